@@ -1,0 +1,91 @@
+import { DynamicModule, Global, INestApplication, INestApplicationContext, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { CheckInsModule } from './check-ins/check-ins.module';
+import { ClinicsModule } from './clinics/clinics.module';
+import { Clock } from './common/clock';
+import { ApiExceptionFilter } from './common/errors';
+import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
+import { dataSourceOptions } from './database/data-source';
+import { FlagsModule } from './flags/flags.module';
+import { HealthModule } from './health/health.module';
+import { MessagingModule } from './messaging/messaging.module';
+import { PatientsModule } from './patients/patients.module';
+import { ProtocolsModule } from './protocols/protocols.module';
+import { ResponsesModule } from './responses/responses.module';
+import { TreatmentsModule } from './treatments/treatments.module';
+
+/** Settings and time, available to every feature. */
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(config: AppConfig, clock: Clock): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: Clock, useValue: clock },
+      ],
+      exports: [APP_CONFIG, Clock],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, clock: Clock = new Clock()): DynamicModule {
+    if (!config.databaseUrl) throw new Error('AppModule needs a database URL (resolve the embedded one first)');
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, clock),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), migrationsRun: config.migrationsRun }),
+        ScheduleModule.forRoot(),
+        AuditModule,
+        AuthModule,
+        ClinicsModule,
+        PatientsModule,
+        ProtocolsModule,
+        TreatmentsModule,
+        CheckInsModule,
+        MessagingModule,
+        FlagsModule,
+        ResponsesModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
+    };
+  }
+}
+
+/** HTTP settings shared by main.ts and the tests, so tests exercise what runs. */
+export function configureApp(app: INestApplication): void {
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+    }),
+  );
+  app.enableShutdownHooks();
+  const doc = new DocumentBuilder()
+    .setTitle('Aftercare API')
+    .setDescription('Post-treatment follow-up: patients, treatments, check-ins, flags and the audit log.')
+    .setVersion('1')
+    .addBearerAuth()
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
+}
+
+/** An application context without HTTP, for CLI commands. */
+export async function createCliContext(): Promise<INestApplicationContext> {
+  const config = { ...loadConfig(), dispatchIntervalMs: 0, migrationsRun: true, bootstrapOnStart: false };
+  return NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
+}

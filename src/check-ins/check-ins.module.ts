@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ClinicsModule } from '../clinics/clinics.module';
+import { MessagingModule } from '../messaging/messaging.module';
+import { PatientsModule } from '../patients/patients.module';
+import { CheckInsService } from './check-ins.service';
+import { CheckInDispatcher } from './dispatcher.service';
+
+@Module({
+  imports: [PatientsModule, ClinicsModule, MessagingModule],
+  providers: [CheckInsService, CheckInDispatcher],
+  exports: [CheckInsService, CheckInDispatcher],
+})
+export class CheckInsModule {}

@@ -1,0 +1,253 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditService, SYSTEM } from '../audit/audit.service';
+import { Clinic } from '../clinics/clinic.entity';
+import { ClinicsService } from '../clinics/clinics.service';
+import { backoffDelayMs } from '../common/backoff';
+import { Clock } from '../common/clock';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MessageDraft, MessagingService } from '../messaging/messaging.service';
+import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
+import { PatientsService } from '../patients/patients.service';
+import { checkInEmail, checkInSms } from '../protocols/texts';
+import { CheckIn } from './check-in.entity';
+import { CheckInsService, sendWindowOf, timeZoneOf } from './check-ins.service';
+import { nextSendTime } from './planner';
+import { queryRows } from '../database/query-rows';
+
+export const MAX_SEND_ATTEMPTS = 5;
+const LEASE_MS = 5 * 60_000;
+
+export interface TickReport {
+  released: number;
+  expired: number;
+  claimed: number;
+  sent: number;
+  retried: number;
+  failed: number;
+  reminders: number;
+  messages: number;
+}
+
+/**
+ * The check-in table is the queue. Each tick returns lapsed leases, expires what is overdue,
+ * claims due check-ins with FOR UPDATE SKIP LOCKED under a lease, sends them, queues reminders,
+ * and delivers queued messages. Several instances may tick against one database.
+ */
+@Injectable()
+export class CheckInDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Dispatcher');
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private running: Promise<TickReport> | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly checkIns: CheckInsService,
+    private readonly patients: PatientsService,
+    private readonly clinics: ClinicsService,
+    private readonly messaging: MessagingService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.dispatchIntervalMs <= 0) return;
+    const handle = setInterval(() => {
+      this.tick().catch((err) => this.logger.error(`Tick failed: ${err?.stack ?? err}`));
+    }, this.config.dispatchIntervalMs);
+    this.scheduler.addInterval('check-in-dispatcher', handle);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.scheduler.doesExist('interval', 'check-in-dispatcher')) this.scheduler.deleteInterval('check-in-dispatcher');
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass; overlapping calls in one process share the pass under way. */
+  tick(batchSize = 50): Promise<TickReport> {
+    if (!this.running) {
+      this.running = this.runTick(batchSize).finally(() => (this.running = null));
+    }
+    return this.running;
+  }
+
+  private async runTick(batchSize: number): Promise<TickReport> {
+    const report: TickReport = { released: 0, expired: 0, claimed: 0, sent: 0, retried: 0, failed: 0, reminders: 0, messages: 0 };
+    report.released = await this.releaseLapsedLeases();
+    report.expired = await this.expireOverdue();
+    for (;;) {
+      const claimed = await this.claimDue(batchSize);
+      report.claimed += claimed.length;
+      for (const checkIn of claimed) {
+        const result = await this.dispatchOne(checkIn);
+        report[result]++;
+      }
+      if (claimed.length < batchSize) break;
+    }
+    report.reminders = await this.queueReminders(batchSize);
+    report.messages = await this.messaging.deliverDue(batchSize);
+    return report;
+  }
+
+  /** A check-in whose sender died mid-send goes back to the queue: at-least-once, never lost. */
+  async releaseLapsedLeases(): Promise<number> {
+    return this.db.transaction(async (m) => {
+      const rows = await queryRows<{ id: string; clinic_id: string; lease_owner: string }>(
+        m,
+        `WITH lapsed AS (
+           SELECT id, lease_owner FROM check_ins WHERE status = 'sending' AND lease_expires_at < $1 FOR UPDATE SKIP LOCKED)
+         UPDATE check_ins c SET status = 'scheduled', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = $1
+           FROM lapsed WHERE c.id = lapsed.id RETURNING c.id, c.clinic_id, lapsed.lease_owner`,
+        [this.clock.now()],
+      );
+      for (const r of rows) {
+        await this.audit.record(m, { clinicId: r.clinic_id, actor: SYSTEM, action: 'check_in.lease_lapsed', entityType: 'check_in', entityId: r.id, data: { leaseOwner: r.lease_owner } });
+      }
+      return rows.length;
+    });
+  }
+
+  async expireOverdue(limit = 500): Promise<number> {
+    return this.db.transaction(async (m) => {
+      const rows = await queryRows<{ id: string; clinic_id: string; treatment_id: string; step: number; prior: string }>(
+        m,
+        `WITH overdue AS (
+           SELECT id, status FROM check_ins WHERE status IN ('scheduled', 'sent') AND expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
+         UPDATE check_ins c SET status = 'expired' FROM overdue WHERE c.id = overdue.id
+         RETURNING c.id, c.clinic_id, c.treatment_id, c.step, overdue.status AS prior`,
+        [this.clock.now(), limit],
+      );
+      for (const r of rows) {
+        await this.audit.record(m, {
+          clinicId: r.clinic_id,
+          actor: SYSTEM,
+          action: 'check_in.expired',
+          entityType: 'check_in',
+          entityId: r.id,
+          data: { treatmentId: r.treatment_id, step: r.step, reason: r.prior === 'sent' ? 'no answer in time' : 'not sent in time' },
+        });
+      }
+      return rows.length;
+    });
+  }
+
+  async claimDue(limit: number): Promise<CheckIn[]> {
+    const now = this.clock.now();
+    const ids = await queryRows<{ id: string }>(
+      this.db,
+      `UPDATE check_ins SET status = 'sending', lease_owner = $2, lease_expires_at = $3, attempts = attempts + 1
+        WHERE id IN (
+          SELECT id FROM check_ins
+           WHERE status = 'scheduled' AND next_attempt_at <= $1 AND expires_at > $1
+           ORDER BY next_attempt_at LIMIT $4
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [now, this.owner, new Date(now.getTime() + LEASE_MS), limit],
+    );
+    if (!ids.length) return [];
+    return this.db.getRepository(CheckIn).find({ where: { id: In(ids.map((r) => r.id)) }, order: { nextAttemptAt: 'ASC' } });
+  }
+
+  private async dispatchOne(checkIn: CheckIn): Promise<'sent' | 'retried' | 'failed'> {
+    const patient = await this.patients.findById(checkIn.patientId);
+    const clinic = await this.clinics.get(checkIn.clinicId);
+    const now = this.clock.now();
+    const zone = timeZoneOf(patient, clinic);
+    const allowedAt = nextSendTime(now, zone, sendWindowOf(clinic));
+    if (allowedAt > now) {
+      // Claimed late (e.g. after downtime) at night: wait for the window, not counted as an attempt.
+      await this.release(checkIn, { status: 'scheduled', nextAttemptAt: allowedAt, attempts: checkIn.attempts - 1 });
+      return 'retried';
+    }
+    const channel = chooseChannel(patient, checkIn.channel);
+    if (!channel) {
+      await this.db.transaction(async (m) => {
+        const moved = await this.release(checkIn, { status: 'cancelled', lastError: 'no consented channel' }, m);
+        if (moved) {
+          await this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.cancelled', entityType: 'check_in', entityId: checkIn.id, data: { reason: 'patient has no consented channel left' } });
+        }
+      });
+      return 'failed';
+    }
+    const message = await this.db.transaction(async (m) => {
+      const { link } = await this.checkIns.issueToken(m, checkIn.id);
+      return this.messaging.prepare(m, this.checkInMessage(checkIn, patient, clinic, channel, link, false), { status: 'sending' });
+    });
+    const outcome = await this.messaging.transmit(message);
+    const at = this.clock.now();
+    return this.db.transaction(async (m) => {
+      await this.messaging.recordOutcome(m, message, outcome, null);
+      if (outcome.ok) {
+        const moved = await this.release(checkIn, { status: 'sent', sentAt: at, channel, lastError: null }, m);
+        if (!moved) this.logger.warn(`Check-in ${checkIn.id} was sent after its lease lapsed; another instance may send it again`);
+        await this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.sent', entityType: 'check_in', entityId: checkIn.id, data: { messageId: message.id, channel, attempt: checkIn.attempts } });
+        return 'sent';
+      }
+      const error = outcome.error;
+      if (error.transient && checkIn.attempts < MAX_SEND_ATTEMPTS) {
+        const retryAt = nextSendTime(new Date(at.getTime() + backoffDelayMs(checkIn.attempts)), zone, sendWindowOf(clinic));
+        await this.release(checkIn, { status: 'scheduled', nextAttemptAt: retryAt, lastError: error.message.slice(0, 500) }, m);
+        await this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.retry_scheduled', entityType: 'check_in', entityId: checkIn.id, data: { attempt: checkIn.attempts, errorCode: error.code, retryAt: retryAt.toISOString() } });
+        return 'retried';
+      }
+      await this.release(checkIn, { status: 'failed', lastError: error.message.slice(0, 500) }, m);
+      await this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.failed', entityType: 'check_in', entityId: checkIn.id, data: { attempt: checkIn.attempts, errorCode: error.code, permanent: !error.transient } });
+      return 'failed';
+    });
+  }
+
+  /** Ends this instance's lease with a new state; false when the lease was lost to another instance. */
+  private async release(checkIn: CheckIn, changes: Partial<CheckIn>, m: EntityManager = this.db.manager): Promise<boolean> {
+    const result = await m
+      .createQueryBuilder()
+      .update(CheckIn)
+      .set({ ...changes, leaseOwner: null, leaseExpiresAt: null })
+      .where(`id = :id AND status = 'sending' AND lease_owner = :owner`, { id: checkIn.id, owner: this.owner })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** One reminder per check-in, queued in the same transaction that marks it, with a fresh link. */
+  async queueReminders(limit: number): Promise<number> {
+    const now = this.clock.now();
+    return this.db.transaction(async (m) => {
+      const due = await m
+        .getRepository(CheckIn)
+        .createQueryBuilder('c')
+        .where(`c.status = 'sent' AND c.reminder_sent_at IS NULL AND c.remind_at <= :now AND c.expires_at > :now`, { now })
+        .orderBy('c.remind_at')
+        .limit(limit)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      for (const checkIn of due) {
+        const patient = await this.patients.findById(checkIn.patientId);
+        const clinic = await this.clinics.get(checkIn.clinicId);
+        const channel = chooseChannel(patient, checkIn.channel);
+        await m.update(CheckIn, { id: checkIn.id }, { reminderSentAt: now });
+        if (!channel) continue;
+        const { link } = await this.checkIns.issueToken(m, checkIn.id);
+        const notBefore = nextSendTime(now, timeZoneOf(patient, clinic), sendWindowOf(clinic));
+        const message = await this.messaging.enqueue(m, this.checkInMessage(checkIn, patient, clinic, channel, link, true), notBefore);
+        await this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.reminder_queued', entityType: 'check_in', entityId: checkIn.id, data: { messageId: message.id, channel } });
+      }
+      return due.length;
+    });
+  }
+
+  private checkInMessage(checkIn: CheckIn, patient: Patient, clinic: Clinic, channel: Channel, link: string, reminder: boolean): MessageDraft {
+    const t = { clinicName: clinic.name, givenName: patient.givenName, link, dayOffset: checkIn.dayOffset };
+    const base = { clinicId: clinic.id, patientId: patient.id, checkInId: checkIn.id, purpose: reminder ? ('reminder' as const) : ('check_in' as const) };
+    if (channel === 'sms') {
+      return { ...base, channel, to: patient.phone!, from: clinic.smsFrom, text: checkInSms(t, reminder) };
+    }
+    const email = checkInEmail(t, reminder);
+    return { ...base, channel, to: patient.email!, from: clinic.emailFrom ? `${clinic.name} <${clinic.emailFrom}>` : null, subject: email.subject, text: email.text, html: email.html };
+  }
+}

@@ -1,0 +1,134 @@
+import 'reflect-metadata';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from './config/app-config';
+import { resolveDatabase } from './database/connect';
+import { createDataSource } from './database/data-source';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  migration:run                     apply pending migrations
+  migration:revert                  undo the last migration
+  migration:generate <Name>         write migrations/<timestamp>-<Name>.ts from entity changes
+  clinic:create --name NAME --admin-email EMAIL --admin-password PASSWORD [--time-zone ZONE]
+                                    create a clinic and its first admin`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const config = loadConfig();
+  const db = await resolveDatabase(config);
+  try {
+    switch (command) {
+      case 'migration:run':
+      case 'migration:revert':
+      case 'migration:generate':
+        return await migrations(command, rest, db.url);
+      case 'clinic:create':
+        return await clinicCreate(rest, db.url);
+      default:
+        console.error(`Unknown command: ${command}\n\n${USAGE}`);
+        return 2;
+    }
+  } finally {
+    await db.stop();
+  }
+}
+
+async function migrations(command: string, args: string[], url: string): Promise<number> {
+  const ds = await createDataSource(url).initialize();
+  try {
+    if (command === 'migration:run') {
+      const ran = await ds.runMigrations({ transaction: 'each' });
+      console.log(ran.length ? `Applied: ${ran.map((m) => m.name).join(', ')}` : 'No pending migrations');
+    } else if (command === 'migration:revert') {
+      await ds.undoLastMigration({ transaction: 'each' });
+      console.log('Reverted the last migration');
+    } else {
+      const name = args[0];
+      if (!name || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) {
+        console.error('migration:generate needs a PascalCase name, e.g. AddFlagNotes');
+        return 2;
+      }
+      const sql = await ds.driver.createSchemaBuilder().log();
+      // Entities do not declare the hand-written indexes, constraints, defaults and triggers,
+      // so TypeORM would drop them: keep only what adds or changes columns and tables.
+      const noise = /DROP (CONSTRAINT|INDEX|DEFAULT|SEQUENCE)|SET DEFAULT|ADD CONSTRAINT|CREATE (UNIQUE )?INDEX|CREATE SEQUENCE/;
+      sql.upQueries = sql.upQueries.filter((x) => !noise.test(x.query));
+      sql.downQueries = sql.downQueries.filter((x) => !noise.test(x.query));
+      if (!sql.upQueries.length) {
+        console.log('No changes in the entities: nothing to generate');
+        return 0;
+      }
+      const ts = Date.now();
+      const q = (s: string) => '`' + s.replace(/`/g, '\\`') + '`';
+      const body = `import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** Generated: read it, edit it, then add it to migrations/index.ts. */
+export class ${name}${ts} implements MigrationInterface {
+  name = '${name}${ts}';
+
+  async up(q: QueryRunner): Promise<void> {
+${sql.upQueries.map((x) => `    await q.query(${q(x.query)});`).join('\n')}
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+${sql.downQueries.reverse().map((x) => `    await q.query(${q(x.query)});`).join('\n')}
+  }
+}
+`;
+      const file = path.join(__dirname, '..', 'migrations', `${ts}-${name}.ts`);
+      writeFileSync(file, body);
+      console.log(`Wrote ${file}; add it to migrations/index.ts`);
+    }
+    return 0;
+  } finally {
+    await ds.destroy();
+  }
+}
+
+async function clinicCreate(args: string[], url: string): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      'admin-email': { type: 'string' },
+      'admin-password': { type: 'string' },
+      'time-zone': { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.name || !values['admin-email'] || !values['admin-password']) {
+    console.error('clinic:create needs --name, --admin-email and --admin-password');
+    return 2;
+  }
+  process.env.DATABASE_URL = url;
+  const { createCliContext } = await import('./app.module');
+  const app = await createCliContext();
+  try {
+    const { ClinicsService } = await import('./clinics/clinics.service');
+    const result = await app.get(ClinicsService).createClinicWithAdmin({
+      name: values.name,
+      timeZone: values['time-zone'] ?? 'Europe/London',
+      adminEmail: values['admin-email'],
+      adminPassword: values['admin-password'],
+    });
+    console.log(`Created clinic ${result.clinic.name} (${result.clinic.id}) with admin ${result.admin.email}`);
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,16 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+@Entity('clinics')
+export class Clinic {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'text' }) name: string;
+  @Column({ name: 'time_zone', type: 'text' }) timeZone: string;
+  @Column({ type: 'text', nullable: true }) phone: string | null;
+  /** E.164 number or messaging service SID; falls back to TWILIO_FROM. */
+  @Column({ name: 'sms_from', type: 'text', nullable: true }) smsFrom: string | null;
+  @Column({ name: 'email_from', type: 'text', nullable: true }) emailFrom: string | null;
+  /** Messages to patients go out only between these local times (quiet hours are the rest). */
+  @Column({ name: 'send_window_start', type: 'time' }) sendWindowStart: string;
+  @Column({ name: 'send_window_end', type: 'time' }) sendWindowEnd: string;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}

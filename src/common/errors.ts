@@ -1,0 +1,71 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
+import type { Response } from 'express';
+import { QueryFailedError } from 'typeorm';
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/**
+ * Every error leaves as `{ statusCode, error, message }`. Database constraint errors that
+ * slipped past validation become 409/400 rather than 500; anything else is logged and 500.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const { statusCode, message } = this.describe(exception);
+    if (statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (res.headersSent) return;
+    res.status(statusCode).json({ statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message });
+  }
+
+  private describe(exception: unknown): { statusCode: number; message: string | string[] } {
+    if (exception instanceof HttpException) {
+      const body = exception.getResponse();
+      const message =
+        typeof body === 'object' && body && 'message' in body
+          ? (body as { message: string | string[] }).message
+          : exception.message;
+      return { statusCode: exception.getStatus(), message };
+    }
+    if (exception instanceof QueryFailedError) {
+      const code = (exception as QueryFailedError & { code?: string }).code;
+      if (code === '23505') return { statusCode: HttpStatus.CONFLICT, message: 'A record with these values already exists' };
+      if (code === '22P02' || code === '22007' || code === '22008')
+        return { statusCode: HttpStatus.BAD_REQUEST, message: 'A value has the wrong format' };
+    }
+    const e = exception as { type?: string; status?: number; message?: string };
+    // body-parser errors carry their own status (400 for bad JSON, 413 for too large).
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      const message =
+        e.type === 'entity.too.large'
+          ? 'Request body is too large'
+          : e.type === 'entity.parse.failed'
+            ? 'Request body is not valid JSON'
+            : (e.message ?? 'Bad request');
+      return { statusCode: e.status, message };
+    }
+    return { statusCode: 500, message: 'Internal server error' };
+  }
+}

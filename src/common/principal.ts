@@ -1,0 +1,29 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { StaffRole } from '../clinics/staff-user.entity';
+import type { Actor } from '../audit/audit.service';
+
+/** Who is calling: a staff member (JWT) or an integration (API key). The clinic comes from here only. */
+export interface Principal {
+  kind: 'staff' | 'integration';
+  id: string;
+  clinicId: string;
+  role: StaffRole | 'integration';
+}
+
+export type Permission = StaffRole | 'integration';
+
+export const IS_PUBLIC = 'aftercare:public';
+export const ALLOWED = 'aftercare:allowed';
+
+/** No credential needed (login, health, patient form, signed webhooks). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+/** Which roles may call this route; anything else is 403. */
+export const Allow = (...who: Permission[]) => SetMetadata(ALLOWED, who);
+
+export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
+  return ctx.switchToHttp().getRequest().principal;
+});
+
+export function actorOf(p: Principal): Actor {
+  return { type: p.kind === 'staff' ? 'staff' : 'integration', id: p.id };
+}

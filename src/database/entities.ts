@@ -1,0 +1,26 @@
+import { AuditEvent } from '../audit/audit-event.entity';
+import { ApiKey } from '../auth/api-key.entity';
+import { CheckIn, CheckInToken } from '../check-ins/check-in.entity';
+import { Clinic } from '../clinics/clinic.entity';
+import { StaffUser } from '../clinics/staff-user.entity';
+import { Flag } from '../flags/flag.entity';
+import { Message } from '../messaging/message.entity';
+import { Patient } from '../patients/patient.entity';
+import { Protocol } from '../protocols/protocol.entity';
+import { Response } from '../responses/response.entity';
+import { Treatment } from '../treatments/treatment.entity';
+
+export const ENTITIES = [
+  AuditEvent,
+  ApiKey,
+  CheckIn,
+  CheckInToken,
+  Clinic,
+  StaffUser,
+  Flag,
+  Message,
+  Patient,
+  Protocol,
+  Response,
+  Treatment,
+];

@@ -1,0 +1,30 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { PageQuery } from '../../common/pagination';
+import { FLAG_OUTCOMES, FLAG_PRIORITIES, FLAG_STATUSES, FlagOutcome } from '../flag.entity';
+
+export class ListFlagsQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: FLAG_STATUSES })
+  @IsOptional() @IsIn(FLAG_STATUSES, { message: `status must be one of ${FLAG_STATUSES.join(', ')}` })
+  status?: (typeof FLAG_STATUSES)[number];
+
+  @ApiPropertyOptional({ enum: FLAG_PRIORITIES })
+  @IsOptional() @IsIn(FLAG_PRIORITIES, { message: `priority must be one of ${FLAG_PRIORITIES.join(', ')}` })
+  priority?: (typeof FLAG_PRIORITIES)[number];
+}
+
+export class AcknowledgeFlagDto {
+  @ApiPropertyOptional({ maxLength: 4000 })
+  @IsOptional() @IsString() @MaxLength(4000)
+  note?: string;
+}
+
+export class ResolveFlagDto {
+  @ApiProperty({ enum: FLAG_OUTCOMES })
+  @IsIn(FLAG_OUTCOMES, { message: `outcome must be one of ${FLAG_OUTCOMES.join(', ')}` })
+  outcome: FlagOutcome;
+
+  @ApiProperty({ maxLength: 4000, description: 'What was done and why' })
+  @IsString() @MinLength(1, { message: 'note must not be empty' }) @MaxLength(4000)
+  note: string;
+}

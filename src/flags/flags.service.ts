@@ -1,0 +1,237 @@
+import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
+import { Clinic } from '../clinics/clinic.entity';
+import { ClinicsService } from '../clinics/clinics.service';
+import { Clock } from '../common/clock';
+import { Page } from '../common/pagination';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MessagingService } from '../messaging/messaging.service';
+import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
+import { WarningSign } from '../protocols/questions';
+import { safetyAdvice, staffAlert } from '../protocols/texts';
+import { AcknowledgeFlagDto, ListFlagsQuery, ResolveFlagDto } from './dto/flag.dto';
+import { Flag } from './flag.entity';
+import { AnswerForRules, evaluateRules, PRIORITY_RANK, RuleHit } from './rules';
+
+export interface Evaluation {
+  flags: Flag[];
+  /** Queued in the caller's transaction; deliver them right after it commits. */
+  urgentMessageIds: string[];
+  safetyAdvice: string | null;
+}
+
+const UNREADABLE_RULE = { id: 'unreadable-reply', version: 1 };
+
+@Injectable()
+export class FlagsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly clinics: ClinicsService,
+    private readonly messaging: MessagingService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Runs the rules on a stored answer; flags, safety advice and staff alerts in the caller's transaction. */
+  async evaluate(
+    m: EntityManager,
+    input: {
+      clinic: Clinic;
+      patient: Patient;
+      treatmentId: string;
+      responseId: string;
+      current: AnswerForRules;
+      previous: AnswerForRules | null;
+      replyChannel: Channel | null;
+    },
+  ): Promise<Evaluation> {
+    const hits = evaluateRules(input.current, input.previous);
+    const flags: Flag[] = [];
+    for (const hit of hits) {
+      flags.push(await this.raise(m, { clinicId: input.clinic.id, patientId: input.patient.id, treatmentId: input.treatmentId, responseId: input.responseId }, hit));
+    }
+    const urgent = flags.filter((f) => f.priority === 'urgent');
+    if (!urgent.length) return { flags, urgentMessageIds: [], safetyAdvice: null };
+    const signs = (urgent[0].evidence.signs as WarningSign[] | undefined) ?? [];
+    const advice = safetyAdvice(input.clinic.name, input.clinic.phone, signs);
+    const ids = await this.queueUrgentMessages(m, input.clinic, input.patient, urgent[0], advice, input.replyChannel);
+    return { flags, urgentMessageIds: ids, safetyAdvice: advice.text };
+  }
+
+  /** A reply no one could read goes to a person. */
+  async raiseUnreadable(m: EntityManager, input: { clinicId: string; patientId: string; treatmentId: string | null; messageId: string; reason: string }): Promise<Flag> {
+    return this.raise(
+      m,
+      { clinicId: input.clinicId, patientId: input.patientId, treatmentId: input.treatmentId, messageId: input.messageId },
+      { ruleId: UNREADABLE_RULE.id, ruleVersion: UNREADABLE_RULE.version, priority: 'normal', reason: input.reason, evidence: { messageId: input.messageId } },
+    );
+  }
+
+  private async raise(
+    m: EntityManager,
+    ref: { clinicId: string; patientId: string; treatmentId: string | null; responseId?: string; messageId?: string },
+    hit: RuleHit,
+  ): Promise<Flag> {
+    const now = this.clock.now();
+    const repo = m.getRepository(Flag);
+    const flag = await repo.save(
+      repo.create({
+        clinicId: ref.clinicId,
+        patientId: ref.patientId,
+        treatmentId: ref.treatmentId,
+        responseId: ref.responseId ?? null,
+        messageId: ref.messageId ?? null,
+        ruleId: hit.ruleId,
+        ruleVersion: hit.ruleVersion,
+        priority: hit.priority,
+        reason: hit.reason,
+        evidence: hit.evidence,
+        status: 'open',
+        assigneeId: null,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        resolvedAt: null,
+        resolvedBy: null,
+        outcome: null,
+        note: null,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+    await this.audit.record(m, {
+      clinicId: ref.clinicId,
+      actor: SYSTEM,
+      action: 'flag.raised',
+      entityType: 'flag',
+      entityId: flag.id,
+      data: { ruleId: hit.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority, patientId: ref.patientId, treatmentId: ref.treatmentId, responseId: ref.responseId ?? null, messageId: ref.messageId ?? null },
+    });
+    return flag;
+  }
+
+  /** Safety advice to the patient at once (quiet hours do not apply) and an alert to each practitioner. */
+  private async queueUrgentMessages(
+    m: EntityManager,
+    clinic: Clinic,
+    patient: Patient,
+    flag: Flag,
+    advice: { subject: string; text: string },
+    replyChannel: Channel | null,
+  ): Promise<string[]> {
+    const ids: string[] = [];
+    const channel = replyChannel && chooseChannel(patient, replyChannel) === replyChannel ? replyChannel : chooseChannel(patient);
+    if (channel) {
+      const msg = await this.messaging.enqueue(m, {
+        clinicId: clinic.id,
+        patientId: patient.id,
+        channel,
+        purpose: 'safety_advice',
+        to: channel === 'sms' ? patient.phone! : patient.email!,
+        from: channel === 'sms' ? clinic.smsFrom : null,
+        subject: advice.subject,
+        text: advice.text,
+      });
+      ids.push(msg.id);
+    }
+    let staff = await this.clinics.staffWithRoles(clinic.id, ['practitioner']);
+    if (!staff.length) staff = await this.clinics.staffWithRoles(clinic.id, ['admin']);
+    const alert = staffAlert({ clinicName: clinic.name, priority: flag.priority, reason: flag.reason, flagUrl: `${this.config.publicBaseUrl}/v1/flags/${flag.id}` });
+    for (const s of staff) {
+      const viaSms = !!s.phone;
+      const msg = await this.messaging.enqueue(m, {
+        clinicId: clinic.id,
+        staffUserId: s.id,
+        channel: viaSms ? 'sms' : 'email',
+        purpose: 'staff_alert',
+        to: viaSms ? s.phone! : s.email,
+        from: viaSms ? clinic.smsFrom : null,
+        subject: alert.subject,
+        text: alert.text,
+      });
+      ids.push(msg.id);
+    }
+    await this.audit.record(m, {
+      clinicId: clinic.id,
+      actor: SYSTEM,
+      action: 'flag.urgent_messages_queued',
+      entityType: 'flag',
+      entityId: flag.id,
+      data: { messageIds: ids, staffAlerted: staff.map((s) => s.id), adviceChannel: channel },
+    });
+    return ids;
+  }
+
+  /** The triage queue: most urgent first, newest first within a priority. */
+  async list(clinicId: string, q: ListFlagsQuery): Promise<Page<Flag>> {
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    const qb = this.db
+      .getRepository(Flag)
+      .createQueryBuilder('f')
+      .where('f.clinic_id = :clinicId', { clinicId })
+      .orderBy(`CASE f.priority ${Object.entries(PRIORITY_RANK).map(([p, r]) => `WHEN '${p}' THEN ${r}`).join(' ')} END`, 'ASC')
+      .addOrderBy('f.created_at', 'DESC')
+      .take(limit)
+      .skip(offset);
+    if (q.status) qb.andWhere('f.status = :status', { status: q.status });
+    if (q.priority) qb.andWhere('f.priority = :priority', { priority: q.priority });
+    const [items, total] = await qb.getManyAndCount();
+    return { items, total, limit, offset };
+  }
+
+  async get(clinicId: string, id: string): Promise<Flag> {
+    const f = await this.db.getRepository(Flag).findOneBy({ clinicId, id });
+    if (!f) throw new NotFoundException('Flag not found');
+    return f;
+  }
+
+  async acknowledge(clinicId: string, id: string, actor: Actor, dto: AcknowledgeFlagDto): Promise<Flag> {
+    return this.transition(clinicId, id, actor, ['open'], (f, now) => {
+      f.status = 'acknowledged';
+      f.acknowledgedAt = now;
+      f.acknowledgedBy = actor.id;
+      if (!f.assigneeId) f.assigneeId = actor.id;
+      if (dto.note) f.note = dto.note;
+      return { action: 'flag.acknowledged', data: { hasNote: !!dto.note } };
+    });
+  }
+
+  async resolve(clinicId: string, id: string, actor: Actor, dto: ResolveFlagDto): Promise<Flag> {
+    return this.transition(clinicId, id, actor, ['open', 'acknowledged'], (f, now) => {
+      if (!f.acknowledgedAt) {
+        f.acknowledgedAt = now;
+        f.acknowledgedBy = actor.id;
+      }
+      f.status = 'resolved';
+      f.resolvedAt = now;
+      f.resolvedBy = actor.id;
+      f.outcome = dto.outcome;
+      f.note = dto.note;
+      return { action: 'flag.resolved', data: { outcome: dto.outcome } };
+    });
+  }
+
+  private async transition(
+    clinicId: string,
+    id: string,
+    actor: Actor,
+    from: Flag['status'][],
+    apply: (f: Flag, now: Date) => { action: string; data: Record<string, unknown> },
+  ): Promise<Flag> {
+    return this.db.transaction(async (m) => {
+      const f = await m.getRepository(Flag).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
+      if (!f) throw new NotFoundException('Flag not found');
+      if (!from.includes(f.status)) throw new ConflictException(`The flag is ${f.status}`);
+      const now = this.clock.now();
+      const prior = f.status;
+      const { action, data } = apply(f, now);
+      f.updatedAt = now;
+      await m.getRepository(Flag).save(f);
+      await this.audit.record(m, { clinicId, actor, action, entityType: 'flag', entityId: id, data: { from: prior, to: f.status, ...data } });
+      return f;
+    });
+  }
+}

@@ -1,0 +1,277 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AuditService, SYSTEM } from '../audit/audit.service';
+import { backoffDelayMs } from '../common/backoff';
+import { Clock } from '../common/clock';
+import { queryRows } from '../database/query-rows';
+import { Message, MessageChannel, MessagePurpose, MessageStatus } from './message.entity';
+import {
+  DeliveryError,
+  EMAIL_TRANSPORT,
+  envelopeOf,
+  MessageTransport,
+  SMS_TRANSPORT,
+  TransportReceipt,
+} from './transports';
+
+export interface MessageDraft {
+  clinicId: string;
+  channel: MessageChannel;
+  purpose: MessagePurpose;
+  to: string;
+  from?: string | null;
+  subject?: string | null;
+  text: string;
+  html?: string | null;
+  patientId?: string | null;
+  staffUserId?: string | null;
+  checkInId?: string | null;
+}
+
+export type SendOutcome = { ok: true; receipt: TransportReceipt } | { ok: false; error: DeliveryError };
+
+/** A provider status only moves forward; final states are never left. */
+const STATUS_RANK: Record<string, number> = {
+  queued: 0,
+  accepted: 0,
+  sending: 1,
+  sent: 2,
+  delivered: 3,
+  undelivered: 3,
+  failed: 3,
+  received: 3,
+};
+
+const QUEUE_MAX_ATTEMPTS = 5;
+const LEASE_MS = 2 * 60_000;
+
+/** Outbound messages only: records each one, talks to the transports, keeps their status. */
+@Injectable()
+export class MessagingService {
+  private readonly logger = new Logger('Messaging');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(EMAIL_TRANSPORT) private readonly email: MessageTransport,
+    @Inject(SMS_TRANSPORT) private readonly sms: MessageTransport,
+  ) {}
+
+  transportFor(channel: MessageChannel): MessageTransport {
+    return channel === 'sms' ? this.sms : this.email;
+  }
+
+  /** Inserts the row before anything leaves, so a crash mid-send still leaves a trace. */
+  async prepare(m: EntityManager, draft: MessageDraft, state: { status: 'sending' | 'queued'; notBefore?: Date }): Promise<Message> {
+    const repo = m.getRepository(Message);
+    const now = this.clock.now();
+    return repo.save(
+      repo.create({
+        id: randomUUID(),
+        clinicId: draft.clinicId,
+        patientId: draft.patientId ?? null,
+        staffUserId: draft.staffUserId ?? null,
+        checkInId: draft.checkInId ?? null,
+        direction: 'out',
+        channel: draft.channel,
+        transport: this.transportFor(draft.channel).name,
+        purpose: draft.purpose,
+        toAddress: draft.to,
+        fromAddress: draft.from ?? null,
+        subject: draft.subject ?? null,
+        body: draft.text,
+        html: draft.html ?? null,
+        status: state.status,
+        attempts: state.status === 'sending' ? 1 : 0,
+        nextAttemptAt: state.status === 'queued' ? (state.notBefore ?? now) : null,
+        leaseExpiresAt: null,
+        createdAt: now,
+        updatedAt: now,
+      }),
+    );
+  }
+
+  /** Queues a message inside the caller's transaction; the dispatcher tick (or deliverNow) sends it. */
+  enqueue(m: EntityManager, draft: MessageDraft, notBefore?: Date): Promise<Message> {
+    return this.prepare(m, draft, { status: 'queued', notBefore });
+  }
+
+  async transmit(message: Message, headers?: Record<string, string>): Promise<SendOutcome> {
+    try {
+      const receipt = await this.transportFor(message.channel).send({ ...envelopeOf(message), headers });
+      return { ok: true, receipt };
+    } catch (err) {
+      const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true, null);
+      return { ok: false, error };
+    }
+  }
+
+  /** Writes the outcome of one attempt and its audit event. `retryAt` null means no further attempt. */
+  async recordOutcome(m: EntityManager, message: Message, outcome: SendOutcome, retryAt: Date | null): Promise<void> {
+    const now = this.clock.now();
+    if (outcome.ok) {
+      await m.update(Message, { id: message.id }, {
+        status: outcome.receipt.status,
+        providerId: outcome.receipt.providerId,
+        nextAttemptAt: null,
+        leaseExpiresAt: null,
+        updatedAt: now,
+      });
+    } else {
+      await m.update(Message, { id: message.id }, {
+        status: retryAt ? 'queued' : 'failed',
+        errorCode: outcome.error.code,
+        errorMessage: outcome.error.message.slice(0, 500),
+        nextAttemptAt: retryAt,
+        leaseExpiresAt: null,
+        updatedAt: now,
+      });
+    }
+    await this.audit.record(m, {
+      clinicId: message.clinicId,
+      actor: SYSTEM,
+      action: outcome.ok ? 'message.sent' : retryAt ? 'message.retry_scheduled' : 'message.failed',
+      entityType: 'message',
+      entityId: message.id,
+      data: {
+        purpose: message.purpose,
+        channel: message.channel,
+        transport: message.transport,
+        checkInId: message.checkInId,
+        patientId: message.patientId,
+        staffUserId: message.staffUserId,
+        attempt: message.attempts,
+        ...(outcome.ok ? {} : { errorCode: outcome.error.code, retryAt: retryAt?.toISOString() ?? null }),
+      },
+    });
+  }
+
+  /** Sends queued messages that are due; several instances may run this at once. */
+  async deliverDue(limit = 50): Promise<number> {
+    const now = this.clock.now();
+    const ids = await queryRows<{ id: string }>(
+      this.db,
+      `UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_expires_at = $2, updated_at = $1
+        WHERE id IN (
+          SELECT id FROM messages
+           WHERE direction = 'out' AND next_attempt_at IS NOT NULL
+             AND ((status = 'queued' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_expires_at < $1))
+           ORDER BY next_attempt_at LIMIT $3
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [now, new Date(now.getTime() + LEASE_MS), limit],
+    );
+    const rows = ids.length ? await this.db.getRepository(Message).findBy({ id: In(ids.map((r) => r.id)) }) : [];
+    for (const message of rows) await this.deliverClaimed(message);
+    return rows.length;
+  }
+
+  /** For urgent messages queued in a transaction that has just committed: send without waiting for the tick. */
+  async deliverNow(messageIds: string[]): Promise<void> {
+    if (!messageIds.length) return;
+    const now = this.clock.now();
+    const ids = await queryRows<{ id: string }>(
+      this.db,
+      `UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_expires_at = $2, updated_at = $1
+        WHERE id = ANY($3::uuid[]) AND status = 'queued' AND next_attempt_at <= $1
+        RETURNING id`,
+      [now, new Date(now.getTime() + LEASE_MS), messageIds],
+    );
+    const rows = ids.length ? await this.db.getRepository(Message).findBy({ id: In(ids.map((r) => r.id)) }) : [];
+    await Promise.all(rows.map((m) => this.deliverClaimed(m)));
+  }
+
+  private async deliverClaimed(message: Message): Promise<void> {
+    const outcome = await this.transmit(message);
+    const retryAt =
+      !outcome.ok && outcome.error.transient && message.attempts < QUEUE_MAX_ATTEMPTS
+        ? new Date(this.clock.now().getTime() + backoffDelayMs(message.attempts, { baseMs: 30_000, capMs: 30 * 60_000 }))
+        : null;
+    if (!outcome.ok) this.logger.warn(`Message ${message.id} (${message.purpose}) failed: ${outcome.error.message}`);
+    await this.db.transaction((m) => this.recordOutcome(m, message, outcome, retryAt));
+  }
+
+  /** Twilio status callbacks: idempotent, and a late or repeated status never moves a message back. */
+  async applyDeliveryStatus(providerId: string, status: string, errorCode: string | null): Promise<boolean> {
+    const next = normaliseStatus(status);
+    if (!next) return false;
+    return this.db.transaction(async (m) => {
+      const [row] = await m.query(`SELECT id, clinic_id, status FROM messages WHERE provider_id = $1 FOR UPDATE`, [providerId]);
+      if (!row) return false;
+      if ((STATUS_RANK[next] ?? 0) <= (STATUS_RANK[row.status] ?? 0)) return false;
+      await m.update(Message, { id: row.id }, {
+        status: next,
+        errorCode: errorCode ?? undefined,
+        updatedAt: this.clock.now(),
+      });
+      await this.audit.record(m, {
+        clinicId: row.clinic_id,
+        actor: { type: 'provider', id: 'twilio' },
+        action: 'message.status_changed',
+        entityType: 'message',
+        entityId: row.id,
+        data: { from: row.status, to: next, errorCode },
+      });
+      return true;
+    });
+  }
+
+  /** Stores an inbound message once per provider id; null when it was seen before. */
+  async recordInbound(
+    m: EntityManager,
+    input: { clinicId: string; patientId: string | null; channel: MessageChannel; providerId: string; from: string; to: string; text: string },
+  ): Promise<Message | null> {
+    const now = this.clock.now();
+    const inserted = await queryRows<{ id: string }>(
+      m,
+      `INSERT INTO messages (clinic_id, patient_id, direction, channel, transport, purpose, to_address, from_address, body, provider_id, status, created_at, updated_at)
+       VALUES ($1, $2, 'in', $3, 'twilio', 'reply', $4, $5, $6, $7, 'received', $8, $8)
+       ON CONFLICT (provider_id) DO NOTHING RETURNING id`,
+      [input.clinicId, input.patientId, input.channel, input.to, input.from, input.text, input.providerId, now],
+    );
+    if (!inserted.length) return null;
+    await this.audit.record(m, {
+      clinicId: input.clinicId,
+      actor: input.patientId ? { type: 'patient', id: input.patientId } : { type: 'provider', id: 'twilio' },
+      action: 'message.received',
+      entityType: 'message',
+      entityId: inserted[0].id,
+      data: { channel: input.channel, patientId: input.patientId },
+    });
+    return m.getRepository(Message).findOneByOrFail({ id: inserted[0].id });
+  }
+
+  async wasSeen(providerId: string): Promise<boolean> {
+    return this.db.getRepository(Message).existsBy({ providerId });
+  }
+
+  listForPatient(clinicId: string, patientId: string): Promise<Message[]> {
+    return this.db.getRepository(Message).find({ where: { clinicId, patientId }, order: { createdAt: 'ASC' } });
+  }
+
+  listOutbox(limit = 100): Promise<Message[]> {
+    return this.db.getRepository(Message).find({
+      where: { transport: 'outbox', direction: 'out' },
+      order: { createdAt: 'DESC' },
+      take: limit,
+    });
+  }
+}
+
+function normaliseStatus(s: string): MessageStatus | null {
+  const map: Record<string, MessageStatus> = {
+    queued: 'queued',
+    accepted: 'queued',
+    scheduled: 'queued',
+    sending: 'sending',
+    sent: 'sent',
+    delivered: 'delivered',
+    read: 'delivered',
+    undelivered: 'undelivered',
+    failed: 'failed',
+  };
+  return map[s.toLowerCase()] ?? null;
+}

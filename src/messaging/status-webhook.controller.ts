@@ -1,0 +1,23 @@
+import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../common/principal';
+import { MessagingService } from './messaging.service';
+import { TwilioSignatureGuard } from './twilio-signature.guard';
+
+@ApiExcludeController()
+@Controller('webhooks/twilio')
+export class StatusWebhookController {
+  constructor(private readonly messaging: MessagingService) {}
+
+  @Public()
+  @UseGuards(TwilioSignatureGuard)
+  @Post('status')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/xml')
+  async status(@Body() body: Record<string, string>) {
+    if (body.MessageSid && body.MessageStatus) {
+      await this.messaging.applyDeliveryStatus(body.MessageSid, body.MessageStatus, body.ErrorCode || null);
+    }
+    return '<Response/>';
+  }
+}

@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const CHANNELS = ['sms', 'email'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+@Entity('patients')
+export class Patient {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ name: 'clinic_id', type: 'uuid' }) clinicId: string;
+  @Column({ name: 'external_ref', type: 'text', nullable: true }) externalRef: string | null;
+  @Column({ name: 'given_name', type: 'text' }) givenName: string;
+  @Column({ name: 'family_name', type: 'text' }) familyName: string;
+  @Column({ type: 'text', nullable: true }) email: string | null;
+  @Column({ type: 'text', nullable: true }) phone: string | null;
+  @Column({ name: 'time_zone', type: 'text', nullable: true }) timeZone: string | null;
+  @Column({ type: 'text' }) locale: string;
+  @Column({ name: 'preferred_channel', type: 'text' }) preferredChannel: Channel;
+  @Column({ name: 'sms_consent_at', type: 'timestamptz', nullable: true }) smsConsentAt: Date | null;
+  @Column({ name: 'sms_consent_source', type: 'text', nullable: true }) smsConsentSource: string | null;
+  @Column({ name: 'sms_opted_out_at', type: 'timestamptz', nullable: true }) smsOptedOutAt: Date | null;
+  @Column({ name: 'email_consent_at', type: 'timestamptz', nullable: true }) emailConsentAt: Date | null;
+  @Column({ name: 'email_consent_source', type: 'text', nullable: true }) emailConsentSource: string | null;
+  @Column({ name: 'email_opted_out_at', type: 'timestamptz', nullable: true }) emailOptedOutAt: Date | null;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}
+
+/** A channel may be used when the patient has an address there, consented, and has not left it. */
+export function canReach(p: Patient, channel: Channel): boolean {
+  if (channel === 'sms') return !!p.phone && !!p.smsConsentAt && !p.smsOptedOutAt;
+  return !!p.email && !!p.emailConsentAt && !p.emailOptedOutAt;
+}
+
+/** The channel already in use, else the preferred one, else the other; never one the patient left. */
+export function chooseChannel(patient: Patient, current: Channel | null = null): Channel | null {
+  const order: Channel[] = [current, patient.preferredChannel, patient.preferredChannel === 'sms' ? 'email' : 'sms'].filter(
+    (c): c is Channel => !!c,
+  );
+  return order.find((c) => canReach(patient, c)) ?? null;
+}

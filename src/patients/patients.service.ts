@@ -1,0 +1,169 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { CreatePatientDto, UpdatePatientDto } from './dto/patient.dto';
+import { Channel, Patient } from './patient.entity';
+
+type ConsentChange = { channel: Channel; change: 'given' | 'withdrawn' | 'opted_out' | 'opted_in'; source: string };
+
+@Injectable()
+export class PatientsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(clinicId: string, actor: Actor, dto: CreatePatientDto): Promise<Patient> {
+    const now = this.clock.now();
+    const preferred = dto.preferredChannel ?? (dto.phone ? 'sms' : 'email');
+    assertContactable({ email: dto.email ?? null, phone: dto.phone ?? null }, preferred);
+    return this.db.transaction(async (m) => {
+      await this.assertExternalRefFree(m, clinicId, dto.externalRef ?? null, null);
+      const source = dto.consentSource ?? `api:${actor.type}`;
+      const repo = m.getRepository(Patient);
+      const patient = await repo.save(
+        repo.create({
+          clinicId,
+          externalRef: dto.externalRef ?? null,
+          givenName: dto.givenName,
+          familyName: dto.familyName,
+          email: dto.email ?? null,
+          phone: dto.phone ?? null,
+          timeZone: dto.timeZone ?? null,
+          locale: dto.locale ?? 'en',
+          preferredChannel: preferred,
+          smsConsentAt: dto.smsConsent ? now : null,
+          smsConsentSource: dto.smsConsent ? source : null,
+          smsOptedOutAt: null,
+          emailConsentAt: dto.emailConsent ? now : null,
+          emailConsentSource: dto.emailConsent ? source : null,
+          emailOptedOutAt: null,
+          createdAt: now,
+          updatedAt: now,
+        }),
+      );
+      await this.audit.record(m, {
+        clinicId,
+        actor,
+        action: 'patient.created',
+        entityType: 'patient',
+        entityId: patient.id,
+        data: { fields: Object.keys(dto).sort() },
+      });
+      for (const channel of ['sms', 'email'] as const) {
+        if (dto[`${channel}Consent`]) await this.recordConsent(m, patient, actor, { channel, change: 'given', source });
+      }
+      return patient;
+    });
+  }
+
+  async update(clinicId: string, id: string, actor: Actor, dto: UpdatePatientDto): Promise<Patient> {
+    return this.db.transaction(async (m) => {
+      const patient = await m.getRepository(Patient).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
+      if (!patient) throw new NotFoundException('Patient not found');
+      const now = this.clock.now();
+      const source = dto.consentSource ?? `api:${actor.type}`;
+      const changed: string[] = [];
+      const consent: ConsentChange[] = [];
+      const simple = ['externalRef', 'givenName', 'familyName', 'email', 'phone', 'timeZone', 'locale', 'preferredChannel'] as const;
+      for (const key of simple) {
+        if (dto[key] !== undefined && dto[key] !== patient[key]) {
+          (patient as unknown as Record<string, unknown>)[key] = dto[key];
+          changed.push(key);
+        }
+      }
+      for (const channel of ['sms', 'email'] as const) {
+        const want = dto[`${channel}Consent`];
+        if (want === undefined) continue;
+        const has = !!patient[`${channel}ConsentAt`] && !patient[`${channel}OptedOutAt`];
+        if (want === has) continue;
+        if (want) {
+          patient[`${channel}ConsentAt`] = now;
+          patient[`${channel}ConsentSource`] = source;
+          patient[`${channel}OptedOutAt`] = null;
+          consent.push({ channel, change: 'given', source });
+        } else {
+          patient[`${channel}OptedOutAt`] = now;
+          consent.push({ channel, change: 'withdrawn', source });
+        }
+      }
+      if (!changed.length && !consent.length) return patient;
+      assertContactable(patient, patient.preferredChannel);
+      if (changed.includes('externalRef')) await this.assertExternalRefFree(m, clinicId, patient.externalRef, patient.id);
+      patient.updatedAt = now;
+      await m.getRepository(Patient).save(patient);
+      if (changed.length) {
+        await this.audit.record(m, { clinicId, actor, action: 'patient.updated', entityType: 'patient', entityId: id, data: { fields: changed } });
+      }
+      for (const c of consent) await this.recordConsent(m, patient, actor, c);
+      return patient;
+    });
+  }
+
+  /** Consent by keyword (STOP/START) or any other route: the state and its audit event together. */
+  async changeConsent(m: EntityManager, patient: Patient, actor: Actor, change: ConsentChange): Promise<void> {
+    const now = this.clock.now();
+    const c = change.channel;
+    if (change.change === 'opted_out' || change.change === 'withdrawn') {
+      if (patient[`${c}OptedOutAt`]) return;
+      patient[`${c}OptedOutAt`] = now;
+    } else {
+      if (patient[`${c}ConsentAt`] && !patient[`${c}OptedOutAt`]) return;
+      patient[`${c}ConsentAt`] = now;
+      patient[`${c}ConsentSource`] = change.source;
+      patient[`${c}OptedOutAt`] = null;
+    }
+    patient.updatedAt = now;
+    await m.getRepository(Patient).save(patient);
+    await this.recordConsent(m, patient, actor, change);
+  }
+
+  private async recordConsent(m: EntityManager, patient: Patient, actor: Actor, c: ConsentChange): Promise<void> {
+    await this.audit.record(m, {
+      clinicId: patient.clinicId,
+      actor,
+      action: 'patient.consent_changed',
+      entityType: 'patient',
+      entityId: patient.id,
+      data: { channel: c.channel, change: c.change, source: c.source },
+    });
+  }
+
+  async get(clinicId: string, id: string): Promise<Patient> {
+    const p = await this.db.getRepository(Patient).findOneBy({ clinicId, id });
+    if (!p) throw new NotFoundException('Patient not found');
+    return p;
+  }
+
+  /** For background work that already holds a trusted id (the dispatcher). */
+  async findById(id: string): Promise<Patient> {
+    return this.db.getRepository(Patient).findOneByOrFail({ id });
+  }
+
+  /** Patients of these clinics with this phone number: who sent an SMS. */
+  findByPhone(m: EntityManager, clinicIds: string[], phone: string): Promise<Patient[]> {
+    if (!clinicIds.length) return Promise.resolve([]);
+    return m
+      .getRepository(Patient)
+      .createQueryBuilder('p')
+      .where('p.phone = :phone AND p.clinic_id IN (:...clinicIds)', { phone, clinicIds })
+      .orderBy('p.updated_at', 'DESC')
+      .setLock('pessimistic_write')
+      .getMany();
+  }
+
+  private async assertExternalRefFree(m: EntityManager, clinicId: string, ref: string | null, selfId: string | null) {
+    if (!ref) return;
+    const other = await m.getRepository(Patient).findOneBy({ clinicId, externalRef: ref });
+    if (other && other.id !== selfId) throw new ConflictException(`A patient with externalRef "${ref}" already exists`);
+  }
+}
+
+function assertContactable(p: { email: string | null; phone: string | null }, preferred: Channel): void {
+  if (!p.email && !p.phone) throw new BadRequestException('A patient needs an email or a phone number');
+  if (preferred === 'sms' && !p.phone) throw new BadRequestException('preferredChannel is sms but the patient has no phone');
+  if (preferred === 'email' && !p.email) throw new BadRequestException('preferredChannel is email but the patient has no email');
+}

@@ -1,0 +1,62 @@
+import { Body, Controller, Get, Header, Param, Post, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response as ExpressResponse } from 'express';
+import { CheckInsService } from '../check-ins/check-ins.service';
+import { ClinicsService } from '../clinics/clinics.service';
+import { Public } from '../common/principal';
+import { parseFormAnswers } from './form-answers';
+import { closedPage, formPage, thanksPage } from './form-page';
+import { ResponsesService } from './responses.service';
+
+const STATUS = { unknown: 404, answered: 410, expired: 410, closed: 410 } as const;
+
+/** The patient's check-in form at /c/:token. Opening it changes nothing; submitting uses the token. */
+@ApiExcludeController()
+@Controller('c')
+export class FormController {
+  constructor(
+    private readonly checkIns: CheckInsService,
+    private readonly clinics: ClinicsService,
+    private readonly responses: ResponsesService,
+  ) {}
+
+  @Public()
+  @Get(':token')
+  @Header('Cache-Control', 'no-store')
+  async show(@Param('token') token: string, @Res() res: ExpressResponse): Promise<void> {
+    const found = await this.checkIns.lookupToken(token);
+    if (found.state !== 'open') {
+      html(res, STATUS[found.state], closedPage(found.state));
+      return;
+    }
+    const clinic = await this.clinics.get(found.checkIn.clinicId);
+    html(res, 200, formPage({ action: `/c/${token}`, clinicName: clinic.name }));
+  }
+
+  @Public()
+  @Post(':token')
+  @Header('Cache-Control', 'no-store')
+  async submit(@Param('token') token: string, @Body() body: Record<string, unknown>, @Res() res: ExpressResponse): Promise<void> {
+    const found = await this.checkIns.lookupToken(token);
+    if (found.state !== 'open') {
+      html(res, STATUS[found.state], closedPage(found.state));
+      return;
+    }
+    const clinic = await this.clinics.get(found.checkIn.clinicId);
+    const parsed = parseFormAnswers(body ?? {});
+    if (!parsed.ok) {
+      html(res, 400, formPage({ action: `/c/${token}`, clinicName: clinic.name, errors: parsed.errors, values: body }));
+      return;
+    }
+    const result = await this.responses.submitForm(token, parsed.answers);
+    if (result.state !== 'stored') {
+      html(res, STATUS[result.state], closedPage(result.state));
+      return;
+    }
+    html(res, 200, thanksPage(clinic.name, result.safetyAdvice));
+  }
+}
+
+function html(res: ExpressResponse, status: number, body: string): void {
+  res.status(status).type('html').send(body);
+}

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { CheckInsModule } from '../check-ins/check-ins.module';
+import { ClinicsModule } from '../clinics/clinics.module';
+import { FlagsModule } from '../flags/flags.module';
+import { MessagingModule } from '../messaging/messaging.module';
+import { PatientsModule } from '../patients/patients.module';
+import { TreatmentsModule } from '../treatments/treatments.module';
+import { FormController } from './form.controller';
+import { ResponsesController } from './responses.controller';
+import { ResponsesService } from './responses.service';
+import { SmsWebhookController } from './sms-webhook.controller';
+
+@Module({
+  imports: [CheckInsModule, ClinicsModule, FlagsModule, MessagingModule, PatientsModule, TreatmentsModule],
+  controllers: [FormController, SmsWebhookController, ResponsesController],
+  providers: [ResponsesService],
+})
+export class ResponsesModule {}

@@ -1,0 +1,284 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DateTime } from 'luxon';
+import { DataSource, EntityManager, Not, IsNull } from 'typeorm';
+import { Actor, AuditService } from '../audit/audit.service';
+import { CheckIn } from '../check-ins/check-in.entity';
+import { CheckInsService } from '../check-ins/check-ins.service';
+import { Clinic } from '../clinics/clinic.entity';
+import { ClinicsService } from '../clinics/clinics.service';
+import { Clock } from '../common/clock';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Evaluation, FlagsService } from '../flags/flags.service';
+import { AnswerForRules } from '../flags/rules';
+import { MessagingService } from '../messaging/messaging.service';
+import { Channel, Patient } from '../patients/patient.entity';
+import { PatientsService } from '../patients/patients.service';
+import { SYMPTOMS, SymptomScores, WarningSign } from '../protocols/questions';
+import { clarificationSms, helpSms } from '../protocols/texts';
+import { Treatment } from '../treatments/treatment.entity';
+import { TreatmentsService } from '../treatments/treatments.service';
+import { FormAnswers } from './form-answers';
+import { Response } from './response.entity';
+import { parseSmsReply } from './sms-reply.parser';
+
+export type FormSubmission =
+  | { state: 'stored'; responseId: string; safetyAdvice: string | null }
+  | { state: 'unknown' | 'answered' | 'expired' | 'closed' };
+
+export interface InboundSms {
+  messageSid: string;
+  from: string;
+  to: string;
+  body: string;
+}
+
+export type InboundOutcome =
+  | 'duplicate'
+  | 'unknown_number'
+  | 'unknown_sender'
+  | 'opted_out'
+  | 'opted_in'
+  | 'help'
+  | 'answered'
+  | 'warning_signs'
+  | 'clarification_sent'
+  | 'flagged_unreadable';
+
+const NO_SYMPTOMS: SymptomScores = { bruising: 0, redness: 0, itching: 0, burning: 0, pain: 0 };
+
+/** Answers coming in: the web form and SMS replies. Stores them, then hands them to the rules. */
+@Injectable()
+export class ResponsesService {
+  private readonly logger = new Logger('Responses');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly checkIns: CheckInsService,
+    private readonly patients: PatientsService,
+    private readonly clinics: ClinicsService,
+    private readonly treatments: TreatmentsService,
+    private readonly flags: FlagsService,
+    private readonly messaging: MessagingService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The form uses its token once: the check-in row is locked, answered, and every link to it dies. */
+  async submitForm(token: string, answers: FormAnswers): Promise<FormSubmission> {
+    const result = await this.db.transaction(async (m): Promise<{ sub: FormSubmission; urgent: string[] }> => {
+      const found = await this.checkIns.lookupToken(token, m, true);
+      if (found.state !== 'open') return { sub: { state: found.state }, urgent: [] };
+      const checkIn = found.checkIn;
+      const patient = await this.patients.findById(checkIn.patientId);
+      const actor: Actor = { type: 'patient', id: patient.id };
+      const stored = await this.store(m, {
+        checkIn,
+        patient,
+        treatment: await this.treatments.findById(checkIn.treatmentId),
+        source: 'form',
+        scores: answers.scores,
+        warningSigns: answers.warningSigns,
+        freeText: answers.freeText,
+        rawText: null,
+        messageId: null,
+        actor,
+        replyChannel: null,
+      });
+      return { sub: { state: 'stored', responseId: stored.response.id, safetyAdvice: stored.evaluation.safetyAdvice }, urgent: stored.evaluation.urgentMessageIds };
+    });
+    await this.deliverUrgent(result.urgent);
+    return result.sub;
+  }
+
+  async handleInboundSms(sms: InboundSms): Promise<InboundOutcome> {
+    const clinics = await this.clinics.clinicsForSmsNumber(sms.to, this.config.twilio?.from);
+    if (!clinics.length) {
+      this.logger.warn(`Inbound SMS ${sms.messageSid} to a number no clinic uses; ignored`);
+      return 'unknown_number';
+    }
+    const outcome = await this.db.transaction(async (m): Promise<{ outcome: InboundOutcome; send: string[] }> => {
+      const candidates = await this.patients.findByPhone(m, clinics.map((c) => c.id), sms.from);
+      // The same number may be a patient at two clinics sharing a sender: prefer the one awaiting an answer.
+      let patient: Patient | null = candidates[0] ?? null;
+      let open: CheckIn | null = null;
+      for (const p of candidates) {
+        const c = await this.checkIns.openCheckInForPatient(m, p.id);
+        if (c) {
+          patient = p;
+          open = c;
+          break;
+        }
+      }
+      const clinic = clinics.find((c) => c.id === patient?.clinicId) ?? clinics[0];
+      const inbound = await this.messaging.recordInbound(m, {
+        clinicId: clinic.id,
+        patientId: patient?.id ?? null,
+        channel: 'sms',
+        providerId: sms.messageSid,
+        from: sms.from,
+        to: sms.to,
+        text: sms.body,
+      });
+      if (!inbound) return { outcome: 'duplicate', send: [] };
+      if (!patient) return { outcome: 'unknown_sender', send: [] };
+      const actor: Actor = { type: 'patient', id: patient.id };
+      const parsed = parseSmsReply(sms.body);
+
+      if (parsed.kind === 'keyword') {
+        if (parsed.keyword === 'stop') {
+          await this.patients.changeConsent(m, patient, actor, { channel: 'sms', change: 'opted_out', source: `sms:${sms.body.trim().toUpperCase()}` });
+          return { outcome: 'opted_out', send: [] };
+        }
+        if (parsed.keyword === 'start') {
+          await this.patients.changeConsent(m, patient, actor, { channel: 'sms', change: 'opted_in', source: `sms:${sms.body.trim().toUpperCase()}` });
+          return { outcome: 'opted_in', send: [] };
+        }
+        const reply = await this.reply(m, clinic, patient, 'consent_reply', helpSms(clinic.name, clinic.phone), sms.to);
+        return { outcome: 'help', send: [reply] };
+      }
+
+      const treatment = open ? await this.treatments.findById(open.treatmentId) : await this.treatments.latestForPatient(clinic.id, patient.id);
+      if (parsed.kind === 'scores' && treatment) {
+        const stored = await this.store(m, {
+          checkIn: open,
+          patient,
+          treatment,
+          source: 'sms',
+          scores: parsed.scores,
+          warningSigns: parsed.warningSigns,
+          freeText: null,
+          rawText: sms.body,
+          messageId: inbound.id,
+          actor,
+          replyChannel: 'sms',
+        });
+        return { outcome: 'answered', send: stored.evaluation.urgentMessageIds };
+      }
+      const signs = parsed.kind === 'unreadable' ? parsed.warningSigns : [];
+      if (signs.length && treatment) {
+        // A warning sign in words is a warning sign, even when the numbers are missing.
+        const stored = await this.store(m, {
+          checkIn: null,
+          patient,
+          treatment,
+          source: 'sms',
+          scores: null,
+          warningSigns: signs,
+          freeText: sms.body,
+          rawText: sms.body,
+          messageId: inbound.id,
+          actor,
+          replyChannel: 'sms',
+        });
+        return { outcome: 'warning_signs', send: stored.evaluation.urgentMessageIds };
+      }
+      if (open && open.clarificationsSent === 0) {
+        await this.checkIns.noteClarification(m, open);
+        const reply = await this.reply(m, clinic, patient, 'clarification', clarificationSms(clinic.name), sms.to, open.id);
+        return { outcome: 'clarification_sent', send: [reply] };
+      }
+      await this.flags.raiseUnreadable(m, {
+        clinicId: clinic.id,
+        patientId: patient.id,
+        treatmentId: treatment?.id ?? null,
+        messageId: inbound.id,
+        reason: open ? 'The patient replied twice in a way the system could not read; please read the reply.' : 'The patient sent a message the system could not match to a check-in; please read it.',
+      });
+      return { outcome: 'flagged_unreadable', send: [] };
+    });
+    await this.deliverUrgent(outcome.send);
+    return outcome.outcome;
+  }
+
+  private async reply(m: EntityManager, clinic: Clinic, patient: Patient, purpose: 'clarification' | 'consent_reply', text: string, from: string, checkInId?: string): Promise<string> {
+    const msg = await this.messaging.enqueue(m, { clinicId: clinic.id, patientId: patient.id, checkInId: checkInId ?? null, channel: 'sms', purpose, to: patient.phone!, from, text });
+    return msg.id;
+  }
+
+  /** The answer, the check-in it closes, its audit event and the rules' verdict: one transaction. */
+  private async store(
+    m: EntityManager,
+    input: {
+      checkIn: CheckIn | null;
+      patient: Patient;
+      treatment: Treatment;
+      source: 'form' | 'sms';
+      scores: SymptomScores | null;
+      warningSigns: WarningSign[];
+      freeText: string | null;
+      rawText: string | null;
+      messageId: string | null;
+      actor: Actor;
+      replyChannel: Channel | null;
+    },
+  ): Promise<{ response: Response; evaluation: Evaluation }> {
+    const now = this.clock.now();
+    const clinic = await this.clinics.get(input.patient.clinicId);
+    const zone = input.patient.timeZone ?? clinic.timeZone;
+    const day = Math.max(
+      0,
+      Math.round(
+        DateTime.fromJSDate(now, { zone }).startOf('day').diff(DateTime.fromJSDate(input.treatment.performedAt, { zone }).startOf('day'), 'days').days,
+      ),
+    );
+    const previous = await m.getRepository(Response).findOne({
+      where: { treatmentId: input.treatment.id, bruising: Not(IsNull()) },
+      order: { receivedAt: 'DESC' },
+    });
+    const repo = m.getRepository(Response);
+    const response = await repo.save(
+      repo.create({
+        clinicId: input.patient.clinicId,
+        patientId: input.patient.id,
+        treatmentId: input.treatment.id,
+        checkInId: input.checkIn?.id ?? null,
+        messageId: input.messageId,
+        source: input.source,
+        ...(input.scores ?? { bruising: null, redness: null, itching: null, burning: null, pain: null }),
+        warningSigns: input.warningSigns,
+        freeText: input.freeText,
+        rawText: input.rawText,
+        daySinceTreatment: day,
+        receivedAt: now,
+        createdAt: now,
+      }),
+    );
+    await this.audit.record(m, {
+      clinicId: response.clinicId,
+      actor: input.actor,
+      action: 'response.stored',
+      entityType: 'response',
+      entityId: response.id,
+      data: { checkInId: response.checkInId, treatmentId: response.treatmentId, source: input.source, day, hasScores: !!input.scores, warningSignCount: input.warningSigns.length },
+    });
+    if (input.checkIn) await this.checkIns.markAnswered(m, input.checkIn, input.actor, response.id);
+    const evaluation = await this.flags.evaluate(m, {
+      clinic,
+      patient: input.patient,
+      treatmentId: input.treatment.id,
+      responseId: response.id,
+      current: { scores: input.scores ?? NO_SYMPTOMS, warningSigns: input.warningSigns, freeText: input.freeText, daySinceTreatment: day },
+      // Without scores only the warning-sign rule can judge; a comparison would be meaningless.
+      previous: input.scores && previous ? answerOf(previous) : null,
+      replyChannel: input.replyChannel,
+    });
+    return { response, evaluation };
+  }
+
+  private async deliverUrgent(ids: string[]): Promise<void> {
+    // Queued inside the committed transaction, so a failure here is retried by the tick, never lost.
+    await this.messaging.deliverNow(ids).catch((err) => this.logger.error(`Immediate delivery failed: ${err?.message ?? err}`));
+  }
+
+  async listForPatient(clinicId: string, patientId: string): Promise<Response[]> {
+    await this.patients.get(clinicId, patientId);
+    return this.db.getRepository(Response).find({ where: { clinicId, patientId }, order: { receivedAt: 'ASC' } });
+  }
+}
+
+function answerOf(r: Response): AnswerForRules {
+  const scores = Object.fromEntries(SYMPTOMS.map((s) => [s, r[s] ?? 0])) as SymptomScores;
+  return { scores, warningSigns: r.warningSigns as WarningSign[], freeText: r.freeText, daySinceTreatment: r.daySinceTreatment };
+}

@@ -1,0 +1,27 @@
+import { BadRequestException, Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '../common/principal';
+import { TwilioSignatureGuard } from '../messaging/twilio-signature.guard';
+import { ResponsesService } from './responses.service';
+
+/** Twilio's inbound SMS webhook: signature checked first, then each MessageSid processed once. */
+@ApiExcludeController()
+@Controller('webhooks/twilio')
+export class SmsWebhookController {
+  constructor(private readonly responses: ResponsesService) {}
+
+  @Public()
+  @UseGuards(TwilioSignatureGuard)
+  @Post('sms')
+  @HttpCode(200)
+  @Header('Content-Type', 'text/xml')
+  async inbound(@Body() body: Record<string, string>): Promise<string> {
+    const { MessageSid, From, To, Body: text } = body ?? {};
+    if (!MessageSid || !From || !To || typeof text !== 'string') {
+      throw new BadRequestException('MessageSid, From, To and Body are required');
+    }
+    await this.responses.handleInboundSms({ messageSid: MessageSid, from: From, to: To, body: text.slice(0, 1600) });
+    // Replies go out through the API so they are recorded like every other message.
+    return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { CheckInsModule } from '../check-ins/check-ins.module';
+import { ClinicsModule } from '../clinics/clinics.module';
+import { PatientsModule } from '../patients/patients.module';
+import { ProtocolsModule } from '../protocols/protocols.module';
+import { TreatmentsController } from './treatments.controller';
+import { TreatmentsService } from './treatments.service';
+
+@Module({
+  imports: [PatientsModule, ClinicsModule, ProtocolsModule, CheckInsModule],
+  controllers: [TreatmentsController],
+  providers: [TreatmentsService],
+  exports: [TreatmentsService],
+})
+export class TreatmentsModule {}

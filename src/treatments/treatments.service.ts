@@ -1,0 +1,120 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Actor, AuditService } from '../audit/audit.service';
+import { CheckIn } from '../check-ins/check-in.entity';
+import { CheckInsService } from '../check-ins/check-ins.service';
+import { ClinicsService } from '../clinics/clinics.service';
+import { Clock } from '../common/clock';
+import { PatientsService } from '../patients/patients.service';
+import { ProtocolsService } from '../protocols/protocols.service';
+import { CancelTreatmentDto, CreateTreatmentDto } from './dto/treatment.dto';
+import { Treatment } from './treatment.entity';
+
+@Injectable()
+export class TreatmentsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly patients: PatientsService,
+    private readonly clinics: ClinicsService,
+    private readonly protocols: ProtocolsService,
+    private readonly checkIns: CheckInsService,
+  ) {}
+
+  /** The treatment and its planned check-ins, in one transaction. */
+  async create(clinicId: string, actor: Actor, dto: CreateTreatmentDto): Promise<Treatment & { checkIns: CheckIn[] }> {
+    const now = this.clock.now();
+    const performedAt = new Date(dto.performedAt);
+    if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(dto.performedAt)) {
+      throw new BadRequestException('performedAt must carry a time zone offset or Z');
+    }
+    if (performedAt.getTime() > now.getTime() + 15 * 60_000) {
+      throw new BadRequestException('performedAt is in the future');
+    }
+    const patient = await this.patients.get(clinicId, dto.patientId).catch(() => {
+      throw new NotFoundException('Patient not found');
+    });
+    if (dto.practitionerId) {
+      const staff = await this.clinics.findStaff(clinicId, dto.practitionerId);
+      if (!staff || staff.role === 'compliance') throw new NotFoundException('Practitioner not found');
+    }
+    const clinic = await this.clinics.get(clinicId);
+    const protocol = await this.protocols.current(clinicId);
+    return this.db.transaction(async (m) => {
+      const repo = m.getRepository(Treatment);
+      if (dto.externalRef && (await repo.existsBy({ clinicId, externalRef: dto.externalRef }))) {
+        throw new ConflictException(`A treatment with externalRef "${dto.externalRef}" already exists`);
+      }
+      const treatment = await repo.save(
+        repo.create({
+          clinicId,
+          patientId: patient.id,
+          practitionerId: dto.practitionerId ?? null,
+          externalRef: dto.externalRef ?? null,
+          procedure: dto.procedure,
+          indication: dto.indication,
+          bodyAreas: dto.bodyAreas,
+          product: dto.product,
+          lotNumber: dto.lotNumber ?? null,
+          performedAt,
+          protocolId: protocol.id,
+          protocolVersion: protocol.version,
+          status: 'active',
+          cancelledAt: null,
+          cancelReason: null,
+          createdAt: now,
+        }),
+      );
+      await this.audit.record(m, {
+        clinicId,
+        actor,
+        action: 'treatment.created',
+        entityType: 'treatment',
+        entityId: treatment.id,
+        data: { patientId: patient.id, practitionerId: treatment.practitionerId, protocolId: protocol.id, protocolVersion: protocol.version },
+      });
+      const checkIns = await this.checkIns.planForTreatment(m, { treatment, patient, clinic, protocol }, actor);
+      return { ...treatment, checkIns };
+    });
+  }
+
+  async get(clinicId: string, id: string): Promise<Treatment> {
+    const t = await this.db.getRepository(Treatment).findOneBy({ clinicId, id });
+    if (!t) throw new NotFoundException('Treatment not found');
+    return t;
+  }
+
+  async cancel(clinicId: string, id: string, actor: Actor, dto: CancelTreatmentDto): Promise<Treatment & { cancelledCheckIns: number }> {
+    return this.db.transaction(async (m) => {
+      const t = await m.getRepository(Treatment).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
+      if (!t) throw new NotFoundException('Treatment not found');
+      if (t.status === 'cancelled') throw new ConflictException('The treatment is already cancelled');
+      t.status = 'cancelled';
+      t.cancelledAt = this.clock.now();
+      t.cancelReason = dto.reason ?? null;
+      await m.getRepository(Treatment).save(t);
+      await this.audit.record(m, { clinicId, actor, action: 'treatment.cancelled', entityType: 'treatment', entityId: id, data: { hasReason: !!dto.reason } });
+      const cancelledCheckIns = await this.checkIns.cancelForTreatment(m, clinicId, id, actor);
+      return { ...t, cancelledCheckIns };
+    });
+  }
+
+  async checkInsOf(clinicId: string, id: string): Promise<CheckIn[]> {
+    await this.get(clinicId, id);
+    return this.checkIns.listForTreatment(clinicId, id);
+  }
+
+  /** The patient's most recent active treatment on or before a time: what a stray answer belongs to. */
+  latestForPatient(clinicId: string, patientId: string): Promise<Treatment | null> {
+    return this.db.getRepository(Treatment).findOne({
+      where: { clinicId, patientId, status: 'active' },
+      order: { performedAt: 'DESC' },
+    });
+  }
+
+  findById(id: string): Promise<Treatment> {
+    return this.db.getRepository(Treatment).findOneByOrFail({ id });
+  }
+}

