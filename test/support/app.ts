@@ -1,0 +1,84 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import request from 'supertest';
+import twilio from 'twilio';
+import { DataSource } from 'typeorm';
+import { AppModule, configureApp } from '../../src/app.module';
+import { CheckInDispatcher } from '../../src/check-ins/dispatcher.service';
+import { TestClock } from '../../src/common/clock';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { SmtpSink } from './smtp-sink';
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioApiServer } from './twilio-api';
+
+export const PUBLIC_BASE_URL = 'https://aftercare.test';
+export const DEFAULT_SMS_FROM = '+14155550100';
+
+export interface TestApp {
+  app: INestApplication;
+  http: ReturnType<typeof request>;
+  clock: TestClock;
+  smtp: SmtpSink;
+  twilioApi: TwilioApiServer;
+  config: AppConfig;
+  db: DataSource;
+  dispatcher: CheckInDispatcher;
+  get<T>(type: new (...args: never[]) => T): T;
+  /** Posts a form-encoded Twilio webhook signed with the SDK's own signature function. */
+  twilioWebhook(path: string, params: Record<string, string>, opts?: { signature?: string | null }): request.Test;
+  close(): Promise<void>;
+}
+
+/**
+ * The real application on the shared test database, with a real SMTP server and a local
+ * Twilio API in-process, and a clock the test moves. No mocks.
+ */
+export async function createTestApp(opts: { start?: string; smtp?: SmtpSink; twilioApi?: TwilioApiServer } = {}): Promise<TestApp> {
+  const smtp = opts.smtp ?? (await new SmtpSink().start());
+  const twilioApi = opts.twilioApi ?? (await new TwilioApiServer().start());
+  const config: AppConfig = {
+    ...loadConfig({
+      DATABASE_URL: process.env.DATABASE_URL,
+      PUBLIC_BASE_URL,
+      SMTP_URL: smtp.url,
+      EMAIL_FROM: 'Aftercare <aftercare@clinic.test>',
+      TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+      TWILIO_API_URL: twilioApi.url,
+      TWILIO_FROM: DEFAULT_SMS_FROM,
+      JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    }),
+    migrationsRun: false,
+    dispatchIntervalMs: 0,
+    bootstrapOnStart: false,
+  };
+  const clock = new TestClock(opts.start ?? '2026-03-02T08:00:00Z');
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, clock)] }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  configureApp(app);
+  await app.init();
+  const server = app.getHttpServer();
+  return {
+    app,
+    http: request(server),
+    clock,
+    smtp,
+    twilioApi,
+    config,
+    db: app.get(getDataSourceToken()),
+    dispatcher: app.get(CheckInDispatcher),
+    get: (type) => app.get(type),
+    twilioWebhook(path, params, o = {}) {
+      const signature =
+        o.signature === undefined ? twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, PUBLIC_BASE_URL + path, params) : o.signature;
+      const req = request(server).post(path).type('form').send(params);
+      if (signature !== null) req.set('X-Twilio-Signature', signature);
+      return req;
+    },
+    async close() {
+      await app.close();
+      if (!opts.smtp) await smtp.stop();
+      if (!opts.twilioApi) await twilioApi.stop();
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { Clinic } from '../../src/clinics/clinic.entity';
+import { ClinicsService } from '../../src/clinics/clinics.service';
+import { StaffRole } from '../../src/clinics/staff-user.entity';
+import type { TestApp } from './app';
+
+/** A valid, unique mobile number (Spanish mobiles are valid for libphonenumber). */
+export function newPhone(): string {
+  for (;;) {
+    const n = `+346${String(randomBytes(4).readUInt32BE() % 1e8).padStart(8, '0')}`;
+    if (parsePhoneNumberFromString(n)?.isValid()) return n;
+  }
+}
+
+let counter = 0;
+export function newEmail(prefix = 'p'): string {
+  return `${prefix}-${Date.now().toString(36)}-${++counter}-${randomBytes(3).toString('hex')}@example.test`;
+}
+
+export interface StaffLogin {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+  auth: { Authorization: string };
+}
+
+export interface TestClinic {
+  clinic: Clinic;
+  smsNumber: string;
+  admin: StaffLogin;
+  practitioner: StaffLogin;
+  compliance: StaffLogin;
+}
+
+/** A clinic of its own for each test: the tenant boundary is the test boundary. */
+export async function newClinic(t: TestApp, overrides: { timeZone?: string; practitionerPhone?: string | null } = {}): Promise<TestClinic> {
+  const clinics = t.get(ClinicsService);
+  const password = 'correct-horse-battery-staple';
+  const smsNumber = newPhone();
+  const { clinic, admin } = await clinics.createClinicWithAdmin({
+    name: `Clinic ${randomUUID().slice(0, 6)}`,
+    timeZone: overrides.timeZone ?? 'Europe/Madrid',
+    adminEmail: newEmail('admin'),
+    adminPassword: password,
+    phone: '+34911234567',
+    smsFrom: smsNumber,
+  });
+  const login = async (id: string, email: string): Promise<StaffLogin> => {
+    const res = await t.http.post('/v1/auth/login').send({ email, password }).expect(200);
+    return { id, email, password, token: res.body.accessToken, auth: { Authorization: `Bearer ${res.body.accessToken}` } };
+  };
+  const adminLogin = await login(admin.id, admin.email);
+  const staff = async (role: StaffRole, phone?: string | null) => {
+    const email = newEmail(role);
+    const res = await t.http
+      .post('/v1/staff')
+      .set(adminLogin.auth)
+      .send({ email, name: `A ${role}`, role, password, ...(phone ? { phone } : {}) })
+      .expect(201);
+    return login(res.body.id, email);
+  };
+  return {
+    clinic,
+    smsNumber,
+    admin: adminLogin,
+    practitioner: await staff('practitioner', overrides.practitionerPhone === undefined ? newPhone() : overrides.practitionerPhone),
+    compliance: await staff('compliance'),
+  };
+}
+
+export async function newApiKey(t: TestApp, c: TestClinic, name = `integration-${randomUUID().slice(0, 6)}`) {
+  const res = await t.http.post('/v1/api-keys').set(c.admin.auth).send({ name }).expect(201);
+  return { 'X-API-Key': res.body.key as string };
+}
+
+export async function newPatient(t: TestApp, c: TestClinic, overrides: Record<string, unknown> = {}) {
+  const res = await t.http
+    .post('/v1/patients')
+    .set(c.practitioner.auth)
+    .send({
+      givenName: 'Ana',
+      familyName: 'Ruiz',
+      email: newEmail(),
+      phone: newPhone(),
+      timeZone: 'Europe/Madrid',
+      preferredChannel: 'sms',
+      smsConsent: true,
+      emailConsent: true,
+      ...overrides,
+    })
+    .expect(201);
+  return res.body as { id: string; email: string | null; phone: string | null; [k: string]: unknown };
+}
+
+export async function newTreatment(t: TestApp, c: TestClinic, patientId: string, overrides: Record<string, unknown> = {}) {
+  const res = await t.http
+    .post('/v1/treatments')
+    .set(c.practitioner.auth)
+    .send({
+      patientId,
+      practitionerId: c.practitioner.id,
+      procedure: 'mesotherapy',
+      indication: 'cellulite',
+      bodyAreas: ['thighs'],
+      product: 'Lipolytic cocktail A',
+      lotNumber: 'L2309A',
+      performedAt: t.clock.now().toISOString(),
+      ...overrides,
+    });
+  if (res.status !== 201) throw new Error(`newTreatment: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; checkIns: Array<{ id: string; step: number; dueAt: string; status: string }> };
+}
+
+/** The form link in a message body. */
+export function linkIn(text: string): string {
+  const m = /https:\/\/aftercare\.test(\/c\/[A-Za-z0-9_-]+)/.exec(text);
+  if (!m) throw new Error(`No check-in link in: ${text}`);
+  return m[1];
+}
+
+export const NO_WARNING_SIGNS = {
+  ws_fever: 'no',
+  ws_discharge: 'no',
+  ws_spreading_redness: 'no',
+  ws_new_lump: 'no',
+  ws_skin_change: 'no',
+  ws_airway_swelling: 'no',
+  ws_hives: 'no',
+};

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+
+export interface TwilioMessageRequest {
+  accountSid: string;
+  authorization: string | undefined;
+  params: Record<string, string>;
+  sid: string;
+}
+
+export const TEST_ACCOUNT_SID = 'AC' + '0123456789abcdef'.repeat(2);
+export const TEST_AUTH_TOKEN = 'test-auth-token-0123456789';
+
+/**
+ * A local server speaking Twilio's Messages API (POST …/Accounts/{sid}/Messages.json), so the
+ * real twilio SDK sends its real requests here. Tests can queue error answers.
+ */
+export class TwilioApiServer {
+  readonly requests: TwilioMessageRequest[] = [];
+  /** Answers for the next requests, in order: an HTTP status and a Twilio error code. */
+  readonly failures: Array<{ status: number; code: number; message?: string }> = [];
+  private server!: http.Server;
+  port = 0;
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.handle(req, Buffer.concat(chunks).toString('utf8'), res));
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  to(phone: string): TwilioMessageRequest[] {
+    return this.requests.filter((r) => r.params.To === phone);
+  }
+
+  private handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
+    const match = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/.exec(req.url ?? '');
+    const send = (status: number, payload: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(payload));
+    };
+    if (req.method !== 'POST' || !match) return send(404, { code: 20404, message: 'The requested resource was not found', status: 404 });
+    const expected = 'Basic ' + Buffer.from(`${TEST_ACCOUNT_SID}:${TEST_AUTH_TOKEN}`).toString('base64');
+    if (req.headers.authorization !== expected || match[1] !== TEST_ACCOUNT_SID) {
+      return send(401, { code: 20003, message: 'Authenticate', status: 401 });
+    }
+    const params = Object.fromEntries(new URLSearchParams(body));
+    const failure = this.failures.shift();
+    if (failure) {
+      return send(failure.status, { code: failure.code, message: failure.message ?? `Error ${failure.code}`, more_info: `https://www.twilio.com/docs/errors/${failure.code}`, status: failure.status });
+    }
+    if (!params.To || !params.Body || !(params.From || params.MessagingServiceSid)) {
+      return send(400, { code: 21604, message: "A 'To' phone number is required.", status: 400 });
+    }
+    const sid = 'SM' + randomBytes(16).toString('hex');
+    this.requests.push({ accountSid: match[1], authorization: req.headers.authorization, params, sid });
+    send(201, {
+      sid,
+      account_sid: match[1],
+      to: params.To,
+      from: params.From ?? null,
+      messaging_service_sid: params.MessagingServiceSid ?? null,
+      body: params.Body,
+      status: 'queued',
+      num_segments: '1',
+      direction: 'outbound-api',
+      api_version: '2010-04-01',
+      date_created: new Date().toUTCString(),
+      uri: `/2010-04-01/Accounts/${match[1]}/Messages/${sid}.json`,
+    });
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
