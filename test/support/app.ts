@@ -33,19 +33,26 @@ export interface TestApp {
  * The real application on the shared test database, with a real SMTP server and a local
  * Twilio API in-process, and a clock the test moves. No mocks.
  */
-export async function createTestApp(opts: { start?: string; smtp?: SmtpSink; twilioApi?: TwilioApiServer } = {}): Promise<TestApp> {
+export async function createTestApp(
+  opts: { start?: string; smtp?: SmtpSink; twilioApi?: TwilioApiServer; outboxOnly?: boolean } = {},
+): Promise<TestApp> {
   const smtp = opts.smtp ?? (await new SmtpSink().start());
   const twilioApi = opts.twilioApi ?? (await new TwilioApiServer().start());
   const config: AppConfig = {
     ...loadConfig({
       DATABASE_URL: process.env.DATABASE_URL,
       PUBLIC_BASE_URL,
-      SMTP_URL: smtp.url,
       EMAIL_FROM: 'Aftercare <aftercare@clinic.test>',
-      TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
-      TWILIO_API_URL: twilioApi.url,
-      TWILIO_FROM: DEFAULT_SMS_FROM,
+      // outboxOnly: a newcomer's first run, with neither SMTP nor Twilio configured.
+      ...(opts.outboxOnly
+        ? {}
+        : {
+            SMTP_URL: smtp.url,
+            TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+            TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+            TWILIO_API_URL: twilioApi.url,
+            TWILIO_FROM: DEFAULT_SMS_FROM,
+          }),
       JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     }),
     migrationsRun: false,

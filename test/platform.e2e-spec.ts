@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { createTestApp, TestApp } from './support/app';
+import { linkIn, newClinic, newEmail, newPatient, newTreatment, NO_WARNING_SIGNS } from './support/factories';
+
+const run = promisify(execFile);
+
+describe('platform', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('reports health with the database, and serves the OpenAPI document', async () => {
+    expect((await t.http.get('/health').expect(200)).body).toEqual({ status: 'ok', database: 'up' });
+    const doc = (await t.http.get('/docs/openapi.json').expect(200)).body;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/auth/login', '/v1/patients', '/v1/treatments', '/v1/flags', '/v1/flags/{id}/resolve', '/v1/audit-events', '/health']),
+    );
+    await t.http.get('/docs').expect(200);
+  });
+
+  it('the database refuses UPDATE, DELETE and TRUNCATE on the audit log and on answers, for every role', async () => {
+    const c = await newClinic(t);
+    const p = await newPatient(t, c, { preferredChannel: 'email' });
+    await newTreatment(t, c, p.id);
+    t.clock.set('2026-03-03T09:00:00Z');
+    await t.dispatcher.tick();
+    const link = linkIn(t.smtp.to(p.email!)[0].parsed.text!);
+    await t.http.post(link).type('form').send({ bruising: '1', redness: '0', itching: '0', burning: '0', pain: '0', ...NO_WARNING_SIGNS }).expect(200);
+    const client = new Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      const [{ seq }] = (await client.query(`SELECT seq FROM audit_events WHERE clinic_id = $1 LIMIT 1`, [c.clinic.id])).rows;
+      await expect(client.query(`UPDATE audit_events SET action = 'x' WHERE seq = $1`, [seq])).rejects.toThrow(/append-only/);
+      await expect(client.query(`DELETE FROM audit_events WHERE seq = $1`, [seq])).rejects.toThrow(/append-only/);
+      await expect(client.query(`TRUNCATE audit_events CASCADE`)).rejects.toThrow(/append-only/);
+      await expect(client.query(`UPDATE responses SET pain = 0 WHERE patient_id = $1`, [p.id])).rejects.toThrow(/append-only/);
+      await expect(client.query(`DELETE FROM responses WHERE patient_id = $1`, [p.id])).rejects.toThrow(/append-only/);
+    } finally {
+      await client.end();
+    }
+    expect((await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body.ok).toBe(true);
+  });
+
+  it('names a broken chain link by its sequence number', async () => {
+    const c = await newClinic(t);
+    const client = new Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      // A superuser who disables the trigger can still alter a row; verification must notice.
+      await client.query('BEGIN');
+      await client.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete');
+      await client.query(`UPDATE audit_events SET data = '{"role":"compliance"}' WHERE clinic_id = $1 AND clinic_seq = 3`, [c.clinic.id]);
+      await client.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete');
+      await client.query('COMMIT');
+    } finally {
+      await client.end();
+    }
+    const report = (await t.http.get('/v1/audit-events/verify').set(c.admin.auth).expect(200)).body;
+    expect(report).toMatchObject({ ok: false, brokenAt: '3', reason: 'altered', count: 2 });
+  });
+});
+
+describe('a first run without SMTP or Twilio', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ outboxOnly: true, start: '2026-03-02T08:00:00Z' });
+  });
+  afterAll(() => t.close());
+
+  it('keeps messages in the dev outbox and shows them, so the loop can be seen without accounts', async () => {
+    const c = await newClinic(t);
+    const p = await newPatient(t, c, { preferredChannel: 'email', givenName: 'Olivia' });
+    await newTreatment(t, c, p.id);
+    t.clock.set('2026-03-03T09:00:00Z');
+    expect((await t.dispatcher.tick()).sent).toBe(1);
+    expect(t.smtp.received).toHaveLength(0);
+    const page = await t.http.get('/dev/outbox').expect(200);
+    expect(page.text).toContain(p.email!);
+    expect(page.text).toContain('Hello Olivia');
+    // The link in the outbox works like a real one.
+    const link = linkIn(page.text.replace(/&amp;/g, '&'));
+    await t.http.post(link).type('form').send({ bruising: '0', redness: '0', itching: '0', burning: '0', pain: '0', ...NO_WARNING_SIGNS }).expect(200);
+    // Without a Twilio auth token, no webhook can be verified: all are refused.
+    await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: 'SMx', From: '+34600000000', To: '+34600000001', Body: '0' }, { signature: 'anything' }).expect(403);
+  });
+});
+
+describe('the CLI', () => {
+  it('creates a clinic with its first admin, who can then log in', async () => {
+    const root = path.resolve(__dirname, '..');
+    const email = newEmail('cli-admin');
+    const { stdout } = await run(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', 'clinic:create', '--name', 'North Clinic', '--admin-email', email, '--admin-password', 'a-long-enough-password', '--time-zone', 'Europe/Berlin'],
+      { cwd: root, env: { ...process.env } },
+    );
+    expect(stdout).toContain(`Created clinic North Clinic`);
+    const t = await createTestApp();
+    try {
+      const res = await t.http.post('/v1/auth/login').send({ email, password: 'a-long-enough-password' }).expect(200);
+      const staff = await t.http.get('/v1/staff').set({ Authorization: `Bearer ${res.body.accessToken}` }).expect(200);
+      expect(staff.body.items).toEqual([expect.objectContaining({ email, role: 'admin' })]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('refuses a missing option with a usage message', async () => {
+    const root = path.resolve(__dirname, '..');
+    await expect(
+      run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', 'clinic:create', '--name', 'X'], { cwd: root, env: { ...process.env } }),
+    ).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--admin-email') });
+  });
+});
