@@ -38,3 +38,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(new RegExp(`Invalid environment variables:[\\s\\S]*${name}`));
   });
 });
+
+describe('loadConfig with empty variables', () => {
+  it('treats FOO= as unset, as compose files write it', () => {
+    expect(loadConfig({ TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', PORT: '' }).twilio).toBeUndefined();
+  });
+});

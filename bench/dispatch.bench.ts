@@ -1,0 +1,91 @@
+/**
+ * Dispatcher throughput: plan N treatments, move the clock to the first check-in, and time
+ * how fast one and two dispatchers send them (outbox transport, so the numbers are ours, not
+ * an SMTP server's). Uses DATABASE_URL, else an embedded PostgreSQL in a temp folder.
+ *
+ *   npm run bench                  # N=2000
+ *   BENCH_N=5000 npm run bench
+ */
+import 'reflect-metadata';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AppModule } from '../src/app.module';
+import { CheckInDispatcher } from '../src/check-ins/dispatcher.service';
+import { ClinicsService } from '../src/clinics/clinics.service';
+import { TestClock } from '../src/common/clock';
+import { loadConfig } from '../src/config/app-config';
+import { createDataSource } from '../src/database/data-source';
+import { freePort, startEmbeddedPostgres } from '../src/database/embedded';
+import { PatientsService } from '../src/patients/patients.service';
+import { TreatmentsService } from '../src/treatments/treatments.service';
+
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+const N = Number(process.env.BENCH_N ?? 2000);
+
+async function main() {
+  let url = process.env.DATABASE_URL;
+  let stop = async () => undefined;
+  if (!url) {
+    const db = await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-')), port: await freePort(), persistent: false });
+    url = db.url;
+    stop = db.stop;
+  }
+  const ds = await createDataSource(url).initialize();
+  await ds.runMigrations();
+  await ds.destroy();
+
+  const config = { ...loadConfig({ DATABASE_URL: url }), migrationsRun: false, dispatchIntervalMs: 0, bootstrapOnStart: false };
+  const clock = new TestClock('2026-03-02T08:00:00Z');
+  const open = () => NestFactory.createApplicationContext(AppModule.forRoot(config, clock), { logger: ['error'] });
+  const a: INestApplicationContext = await open();
+  const b: INestApplicationContext = await open();
+
+  const rssOpen = process.memoryUsage().rss;
+  const { clinic } = await a.get(ClinicsService).createClinicWithAdmin({
+    name: 'Bench clinic',
+    timeZone: 'Europe/Madrid',
+    adminEmail: `bench-${Date.now()}@example.test`,
+    adminPassword: 'bench-password-123',
+  });
+  const actor = { type: 'integration' as const, id: 'bench' };
+  const patients = a.get(PatientsService);
+  const treatments = a.get(TreatmentsService);
+
+  let t0 = performance.now();
+  for (let i = 0; i < N; i += 20) {
+    await Promise.all(
+      Array.from({ length: Math.min(20, N - i) }, async (_, k) => {
+        const p = await patients.create(clinic.id, actor, { givenName: 'B', familyName: String(i + k), email: `b${i + k}-${Date.now()}@example.test`, emailConsent: true, preferredChannel: 'email' });
+        await treatments.create(clinic.id, actor, { patientId: p.id, procedure: 'mesotherapy', indication: 'cellulite', bodyAreas: ['thighs'], product: 'P', performedAt: '2026-03-02T08:00:00Z' });
+      }),
+    );
+  }
+  const planMs = performance.now() - t0;
+  const rssPlanned = process.memoryUsage().rss;
+
+  clock.set('2026-03-03T09:00:00Z');
+  const rssBefore = process.memoryUsage().rss;
+  t0 = performance.now();
+  const [ra, rb] = await Promise.all([a.get(CheckInDispatcher).tick(50), b.get(CheckInDispatcher).tick(50)]);
+  const dispatchMs = performance.now() - t0;
+  const rssAfter = process.memoryUsage().rss;
+
+  const lines = [
+    `N=${N} treatments (6 check-ins each), ${os.cpus().length} cores, Node ${process.version}`,
+    `plan:     ${(N / (planMs / 1000)).toFixed(0)} treatments/s (patient + treatment + 6 check-ins + audit events, 20 in flight)`,
+    `dispatch: ${((ra.sent + rb.sent) / (dispatchMs / 1000)).toFixed(0)} check-ins/s with two dispatchers (${ra.sent} + ${rb.sent} sent, ${(dispatchMs / 1000).toFixed(2)} s)`,
+    `rss:      ${mib(rssOpen)} MiB with both instances open, ${mib(rssPlanned)} MiB after planning, ${mib(rssAfter)} MiB after dispatch (${mib(rssAfter - rssBefore)} MiB growth during it)`,
+  ];
+  console.log(lines.join('\n'));
+  await a.close();
+  await b.close();
+  await stop();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
