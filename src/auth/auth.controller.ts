@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal, Principal, Public } from '../common/principal';
 import { AuthService } from './auth.service';
@@ -29,5 +29,13 @@ export class AuthController {
   async listApiKeys(@CurrentPrincipal() p: Principal) {
     const keys = await this.auth.listApiKeys(p.clinicId);
     return { items: keys };
+  }
+
+  @ApiBearerAuth()
+  @Allow('admin')
+  @Post('api-keys/:id/revoke')
+  @HttpCode(200)
+  revokeApiKey(@CurrentPrincipal() p: Principal, @Param('id', new ParseUUIDPipe({ version: '4' })) id: string) {
+    return this.auth.revokeApiKey(p, id);
   }
 }

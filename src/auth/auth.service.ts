@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { HttpException, HttpStatus, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
@@ -39,12 +39,19 @@ export class AuthService {
     const ok = !!user && user.active && (await verifyPassword(password, user.passwordHash));
     if (!ok || !user) {
       this.throttle.fail(key, now);
+      if (user) {
+        // Failed attempts on a real account are part of the record; unknown emails are not (no clinic to file them under).
+        await this.db.transaction((m) =>
+          this.audit.record(m, { clinicId: user.clinicId, actor: { type: 'staff', id: user.id }, action: 'staff.login_failed', entityType: 'staff_user', entityId: user.id, data: { reason: user.active ? 'wrong password' : 'inactive account' } }),
+        );
+      }
       throw new UnauthorizedException('Email or password is wrong');
     }
     this.throttle.succeed(key);
     const expiresIn = 8 * 3600;
     const accessToken = await this.jwt.signAsync(
-      { sub: user.id, clinicId: user.clinicId, role: user.role },
+      // iat from the Clock, so expiry follows the service's time (and the tests' clock).
+      { sub: user.id, clinicId: user.clinicId, role: user.role, iat: Math.floor(now / 1000) },
       { expiresIn },
     );
     await this.db.transaction((m) =>
@@ -114,6 +121,18 @@ export class AuthService {
         data: { name },
       });
       return { id: row.id, name: row.name, key, prefix, createdAt: row.createdAt };
+    });
+  }
+
+  async revokeApiKey(principal: Principal, id: string): Promise<ApiKey> {
+    return this.db.transaction(async (m) => {
+      const key = await m.getRepository(ApiKey).findOne({ where: { clinicId: principal.clinicId, id }, lock: { mode: 'pessimistic_write' } });
+      if (!key) throw new NotFoundException('API key not found');
+      if (key.revokedAt) throw new HttpException('The API key is already revoked', HttpStatus.CONFLICT);
+      key.revokedAt = this.clock.now();
+      await m.getRepository(ApiKey).save(key);
+      await this.audit.record(m, { clinicId: principal.clinicId, actor: actorOf(principal), action: 'api_key.revoked', entityType: 'api_key', entityId: id, data: { name: key.name } });
+      return key;
     });
   }
 

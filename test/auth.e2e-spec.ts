@@ -1,0 +1,56 @@
+import { createTestApp, TestApp } from './support/app';
+import { newClinic } from './support/factories';
+
+describe('staff and integration credentials', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('an API key works for its clinic until an admin revokes it, and is shown only once', async () => {
+    const c = await newClinic(t);
+    const created = await t.http.post('/v1/api-keys').set(c.admin.auth).send({ name: 'booking-system' }).expect(201);
+    expect(created.body.key).toMatch(/^ak_[A-Za-z0-9_-]{43}$/);
+    const key = { 'X-API-Key': created.body.key };
+    await t.http.post('/v1/patients').set(key).send({ givenName: 'I', familyName: 'K', email: 'ik@example.test', emailConsent: true }).expect(201);
+    // The same key as a bearer token works too.
+    await t.http.post('/v1/patients').set({ Authorization: `Bearer ${created.body.key}` }).send({ givenName: 'I', familyName: 'L', email: 'il@example.test' }).expect(201);
+
+    const listed = (await t.http.get('/v1/api-keys').set(c.admin.auth).expect(200)).body.items;
+    expect(listed).toEqual([expect.objectContaining({ name: 'booking-system', keyPrefix: created.body.key.slice(0, 10), revokedAt: null })]);
+    expect(JSON.stringify(listed)).not.toContain(created.body.key);
+
+    await t.http.post(`/v1/api-keys/${created.body.id}/revoke`).set(c.practitioner.auth).expect(403);
+    await t.http.post(`/v1/api-keys/${created.body.id}/revoke`).set(c.admin.auth).expect(200);
+    await t.http.post(`/v1/api-keys/${created.body.id}/revoke`).set(c.admin.auth).expect(409);
+    const denied = await t.http.post('/v1/patients').set(key).send({ givenName: 'I', familyName: 'K', email: 'ik2@example.test' }).expect(401);
+    expect(denied.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'The API key is invalid or has been revoked' });
+    // A new key of the same name can be issued once the old one is revoked.
+    await t.http.post('/v1/api-keys').set(c.admin.auth).send({ name: 'booking-system' }).expect(201);
+  });
+
+  it('logins and failed logins on a real account are audited; a bad or expired token is 401', async () => {
+    const c = await newClinic(t);
+    await t.http.post('/v1/auth/login').send({ email: c.practitioner.email, password: 'wrong-password' }).expect(401);
+    const events = (await t.http.get(`/v1/audit-events?entityId=${c.practitioner.id}`).set(c.compliance.auth).expect(200)).body.items;
+    expect(events.map((e: { action: string }) => e.action)).toEqual(['staff.created', 'staff.logged_in', 'staff.login_failed']);
+    await t.http.get('/v1/flags').set({ Authorization: 'Bearer not-a-jwt' }).expect(401);
+    await t.http.get('/v1/flags').set({ Authorization: 'Basic abc' }).expect(401);
+    t.clock.advanceHours(9);
+    const expired = await t.http.get('/v1/flags').set(c.practitioner.auth).expect(401);
+    expect(expired.body.message).toContain('expired');
+  });
+
+  it('admins add staff; a duplicate email is a 409 and a weak password a 400', async () => {
+    const c = await newClinic(t);
+    await t.http.post('/v1/staff').set(c.admin.auth).send({ email: c.practitioner.email, name: 'Dup', role: 'practitioner', password: 'long-enough-password' }).expect(409);
+    const weak = await t.http.post('/v1/staff').set(c.admin.auth).send({ email: 'new@example.test', name: 'New', role: 'practitioner', password: 'short' }).expect(400);
+    expect(weak.body.message).toEqual(['password must be at least 12 characters']);
+    await t.http.post('/v1/staff').set(c.admin.auth).send({ email: 'new2@example.test', name: 'New', role: 'owner', password: 'long-enough-password' }).expect(400);
+    await t.http.post('/v1/staff').set(c.compliance.auth).send({ email: 'new3@example.test', name: 'New', role: 'admin', password: 'long-enough-password' }).expect(403);
+    const staff = (await t.http.get('/v1/staff').set(c.admin.auth).expect(200)).body.items;
+    expect(staff.map((s: { role: string }) => s.role).sort()).toEqual(['admin', 'compliance', 'practitioner']);
+    expect(JSON.stringify(staff)).not.toContain('scrypt');
+  });
+});
