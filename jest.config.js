@@ -7,7 +7,7 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-  setupFiles: ['<rootDir>/test/support/worker-database.js'],
+  setupFilesAfterEnv: ['<rootDir>/test/support/file-database.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -1,4 +1,4 @@
-import { HttpException, HttpStatus, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { HttpException, HttpStatus, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { StaffUser } from '../clinics/staff-user.entity';
 import { Clock } from '../common/clock';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { actorOf, Principal } from '../common/principal';
 import { ApiKey } from './api-key.entity';
 import { LoginThrottle } from './login-throttle';
@@ -22,6 +23,7 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async login(email: string, password: string): Promise<{ accessToken: string; expiresIn: number }> {
@@ -48,7 +50,7 @@ export class AuthService {
       throw new UnauthorizedException('Email or password is wrong');
     }
     this.throttle.succeed(key);
-    const expiresIn = 8 * 3600;
+    const expiresIn = this.config.accessTokenTtlSeconds;
     const accessToken = await this.jwt.signAsync(
       // iat from the Clock, so expiry follows the service's time (and the tests' clock).
       { sub: user.id, clinicId: user.clinicId, role: user.role, iat: Math.floor(now / 1000) },

@@ -56,6 +56,9 @@ export class EnvironmentVariables {
   @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(60)
+  ACCESS_TOKEN_TTL_SECONDS?: number;
+
   @IsOptional() @IsString() @MinLength(1)
   BOOTSTRAP_CLINIC_NAME?: string;
 
@@ -98,6 +101,7 @@ export interface AppConfig {
   jwtSecret: string;
   /** True when JWT_SECRET was not given and a random one was made (tokens die with the process). */
   jwtSecretGenerated: boolean;
+  accessTokenTtlSeconds: number;
   bootstrap?: { clinicName: string; adminEmail: string; adminPassword?: string; timeZone: string };
   migrationsRun: boolean;
   /** Create the first clinic at start when none exists (off in tests and the CLI). */
@@ -153,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     twilioAuthToken: parsed.TWILIO_AUTH_TOKEN,
     jwtSecret: parsed.JWT_SECRET ?? require('node:crypto').randomBytes(48).toString('base64url'),
     jwtSecretGenerated,
+    accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS ?? 8 * 3600,
     bootstrap: parsed.BOOTSTRAP_CLINIC_NAME
       ? {
           clinicName: parsed.BOOTSTRAP_CLINIC_NAME,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -49,7 +49,7 @@ const LEASE_MS = 2 * 60_000;
 
 /** Outbound messages only: records each one, talks to the transports, keeps their status. */
 @Injectable()
-export class MessagingService {
+export class MessagingService implements OnModuleDestroy {
   private readonly logger = new Logger('Messaging');
 
   constructor(
@@ -59,6 +59,11 @@ export class MessagingService {
     @Inject(EMAIL_TRANSPORT) private readonly email: MessageTransport,
     @Inject(SMS_TRANSPORT) private readonly sms: MessageTransport,
   ) {}
+
+  /** Pooled SMTP connections would otherwise keep the process alive after shutdown. */
+  async onModuleDestroy(): Promise<void> {
+    await Promise.all([this.email.close?.(), this.sms.close?.()]);
+  }
 
   transportFor(channel: MessageChannel): MessageTransport {
     return channel === 'sms' ? this.sms : this.email;

@@ -1,4 +1,4 @@
-import { MAX_SEVERITY, SYMPTOMS, SymptomScores, WARNING_SIGNS, WarningSign } from '../protocols/questions';
+import { MAX_SEVERITY, SYMPTOMS, SymptomScores, WARNING_SIGN_QUESTIONS, WARNING_SIGNS, WarningSign } from '../protocols/questions';
 
 export interface FormAnswers {
   scores: SymptomScores;
@@ -22,7 +22,7 @@ export function parseFormAnswers(body: Record<string, unknown>): { ok: true; ans
   for (const w of WARNING_SIGNS) {
     const raw = body[`ws_${w}`];
     if (raw === 'yes') warningSigns.push(w);
-    else if (raw !== 'no') errors.push(`Please answer yes or no for every warning sign.`);
+    else if (raw !== 'no') errors.push(`Please answer yes or no for "${WARNING_SIGN_QUESTIONS[w]}".`);
   }
   const rawText = body.free_text;
   if (rawText !== undefined && typeof rawText !== 'string') errors.push('The message must be text.');

