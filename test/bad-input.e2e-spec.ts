@@ -1,8 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Response as HttpResponse } from 'supertest';
 import twilio from 'twilio';
-import { DataSource } from 'typeorm';
-import { createDataSource } from '../src/database/data-source';
 import { createTestApp, PUBLIC_BASE_URL, TestApp } from './support/app';
 import { linkIn, newApiKey, newClinic, newEmail, newPatient, newPhone, newTreatment, NO_WARNING_SIGNS, TestClinic } from './support/factories';
 import { TEST_AUTH_TOKEN } from './support/twilio-api';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { createDataSource } from '../src/database/data-source';
-import { createTestApp, TestApp } from './support/app';
-import { newClinic, newPatient, newPhone, newTreatment, TestClinic } from './support/factories';
+import { ClinicsService } from '../src/clinics/clinics.service';
+import { PatientsService } from '../src/patients/patients.service';
+import { createTestApp, DEFAULT_SMS_FROM, TestApp } from './support/app';
+import { newClinic, newEmail, newPatient, newPhone, newTreatment, TestClinic } from './support/factories';
 import type { TwilioMessageRequest } from './support/twilio-api';
 
 /** SMS in both directions: replies by signed webhook, keywords, flags from words, delivery statuses. */
@@ -271,6 +271,8 @@ describe('SMS replies, keywords and delivery statuses', () => {
     expect(await responsesOf(c, patient.id)).toEqual([
       expect.objectContaining({ source: 'sms', bruising: null, pain: null, warningSigns: ['airway_swelling'], freeText: 'my lips are swelling' }),
     ]);
+    // It answers the open check-in: no "how is your skin?" reminder after an emergency.
+    expect((await checkInsOf(c, treatment.id))[0].status).toBe('answered');
 
     const advice = t.twilioApi.to(patient.phone!).at(-1)!;
     expect(advice.params.From).toBe(c.smsNumber);
@@ -318,5 +320,22 @@ describe('SMS replies, keywords and delivery statuses', () => {
     expect(res.text).toBe('<Response/>');
     await callback('failed', newSid());
     expect({ messages: await count('messages'), audit: await count('audit_events'), statuses: await t.db.query(`SELECT id, status, updated_at FROM messages ORDER BY id`) }).toEqual(before);
+  });
+
+  it('STOP to a sender shared by clinics opts out the patient at each of them', async () => {
+    const clinics = t.get(ClinicsService);
+    const patients = t.get(PatientsService);
+    const phone = newPhone();
+    const ids: Array<{ clinicId: string; patientId: string }> = [];
+    for (const name of ['Shared A', 'Shared B']) {
+      // No number of their own: both use TWILIO_FROM.
+      const { clinic } = await clinics.createClinicWithAdmin({ name, timeZone: 'Europe/Madrid', adminEmail: newEmail('shared'), adminPassword: 'long-enough-password' });
+      const p = await patients.create(clinic.id, { type: 'integration', id: 'test' }, { givenName: 'S', familyName: 'S', phone, smsConsent: true });
+      ids.push({ clinicId: clinic.id, patientId: p.id });
+    }
+    await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: newSid(), From: phone, To: DEFAULT_SMS_FROM, Body: 'STOP' }).expect(200);
+    for (const { clinicId, patientId } of ids) {
+      expect((await patients.get(clinicId, patientId)).smsOptedOutAt).not.toBeNull();
+    }
   });
 });

@@ -4,6 +4,7 @@ export class LoginThrottle {
   constructor(
     private readonly limit = 10,
     private readonly windowMs = 15 * 60_000,
+    private readonly maxKeys = 10_000,
   ) {}
 
   isBlocked(key: string, now: number): boolean {
@@ -11,9 +12,16 @@ export class LoginThrottle {
   }
   fail(key: string, now: number): void {
     this.failures.set(key, [...this.recent(key, now), now]);
+    // Guessed emails would otherwise pile up for ever.
+    if (this.failures.size > this.maxKeys) {
+      for (const k of this.failures.keys()) if (!this.recent(k, now).length) this.failures.delete(k);
+    }
   }
   succeed(key: string): void {
     this.failures.delete(key);
+  }
+  get size(): number {
+    return this.failures.size;
   }
   private recent(key: string, now: number): number[] {
     return (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);

@@ -56,15 +56,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
         return { statusCode: HttpStatus.BAD_REQUEST, message: 'A value has the wrong format' };
     }
     const e = exception as { type?: string; status?: number; message?: string };
-    // body-parser errors carry their own status (400 for bad JSON, 413 for too large).
+    // body-parser errors that Nest does not map itself (bad JSON it does) carry their own status.
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      const message =
-        e.type === 'entity.too.large'
-          ? 'Request body is too large'
-          : e.type === 'entity.parse.failed'
-            ? 'Request body is not valid JSON'
-            : (e.message ?? 'Bad request');
-      return { statusCode: e.status, message };
+      return { statusCode: e.status, message: e.type === 'entity.too.large' ? 'Request body is too large' : (e.message ?? 'Bad request') };
     }
     return { statusCode: 500, message: 'Internal server error' };
   }

@@ -127,13 +127,13 @@ export class ResponsesService {
       const parsed = parseSmsReply(sms.body);
 
       if (parsed.kind === 'keyword') {
-        if (parsed.keyword === 'stop') {
-          await this.patients.changeConsent(m, patient, actor, { channel: 'sms', change: 'opted_out', source: `sms:${sms.body.trim().toUpperCase()}` });
-          return { outcome: 'opted_out', send: [] };
-        }
-        if (parsed.keyword === 'start') {
-          await this.patients.changeConsent(m, patient, actor, { channel: 'sms', change: 'opted_in', source: `sms:${sms.body.trim().toUpperCase()}` });
-          return { outcome: 'opted_in', send: [] };
+        if (parsed.keyword === 'stop' || parsed.keyword === 'start') {
+          // The carrier blocks or unblocks the whole number, so every patient record on it follows.
+          const change = parsed.keyword === 'stop' ? 'opted_out' : 'opted_in';
+          for (const p of candidates) {
+            await this.patients.changeConsent(m, p, { type: 'patient', id: p.id }, { channel: 'sms', change, source: `sms:${sms.body.trim().toUpperCase()}` });
+          }
+          return { outcome: change, send: [] };
         }
         const reply = await this.reply(m, clinic, patient, 'consent_reply', helpSms(clinic.name, clinic.phone), sms.to);
         return { outcome: 'help', send: [reply] };
@@ -159,8 +159,9 @@ export class ResponsesService {
       const signs = parsed.kind === 'unreadable' ? parsed.warningSigns : [];
       if (signs.length && treatment) {
         // A warning sign in words is a warning sign, even when the numbers are missing.
+        // It answers the open check-in too: asking "how is your skin?" again would be tone-deaf.
         const stored = await this.store(m, {
-          checkIn: null,
+          checkIn: open,
           patient,
           treatment,
           source: 'sms',
