@@ -31,23 +31,13 @@ describe('SMS replies, keywords and delivery statuses', () => {
     return { patient, treatment };
   }
 
-  /**
-   * Moves the clock to the given step's due time (never back) and runs the dispatcher. Access
-   * tokens expire 8 hours after login by the service's clock, so the clinics' staff log in again.
-   */
-  async function dispatchStep(clinics: TestClinic[], treatment: Treatment, step = 1) {
+  /** Moves the clock to the given step's due time (never back) and runs the dispatcher. */
+  async function dispatchStep(treatment: Treatment, step = 1) {
     const due = new Date(treatment.checkIns[step - 1].dueAt);
-    if (t.clock.now() < due) {
-      t.clock.set(due);
-      for (const s of clinics.flatMap((c) => [c.admin, c.practitioner, c.compliance])) {
-        const res = await t.http.post('/v1/auth/login').send({ email: s.email, password: s.password });
-        if (res.status !== 200) throw new Error(`Login again as ${s.email}: ${res.status} ${res.text}`);
-        s.token = res.body.accessToken;
-        s.auth.Authorization = `Bearer ${s.token}`;
-      }
-    }
+    if (t.clock.now() < due) t.clock.set(due);
     return t.dispatcher.tick();
   }
+
 
   /** The one check-in SMS of this treatment's first step that reached the local Twilio API. */
   function checkInSms(patient: Patient, c: TestClinic): TwilioMessageRequest {
@@ -79,7 +69,7 @@ describe('SMS replies, keywords and delivery statuses', () => {
   it('processes a repeated MessageSid once: one inbound message, one response', async () => {
     const c = await newClinic(t);
     const { patient, treatment } = await treated(c);
-    await dispatchStep([c], treatment);
+    await dispatchStep(treatment);
     checkInSms(patient, c);
 
     const sid = newSid();
@@ -108,8 +98,8 @@ describe('SMS replies, keywords and delivery statuses', () => {
     const phone = newPhone();
     const atA = await treated(a, { phone, givenName: 'Alba' });
     const atB = await treated(b, { phone, givenName: 'Alba' });
-    await dispatchStep([a, b], atA.treatment);
-    await dispatchStep([a, b], atB.treatment);
+    await dispatchStep(atA.treatment);
+    await dispatchStep(atB.treatment);
     // One check-in text from each clinic's own number, to the same phone.
     expect(t.twilioApi.to(phone).map((r) => r.params.From).sort()).toEqual([a.smsNumber, b.smsNumber].sort());
 
@@ -147,7 +137,7 @@ describe('SMS replies, keywords and delivery statuses', () => {
       ['bruising 2, redness 1, itching 0, burning 0, pain 1', { bruising: 2, redness: 1, itching: 0, burning: 0, pain: 1 }],
     ])('stores "%s" as scores', async (body, scores) => {
       const { patient, treatment } = await treated(c);
-      await dispatchStep([c], treatment);
+      await dispatchStep(treatment);
       checkInSms(patient, c);
       await reply(c, patient.phone!, body).expect(200);
       const responses = await responsesOf(c, patient.id);
@@ -166,7 +156,7 @@ describe('SMS replies, keywords and delivery statuses', () => {
 
     it.each(['STOP', 'stop', 'Unsubscribe'])('"%s" opts the patient out of SMS; the next check-in goes by email', async (keyword) => {
       const { patient, treatment } = await treated(c);
-      await dispatchStep([c], treatment);
+      await dispatchStep(treatment);
       checkInSms(patient, c);
       const texts = t.twilioApi.to(patient.phone!).length;
 
@@ -185,7 +175,7 @@ describe('SMS replies, keywords and delivery statuses', () => {
       expect(t.twilioApi.to(patient.phone!)).toHaveLength(texts);
 
       // Day 3: by email, and nothing to the phone.
-      await dispatchStep([c], treatment, 2);
+      await dispatchStep(treatment, 2);
       const mails = t.smtp.to(patient.email!).filter((m) => m.parsed.subject?.includes('3 days after your treatment'));
       expect(mails).toHaveLength(1);
       expect(t.twilioApi.to(patient.phone!)).toHaveLength(texts);
@@ -196,7 +186,7 @@ describe('SMS replies, keywords and delivery statuses', () => {
 
     it('"START" opts the patient back in, and check-ins go by SMS again', async () => {
       const { patient, treatment } = await treated(c);
-      await dispatchStep([c], treatment);
+      await dispatchStep(treatment);
       await reply(c, patient.phone!, 'STOP').expect(200);
       expect((await t.http.get(`/v1/patients/${patient.id}`).set(c.practitioner.auth).expect(200)).body.smsOptedOutAt).not.toBeNull();
 
@@ -209,7 +199,7 @@ describe('SMS replies, keywords and delivery statuses', () => {
       expect((await auditOf(c, patient.id, 'patient.consent_changed')).map((e) => e.data.change)).toEqual(['given', 'given', 'opted_out', 'opted_in']);
 
       const before = t.twilioApi.to(patient.phone!).length;
-      await dispatchStep([c], treatment, 2);
+      await dispatchStep(treatment, 2);
       expect(t.twilioApi.to(patient.phone!)).toHaveLength(before + 1);
       expect(t.twilioApi.to(patient.phone!).at(-1)!.params.Body).toContain('3 days after your treatment');
       expect((await checkInsOf(c, treatment.id))[1]).toMatchObject({ status: 'sent', channel: 'sms' });
@@ -233,7 +223,7 @@ describe('SMS replies, keywords and delivery statuses', () => {
   it('asks once about an unreadable reply, then flags the second one for a person', async () => {
     const c = await newClinic(t);
     const { patient, treatment } = await treated(c);
-    await dispatchStep([c], treatment);
+    await dispatchStep(treatment);
     checkInSms(patient, c);
 
     await reply(c, patient.phone!, 'what is this about?').expect(200);
@@ -260,7 +250,7 @@ describe('SMS replies, keywords and delivery statuses', () => {
       (s) => s.id === c.practitioner.id,
     )!.phone;
     const { patient, treatment } = await treated(c);
-    await dispatchStep([c], treatment);
+    await dispatchStep(treatment);
     checkInSms(patient, c);
 
     await reply(c, patient.phone!, 'my lips are swelling').expect(200);
@@ -291,7 +281,7 @@ describe('SMS replies, keywords and delivery statuses', () => {
   it('applies status callbacks forward only, and ignores an unknown MessageSid', async () => {
     const c = await newClinic(t);
     const { patient, treatment } = await treated(c);
-    await dispatchStep([c], treatment);
+    await dispatchStep(treatment);
     const sms = checkInSms(patient, c);
     const statusOf = async () => (await t.db.query(`SELECT status FROM messages WHERE provider_id = $1`, [sms.sid]))[0].status;
     const callback = (MessageStatus: string, MessageSid = sms.sid) =>
