@@ -3,12 +3,14 @@
  * how fast one and two dispatchers send them (outbox transport, so the numbers are ours, not
  * an SMTP server's). Uses DATABASE_URL, else an embedded PostgreSQL in a temp folder.
  *
- *   npm run bench                  # N=2000
- *   BENCH_N=5000 npm run bench
+ *   npm run bench                               # N=2000
+ *   BENCH_N=500 BENCH_LATENCY_MS=300 npm run bench   # a provider that takes 300 ms per message
  */
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { OutboxTransport } from '../src/messaging/outbox.transport';
+import { EMAIL_TRANSPORT } from '../src/messaging/transports';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +25,11 @@ import { PatientsService } from '../src/patients/patients.service';
 import { TreatmentsService } from '../src/treatments/treatments.service';
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+/** Heap in use after a full collection (run with --expose-gc, as npm run bench does). */
+const heapAfterGc = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().heapUsed;
+};
 const N = Number(process.env.BENCH_N ?? 2000);
 
 async function main() {
@@ -37,13 +44,30 @@ async function main() {
   await ds.runMigrations();
   await ds.destroy();
 
-  const config = { ...loadConfig({ DATABASE_URL: url }), migrationsRun: false, dispatchIntervalMs: 0, bootstrapOnStart: false };
+  const config = { ...loadConfig({ ...process.env, DATABASE_URL: url }), migrationsRun: false, dispatchIntervalMs: 0, bootstrapOnStart: false };
   const clock = new TestClock('2026-03-02T08:00:00Z');
-  const open = () => NestFactory.createApplicationContext(AppModule.forRoot(config, clock), { logger: ['error'] });
+  // The outbox answers at once; a real provider takes a while. BENCH_LATENCY_MS simulates that.
+  const latency = Number(process.env.BENCH_LATENCY_MS ?? 0);
+  const slowOutbox = {
+    name: 'outbox' as const,
+    send: async () => {
+      if (latency) await new Promise((r) => setTimeout(r, latency));
+      return new OutboxTransport().send();
+    },
+  };
+  const open = async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, clock)] })
+      .overrideProvider(EMAIL_TRANSPORT)
+      .useValue(slowOutbox)
+      .compile();
+    moduleRef.useLogger(['error']);
+    return moduleRef.init();
+  };
   const a: INestApplicationContext = await open();
   const b: INestApplicationContext = await open();
 
   const rssOpen = process.memoryUsage().rss;
+  const heapOpen = heapAfterGc();
   const { clinic } = await a.get(ClinicsService).createClinicWithAdmin({
     name: 'Bench clinic',
     timeZone: 'Europe/Madrid',
@@ -65,6 +89,7 @@ async function main() {
   }
   const planMs = performance.now() - t0;
   const rssPlanned = process.memoryUsage().rss;
+  const heapPlanned = heapAfterGc();
 
   clock.set('2026-03-03T09:00:00Z');
   const rssBefore = process.memoryUsage().rss;
@@ -72,11 +97,14 @@ async function main() {
   const [ra, rb] = await Promise.all([a.get(CheckInDispatcher).tick(50), b.get(CheckInDispatcher).tick(50)]);
   const dispatchMs = performance.now() - t0;
   const rssAfter = process.memoryUsage().rss;
+  const heapAfter = heapAfterGc();
+  if (process.env.BENCH_MEM_DETAIL) console.log(process.memoryUsage());
 
   const lines = [
-    `N=${N} treatments (6 check-ins each), ${os.cpus().length} cores, Node ${process.version}`,
+    `N=${N} treatments (6 check-ins each), ${os.cpus().length} cores, Node ${process.version}, provider latency ${latency} ms, DISPATCH_CONCURRENCY=${config.dispatchConcurrency}`,
     `plan:     ${(N / (planMs / 1000)).toFixed(0)} treatments/s (patient + treatment + 6 check-ins + audit events, 20 in flight)`,
     `dispatch: ${((ra.sent + rb.sent) / (dispatchMs / 1000)).toFixed(0)} check-ins/s with two dispatchers (${ra.sent} + ${rb.sent} sent, ${(dispatchMs / 1000).toFixed(2)} s)`,
+    `heap:     ${mib(heapOpen)} MiB live after GC with both instances open, ${mib(heapPlanned)} MiB after planning, ${mib(heapAfter)} MiB after dispatch`,
     `rss:      ${mib(rssOpen)} MiB with both instances open, ${mib(rssPlanned)} MiB after planning, ${mib(rssAfter)} MiB after dispatch (${mib(rssAfter - rssBefore)} MiB growth during it)`,
   ];
   console.log(lines.join('\n'));

@@ -9,6 +9,7 @@ import { Clinic } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { backoffDelayMs } from '../common/backoff';
 import { Clock } from '../common/clock';
+import { mapWithConcurrency } from '../common/concurrency';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MessageDraft, MessagingService } from '../messaging/messaging.service';
 import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
@@ -84,10 +85,9 @@ export class CheckInDispatcher implements OnApplicationBootstrap, OnApplicationS
     for (;;) {
       const claimed = await this.claimDue(batchSize);
       report.claimed += claimed.length;
-      for (const checkIn of claimed) {
-        const result = await this.dispatchOne(checkIn);
-        report[result]++;
-      }
+      // Providers answer in hundreds of milliseconds: send several at once, bounded.
+      const results = await mapWithConcurrency(claimed, this.config.dispatchConcurrency, (c) => this.dispatchOne(c));
+      for (const result of results) report[result]++;
       if (claimed.length < batchSize) break;
     }
     report.reminders = await this.queueReminders(batchSize);

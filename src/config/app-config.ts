@@ -77,6 +77,9 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   DISPATCH_INTERVAL_MS?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
+  DISPATCH_CONCURRENCY?: number;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   EMBEDDED_PG_PORT?: number;
 
@@ -107,6 +110,8 @@ export interface AppConfig {
   /** Create the first clinic at start when none exists (off in tests and the CLI). */
   bootstrapOnStart: boolean;
   dispatchIntervalMs: number;
+  /** Check-ins one instance sends at once. */
+  dispatchConcurrency: number;
   embeddedPgPort: number;
   dataDir: string;
   logLevel: string;
@@ -169,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     migrationsRun: parsed.MIGRATIONS_RUN ?? true,
     bootstrapOnStart: true,
     dispatchIntervalMs: parsed.DISPATCH_INTERVAL_MS ?? 15000,
+    dispatchConcurrency: parsed.DISPATCH_CONCURRENCY ?? 8,
     embeddedPgPort: parsed.EMBEDDED_PG_PORT ?? 54329,
     dataDir: parsed.DATA_DIR ?? '.data',
     logLevel: parsed.LOG_LEVEL ?? 'log',

@@ -5,6 +5,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService, SYSTEM } from '../audit/audit.service';
 import { backoffDelayMs } from '../common/backoff';
 import { Clock } from '../common/clock';
+import { mapWithConcurrency } from '../common/concurrency';
 import { queryRows } from '../database/query-rows';
 import { Message, MessageChannel, MessagePurpose, MessageStatus } from './message.entity';
 import {
@@ -170,7 +171,7 @@ export class MessagingService implements OnModuleDestroy {
       [now, new Date(now.getTime() + LEASE_MS), limit],
     );
     const rows = ids.length ? await this.db.getRepository(Message).findBy({ id: In(ids.map((r) => r.id)) }) : [];
-    for (const message of rows) await this.deliverClaimed(message);
+    await mapWithConcurrency(rows, 8, (message) => this.deliverClaimed(message));
     return rows.length;
   }
 
