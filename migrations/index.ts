@@ -1,4 +1,5 @@
 import { InitialSchema1764000000000 } from './1764000000000-InitialSchema';
+import { TreatmentRefAndFallback1764100000000 } from './1764100000000-TreatmentRefAndFallback';
 
 /** Every migration, in order. A new migration file is added here too. */
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, TreatmentRefAndFallback1764100000000];

@@ -10,6 +10,7 @@ import { CheckInsModule } from './check-ins/check-ins.module';
 import { ClinicsModule } from './clinics/clinics.module';
 import { Clock } from './common/clock';
 import { ApiExceptionFilter } from './common/errors';
+import { StorableTextInterceptor } from './common/storable-text';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source';
 import { FlagsModule } from './flags/flags.module';
@@ -44,7 +45,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, clock),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl), migrationsRun: config.migrationsRun }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.databasePoolMax), migrationsRun: config.migrationsRun }),
         ScheduleModule.forRoot(),
         AuditModule,
         AuthModule,
@@ -73,6 +74,7 @@ export function configureApp(app: INestApplication): void {
       stopAtFirstError: false,
     }),
   );
+  app.useGlobalInterceptors(new StorableTextInterceptor());
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle('Aftercare API')

@@ -13,6 +13,7 @@ Commands:
   migration:revert                  undo the last migration
   migration:generate <Name>         write migrations/<timestamp>-<Name>.ts from entity changes
   clinic:create --name NAME --admin-email EMAIL --admin-password PASSWORD [--time-zone ZONE]
+                [--phone E164] [--sms-from E164|MG…]
                                     create a clinic and its first admin`;
 
 async function main(argv: string[]): Promise<number> {
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
       case 'migration:run':
       case 'migration:revert':
       case 'migration:generate':
-        return await migrations(command, rest, db.url);
+        return await migrations(command, rest, db.url, config.databasePoolMax);
       case 'clinic:create':
         return await clinicCreate(rest, db.url);
       default:
@@ -40,8 +41,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function migrations(command: string, args: string[], url: string): Promise<number> {
-  const ds = await createDataSource(url).initialize();
+async function migrations(command: string, args: string[], url: string, poolMax: number): Promise<number> {
+  const ds = await createDataSource(url, poolMax).initialize();
   try {
     if (command === 'migration:run') {
       const ran = await ds.runMigrations({ transaction: 'each' });
@@ -100,6 +101,8 @@ async function clinicCreate(args: string[], url: string): Promise<number> {
       'admin-email': { type: 'string' },
       'admin-password': { type: 'string' },
       'time-zone': { type: 'string' },
+      phone: { type: 'string' },
+      'sms-from': { type: 'string' },
     },
     strict: true,
   });
@@ -117,6 +120,8 @@ async function clinicCreate(args: string[], url: string): Promise<number> {
       timeZone: values['time-zone'] ?? 'Europe/London',
       adminEmail: values['admin-email'],
       adminPassword: values['admin-password'],
+      phone: values.phone,
+      smsFrom: values['sms-from'],
     });
     console.log(`Created clinic ${result.clinic.name} (${result.clinic.id}) with admin ${result.admin.email}`);
     return 0;

@@ -35,8 +35,10 @@ async function bootstrap(): Promise<void> {
     config.jwtSecret = persistentSecret(path.join(config.dataDir, 'jwt-secret'), config.jwtSecret);
     config.jwtSecretGenerated = false;
   }
+  // The same condition loadConfig uses for the devOutbox default: keep the two in step.
+  const embeddedDatabase = !config.databaseUrl;
   const app = await NestFactory.create<NestExpressApplication>(
-    AppModule.forRoot({ ...config, databaseUrl: db.url, embeddedDatabase: !config.databaseUrl }),
+    AppModule.forRoot({ ...config, databaseUrl: db.url, embeddedDatabase }),
     {
       logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel as LogLevel) + 1),
     },
@@ -51,7 +53,12 @@ async function bootstrap(): Promise<void> {
   await app.listen(config.port);
   if (config.jwtSecretGenerated) logger.warn('JWT_SECRET is not set: a random one is used and logins end when the service restarts');
   if (!config.smtpUrl || !config.twilio) {
-    logger.log(`No ${!config.smtpUrl ? 'SMTP_URL' : ''}${!config.smtpUrl && !config.twilio ? ' / ' : ''}${!config.twilio ? 'TWILIO_*' : ''}: those messages go to the dev outbox at ${config.publicBaseUrl}/dev/outbox`);
+    const missing = [!config.smtpUrl && 'SMTP_URL', !config.twilio && 'TWILIO_*'].filter(Boolean).join(' / ');
+    logger.log(
+      config.devOutbox
+        ? `No ${missing}: those messages go to the dev outbox at ${config.publicBaseUrl}/dev/outbox`
+        : `No ${missing}: those messages are stored unsent (DEV_OUTBOX is off, so /dev/outbox does not show them)`,
+    );
   }
   logger.log(`Aftercare listening on ${config.publicBaseUrl} (API docs at /docs)`);
 }

@@ -164,6 +164,82 @@ describe('bad input is refused and leaves nothing behind', () => {
       const now = (await t.http.get(`/v1/patients/${p.id}`).set(c.practitioner.auth).expect(200)).body;
       expect(now).toMatchObject({ phone: p.phone, timeZone: 'Europe/Madrid', updatedAt: p.updatedAt });
     });
+
+    it.each(['givenName', 'familyName', 'locale', 'preferredChannel', 'smsConsent', 'emailConsent'])(
+      'refuses a PATCH setting %s to null (it has no cleared state), and keeps the patient as it was',
+      async (field) => {
+        const p = await newPatient(t, c);
+        const before = await rowsOf(t, c);
+        expectError(await t.http.patch(`/v1/patients/${p.id}`).set(c.practitioner.auth).send({ [field]: null }), 400, `${field} cannot be null`);
+        expect(await rowsOf(t, c)).toEqual(before);
+        expect((await t.http.get(`/v1/patients/${p.id}`).set(c.practitioner.auth).expect(200)).body).toEqual(p);
+      },
+    );
+
+    it('lets a PATCH clear email, timeZone and externalRef with null', async () => {
+      const p = await newPatient(t, c, { externalRef: `ref-${randomUUID()}` });
+      const res = await t.http.patch(`/v1/patients/${p.id}`).set(c.practitioner.auth).send({ email: null, timeZone: null, externalRef: null }).expect(200);
+      expect(res.body).toMatchObject({ email: null, timeZone: null, externalRef: null, phone: p.phone });
+    });
+  });
+
+  describe('text the database cannot store (NUL, U+0000)', () => {
+    let c: TestClinic;
+    beforeAll(async () => {
+      c = await newClinic(t);
+    });
+    const NUL = '\u0000';
+    const UNSTORABLE = 'Text contains a character that cannot be stored';
+
+    it('400s a NUL anywhere in a JSON body (a field, a list item, a patch), storing nothing', async () => {
+      const patient = await newPatient(t, c);
+      const before = await rowsOf(t, c);
+      const patientBody = { givenName: 'Ana', familyName: 'Ruiz', email: newEmail(), emailConsent: true };
+      expectError(await t.http.post('/v1/patients').set(c.practitioner.auth).send({ ...patientBody, givenName: `A${NUL}na` }), 400, `${UNSTORABLE} (a NUL character in givenName)`);
+      expectError(await t.http.post('/v1/patients').set(c.practitioner.auth).send({ ...patientBody, consentSource: `intake${NUL}` }), 400, UNSTORABLE);
+      const treatment = {
+        patientId: patient.id,
+        procedure: 'mesotherapy',
+        indication: 'cellulite',
+        bodyAreas: ['thighs', `hips${NUL}`],
+        product: 'Lipolytic cocktail A',
+        performedAt: t.clock.now().toISOString(),
+      };
+      expectError(await t.http.post('/v1/treatments').set(c.practitioner.auth).send(treatment), 400, `${UNSTORABLE} (a NUL character in bodyAreas[1])`);
+      expectError(await t.http.patch(`/v1/patients/${patient.id}`).set(c.practitioner.auth).send({ familyName: `Ruiz${NUL}` }), 400, UNSTORABLE);
+      expect(await rowsOf(t, c)).toEqual(before);
+      expect((await t.http.get(`/v1/patients/${patient.id}`).set(c.practitioner.auth).expect(200)).body).toEqual(patient);
+    });
+
+    it('400s a NUL in a query string (the database error is mapped, not a 500)', async () => {
+      expectError(await t.http.get('/v1/audit-events?action=flag%00').set(c.compliance.auth), 400, UNSTORABLE);
+    });
+
+    it('takes an SMS reply with a NUL in it, stored without the NUL', async () => {
+      const patient = await newPatient(t, c, { preferredChannel: 'sms' });
+      const treatment = await newTreatment(t, c, patient.id);
+      moveClock(t, new Date(treatment.checkIns[0].dueAt));
+      await t.dispatcher.tick();
+      const sid = 'SM' + randomBytes(16).toString('hex');
+      await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: sid, From: patient.phone!, To: c.smsNumber, Body: `1 0 2${NUL} 0 1` }).expect(200);
+      const [inbound] = await t.db.query(`SELECT body FROM messages WHERE provider_id = $1`, [sid]);
+      expect(inbound).toEqual({ body: '1 0 2 0 1' });
+      const responses = (await t.http.get(`/v1/patients/${patient.id}/responses`).set(c.practitioner.auth).expect(200)).body.items;
+      expect(responses).toEqual([expect.objectContaining({ rawText: '1 0 2 0 1', bruising: 1, itching: 2, pain: 1 })]);
+    });
+
+    it('400s a form whose message holds a NUL, with a page that says so, and keeps the check-in open', async () => {
+      const patient = await newPatient(t, c, { preferredChannel: 'email' });
+      const treatment = await newTreatment(t, c, patient.id);
+      const link = await firstEmailLink(t, treatment, patient.email!);
+      const before = await rowsOf(t, c);
+      const res = await t.http.post(link).type('form').send({ ...FULL_FORM, free_text: `sore${NUL}` });
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(res.text).toContain('The message contains a character that cannot be stored');
+      expect(await rowsOf(t, c)).toEqual(before);
+      await t.http.post(link).type('form').send({ ...FULL_FORM, free_text: 'sore' }).expect(200);
+    });
   });
 
   describe('POST /v1/treatments', () => {

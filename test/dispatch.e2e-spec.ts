@@ -1,3 +1,4 @@
+import { CheckInDispatcher } from '../src/check-ins/dispatcher.service';
 import { PatientsService } from '../src/patients/patients.service';
 import { TreatmentsService } from '../src/treatments/treatments.service';
 import { createTestApp, TestApp } from './support/app';
@@ -19,6 +20,16 @@ describe('dispatching check-ins', () => {
     t = await createTestApp({ start: '2026-03-02T08:00:00Z' });
   });
   afterAll(() => t.close());
+
+  /** A clinic, a patient treated on Monday 2 March at 09:00 Madrid, and the clock at the first check-in (Tuesday 10:00). */
+  async function treatedYesterday(patient: Record<string, unknown>) {
+    t.clock.set('2026-03-02T08:00:00Z');
+    const c = await newClinic(t);
+    const p = await newPatient(t, c, patient);
+    const tr = await newTreatment(t, c, p.id);
+    t.clock.set('2026-03-03T09:00:00Z');
+    return { c, p, tr };
+  }
 
   it('retries a throttled SMS with backoff and sends it once the provider recovers', async () => {
     const c = await newClinic(t);
@@ -48,7 +59,7 @@ describe('dispatching check-ins', () => {
   it('marks a check-in failed after the last attempt, and at once on a permanent error', async () => {
     t.clock.set('2026-03-02T08:00:00Z');
     const c = await newClinic(t);
-    const flaky = await newPatient(t, c, { preferredChannel: 'sms' });
+    const flaky = await newPatient(t, c, { preferredChannel: 'sms', emailConsent: false });
     const trFlaky = await newTreatment(t, c, flaky.id);
     t.clock.set('2026-03-03T09:00:00Z');
     for (let attempt = 1; attempt <= 5; attempt++) {
@@ -65,7 +76,7 @@ describe('dispatching check-ins', () => {
     }
 
     t.clock.set('2026-03-02T08:00:00Z');
-    const landline = await newPatient(t, c, { preferredChannel: 'sms' });
+    const landline = await newPatient(t, c, { preferredChannel: 'sms', emailConsent: false });
     const trLandline = await newTreatment(t, c, landline.id);
     t.clock.set('2026-03-03T09:00:00Z');
     t.twilioApi.failures.push({ status: 400, code: 21211, message: "The 'To' number is not a valid phone number." });
@@ -74,6 +85,19 @@ describe('dispatching check-ins', () => {
     expect(s).toMatchObject({ status: 'failed', attempts: 1 });
     const [msg] = await t.db.query(`SELECT status, error_code FROM messages WHERE patient_id = $1`, [landline.id]);
     expect(msg).toEqual({ status: 'failed', error_code: '21211' });
+  });
+
+  it('falls back once to the other consented channel when SMS fails for good', async () => {
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'sms' });
+    t.twilioApi.failures.push({ status: 400, code: 21211, message: "The 'To' number is not a valid phone number." });
+    expect(await t.dispatcher.tick()).toMatchObject({ claimed: 1, retried: 1 });
+    expect(await t.dispatcher.tick()).toMatchObject({ claimed: 1, sent: 1 });
+    const [s] = await statusesOf(t, c, tr.id);
+    expect(s).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(t.smtp.to(p.email!)).toHaveLength(1);
+    const audit = (await t.http.get(`/v1/audit-events?entityId=${tr.checkIns[0].id}`).set(c.compliance.auth).expect(200)).body.items;
+    expect(audit.map((e: { action: string }) => e.action)).toEqual(['check_in.fallback', 'check_in.sent']);
+    expect(audit[0].data).toMatchObject({ channel: 'sms', to: 'email', errorCode: '21211', permanent: true });
   });
 
   it('sends email when SMS is the preference but the patient gave no SMS consent', async () => {
@@ -88,11 +112,7 @@ describe('dispatching check-ins', () => {
   });
 
   it('returns a lapsed lease to the queue so a check-in is never lost', async () => {
-    t.clock.set('2026-03-02T08:00:00Z');
-    const c = await newClinic(t);
-    const p = await newPatient(t, c, { preferredChannel: 'email' });
-    const tr = await newTreatment(t, c, p.id);
-    t.clock.set('2026-03-03T09:00:00Z');
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
     // An instance claims the check-in and dies before sending.
     const claimed = await t.dispatcher.claimDue(100);
     expect(claimed.map((x) => x.treatmentId)).toContain(tr.id);
@@ -120,14 +140,59 @@ describe('dispatching check-ins', () => {
     t.clock.set('2026-03-04T14:00:00Z');
     await t.dispatcher.tick();
     expect(t.smtp.to(p.email!)).toHaveLength(1);
+    // The reminder follows the real send time: 24 hours later, not the planned 15:00 that day.
+    const [{ remind_at }] = await t.db.query(`SELECT remind_at FROM check_ins WHERE id = $1`, [tr.checkIns[0].id]);
+    expect(remind_at.toISOString()).toBe('2026-03-05T14:00:00.000Z');
+  });
+
+  it('an instance whose lease lapsed does not send what another instance has taken over', async () => {
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
+    const [stale] = (await t.dispatcher.claimDue(100)).filter((x) => x.treatmentId === tr.id);
+    t.clock.advance(5 * 60_000 + 1);
+    // Another instance (here: the same one after its lease lapsed) returns the lease and sends.
+    expect((await t.dispatcher.tick()).sent).toBeGreaterThanOrEqual(1);
+    expect(t.smtp.to(p.email!)).toHaveLength(1);
+    // The first claim wakes up late: it must not send again.
+    const other = t.get(CheckInDispatcher);
+    Object.defineProperty(stale, 'attempts', { value: 1 });
+    expect(await other.dispatch(stale)).toBe('skipped');
+    expect(t.smtp.to(p.email!)).toHaveLength(1);
+    const actions = (await t.http.get(`/v1/audit-events?entityId=${tr.checkIns[0].id}`).set(c.compliance.auth).expect(200)).body.items.map((e: { action: string }) => e.action);
+    expect(actions.filter((a: string) => a === 'check_in.sent')).toHaveLength(1);
+  });
+
+  it('a status callback that beats the send outcome still finds its message by the id in its URL', async () => {
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'sms' });
+    await t.dispatcher.tick();
+    const [sms] = t.twilioApi.to(p.phone!);
+    const callback = new URL(sms.params.StatusCallback);
+    const messageId = callback.searchParams.get('m');
+    const [row] = await t.db.query(`SELECT id FROM messages WHERE check_in_id = $1`, [tr.checkIns[0].id]);
+    expect(messageId).toBe(row.id);
+    // As if the callback arrived before the SID was stored.
+    await t.db.query(`UPDATE messages SET provider_id = NULL, status = 'sending' WHERE id = $1`, [messageId]);
+    await t.twilioWebhook(`/webhooks/twilio/status?m=${messageId}`, { MessageSid: sms.sid, MessageStatus: 'undelivered', ErrorCode: '30003' }).expect(200);
+    const [after] = await t.db.query(`SELECT status, provider_id, error_code FROM messages WHERE id = $1`, [messageId]);
+    expect(after).toEqual({ status: 'undelivered', provider_id: sms.sid, error_code: '30003' });
+  });
+
+  it('drops a queued reminder when the patient opts out before it goes', async () => {
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'sms' });
+    await t.dispatcher.tick();
+    // Down until 21:30 Madrid the next day: the reminder is queued for the morning.
+    t.clock.set('2026-03-04T20:30:00Z');
+    expect((await t.dispatcher.tick()).reminders).toBeGreaterThanOrEqual(1);
+    const sentBefore = t.twilioApi.to(p.phone!).length;
+    await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: 'SM' + 'f'.repeat(30) + '01', From: p.phone!, To: c.smsNumber, Body: 'STOP' }).expect(200);
+    t.clock.set('2026-03-05T08:00:00Z');
+    await t.dispatcher.tick();
+    expect(t.twilioApi.to(p.phone!)).toHaveLength(sentBefore);
+    const [reminder] = await t.db.query(`SELECT status, error_message FROM messages WHERE check_in_id = $1 AND purpose = 'reminder'`, [tr.checkIns[0].id]);
+    expect(reminder).toEqual({ status: 'cancelled', error_message: 'patient cannot be reached by sms any more' });
   });
 
   it('reminds once after 24 hours without an answer, then expires the check-in after 48', async () => {
-    t.clock.set('2026-03-02T08:00:00Z');
-    const c = await newClinic(t);
-    const p = await newPatient(t, c, { preferredChannel: 'email' });
-    const tr = await newTreatment(t, c, p.id);
-    t.clock.set('2026-03-03T09:00:00Z');
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
     await t.dispatcher.tick();
     t.clock.set('2026-03-04T09:00:00Z');
     expect((await t.dispatcher.tick()).reminders).toBe(1);

@@ -94,9 +94,10 @@ describe('the CLI', () => {
   it('creates a clinic with its first admin, who can then log in', async () => {
     const root = path.resolve(__dirname, '..');
     const email = newEmail('cli-admin');
+    const mg = 'MG' + '0f'.repeat(16);
     const { stdout } = await run(
       process.execPath,
-      ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', 'clinic:create', '--name', 'North Clinic', '--admin-email', email, '--admin-password', 'a-long-enough-password', '--time-zone', 'Europe/Berlin'],
+      ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', 'clinic:create', '--name', 'North Clinic', '--admin-email', email, '--admin-password', 'a-long-enough-password', '--time-zone', 'Europe/Berlin', '--phone', '+34911234567', '--sms-from', mg],
       { cwd: root, env: { ...process.env } },
     );
     expect(stdout).toContain(`Created clinic North Clinic`);
@@ -105,8 +106,29 @@ describe('the CLI', () => {
       const res = await t.http.post('/v1/auth/login').send({ email, password: 'a-long-enough-password' }).expect(200);
       const staff = await t.http.get('/v1/staff').set({ Authorization: `Bearer ${res.body.accessToken}` }).expect(200);
       expect(staff.body.items).toEqual([expect.objectContaining({ email, role: 'admin' })]);
+      const clinic = await t.http.get('/v1/clinic').set({ Authorization: `Bearer ${res.body.accessToken}` }).expect(200);
+      expect(clinic.body).toMatchObject({ name: 'North Clinic', timeZone: 'Europe/Berlin', phone: '+34911234567', smsFrom: mg });
     } finally {
       await t.close();
+    }
+  });
+
+  it('refuses an SMS sender that is neither a number nor a messaging service, creating nothing', async () => {
+    const root = path.resolve(__dirname, '..');
+    const email = newEmail('cli-bad');
+    await expect(
+      run(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', 'clinic:create', '--name', 'Bad', '--admin-email', email, '--admin-password', 'a-long-enough-password', '--sms-from', 'MG123'],
+        { cwd: root, env: { ...process.env } },
+      ),
+    ).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('The SMS sender must be an E.164 number or a messaging service SID') });
+    const client = new Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      expect((await client.query(`SELECT count(*)::int AS n FROM staff_users WHERE email = $1`, [email])).rows[0].n).toBe(0);
+    } finally {
+      await client.end();
     }
   });
 

@@ -328,4 +328,71 @@ describe('SMS replies, keywords and delivery statuses', () => {
       expect((await patients.get(clinicId, patientId)).smsOptedOutAt).not.toBeNull();
     }
   });
+
+  describe('clinics sending through a Twilio messaging service (sms_from = MG…)', () => {
+    const newMg = () => 'MG' + randomBytes(16).toString('hex');
+
+    it('matches a reply by MessagingServiceSid: Twilio posts the number as To and the service separately', async () => {
+      const mg = newMg();
+      const { clinic } = await t.get(ClinicsService).createClinicWithAdmin({ name: 'Service Clinic', timeZone: 'Europe/Madrid', adminEmail: newEmail('mg'), adminPassword: 'long-enough-password', smsFrom: mg });
+      const patient = await t.get(PatientsService).create(clinic.id, { type: 'integration', id: 'test' }, { givenName: 'M', familyName: 'G', phone: newPhone(), smsConsent: true });
+      const admin = await t.http.post('/v1/auth/login').send({ email: (await t.get(ClinicsService).listStaff(clinic.id))[0].email, password: 'long-enough-password' }).expect(200);
+      const auth = { Authorization: `Bearer ${admin.body.accessToken}` };
+      const treatment = (await t.http.post('/v1/treatments').set(auth).send({ patientId: patient.id, procedure: 'mesotherapy', indication: 'cellulite', bodyAreas: ['thighs'], product: 'P', performedAt: t.clock.now().toISOString() }).expect(201)).body;
+      await dispatchStep(treatment);
+      const [out] = t.twilioApi.to(patient.phone!);
+      expect(out.params).toMatchObject({ MessagingServiceSid: mg });
+
+      // The number the service picked for this message: not known to any clinic by itself.
+      const serviceNumber = newPhone();
+      const sid = newSid();
+      await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: sid, From: patient.phone!, To: serviceNumber, MessagingServiceSid: mg, Body: '2 1 0 0 1' }).expect(200);
+      const [inbound] = await t.db.query(`SELECT clinic_id, patient_id, to_address FROM messages WHERE provider_id = $1`, [sid]);
+      expect(inbound).toEqual({ clinic_id: clinic.id, patient_id: patient.id, to_address: serviceNumber });
+      const responses = (await t.http.get(`/v1/patients/${patient.id}/responses`).set(auth).expect(200)).body.items;
+      expect(responses).toEqual([expect.objectContaining({ bruising: 2, redness: 1, pain: 1, checkInId: treatment.checkIns[0].id })]);
+
+      // Without the service SID the number alone matches nothing, as before.
+      const stray = newSid();
+      await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: stray, From: patient.phone!, To: serviceNumber, Body: '0' }).expect(200);
+      expect(await count(`messages WHERE provider_id = $1`, [stray])).toBe(0);
+    });
+
+    it('treats a default sender (TWILIO_FROM) that is a messaging service the same way, for clinics without their own', async () => {
+      const mg = newMg();
+      const clinics = t.get(ClinicsService);
+      const { clinic: own } = await clinics.createClinicWithAdmin({ name: 'Own', timeZone: 'Europe/Madrid', adminEmail: newEmail('own'), adminPassword: 'long-enough-password', smsFrom: newPhone() });
+      const { clinic: shared } = await clinics.createClinicWithAdmin({ name: 'Default', timeZone: 'Europe/Madrid', adminEmail: newEmail('def'), adminPassword: 'long-enough-password' });
+      const ids = (list: Array<{ id: string }>) => list.map((c) => c.id);
+      expect(ids(await clinics.clinicsForSmsNumber(newPhone(), mg, mg))).toContain(shared.id);
+      expect(ids(await clinics.clinicsForSmsNumber(newPhone(), mg, mg))).not.toContain(own.id);
+      expect(ids(await clinics.clinicsForSmsNumber(newPhone(), mg, newMg()))).not.toContain(shared.id);
+      expect(ids(await clinics.clinicsForSmsNumber(own.smsFrom!, mg, undefined))).toEqual([own.id]);
+    });
+  });
+
+  describe('a text from an unknown number', () => {
+    it("is kept under the clinic when the number is that clinic's alone", async () => {
+      const c = await newClinic(t);
+      const sid = newSid();
+      const stranger = newPhone();
+      await reply(c, stranger, 'hello?', sid).expect(200);
+      const [inbound] = await t.db.query(`SELECT clinic_id, patient_id FROM messages WHERE provider_id = $1`, [sid]);
+      expect(inbound).toEqual({ clinic_id: c.clinic.id, patient_id: null });
+    });
+
+    it('is not filed under a guessed clinic when several share the number: nothing is stored', async () => {
+      const clinics = t.get(ClinicsService);
+      const made: string[] = [];
+      for (const name of ['Default A', 'Default B']) {
+        const { clinic } = await clinics.createClinicWithAdmin({ name, timeZone: 'Europe/Madrid', adminEmail: newEmail('default'), adminPassword: 'long-enough-password' });
+        made.push(clinic.id);
+      }
+      const before = await count(`audit_events WHERE clinic_id = ANY($1::uuid[])`, [made]);
+      const sid = newSid();
+      await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: sid, From: newPhone(), To: DEFAULT_SMS_FROM, Body: 'who is this?' }).expect(200);
+      expect(await count(`messages WHERE provider_id = $1`, [sid])).toBe(0);
+      expect(await count(`audit_events WHERE clinic_id = ANY($1::uuid[])`, [made])).toBe(before);
+    });
+  });
 });

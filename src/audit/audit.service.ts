@@ -62,6 +62,10 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     if (!runner?.isTransactionActive) {
       throw new Error(`audit ${entry.action}: must be recorded inside the change's transaction`);
     }
+    // Events are flushed at the outer COMMIT; a savepoint's rollback could not take back only its own.
+    if (depthOf(runner) > 1) {
+      throw new Error(`audit ${entry.action}: cannot be recorded inside a nested transaction (savepoint); record it in the outer transaction`);
+    }
     const pending = this.pending.get(runner) ?? [];
     pending.push({ ...entry, occurredAt: this.clock.now() });
     this.pending.set(runner, pending);
@@ -71,15 +75,18 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     this.db.subscribers.push(this);
   }
 
-  /** TypeORM calls this just before COMMIT (and before releasing a savepoint). */
+  /** TypeORM calls this just before COMMIT, and also before releasing a savepoint: only the outer commit flushes. */
   async beforeTransactionCommit(event: TransactionCommitEvent): Promise<void> {
+    if (depthOf(event.queryRunner) !== 1) return;
     const pending = this.pending.get(event.queryRunner);
     if (!pending?.length) return;
     this.pending.delete(event.queryRunner);
     await this.flush(event.manager, pending);
   }
 
+  /** A savepoint's rollback keeps the outer transaction (and its events) alive; only the outer rollback drops them. */
   beforeTransactionRollback(event: TransactionRollbackEvent): void {
+    if (depthOf(event.queryRunner) !== 1) return;
     this.pending.delete(event.queryRunner);
   }
 
@@ -184,6 +191,11 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     }
     return { ok: true, count, headSeq: head?.seq ?? null, headHash: head?.hash ?? null };
   }
+}
+
+/** 1 in a transaction, 2+ inside savepoints; read before COMMIT/ROLLBACK lowers it (PostgresQueryRunner). */
+function depthOf(runner: QueryRunner): number {
+  return (runner as QueryRunner & { transactionDepth?: number }).transactionDepth ?? 1;
 }
 
 function broken(count: number, head: { seq: string; hash: string } | null, at: string, reason: string): ChainReport {

@@ -25,6 +25,8 @@ export class CheckIn {
   @Column({ name: 'reminder_sent_at', type: 'timestamptz', nullable: true }) reminderSentAt: Date | null;
   @Column({ name: 'answered_at', type: 'timestamptz', nullable: true }) answeredAt: Date | null;
   @Column({ name: 'clarifications_sent', type: 'int' }) clarificationsSent: number;
+  /** Set when the check-in failed for good on this channel and moved to the other one. */
+  @Column({ name: 'fallback_from', type: 'text', nullable: true }) fallbackFrom: Channel | null;
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hostname } from 'node:os';
@@ -11,13 +11,14 @@ import { backoffDelayMs } from '../common/backoff';
 import { Clock } from '../common/clock';
 import { mapWithConcurrency } from '../common/concurrency';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { MessageDraft, MessagingService } from '../messaging/messaging.service';
-import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
+import { Message } from '../messaging/message.entity';
+import { DeliveryVerdict, MessageDraft, MessagingService } from '../messaging/messaging.service';
+import { canReach, Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { checkInEmail, checkInSms } from '../protocols/texts';
 import { CheckIn } from './check-in.entity';
 import { CheckInsService, sendWindowOf, timeZoneOf } from './check-ins.service';
-import { nextSendTime } from './planner';
+import { nextSendTime, SendWindow } from './planner';
 import { queryRows } from '../database/query-rows';
 
 export const MAX_SEND_ATTEMPTS = 5;
@@ -28,11 +29,19 @@ export interface TickReport {
   expired: number;
   claimed: number;
   sent: number;
+  /** Put back in the queue: a retry after a transient error, or a fallback to the other channel. */
   retried: number;
+  /** Claimed outside the send window and put back for its opening. */
+  deferred: number;
   failed: number;
+  /** Left alone because another instance or a cancellation got there first. */
+  skipped: number;
+  errors: number;
   reminders: number;
   messages: number;
 }
+
+export type DispatchResult = 'sent' | 'retried' | 'deferred' | 'failed' | 'skipped' | 'errors';
 
 /**
  * The check-in table is the queue. Each tick returns lapsed leases, expires what is overdue,
@@ -40,7 +49,7 @@ export interface TickReport {
  * and delivers queued messages. Several instances may tick against one database.
  */
 @Injectable()
-export class CheckInDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Dispatcher');
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private running: Promise<TickReport> | null = null;
@@ -56,6 +65,22 @@ export class CheckInDispatcher implements OnApplicationBootstrap, OnApplicationS
     private readonly scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  onModuleInit(): void {
+    this.messaging.guard('reminder', (message) => this.reminderStillWanted(message));
+  }
+
+  /** A queued reminder goes only to an open check-in, on a channel the patient still accepts, in the window. */
+  private async reminderStillWanted(message: Message): Promise<DeliveryVerdict> {
+    const checkIn = message.checkInId ? await this.db.getRepository(CheckIn).findOneBy({ id: message.checkInId }) : null;
+    const now = this.clock.now();
+    if (!checkIn || checkIn.status !== 'sent' || checkIn.expiresAt <= now) return { cancel: `check-in is ${checkIn?.status ?? 'gone'}` };
+    const patient = await this.patients.findById(checkIn.patientId);
+    if (!canReach(patient, message.channel)) return { cancel: `patient cannot be reached by ${message.channel} any more` };
+    const clinic = await this.clinics.get(checkIn.clinicId);
+    const at = nextSendTime(now, timeZoneOf(patient, clinic), sendWindowOf(clinic));
+    return at > now ? { notBefore: at } : { send: true };
+  }
 
   onApplicationBootstrap(): void {
     if (this.config.dispatchIntervalMs <= 0) return;
@@ -79,16 +104,18 @@ export class CheckInDispatcher implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async runTick(batchSize: number): Promise<TickReport> {
-    const report: TickReport = { released: 0, expired: 0, claimed: 0, sent: 0, retried: 0, failed: 0, reminders: 0, messages: 0 };
+    const report: TickReport = { released: 0, expired: 0, claimed: 0, sent: 0, retried: 0, deferred: 0, failed: 0, skipped: 0, errors: 0, reminders: 0, messages: 0 };
     report.released = await this.releaseLapsedLeases();
     report.expired = await this.expireOverdue();
+    // Providers answer in hundreds of milliseconds: send several at once, and claim only what
+    // is about to be sent so that leases are not held by rows waiting their turn.
+    const round = Math.max(1, Math.min(batchSize, this.config.dispatchConcurrency * 2));
     for (;;) {
-      const claimed = await this.claimDue(batchSize);
+      const claimed = await this.claimDue(round);
       report.claimed += claimed.length;
-      // Providers answer in hundreds of milliseconds: send several at once, bounded.
-      const results = await mapWithConcurrency(claimed, this.config.dispatchConcurrency, (c) => this.dispatchOne(c));
+      const results = await mapWithConcurrency(claimed, this.config.dispatchConcurrency, (c) => this.dispatch(c));
       for (const result of results) report[result]++;
-      if (claimed.length < batchSize) break;
+      if (claimed.length < round) break;
     }
     report.reminders = await this.queueReminders(batchSize);
     report.messages = await this.messaging.deliverDue(batchSize);
@@ -154,52 +181,103 @@ export class CheckInDispatcher implements OnApplicationBootstrap, OnApplicationS
     return this.db.getRepository(CheckIn).find({ where: { id: In(ids.map((r) => r.id)) }, order: { nextAttemptAt: 'ASC' } });
   }
 
-  private async dispatchOne(checkIn: CheckIn): Promise<'sent' | 'retried' | 'failed'> {
+  /** One check-in; an error is counted and logged, never allowed to stop the rest of the batch. */
+  async dispatch(checkIn: CheckIn): Promise<DispatchResult> {
+    try {
+      return await this.dispatchOne(checkIn);
+    } catch (err) {
+      // The lease lapses and the check-in is tried again: at-least-once, never lost.
+      this.logger.error(`Dispatching check-in ${checkIn.id} failed: ${(err as Error)?.stack ?? err}`);
+      return 'errors';
+    }
+  }
+
+  private async dispatchOne(checkIn: CheckIn): Promise<DispatchResult> {
     const patient = await this.patients.findById(checkIn.patientId);
     const clinic = await this.clinics.get(checkIn.clinicId);
     const now = this.clock.now();
     const zone = timeZoneOf(patient, clinic);
-    const allowedAt = nextSendTime(now, zone, sendWindowOf(clinic));
+    const window = sendWindowOf(clinic);
+    const allowedAt = nextSendTime(now, zone, window);
     if (allowedAt > now) {
       // Claimed late (e.g. after downtime) at night: wait for the window, not counted as an attempt.
       await this.release(checkIn, { status: 'scheduled', nextAttemptAt: allowedAt, attempts: checkIn.attempts - 1 });
-      return 'retried';
+      return 'deferred';
     }
     const channel = chooseChannel(patient, checkIn.channel);
     if (!channel) {
       await this.db.transaction(async (m) => {
-        const moved = await this.release(checkIn, { status: 'cancelled', lastError: 'no consented channel' }, m);
-        if (moved) {
+        if (await this.release(checkIn, { status: 'cancelled', lastError: 'no consented channel' }, m)) {
           await this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.cancelled', entityType: 'check_in', entityId: checkIn.id, data: { reason: 'patient has no consented channel left' } });
         }
       });
       return 'failed';
     }
     const message = await this.db.transaction(async (m) => {
+      // Renewed just before sending, so the lease covers the send (transport timeouts are far
+      // shorter than the lease); a lease already lost means another instance has it.
+      if (!(await this.renewLease(m, checkIn))) return null;
       const { link } = await this.checkIns.issueToken(m, checkIn.id);
       return this.messaging.prepare(m, this.checkInMessage(checkIn, patient, clinic, channel, link, false), { status: 'sending' });
     });
+    if (!message) return 'skipped';
     const outcome = await this.messaging.transmit(message);
     const at = this.clock.now();
     return this.db.transaction(async (m) => {
       await this.messaging.recordOutcome(m, message, outcome, null);
+      const audit = (action: string, data: Record<string, unknown>) =>
+        this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action, entityType: 'check_in', entityId: checkIn.id, data: { messageId: message.id, channel, attempt: checkIn.attempts, ...data } });
+      const settle = async (changes: Partial<CheckIn>, action: string, data: Record<string, unknown> = {}): Promise<boolean> => {
+        if (await this.release(checkIn, changes, m)) {
+          await audit(action, data);
+          return true;
+        }
+        // Cancelled, answered or taken over meanwhile: record what really happened, change nothing.
+        const [row] = await m.query(`SELECT status FROM check_ins WHERE id = $1`, [checkIn.id]);
+        this.logger.warn(`Check-in ${checkIn.id} was ${row?.status} when its send finished; left as it is`);
+        await audit('check_in.send_outcome_after_lease_lost', { outcome: outcome.ok ? 'sent' : 'failed', status: row?.status ?? null });
+        return false;
+      };
       if (outcome.ok) {
-        const moved = await this.release(checkIn, { status: 'sent', sentAt: at, channel, lastError: null }, m);
-        if (!moved) this.logger.warn(`Check-in ${checkIn.id} was sent after its lease lapsed; another instance may send it again`);
-        await this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.sent', entityType: 'check_in', entityId: checkIn.id, data: { messageId: message.id, channel, attempt: checkIn.attempts } });
-        return 'sent';
+        const remindAt = this.reminderAfterSend(checkIn, at, zone, window);
+        return (await settle({ status: 'sent', sentAt: at, channel, lastError: null, remindAt }, 'check_in.sent')) ? 'sent' : 'skipped';
       }
       const error = outcome.error;
+      const errorData = { errorCode: error.code, permanent: !error.transient };
       if (error.transient && checkIn.attempts < MAX_SEND_ATTEMPTS) {
-        const retryAt = nextSendTime(new Date(at.getTime() + backoffDelayMs(checkIn.attempts)), zone, sendWindowOf(clinic));
-        await this.release(checkIn, { status: 'scheduled', nextAttemptAt: retryAt, lastError: error.message.slice(0, 500) }, m);
-        await this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.retry_scheduled', entityType: 'check_in', entityId: checkIn.id, data: { attempt: checkIn.attempts, errorCode: error.code, retryAt: retryAt.toISOString() } });
-        return 'retried';
+        const retryAt = nextSendTime(new Date(at.getTime() + backoffDelayMs(checkIn.attempts)), zone, window);
+        const ok = await settle({ status: 'scheduled', nextAttemptAt: retryAt, lastError: error.message.slice(0, 500) }, 'check_in.retry_scheduled', { ...errorData, retryAt: retryAt.toISOString() });
+        return ok ? 'retried' : 'skipped';
       }
-      await this.release(checkIn, { status: 'failed', lastError: error.message.slice(0, 500) }, m);
-      await this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.failed', entityType: 'check_in', entityId: checkIn.id, data: { attempt: checkIn.attempts, errorCode: error.code, permanent: !error.transient } });
-      return 'failed';
+      // Failed for good on this channel: once, the other consented channel gets its turn.
+      const other: Channel = channel === 'sms' ? 'email' : 'sms';
+      if (!checkIn.fallbackFrom && chooseChannel(patient, other) === other) {
+        const ok = await settle(
+          { status: 'scheduled', channel: other, fallbackFrom: channel, attempts: 0, nextAttemptAt: nextSendTime(at, zone, window), lastError: error.message.slice(0, 500) },
+          'check_in.fallback',
+          { ...errorData, to: other },
+        );
+        return ok ? 'retried' : 'skipped';
+      }
+      return (await settle({ status: 'failed', lastError: error.message.slice(0, 500) }, 'check_in.failed', errorData)) ? 'failed' : 'skipped';
     });
+  }
+
+  /** The reminder follows the real send time (a check-in sent late is not reminded an hour later). */
+  private reminderAfterSend(checkIn: CheckIn, sentAt: Date, zone: string, window: SendWindow): Date | null {
+    if (!checkIn.remindAt) return null;
+    const delay = checkIn.remindAt.getTime() - checkIn.dueAt.getTime();
+    const at = nextSendTime(new Date(sentAt.getTime() + delay), zone, window);
+    return at < checkIn.expiresAt ? at : null;
+  }
+
+  private async renewLease(m: EntityManager, checkIn: CheckIn): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      m,
+      `UPDATE check_ins SET lease_expires_at = $3 WHERE id = $1 AND status = 'sending' AND lease_owner = $2 RETURNING id`,
+      [checkIn.id, this.owner, new Date(this.clock.now().getTime() + LEASE_MS)],
+    );
+    return rows.length > 0;
   }
 
   /** Ends this instance's lease with a new state; false when the lease was lost to another instance. */
@@ -227,8 +305,8 @@ export class CheckInDispatcher implements OnApplicationBootstrap, OnApplicationS
         .setOnLocked('skip_locked')
         .getMany();
       for (const checkIn of due) {
-        const patient = await this.patients.findById(checkIn.patientId);
-        const clinic = await this.clinics.get(checkIn.clinicId);
+        const patient = await this.patients.findById(checkIn.patientId, m);
+        const clinic = await this.clinics.get(checkIn.clinicId, m);
         const channel = chooseChannel(patient, checkIn.channel);
         await m.update(CheckIn, { id: checkIn.id }, { reminderSentAt: now });
         if (!channel) continue;

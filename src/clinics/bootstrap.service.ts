@@ -30,7 +30,7 @@ export class BootstrapService implements OnApplicationBootstrap {
       timeZone: b?.timeZone ?? 'Europe/London',
       adminEmail: b?.adminEmail ?? 'admin@demo.clinic',
       adminPassword: password,
-      phone: b ? undefined : '+442079460000',
+      phone: b ? b.phone : '+442079460000',
     });
     const lines = [
       `Created clinic "${clinic.name}" and its admin.`,

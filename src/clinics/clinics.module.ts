@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { BootstrapService } from './bootstrap.service';
+import { ClinicSettingsController } from './clinic-settings.controller';
 import { ClinicsController } from './clinics.controller';
 import { ClinicsService } from './clinics.service';
 
 @Module({
-  controllers: [ClinicsController],
+  controllers: [ClinicsController, ClinicSettingsController],
   providers: [ClinicsService, BootstrapService],
   exports: [ClinicsService],
 })

@@ -1,11 +1,13 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
 import { hashPassword } from '../auth/passwords';
 import { isValidTimeZone } from '../check-ins/planner';
 import { Clock } from '../common/clock';
+import { isE164, isSmsSender } from '../common/validators';
 import { Clinic } from './clinic.entity';
+import { UpdateClinicDto } from './dto/clinic.dto';
 import { StaffRole, StaffUser } from './staff-user.entity';
 
 export interface NewStaff {
@@ -34,6 +36,9 @@ export class ClinicsService {
     smsFrom?: string;
   }): Promise<{ clinic: Clinic; admin: StaffUser }> {
     if (!isValidTimeZone(input.timeZone)) throw new Error(`Unknown time zone: ${input.timeZone}`);
+    // The CLI and BOOTSTRAP_* reach here without a DTO: the same rules as PATCH /v1/clinic.
+    if (input.phone && !isE164(input.phone)) throw new Error(`The clinic phone must be in E.164 format, e.g. +447700900123: ${input.phone}`);
+    if (input.smsFrom && !isSmsSender(input.smsFrom)) throw new Error(`The SMS sender must be an E.164 number or a messaging service SID (MG…): ${input.smsFrom}`);
     return this.db.transaction(async (m) => {
       const clinic = await m.getRepository(Clinic).save(
         m.getRepository(Clinic).create({
@@ -105,8 +110,8 @@ export class ClinicsService {
   }
 
   /** Active staff of a clinic with one of the roles: who gets alerts. */
-  staffWithRoles(clinicId: string, roles: StaffRole[]): Promise<StaffUser[]> {
-    return this.db
+  staffWithRoles(clinicId: string, roles: StaffRole[], m: EntityManager = this.db.manager): Promise<StaffUser[]> {
+    return m
       .getRepository(StaffUser)
       .createQueryBuilder('u')
       .where('u.clinic_id = :clinicId AND u.active AND u.role IN (:...roles)', { clinicId, roles })
@@ -118,20 +123,60 @@ export class ClinicsService {
     return this.db.getRepository(StaffUser).findOneBy({ clinicId, id });
   }
 
-  async get(clinicId: string): Promise<Clinic> {
-    const clinic = await this.db.getRepository(Clinic).findOneBy({ id: clinicId });
+  /** Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
+  async get(clinicId: string, m: EntityManager = this.db.manager): Promise<Clinic> {
+    const clinic = await m.getRepository(Clinic).findOneBy({ id: clinicId });
     if (!clinic) throw new NotFoundException('Clinic not found');
     return clinic;
   }
 
-  /** Clinics that receive SMS at this number; those without their own number use the default sender. */
-  async clinicsForSmsNumber(to: string, defaultFrom: string | undefined): Promise<Clinic[]> {
-    const qb = this.db.getRepository(Clinic).createQueryBuilder('c').where('c.sms_from = :to', { to });
-    if (defaultFrom && defaultFrom === to) qb.orWhere('c.sms_from IS NULL');
+  /** The clinic's settings as an admin sees them (send window as HH:mm). */
+  async settings(clinicId: string): Promise<Clinic> {
+    return settingsView(await this.get(clinicId));
+  }
+
+  /** Changes the settings and records which fields changed, in one transaction. */
+  async updateSettings(clinicId: string, actor: Actor, dto: UpdateClinicDto): Promise<Clinic> {
+    // Optional fields let null through validation; only the senders and phone have a "cleared" state.
+    for (const key of ['name', 'timeZone', 'sendWindowStart', 'sendWindowEnd'] as const) {
+      if (dto[key] === null) throw new BadRequestException(`${key} cannot be null`);
+    }
+    return this.db.transaction(async (m) => {
+      const clinic = await m.getRepository(Clinic).findOne({ where: { id: clinicId }, lock: { mode: 'pessimistic_write' } });
+      if (!clinic) throw new NotFoundException('Clinic not found');
+      const current = settingsView(clinic);
+      const patch: Partial<Clinic> = {};
+      for (const key of ['name', 'timeZone', 'phone', 'smsFrom', 'emailFrom', 'sendWindowStart', 'sendWindowEnd'] as const) {
+        if (dto[key] !== undefined && dto[key] !== current[key]) (patch as Record<string, unknown>)[key] = dto[key];
+      }
+      const changed = Object.keys(patch);
+      if (!changed.length) return current;
+      Object.assign(current, patch);
+      // An empty window would never open: nothing could be sent to the clinic's patients.
+      if (current.sendWindowStart === current.sendWindowEnd) throw new BadRequestException('sendWindowStart and sendWindowEnd must differ');
+      await m.update(Clinic, { id: clinicId }, patch);
+      await this.audit.record(m, { clinicId, actor, action: 'clinic.updated', entityType: 'clinic', entityId: clinicId, data: { fields: changed } });
+      return current;
+    });
+  }
+
+  /**
+   * Clinics that receive SMS at this number, or through this messaging service (a clinic may send
+   * as `MG…`, and Twilio then posts the number as To and the service separately); those without
+   * their own sender use the default one.
+   */
+  async clinicsForSmsNumber(to: string, defaultFrom: string | undefined, messagingServiceSid?: string): Promise<Clinic[]> {
+    const senders = [to, messagingServiceSid].filter((s): s is string => !!s);
+    const qb = this.db.getRepository(Clinic).createQueryBuilder('c').where('c.sms_from IN (:...senders)', { senders });
+    if (defaultFrom && senders.includes(defaultFrom)) qb.orWhere('c.sms_from IS NULL');
     return qb.getMany();
   }
 
   count(): Promise<number> {
     return this.db.getRepository(Clinic).count();
   }
+}
+
+function settingsView(clinic: Clinic): Clinic {
+  return { ...clinic, sendWindowStart: clinic.sendWindowStart.slice(0, 5), sendWindowEnd: clinic.sendWindowEnd.slice(0, 5) };
 }

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { UNSTORABLE_TEXT } from './storable-text';
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
@@ -54,6 +55,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
       if (code === '23505') return { statusCode: HttpStatus.CONFLICT, message: 'A record with these values already exists' };
       if (code === '22P02' || code === '22007' || code === '22008')
         return { statusCode: HttpStatus.BAD_REQUEST, message: 'A value has the wrong format' };
+      // NUL in text: refused earlier for JSON bodies; this catches query strings and any other way in.
+      if (code === '22021') return { statusCode: HttpStatus.BAD_REQUEST, message: UNSTORABLE_TEXT };
+      // Backstops for a missing or disallowed value that validation let through: the caller's input, not our fault.
+      if (code === '23502') return { statusCode: HttpStatus.BAD_REQUEST, message: 'A required value is missing' };
+      if (code === '23514') return { statusCode: HttpStatus.BAD_REQUEST, message: 'A value is not allowed' };
     }
     const e = exception as { type?: string; status?: number; message?: string };
     // body-parser errors that Nest does not map itself (bad JSON it does) carry their own status.

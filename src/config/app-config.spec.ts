@@ -21,13 +21,47 @@ describe('loadConfig', () => {
     expect(c.publicBaseUrl).toBe('https://care.example.com');
     expect(c.twilio).toEqual({ accountSid: 'AC' + 'a'.repeat(32), authToken: 'secret-token', apiUrl: 'http://localhost:4010', from: undefined });
     expect(c.migrationsRun).toBe(false);
+    expect(c.databasePoolMax).toBe(20);
+  });
+
+  it('takes DATABASE_POOL_MAX and BOOTSTRAP_CLINIC_PHONE', () => {
+    const c = loadConfig({ DATABASE_POOL_MAX: '40', BOOTSTRAP_CLINIC_NAME: 'C', BOOTSTRAP_ADMIN_EMAIL: 'a@c.example', BOOTSTRAP_CLINIC_PHONE: '+34911234567' });
+    expect(c.databasePoolMax).toBe(40);
+    expect(c.bootstrap).toMatchObject({ clinicName: 'C', phone: '+34911234567' });
+  });
+
+  it('shows the dev outbox by default only on the embedded database (no DATABASE_URL), and as DEV_OUTBOX says', () => {
+    expect(loadConfig({}).devOutbox).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/a' }).devOutbox).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/a', DEV_OUTBOX: 'true' }).devOutbox).toBe(true);
+    expect(loadConfig({ DEV_OUTBOX: 'false' }).devOutbox).toBe(false);
+    expect(loadConfig({ DEV_OUTBOX: '' }).devOutbox).toBe(true);
+  });
+
+  it('needs PUBLIC_BASE_URL once a real channel is configured, since links and Twilio signatures use it', () => {
+    const sid = 'AC' + 'a'.repeat(32);
+    for (const env of [
+      { SMTP_URL: 'smtp://mail:1025' },
+      { TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 'secret-token' },
+      { TWILIO_FROM: '+14155550100' },
+      { SMTP_URL: 'smtp://mail:1025', PUBLIC_BASE_URL: '' },
+    ]) {
+      expect(() => loadConfig(env)).toThrow(/Invalid environment variables:[\s\S]*PUBLIC_BASE_URL must be set when SMTP_URL or TWILIO_\* is set/);
+    }
+    expect(loadConfig({ SMTP_URL: 'smtp://mail:1025', PUBLIC_BASE_URL: 'https://care.example.com' }).publicBaseUrl).toBe('https://care.example.com');
   });
 
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ PUBLIC_BASE_URL: 'not a url' }, 'PUBLIC_BASE_URL'],
-    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
+    [{ PUBLIC_BASE_URL: 'https://care.example.com/?x=1' }, 'PUBLIC_BASE_URL must not have a query string or fragment'],
+    [{ PUBLIC_BASE_URL: 'https://care.example.com/#top' }, 'PUBLIC_BASE_URL must not have a query string or fragment'],
+    [{ DATABASE_POOL_MAX: '1' }, 'DATABASE_POOL_MAX'],
+    [{ DATABASE_POOL_MAX: '201' }, 'DATABASE_POOL_MAX'],
+    [{ DATABASE_POOL_MAX: 'many' }, 'DATABASE_POOL_MAX'],
+    [{ BOOTSTRAP_CLINIC_PHONE: '911234567' }, 'BOOTSTRAP_CLINIC_PHONE'],
+    [{ SMTP_URL: 'http://mail', PUBLIC_BASE_URL: 'https://care.example.com' }, 'SMTP_URL'],
     [{ TWILIO_ACCOUNT_SID: 'nope', TWILIO_AUTH_TOKEN: 'abcdefghij' }, 'TWILIO_ACCOUNT_SID'],
     [{ TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32) }, 'TWILIO_AUTH_TOKEN'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],

@@ -12,6 +12,7 @@ import {
   validateSync,
   IsEmail,
 } from 'class-validator';
+import { IsE164 } from '../common/validators';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
@@ -24,11 +25,16 @@ export class EnvironmentVariables {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
+  @IsOptional() @Transform(toInt) @IsInt() @Min(2) @Max(200)
+  DATABASE_POOL_MAX?: number;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   PORT?: number;
 
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
+  // Paths are appended to it (/c/…, /webhooks/…): a query or fragment would end up in the middle of every link.
+  @Matches(/^[^?#]*$/, { message: 'PUBLIC_BASE_URL must not have a query string or fragment' })
   PUBLIC_BASE_URL?: string;
 
   @IsOptional()
@@ -71,6 +77,9 @@ export class EnvironmentVariables {
   @IsOptional() @IsString()
   BOOTSTRAP_TIME_ZONE?: string;
 
+  @IsOptional() @IsE164({ message: 'BOOTSTRAP_CLINIC_PHONE must be a phone number in E.164 format, e.g. +447700900123' })
+  BOOTSTRAP_CLINIC_PHONE?: string;
+
   @IsOptional() @Transform(toBool)
   MIGRATIONS_RUN?: boolean;
 
@@ -88,12 +97,19 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL?: string;
+
+  @IsOptional() @Transform(toBool)
+  DEV_OUTBOX?: boolean;
 }
 
 export interface AppConfig {
   databaseUrl?: string;
+  /** Connections per instance; a transaction holds one, so this bounds concurrent writes. */
+  databasePoolMax: number;
   /** The database is the embedded one started by this process (a newcomer's first run). */
   embeddedDatabase: boolean;
+  /** Show unsent messages at /dev/outbox; DEV_OUTBOX, else only on the embedded database. */
+  devOutbox: boolean;
   port: number;
   publicBaseUrl: string;
   smtpUrl?: string;
@@ -105,7 +121,7 @@ export interface AppConfig {
   /** True when JWT_SECRET was not given and a random one was made (tokens die with the process). */
   jwtSecretGenerated: boolean;
   accessTokenTtlSeconds: number;
-  bootstrap?: { clinicName: string; adminEmail: string; adminPassword?: string; timeZone: string };
+  bootstrap?: { clinicName: string; adminEmail: string; adminPassword?: string; timeZone: string; phone?: string };
   migrationsRun: boolean;
   /** Create the first clinic at start when none exists (off in tests and the CLI). */
   bootstrapOnStart: boolean;
@@ -141,11 +157,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'Invalid environment variables:\n  BOOTSTRAP_CLINIC_NAME and BOOTSTRAP_ADMIN_EMAIL must be set together',
     );
   }
+  // Patients' links and Twilio's signature are built from it; a localhost default would break both silently.
+  if (!parsed.PUBLIC_BASE_URL && (parsed.SMTP_URL || parsed.TWILIO_ACCOUNT_SID || parsed.TWILIO_AUTH_TOKEN || parsed.TWILIO_FROM || parsed.TWILIO_API_URL)) {
+    throw new ConfigError(
+      'Invalid environment variables:\n  PUBLIC_BASE_URL must be set when SMTP_URL or TWILIO_* is set (it is the address in patients\' links and the URL Twilio signs)',
+    );
+  }
   const port = parsed.PORT ?? 3000;
   const jwtSecretGenerated = !parsed.JWT_SECRET;
   return {
     databaseUrl: parsed.DATABASE_URL,
+    databasePoolMax: parsed.DATABASE_POOL_MAX ?? 20,
     embeddedDatabase: false,
+    // Without DATABASE_URL main.ts starts the embedded database (embeddedDatabase): a newcomer's first run.
+    devOutbox: parsed.DEV_OUTBOX ?? !parsed.DATABASE_URL,
     port,
     publicBaseUrl: (parsed.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     smtpUrl: parsed.SMTP_URL,
@@ -169,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           adminEmail: parsed.BOOTSTRAP_ADMIN_EMAIL!,
           adminPassword: parsed.BOOTSTRAP_ADMIN_PASSWORD,
           timeZone: parsed.BOOTSTRAP_TIME_ZONE ?? 'Europe/London',
+          phone: parsed.BOOTSTRAP_CLINIC_PHONE,
         }
       : undefined,
     migrationsRun: parsed.MIGRATIONS_RUN ?? true,

@@ -136,8 +136,9 @@ export class FlagsService {
       });
       ids.push(msg.id);
     }
-    let staff = await this.clinics.staffWithRoles(clinic.id, ['practitioner']);
-    if (!staff.length) staff = await this.clinics.staffWithRoles(clinic.id, ['admin']);
+    // The caller's transaction holds a connection already: asking the pool for another can deadlock it.
+    let staff = await this.clinics.staffWithRoles(clinic.id, ['practitioner'], m);
+    if (!staff.length) staff = await this.clinics.staffWithRoles(clinic.id, ['admin'], m);
     const alert = staffAlert({ clinicName: clinic.name, priority: flag.priority, reason: flag.reason, flagUrl: `${this.config.publicBaseUrl}/v1/flags/${flag.id}` });
     for (const s of staff) {
       const viaSms = !!s.phone;

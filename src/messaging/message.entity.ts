@@ -10,8 +10,8 @@ export type MessagePurpose =
   | 'staff_alert'
   | 'consent_reply'
   | 'reply';
-/** queued → sending → sent → delivered; failed/undelivered are final; received is inbound. */
-export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'received';
+/** queued → sending → sent → delivered; failed/undelivered/cancelled are final; received is inbound. */
+export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'cancelled' | 'received';
 
 @Entity('messages')
 export class Message {

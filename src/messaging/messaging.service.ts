@@ -43,15 +43,20 @@ const STATUS_RANK: Record<string, number> = {
   undelivered: 3,
   failed: 3,
   received: 3,
+  cancelled: 3,
 };
 
 const QUEUE_MAX_ATTEMPTS = 5;
+
+export type DeliveryVerdict = { send: true } | { cancel: string } | { notBefore: Date };
+export type DeliveryGuard = (message: Message) => Promise<DeliveryVerdict>;
 const LEASE_MS = 2 * 60_000;
 
 /** Outbound messages only: records each one, talks to the transports, keeps their status. */
 @Injectable()
 export class MessagingService implements OnModuleDestroy {
   private readonly logger = new Logger('Messaging');
+  private readonly guards = new Map<MessagePurpose, DeliveryGuard>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -115,26 +120,35 @@ export class MessagingService implements OnModuleDestroy {
     }
   }
 
-  /** Writes the outcome of one attempt and its audit event. `retryAt` null means no further attempt. */
-  async recordOutcome(m: EntityManager, message: Message, outcome: SendOutcome, retryAt: Date | null): Promise<void> {
+  /**
+   * Writes the outcome of one attempt and its audit event. `retryAt` null means no further
+   * attempt. Only the attempt that still holds the row writes: a status callback that got there
+   * first, or another instance that took the row over, is not overwritten. False when skipped.
+   */
+  async recordOutcome(m: EntityManager, message: Message, outcome: SendOutcome, retryAt: Date | null): Promise<boolean> {
     const now = this.clock.now();
-    if (outcome.ok) {
-      await m.update(Message, { id: message.id }, {
-        status: outcome.receipt.status,
-        providerId: outcome.receipt.providerId,
-        nextAttemptAt: null,
-        leaseExpiresAt: null,
-        updatedAt: now,
-      });
-    } else {
-      await m.update(Message, { id: message.id }, {
-        status: retryAt ? 'queued' : 'failed',
-        errorCode: outcome.error.code,
-        errorMessage: outcome.error.message.slice(0, 500),
-        nextAttemptAt: retryAt,
-        leaseExpiresAt: null,
-        updatedAt: now,
-      });
+    const changes: Partial<Message> = outcome.ok
+      ? { status: outcome.receipt.status, providerId: outcome.receipt.providerId, nextAttemptAt: null, leaseExpiresAt: null, updatedAt: now }
+      : {
+          status: retryAt ? 'queued' : 'failed',
+          errorCode: outcome.error.code,
+          errorMessage: outcome.error.message.slice(0, 500),
+          nextAttemptAt: retryAt,
+          leaseExpiresAt: null,
+          updatedAt: now,
+        };
+    const result = await m
+      .createQueryBuilder()
+      .update(Message)
+      .set(changes)
+      .where(`id = :id AND status = 'sending' AND attempts = :attempts`, { id: message.id, attempts: message.attempts })
+      .execute();
+    if (!result.affected) {
+      if (outcome.ok) {
+        // The status callback may have won the race: keep its status, but the provider id is ours.
+        await m.query(`UPDATE messages SET provider_id = $2 WHERE id = $1 AND provider_id IS NULL`, [message.id, outcome.receipt.providerId]);
+      }
+      return false;
     }
     await this.audit.record(m, {
       clinicId: message.clinicId,
@@ -153,6 +167,7 @@ export class MessagingService implements OnModuleDestroy {
         ...(outcome.ok ? {} : { errorCode: outcome.error.code, retryAt: retryAt?.toISOString() ?? null }),
       },
     });
+    return true;
   }
 
   /** Sends queued messages that are due; several instances may run this at once. */
@@ -190,26 +205,84 @@ export class MessagingService implements OnModuleDestroy {
     await Promise.all(rows.map((m) => this.deliverClaimed(m)));
   }
 
-  private async deliverClaimed(message: Message): Promise<void> {
-    const outcome = await this.transmit(message);
-    const retryAt =
-      !outcome.ok && outcome.error.transient && message.attempts < QUEUE_MAX_ATTEMPTS
-        ? new Date(this.clock.now().getTime() + backoffDelayMs(message.attempts, { baseMs: 30_000, capMs: 30 * 60_000 }))
-        : null;
-    if (!outcome.ok) this.logger.warn(`Message ${message.id} (${message.purpose}) failed: ${outcome.error.message}`);
-    await this.db.transaction((m) => this.recordOutcome(m, message, outcome, retryAt));
+  /**
+   * A queued message may wait hours (quiet hours, retries): whoever queued it says, through a
+   * guard for its purpose, whether it is still wanted and when it may go.
+   */
+  guard(purpose: MessagePurpose, guard: DeliveryGuard): void {
+    this.guards.set(purpose, guard);
   }
 
-  /** Twilio status callbacks: idempotent, and a late or repeated status never moves a message back. */
-  async applyDeliveryStatus(providerId: string, status: string, errorCode: string | null): Promise<boolean> {
+  private async deliverClaimed(message: Message): Promise<void> {
+    try {
+      const verdict = (await this.guards.get(message.purpose)?.(message)) ?? { send: true as const };
+      if ('cancel' in verdict || 'notBefore' in verdict) {
+        await this.db.transaction((m) => this.hold(m, message, verdict));
+        return;
+      }
+      // Renewed just before the send: a lease lost to another instance means it is theirs now.
+      const renewed = await queryRows<{ id: string }>(
+        this.db,
+        `UPDATE messages SET lease_expires_at = $3 WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id`,
+        [message.id, message.attempts, new Date(this.clock.now().getTime() + LEASE_MS)],
+      );
+      if (!renewed.length) return;
+      const outcome = await this.transmit(message);
+      const retryAt =
+        !outcome.ok && outcome.error.transient && message.attempts < QUEUE_MAX_ATTEMPTS
+          ? new Date(this.clock.now().getTime() + backoffDelayMs(message.attempts, { baseMs: 30_000, capMs: 30 * 60_000 }))
+          : null;
+      if (!outcome.ok) this.logger.warn(`Message ${message.id} (${message.purpose}) failed: ${outcome.error.message}`);
+      await this.db.transaction((m) => this.recordOutcome(m, message, outcome, retryAt));
+    } catch (err) {
+      // Left in 'sending': the lease lapses and the message is tried again.
+      this.logger.error(`Delivering message ${message.id} failed: ${(err as Error)?.stack ?? err}`);
+    }
+  }
+
+  /** A guard said not now, or not at all. */
+  private async hold(m: EntityManager, message: Message, verdict: { cancel: string } | { notBefore: Date }): Promise<void> {
+    const cancel = 'cancel' in verdict;
+    const result = await m
+      .createQueryBuilder()
+      .update(Message)
+      .set(
+        cancel
+          ? { status: 'cancelled', errorMessage: verdict.cancel, nextAttemptAt: null, leaseExpiresAt: null, updatedAt: this.clock.now() }
+          : { status: 'queued', nextAttemptAt: verdict.notBefore, attempts: message.attempts - 1, leaseExpiresAt: null, updatedAt: this.clock.now() },
+      )
+      .where(`id = :id AND status = 'sending' AND attempts = :attempts`, { id: message.id, attempts: message.attempts })
+      .execute();
+    if (cancel && result.affected) {
+      await this.audit.record(m, {
+        clinicId: message.clinicId,
+        actor: SYSTEM,
+        action: 'message.cancelled',
+        entityType: 'message',
+        entityId: message.id,
+        data: { purpose: message.purpose, channel: message.channel, checkInId: message.checkInId, patientId: message.patientId, reason: verdict.cancel },
+      });
+    }
+  }
+
+  /**
+   * Twilio status callbacks: idempotent, and a late or repeated status never moves a message
+   * back. The callback URL carries our message id, so a callback that arrives before the send's
+   * own outcome is recorded (the provider id is not stored yet) still finds its message.
+   */
+  async applyDeliveryStatus(providerId: string, status: string, errorCode: string | null, messageId?: string): Promise<boolean> {
     const next = normaliseStatus(status);
     if (!next) return false;
     return this.db.transaction(async (m) => {
-      const [row] = await m.query(`SELECT id, clinic_id, status FROM messages WHERE provider_id = $1 FOR UPDATE`, [providerId]);
+      let [row] = await m.query(`SELECT id, clinic_id, status, provider_id FROM messages WHERE provider_id = $1 FOR UPDATE`, [providerId]);
+      if (!row && messageId && /^[0-9a-f-]{36}$/i.test(messageId)) {
+        [row] = await m.query(`SELECT id, clinic_id, status, provider_id FROM messages WHERE id = $1 AND provider_id IS NULL AND direction = 'out' FOR UPDATE`, [messageId]);
+      }
       if (!row) return false;
       if ((STATUS_RANK[next] ?? 0) <= (STATUS_RANK[row.status] ?? 0)) return false;
       await m.update(Message, { id: row.id }, {
         status: next,
+        providerId: providerId,
         errorCode: errorCode ?? undefined,
         updatedAt: this.clock.now(),
       });

@@ -19,9 +19,9 @@ export class OutboxController {
   @Header('Content-Type', 'text/html; charset=utf-8')
   @Header('Cache-Control', 'no-store')
   async list(): Promise<string> {
-    // Only where a channel really is the outbox, and never in production.
-    if ((this.config.smtpUrl && this.config.twilio) || process.env.NODE_ENV === 'production') {
-      throw new NotFoundException('The dev outbox is off: real transports are configured');
+    // Only on a local trial (embedded database, or DEV_OUTBOX=true), and only while a channel is the outbox.
+    if (!this.config.devOutbox || (this.config.smtpUrl && this.config.twilio)) {
+      throw new NotFoundException('The dev outbox is off');
     }
     const rows = await this.messaging.listOutbox(200);
     const body = rows

@@ -1,4 +1,4 @@
-import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../common/principal';
 import { MessagingService } from './messaging.service';
@@ -14,9 +14,9 @@ export class StatusWebhookController {
   @Post('status')
   @HttpCode(200)
   @Header('Content-Type', 'text/xml')
-  async status(@Body() body: Record<string, string>) {
+  async status(@Body() body: Record<string, string>, @Query('m') messageId?: string) {
     if (body.MessageSid && body.MessageStatus) {
-      await this.messaging.applyDeliveryStatus(body.MessageSid, body.MessageStatus, body.ErrorCode || null);
+      await this.messaging.applyDeliveryStatus(body.MessageSid, body.MessageStatus, body.ErrorCode || null, typeof messageId === 'string' ? messageId : undefined);
     }
     return '<Response/>';
   }

@@ -47,7 +47,8 @@ export class TwilioSmsTransport implements MessageTransport {
         to: e.to,
         body: e.text,
         ...(from.startsWith('MG') ? { messagingServiceSid: from } : { from }),
-        statusCallback: this.statusCallbackUrl,
+        // Our id in the callback URL: a callback can arrive before we have stored Twilio's SID.
+        statusCallback: `${this.statusCallbackUrl}?m=${e.id}`,
       });
       return { providerId: msg.sid, status: msg.status === 'failed' ? 'failed' : 'sent' };
     } catch (err) {

@@ -61,6 +61,10 @@ export class PatientsService {
   }
 
   async update(clinicId: string, id: string, actor: Actor, dto: UpdatePatientDto): Promise<Patient> {
+    // Optional fields let null through validation; these have no "cleared" state (the others do).
+    for (const key of ['givenName', 'familyName', 'locale', 'preferredChannel', 'smsConsent', 'emailConsent'] as const) {
+      if (dto[key] === null) throw new BadRequestException(`${key} cannot be null`);
+    }
     return this.db.transaction(async (m) => {
       const patient = await m.getRepository(Patient).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
       if (!patient) throw new NotFoundException('Patient not found');
@@ -138,9 +142,9 @@ export class PatientsService {
     return p;
   }
 
-  /** For background work that already holds a trusted id (the dispatcher). */
-  async findById(id: string): Promise<Patient> {
-    return this.db.getRepository(Patient).findOneByOrFail({ id });
+  /** For background work that already holds a trusted id (the dispatcher). Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
+  async findById(id: string, m: EntityManager = this.db.manager): Promise<Patient> {
+    return m.getRepository(Patient).findOneByOrFail({ id });
   }
 
   /** Patients of these clinics with this phone number: who sent an SMS. */

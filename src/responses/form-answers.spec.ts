@@ -27,4 +27,10 @@ describe('parseFormAnswers', () => {
     expect(parseFormAnswers({ ...complete, admin: '1' }).ok).toBe(false);
     expect(parseFormAnswers({ ...complete, free_text: 'x'.repeat(2001) }).ok).toBe(false);
   });
+  it('refuses a message with a NUL character, which the database cannot store', () => {
+    expect(parseFormAnswers({ ...complete, free_text: 'sore\u0000' })).toEqual({
+      ok: false,
+      errors: ['The message contains a character that cannot be stored; please remove it.'],
+    });
+  });
 });

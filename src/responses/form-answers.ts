@@ -28,6 +28,8 @@ export function parseFormAnswers(body: Record<string, unknown>): { ok: true; ans
   if (rawText !== undefined && typeof rawText !== 'string') errors.push('The message must be text.');
   const freeText = typeof rawText === 'string' ? rawText.trim() : '';
   if (freeText.length > FREE_TEXT_MAX) errors.push(`Please keep the message under ${FREE_TEXT_MAX} characters.`);
+  // PostgreSQL text cannot hold NUL: refuse it here rather than fail when storing.
+  if (freeText.includes('\u0000')) errors.push('The message contains a character that cannot be stored; please remove it.');
   const known = new Set<string>([...SYMPTOMS, ...WARNING_SIGNS.map((w) => `ws_${w}`), 'free_text']);
   if (Object.keys(body).some((k) => !known.has(k))) errors.push('The form had fields it does not know.');
   if (errors.length) return { ok: false, errors: [...new Set(errors)] };

@@ -7,12 +7,13 @@ import { PatientsModule } from '../patients/patients.module';
 import { TreatmentsModule } from '../treatments/treatments.module';
 import { FormController } from './form.controller';
 import { ResponsesController } from './responses.controller';
+import { ReplyGuards } from './reply-guards';
 import { ResponsesService } from './responses.service';
 import { SmsWebhookController } from './sms-webhook.controller';
 
 @Module({
   imports: [CheckInsModule, ClinicsModule, FlagsModule, MessagingModule, PatientsModule, TreatmentsModule],
   controllers: [FormController, SmsWebhookController, ResponsesController],
-  providers: [ResponsesService],
+  providers: [ResponsesService, ReplyGuards],
 })
 export class ResponsesModule {}

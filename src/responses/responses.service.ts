@@ -31,6 +31,8 @@ export interface InboundSms {
   from: string;
   to: string;
   body: string;
+  /** Set when the number belongs to a Twilio messaging service (clinics may send as MG…). */
+  messagingServiceSid?: string;
 }
 
 export type InboundOutcome =
@@ -71,12 +73,12 @@ export class ResponsesService {
       const found = await this.checkIns.lookupToken(token, m, true);
       if (found.state !== 'open') return { sub: { state: found.state }, urgent: [] };
       const checkIn = found.checkIn;
-      const patient = await this.patients.findById(checkIn.patientId);
+      const patient = await this.patients.findById(checkIn.patientId, m);
       const actor: Actor = { type: 'patient', id: patient.id };
       const stored = await this.store(m, {
         checkIn,
         patient,
-        treatment: await this.treatments.findById(checkIn.treatmentId),
+        treatment: await this.treatments.findById(checkIn.treatmentId, m),
         source: 'form',
         scores: answers.scores,
         warningSigns: answers.warningSigns,
@@ -93,7 +95,7 @@ export class ResponsesService {
   }
 
   async handleInboundSms(sms: InboundSms): Promise<InboundOutcome> {
-    const clinics = await this.clinics.clinicsForSmsNumber(sms.to, this.config.twilio?.from);
+    const clinics = await this.clinics.clinicsForSmsNumber(sms.to, this.config.twilio?.from, sms.messagingServiceSid);
     if (!clinics.length) {
       this.logger.warn(`Inbound SMS ${sms.messageSid} to a number no clinic uses; ignored`);
       return 'unknown_number';
@@ -110,6 +112,11 @@ export class ResponsesService {
           open = c;
           break;
         }
+      }
+      if (!patient && clinics.length > 1) {
+        // No patient and a shared number: any clinic would be a guess, and a stranger's text must not land in one.
+        this.logger.warn(`Inbound SMS ${sms.messageSid} from an unknown sender to a number ${clinics.length} clinics share; ignored`);
+        return { outcome: 'unknown_sender', send: [] };
       }
       const clinic = clinics.find((c) => c.id === patient?.clinicId) ?? clinics[0];
       const inbound = await this.messaging.recordInbound(m, {
@@ -139,7 +146,7 @@ export class ResponsesService {
         return { outcome: 'help', send: [reply] };
       }
 
-      const treatment = open ? await this.treatments.findById(open.treatmentId) : await this.treatments.latestForPatient(clinic.id, patient.id);
+      const treatment = open ? await this.treatments.findById(open.treatmentId, m) : await this.treatments.latestForPatient(clinic.id, patient.id, m);
       if (parsed.kind === 'scores' && treatment) {
         const stored = await this.store(m, {
           checkIn: open,
@@ -216,7 +223,7 @@ export class ResponsesService {
     },
   ): Promise<{ response: Response; evaluation: Evaluation }> {
     const now = this.clock.now();
-    const clinic = await this.clinics.get(input.patient.clinicId);
+    const clinic = await this.clinics.get(input.patient.clinicId, m);
     const zone = input.patient.timeZone ?? clinic.timeZone;
     const day = Math.max(
       0,

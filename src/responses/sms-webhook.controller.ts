@@ -16,11 +16,19 @@ export class SmsWebhookController {
   @HttpCode(200)
   @Header('Content-Type', 'text/xml')
   async inbound(@Body() body: Record<string, string>): Promise<string> {
-    const { MessageSid, From, To, Body: text } = body ?? {};
+    const { MessageSid, From, To, Body: text, MessagingServiceSid } = body ?? {};
     if (!MessageSid || !From || !To || typeof text !== 'string') {
       throw new BadRequestException('MessageSid, From, To and Body are required');
     }
-    await this.responses.handleInboundSms({ messageSid: MessageSid, from: From, to: To, body: text.slice(0, 1600) });
+    // PostgreSQL text cannot hold NUL; a reply is kept without it rather than lost.
+    const clean = text.replace(/\u0000/g, '').slice(0, 1600);
+    await this.responses.handleInboundSms({
+      messageSid: MessageSid,
+      from: From,
+      to: To,
+      body: clean,
+      messagingServiceSid: typeof MessagingServiceSid === 'string' && MessagingServiceSid ? MessagingServiceSid : undefined,
+    });
     // Replies go out through the API so they are recorded like every other message.
     return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
   }

@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
 import { CheckIn } from '../check-ins/check-in.entity';
 import { CheckInsService } from '../check-ins/check-ins.service';
@@ -44,6 +44,7 @@ export class TreatmentsService {
     const protocol = await this.protocols.current(clinicId);
     return this.db.transaction(async (m) => {
       const repo = m.getRepository(Treatment);
+      // A friendly message for the usual case; concurrent twins are stopped by treatments_external_ref_key (23505 → 409).
       if (dto.externalRef && (await repo.existsBy({ clinicId, externalRef: dto.externalRef }))) {
         throw new ConflictException(`A treatment with externalRef "${dto.externalRef}" already exists`);
       }
@@ -107,14 +108,15 @@ export class TreatmentsService {
   }
 
   /** The patient's most recent active treatment on or before a time: what a stray answer belongs to. */
-  latestForPatient(clinicId: string, patientId: string): Promise<Treatment | null> {
-    return this.db.getRepository(Treatment).findOne({
+  latestForPatient(clinicId: string, patientId: string, m: EntityManager = this.db.manager): Promise<Treatment | null> {
+    return m.getRepository(Treatment).findOne({
       where: { clinicId, patientId, status: 'active' },
       order: { performedAt: 'DESC' },
     });
   }
 
-  findById(id: string): Promise<Treatment> {
-    return this.db.getRepository(Treatment).findOneByOrFail({ id });
+  /** Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
+  findById(id: string, m: EntityManager = this.db.manager): Promise<Treatment> {
+    return m.getRepository(Treatment).findOneByOrFail({ id });
   }
 }

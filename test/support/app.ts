@@ -41,11 +41,13 @@ export async function createTestApp(
   const config: AppConfig = {
     ...loadConfig({
       DATABASE_URL: process.env.DATABASE_URL,
+      // Lets a run shrink the pool (DATABASE_POOL_MAX=3 npx jest …) to show nothing takes a second connection.
+      DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX,
       PUBLIC_BASE_URL,
       EMAIL_FROM: 'Aftercare <aftercare@clinic.test>',
       // outboxOnly: a newcomer's first run, with neither SMTP nor Twilio configured.
       ...(opts.outboxOnly
-        ? {}
+        ? { DEV_OUTBOX: 'true' }
         : {
             SMTP_URL: smtp.url,
             TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
