@@ -1,5 +1,6 @@
 import { InitialSchema1764000000000 } from './1764000000000-InitialSchema';
 import { TreatmentRefAndFallback1764100000000 } from './1764100000000-TreatmentRefAndFallback';
+import { DeliveryFailures1764300000000 } from './1764300000000-DeliveryFailures';
 
 /** Every migration, in order. A new migration file is added here too. */
-export const MIGRATIONS = [InitialSchema1764000000000, TreatmentRefAndFallback1764100000000];
+export const MIGRATIONS = [InitialSchema1764000000000, TreatmentRefAndFallback1764100000000, DeliveryFailures1764300000000];

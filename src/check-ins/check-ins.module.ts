@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ClinicsModule } from '../clinics/clinics.module';
+import { FlagsModule } from '../flags/flags.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { PatientsModule } from '../patients/patients.module';
 import { CheckInsService } from './check-ins.service';
 import { CheckInDispatcher } from './dispatcher.service';
 
 @Module({
-  imports: [PatientsModule, ClinicsModule, MessagingModule],
+  imports: [PatientsModule, ClinicsModule, MessagingModule, FlagsModule],
   providers: [CheckInsService, CheckInDispatcher],
   exports: [CheckInsService, CheckInDispatcher],
 })

@@ -12,13 +12,16 @@ import { Clock } from '../common/clock';
 import { mapWithConcurrency } from '../common/concurrency';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Message } from '../messaging/message.entity';
+import { FlagsService } from '../flags/flags.service';
+import { FailureKind, classifyFailure } from '../messaging/delivery-failure';
 import { DeliveryVerdict, MessageDraft, MessagingService } from '../messaging/messaging.service';
 import { canReach, Channel, chooseChannel, Patient } from '../patients/patient.entity';
+import { unsubscribeToken } from '../patients/unsubscribe-token';
 import { PatientsService } from '../patients/patients.service';
 import { checkInEmail, checkInSms } from '../protocols/texts';
 import { CheckIn } from './check-in.entity';
 import { CheckInsService, sendWindowOf, timeZoneOf } from './check-ins.service';
-import { nextSendTime, SendWindow } from './planner';
+import { nextSendTime, secondsUntilWindowCloses, SendWindow } from './planner';
 import { queryRows } from '../database/query-rows';
 
 export const MAX_SEND_ATTEMPTS = 5;
@@ -60,6 +63,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     private readonly patients: PatientsService,
     private readonly clinics: ClinicsService,
     private readonly messaging: MessagingService,
+    private readonly flags: FlagsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly scheduler: SchedulerRegistry,
@@ -68,6 +72,82 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
 
   onModuleInit(): void {
     this.messaging.guard('reminder', (message) => this.reminderStillWanted(message));
+    this.messaging.onFailure((m, message, failure) => this.afterDeliveryFailure(m, message, failure));
+  }
+
+  /** What a failed message means for the patient's contact points, and for a check-in already marked sent. */
+  private async afterDeliveryFailure(m: EntityManager, message: Message, failure: { kind: FailureKind; code: string | null; via: 'send' | 'callback' }): Promise<void> {
+    if (message.patientId) {
+      if (failure.kind === 'opted_out' && message.channel === 'sms') {
+        const patient = await this.patients.findById(message.patientId, m);
+        await this.patients.changeConsent(m, patient, { type: 'provider', id: message.transport }, { channel: 'sms', change: 'opted_out', source: `${message.transport}:${failure.code}` });
+      } else if (failure.kind === 'invalid_contact') {
+        await this.patients.markContactInvalid(m, message.patientId, message.channel, { code: failure.code, source: message.transport });
+      } else if (failure.kind === 'spam_filtered') {
+        await this.alertAdminsOfFiltering(m, message, failure.code);
+      }
+    }
+    // A send that was accepted and then came back undelivered: the check-in is not done yet.
+    if (failure.via === 'callback' && message.purpose === 'check_in' && message.checkInId) {
+      await this.reopenUndelivered(m, message, failure.kind);
+    }
+  }
+
+  private async reopenUndelivered(m: EntityManager, message: Message, kind: FailureKind): Promise<void> {
+    const checkIn = await m.getRepository(CheckIn).findOne({ where: { id: message.checkInId! }, lock: { mode: 'pessimistic_write' } });
+    const now = this.clock.now();
+    if (!checkIn || checkIn.status !== 'sent' || checkIn.expiresAt <= now) return;
+    const patient = await this.patients.findById(checkIn.patientId, m);
+    const clinic = await this.clinics.get(checkIn.clinicId, m);
+    const zone = timeZoneOf(patient, clinic);
+    const window = sendWindowOf(clinic);
+    const other: Channel = message.channel === 'sms' ? 'email' : 'sms';
+    let changes: Partial<CheckIn>;
+    let action: string;
+    if (kind === 'transient' && checkIn.attempts < MAX_SEND_ATTEMPTS && canReach(patient, message.channel)) {
+      changes = { status: 'scheduled', nextAttemptAt: nextSendTime(new Date(now.getTime() + backoffDelayMs(checkIn.attempts)), zone, window) };
+      action = 'check_in.retry_scheduled';
+    } else if (!checkIn.fallbackFrom && canReach(patient, other)) {
+      changes = { status: 'scheduled', channel: other, fallbackFrom: message.channel, attempts: 0, nextAttemptAt: nextSendTime(now, zone, window) };
+      action = 'check_in.fallback';
+    } else {
+      changes = { status: 'failed' };
+      action = 'check_in.failed';
+    }
+    await m.update(CheckIn, { id: checkIn.id }, { ...changes, lastError: `undelivered (${kind})`, sentAt: null });
+    await this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action, entityType: 'check_in', entityId: checkIn.id, data: { messageId: message.id, channel: message.channel, kind, via: 'status callback' } });
+  }
+
+  /** RFC 8058 one-click unsubscribe: mail clients show "unsubscribe" and POST to it. */
+  private unsubscribeHeaders(patient: Patient): Record<string, string> {
+    return {
+      'List-Unsubscribe': `<${this.config.publicBaseUrl}/u/${unsubscribeToken(patient.id, this.config.jwtSecret)}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    };
+  }
+
+  /** The clinic is the sender people see; the address is the clinic's or EMAIL_FROM's. */
+  private senderFor(clinic: Clinic): string {
+    const address = clinic.emailFrom ?? /<([^>]+)>/.exec(this.config.emailFrom)?.[1] ?? this.config.emailFrom;
+    return `"${clinic.name.replace(/["\\]/g, '')}" <${address}>`;
+  }
+
+  /** A carrier spam filter is not retried blindly: the clinic's admins hear of it. */
+  private async alertAdminsOfFiltering(m: EntityManager, message: Message, code: string | null): Promise<void> {
+    const clinic = await this.clinics.get(message.clinicId, m);
+    const admins = await this.clinics.staffWithRoles(message.clinicId, ['admin'], m);
+    for (const admin of admins) {
+      await this.messaging.enqueue(m, {
+        clinicId: clinic.id,
+        staffUserId: admin.id,
+        channel: 'email',
+        purpose: 'staff_alert',
+        to: admin.email,
+        subject: `[ACTION] A carrier filtered an Aftercare SMS from ${clinic.name}`,
+        text: `A mobile carrier filtered an SMS to a patient as spam (Twilio error ${code ?? 'unknown'}, message ${message.id}). It will not be retried on SMS. Please check the clinic's SMS sender registration and the message wording; the check-in falls back to email where the patient consented.`,
+      });
+    }
+    await this.audit.record(m, { clinicId: clinic.id, actor: SYSTEM, action: 'message.filtered_alert_queued', entityType: 'message', entityId: message.id, data: { errorCode: code, admins: admins.map((a) => a.id) } });
   }
 
   /** A queued reminder goes only to an open check-in, on a channel the patient still accepts, in the window. */
@@ -78,8 +158,9 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     const patient = await this.patients.findById(checkIn.patientId);
     if (!canReach(patient, message.channel)) return { cancel: `patient cannot be reached by ${message.channel} any more` };
     const clinic = await this.clinics.get(checkIn.clinicId);
-    const at = nextSendTime(now, timeZoneOf(patient, clinic), sendWindowOf(clinic));
-    return at > now ? { notBefore: at } : { send: true };
+    const zone = timeZoneOf(patient, clinic);
+    const at = nextSendTime(now, zone, sendWindowOf(clinic));
+    return at > now ? { notBefore: at } : { send: true, validitySeconds: secondsUntilWindowCloses(now, zone, sendWindowOf(clinic)) };
   }
 
   onApplicationBootstrap(): void {
@@ -142,12 +223,12 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
 
   async expireOverdue(limit = 500): Promise<number> {
     return this.db.transaction(async (m) => {
-      const rows = await queryRows<{ id: string; clinic_id: string; treatment_id: string; step: number; prior: string }>(
+      const rows = await queryRows<{ id: string; clinic_id: string; patient_id: string; treatment_id: string; step: number; prior: string }>(
         m,
         `WITH overdue AS (
            SELECT id, status FROM check_ins WHERE status IN ('scheduled', 'sent') AND expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
          UPDATE check_ins c SET status = 'expired' FROM overdue WHERE c.id = overdue.id
-         RETURNING c.id, c.clinic_id, c.treatment_id, c.step, overdue.status AS prior`,
+         RETURNING c.id, c.clinic_id, c.patient_id, c.treatment_id, c.step, overdue.status AS prior`,
         [this.clock.now(), limit],
       );
       for (const r of rows) {
@@ -159,9 +240,20 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
           entityId: r.id,
           data: { treatmentId: r.treatment_id, step: r.step, reason: r.prior === 'sent' ? 'no answer in time' : 'not sent in time' },
         });
+        if (r.prior === 'sent') await this.checkLostToFollowUp(m, r);
       }
       return rows.length;
     });
+  }
+
+  /** The step before also went out and expired unanswered: two in a row. */
+  private async checkLostToFollowUp(m: EntityManager, r: { id: string; clinic_id: string; patient_id: string; treatment_id: string; step: number }): Promise<void> {
+    const [previous] = await m.query(
+      `SELECT id, step FROM check_ins WHERE treatment_id = $1 AND step = $2 AND status = 'expired' AND sent_at IS NOT NULL`,
+      [r.treatment_id, r.step - 1],
+    );
+    if (!previous) return;
+    await this.flags.raiseLostToFollowUp(m, { clinicId: r.clinic_id, patientId: r.patient_id, treatmentId: r.treatment_id, checkInIds: [previous.id, r.id], steps: [previous.step, r.step] });
   }
 
   async claimDue(limit: number): Promise<CheckIn[]> {
@@ -221,7 +313,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       return this.messaging.prepare(m, this.checkInMessage(checkIn, patient, clinic, channel, link, false), { status: 'sending' });
     });
     if (!message) return 'skipped';
-    const outcome = await this.messaging.transmit(message);
+    const outcome = await this.messaging.transmit(message, { validitySeconds: secondsUntilWindowCloses(this.clock.now(), zone, window) });
     const at = this.clock.now();
     return this.db.transaction(async (m) => {
       await this.messaging.recordOutcome(m, message, outcome, null);
@@ -244,7 +336,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       }
       const error = outcome.error;
       const errorData = { errorCode: error.code, permanent: !error.transient };
-      if (error.transient && checkIn.attempts < MAX_SEND_ATTEMPTS) {
+      if (classifyFailure(error.code, error.transient) === 'transient' && checkIn.attempts < MAX_SEND_ATTEMPTS) {
         const retryAt = nextSendTime(new Date(at.getTime() + backoffDelayMs(checkIn.attempts)), zone, window);
         const ok = await settle({ status: 'scheduled', nextAttemptAt: retryAt, lastError: error.message.slice(0, 500) }, 'check_in.retry_scheduled', { ...errorData, retryAt: retryAt.toISOString() });
         return ok ? 'retried' : 'skipped';
@@ -326,6 +418,6 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       return { ...base, channel, to: patient.phone!, from: clinic.smsFrom, text: checkInSms(t, reminder) };
     }
     const email = checkInEmail(t, reminder);
-    return { ...base, channel, to: patient.email!, from: clinic.emailFrom ? `${clinic.name} <${clinic.emailFrom}>` : null, subject: email.subject, text: email.text, html: email.html };
+    return { ...base, channel, to: patient.email!, from: this.senderFor(clinic), subject: email.subject, text: email.text, html: email.html, headers: this.unsubscribeHeaders(patient) };
   }
 }

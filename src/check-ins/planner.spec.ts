@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { isValidTimeZone, nextSendTime, PlanInput, planCheckIns, SendWindow } from './planner';
+import { isValidTimeZone, nextSendTime, PlanInput, planCheckIns, secondsUntilWindowCloses, SendWindow } from './planner';
 
 const DAY_WINDOW: SendWindow = { start: '09:00', end: '20:00' };
 const NIGHT_WINDOW: SendWindow = { start: '22:00', end: '06:00' };
@@ -378,5 +378,16 @@ describe('isValidTimeZone', () => {
 
   it.each(['', 'Mars/Olympus_Mons', 'Berlin', '+02:00', 'local'])('rejects %j', (zone) => {
     expect(isValidTimeZone(zone)).toBe(false);
+  });
+});
+
+describe('secondsUntilWindowCloses', () => {
+  const window = { start: '09:00', end: '20:00' };
+  it('counts to 20:00 local', () => {
+    // 10:00 in Madrid (UTC+1 in March) is 09:00Z; ten hours to 20:00.
+    expect(secondsUntilWindowCloses(new Date('2026-03-03T09:00:00Z'), 'Europe/Madrid', window)).toBe(10 * 3600);
+  });
+  it('after the close counts to the next day’s close (safety advice at night still gets a bound)', () => {
+    expect(secondsUntilWindowCloses(new Date('2026-03-03T20:30:00Z'), 'Europe/Madrid', window)).toBe(22.5 * 3600);
   });
 });

@@ -196,3 +196,15 @@ function assertDayOffset(dayOffset: number): void {
     throw new Error(`dayOffsets must be whole days >= 0, got ${dayOffset}`);
   }
 }
+
+/**
+ * Seconds from `at` until the send window closes in that zone: an SMS carries this as its
+ * validity period, so one stuck with the carrier expires instead of arriving at night.
+ */
+export function secondsUntilWindowCloses(at: Date, timeZone: string, window: SendWindow): number {
+  const local = DateTime.fromJSDate(at, { zone: timeZone });
+  const [h, m] = window.end.split(':').map(Number);
+  let end = local.set({ hour: h, minute: m, second: 0, millisecond: 0 });
+  if (end <= local) end = end.plus({ days: 1 });
+  return Math.max(0, Math.round((end.toMillis() - at.getTime()) / 1000));
+}

@@ -23,6 +23,7 @@ export interface Evaluation {
 }
 
 const UNREADABLE_RULE = { id: 'unreadable-reply', version: 1 };
+const LOST_RULE = { id: 'lost-to-follow-up', version: 1 };
 
 @Injectable()
 export class FlagsService {
@@ -67,6 +68,30 @@ export class FlagsService {
       m,
       { clinicId: input.clinicId, patientId: input.patientId, treatmentId: input.treatmentId, messageId: input.messageId },
       { ruleId: UNREADABLE_RULE.id, ruleVersion: UNREADABLE_RULE.version, priority: 'normal', reason: input.reason, evidence: { messageId: input.messageId } },
+    );
+  }
+
+  /**
+   * Two check-ins in a row sent and never answered: someone should call the patient. One open
+   * flag per treatment is enough.
+   */
+  async raiseLostToFollowUp(m: EntityManager, input: { clinicId: string; patientId: string; treatmentId: string; checkInIds: string[]; steps: number[] }): Promise<Flag | null> {
+    const open = await m
+      .getRepository(Flag)
+      .createQueryBuilder('f')
+      .where(`f.treatment_id = :t AND f.rule_id = :r AND f.status <> 'resolved'`, { t: input.treatmentId, r: LOST_RULE.id })
+      .getExists();
+    if (open) return null;
+    return this.raise(
+      m,
+      { clinicId: input.clinicId, patientId: input.patientId, treatmentId: input.treatmentId },
+      {
+        ruleId: LOST_RULE.id,
+        ruleVersion: LOST_RULE.version,
+        priority: 'low',
+        reason: `Lost to follow-up: check-ins ${input.steps.join(' and ')} went unanswered in a row; please call the patient.`,
+        evidence: { checkInIds: input.checkInIds, steps: input.steps },
+      },
     );
   }
 

@@ -9,6 +9,7 @@ export type MessagePurpose =
   | 'clarification'
   | 'staff_alert'
   | 'consent_reply'
+  | 'aftercare_instructions'
   | 'reply';
 /** queued → sending → sent → delivered; failed/undelivered/cancelled are final; received is inbound. */
 export type MessageStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'undelivered' | 'failed' | 'cancelled' | 'received';
@@ -29,6 +30,8 @@ export class Message {
   @Column({ type: 'text', nullable: true }) subject: string | null;
   @Column({ type: 'text' }) body: string;
   @Column({ type: 'text', nullable: true }) html: string | null;
+  /** Extra email headers (List-Unsubscribe); no personal data. */
+  @Column({ type: 'jsonb', nullable: true }) headers: Record<string, string> | null;
   @Column({ name: 'provider_id', type: 'text', nullable: true }) providerId: string | null;
   @Column({ type: 'text' }) status: MessageStatus;
   @Column({ name: 'error_code', type: 'text', nullable: true }) errorCode: string | null;

@@ -7,6 +7,7 @@ import { backoffDelayMs } from '../common/backoff';
 import { Clock } from '../common/clock';
 import { mapWithConcurrency } from '../common/concurrency';
 import { queryRows } from '../database/query-rows';
+import { classifyFailure, FailureKind } from './delivery-failure';
 import { Message, MessageChannel, MessagePurpose, MessageStatus } from './message.entity';
 import {
   DeliveryError,
@@ -26,6 +27,7 @@ export interface MessageDraft {
   subject?: string | null;
   text: string;
   html?: string | null;
+  headers?: Record<string, string> | null;
   patientId?: string | null;
   staffUserId?: string | null;
   checkInId?: string | null;
@@ -48,8 +50,10 @@ const STATUS_RANK: Record<string, number> = {
 
 const QUEUE_MAX_ATTEMPTS = 5;
 
-export type DeliveryVerdict = { send: true } | { cancel: string } | { notBefore: Date };
+export type DeliveryVerdict = { send: true; validitySeconds?: number } | { cancel: string } | { notBefore: Date };
 export type DeliveryGuard = (message: Message) => Promise<DeliveryVerdict>;
+/** Called inside the transaction that records a failure, so its consequences land with it. */
+export type FailureHook = (m: EntityManager, message: Message, failure: { kind: FailureKind; code: string | null; via: 'send' | 'callback' }) => Promise<void>;
 const LEASE_MS = 2 * 60_000;
 
 /** Outbound messages only: records each one, talks to the transports, keeps their status. */
@@ -57,6 +61,7 @@ const LEASE_MS = 2 * 60_000;
 export class MessagingService implements OnModuleDestroy {
   private readonly logger = new Logger('Messaging');
   private readonly guards = new Map<MessagePurpose, DeliveryGuard>();
+  private readonly failureHooks: FailureHook[] = [];
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -95,6 +100,7 @@ export class MessagingService implements OnModuleDestroy {
         subject: draft.subject ?? null,
         body: draft.text,
         html: draft.html ?? null,
+        headers: draft.headers ?? null,
         status: state.status,
         attempts: state.status === 'sending' ? 1 : 0,
         nextAttemptAt: state.status === 'queued' ? (state.notBefore ?? now) : null,
@@ -110,9 +116,9 @@ export class MessagingService implements OnModuleDestroy {
     return this.prepare(m, draft, { status: 'queued', notBefore });
   }
 
-  async transmit(message: Message, headers?: Record<string, string>): Promise<SendOutcome> {
+  async transmit(message: Message, opts: { validitySeconds?: number } = {}): Promise<SendOutcome> {
     try {
-      const receipt = await this.transportFor(message.channel).send({ ...envelopeOf(message), headers });
+      const receipt = await this.transportFor(message.channel).send({ ...envelopeOf(message), headers: message.headers ?? {}, validitySeconds: opts.validitySeconds });
       return { ok: true, receipt };
     } catch (err) {
       const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true, null);
@@ -167,6 +173,7 @@ export class MessagingService implements OnModuleDestroy {
         ...(outcome.ok ? {} : { errorCode: outcome.error.code, retryAt: retryAt?.toISOString() ?? null }),
       },
     });
+    if (!outcome.ok) await this.runFailureHooks(m, message, outcome.error.code, outcome.error.transient, 'send');
     return true;
   }
 
@@ -213,6 +220,16 @@ export class MessagingService implements OnModuleDestroy {
     this.guards.set(purpose, guard);
   }
 
+  /** Whoever owns the contact points learns what a failure means for them (opt-out, invalid, filtered). */
+  onFailure(hook: FailureHook): void {
+    this.failureHooks.push(hook);
+  }
+
+  private async runFailureHooks(m: EntityManager, message: Message, code: string | null, transient: boolean, via: 'send' | 'callback'): Promise<void> {
+    const kind = classifyFailure(code, transient);
+    for (const hook of this.failureHooks) await hook(m, message, { kind, code, via });
+  }
+
   private async deliverClaimed(message: Message): Promise<void> {
     try {
       const verdict = (await this.guards.get(message.purpose)?.(message)) ?? { send: true as const };
@@ -227,9 +244,9 @@ export class MessagingService implements OnModuleDestroy {
         [message.id, message.attempts, new Date(this.clock.now().getTime() + LEASE_MS)],
       );
       if (!renewed.length) return;
-      const outcome = await this.transmit(message);
+      const outcome = await this.transmit(message, { validitySeconds: 'send' in verdict ? verdict.validitySeconds : undefined });
       const retryAt =
-        !outcome.ok && outcome.error.transient && message.attempts < QUEUE_MAX_ATTEMPTS
+        !outcome.ok && classifyFailure(outcome.error.code, outcome.error.transient) === 'transient' && message.attempts < QUEUE_MAX_ATTEMPTS
           ? new Date(this.clock.now().getTime() + backoffDelayMs(message.attempts, { baseMs: 30_000, capMs: 30 * 60_000 }))
           : null;
       if (!outcome.ok) this.logger.warn(`Message ${message.id} (${message.purpose}) failed: ${outcome.error.message}`);
@@ -294,6 +311,10 @@ export class MessagingService implements OnModuleDestroy {
         entityId: row.id,
         data: { from: row.status, to: next, errorCode },
       });
+      if ((next === 'undelivered' || next === 'failed') && errorCode) {
+        const message = await m.getRepository(Message).findOneByOrFail({ id: row.id });
+        await this.runFailureHooks(m, message, errorCode, classifyFailure(errorCode, false) === 'transient', 'callback');
+      }
       return true;
     });
   }

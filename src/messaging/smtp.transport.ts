@@ -26,17 +26,18 @@ export class SmtpTransport implements MessageTransport {
         html: e.html ?? undefined,
         headers: { 'X-Aftercare-Message-Id': e.id, ...(e.headers ?? {}) },
       });
-      if (info.rejected?.length) throw new DeliveryError(`Recipient rejected: ${info.response}`, false, 'rejected');
+      if (info.rejected?.length) throw new DeliveryError(`Recipient rejected: ${info.response}`, false, 'smtp-rcpt-550');
       return { providerId: info.messageId, status: 'sent' };
     } catch (err) {
       if (err instanceof DeliveryError) throw err;
-      const e2 = err as { responseCode?: number; code?: string; message?: string };
+      const e2 = err as { responseCode?: number; code?: string; command?: string; message?: string };
       // 5xx is the server's final word; 4xx and dropped connections may pass later.
       const permanent = typeof e2.responseCode === 'number' && e2.responseCode >= 500;
+      const atRecipient = e2.command === 'RCPT TO' || e2.code === 'EENVELOPE';
       throw new DeliveryError(
         e2.message ?? 'SMTP error',
         !permanent,
-        e2.responseCode ? `smtp-${e2.responseCode}` : (e2.code ?? null),
+        e2.responseCode ? `smtp-${atRecipient ? 'rcpt-' : ''}${e2.responseCode}` : (e2.code ?? null),
       );
     }
   }

@@ -9,6 +9,8 @@ export interface OutboundEnvelope {
   text: string;
   html: string | null;
   headers?: Record<string, string>;
+  /** SMS only: the carrier drops the message after this many seconds instead of delivering it late. */
+  validitySeconds?: number;
 }
 
 export interface TransportReceipt {

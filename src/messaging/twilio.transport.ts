@@ -49,6 +49,8 @@ export class TwilioSmsTransport implements MessageTransport {
         ...(from.startsWith('MG') ? { messagingServiceSid: from } : { from }),
         // Our id in the callback URL: a callback can arrive before we have stored Twilio's SID.
         statusCallback: `${this.statusCallbackUrl}?m=${e.id}`,
+        // Twilio accepts 1 to 36000 seconds.
+        ...(e.validitySeconds ? { validityPeriod: Math.min(36000, Math.max(1, e.validitySeconds)) } : {}),
       });
       return { providerId: msg.sid, status: msg.status === 'failed' ? 'failed' : 'sent' };
     } catch (err) {

@@ -21,14 +21,17 @@ export class Patient {
   @Column({ name: 'email_consent_at', type: 'timestamptz', nullable: true }) emailConsentAt: Date | null;
   @Column({ name: 'email_consent_source', type: 'text', nullable: true }) emailConsentSource: string | null;
   @Column({ name: 'email_opted_out_at', type: 'timestamptz', nullable: true }) emailOptedOutAt: Date | null;
+  /** A provider said this number or address cannot receive messages (unknown number, landline, mailbox gone). */
+  @Column({ name: 'sms_invalid_at', type: 'timestamptz', nullable: true }) smsInvalidAt: Date | null;
+  @Column({ name: 'email_invalid_at', type: 'timestamptz', nullable: true }) emailInvalidAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
 
 /** A channel may be used when the patient has an address there, consented, and has not left it. */
 export function canReach(p: Patient, channel: Channel): boolean {
-  if (channel === 'sms') return !!p.phone && !!p.smsConsentAt && !p.smsOptedOutAt;
-  return !!p.email && !!p.emailConsentAt && !p.emailOptedOutAt;
+  if (channel === 'sms') return !!p.phone && !!p.smsConsentAt && !p.smsOptedOutAt && !p.smsInvalidAt;
+  return !!p.email && !!p.emailConsentAt && !p.emailOptedOutAt && !p.emailInvalidAt;
 }
 
 /** The channel already in use, else the preferred one, else the other; never one the patient left. */

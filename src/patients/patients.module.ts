@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PatientsController } from './patients.controller';
 import { PatientsService } from './patients.service';
+import { UnsubscribeController } from './unsubscribe.controller';
 
-@Module({ controllers: [PatientsController], providers: [PatientsService], exports: [PatientsService] })
+@Module({ controllers: [PatientsController, UnsubscribeController], providers: [PatientsService], exports: [PatientsService] })
 export class PatientsModule {}

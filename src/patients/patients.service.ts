@@ -79,6 +79,9 @@ export class PatientsService {
           changed.push(key);
         }
       }
+      // A new number or address has not failed yet.
+      if (changed.includes('phone')) patient.smsInvalidAt = null;
+      if (changed.includes('email')) patient.emailInvalidAt = null;
       for (const channel of ['sms', 'email'] as const) {
         const want = dto[`${channel}Consent`];
         if (want === undefined) continue;
@@ -123,6 +126,34 @@ export class PatientsService {
     patient.updatedAt = now;
     await m.getRepository(Patient).save(patient);
     await this.recordConsent(m, patient, actor, change);
+  }
+
+  /** The one-click unsubscribe: opts the patient out of email; false for an unknown patient. */
+  async unsubscribeEmail(patientId: string): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      const patient = await m.getRepository(Patient).findOne({ where: { id: patientId }, lock: { mode: 'pessimistic_write' } });
+      if (!patient) return false;
+      await this.changeConsent(m, patient, { type: 'patient', id: patient.id }, { channel: 'email', change: 'opted_out', source: 'email:one-click-unsubscribe' });
+      return true;
+    });
+  }
+
+  /** A provider said this contact point cannot receive messages: no more sends there until it changes. */
+  async markContactInvalid(m: EntityManager, patientId: string, channel: Channel, reason: { code: string | null; source: string }): Promise<boolean> {
+    const patient = await m.getRepository(Patient).findOne({ where: { id: patientId }, lock: { mode: 'pessimistic_write' } });
+    if (!patient || patient[`${channel}InvalidAt`]) return false;
+    patient[`${channel}InvalidAt`] = this.clock.now();
+    patient.updatedAt = this.clock.now();
+    await m.getRepository(Patient).save(patient);
+    await this.audit.record(m, {
+      clinicId: patient.clinicId,
+      actor: { type: 'provider', id: reason.source },
+      action: 'patient.contact_invalid',
+      entityType: 'patient',
+      entityId: patient.id,
+      data: { channel, errorCode: reason.code },
+    });
+    return true;
   }
 
   private async recordConsent(m: EntityManager, patient: Patient, actor: Actor, c: ConsentChange): Promise<void> {

@@ -1,0 +1,155 @@
+import { createTestApp, TestApp } from './support/app';
+import { newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
+
+/** Delivery failures by kind, through the real twilio SDK and a real SMTP server. */
+describe('delivery failures, consent and unsubscribe', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ start: '2026-03-02T08:00:00Z' });
+  });
+  afterAll(() => t.close());
+
+  async function treatedYesterday(patient: Record<string, unknown>) {
+    t.clock.set('2026-03-02T08:00:00Z');
+    const c = await newClinic(t);
+    const p = await newPatient(t, c, patient);
+    const tr = await newTreatment(t, c, p.id);
+    t.clock.set('2026-03-03T09:00:00Z');
+    return { c, p, tr };
+  }
+  const patientOf = async (c: TestClinic, id: string) => (await t.http.get(`/v1/patients/${id}`).set(c.practitioner.auth).expect(200)).body;
+  const checkInsOf = async (c: TestClinic, id: string) => (await t.http.get(`/v1/treatments/${id}/check-ins`).set(c.practitioner.auth).expect(200)).body.items;
+  const actionsOf = async (c: TestClinic, entityId: string) =>
+    (await t.http.get(`/v1/audit-events?entityId=${entityId}`).set(c.compliance.auth).expect(200)).body.items.map((e: { action: string }) => e.action);
+
+  it('21610 (the patient sent STOP to the carrier) records the opt-out, is never retried, and the check-in goes by email', async () => {
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'sms' });
+    t.twilioApi.failures.push({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
+    await t.dispatcher.tick();
+    await t.dispatcher.tick();
+    expect((await patientOf(c, p.id)).smsOptedOutAt).not.toBeNull();
+    expect(t.twilioApi.to(p.phone!)).toHaveLength(0);
+    expect(t.smtp.to(p.email!)).toHaveLength(1);
+    expect((await checkInsOf(c, tr.id))[0]).toMatchObject({ status: 'sent', channel: 'email' });
+    expect(await actionsOf(c, p.id)).toContain('patient.consent_changed');
+  });
+
+  it.each([30005, 30006, 21211])('%i marks the number invalid, is not retried, and later check-ins go by email', async (code) => {
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'sms' });
+    t.twilioApi.failures.push({ status: 400, code, message: `Error ${code}` });
+    await t.dispatcher.tick();
+    await t.dispatcher.tick();
+    expect((await patientOf(c, p.id)).smsInvalidAt).not.toBeNull();
+    expect(await actionsOf(c, p.id)).toContain('patient.contact_invalid');
+    // Day 3 goes straight to email.
+    t.clock.set(tr.checkIns[1].dueAt);
+    await t.dispatcher.tick();
+    expect(t.twilioApi.to(p.phone!)).toHaveLength(0);
+    expect(t.smtp.to(p.email!)).toHaveLength(2);
+  });
+
+  it('30003 (unreachable handset) is retried with backoff on SMS', async () => {
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'sms' });
+    t.twilioApi.failures.push({ status: 400, code: 30003, message: 'Unreachable destination handset' });
+    expect(await t.dispatcher.tick()).toMatchObject({ retried: 1 });
+    const [s] = await checkInsOf(c, tr.id);
+    expect(s.status).toBe('scheduled');
+    t.clock.set(s.nextAttemptAt);
+    await t.dispatcher.tick();
+    expect(t.twilioApi.to(p.phone!)).toHaveLength(1);
+    expect((await patientOf(c, p.id)).smsInvalidAt).toBeNull();
+  });
+
+  it('30007 (carrier spam filter) is not retried on SMS and alerts the clinic admins', async () => {
+    const { c, p } = await treatedYesterday({ preferredChannel: 'sms', emailConsent: false });
+    t.twilioApi.failures.push({ status: 400, code: 30007, message: 'Message filtered' });
+    await t.dispatcher.tick();
+    await t.dispatcher.tick();
+    expect(t.twilioApi.to(p.phone!)).toHaveLength(0);
+    const alert = t.smtp.to(c.admin.email).find((m) => m.parsed.subject?.includes('carrier filtered'));
+    expect(alert?.parsed.text).toContain('30007');
+  });
+
+  it('an SMTP 550 for the recipient marks the address invalid and the check-in falls back to SMS', async () => {
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
+    t.smtp.rejectRecipients.add(p.email!.toLowerCase());
+    await t.dispatcher.tick();
+    await t.dispatcher.tick();
+    expect((await patientOf(c, p.id)).emailInvalidAt).not.toBeNull();
+    expect(t.twilioApi.to(p.phone!)).toHaveLength(1);
+    expect((await checkInsOf(c, tr.id))[0]).toMatchObject({ status: 'sent', channel: 'sms', fallbackFrom: 'email' });
+  });
+
+  it('a dropped or deferred SMTP delivery (451) is retried and arrives exactly once', async () => {
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
+    t.smtp.failNext = { count: 1, code: 451 };
+    expect(await t.dispatcher.tick()).toMatchObject({ retried: 1 });
+    const [s] = await checkInsOf(c, tr.id);
+    t.clock.set(s.nextAttemptAt);
+    await t.dispatcher.tick();
+    expect(t.smtp.to(p.email!)).toHaveLength(1);
+    expect((await checkInsOf(c, tr.id))[0].status).toBe('sent');
+  });
+
+  it('an undelivered status callback reopens the check-in: 30003 retries, 30006 falls back to email', async () => {
+    const a = await treatedYesterday({ preferredChannel: 'sms' });
+    await t.dispatcher.tick();
+    const [smsA] = t.twilioApi.to(a.p.phone!);
+    await t.twilioWebhook(`/webhooks/twilio/status?m=${new URL(smsA.params.StatusCallback).searchParams.get('m')}`, { MessageSid: smsA.sid, MessageStatus: 'undelivered', ErrorCode: '30006' }).expect(200);
+    expect((await checkInsOf(a.c, a.tr.id))[0]).toMatchObject({ status: 'scheduled', channel: 'email', fallbackFrom: 'sms' });
+    await t.dispatcher.tick();
+    expect(t.smtp.to(a.p.email!)).toHaveLength(1);
+    // A repeated or late callback changes nothing more.
+    await t.twilioWebhook('/webhooks/twilio/status', { MessageSid: smsA.sid, MessageStatus: 'undelivered', ErrorCode: '30006' }).expect(200);
+    await t.twilioWebhook('/webhooks/twilio/status', { MessageSid: smsA.sid, MessageStatus: 'sent' }).expect(200);
+    expect((await checkInsOf(a.c, a.tr.id))[0]).toMatchObject({ status: 'sent', channel: 'email' });
+
+    const b = await treatedYesterday({ preferredChannel: 'sms' });
+    await t.dispatcher.tick();
+    const [smsB] = t.twilioApi.to(b.p.phone!);
+    await t.twilioWebhook('/webhooks/twilio/status', { MessageSid: smsB.sid, MessageStatus: 'undelivered', ErrorCode: '30003' }).expect(200);
+    const [s] = await checkInsOf(b.c, b.tr.id);
+    expect(s).toMatchObject({ status: 'scheduled', channel: 'sms' });
+    t.clock.set(s.nextAttemptAt);
+    await t.dispatcher.tick();
+    expect(t.twilioApi.to(b.p.phone!)).toHaveLength(2);
+  });
+
+  it('SMS carry a validity period that ends with the send window', async () => {
+    const { p } = await treatedYesterday({ preferredChannel: 'sms' });
+    await t.dispatcher.tick();
+    // Sent at 10:00 Madrid; the window closes at 20:00.
+    expect(t.twilioApi.to(p.phone!)[0].params.ValidityPeriod).toBe(String(10 * 3600));
+  });
+
+  it('email offers one-click unsubscribe (RFC 8058) that works without a login and opts out of email only', async () => {
+    const { c, p } = await treatedYesterday({ preferredChannel: 'email' });
+    await t.dispatcher.tick();
+    const [mail] = t.smtp.to(p.email!);
+    const headers = mail.raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' '); // unfolded
+    expect(headers).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+    const path = /^List-Unsubscribe: <https:\/\/aftercare\.test(\/u\/[A-Za-z0-9_.-]+)>\r?$/m.exec(headers)![1];
+    // The sender people see is the clinic.
+    expect(mail.parsed.from?.value[0].name).toBe(c.clinic.name);
+    // Opening the link changes nothing; the one-click POST opts out.
+    await t.http.get(path).expect(200);
+    expect((await patientOf(c, p.id)).emailOptedOutAt).toBeNull();
+    await t.http.post(path).type('form').send('List-Unsubscribe=One-Click').expect(200);
+    const after = await patientOf(c, p.id);
+    expect(after.emailOptedOutAt).not.toBeNull();
+    expect(after.smsOptedOutAt).toBeNull();
+    await t.http.post(path.slice(0, -2) + 'xx').type('form').send('List-Unsubscribe=One-Click').expect(404);
+  });
+
+  it('two check-ins in a row unanswered raise one low "lost to follow-up" flag', async () => {
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
+    for (const step of [0, 1]) {
+      t.clock.set(tr.checkIns[step].dueAt);
+      await t.dispatcher.tick();
+      t.clock.set(new Date(new Date(tr.checkIns[step].dueAt).getTime() + 49 * 3600_000).toISOString());
+      await t.dispatcher.tick();
+    }
+    const flags = (await t.http.get('/v1/flags?priority=low').set(c.practitioner.auth).expect(200)).body.items.filter((f: { patientId: string }) => f.patientId === p.id);
+    expect(flags).toEqual([expect.objectContaining({ ruleId: 'lost-to-follow-up', priority: 'low', status: 'open' })]);
+  });
+});
