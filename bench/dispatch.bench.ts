@@ -83,7 +83,7 @@ async function main() {
     await Promise.all(
       Array.from({ length: Math.min(20, N - i) }, async (_, k) => {
         const p = await patients.create(clinic.id, actor, { givenName: 'B', familyName: String(i + k), email: `b${i + k}-${Date.now()}@example.test`, emailConsent: true, preferredChannel: 'email' });
-        await treatments.create(clinic.id, actor, { patientId: p.id, procedure: 'mesotherapy', indication: 'cellulite', bodyAreas: ['thighs'], product: 'P', performedAt: '2026-03-02T08:00:00Z' });
+        await treatments.create(clinic.id, actor, { patientId: p.id, procedure: 'mesotherapy', indication: 'cellulite', bodyAreas: ['thighs'], product: 'P', performedAt: '2026-03-02T08:00:00Z', sendInstructions: false });
       }),
     );
   }

@@ -152,4 +152,30 @@ describe('delivery failures, consent and unsubscribe', () => {
     const flags = (await t.http.get('/v1/flags?priority=low').set(c.practitioner.auth).expect(200)).body.items.filter((f: { patientId: string }) => f.patientId === p.id);
     expect(flags).toEqual([expect.objectContaining({ ruleId: 'lost-to-follow-up', priority: 'low', status: 'open' })]);
   });
+
+  it('a new treatment sends the aftercare instructions once, by the consented channel, inside the send window', async () => {
+    t.clock.set('2026-03-02T19:30:00Z'); // 20:30 in Madrid: after the window
+    const c = await newClinic(t);
+    const p = await newPatient(t, c, { preferredChannel: 'email' });
+    const tr = await newTreatment(t, c, p.id, { sendInstructions: undefined, performedAt: '2026-03-02T18:00:00Z' });
+    await t.dispatcher.tick();
+    expect(t.smtp.to(p.email!)).toHaveLength(0);
+    t.clock.set('2026-03-03T08:00:00Z'); // 09:00 Madrid
+    await t.dispatcher.tick();
+    const mails = t.smtp.to(p.email!);
+    expect(mails).toHaveLength(1);
+    expect(mails[0].parsed.from?.value[0].name).toBe(c.clinic.name);
+    expect(mails[0].parsed.text).toContain('+34911234567'); // the clinic's phone
+    expect(mails[0].parsed.text).toMatch(/bruis/i);
+    await t.dispatcher.tick();
+    expect(t.smtp.to(p.email!)).toHaveLength(1);
+    const events = (await t.http.get(`/v1/audit-events?entityId=${tr.id}&action=treatment.instructions_queued`).set(c.compliance.auth).expect(200)).body;
+    expect(events.total).toBe(1);
+
+    // Back-filled a week later: no "in the coming days" message.
+    const late = await newPatient(t, c, { preferredChannel: 'email' });
+    await newTreatment(t, c, late.id, { sendInstructions: undefined, performedAt: '2026-02-24T10:00:00Z' });
+    await t.dispatcher.tick();
+    expect(t.smtp.to(late.email!).filter((m) => !m.parsed.subject?.includes('after your treatment'))).toHaveLength(0);
+  });
 });

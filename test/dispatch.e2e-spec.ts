@@ -279,6 +279,7 @@ describe('two dispatchers on one database', () => {
             bodyAreas: ['face'],
             product: 'HA cocktail',
             performedAt: '2026-03-02T08:00:00Z',
+            sendInstructions: false,
           });
         }),
       );

@@ -3,14 +3,18 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
-import { Clinic } from '../clinics/clinic.entity';
+import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Patient } from '../patients/patient.entity';
 import { Protocol } from '../protocols/protocol.entity';
 import type { Treatment } from '../treatments/treatment.entity';
 import { CheckIn, CheckInToken } from './check-in.entity';
-import { planCheckIns, SendWindow } from './planner';
+import { nextSendTime, planCheckIns, SendWindow } from './planner';
+import { MessagingService } from '../messaging/messaging.service';
+import { chooseChannel } from '../patients/patient.entity';
+import { unsubscribeHeaders } from '../patients/unsubscribe-token';
+import { aftercareInstructions } from '../protocols/texts';
 import { queryRows } from '../database/query-rows';
 
 export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
@@ -36,12 +40,13 @@ export class CheckInsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly messaging: MessagingService,
   ) {}
 
   /** Plans one check-in per protocol step, inside the treatment's transaction. */
   async planForTreatment(
     m: EntityManager,
-    input: { treatment: Treatment; patient: Patient; clinic: Clinic; protocol: Protocol },
+    input: { treatment: Treatment; patient: Patient; clinic: Clinic; protocol: Protocol; sendInstructions?: boolean },
     actor: Actor,
   ): Promise<CheckIn[]> {
     const { treatment, patient, clinic, protocol } = input;
@@ -93,6 +98,7 @@ export class CheckInsService {
         checkIns: rows.map((r) => ({ id: r.id, step: r.step, dayOffset: r.dayOffset, dueAt: r.dueAt.toISOString(), status: r.status })),
       },
     });
+    if (input.sendInstructions) await this.queueAftercareInstructions(m, { treatment, patient, clinic, protocol }, actor);
     for (const r of rows.filter((x) => x.status === 'expired')) {
       await this.audit.record(m, {
         clinicId: r.clinicId,
@@ -104,6 +110,38 @@ export class CheckInsService {
       });
     }
     return rows;
+  }
+
+  /**
+   * One message as soon as a treatment is recorded: what is usual, the warning signs, the
+   * clinic's phone, and when the check-ins come. Queued here, sent by the next tick in the window.
+   */
+  private async queueAftercareInstructions(
+    m: EntityManager,
+    input: { treatment: Treatment; patient: Patient; clinic: Clinic; protocol: Protocol },
+    actor: Actor,
+  ): Promise<void> {
+    const { treatment, patient, clinic, protocol } = input;
+    const channel = chooseChannel(patient);
+    if (!channel) return;
+    const text = aftercareInstructions(patient.locale, { clinicName: clinic.name, clinicPhone: clinic.phone, dayOffsets: protocol.dayOffsets, channel });
+    const message = await this.messaging.enqueue(
+      m,
+      {
+        clinicId: clinic.id,
+        patientId: patient.id,
+        channel,
+        purpose: 'aftercare_instructions',
+        to: channel === 'sms' ? patient.phone! : patient.email!,
+        from: channel === 'sms' ? clinic.smsFrom : emailSenderOf(clinic, this.config.emailFrom),
+        subject: text.subject,
+        text: text.text,
+        html: text.html ?? null,
+        headers: channel === 'email' ? unsubscribeHeaders(patient.id, this.config.publicBaseUrl, this.config.jwtSecret) : null,
+      },
+      nextSendTime(this.clock.now(), timeZoneOf(patient, clinic), sendWindowOf(clinic)),
+    );
+    await this.audit.record(m, { clinicId: clinic.id, actor, action: 'treatment.instructions_queued', entityType: 'treatment', entityId: treatment.id, data: { messageId: message.id, channel } });
   }
 
   async cancelForTreatment(m: EntityManager, clinicId: string, treatmentId: string, actor: Actor): Promise<number> {

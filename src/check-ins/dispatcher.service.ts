@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { AuditService, SYSTEM } from '../audit/audit.service';
-import { Clinic } from '../clinics/clinic.entity';
+import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { backoffDelayMs } from '../common/backoff';
 import { Clock } from '../common/clock';
@@ -16,7 +16,7 @@ import { FlagsService } from '../flags/flags.service';
 import { FailureKind, classifyFailure } from '../messaging/delivery-failure';
 import { DeliveryVerdict, MessageDraft, MessagingService } from '../messaging/messaging.service';
 import { canReach, Channel, chooseChannel, Patient } from '../patients/patient.entity';
-import { unsubscribeToken } from '../patients/unsubscribe-token';
+import { unsubscribeHeaders } from '../patients/unsubscribe-token';
 import { PatientsService } from '../patients/patients.service';
 import { checkInEmail, checkInSms } from '../protocols/texts';
 import { CheckIn } from './check-in.entity';
@@ -72,6 +72,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
 
   onModuleInit(): void {
     this.messaging.guard('reminder', (message) => this.reminderStillWanted(message));
+    this.messaging.guard('aftercare_instructions', (message) => this.patientMessageStillWanted(message));
     this.messaging.onFailure((m, message, failure) => this.afterDeliveryFailure(m, message, failure));
   }
 
@@ -118,19 +119,6 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     await this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action, entityType: 'check_in', entityId: checkIn.id, data: { messageId: message.id, channel: message.channel, kind, via: 'status callback' } });
   }
 
-  /** RFC 8058 one-click unsubscribe: mail clients show "unsubscribe" and POST to it. */
-  private unsubscribeHeaders(patient: Patient): Record<string, string> {
-    return {
-      'List-Unsubscribe': `<${this.config.publicBaseUrl}/u/${unsubscribeToken(patient.id, this.config.jwtSecret)}>`,
-      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-    };
-  }
-
-  /** The clinic is the sender people see; the address is the clinic's or EMAIL_FROM's. */
-  private senderFor(clinic: Clinic): string {
-    const address = clinic.emailFrom ?? /<([^>]+)>/.exec(this.config.emailFrom)?.[1] ?? this.config.emailFrom;
-    return `"${clinic.name.replace(/["\\]/g, '')}" <${address}>`;
-  }
 
   /** A carrier spam filter is not retried blindly: the clinic's admins hear of it. */
   private async alertAdminsOfFiltering(m: EntityManager, message: Message, code: string | null): Promise<void> {
@@ -153,11 +141,17 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
   /** A queued reminder goes only to an open check-in, on a channel the patient still accepts, in the window. */
   private async reminderStillWanted(message: Message): Promise<DeliveryVerdict> {
     const checkIn = message.checkInId ? await this.db.getRepository(CheckIn).findOneBy({ id: message.checkInId }) : null;
+    if (!checkIn || checkIn.status !== 'sent' || checkIn.expiresAt <= this.clock.now()) return { cancel: `check-in is ${checkIn?.status ?? 'gone'}` };
+    return this.patientMessageStillWanted(message);
+  }
+
+  /** Any queued message to a patient: only on a channel they still accept, and inside the send window. */
+  private async patientMessageStillWanted(message: Message): Promise<DeliveryVerdict> {
     const now = this.clock.now();
-    if (!checkIn || checkIn.status !== 'sent' || checkIn.expiresAt <= now) return { cancel: `check-in is ${checkIn?.status ?? 'gone'}` };
-    const patient = await this.patients.findById(checkIn.patientId);
+    if (!message.patientId) return { send: true };
+    const patient = await this.patients.findById(message.patientId);
     if (!canReach(patient, message.channel)) return { cancel: `patient cannot be reached by ${message.channel} any more` };
-    const clinic = await this.clinics.get(checkIn.clinicId);
+    const clinic = await this.clinics.get(message.clinicId);
     const zone = timeZoneOf(patient, clinic);
     const at = nextSendTime(now, zone, sendWindowOf(clinic));
     return at > now ? { notBefore: at } : { send: true, validitySeconds: secondsUntilWindowCloses(now, zone, sendWindowOf(clinic)) };
@@ -415,9 +409,9 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     const t = { clinicName: clinic.name, givenName: patient.givenName, link, dayOffset: checkIn.dayOffset };
     const base = { clinicId: clinic.id, patientId: patient.id, checkInId: checkIn.id, purpose: reminder ? ('reminder' as const) : ('check_in' as const) };
     if (channel === 'sms') {
-      return { ...base, channel, to: patient.phone!, from: clinic.smsFrom, text: checkInSms(t, reminder) };
+      return { ...base, channel, to: patient.phone!, from: clinic.smsFrom, text: checkInSms(patient.locale, t, reminder) };
     }
-    const email = checkInEmail(t, reminder);
-    return { ...base, channel, to: patient.email!, from: this.senderFor(clinic), subject: email.subject, text: email.text, html: email.html, headers: this.unsubscribeHeaders(patient) };
+    const email = checkInEmail(patient.locale, t, reminder);
+    return { ...base, channel, to: patient.email!, from: emailSenderOf(clinic, this.config.emailFrom), subject: email.subject, text: email.text, html: email.html, headers: unsubscribeHeaders(patient.id, this.config.publicBaseUrl, this.config.jwtSecret) };
   }
 }

@@ -14,3 +14,9 @@ export class Clinic {
   @Column({ name: 'send_window_end', type: 'time' }) sendWindowEnd: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
+
+/** The clinic is the sender people see; the address is the clinic's own or EMAIL_FROM's. */
+export function emailSenderOf(clinic: Clinic, defaultFrom: string): string {
+  const address = clinic.emailFrom ?? /<([^>]+)>/.exec(defaultFrom)?.[1] ?? defaultFrom;
+  return `"${clinic.name.replace(/["\\]/g, '')}" <${address}>`;
+}

@@ -57,17 +57,22 @@ export class FlagsService {
     const urgent = flags.filter((f) => f.priority === 'urgent');
     if (!urgent.length) return { flags, urgentMessageIds: [], safetyAdvice: null };
     const signs = (urgent[0].evidence.signs as WarningSign[] | undefined) ?? [];
-    const advice = safetyAdvice(input.clinic.name, input.clinic.phone, signs);
+    const advice = safetyAdvice(input.patient.locale, input.clinic.name, input.clinic.phone, signs);
     const ids = await this.queueUrgentMessages(m, input.clinic, input.patient, urgent[0], advice, input.replyChannel);
     return { flags, urgentMessageIds: ids, safetyAdvice: advice.text };
   }
 
   /** A reply no one could read goes to a person. */
-  async raiseUnreadable(m: EntityManager, input: { clinicId: string; patientId: string; treatmentId: string | null; messageId: string; reason: string }): Promise<Flag> {
+  /** A text that needs a person: unreadable, or (with `rule`) another reason such as a stop request in words. */
+  async raiseUnreadable(
+    m: EntityManager,
+    input: { clinicId: string; patientId: string; treatmentId: string | null; messageId: string; reason: string; rule?: { id: string; version: number } },
+  ): Promise<Flag> {
+    const rule = input.rule ?? UNREADABLE_RULE;
     return this.raise(
       m,
       { clinicId: input.clinicId, patientId: input.patientId, treatmentId: input.treatmentId, messageId: input.messageId },
-      { ruleId: UNREADABLE_RULE.id, ruleVersion: UNREADABLE_RULE.version, priority: 'normal', reason: input.reason, evidence: { messageId: input.messageId } },
+      { ruleId: rule.id, ruleVersion: rule.version, priority: 'normal', reason: input.reason, evidence: { messageId: input.messageId } },
     );
   }
 

@@ -344,6 +344,17 @@ export class MessagingService implements OnModuleDestroy {
     return m.getRepository(Message).findOneByOrFail({ id: inserted[0].id });
   }
 
+  /** A patient's inbound texts on a channel since a time, oldest first, read in the caller's transaction. */
+  inboundTextsSince(m: EntityManager, input: { clinicId: string; patientId: string; channel: MessageChannel; since: Date; except?: string }): Promise<Message[]> {
+    const qb = m
+      .getRepository(Message)
+      .createQueryBuilder('x')
+      .where(`x.clinic_id = :clinicId AND x.patient_id = :patientId AND x.direction = 'in' AND x.channel = :channel AND x.created_at >= :since`, input)
+      .orderBy('x.created_at', 'ASC');
+    if (input.except) qb.andWhere('x.id <> :except', { except: input.except });
+    return qb.getMany();
+  }
+
   async wasSeen(providerId: string): Promise<boolean> {
     return this.db.getRepository(Message).existsBy({ providerId });
   }

@@ -21,3 +21,11 @@ export function patientIdFromUnsubscribeToken(token: string, secret: string): st
 function sign(patientId: string, secret: string): string {
   return createHmac('sha256', `${secret}:unsubscribe`).update(patientId).digest('base64url');
 }
+
+/** RFC 8058 one-click unsubscribe headers for an email to this patient. */
+export function unsubscribeHeaders(patientId: string, publicBaseUrl: string, secret: string): Record<string, string> {
+  return {
+    'List-Unsubscribe': `<${publicBaseUrl}/u/${unsubscribeToken(patientId, secret)}>`,
+    'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+  };
+}

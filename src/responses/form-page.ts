@@ -1,16 +1,23 @@
 import { SYMPTOMS, WARNING_SIGNS } from '../protocols/questions';
-import { FORM_TEXT } from '../protocols/texts';
+import { ClosedState, fill, localeOf, textsFor } from '../protocols/texts';
 import { escapeHtml, page } from '../web/layout';
 import { FREE_TEXT_MAX } from './form-answers';
 
-/** The patient's check-in form: plain HTML, big touch targets, no JavaScript. */
-export function formPage(opts: { action: string; clinicName: string; errors?: string[]; values?: Record<string, unknown> }): string {
+/** The patient's check-in form: plain HTML, big touch targets, no JavaScript, in the patient's language. */
+export function formPage(opts: {
+  locale: string;
+  action: string;
+  clinicName: string;
+  errors?: string[];
+  values?: Record<string, unknown>;
+}): string {
+  const t = textsFor(opts.locale).form;
   const v = opts.values ?? {};
   const errors = opts.errors?.length
-    ? `<div class="error" role="alert"><strong>Please check your answers:</strong><ul>${opts.errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul></div>`
+    ? `<div class="error" role="alert"><strong>${escapeHtml(t.checkAnswers)}</strong><ul>${opts.errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul></div>`
     : '';
   const symptoms = SYMPTOMS.map(
-    (s) => `<fieldset><legend>${escapeHtml(FORM_TEXT.symptomsLegend(s))}</legend><div class="scale">${FORM_TEXT.levels
+    (s) => `<fieldset><legend>${escapeHtml(t.symptoms[s])}</legend><div class="scale">${t.levels
       .map(
         (label, level) =>
           `<label><input type="radio" name="${s}" value="${level}" required${String(v[s]) === String(level) ? ' checked' : ''}> ${escapeHtml(label)}</label>`,
@@ -19,37 +26,38 @@ export function formPage(opts: { action: string; clinicName: string; errors?: st
   ).join('\n');
   const signs = WARNING_SIGNS.map((w) => {
     const name = `ws_${w}`;
-    return `<fieldset><legend>${escapeHtml(FORM_TEXT.warningSigns[w])}</legend><div class="yesno">
-<label><input type="radio" name="${name}" value="yes" required${v[name] === 'yes' ? ' checked' : ''}> Yes</label>
-<label><input type="radio" name="${name}" value="no"${v[name] === 'no' ? ' checked' : ''}> No</label></div></fieldset>`;
+    return `<fieldset><legend>${escapeHtml(t.warningSigns[w])}</legend><div class="yesno">
+<label><input type="radio" name="${name}" value="yes" required${v[name] === 'yes' ? ' checked' : ''}> ${escapeHtml(t.yes)}</label>
+<label><input type="radio" name="${name}" value="no"${v[name] === 'no' ? ' checked' : ''}> ${escapeHtml(t.no)}</label></div></fieldset>`;
   }).join('\n');
   return page(
-    FORM_TEXT.title,
-    `<h1>${escapeHtml(FORM_TEXT.title)}</h1>
-<p class="note">${escapeHtml(opts.clinicName)} asks a few questions after your treatment. Choose how strong each one is right now.</p>
+    t.title,
+    `<h1>${escapeHtml(t.title)}</h1>
+<p class="note">${escapeHtml(fill(t.intro, { clinic: opts.clinicName }))}</p>
 ${errors}
 <form method="post" action="${escapeHtml(opts.action)}">
 ${symptoms}
-<h2>${escapeHtml(FORM_TEXT.warningIntro)}</h2>
+<h2>${escapeHtml(t.warningIntro)}</h2>
 ${signs}
-<fieldset><legend>${escapeHtml(FORM_TEXT.freeText)}</legend>
+<fieldset><legend>${escapeHtml(t.freeText)}</legend>
 <textarea name="free_text" maxlength="${FREE_TEXT_MAX}">${escapeHtml(v.free_text ?? '')}</textarea></fieldset>
-<button type="submit">${escapeHtml(FORM_TEXT.submit)}</button>
+<button type="submit">${escapeHtml(t.submit)}</button>
 </form>`,
+    { lang: localeOf(opts.locale) },
   );
 }
 
-export function thanksPage(clinicName: string, safetyAdvice: string | null): string {
-  const advice = safetyAdvice ? `<div class="advice" role="alert"><strong>Please act now.</strong><p>${escapeHtml(safetyAdvice)}</p></div>` : '';
-  return page('Thank you', `<h1>Thank you</h1>${advice}<p>Your answers have reached ${escapeHtml(clinicName)}. You can close this page.</p>`);
+export function thanksPage(locale: string, clinicName: string, safetyAdvice: string | null): string {
+  const t = textsFor(locale).thanks;
+  const advice = safetyAdvice
+    ? `<div class="advice" role="alert"><strong>${escapeHtml(t.actNow)}</strong><p>${escapeHtml(safetyAdvice)}</p></div>`
+    : '';
+  return page(t.title, `<h1>${escapeHtml(t.title)}</h1>${advice}<p>${escapeHtml(fill(t.reached, { clinic: clinicName }))}</p>`, {
+    lang: localeOf(locale),
+  });
 }
 
-export function closedPage(state: 'unknown' | 'answered' | 'expired' | 'closed'): string {
-  const text = {
-    unknown: ['Link not found', 'This link is not valid. Please check that you opened the whole link from your message.'],
-    answered: ['Already answered', 'This check-in has already been answered. Thank you.'],
-    expired: ['This check-in has closed', 'The time to answer this check-in has passed. If you are worried about your skin, please call your clinic.'],
-    closed: ['This check-in has closed', 'This check-in is no longer open. If you are worried about your skin, please call your clinic.'],
-  }[state];
-  return page(text[0], `<h1>${escapeHtml(text[0])}</h1><p>${escapeHtml(text[1])}</p>`);
+export function closedPage(locale: string, state: ClosedState): string {
+  const { title, text } = textsFor(locale).closed[state];
+  return page(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>`, { lang: localeOf(locale) });
 }

@@ -15,12 +15,13 @@ import { MessagingService } from '../messaging/messaging.service';
 import { Channel, Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { SYMPTOMS, SymptomScores, WarningSign } from '../protocols/questions';
+import { missingScoresSms } from '../protocols/reply-prompts';
 import { clarificationSms, helpSms } from '../protocols/texts';
 import { Treatment } from '../treatments/treatment.entity';
 import { TreatmentsService } from '../treatments/treatments.service';
 import { FormAnswers } from './form-answers';
 import { Response } from './response.entity';
-import { parseSmsReply } from './sms-reply.parser';
+import { combineReplies, isStopRequest, parseSmsReply } from './sms-reply.parser';
 
 export type FormSubmission =
   | { state: 'stored'; responseId: string; safetyAdvice: string | null }
@@ -45,7 +46,13 @@ export type InboundOutcome =
   | 'answered'
   | 'warning_signs'
   | 'clarification_sent'
+  | 'missing_scores_asked'
+  | 'stop_requested'
+  | 'flagged_partial'
   | 'flagged_unreadable';
+
+/** Texts asking for the rest of a partial answer, per check-in; an unreadable reply's clarification counts too. */
+const MAX_REPLY_PROMPTS = 2;
 
 const NO_SYMPTOMS: SymptomScores = { bruising: 0, redness: 0, itching: 0, burning: 0, pain: 0 };
 
@@ -142,30 +149,48 @@ export class ResponsesService {
           }
           return { outcome: change, send: [] };
         }
-        const reply = await this.reply(m, clinic, patient, 'consent_reply', helpSms(clinic.name, clinic.phone), sms.to);
+        const reply = await this.reply(m, clinic, patient, 'consent_reply', helpSms(patient.locale, clinic.name, clinic.phone), sms.to);
         return { outcome: 'help', send: [reply] };
       }
 
       const treatment = open ? await this.treatments.findById(open.treatmentId, m) : await this.treatments.latestForPatient(clinic.id, patient.id, m);
-      if (parsed.kind === 'scores' && treatment) {
+      // An answer may come in parts ("bruising bad", then "itching 1 burning 0 pain 2"): read them as one.
+      const parts = open ? [...(await this.earlierAnswerParts(m, patient, open, inbound.id)), sms.body] : [sms.body];
+      const combined = parts.length > 1 ? combineReplies(parts) : parsed;
+      // A reply whole by itself ("1 0 2 0 1") stands alone; one that completes earlier parts keeps them as its raw text.
+      const standsAlone = parsed.kind === 'scores' && combined.kind === 'scores' && SYMPTOMS.every((s) => combined.scores[s] === parsed.scores[s]);
+      const answer = standsAlone ? parsed : combined;
+      const rawText = standsAlone ? sms.body : parts.join('\n');
+      const stopAsked = isStopRequest(sms.body);
+      const flagStopRequest = () =>
+        this.flags.raiseUnreadable(m, {
+          clinicId: clinic.id,
+          patientId: patient.id,
+          treatmentId: treatment?.id ?? null,
+          messageId: inbound.id,
+          reason: 'Patient asked to stop messages in their own words; call them. They are not opted out: only a STOP keyword does that.',
+          rule: { id: 'stop-request', version: 1 },
+        });
+      if (answer.kind === 'scores' && treatment) {
         const stored = await this.store(m, {
           checkIn: open,
           patient,
           treatment,
           source: 'sms',
-          scores: parsed.scores,
-          warningSigns: parsed.warningSigns,
+          scores: answer.scores,
+          warningSigns: answer.warningSigns,
           freeText: null,
-          rawText: sms.body,
+          rawText,
           messageId: inbound.id,
           actor,
           replyChannel: 'sms',
         });
+        if (stopAsked) await flagStopRequest();
         return { outcome: 'answered', send: stored.evaluation.urgentMessageIds };
       }
-      const signs = parsed.kind === 'unreadable' ? parsed.warningSigns : [];
+      const signs = answer.kind === 'keyword' ? [] : answer.warningSigns;
       if (signs.length && treatment) {
-        // A warning sign in words is a warning sign, even when the numbers are missing.
+        // A warning sign in words is a warning sign, even when the numbers are missing or incomplete.
         // It answers the open check-in too: asking "how is your skin?" again would be tone-deaf.
         const stored = await this.store(m, {
           checkIn: open,
@@ -175,16 +200,37 @@ export class ResponsesService {
           scores: null,
           warningSigns: signs,
           freeText: sms.body,
-          rawText: sms.body,
+          rawText,
           messageId: inbound.id,
           actor,
           replyChannel: 'sms',
         });
+        if (stopAsked) await flagStopRequest();
         return { outcome: 'warning_signs', send: stored.evaluation.urgentMessageIds };
+      }
+      if (stopAsked) {
+        // No more questions to someone who asked us to stop; a person calls instead.
+        await flagStopRequest();
+        return { outcome: 'stop_requested', send: [] };
+      }
+      if (answer.kind === 'partial' && open) {
+        if (open.clarificationsSent < MAX_REPLY_PROMPTS) {
+          await this.checkIns.noteClarification(m, open);
+          const reply = await this.reply(m, clinic, patient, 'clarification', missingScoresSms(patient.locale, clinic.name, answer.missing), sms.to, open.id);
+          return { outcome: 'missing_scores_asked', send: [reply] };
+        }
+        await this.flags.raiseUnreadable(m, {
+          clinicId: clinic.id,
+          patientId: patient.id,
+          treatmentId: treatment?.id ?? null,
+          messageId: inbound.id,
+          reason: `The patient answered only part of the check-in and was asked ${MAX_REPLY_PROMPTS} times for the rest (still missing: ${answer.missing.join(', ')}); please read their replies.`,
+        });
+        return { outcome: 'flagged_partial', send: [] };
       }
       if (open && open.clarificationsSent === 0) {
         await this.checkIns.noteClarification(m, open);
-        const reply = await this.reply(m, clinic, patient, 'clarification', clarificationSms(clinic.name), sms.to, open.id);
+        const reply = await this.reply(m, clinic, patient, 'clarification', clarificationSms(patient.locale, clinic.name), sms.to, open.id);
         return { outcome: 'clarification_sent', send: [reply] };
       }
       await this.flags.raiseUnreadable(m, {
@@ -198,6 +244,21 @@ export class ResponsesService {
     });
     await this.deliverUrgent(outcome.send);
     return outcome.outcome;
+  }
+
+  /**
+   * The patient's earlier texts since this check-in went out that scored something, oldest
+   * first: together with the new one they may make a whole answer. Nothing partial is stored,
+   * so these texts are the record of it.
+   */
+  private async earlierAnswerParts(m: EntityManager, patient: Patient, checkIn: CheckIn, currentId: string): Promise<string[]> {
+    if (!checkIn.sentAt) return [];
+    // Read through this transaction's connection: a second one from the pool could deadlock it.
+    const texts = await this.messaging.inboundTextsSince(m, { clinicId: patient.clinicId, patientId: patient.id, channel: 'sms', since: checkIn.sentAt, except: currentId });
+    return texts.map((t) => t.body).filter((body) => {
+      const kind = parseSmsReply(body).kind;
+      return kind === 'partial' || kind === 'scores';
+    });
   }
 
   private async reply(m: EntityManager, clinic: Clinic, patient: Patient, purpose: 'clarification' | 'consent_reply', text: string, from: string, checkInId?: string): Promise<string> {

@@ -1,5 +1,5 @@
-import { SymptomScores, WARNING_SIGNS } from '../protocols/questions';
-import { parseSmsReply, warningSignsInText } from './sms-reply.parser';
+import { SYMPTOMS, SymptomScores, WARNING_SIGNS } from '../protocols/questions';
+import { combineReplies, isStopRequest, parseSmsReply, warningSignsInText } from './sms-reply.parser';
 
 const ONE_ZERO_TWO_ZERO_ONE: SymptomScores = { bruising: 1, redness: 0, itching: 2, burning: 0, pain: 1 };
 const ALL_ZERO: SymptomScores = { bruising: 0, redness: 0, itching: 0, burning: 0, pain: 0 };
@@ -59,13 +59,19 @@ describe('parseSmsReply', () => {
     });
 
     it.each([
-      ['missing one', 'b1 r0 i2 bu0'],
       ['score above 4', 'b1 r0 i2 bu0 p7'],
       ['same symptom twice, different scores', 'b1 r0 i2 bu0 p1 p3'],
-      ['unknown label', 'b1 r0 i2 x0 p1'],
-      ['label with no score', 'b1 r0 i2 bu p1'],
+      ['unknown label with a number', 'b1 r0 i2 x0 p1'],
     ])('refuses %s (%j)', (_why, text) => {
       expect(parseSmsReply(text).kind).toBe('unreadable');
+    });
+
+    it.each([
+      ['missing one', 'b1 r0 i2 bu0', { bruising: 1, redness: 0, itching: 2, burning: 0 }, ['pain']],
+      ['label with no score', 'b1 r0 i2 bu p1', { bruising: 1, redness: 0, itching: 2, pain: 1 }, ['burning']],
+      ['two of five', 'p=2, r: 1', { redness: 1, pain: 2 }, ['bruising', 'itching', 'burning']],
+    ])('reads %s (%j) as a partial answer', (_why, text, scores, missing) => {
+      expect(parseSmsReply(text)).toEqual({ kind: 'partial', scores, missing, warningSigns: [] });
     });
 
     it('accepts the same symptom repeated with the same score', () => {
@@ -182,8 +188,8 @@ describe('parseSmsReply', () => {
       const text = Array.from({ length }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
       let result: ReturnType<typeof parseSmsReply> | undefined;
       expect(() => (result = parseSmsReply(text))).not.toThrow();
-      expect(['keyword', 'scores', 'unreadable']).toContain(result!.kind);
-      if (result!.kind === 'scores') {
+      expect(['keyword', 'scores', 'partial', 'unreadable']).toContain(result!.kind);
+      if (result!.kind === 'scores' || result!.kind === 'partial') {
         expect(Object.values(result!.scores).every((v) => Number.isInteger(v) && v >= 0 && v <= 4)).toBe(true);
       }
       kinds.add(result!.kind);
@@ -193,7 +199,8 @@ describe('parseSmsReply', () => {
 
   it('never throws on very long input or a non-string slipped in at runtime', () => {
     expect(parseSmsReply('1 '.repeat(50_000)).kind).toBe('unreadable');
-    expect(parseSmsReply('b1 '.repeat(20_000)).kind).toBe('unreadable');
+    expect(parseSmsReply('b1 '.repeat(20_000))).toMatchObject({ kind: 'partial', scores: { bruising: 1 } });
+    expect(parseSmsReply('bruising bad rest fine '.repeat(5_000)).kind).toBe('scores');
     expect(parseSmsReply(undefined as unknown as string)).toEqual({ kind: 'unreadable', warningSigns: [] });
     expect(parseSmsReply(42 as unknown as string)).toEqual({ kind: 'unreadable', warningSigns: [] });
   });
@@ -280,5 +287,210 @@ describe('warningSignsInText', () => {
 
   it('does not handle negations: a mention counts (deliberately over-flags)', () => {
     expect(warningSignsInText('no fever, no pus')).toEqual(['fever', 'discharge']);
+  });
+});
+
+describe('parseSmsReply: words for symptoms and levels', () => {
+  const ZERO_REST = { redness: 0, itching: 0, burning: 0, pain: 0 };
+
+  it.each([
+    ['bruising bad, rest fine', { bruising: 3, ...ZERO_REST }],
+    ['Bruising bad. Rest none', { bruising: 3, ...ZERO_REST }],
+    ['bruising a little, others 0', { bruising: 1, ...ZERO_REST }],
+    ['mild bruising, everything else is fine', { bruising: 1, ...ZERO_REST }],
+    ['bruising very bad, the rest are ok', { bruising: 4, ...ZERO_REST }],
+    ['no pain, slight redness, bruising moderate, itching none, burning terrible', { bruising: 2, redness: 1, itching: 0, burning: 4, pain: 0 }],
+    ['Bruising: severe; redness: mild; itching: no; burning: no; pain: a bit', { bruising: 3, redness: 1, itching: 0, burning: 0, pain: 1 }],
+    ['bruising bad since day 3, rest fine', { bruising: 3, ...ZERO_REST }],
+    ['a bit sore and a little itchy, nothing else', { bruising: 0, redness: 0, itching: 1, burning: 0, pain: 1 }],
+    ['all good except bruising which is mild', { bruising: 1, ...ZERO_REST }],
+    ['pain 2, rest fine', { bruising: 0, redness: 0, itching: 0, burning: 0, pain: 2 }],
+    // German
+    ['Bluterguss leicht, Rötung keine, Juckreiz keine, Brennen keins, Schmerzen stark', { bruising: 1, redness: 0, itching: 0, burning: 0, pain: 3 }],
+    ['Roetung mittel, sonst alles gut', { bruising: 0, redness: 2, itching: 0, burning: 0, pain: 0 }],
+    ['leichter Bluterguss, Rest gut', { bruising: 1, ...ZERO_REST }],
+    ['Schmerzen sehr stark, sonst nichts', { bruising: 0, redness: 0, itching: 0, burning: 0, pain: 4 }],
+    // French
+    ['bleus modéré, le reste bien', { bruising: 2, ...ZERO_REST }],
+    ["un peu de rougeur et des bleus modérés, rien d'autre", { bruising: 2, redness: 1, itching: 0, burning: 0, pain: 0 }],
+    ['Douleur très forte, les autres aucun', { bruising: 0, redness: 0, itching: 0, burning: 0, pain: 4 }],
+    // Spanish
+    ['moretón fuerte, lo demás bien', { bruising: 3, ...ZERO_REST }],
+    ['moreton fuerte, lo demas bien', { bruising: 3, ...ZERO_REST }],
+    ['mucho dolor, moretón leve, lo demás nada', { bruising: 1, redness: 0, itching: 0, burning: 0, pain: 3 }],
+    ['sin ardor, picor un poco, el resto bien', { bruising: 0, redness: 0, itching: 1, burning: 0, pain: 0 }],
+  ])('%j', (text, scores) => {
+    expect(parseSmsReply(text)).toEqual({ kind: 'scores', scores, warningSigns: [] });
+  });
+
+  it.each([
+    ['0', 'keine', 'Keine Beschwerden', 'alles gut', 'rien', 'Tout va bien', 'nada', 'todo bien', 'sin síntomas'],
+  ].flat())('%j alone means all five are 0', (text) => {
+    expect(parseSmsReply(text)).toEqual({ kind: 'scores', scores: { bruising: 0, redness: 0, itching: 0, burning: 0, pain: 0 }, warningSigns: [] });
+  });
+
+  it.each([
+    ['Bluterguss leicht, Rötung keine', { bruising: 1, redness: 0 }],
+    ['bleus modéré', { bruising: 2 }],
+    ['itching 1 burning 0 pain 2', { itching: 1, burning: 0, pain: 2 }],
+    ['I have mild bruising and a bit of redness', { bruising: 1, redness: 1 }],
+    ['bruising very bad', { bruising: 4 }],
+    ['very mild redness', { redness: 1 }],
+    ["j'ai un peu mal", { pain: 1 }],
+    ['me duele mucho', { pain: 3 }],
+    ['tut ein bisschen weh', { pain: 1 }],
+    ['Juckreiz 1, Brennen 0', { itching: 1, burning: 0 }],
+    ['pain is fine', { pain: 0 }],
+    ['bruising bad and redness', { bruising: 3 }],
+  ])('%j is a partial answer', (text, scores) => {
+    const parsed = parseSmsReply(text);
+    expect(parsed).toEqual({ kind: 'partial', scores, missing: SYMPTOMS.filter((s) => !(s in scores)), warningSigns: [] });
+  });
+
+  it('keeps the symptoms named without a level missing, even after "rest fine"', () => {
+    expect(parseSmsReply('bruising and redness, rest fine')).toEqual({
+      kind: 'partial',
+      scores: { itching: 0, burning: 0, pain: 0 },
+      missing: ['bruising', 'redness'],
+      warningSigns: [],
+    });
+  });
+
+  it('does not guess at a negated level: "not severe" leaves the symptom missing', () => {
+    expect(parseSmsReply('pain not severe, bruising mild')).toMatchObject({ kind: 'partial', scores: { bruising: 1 }, missing: ['redness', 'itching', 'burning', 'pain'] });
+    // …but the everyday ones are read.
+    expect(parseSmsReply('pain not bad')).toMatchObject({ kind: 'partial', scores: { pain: 1 } });
+    expect(parseSmsReply('Schmerzen gar nicht')).toMatchObject({ kind: 'partial', scores: { pain: 0 } });
+  });
+
+  it('reads "fine" and "gut" as none only after the symptom', () => {
+    expect(parseSmsReply('gut pain bad')).toMatchObject({ kind: 'partial', scores: { pain: 3 } });
+    expect(parseSmsReply('fine bruising')).toEqual({ kind: 'unreadable', warningSigns: [] });
+  });
+
+  it.each([
+    ['a number it cannot place', 'bruising bad, 3 rest fine'],
+    ['a number out of range', 'pain 7, rest fine'],
+    ['pain out of ten', 'pain 8/10'],
+    ['the same symptom with two levels', 'bruising bad, bruising mild'],
+    ['two different "rest" levels', 'bruising bad, rest fine, others bad'],
+    ['no symptom named', 'I feel fine thanks'],
+    ['symptoms named without levels', 'bruising and redness'],
+    ['"no symptoms except pain"', 'no symptoms except pain'],
+    ['"pas mal" (French for "quite a lot")', 'pas mal de bleus'],
+  ])('goes to a person for %s (%j)', (_why, text) => {
+    expect(parseSmsReply(text).kind).toBe('unreadable');
+  });
+
+  it('still detects warning signs in a word reply', () => {
+    expect(parseSmsReply('bruising bad, rest fine, a bit of fever')).toEqual({
+      kind: 'scores',
+      scores: { bruising: 3, redness: 0, itching: 0, burning: 0, pain: 0 },
+      warningSigns: ['fever'],
+    });
+    expect(parseSmsReply('Bluterguss leicht, Eiter an der Einstichstelle')).toMatchObject({ kind: 'partial', warningSigns: ['discharge'] });
+  });
+});
+
+describe('combineReplies', () => {
+  it('joins a partial answer and the missing scores into one answer', () => {
+    expect(combineReplies(['bruising bad, redness 0', 'itching 1 burning 0 pain 2'])).toEqual({
+      kind: 'scores',
+      scores: { bruising: 3, redness: 0, itching: 1, burning: 0, pain: 2 },
+      warningSigns: [],
+    });
+  });
+
+  it('lets "rest fine" fill only what no reply named', () => {
+    expect(combineReplies(['bruising bad', 'others fine'])).toEqual({
+      kind: 'scores',
+      scores: { bruising: 3, redness: 0, itching: 0, burning: 0, pain: 0 },
+      warningSigns: [],
+    });
+    expect(combineReplies(['Schmerzen stark', 'Juckreiz leicht', 'Rest gut'])).toMatchObject({
+      kind: 'scores',
+      scores: { bruising: 0, redness: 0, itching: 1, burning: 0, pain: 3 },
+    });
+  });
+
+  it('stays partial while something is missing, and lists it', () => {
+    expect(combineReplies(['bruising bad', 'what do you mean?', 'pain 1'])).toEqual({
+      kind: 'partial',
+      scores: { bruising: 3, pain: 1 },
+      missing: ['redness', 'itching', 'burning'],
+      warningSigns: [],
+    });
+  });
+
+  it('takes a later score for the same symptom as a correction', () => {
+    expect(combineReplies(['bruising bad', 'sorry, bruising mild'])).toMatchObject({ kind: 'partial', scores: { bruising: 1 } });
+  });
+
+  it('lets five numbers stand for themselves', () => {
+    expect(combineReplies(['bruising bad', '1 0 2 0 1'])).toEqual({ kind: 'scores', scores: ONE_ZERO_TWO_ZERO_ONE, warningSigns: [] });
+  });
+
+  it('skips consent keywords and collects warning signs from every part', () => {
+    expect(combineReplies(['HELP', 'pain bad', 'fever too'])).toEqual({ kind: 'partial', scores: { pain: 3 }, missing: ['bruising', 'redness', 'itching', 'burning'], warningSigns: ['fever'] });
+    expect(combineReplies([])).toEqual({ kind: 'unreadable', warningSigns: [] });
+  });
+});
+
+describe('isStopRequest', () => {
+  it.each([
+    'please stop texting me',
+    "don't text me anymore",
+    'Do not contact me again',
+    'stop sending me these messages',
+    'no more texts please',
+    'I dont want any more messages',
+    'please unsubscribe me',
+    'opt me out',
+    'STOP please',
+    'Stop it!',
+    'bitte keine SMS mehr',
+    'Ich möchte keine Nachrichten mehr bekommen',
+    'Schreiben Sie mir bitte nicht mehr',
+    'hören Sie auf',
+    'Stopp bitte',
+    'arrêtez les messages',
+    "Arretez de m'envoyer des SMS svp",
+    "ne m'envoyez plus de messages",
+    'je veux me désabonner',
+    'no me envíen más mensajes',
+    'No me manden mas sms',
+    'dejen de enviarme mensajes',
+    'quiero darme de baja',
+    'basta ya',
+  ])('%j is a request to stop', (text) => {
+    expect(isStopRequest(text)).toBe(true);
+    // It never opts out by itself: only a whole-message keyword does.
+    expect(parseSmsReply(text).kind).not.toBe('keyword');
+  });
+
+  it.each([
+    'STOP',
+    'stop all',
+    'Unsubscribe',
+    'the pain will not stop',
+    "the itching doesn't stop",
+    'I stopped using the cream',
+    'no more bruising',
+    'keine Schmerzen mehr',
+    'der Juckreiz hört nicht auf',
+    "la douleur ne s'arrête pas",
+    'plus de douleur',
+    'no más dolor',
+    'el dolor no para',
+    'estoy de baja',
+    'bruising bad, rest fine',
+    '',
+  ])('%j is not', (text) => {
+    expect(isStopRequest(text)).toBe(false);
+  });
+
+  it('is found beside an answer', () => {
+    expect(isStopRequest('1 0 2 0 1 and please stop texting me')).toBe(true);
+    expect(parseSmsReply('1 0 2 0 1 and please stop texting me')).toMatchObject({ kind: 'scores', scores: ONE_ZERO_TWO_ZERO_ONE });
   });
 });

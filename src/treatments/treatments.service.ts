@@ -76,7 +76,9 @@ export class TreatmentsService {
         entityId: treatment.id,
         data: { patientId: patient.id, practitionerId: treatment.practitionerId, protocolId: protocol.id, protocolVersion: protocol.version },
       });
-      const checkIns = await this.checkIns.planForTreatment(m, { treatment, patient, clinic, protocol }, actor);
+      // Instructions about "the coming days" make no sense for a treatment back-filled days later.
+      const sendInstructions = dto.sendInstructions ?? now.getTime() - performedAt.getTime() < 48 * 3600_000;
+      const checkIns = await this.checkIns.planForTreatment(m, { treatment, patient, clinic, protocol, sendInstructions }, actor);
       return { ...treatment, checkIns };
     });
   }

@@ -31,9 +31,10 @@ td,th{border:1px solid #d5d9e0;padding:.4rem;vertical-align:top;text-align:left}
 pre{white-space:pre-wrap;margin:0;font:inherit}
 `;
 
-export function page(title: string, body: string, opts: { wide?: boolean } = {}): string {
+/** `lang` is the page's language (a patient's locale on their pages); English by default. */
+export function page(title: string, body: string, opts: { wide?: boolean; lang?: string } = {}): string {
   return `<!doctype html>
-<html lang="en">
+<html lang="${escapeHtml(opts.lang ?? 'en')}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

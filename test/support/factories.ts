@@ -107,6 +107,8 @@ export async function newTreatment(t: TestApp, c: TestClinic, patientId: string,
       product: 'Lipolytic cocktail A',
       lotNumber: 'L2309A',
       performedAt: t.clock.now().toISOString(),
+      // Tests count check-in messages; the instructions message has its own test.
+      sendInstructions: false,
       ...overrides,
     });
   if (res.status !== 201) throw new Error(`newTreatment: ${res.status} ${JSON.stringify(res.body)}`);

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsE164, IsTimeZone } from '../../common/validators';
+import { LOCALES } from '../../protocols/texts';
 import { CHANNELS, Channel } from '../patient.entity';
 
-export const LOCALES = ['en', 'de', 'fr', 'es'] as const;
 
 export class CreatePatientDto {
   @ApiPropertyOptional({ description: "The clinic system's id for this patient; unique per clinic" })

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 
 export class CreateTreatmentDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('4', { message: 'patientId must be a UUID' }) patientId: string;
@@ -29,6 +29,12 @@ export class CreateTreatmentDto {
   @ApiProperty({ example: '2026-11-20T14:30:00+01:00', description: 'ISO 8601 with an offset or Z' })
   @IsISO8601({ strict: true }, { message: 'performedAt must be an ISO 8601 date-time' })
   performedAt: string;
+
+  @ApiPropertyOptional({
+    description: 'Send the patient the aftercare instructions now (what is usual, warning signs, when check-ins come). Default: true when performedAt is within the last 48 hours, false for older (back-filled) treatments.',
+  })
+  @IsOptional() @IsBoolean()
+  sendInstructions?: boolean;
 }
 
 export class CancelTreatmentDto {
