@@ -91,6 +91,43 @@ describe('delivery failures, consent and unsubscribe', () => {
     expect((await checkInsOf(c, tr.id))[0].status).toBe('sent');
   });
 
+  it('a connection dropped in the middle of an email is retried and the email arrives exactly once, with its Message-ID kept', async () => {
+    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
+    t.smtp.dropNext = 1;
+    expect(await t.dispatcher.tick()).toMatchObject({ retried: 1 });
+    const [s] = await checkInsOf(c, tr.id);
+    t.clock.set(s.nextAttemptAt);
+    await t.dispatcher.tick();
+    const mails = t.smtp.to(p.email!);
+    expect(mails).toHaveLength(1);
+    const [row] = await t.db.query(`SELECT provider_id FROM messages WHERE check_in_id = $1 AND status = 'sent'`, [tr.checkIns[0].id]);
+    expect(row.provider_id).toBe(mails[0].parsed.messageId);
+  });
+
+  it('a reminder that falls due at 21:00 local goes out at 09:00 the next day', async () => {
+    // The check-in goes out at 21:00 while the window runs to 22:00; the clinic then closes at
+    // 20:00, so the reminder falls due in quiet hours and must wait for the morning.
+    const c = await newClinic(t);
+    await t.http.patch('/v1/clinic').set(c.admin.auth).send({ sendWindowStart: '09:00', sendWindowEnd: '22:00' }).expect(200);
+    t.clock.set('2026-03-02T08:00:00Z');
+    const p = await newPatient(t, c, { preferredChannel: 'email' });
+    const tr = await newTreatment(t, c, p.id);
+    // Sent at 21:00 Madrid (inside this clinic's window), so the reminder falls due at 21:00 the next day.
+    t.clock.set('2026-03-03T20:00:00Z');
+    await t.dispatcher.tick();
+    await t.http.patch('/v1/clinic').set(c.admin.auth).send({ sendWindowEnd: '20:00' }).expect(200);
+    t.clock.set('2026-03-04T20:00:00Z'); // 21:00 Madrid: quiet hours now
+    await t.dispatcher.tick();
+    expect(t.smtp.to(p.email!)).toHaveLength(1);
+    t.clock.set('2026-03-05T08:00:00Z'); // 09:00 Madrid
+    await t.dispatcher.tick();
+    const mails = t.smtp.to(p.email!);
+    expect(mails).toHaveLength(2);
+    expect(mails[1].parsed.subject).toMatch(/^Reminder:/);
+    const [reminder] = await t.db.query(`SELECT updated_at FROM messages WHERE check_in_id = $1 AND purpose = 'reminder'`, [tr.checkIns[0].id]);
+    expect(new Date(reminder.updated_at).toISOString()).toBe('2026-03-05T08:00:00.000Z');
+  });
+
   it('an undelivered status callback reopens the check-in: 30003 retries, 30006 falls back to email', async () => {
     const a = await treatedYesterday({ preferredChannel: 'sms' });
     await t.dispatcher.tick();

@@ -205,6 +205,25 @@ describe('SMS replies, keywords and delivery statuses', () => {
       expect((await checkInsOf(c, treatment.id))[1]).toMatchObject({ status: 'sent', channel: 'sms' });
     });
 
+    it.each(['STOP', 'STOPALL', 'Unsubscribe', 'cancel', 'END', 'quit', 'Revoke', 'OPTOUT', 'stop all'])(
+      'every opt-out keyword in any case opts out, and every opt-in keyword opts back in: %s',
+      async (keyword) => {
+        const patient = await newPatient(t, c, { preferredChannel: 'sms' });
+        for (const [word, optedOut] of [[keyword, true], ['START', false], [keyword, true], ['unstop', false], [keyword, true], ['Yes', false]] as const) {
+          t.clock.advance(60_000);
+          await reply(c, patient.phone!, word).expect(200);
+          const p = (await t.http.get(`/v1/patients/${patient.id}`).set(c.practitioner.auth).expect(200)).body;
+          expect({ word, optedOut: p.smsOptedOutAt !== null }).toEqual({ word, optedOut });
+        }
+      },
+    );
+
+    it('"INFO" is HELP too', async () => {
+      const patient = await newPatient(t, c, { preferredChannel: 'sms' });
+      await reply(c, patient.phone!, 'info').expect(200);
+      expect(t.twilioApi.to(patient.phone!).at(-1)!.params.Body).toContain(c.clinic.name);
+    });
+
     it('"HELP" gets a reply SMS naming the clinic, from the clinic number', async () => {
       const patient = await newPatient(t, c, { preferredChannel: 'sms' });
       await reply(c, patient.phone!, 'HELP').expect(200);

@@ -16,6 +16,8 @@ export class SmtpSink {
   readonly rejectRecipients = new Set<string>();
   /** The next N messages answered with this code at DATA (e.g. 451 transient, 554 permanent). */
   failNext: { count: number; code: number } = { count: 0, code: 451 };
+  /** The next N messages have their connection cut in the middle of DATA. */
+  dropNext = 0;
   private server!: SMTPServer;
   port = 0;
 
@@ -33,6 +35,12 @@ export class SmtpSink {
         cb();
       },
       onData: (stream, session, cb) => {
+        if (this.dropNext > 0) {
+          this.dropNext--;
+          const server = this.server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> };
+          for (const c of server.connections) if (c.id === session.id) c._socket.destroy();
+          return;
+        }
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', async () => {
