@@ -152,6 +152,18 @@ describe('delivery failures, consent and unsubscribe', () => {
     expect(t.twilioApi.to(b.p.phone!)).toHaveLength(2);
   });
 
+  it('safety advice for a warning sign reported at night goes at once, quiet hours or not', async () => {
+    const { c, p } = await treatedYesterday({ preferredChannel: 'sms' });
+    await t.dispatcher.tick();
+    t.clock.set('2026-03-03T22:30:00Z'); // 23:30 in Madrid
+    const before = t.twilioApi.to(p.phone!).length;
+    await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: 'SM' + 'e'.repeat(30) + '07', From: p.phone!, To: c.smsNumber, Body: 'I have a fever and pus' }).expect(200);
+    const advice = t.twilioApi.to(p.phone!).slice(before);
+    expect(advice).toHaveLength(1);
+    expect(advice[0].params.Body).toContain(c.clinic.name);
+    expect(advice[0].params.ValidityPeriod).toBeUndefined();
+  });
+
   it('SMS carry a validity period that ends with the send window', async () => {
     const { p } = await treatedYesterday({ preferredChannel: 'sms' });
     await t.dispatcher.tick();
