@@ -19,6 +19,7 @@ import { MessagingModule } from './messaging/messaging.module';
 import { PatientsModule } from './patients/patients.module';
 import { ProtocolsModule } from './protocols/protocols.module';
 import { ResponsesModule } from './responses/responses.module';
+import { TimelineModule } from './timeline/timeline.module';
 import { TreatmentsModule } from './treatments/treatments.module';
 
 /** Settings and time, available to every feature. */
@@ -57,6 +58,7 @@ export class AppModule {
         MessagingModule,
         FlagsModule,
         ResponsesModule,
+        TimelineModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config/app-config';
@@ -14,7 +14,11 @@ Commands:
   migration:generate <Name>         write migrations/<timestamp>-<Name>.ts from entity changes
   clinic:create --name NAME --admin-email EMAIL --admin-password PASSWORD [--time-zone ZONE]
                 [--phone E164] [--sms-from E164|MG…]
-                                    create a clinic and its first admin`;
+                                    create a clinic and its first admin
+  audit:verify --clinic ID [--checkpoint FILE.json]
+                                    verify the clinic's audit chain against a signed checkpoint
+                                    (an exported one, else the latest stored one); prints the
+                                    report as JSON, exits 0 if ok and 1 if broken`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -32,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
         return await migrations(command, rest, db.url, config.databasePoolMax);
       case 'clinic:create':
         return await clinicCreate(rest, db.url);
+      case 'audit:verify':
+        return await auditVerify(rest, db.url);
       default:
         console.error(`Unknown command: ${command}\n\n${USAGE}`);
         return 2;
@@ -125,6 +131,44 @@ async function clinicCreate(args: string[], url: string): Promise<number> {
     });
     console.log(`Created clinic ${result.clinic.name} (${result.clinic.id}) with admin ${result.admin.email}`);
     return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+async function auditVerify(args: string[], url: string): Promise<number> {
+  const { values } = parseArgs({ args, options: { clinic: { type: 'string' }, checkpoint: { type: 'string' } }, strict: true });
+  if (!values.clinic || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.clinic)) {
+    console.error('audit:verify needs --clinic <clinic id (a UUID)>');
+    return 2;
+  }
+  let checkpoint;
+  if (values.checkpoint) {
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = JSON.parse(readFileSync(values.checkpoint, 'utf8'));
+    } catch (err) {
+      console.error(`audit:verify: cannot read checkpoint ${values.checkpoint}: ${err instanceof Error ? err.message : err}`);
+      return 2;
+    }
+    const fields = ['clinicId', 'clinicSeq', 'headHash', 'createdAt', 'signature', 'publicKey'] as const;
+    const missing = fields.filter((f) => typeof parsed?.[f] !== 'string');
+    if (missing.length) {
+      console.error(`audit:verify: the checkpoint file needs string fields ${missing.join(', ')}`);
+      return 2;
+    }
+    checkpoint = Object.fromEntries(fields.map((f) => [f, parsed[f] as string])) as Record<(typeof fields)[number], string>;
+  }
+  process.env.DATABASE_URL = url;
+  // Verifying needs no signing key and no schedule.
+  process.env.AUDIT_CHECKPOINT_INTERVAL_MS = '0';
+  const { createCliContext } = await import('./app.module');
+  const app = await createCliContext();
+  try {
+    const { AuditService } = await import('./audit/audit.service');
+    const report = await app.get(AuditService).verify(values.clinic, checkpoint);
+    console.log(JSON.stringify(report, null, 2));
+    return report.ok ? 0 : 1;
   } finally {
     await app.close();
   }

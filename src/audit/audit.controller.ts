@@ -1,9 +1,10 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQuery } from '../common/pagination';
-import { Allow, CurrentPrincipal, Principal } from '../common/principal';
+import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { AuditService } from './audit.service';
+import { AuditCheckpointsService } from './checkpoints.service';
 
 export class ListAuditQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'flag.resolved' }) @IsOptional() @IsString() @MaxLength(100) action?: string;
@@ -15,7 +16,10 @@ export class ListAuditQuery extends PageQuery {
 @ApiBearerAuth()
 @Controller('v1/audit-events')
 export class AuditController {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly checkpoints: AuditCheckpointsService,
+  ) {}
 
   @Allow('compliance', 'admin')
   @Get()
@@ -26,9 +30,28 @@ export class AuditController {
     return { items, total, limit, offset };
   }
 
+  /** Walks the chain and checks it against the clinic's latest signed checkpoint (reported as `checkpoint`). */
   @Allow('compliance', 'admin')
   @Get('verify')
   verify(@CurrentPrincipal() p: Principal) {
     return this.audit.verify(p.clinicId);
+  }
+
+  /** Signs the chain head now; the answer is the self-contained export (plus its id). */
+  @Allow('compliance', 'admin')
+  @Post('checkpoints')
+  @HttpCode(201)
+  createCheckpoint(@CurrentPrincipal() p: Principal) {
+    return this.checkpoints.create(p.clinicId, actorOf(p));
+  }
+
+  /** Newest first; each item without its id is the export `{ clinicId, clinicSeq, headHash, createdAt, signature, publicKey }`. */
+  @Allow('compliance', 'admin')
+  @Get('checkpoints')
+  async listCheckpoints(@CurrentPrincipal() p: Principal, @Query() q: PageQuery) {
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    const { items, total } = await this.checkpoints.list(p.clinicId, { limit, offset });
+    return { items, total, limit, offset };
   }
 }

@@ -12,6 +12,7 @@ import {
 import { Clock } from '../common/clock';
 import { ActorType, AuditEvent } from './audit-event.entity';
 import { canonicalJson } from './canonical-json';
+import { checkpointSignatureValid, ExportedCheckpoint } from './signing-key';
 
 export interface Actor {
   type: ActorType;
@@ -37,7 +38,17 @@ export interface ChainReport {
   headSeq: string | null;
   headHash: string | null;
   brokenAt?: string;
+  /** altered, missing, out of order, truncated; or about the checkpoint: checkpoint signature invalid, checkpoint mismatch, checkpoint is for another clinic. */
   reason?: string;
+  /** The checkpoint checked against (null: the clinic has none yet). */
+  checkpoint?: CheckpointRef | null;
+}
+
+export interface CheckpointRef {
+  id?: string;
+  clinicSeq: string;
+  headHash: string;
+  createdAt: string;
 }
 
 /** The one place that writes audit events: a hash chain per clinic, append-only in the database. */
@@ -153,13 +164,32 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     return { items, total };
   }
 
-  /** Walks the clinic's chain and recomputes every hash. */
-  async verify(clinicId: string): Promise<ChainReport> {
+  /**
+   * Walks the clinic's chain and recomputes every hash. Against a checkpoint (an exported one,
+   * or by default the clinic's latest stored one) it also checks the checkpoint's signature and
+   * that the chain still holds that sequence number with that hash, which catches a chain whose
+   * newest events were cut off (`truncated`).
+   */
+  async verify(clinicId: string, given?: ExportedCheckpoint): Promise<ChainReport> {
+    const checkpoint: (ExportedCheckpoint & { id?: string }) | null = given ?? (await this.latestCheckpoint(clinicId));
+    const against: CheckpointRef | null = checkpoint
+      ? { clinicSeq: checkpoint.clinicSeq, headHash: checkpoint.headHash, createdAt: checkpoint.createdAt, ...(checkpoint.id ? { id: checkpoint.id } : {}) }
+      : null;
+    let cpSeq: bigint | null = null;
+    if (checkpoint) {
+      try {
+        cpSeq = BigInt(checkpoint.clinicSeq);
+      } catch {
+        cpSeq = null;
+      }
+    }
+    let hashAtCheckpoint: string | null = null;
     let prevHash = GENESIS;
     let expectedSeq = 1n;
     let count = 0;
     let head: { seq: string; hash: string } | null = null;
     const pageSize = 1000;
+    const withCheckpoint = (r: ChainReport): ChainReport => ({ ...r, checkpoint: against });
     for (;;) {
       const rows: Array<Record<string, any>> = await this.db.query(
         `SELECT clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash
@@ -168,8 +198,8 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
       );
       for (const row of rows) {
         const seq = BigInt(row.clinic_seq);
-        if (seq !== expectedSeq) return broken(count, head, String(expectedSeq), 'missing');
-        if (row.prev_hash !== prevHash) return broken(count, head, String(seq), 'out of order');
+        if (seq !== expectedSeq) return withCheckpoint(broken(count, head, String(expectedSeq), 'missing'));
+        if (row.prev_hash !== prevHash) return withCheckpoint(broken(count, head, String(seq), 'out of order'));
         const recomputed = chainHash(prevHash, {
           clinicId,
           clinicSeq: String(seq),
@@ -181,7 +211,8 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
           entityId: row.entity_id,
           data: row.data,
         });
-        if (recomputed !== row.hash) return broken(count, head, String(seq), 'altered');
+        if (recomputed !== row.hash) return withCheckpoint(broken(count, head, String(seq), 'altered'));
+        if (seq === cpSeq) hashAtCheckpoint = row.hash;
         prevHash = row.hash;
         head = { seq: String(seq), hash: row.hash };
         expectedSeq = seq + 1n;
@@ -189,8 +220,43 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
       }
       if (rows.length < pageSize) break;
     }
-    return { ok: true, count, headSeq: head?.seq ?? null, headHash: head?.hash ?? null };
+    if (checkpoint) {
+      if (checkpoint.clinicId !== clinicId) return withCheckpoint(broken(count, head, undefined, 'checkpoint is for another clinic'));
+      if (cpSeq === null || cpSeq < 0n || !checkpointSignatureValid(checkpoint)) {
+        return withCheckpoint(broken(count, head, undefined, 'checkpoint signature invalid'));
+      }
+      const headSeq = head ? BigInt(head.seq) : 0n;
+      if (headSeq < cpSeq) return withCheckpoint(broken(count, head, String(headSeq + 1n), 'truncated'));
+      const expected = cpSeq === 0n ? GENESIS : hashAtCheckpoint;
+      if (cpSeq > 0n && expected !== checkpoint.headHash) {
+        // The chain is consistent in itself but is not the one that was signed: rewritten from here or earlier.
+        return withCheckpoint(broken(count, head, String(cpSeq), 'checkpoint mismatch'));
+      }
+    }
+    return withCheckpoint({ ok: true, count, headSeq: head?.seq ?? null, headHash: head?.hash ?? null });
   }
+
+  /** The clinic's newest stored checkpoint, if any. */
+  async latestCheckpoint(clinicId: string): Promise<(ExportedCheckpoint & { id: string }) | null> {
+    const [row] = await this.db.query(
+      `SELECT id, clinic_id, clinic_seq, head_hash, created_at, signature, public_key FROM audit_checkpoints
+        WHERE clinic_id = $1 ORDER BY created_at DESC, clinic_seq DESC LIMIT 1`,
+      [clinicId],
+    );
+    return row ? checkpointFromRow(row) : null;
+  }
+}
+
+export function checkpointFromRow(row: Record<string, any>): ExportedCheckpoint & { id: string } {
+  return {
+    id: row.id,
+    clinicId: row.clinic_id,
+    clinicSeq: String(row.clinic_seq),
+    headHash: row.head_hash,
+    createdAt: new Date(row.created_at).toISOString(),
+    signature: row.signature,
+    publicKey: row.public_key,
+  };
 }
 
 /** 1 in a transaction, 2+ inside savepoints; read before COMMIT/ROLLBACK lowers it (PostgresQueryRunner). */
@@ -198,8 +264,8 @@ function depthOf(runner: QueryRunner): number {
   return (runner as QueryRunner & { transactionDepth?: number }).transactionDepth ?? 1;
 }
 
-function broken(count: number, head: { seq: string; hash: string } | null, at: string, reason: string): ChainReport {
-  return { ok: false, count, headSeq: head?.seq ?? null, headHash: head?.hash ?? null, brokenAt: at, reason };
+function broken(count: number, head: { seq: string; hash: string } | null, at: string | undefined, reason: string): ChainReport {
+  return { ok: false, count, headSeq: head?.seq ?? null, headHash: head?.hash ?? null, ...(at ? { brokenAt: at } : {}), reason };
 }
 
 export function chainHash(prevHash: string, event: Record<string, unknown>): string {

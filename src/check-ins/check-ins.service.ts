@@ -214,6 +214,10 @@ export class CheckInsService {
     await m.increment(CheckIn, { id: checkIn.id }, 'clarificationsSent', 1);
   }
 
+  listForPatient(clinicId: string, patientId: string): Promise<CheckIn[]> {
+    return this.db.getRepository(CheckIn).find({ where: { clinicId, patientId }, order: { dueAt: 'ASC', step: 'ASC' } });
+  }
+
   async getForClinic(clinicId: string, id: string): Promise<CheckIn> {
     const c = await this.db.getRepository(CheckIn).findOneBy({ clinicId, id });
     if (!c) throw new NotFoundException('Check-in not found');

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
@@ -76,5 +77,33 @@ describe('loadConfig', () => {
 describe('loadConfig with empty variables', () => {
   it('treats FOO= as unset, as compose files write it', () => {
     expect(loadConfig({ TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', PORT: '' }).twilio).toBeUndefined();
+  });
+
+  describe('AUDIT_SIGNING_KEY', () => {
+    const ed25519 = generateKeyPairSync('ed25519');
+    const pem = ed25519.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+    it('takes a PEM PKCS#8 Ed25519 private key, also on one line with \\n, and defaults the checkpoint interval to an hour', () => {
+      expect(loadConfig({ AUDIT_SIGNING_KEY: pem }).auditSigningKey).toBe(pem);
+      expect(loadConfig({ AUDIT_SIGNING_KEY: pem.replace(/\n/g, '\\n') }).auditSigningKey).toBe(pem);
+      expect(loadConfig({}).auditSigningKey).toBeUndefined();
+      expect(loadConfig({}).auditCheckpointIntervalMs).toBe(3600_000);
+      expect(loadConfig({ AUDIT_CHECKPOINT_INTERVAL_MS: '0' }).auditCheckpointIntervalMs).toBe(0);
+    });
+
+    it.each([
+      ['not PEM at all', 'not-a-key'],
+      ['a public key', ed25519.publicKey.export({ type: 'spki', format: 'pem' }).toString()],
+      ['an RSA key', generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()],
+      ['an EC P-256 key', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()],
+      ['a truncated PEM', pem.slice(0, 60)],
+    ])('refuses %s, naming the variable', (_what, value) => {
+      expect(() => loadConfig({ AUDIT_SIGNING_KEY: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ AUDIT_SIGNING_KEY: value })).toThrow(/AUDIT_SIGNING_KEY/);
+    });
+
+    it('refuses a negative AUDIT_CHECKPOINT_INTERVAL_MS', () => {
+      expect(() => loadConfig({ AUDIT_CHECKPOINT_INTERVAL_MS: '-1' })).toThrow(/AUDIT_CHECKPOINT_INTERVAL_MS/);
+    });
   });
 });

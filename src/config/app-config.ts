@@ -12,6 +12,7 @@ import {
   validateSync,
   IsEmail,
 } from 'class-validator';
+import { createPrivateKey, KeyObject } from 'node:crypto';
 import { IsE164 } from '../common/validators';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -100,6 +101,12 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(toBool)
   DEV_OUTBOX?: boolean;
+
+  @IsOptional() @IsString()
+  AUDIT_SIGNING_KEY?: string;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  AUDIT_CHECKPOINT_INTERVAL_MS?: number;
 }
 
 export interface AppConfig {
@@ -131,6 +138,10 @@ export interface AppConfig {
   embeddedPgPort: number;
   dataDir: string;
   logLevel: string;
+  /** PEM PKCS#8 Ed25519 private key that signs audit checkpoints; unset: see src/audit/signing-key.ts. */
+  auditSigningKey?: string;
+  /** Scheduled checkpoints of every clinic whose chain moved; 0 turns them off. */
+  auditCheckpointIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -163,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'Invalid environment variables:\n  PUBLIC_BASE_URL must be set when SMTP_URL or TWILIO_* is set (it is the address in patients\' links and the URL Twilio signs)',
     );
   }
+  const auditSigningKey = parsed.AUDIT_SIGNING_KEY ? parseAuditSigningKey(parsed.AUDIT_SIGNING_KEY) : undefined;
   const port = parsed.PORT ?? 3000;
   const jwtSecretGenerated = !parsed.JWT_SECRET;
   return {
@@ -204,7 +216,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     embeddedPgPort: parsed.EMBEDDED_PG_PORT ?? 54329,
     dataDir: parsed.DATA_DIR ?? '.data',
     logLevel: parsed.LOG_LEVEL ?? 'log',
+    auditSigningKey,
+    auditCheckpointIntervalMs: parsed.AUDIT_CHECKPOINT_INTERVAL_MS ?? 3600_000,
   };
+}
+
+/**
+ * Checks that AUDIT_SIGNING_KEY is a PEM PKCS#8 Ed25519 private key and returns it as PEM.
+ * A one-line value with literal "\n" (common in .env files and secret stores) is accepted too.
+ */
+function parseAuditSigningKey(value: string): string {
+  const pem = value.includes('\\n') && !value.includes('\n') ? value.replace(/\\n/g, '\n') : value;
+  const fail = (why: string) =>
+    new ConfigError(`Invalid environment variables:\n  AUDIT_SIGNING_KEY must be a PEM PKCS#8 Ed25519 private key (-----BEGIN PRIVATE KEY-----): ${why}`);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    throw fail('it does not parse as a PEM private key');
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw fail(`it is a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
+  return key.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

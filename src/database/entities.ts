@@ -3,6 +3,7 @@ import { ApiKey } from '../auth/api-key.entity';
 import { CheckIn, CheckInToken } from '../check-ins/check-in.entity';
 import { Clinic } from '../clinics/clinic.entity';
 import { StaffUser } from '../clinics/staff-user.entity';
+import { FlagEvent } from '../flags/flag-event.entity';
 import { Flag } from '../flags/flag.entity';
 import { Message } from '../messaging/message.entity';
 import { Patient } from '../patients/patient.entity';
@@ -18,6 +19,7 @@ export const ENTITIES = [
   Clinic,
   StaffUser,
   Flag,
+  FlagEvent,
   Message,
   Patient,
   Protocol,

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
-import { AcknowledgeFlagDto, ListFlagsQuery, ResolveFlagDto } from './dto/flag.dto';
+import { AcknowledgeFlagDto, AssignFlagDto, FlagNoteDto, ListFlagsQuery, ReopenFlagDto, ResolveFlagDto } from './dto/flag.dto';
 import { FlagsService } from './flags.service';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
@@ -36,5 +36,26 @@ export class FlagsController {
   @HttpCode(200)
   resolve(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: ResolveFlagDto) {
     return this.flags.resolve(p.clinicId, id, actorOf(p), dto);
+  }
+
+  @Allow('practitioner', 'admin')
+  @Post(':id/assign')
+  @HttpCode(200)
+  assign(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: AssignFlagDto) {
+    return this.flags.assign(p.clinicId, id, actorOf(p), dto);
+  }
+
+  @Allow('practitioner', 'admin')
+  @Post(':id/notes')
+  @HttpCode(201)
+  addNote(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: FlagNoteDto) {
+    return this.flags.addNote(p.clinicId, id, actorOf(p), dto);
+  }
+
+  @Allow('practitioner', 'admin')
+  @Post(':id/reopen')
+  @HttpCode(200)
+  reopen(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: ReopenFlagDto) {
+    return this.flags.reopen(p.clinicId, id, actorOf(p), dto);
   }
 }

@@ -1,9 +1,10 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
 import { Clinic } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
+import { StaffUser } from '../clinics/staff-user.entity';
 import { Clock } from '../common/clock';
 import { Page } from '../common/pagination';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -11,7 +12,8 @@ import { MessagingService } from '../messaging/messaging.service';
 import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { WarningSign } from '../protocols/questions';
 import { safetyAdvice, staffAlert } from '../protocols/texts';
-import { AcknowledgeFlagDto, ListFlagsQuery, ResolveFlagDto } from './dto/flag.dto';
+import { AcknowledgeFlagDto, AssignFlagDto, FlagNoteDto, ListFlagsQuery, ReopenFlagDto, ResolveFlagDto } from './dto/flag.dto';
+import { FlagEvent, FlagEventKind } from './flag-event.entity';
 import { Flag } from './flag.entity';
 import { AnswerForRules, evaluateRules, PRIORITY_RANK, RuleHit } from './rules';
 
@@ -20,6 +22,14 @@ export interface Evaluation {
   /** Queued in the caller's transaction; deliver them right after it commits. */
   urgentMessageIds: string[];
   safetyAdvice: string | null;
+}
+
+interface TransitionResult {
+  /** The audit event: ids and field names only. */
+  action: string;
+  data: Record<string, unknown>;
+  /** The flag's own history entry. */
+  event: { kind: FlagEventKind; data: Record<string, unknown> };
 }
 
 const UNREADABLE_RULE = { id: 'unreadable-reply', version: 1 };
@@ -139,6 +149,7 @@ export class FlagsService {
       entityId: flag.id,
       data: { ruleId: hit.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority, patientId: ref.patientId, treatmentId: ref.treatmentId, responseId: ref.responseId ?? null, messageId: ref.messageId ?? null },
     });
+    await this.recordEvent(m, flag, SYSTEM, 'raised', now, { ruleId: hit.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority });
     return flag;
   }
 
@@ -213,10 +224,70 @@ export class FlagsService {
     return { items, total, limit, offset };
   }
 
-  async get(clinicId: string, id: string): Promise<Flag> {
+  async get(clinicId: string, id: string): Promise<Flag & { history: FlagEvent[] }> {
     const f = await this.db.getRepository(Flag).findOneBy({ clinicId, id });
     if (!f) throw new NotFoundException('Flag not found');
-    return f;
+    const [history] = await this.historyOf(clinicId, [f.id]);
+    return { ...f, history };
+  }
+
+  /** The patient's flags, oldest first, each with its history in time order. */
+  async listForPatient(clinicId: string, patientId: string): Promise<Array<Flag & { history: FlagEvent[] }>> {
+    const flags = await this.db.getRepository(Flag).find({ where: { clinicId, patientId }, order: { createdAt: 'ASC' } });
+    const histories = await this.historyOf(clinicId, flags.map((f) => f.id));
+    return flags.map((f, i) => ({ ...f, history: histories[i] }));
+  }
+
+  /** Events per flag id, in time order (insertion order within one instant). */
+  private async historyOf(clinicId: string, flagIds: string[]): Promise<FlagEvent[][]> {
+    if (!flagIds.length) return [];
+    const events = await this.db
+      .getRepository(FlagEvent)
+      .createQueryBuilder('e')
+      .where('e.clinic_id = :clinicId AND e.flag_id IN (:...flagIds)', { clinicId, flagIds })
+      .orderBy('e.at', 'ASC')
+      .addOrderBy('e.seq', 'ASC')
+      .getMany();
+    return flagIds.map((id) => events.filter((e) => e.flagId === id));
+  }
+
+  private async recordEvent(m: EntityManager, flag: Flag, actor: Actor, kind: FlagEventKind, at: Date, data: Record<string, unknown>): Promise<void> {
+    const repo = m.getRepository(FlagEvent);
+    await repo.save(repo.create({ flagId: flag.id, clinicId: flag.clinicId, at, actorType: actor.type, actorId: actor.id, kind, data }));
+  }
+
+  /** Hands the flag to an active practitioner or admin of the same clinic. */
+  async assign(clinicId: string, id: string, actor: Actor, dto: AssignFlagDto): Promise<Flag> {
+    return this.transition(clinicId, id, actor, ['open', 'acknowledged'], async (f, _now, m) => {
+      const assignee = await m.getRepository(StaffUser).findOneBy({ clinicId, id: dto.assigneeId });
+      if (!assignee) throw new NotFoundException('Assignee not found in this clinic');
+      if (!assignee.active) throw new BadRequestException('The assignee is not active');
+      if (assignee.role !== 'practitioner' && assignee.role !== 'admin') throw new BadRequestException('The assignee must be a practitioner or an admin');
+      const previous = f.assigneeId;
+      f.assigneeId = dto.assigneeId;
+      return { action: 'flag.assigned', data: { assigneeId: dto.assigneeId, previousAssigneeId: previous }, event: { kind: 'assigned', data: { assigneeId: dto.assigneeId, previousAssigneeId: previous } } };
+    });
+  }
+
+  /** A note on the flag's history, in any status. The note text goes to the history, never to the audit log. */
+  async addNote(clinicId: string, id: string, actor: Actor, dto: FlagNoteDto): Promise<Flag> {
+    return this.transition(clinicId, id, actor, ['open', 'acknowledged', 'resolved'], () => ({
+      action: 'flag.note_added',
+      data: { fields: ['text'] },
+      event: { kind: 'note', data: { text: dto.text } },
+    }));
+  }
+
+  /** Resolved → open again; the earlier outcome stays in the history. */
+  async reopen(clinicId: string, id: string, actor: Actor, dto: ReopenFlagDto): Promise<Flag> {
+    return this.transition(clinicId, id, actor, ['resolved'], (f) => {
+      const previousOutcome = f.outcome;
+      f.status = 'open';
+      f.outcome = null;
+      f.resolvedAt = null;
+      f.resolvedBy = null;
+      return { action: 'flag.reopened', data: { previousOutcome, hasReason: true }, event: { kind: 'reopened', data: { reason: dto.reason, previousOutcome } } };
+    });
   }
 
   async acknowledge(clinicId: string, id: string, actor: Actor, dto: AcknowledgeFlagDto): Promise<Flag> {
@@ -226,7 +297,7 @@ export class FlagsService {
       f.acknowledgedBy = actor.id;
       if (!f.assigneeId) f.assigneeId = actor.id;
       if (dto.note) f.note = dto.note;
-      return { action: 'flag.acknowledged', data: { hasNote: !!dto.note } };
+      return { action: 'flag.acknowledged', data: { hasNote: !!dto.note }, event: { kind: 'acknowledged', data: { assigneeId: f.assigneeId, ...(dto.note ? { note: dto.note } : {}) } } };
     });
   }
 
@@ -241,7 +312,7 @@ export class FlagsService {
       f.resolvedBy = actor.id;
       f.outcome = dto.outcome;
       f.note = dto.note;
-      return { action: 'flag.resolved', data: { outcome: dto.outcome } };
+      return { action: 'flag.resolved', data: { outcome: dto.outcome }, event: { kind: 'resolved', data: { outcome: dto.outcome, note: dto.note } } };
     });
   }
 
@@ -250,18 +321,19 @@ export class FlagsService {
     id: string,
     actor: Actor,
     from: Flag['status'][],
-    apply: (f: Flag, now: Date) => { action: string; data: Record<string, unknown> },
+    apply: (f: Flag, now: Date, m: EntityManager) => TransitionResult | Promise<TransitionResult>,
   ): Promise<Flag> {
     return this.db.transaction(async (m) => {
       const f = await m.getRepository(Flag).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
       if (!f) throw new NotFoundException('Flag not found');
-      if (!from.includes(f.status)) throw new ConflictException(`The flag is ${f.status}`);
+      if (!from.includes(f.status)) throw new ConflictException(`The flag is ${f.status}; this needs it ${from.join(' or ')}`);
       const now = this.clock.now();
       const prior = f.status;
-      const { action, data } = apply(f, now);
+      const { action, data, event } = await apply(f, now, m);
       f.updatedAt = now;
       await m.getRepository(Flag).save(f);
       await this.audit.record(m, { clinicId, actor, action, entityType: 'flag', entityId: id, data: { from: prior, to: f.status, ...data } });
+      await this.recordEvent(m, f, actor, event.kind, now, event.data);
       return f;
     });
   }

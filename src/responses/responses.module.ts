@@ -15,5 +15,6 @@ import { SmsWebhookController } from './sms-webhook.controller';
   imports: [CheckInsModule, ClinicsModule, FlagsModule, MessagingModule, PatientsModule, TreatmentsModule],
   controllers: [FormController, SmsWebhookController, ResponsesController],
   providers: [ResponsesService, ReplyGuards],
+  exports: [ResponsesService],
 })
 export class ResponsesModule {}

@@ -104,6 +104,10 @@ export class TreatmentsService {
     });
   }
 
+  listForPatient(clinicId: string, patientId: string): Promise<Treatment[]> {
+    return this.db.getRepository(Treatment).find({ where: { clinicId, patientId }, order: { performedAt: 'ASC' } });
+  }
+
   async checkInsOf(clinicId: string, id: string): Promise<CheckIn[]> {
     await this.get(clinicId, id);
     return this.checkIns.listForTreatment(clinicId, id);

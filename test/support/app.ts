@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { generateKeyPairSync } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import request from 'supertest';
 import twilio from 'twilio';
@@ -13,6 +14,11 @@ import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioApiServer } from './twilio-api
 
 export const PUBLIC_BASE_URL = 'https://aftercare.test';
 export const DEFAULT_SMS_FROM = '+14155550100';
+
+/** A fixed audit signing key for the run (AUDIT_SIGNING_KEY), and its public half as PEM SPKI. */
+const auditKeys = generateKeyPairSync('ed25519');
+export const TEST_AUDIT_SIGNING_KEY = auditKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+export const TEST_AUDIT_PUBLIC_KEY = auditKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 export interface TestApp {
   app: INestApplication;
@@ -56,11 +62,14 @@ export async function createTestApp(
             TWILIO_FROM: DEFAULT_SMS_FROM,
           }),
       JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+      AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
     }),
     migrationsRun: false,
     // Tests move the clock by days; the 8-hour default would log everyone out (auth tests check expiry).
     accessTokenTtlSeconds: 400 * 86400,
     dispatchIntervalMs: 0,
+    // Tests make checkpoints by calling AuditCheckpointsService directly.
+    auditCheckpointIntervalMs: 0,
     bootstrapOnStart: false,
   };
   const clock = new TestClock(opts.start ?? '2026-03-02T08:00:00Z');

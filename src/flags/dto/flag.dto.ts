@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import { FLAG_OUTCOMES, FLAG_PRIORITIES, FLAG_STATUSES, FlagOutcome } from '../flag.entity';
 
@@ -27,4 +27,22 @@ export class ResolveFlagDto {
   @ApiProperty({ maxLength: 4000, description: 'What was done and why' })
   @IsString() @MinLength(1, { message: 'note must not be empty' }) @MaxLength(4000)
   note: string;
+}
+
+export class AssignFlagDto {
+  @ApiProperty({ format: 'uuid', description: 'An active practitioner or admin of the clinic' })
+  @IsUUID('4', { message: 'assigneeId must be a UUID' })
+  assigneeId: string;
+}
+
+export class FlagNoteDto {
+  @ApiProperty({ minLength: 1, maxLength: 4000 })
+  @IsString() @MinLength(1, { message: 'text must not be empty' }) @MaxLength(4000)
+  text: string;
+}
+
+export class ReopenFlagDto {
+  @ApiProperty({ minLength: 1, maxLength: 4000, description: 'Why the flag needs another look' })
+  @IsString() @MinLength(1, { message: 'reason must not be empty' }) @MaxLength(4000)
+  reason: string;
 }

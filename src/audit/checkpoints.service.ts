@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Clock } from '../common/clock';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Actor, AuditService, checkpointFromRow, SYSTEM } from './audit.service';
+import { ExportedCheckpoint, resolveSigningKey, signCheckpoint, SigningKey } from './signing-key';
+
+export type StoredCheckpoint = ExportedCheckpoint & { id: string };
+
+const GENESIS = '0'.repeat(64);
+const INTERVAL_NAME = 'audit-checkpoints';
+
+/** Signed checkpoints of each clinic's audit chain: on demand and on a schedule. */
+@Injectable()
+export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('AuditCheckpoints');
+  private key?: SigningKey;
+  private running?: Promise<unknown>;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  /** Resolved on first use, so commands that only verify need no key. */
+  private signingKey(): SigningKey {
+    this.key ??= resolveSigningKey(this.config, this.logger);
+    return this.key;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.auditCheckpointIntervalMs <= 0) return;
+    this.signingKey(); // at start, so a missing key is reported (or generated) now, not in an hour
+    const handle = setInterval(() => {
+      if (this.running) return;
+      this.running = this.checkpointMovedClinics()
+        .catch((err) => this.logger.error(`Scheduled checkpoints failed: ${err?.stack ?? err}`))
+        .finally(() => (this.running = undefined));
+    }, this.config.auditCheckpointIntervalMs);
+    this.scheduler.addInterval(INTERVAL_NAME, handle);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
+    await this.running?.catch(() => undefined);
+  }
+
+  /**
+   * Signs the clinic's chain head now. The `audit.checkpoint_created` event is written in the
+   * same transaction and comes after the head it signs, so the checkpoint covers the chain up
+   * to (not including) its own event.
+   */
+  async create(clinicId: string, actor: Actor): Promise<StoredCheckpoint> {
+    return this.db.transaction(async (m) => {
+      // The chain's own lock (as AuditService.flush takes it): the head cannot move until COMMIT.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(coalesce($1::text, 'system'), 42))`, [clinicId]);
+      const [last] = await m.query(
+        `SELECT clinic_seq, hash FROM audit_events WHERE clinic_id = $1 ORDER BY clinic_seq DESC LIMIT 1`,
+        [clinicId],
+      );
+      const signed = signCheckpoint(
+        {
+          clinicId,
+          clinicSeq: last ? String(last.clinic_seq) : '0',
+          headHash: last ? last.hash : GENESIS,
+          createdAt: this.clock.now().toISOString(),
+        },
+        this.signingKey(),
+      );
+      const id = randomUUID();
+      await m.query(
+        `INSERT INTO audit_checkpoints (id, clinic_id, clinic_seq, head_hash, created_at, signature, public_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [id, clinicId, signed.clinicSeq, signed.headHash, signed.createdAt, signed.signature, signed.publicKey],
+      );
+      await this.audit.record(m, {
+        clinicId,
+        actor,
+        action: 'audit.checkpoint_created',
+        entityType: 'audit_checkpoint',
+        entityId: id,
+        data: { clinicSeq: signed.clinicSeq, headHash: signed.headHash },
+      });
+      return { id, ...signed };
+    });
+  }
+
+  async list(clinicId: string, q: { limit: number; offset: number }): Promise<{ items: StoredCheckpoint[]; total: number }> {
+    const rows = await this.db.query(
+      `SELECT id, clinic_id, clinic_seq, head_hash, created_at, signature, public_key FROM audit_checkpoints
+        WHERE clinic_id = $1 ORDER BY created_at DESC, clinic_seq DESC LIMIT $2 OFFSET $3`,
+      [clinicId, q.limit, q.offset],
+    );
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM audit_checkpoints WHERE clinic_id = $1`, [clinicId]);
+    return { items: rows.map(checkpointFromRow), total };
+  }
+
+  /**
+   * The scheduled pass: a checkpoint for each clinic whose chain has moved since its last one.
+   * A checkpoint's own event does not count as a move, or every pass would make another.
+   */
+  async checkpointMovedClinics(): Promise<StoredCheckpoint[]> {
+    const clinics: Array<{ id: string }> = await this.db.query(`
+      SELECT c.id FROM clinics c
+       WHERE EXISTS (
+         SELECT 1 FROM audit_events e
+          WHERE e.clinic_id = c.id
+            AND e.action <> 'audit.checkpoint_created'
+            AND e.clinic_seq > coalesce((SELECT max(k.clinic_seq) FROM audit_checkpoints k WHERE k.clinic_id = c.id), 0))
+       ORDER BY c.id`);
+    const made: StoredCheckpoint[] = [];
+    for (const { id } of clinics) {
+      try {
+        made.push(await this.create(id, SYSTEM));
+      } catch (err) {
+        this.logger.error(`Checkpoint of clinic ${id} failed: ${(err as Error)?.stack ?? err}`);
+      }
+    }
+    return made;
+  }
+}
+
+/** The self-contained export: verifiable with Node's crypto.verify and nothing else. */
+export function exportCheckpoint(cp: ExportedCheckpoint): ExportedCheckpoint {
+  return { clinicId: cp.clinicId, clinicSeq: cp.clinicSeq, headHash: cp.headHash, createdAt: cp.createdAt, signature: cp.signature, publicKey: cp.publicKey };
+}

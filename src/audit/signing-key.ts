@@ -1,0 +1,70 @@
+import { Logger } from '@nestjs/common';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign, verify } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AppConfig } from '../config/app-config';
+import { canonicalJson } from './canonical-json';
+
+export interface SigningKey {
+  privateKey: KeyObject;
+  /** PEM SPKI, stored with each checkpoint so an export verifies on its own. */
+  publicKeyPem: string;
+}
+
+/** What a checkpoint signs, and what an export carries. */
+export interface CheckpointFields {
+  clinicId: string;
+  clinicSeq: string;
+  headHash: string;
+  createdAt: string;
+}
+export interface ExportedCheckpoint extends CheckpointFields {
+  signature: string;
+  publicKey: string;
+}
+
+export function checkpointPayload(f: CheckpointFields): Buffer {
+  return Buffer.from(canonicalJson({ clinicId: f.clinicId, clinicSeq: f.clinicSeq, headHash: f.headHash, createdAt: f.createdAt }), 'utf8');
+}
+
+export function signCheckpoint(f: CheckpointFields, key: SigningKey): ExportedCheckpoint {
+  const signature = sign(null, checkpointPayload(f), key.privateKey).toString('base64');
+  return { clinicId: f.clinicId, clinicSeq: f.clinicSeq, headHash: f.headHash, createdAt: f.createdAt, signature, publicKey: key.publicKeyPem };
+}
+
+/** True when the signature is the Ed25519 signature of the fields by the checkpoint's own public key. */
+export function checkpointSignatureValid(cp: ExportedCheckpoint): boolean {
+  try {
+    const publicKey = createPublicKey(cp.publicKey);
+    if (publicKey.asymmetricKeyType !== 'ed25519') return false;
+    return verify(null, checkpointPayload(cp), publicKey, Buffer.from(cp.signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+function fromPem(pem: string): SigningKey {
+  const privateKey = createPrivateKey(pem);
+  return { privateKey, publicKeyPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString() };
+}
+
+/**
+ * AUDIT_SIGNING_KEY when given (validated by loadConfig). Without it: on the embedded
+ * database, one generated once and kept in DATA_DIR/audit-signing-key.pem (like the JWT
+ * secret); otherwise an ephemeral key, with a warning.
+ */
+export function resolveSigningKey(config: AppConfig, logger: Logger): SigningKey {
+  if (config.auditSigningKey) return fromPem(config.auditSigningKey);
+  const fresh = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  if (config.embeddedDatabase) {
+    const file = path.join(config.dataDir, 'audit-signing-key.pem');
+    if (existsSync(file)) return fromPem(readFileSync(file, 'utf8'));
+    const pem = fresh();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, pem, { mode: 0o600 });
+    logger.log(`AUDIT_SIGNING_KEY is not set: generated an audit signing key in ${file}`);
+    return fromPem(pem);
+  }
+  logger.warn('AUDIT_SIGNING_KEY is not set: audit checkpoints are signed with a random key that ends with this process');
+  return fromPem(fresh());
+}

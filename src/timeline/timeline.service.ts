@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { CheckInsService } from '../check-ins/check-ins.service';
+import { FlagsService } from '../flags/flags.service';
+import { MessagingService } from '../messaging/messaging.service';
+import { PatientsService } from '../patients/patients.service';
+import { ResponsesService } from '../responses/responses.service';
+import { SYMPTOMS } from '../protocols/questions';
+import { TreatmentsService } from '../treatments/treatments.service';
+
+export type TimelineType = 'treatment' | 'check_in' | 'response' | 'message' | 'flag';
+
+export interface TimelineItem {
+  at: Date;
+  type: TimelineType;
+  id: string;
+  [summary: string]: unknown;
+}
+
+/** Tie-break for items at the same instant: the order things happen in the loop. */
+const TYPE_ORDER: Record<TimelineType, number> = { treatment: 0, check_in: 1, message: 2, response: 3, flag: 4 };
+
+/**
+ * A patient's course at a glance, gathered through the services that own each record. Summaries
+ * only: no message bodies, addresses or phone numbers, no free text.
+ */
+@Injectable()
+export class TimelineService {
+  constructor(
+    private readonly patients: PatientsService,
+    private readonly treatments: TreatmentsService,
+    private readonly checkIns: CheckInsService,
+    private readonly responses: ResponsesService,
+    private readonly messaging: MessagingService,
+    private readonly flags: FlagsService,
+  ) {}
+
+  async forPatient(clinicId: string, patientId: string): Promise<{ items: TimelineItem[] }> {
+    await this.patients.get(clinicId, patientId); // 404 for another clinic's patient
+    const [treatments, checkIns, responses, messages, flags] = await Promise.all([
+      this.treatments.listForPatient(clinicId, patientId),
+      this.checkIns.listForPatient(clinicId, patientId),
+      this.responses.listForPatient(clinicId, patientId),
+      this.messaging.listForPatient(clinicId, patientId),
+      this.flags.listForPatient(clinicId, patientId),
+    ]);
+    const items: TimelineItem[] = [
+      ...treatments.map((t) => ({
+        at: t.performedAt,
+        type: 'treatment' as const,
+        id: t.id,
+        procedure: t.procedure,
+        indication: t.indication,
+        bodyAreas: t.bodyAreas,
+        product: t.product,
+        lotNumber: t.lotNumber,
+        status: t.status,
+      })),
+      ...checkIns.map((c) => ({
+        at: c.sentAt ?? c.dueAt,
+        type: 'check_in' as const,
+        id: c.id,
+        treatmentId: c.treatmentId,
+        step: c.step,
+        dayOffset: c.dayOffset,
+        status: c.status,
+        channel: c.channel,
+        dueAt: c.dueAt,
+        sentAt: c.sentAt,
+        answeredAt: c.answeredAt,
+      })),
+      ...responses.map((r) => ({
+        at: r.receivedAt,
+        type: 'response' as const,
+        id: r.id,
+        treatmentId: r.treatmentId,
+        checkInId: r.checkInId,
+        source: r.source,
+        daySinceTreatment: r.daySinceTreatment,
+        scores: Object.fromEntries(SYMPTOMS.map((s) => [s, r[s]])),
+        warningSigns: r.warningSigns,
+        hasFreeText: !!r.freeText,
+      })),
+      ...messages.map((m) => ({
+        at: m.createdAt,
+        type: 'message' as const,
+        id: m.id,
+        checkInId: m.checkInId,
+        direction: m.direction,
+        channel: m.channel,
+        purpose: m.purpose,
+        status: m.status,
+      })),
+      ...flags.map((f) => ({
+        at: f.createdAt,
+        type: 'flag' as const,
+        id: f.id,
+        treatmentId: f.treatmentId,
+        responseId: f.responseId,
+        ruleId: f.ruleId,
+        priority: f.priority,
+        reason: f.reason,
+        status: f.status,
+        outcome: f.outcome,
+        assigneeId: f.assigneeId,
+        history: f.history.map((e) => ({ at: e.at, kind: e.kind })),
+      })),
+    ];
+    items.sort((a, b) => a.at.getTime() - b.at.getTime() || TYPE_ORDER[a.type] - TYPE_ORDER[b.type]);
+    return { items };
+  }
+}

@@ -1,0 +1,164 @@
+import { execFile } from 'node:child_process';
+import { createPublicKey, verify } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { AuditService } from '../src/audit/audit.service';
+import { AuditCheckpointsService } from '../src/audit/checkpoints.service';
+import { createTestApp, TEST_AUDIT_PUBLIC_KEY, TestApp } from './support/app';
+import { newClinic, newPatient, TestClinic } from './support/factories';
+
+const run = promisify(execFile);
+const root = path.resolve(__dirname, '..');
+
+type Exported = { clinicId: string; clinicSeq: string; headHash: string; createdAt: string; signature: string; publicKey: string };
+const exported = (cp: Exported & { id?: string }): Exported => {
+  const { id: _id, ...rest } = cp;
+  return rest;
+};
+
+/** As a superuser who disables the append-only trigger: what the database refuses to the service. */
+async function asSuperuser(table: string, sql: string, params: unknown[]): Promise<void> {
+  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`ALTER TABLE ${table} DISABLE TRIGGER ${table}_no_update_delete`);
+    await client.query(sql, params);
+    await client.query(`ALTER TABLE ${table} ENABLE TRIGGER ${table}_no_update_delete`);
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+}
+
+async function cli(args: string[]): Promise<{ code: number; report: any }> {
+  try {
+    const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', 'audit:verify', ...args], {
+      cwd: root,
+      env: { ...process.env },
+    });
+    return { code: 0, report: JSON.parse(stdout) };
+  } catch (err: any) {
+    if (typeof err.code !== 'number') throw err;
+    return { code: err.code, report: err.stdout ? JSON.parse(err.stdout) : null };
+  }
+}
+
+describe('signed audit checkpoints', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  async function clinicWithEvents(): Promise<TestClinic> {
+    const c = await newClinic(t);
+    await newPatient(t, c);
+    await newPatient(t, c);
+    return c;
+  }
+
+  it('signs the chain head; the export verifies with crypto.verify outside the service', async () => {
+    const c = await clinicWithEvents();
+    const before = (await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body;
+    expect(before).toMatchObject({ ok: true, checkpoint: null });
+
+    const cp = (await t.http.post('/v1/audit-events/checkpoints').set(c.compliance.auth).expect(201)).body;
+    expect(cp).toMatchObject({ clinicId: c.clinic.id, clinicSeq: before.headSeq, headHash: before.headHash, publicKey: TEST_AUDIT_PUBLIC_KEY });
+
+    // What an auditor does with the exported JSON: no database, no project code.
+    const file = exported(cp);
+    const data = JSON.stringify({ clinicId: file.clinicId, clinicSeq: file.clinicSeq, createdAt: file.createdAt, headHash: file.headHash });
+    expect(verify(null, Buffer.from(data), createPublicKey(file.publicKey), Buffer.from(file.signature, 'base64'))).toBe(true);
+    expect(verify(null, Buffer.from(data.replace(file.headHash, 'f'.repeat(64))), createPublicKey(file.publicKey), Buffer.from(file.signature, 'base64'))).toBe(false);
+
+    // The checkpoint's own event comes right after the head it signed.
+    const events = (await t.http.get('/v1/audit-events?action=audit.checkpoint_created').set(c.admin.auth).expect(200)).body.items;
+    expect(events).toEqual([expect.objectContaining({ clinicSeq: String(BigInt(cp.clinicSeq) + 1n), entityId: cp.id, actorId: c.compliance.id })]);
+
+    const list = (await t.http.get('/v1/audit-events/checkpoints').set(c.admin.auth).expect(200)).body;
+    expect(list).toMatchObject({ total: 1, items: [cp] });
+
+    const after = (await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body;
+    expect(after).toMatchObject({ ok: true, checkpoint: { id: cp.id, clinicSeq: cp.clinicSeq, headHash: cp.headHash } });
+  });
+
+  it('reports newest events cut off by a superuser as truncated against the latest checkpoint', async () => {
+    const c = await clinicWithEvents();
+    const cp = (await t.http.post('/v1/audit-events/checkpoints').set(c.admin.auth).expect(201)).body;
+    const cut = BigInt(cp.clinicSeq) - 1n;
+    await asSuperuser('audit_events', `DELETE FROM audit_events WHERE clinic_id = $1 AND clinic_seq >= $2`, [c.clinic.id, String(cut)]);
+
+    const report = (await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body;
+    expect(report).toMatchObject({ ok: false, reason: 'truncated', brokenAt: String(cut), headSeq: String(cut - 1n), checkpoint: { id: cp.id } });
+    // Without a checkpoint the shorter chain would look whole: that is what checkpoints are for.
+  });
+
+  it('reports an altered checkpoint signature, exported or stored', async () => {
+    const c = await clinicWithEvents();
+    const cp = (await t.http.post('/v1/audit-events/checkpoints').set(c.admin.auth).expect(201)).body;
+    const sig = Buffer.from(cp.signature, 'base64');
+    sig[0] ^= 0xff;
+    const forged = { ...exported(cp), signature: sig.toString('base64') };
+    expect(await t.get(AuditService).verify(c.clinic.id, forged)).toMatchObject({ ok: false, reason: 'checkpoint signature invalid' });
+    // A signed checkpoint whose fields were changed is caught the same way.
+    expect(await t.get(AuditService).verify(c.clinic.id, { ...exported(cp), clinicSeq: '1' })).toMatchObject({ ok: false, reason: 'checkpoint signature invalid' });
+    expect(await t.get(AuditService).verify(c.clinic.id, exported(cp))).toMatchObject({ ok: true });
+
+    await asSuperuser('audit_checkpoints', `UPDATE audit_checkpoints SET signature = $2 WHERE id = $1`, [cp.id, forged.signature]);
+    const report = (await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body;
+    expect(report).toMatchObject({ ok: false, reason: 'checkpoint signature invalid', checkpoint: { id: cp.id } });
+  });
+
+  it('the database refuses UPDATE, DELETE and TRUNCATE on checkpoints', async () => {
+    const c = await clinicWithEvents();
+    const cp = (await t.http.post('/v1/audit-events/checkpoints').set(c.admin.auth).expect(201)).body;
+    const client = new Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      await expect(client.query(`UPDATE audit_checkpoints SET head_hash = 'x' WHERE id = $1`, [cp.id])).rejects.toThrow(/append-only/);
+      await expect(client.query(`DELETE FROM audit_checkpoints WHERE id = $1`, [cp.id])).rejects.toThrow(/append-only/);
+      await expect(client.query(`TRUNCATE audit_checkpoints`)).rejects.toThrow(/append-only/);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('practitioners get 403 on the checkpoint routes', async () => {
+    const c = await newClinic(t);
+    await t.http.post('/v1/audit-events/checkpoints').set(c.practitioner.auth).expect(403);
+    await t.http.get('/v1/audit-events/checkpoints').set(c.practitioner.auth).expect(403);
+  });
+
+  it('on schedule, checkpoints each clinic whose chain moved since its last checkpoint, and only those', async () => {
+    const c = await clinicWithEvents();
+    const checkpoints = t.get(AuditCheckpointsService);
+    const first = await checkpoints.checkpointMovedClinics();
+    expect(first.map((x) => x.clinicId)).toContain(c.clinic.id);
+    // Its own checkpoint event is not a move.
+    expect((await checkpoints.checkpointMovedClinics()).map((x) => x.clinicId)).not.toContain(c.clinic.id);
+    await newPatient(t, c);
+    const moved = (await checkpoints.checkpointMovedClinics()).filter((x) => x.clinicId === c.clinic.id);
+    expect(moved).toHaveLength(1);
+    expect((await t.get(AuditService).verify(c.clinic.id)).checkpoint).toMatchObject({ id: moved[0].id });
+  });
+
+  it('the CLI exits 0 on a good chain and 1 on a truncated one, with an exported checkpoint file or the stored one', async () => {
+    const c = await clinicWithEvents();
+    const cp = (await t.http.post('/v1/audit-events/checkpoints').set(c.admin.auth).expect(201)).body;
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'aftercare-cp-')), 'checkpoint.json');
+    writeFileSync(file, JSON.stringify(exported(cp)));
+
+    const good = await cli(['--clinic', c.clinic.id, '--checkpoint', file]);
+    expect(good).toMatchObject({ code: 0, report: { ok: true, checkpoint: { clinicSeq: cp.clinicSeq } } });
+
+    await asSuperuser('audit_events', `DELETE FROM audit_events WHERE clinic_id = $1 AND clinic_seq >= $2`, [c.clinic.id, cp.clinicSeq]);
+    const bad = await cli(['--clinic', c.clinic.id, '--checkpoint', file]);
+    expect(bad).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated', brokenAt: cp.clinicSeq } });
+    const stored = await cli(['--clinic', c.clinic.id]);
+    expect(stored).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated', checkpoint: { id: cp.id } } });
+  });
+});
