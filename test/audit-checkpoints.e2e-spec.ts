@@ -64,10 +64,13 @@ describe('signed audit checkpoints', () => {
   it('signs the chain head; the export verifies with crypto.verify outside the service', async () => {
     const c = await clinicWithEvents();
     const before = (await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body;
-    expect(before).toMatchObject({ ok: true, checkpoint: null });
+    expect(before).toMatchObject({ ok: true, checkpoint: null, checkpointSignedByConfiguredKey: null });
 
     const cp = (await t.http.post('/v1/audit-events/checkpoints').set(c.compliance.auth).expect(201)).body;
     expect(cp).toMatchObject({ clinicId: c.clinic.id, clinicSeq: before.headSeq, headHash: before.headHash, publicKey: TEST_AUDIT_PUBLIC_KEY });
+
+    const checked = (await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body;
+    expect(checked).toMatchObject({ ok: true, checkpoint: { id: cp.id }, checkpointSignedByConfiguredKey: true });
 
     // What an auditor does with the exported JSON: no database, no project code.
     const file = exported(cp);

@@ -33,8 +33,10 @@ export class AuditController {
   /** Walks the chain and checks it against the clinic's latest signed checkpoint (reported as `checkpoint`). */
   @Allow('compliance', 'admin')
   @Get('verify')
-  verify(@CurrentPrincipal() p: Principal) {
-    return this.audit.verify(p.clinicId);
+  async verify(@CurrentPrincipal() p: Principal) {
+    const report = await this.audit.verify(p.clinicId);
+    // Reported, not failed: checkpoints signed before a key rotation stay valid evidence.
+    return { ...report, checkpointSignedByConfiguredKey: report.checkpoint ? this.checkpoints.signedByOurKey(report.checkpoint.publicKey) : null };
   }
 
   /** Signs the chain head now; the answer is the self-contained export (plus its id). */

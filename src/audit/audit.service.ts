@@ -49,6 +49,7 @@ export interface CheckpointRef {
   clinicSeq: string;
   headHash: string;
   createdAt: string;
+  publicKey: string;
 }
 
 /** The one place that writes audit events: a hash chain per clinic, append-only in the database. */
@@ -173,7 +174,7 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
   async verify(clinicId: string, given?: ExportedCheckpoint): Promise<ChainReport> {
     const checkpoint: (ExportedCheckpoint & { id?: string }) | null = given ?? (await this.latestCheckpoint(clinicId));
     const against: CheckpointRef | null = checkpoint
-      ? { clinicSeq: checkpoint.clinicSeq, headHash: checkpoint.headHash, createdAt: checkpoint.createdAt, ...(checkpoint.id ? { id: checkpoint.id } : {}) }
+      ? { clinicSeq: checkpoint.clinicSeq, headHash: checkpoint.headHash, createdAt: checkpoint.createdAt, publicKey: checkpoint.publicKey, ...(checkpoint.id ? { id: checkpoint.id } : {}) }
       : null;
     let cpSeq: bigint | null = null;
     if (checkpoint) {

@@ -28,6 +28,11 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
     private readonly scheduler: SchedulerRegistry,
   ) {}
 
+  /** Whether a checkpoint was signed by this service's key (a database writer could sign with their own). */
+  signedByOurKey(publicKeyPem: string | undefined): boolean {
+    return !!publicKeyPem && publicKeyPem.trim() === this.signingKey().publicKeyPem.trim();
+  }
+
   /** Resolved on first use, so commands that only verify need no key. */
   private signingKey(): SigningKey {
     this.key ??= resolveSigningKey(this.config, this.logger);
