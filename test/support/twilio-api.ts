@@ -80,6 +80,9 @@ export class TwilioApiServer {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // The SDK keeps connections alive; without this the worker waits for them to time out.
+    this.server.closeAllConnections();
+    await closed;
   }
 }
