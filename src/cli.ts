@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Clock } from './common/clock';
 import { loadConfig } from './config/app-config';
 import { resolveDatabase } from './database/connect';
 import { createDataSource } from './database/data-source';
@@ -72,7 +73,7 @@ async function migrations(command: string, args: string[], url: string, poolMax:
         console.log('No changes in the entities: nothing to generate');
         return 0;
       }
-      const ts = Date.now();
+      const ts = new Clock().now().getTime();
       const q = (s: string) => '`' + s.replace(/`/g, '\\`') + '`';
       const body = `import { MigrationInterface, QueryRunner } from 'typeorm';
 

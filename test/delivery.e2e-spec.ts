@@ -1,5 +1,5 @@
 import { createTestApp, TestApp } from './support/app';
-import { newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
+import { newClinic, newPatient, newTreatment, TestClinic, treatedYesterday } from './support/factories';
 
 /** Delivery failures by kind, through the real twilio SDK and a real SMTP server. */
 describe('delivery failures, consent and unsubscribe', () => {
@@ -9,21 +9,13 @@ describe('delivery failures, consent and unsubscribe', () => {
   });
   afterAll(() => t.close());
 
-  async function treatedYesterday(patient: Record<string, unknown>) {
-    t.clock.set('2026-03-02T08:00:00Z');
-    const c = await newClinic(t);
-    const p = await newPatient(t, c, patient);
-    const tr = await newTreatment(t, c, p.id);
-    t.clock.set('2026-03-03T09:00:00Z');
-    return { c, p, tr };
-  }
   const patientOf = async (c: TestClinic, id: string) => (await t.http.get(`/v1/patients/${id}`).set(c.practitioner.auth).expect(200)).body;
   const checkInsOf = async (c: TestClinic, id: string) => (await t.http.get(`/v1/treatments/${id}/check-ins`).set(c.practitioner.auth).expect(200)).body.items;
   const actionsOf = async (c: TestClinic, entityId: string) =>
     (await t.http.get(`/v1/audit-events?entityId=${entityId}`).set(c.compliance.auth).expect(200)).body.items.map((e: { action: string }) => e.action);
 
   it('21610 (the patient sent STOP to the carrier) records the opt-out, is never retried, and the check-in goes by email', async () => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'sms' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'sms' });
     t.twilioApi.failures.push({ status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
     await t.dispatcher.tick();
     await t.dispatcher.tick();
@@ -35,7 +27,7 @@ describe('delivery failures, consent and unsubscribe', () => {
   });
 
   it.each([30005, 30006, 21211])('%i marks the number invalid, is not retried, and later check-ins go by email', async (code) => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'sms' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'sms' });
     t.twilioApi.failures.push({ status: 400, code, message: `Error ${code}` });
     await t.dispatcher.tick();
     await t.dispatcher.tick();
@@ -49,7 +41,7 @@ describe('delivery failures, consent and unsubscribe', () => {
   });
 
   it('30003 (unreachable handset) is retried with backoff on SMS', async () => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'sms' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'sms' });
     t.twilioApi.failures.push({ status: 400, code: 30003, message: 'Unreachable destination handset' });
     expect(await t.dispatcher.tick()).toMatchObject({ retried: 1 });
     const [s] = await checkInsOf(c, tr.id);
@@ -61,7 +53,7 @@ describe('delivery failures, consent and unsubscribe', () => {
   });
 
   it('30007 (carrier spam filter) is not retried on SMS and alerts the clinic admins', async () => {
-    const { c, p } = await treatedYesterday({ preferredChannel: 'sms', emailConsent: false });
+    const { c, p } = await treatedYesterday(t, { preferredChannel: 'sms', emailConsent: false });
     t.twilioApi.failures.push({ status: 400, code: 30007, message: 'Message filtered' });
     await t.dispatcher.tick();
     await t.dispatcher.tick();
@@ -71,7 +63,7 @@ describe('delivery failures, consent and unsubscribe', () => {
   });
 
   it('an SMTP 550 for the recipient marks the address invalid and the check-in falls back to SMS', async () => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'email' });
     t.smtp.rejectRecipients.add(p.email!.toLowerCase());
     await t.dispatcher.tick();
     await t.dispatcher.tick();
@@ -81,7 +73,7 @@ describe('delivery failures, consent and unsubscribe', () => {
   });
 
   it('a dropped or deferred SMTP delivery (451) is retried and arrives exactly once', async () => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'email' });
     t.smtp.failNext = { count: 1, code: 451 };
     expect(await t.dispatcher.tick()).toMatchObject({ retried: 1 });
     const [s] = await checkInsOf(c, tr.id);
@@ -92,7 +84,7 @@ describe('delivery failures, consent and unsubscribe', () => {
   });
 
   it('a connection dropped in the middle of an email is retried and the email arrives exactly once, with its Message-ID kept', async () => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'email' });
     t.smtp.dropNext = 1;
     expect(await t.dispatcher.tick()).toMatchObject({ retried: 1 });
     const [s] = await checkInsOf(c, tr.id);
@@ -129,7 +121,7 @@ describe('delivery failures, consent and unsubscribe', () => {
   });
 
   it('an undelivered status callback reopens the check-in: 30003 retries, 30006 falls back to email', async () => {
-    const a = await treatedYesterday({ preferredChannel: 'sms' });
+    const a = await treatedYesterday(t, { preferredChannel: 'sms' });
     await t.dispatcher.tick();
     const [smsA] = t.twilioApi.to(a.p.phone!);
     await t.twilioWebhook(`/webhooks/twilio/status?m=${new URL(smsA.params.StatusCallback).searchParams.get('m')}`, { MessageSid: smsA.sid, MessageStatus: 'undelivered', ErrorCode: '30006' }).expect(200);
@@ -141,7 +133,7 @@ describe('delivery failures, consent and unsubscribe', () => {
     await t.twilioWebhook('/webhooks/twilio/status', { MessageSid: smsA.sid, MessageStatus: 'sent' }).expect(200);
     expect((await checkInsOf(a.c, a.tr.id))[0]).toMatchObject({ status: 'sent', channel: 'email' });
 
-    const b = await treatedYesterday({ preferredChannel: 'sms' });
+    const b = await treatedYesterday(t, { preferredChannel: 'sms' });
     await t.dispatcher.tick();
     const [smsB] = t.twilioApi.to(b.p.phone!);
     await t.twilioWebhook('/webhooks/twilio/status', { MessageSid: smsB.sid, MessageStatus: 'undelivered', ErrorCode: '30003' }).expect(200);
@@ -153,7 +145,7 @@ describe('delivery failures, consent and unsubscribe', () => {
   });
 
   it('safety advice for a warning sign reported at night goes at once, quiet hours or not', async () => {
-    const { c, p } = await treatedYesterday({ preferredChannel: 'sms' });
+    const { c, p } = await treatedYesterday(t, { preferredChannel: 'sms' });
     await t.dispatcher.tick();
     t.clock.set('2026-03-03T22:30:00Z'); // 23:30 in Madrid
     const before = t.twilioApi.to(p.phone!).length;
@@ -165,14 +157,14 @@ describe('delivery failures, consent and unsubscribe', () => {
   });
 
   it('SMS carry a validity period that ends with the send window', async () => {
-    const { p } = await treatedYesterday({ preferredChannel: 'sms' });
+    const { p } = await treatedYesterday(t, { preferredChannel: 'sms' });
     await t.dispatcher.tick();
     // Sent at 10:00 Madrid; the window closes at 20:00.
     expect(t.twilioApi.to(p.phone!)[0].params.ValidityPeriod).toBe(String(10 * 3600));
   });
 
   it('email offers one-click unsubscribe (RFC 8058) that works without a login and opts out of email only', async () => {
-    const { c, p } = await treatedYesterday({ preferredChannel: 'email' });
+    const { c, p } = await treatedYesterday(t, { preferredChannel: 'email' });
     await t.dispatcher.tick();
     const [mail] = t.smtp.to(p.email!);
     const headers = mail.raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' '); // unfolded
@@ -191,7 +183,7 @@ describe('delivery failures, consent and unsubscribe', () => {
   });
 
   it('two check-ins in a row unanswered raise one low "lost to follow-up" flag', async () => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'email' });
     for (const step of [0, 1]) {
       t.clock.set(tr.checkIns[step].dueAt);
       await t.dispatcher.tick();

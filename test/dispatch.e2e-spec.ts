@@ -2,7 +2,7 @@ import { CheckInDispatcher } from '../src/check-ins/dispatcher.service';
 import { PatientsService } from '../src/patients/patients.service';
 import { TreatmentsService } from '../src/treatments/treatments.service';
 import { createTestApp, TestApp } from './support/app';
-import { newClinic, newEmail, newPhone, newPatient, newTreatment, TestClinic } from './support/factories';
+import { newClinic, newEmail, newPatient, newPhone, newTreatment, TestClinic, treatedYesterday } from './support/factories';
 
 const statusesOf = async (t: TestApp, c: TestClinic, treatmentId: string) =>
   (await t.http.get(`/v1/treatments/${treatmentId}/check-ins`).set(c.practitioner.auth).expect(200)).body.items as Array<{
@@ -20,16 +20,6 @@ describe('dispatching check-ins', () => {
     t = await createTestApp({ start: '2026-03-02T08:00:00Z' });
   });
   afterAll(() => t.close());
-
-  /** A clinic, a patient treated on Monday 2 March at 09:00 Madrid, and the clock at the first check-in (Tuesday 10:00). */
-  async function treatedYesterday(patient: Record<string, unknown>) {
-    t.clock.set('2026-03-02T08:00:00Z');
-    const c = await newClinic(t);
-    const p = await newPatient(t, c, patient);
-    const tr = await newTreatment(t, c, p.id);
-    t.clock.set('2026-03-03T09:00:00Z');
-    return { c, p, tr };
-  }
 
   it('retries a throttled SMS with backoff and sends it once the provider recovers', async () => {
     const c = await newClinic(t);
@@ -88,7 +78,7 @@ describe('dispatching check-ins', () => {
   });
 
   it('falls back once to the other consented channel when SMS fails for good', async () => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'sms' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'sms' });
     t.twilioApi.failures.push({ status: 400, code: 21211, message: "The 'To' number is not a valid phone number." });
     expect(await t.dispatcher.tick()).toMatchObject({ claimed: 1, retried: 1 });
     expect(await t.dispatcher.tick()).toMatchObject({ claimed: 1, sent: 1 });
@@ -112,7 +102,7 @@ describe('dispatching check-ins', () => {
   });
 
   it('returns a lapsed lease to the queue so a check-in is never lost', async () => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'email' });
     // An instance claims the check-in and dies before sending.
     const claimed = await t.dispatcher.claimDue(100);
     expect(claimed.map((x) => x.treatmentId)).toContain(tr.id);
@@ -146,7 +136,7 @@ describe('dispatching check-ins', () => {
   });
 
   it('an instance whose lease lapsed does not send what another instance has taken over', async () => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'email' });
     const [stale] = (await t.dispatcher.claimDue(100)).filter((x) => x.treatmentId === tr.id);
     t.clock.advance(5 * 60_000 + 1);
     // Another instance (here: the same one after its lease lapsed) returns the lease and sends.
@@ -162,7 +152,7 @@ describe('dispatching check-ins', () => {
   });
 
   it('a status callback that beats the send outcome still finds its message by the id in its URL', async () => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'sms' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'sms' });
     await t.dispatcher.tick();
     const [sms] = t.twilioApi.to(p.phone!);
     const callback = new URL(sms.params.StatusCallback);
@@ -177,7 +167,7 @@ describe('dispatching check-ins', () => {
   });
 
   it('drops a queued reminder when the patient opts out before it goes', async () => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'sms' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'sms' });
     await t.dispatcher.tick();
     // Down until 21:30 Madrid the next day: the reminder is queued for the morning.
     t.clock.set('2026-03-04T20:30:00Z');
@@ -192,7 +182,7 @@ describe('dispatching check-ins', () => {
   });
 
   it('reminds once after 24 hours without an answer, then expires the check-in after 48', async () => {
-    const { c, p, tr } = await treatedYesterday({ preferredChannel: 'email' });
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'email' });
     await t.dispatcher.tick();
     t.clock.set('2026-03-04T09:00:00Z');
     expect((await t.dispatcher.tick()).reminders).toBe(1);

@@ -131,3 +131,16 @@ export const NO_WARNING_SIGNS = {
   ws_airway_swelling: 'no',
   ws_hives: 'no',
 };
+
+/**
+ * A clinic of its own, a patient treated on Monday 2 March 2026 at 09:00 Madrid, and the clock
+ * moved to the first check-in (Tuesday 10:00 Madrid).
+ */
+export async function treatedYesterday(t: TestApp, patient: Record<string, unknown> = {}) {
+  t.clock.set('2026-03-02T08:00:00Z');
+  const c = await newClinic(t);
+  const p = await newPatient(t, c, patient);
+  const tr = await newTreatment(t, c, p.id);
+  t.clock.set('2026-03-03T09:00:00Z');
+  return { c, p, tr };
+}
