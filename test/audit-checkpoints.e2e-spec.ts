@@ -164,4 +164,19 @@ describe('signed audit checkpoints', () => {
     const stored = await cli(['--clinic', c.clinic.id]);
     expect(stored).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated', checkpoint: { id: cp.id } } });
   });
+
+  it('100 concurrent writers on one clinic leave one unbroken chain', async () => {
+    const c = await newClinic(t);
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        t.http.post('/v1/patients').set(c.practitioner.auth).send({ givenName: 'C', familyName: String(i), email: `c${i}-${c.clinic.id.slice(0, 8)}@example.test`, emailConsent: true }),
+      ),
+    );
+    expect(results.map((r) => r.status).every((s) => s === 201)).toBe(true);
+    const report = (await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body;
+    expect(report.ok).toBe(true);
+    const [{ n, max }] = await t.db.query(`SELECT count(*)::int AS n, max(clinic_seq)::int AS max FROM audit_events WHERE clinic_id = $1`, [c.clinic.id]);
+    expect(report.count).toBe(n);
+    expect(max).toBe(n); // no gaps, no forks: sequence 1..n
+  });
 });
