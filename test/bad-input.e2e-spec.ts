@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Response as HttpResponse } from 'supertest';
 import twilio from 'twilio';
 import { createTestApp, PUBLIC_BASE_URL, TestApp } from './support/app';
-import { linkIn, newApiKey, newClinic, newEmail, newPatient, newPhone, newTreatment, NO_WARNING_SIGNS, TestClinic } from './support/factories';
+import { linkIn, newApiKey, newClinic, newEmail, newPatient, newPhone, newTreatment, NO_WARNING_SIGNS, TestClinic, patientBody } from './support/factories';
 import { TEST_AUTH_TOKEN } from './support/twilio-api';
 
 /**
@@ -90,16 +90,7 @@ describe('bad input is refused and leaves nothing behind', () => {
 
   describe('POST /v1/patients', () => {
     let c: TestClinic;
-    const valid = () => ({
-      givenName: 'Ana',
-      familyName: 'Ruiz',
-      email: newEmail(),
-      phone: newPhone(),
-      timeZone: 'Europe/Madrid',
-      preferredChannel: 'sms',
-      smsConsent: true,
-      emailConsent: true,
-    });
+    const valid = () => patientBody();
     beforeAll(async () => {
       c = await newClinic(t);
     });

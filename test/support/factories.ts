@@ -75,22 +75,23 @@ export async function newApiKey(t: TestApp, c: TestClinic, name = `integration-$
   return { 'X-API-Key': res.body.key as string };
 }
 
+/** A valid POST /v1/patients body: reachable by SMS and email, both consented, in Madrid. */
+export function patientBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    givenName: 'Ana',
+    familyName: 'Ruiz',
+    email: newEmail(),
+    phone: newPhone(),
+    timeZone: 'Europe/Madrid',
+    preferredChannel: 'sms',
+    smsConsent: true,
+    emailConsent: true,
+    ...overrides,
+  };
+}
+
 export async function newPatient(t: TestApp, c: TestClinic, overrides: Record<string, unknown> = {}) {
-  const res = await t.http
-    .post('/v1/patients')
-    .set(c.practitioner.auth)
-    .send({
-      givenName: 'Ana',
-      familyName: 'Ruiz',
-      email: newEmail(),
-      phone: newPhone(),
-      timeZone: 'Europe/Madrid',
-      preferredChannel: 'sms',
-      smsConsent: true,
-      emailConsent: true,
-      ...overrides,
-    })
-    .expect(201);
+  const res = await t.http.post('/v1/patients').set(c.practitioner.auth).send(patientBody(overrides)).expect(201);
   return res.body as { id: string; email: string | null; phone: string | null; [k: string]: unknown };
 }
 
