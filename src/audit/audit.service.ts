@@ -12,6 +12,7 @@ import {
 import { Clock } from '../common/clock';
 import { ActorType, AuditEvent } from './audit-event.entity';
 import { canonicalJson } from './canonical-json';
+import type { FieldChanges } from './field-changes';
 import { checkpointSignatureValid, ExportedCheckpoint } from './signing-key';
 
 export interface Actor {
@@ -28,6 +29,13 @@ export interface AuditEntry {
   entityId?: string | null;
   /** Ids and field names only: never names, addresses, phone numbers or answers. */
   data?: Record<string, unknown>;
+  /**
+   * Old and new value of each changed field of a clinical record. The values live in the
+   * event's redactable payload (erasure may blank them); the chain covers the payload's digest.
+   */
+  changes?: FieldChanges;
+  /** Why, where the workflow asks for one (it may hold personal data, so it sits in the payload too). */
+  reason?: string;
 }
 
 const GENESIS = '0'.repeat(64);

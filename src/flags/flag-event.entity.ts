@@ -1,7 +1,21 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { ActorType } from '../audit/audit-event.entity';
 
-export const FLAG_EVENT_KINDS = ['raised', 'acknowledged', 'assigned', 'note', 'resolved', 'reopened'] as const;
+export const FLAG_EVENT_KINDS = [
+  'raised',
+  'acknowledged',
+  'assigned',
+  'note',
+  'resolved',
+  'reopened',
+  /** New evidence joined the open flag (one open flag per treatment and rule). */
+  'evidence_added',
+  'priority_raised',
+  'escalated',
+  'extra_check_in_requested',
+  /** Causality and seriousness assessed by a practitioner. */
+  'assessed',
+] as const;
 export type FlagEventKind = (typeof FLAG_EVENT_KINDS)[number];
 
 /** One step in a flag's history. The database refuses UPDATE, DELETE and TRUNCATE. */

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { ExpectedCourse } from './expected-course';
 
 @Entity('protocols')
 export class Protocol {
@@ -11,5 +12,7 @@ export class Protocol {
   @Column({ name: 'send_time', type: 'time' }) sendTime: string;
   @Column({ name: 'expiry_hours', type: 'int' }) expiryHours: number;
   @Column({ name: 'reminder_after_hours', type: 'int', nullable: true }) reminderAfterHours: number | null;
+  /** What is usual for each symptom by day; answers are judged against it. */
+  @Column({ name: 'expected_course', type: 'jsonb' }) expectedCourse: ExpectedCourse;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

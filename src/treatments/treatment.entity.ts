@@ -1,5 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+export const TECHNIQUES = ['manual', 'injector_gun'] as const;
+export type Technique = (typeof TECHNIQUES)[number];
+
 @Entity('treatments')
 export class Treatment {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -12,6 +15,10 @@ export class Treatment {
   @Column({ name: 'body_areas', type: 'text', array: true }) bodyAreas: string[];
   @Column({ type: 'text' }) product: string;
   @Column({ name: 'lot_number', type: 'text', nullable: true }) lotNumber: string | null;
+  /** By hand or with an injector gun; signals are looked for by technique. */
+  @Column({ type: 'text', nullable: true }) technique: Technique | null;
+  /** The formula (cocktail) injected; signals are looked for by formula too. */
+  @Column({ type: 'text', nullable: true }) formula: string | null;
   @Column({ name: 'performed_at', type: 'timestamptz' }) performedAt: Date;
   @Column({ name: 'protocol_id', type: 'uuid' }) protocolId: string;
   @Column({ name: 'protocol_version', type: 'int' }) protocolVersion: number;
