@@ -8,6 +8,7 @@ const CLEAN = { bruising: '0', redness: '0', itching: '0', burning: '0', pain: '
 interface Row {
   dimension: string;
   value: string;
+  label: string | null;
   signal: boolean;
   kinds: string[];
   why: string[];
@@ -192,6 +193,7 @@ describe('safety signals and the course report', () => {
       for (const [dimension, value] of [['product', 'Lipolytic cocktail A'], ['practitioner', c.practitioner.id], ['formula', 'F-1']]) {
         expect(rowOf(body.values, dimension, value)).toMatchObject({ signal: false, stats: { exposures: 24, prr: null, chiSquare: null } });
       }
+      expect(rowOf(body.values, 'practitioner', c.practitioner.id)!.label).toBe('A practitioner');
       expect(rowOf(body.values, 'clinic', c.clinic.id)).toMatchObject({ comparedWith: "the clinic's previous window", signal: false, stats: { a: 4, b: 20, c: 0, d: 0 } });
       expect(body.signals.map((r) => `${r.dimension}:${r.value}`).sort()).toEqual(['lot:LOT-A', 'technique:injector_gun']);
       expect(JSON.stringify(body)).not.toMatch(/NaN|Infinity/);

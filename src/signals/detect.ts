@@ -40,6 +40,8 @@ export interface ClusterFacts {
 export interface SignalRow {
   dimension: SignalDimension;
   value: string;
+  /** A readable name for the value where the value is an id (the practitioner's name); null otherwise. */
+  label: string | null;
   /** For the clinic row: this window against the clinic's own window before it; otherwise: this value against the rest of the clinic. */
   comparedWith: 'rest of the clinic' | 'the clinic\'s previous window';
   stats: Disproportionality;
@@ -76,7 +78,7 @@ function row(dimension: SignalDimension, value: string, comparedWith: SignalRow[
     why.push(`cluster: ${cluster.lateOnsetTreatments} late-onset flags within ${CLUSTER_WINDOW_DAYS} days`);
   }
   if (!kinds.length) why.push(`no signal: ${stats.why.join(', ')}`);
-  return { dimension, value, comparedWith, stats, cluster, signal: kinds.length > 0, kinds, why };
+  return { dimension, value, label: null, comparedWith, stats, cluster, signal: kinds.length > 0, kinds, why };
 }
 
 /**

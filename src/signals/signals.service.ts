@@ -75,6 +75,9 @@ export class SignalsService implements OnApplicationBootstrap, OnApplicationShut
   async report(clinicId: string, windowDays = DEFAULT_SIGNAL_WINDOW_DAYS): Promise<SignalReport> {
     const to = this.clock.now();
     const { from, rows, totals } = await this.compute(clinicId, windowDays, to);
+    for (const r of rows) {
+      if (r.dimension === 'practitioner') r.label = (await this.clinics.findStaff(clinicId, r.value))?.name ?? null;
+    }
     return { windowDays, from, to, method: SIGNAL_METHOD, totals, values: rows, signals: rows.filter((r) => r.signal), detected: await this.repo.listDetected(clinicId) };
   }
 
