@@ -18,7 +18,9 @@ import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { PatientsModule } from './patients/patients.module';
 import { ProtocolsModule } from './protocols/protocols.module';
+import { ReportsModule } from './reports/reports.module';
 import { ResponsesModule } from './responses/responses.module';
+import { SignalsModule } from './signals/signals.module';
 import { TimelineModule } from './timeline/timeline.module';
 import { TreatmentsModule } from './treatments/treatments.module';
 
@@ -59,6 +61,8 @@ export class AppModule {
         FlagsModule,
         ResponsesModule,
         TimelineModule,
+        SignalsModule,
+        ReportsModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
@@ -90,6 +94,6 @@ export function configureApp(app: INestApplication): void {
 
 /** An application context without HTTP, for CLI commands. */
 export async function createCliContext(): Promise<INestApplicationContext> {
-  const config = { ...loadConfig(), dispatchIntervalMs: 0, migrationsRun: true, bootstrapOnStart: false };
+  const config = { ...loadConfig(), dispatchIntervalMs: 0, signalIntervalMs: 0, migrationsRun: true, bootstrapOnStart: false };
   return NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
 }

@@ -91,6 +91,12 @@ describe('loadConfig with empty variables', () => {
       expect(loadConfig({ AUDIT_CHECKPOINT_INTERVAL_MS: '0' }).auditCheckpointIntervalMs).toBe(0);
     });
 
+    it('defaults signal detection to hourly, 0 turns it off, a negative SIGNAL_INTERVAL_MS is named', () => {
+      expect(loadConfig({}).signalIntervalMs).toBe(3600_000);
+      expect(loadConfig({ SIGNAL_INTERVAL_MS: '0' }).signalIntervalMs).toBe(0);
+      expect(() => loadConfig({ SIGNAL_INTERVAL_MS: '-1' })).toThrow(/SIGNAL_INTERVAL_MS/);
+    });
+
     it.each([
       ['not PEM at all', 'not-a-key'],
       ['a public key', ed25519.publicKey.export({ type: 'spki', format: 'pem' }).toString()],

@@ -107,6 +107,9 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   AUDIT_CHECKPOINT_INTERVAL_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  SIGNAL_INTERVAL_MS?: number;
 }
 
 export interface AppConfig {
@@ -142,6 +145,8 @@ export interface AppConfig {
   auditSigningKey?: string;
   /** Scheduled checkpoints of every clinic whose chain moved; 0 turns them off. */
   auditCheckpointIntervalMs: number;
+  /** Scheduled safety-signal detection over every clinic; 0 turns it off. */
+  signalIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -218,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: parsed.LOG_LEVEL ?? 'log',
     auditSigningKey,
     auditCheckpointIntervalMs: parsed.AUDIT_CHECKPOINT_INTERVAL_MS ?? 3600_000,
+    signalIntervalMs: parsed.SIGNAL_INTERVAL_MS ?? 3600_000,
   };
 }
 

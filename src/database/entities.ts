@@ -9,6 +9,7 @@ import { Message } from '../messaging/message.entity';
 import { Patient } from '../patients/patient.entity';
 import { Protocol } from '../protocols/protocol.entity';
 import { Response } from '../responses/response.entity';
+import { Signal } from '../signals/signal.entity';
 import { Treatment } from '../treatments/treatment.entity';
 
 export const ENTITIES = [
@@ -24,5 +25,6 @@ export const ENTITIES = [
   Patient,
   Protocol,
   Response,
+  Signal,
   Treatment,
 ];

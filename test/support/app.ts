@@ -70,6 +70,8 @@ export async function createTestApp(
     dispatchIntervalMs: 0,
     // Tests make checkpoints by calling AuditCheckpointsService directly.
     auditCheckpointIntervalMs: 0,
+    // Tests run signal detection by calling SignalsService.tick() after moving the clock.
+    signalIntervalMs: 0,
     bootstrapOnStart: false,
   };
   const clock = new TestClock(opts.start ?? '2026-03-02T08:00:00Z');

@@ -1,0 +1,181 @@
+/**
+ * What a clinic's patients really go through after a procedure and product: per check-in day,
+ * who has each symptom and who is above the expected course; per symptom, how long it lasted
+ * against the expected window. Pure: the service reads the answers, this counts them.
+ */
+import { ExpectedCourse, expectedMax, windowEnd } from '../protocols/expected-course';
+import { Symptom, SYMPTOMS } from '../protocols/questions';
+
+export interface CourseAnswer {
+  treatmentId: string;
+  patientId: string;
+  procedure: string;
+  product: string;
+  /** The protocol step's day offset (days since treatment when the answer came outside a check-in). */
+  day: number;
+  receivedAt: Date;
+  /** Null: the answer had no scores (a warning sign only). */
+  scores: Record<Symptom, number | null>;
+  /** The expected course of the treatment's own protocol version. */
+  course: ExpectedCourse;
+}
+
+export interface SymptomAtStep {
+  /** Courses that scored this symptom on this day. */
+  answered: number;
+  withSymptom: number;
+  /** withSymptom / answered; null when nobody answered. */
+  share: number | null;
+  aboveExpected: number;
+  shareAboveExpected: number | null;
+  /** The usual maximum on this day; null when the protocols in the group disagree (each answer is judged by its own). */
+  expectedMax: number | null;
+}
+
+export interface CourseStep {
+  day: number;
+  /** Treatment courses with an answer on this day (one per course, the latest score per symptom). */
+  answering: number;
+  patients: number;
+  symptoms: Record<Symptom, SymptomAtStep>;
+  /** Courses with at least one symptom above the expected course on this day. */
+  anyAboveExpected: number;
+  shareAnyAboveExpected: number | null;
+}
+
+export interface SymptomDuration {
+  /** Courses that scored this symptom at least once. */
+  courses: number;
+  /** Courses that reported it above 0 at least once. */
+  withSymptom: number;
+  /** Of those, the last day it was reported above 0: median and 90th percentile (nearest rank); null when none. */
+  lastDayMedian: number | null;
+  lastDayP90: number | null;
+  lastDayMax: number | null;
+  /** The last day the symptom is usual (windowEnd); null when the protocols in the group disagree, -1 when never usual. */
+  expectedWindowEnd: number | null;
+  /** Courses whose last day with the symptom is after their own protocol's window. */
+  beyondWindow: number;
+  shareBeyondWindow: number | null;
+}
+
+export interface CourseGroup {
+  procedure: string;
+  product: string;
+  treatments: number;
+  patients: number;
+  steps: CourseStep[];
+  durations: Record<Symptom, SymptomDuration>;
+}
+
+/** Median (mean of the two middle values for an even count). */
+export function median(values: number[]): number | null {
+  if (!values.length) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Nearest-rank percentile (p in (0, 1]): the smallest value with at least p of the values at or below it. */
+export function percentile(values: number[], p: number): number | null {
+  if (!values.length) return null;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.max(0, Math.ceil(p * s.length) - 1)];
+}
+
+function share(part: number, whole: number): number | null {
+  return whole ? part / whole : null;
+}
+
+function uniform<T>(values: T[]): T | null {
+  return values.length && values.every((v) => v === values[0]) ? values[0] : null;
+}
+
+/** Per course and day, the latest score given for each symptom. */
+function mergeByCourseAndDay(answers: CourseAnswer[]) {
+  const sorted = [...answers].sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+  const byKey = new Map<string, { a: CourseAnswer; scores: Partial<Record<Symptom, number>> }>();
+  for (const a of sorted) {
+    const key = `${a.treatmentId}|${a.day}`;
+    const entry = byKey.get(key) ?? { a, scores: {} };
+    for (const s of SYMPTOMS) if (a.scores[s] !== null && a.scores[s] !== undefined) entry.scores[s] = a.scores[s]!;
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()];
+}
+
+export function courseReport(answers: CourseAnswer[]): CourseGroup[] {
+  const groups = new Map<string, CourseAnswer[]>();
+  for (const a of answers) {
+    const key = JSON.stringify([a.procedure, a.product]);
+    groups.set(key, [...(groups.get(key) ?? []), a]);
+  }
+  return [...groups.entries()]
+    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+    .map(([, list]) => groupReport(list));
+}
+
+function groupReport(answers: CourseAnswer[]): CourseGroup {
+  const merged = mergeByCourseAndDay(answers);
+  const courseOf = new Map(answers.map((a) => [a.treatmentId, a.course]));
+  const days = [...new Set(merged.map((e) => e.a.day))].sort((a, b) => a - b);
+  const steps: CourseStep[] = days.map((day) => {
+    const atDay = merged.filter((e) => e.a.day === day);
+    const symptoms = {} as Record<Symptom, SymptomAtStep>;
+    const above = new Set<string>();
+    for (const s of SYMPTOMS) {
+      const scored = atDay.filter((e) => e.scores[s] !== undefined);
+      const withSymptom = scored.filter((e) => e.scores[s]! > 0).length;
+      const aboveHere = scored.filter((e) => e.scores[s]! > expectedMax(e.a.course, s, day));
+      aboveHere.forEach((e) => above.add(e.a.treatmentId));
+      symptoms[s] = {
+        answered: scored.length,
+        withSymptom,
+        share: share(withSymptom, scored.length),
+        aboveExpected: aboveHere.length,
+        shareAboveExpected: share(aboveHere.length, scored.length),
+        expectedMax: uniform(atDay.map((e) => expectedMax(e.a.course, s, day))),
+      };
+    }
+    const answering = atDay.filter((e) => Object.keys(e.scores).length > 0);
+    return {
+      day,
+      answering: answering.length,
+      patients: new Set(answering.map((e) => e.a.patientId)).size,
+      symptoms,
+      anyAboveExpected: above.size,
+      shareAnyAboveExpected: share(above.size, answering.length),
+    };
+  });
+  const durations = {} as Record<Symptom, SymptomDuration>;
+  const treatmentIds = [...courseOf.keys()];
+  for (const s of SYMPTOMS) {
+    const scoredCourses = new Set<string>();
+    const lastDay = new Map<string, number>();
+    for (const e of merged) {
+      if (e.scores[s] === undefined) continue;
+      scoredCourses.add(e.a.treatmentId);
+      if (e.scores[s]! > 0) lastDay.set(e.a.treatmentId, Math.max(lastDay.get(e.a.treatmentId) ?? -Infinity, e.a.day));
+    }
+    const lasts = [...lastDay.values()];
+    const beyond = [...lastDay].filter(([t, d]) => d > windowEnd(courseOf.get(t)!, s)).length;
+    durations[s] = {
+      courses: scoredCourses.size,
+      withSymptom: lastDay.size,
+      lastDayMedian: median(lasts),
+      lastDayP90: percentile(lasts, 0.9),
+      lastDayMax: lasts.length ? Math.max(...lasts) : null,
+      expectedWindowEnd: uniform(treatmentIds.map((t) => windowEnd(courseOf.get(t)!, s))),
+      beyondWindow: beyond,
+      shareBeyondWindow: share(beyond, lastDay.size),
+    };
+  }
+  return {
+    procedure: answers[0].procedure,
+    product: answers[0].product,
+    treatments: treatmentIds.length,
+    patients: new Set(answers.map((a) => a.patientId)).size,
+    steps,
+    durations,
+  };
+}

@@ -1,0 +1,30 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Allow, CurrentPrincipal, Principal } from '../common/principal';
+import { SignalsQuery } from './dto/signals.dto';
+import { SignalsService } from './signals.service';
+
+@ApiTags('signals')
+@ApiBearerAuth()
+@Controller('v1/signals')
+export class SignalsController {
+  constructor(private readonly signals: SignalsService) {}
+
+  @Allow('compliance', 'admin', 'practitioner')
+  @Get()
+  @ApiOperation({
+    summary: 'Safety signals of the caller\'s clinic, with the numbers behind them',
+    description:
+      'Over a rolling window (windowDays, default 90, ending now): for each lot, product, practitioner, technique and formula, ' +
+      'the treatments performed (exposures) and those with an urgent or late-onset flag (events), the rate against the rest, the ' +
+      "proportional reporting ratio (PRR) and Pearson's chi-square with Yates' correction (Evans et al. 2001). \"The rest\" is the rest " +
+      "of the caller's own clinic's treatments in the window: a clinic's signals are computed from its own data only, never from another " +
+      "clinic's. The clinic as a whole is compared with its own previous window of the same length. A value is a signal when n ≥ 3, " +
+      'PRR ≥ 2 and chi-square ≥ 4, or at once when two late-onset flags share a lot (or the clinic) within 90 days. `values` lists every ' +
+      'value with `signal` and `why`; `detected` lists the signals the scheduled detection has recorded and alerted compliance staff about. ' +
+      'Numbers that cannot be finite (an empty comparison group, no events in the rest) are null with a note saying why.',
+  })
+  list(@CurrentPrincipal() p: Principal, @Query() q: SignalsQuery) {
+    return this.signals.report(p.clinicId, q.windowDays);
+  }
+}

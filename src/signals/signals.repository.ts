@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { queryRows } from '../database/query-rows';
+import type { LateOnsetFlag, SignalDimension, SignalKind, TreatmentFacts } from './detect';
+import { Signal } from './signal.entity';
+
+/** An urgent flag, or a late-onset one whatever its priority now: the events signals count. */
+const EVENT_FLAG = `(f.priority = 'urgent' OR f.rule_id = 'late-onset')`;
+
+/**
+ * Database calls for signals and nothing else. Reads treatments and flags read-only (their
+ * services own them); writes only the signals table. Every query is scoped by clinic.
+ */
+@Injectable()
+export class SignalsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Treatments performed in [from, to), not cancelled, each with whether it had an event flag raised by `to`. */
+  async treatmentFacts(clinicId: string, from: Date, to: Date, m: EntityManager = this.db.manager): Promise<TreatmentFacts[]> {
+    const rows = await queryRows<{ id: string; lot_number: string | null; product: string; practitioner_id: string | null; technique: string | null; formula: string | null; event: boolean }>(
+      m,
+      `SELECT t.id, t.lot_number, t.product, t.practitioner_id, t.technique, t.formula,
+              EXISTS (SELECT 1 FROM flags f WHERE f.clinic_id = t.clinic_id AND f.treatment_id = t.id AND ${EVENT_FLAG} AND f.created_at <= $3) AS event
+         FROM treatments t
+        WHERE t.clinic_id = $1 AND t.status <> 'cancelled' AND t.performed_at >= $2 AND t.performed_at < $3`,
+      [clinicId, from, to],
+    );
+    return rows.map((r) => ({
+      treatmentId: r.id,
+      lot: r.lot_number,
+      product: r.product,
+      practitioner: r.practitioner_id,
+      technique: r.technique,
+      formula: r.formula,
+      event: r.event,
+    }));
+  }
+
+  /** Late-onset flags raised in (from, to], with the lot of their treatment. */
+  async lateOnsetFlags(clinicId: string, from: Date, to: Date, m: EntityManager = this.db.manager): Promise<LateOnsetFlag[]> {
+    const rows = await queryRows<{ treatment_id: string; lot_number: string | null; created_at: Date }>(
+      m,
+      `SELECT f.treatment_id, t.lot_number, f.created_at
+         FROM flags f JOIN treatments t ON t.id = f.treatment_id AND t.clinic_id = f.clinic_id
+        WHERE f.clinic_id = $1 AND f.rule_id = 'late-onset' AND f.created_at > $2 AND f.created_at <= $3 AND t.status <> 'cancelled'`,
+      [clinicId, from, to],
+    );
+    return rows.map((r) => ({ treatmentId: r.treatment_id, lot: r.lot_number, at: new Date(r.created_at) }));
+  }
+
+  /** Clinics with anything to look at: treatments since `since`. */
+  async clinicsWithTreatmentsSince(since: Date): Promise<string[]> {
+    const rows = await queryRows<{ clinic_id: string }>(this.db, `SELECT DISTINCT clinic_id FROM treatments WHERE performed_at >= $1`, [since]);
+    return rows.map((r) => r.clinic_id);
+  }
+
+  /**
+   * Records a signal as seen now; true when it is new. Concurrent detectors meet at the unique
+   * key: one inserts, the other waits for it and updates.
+   */
+  async upsert(
+    m: EntityManager,
+    s: { clinicId: string; dimension: SignalDimension; value: string; kind: SignalKind; windowDays: number; numbers: Record<string, unknown>; at: Date },
+  ): Promise<{ id: string; inserted: boolean }> {
+    const [row] = await queryRows<{ id: string; inserted: boolean }>(
+      m,
+      `INSERT INTO signals (clinic_id, dimension, value, kind, window_days, numbers, first_detected_at, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+       ON CONFLICT ON CONSTRAINT signals_one_per_value
+       DO UPDATE SET last_seen_at = GREATEST(signals.last_seen_at, EXCLUDED.last_seen_at), numbers = EXCLUDED.numbers, window_days = EXCLUDED.window_days
+       RETURNING id, (xmax = 0) AS inserted`,
+      [s.clinicId, s.dimension, s.value, s.kind, s.windowDays, JSON.stringify(s.numbers), s.at],
+    );
+    return row;
+  }
+
+  listDetected(clinicId: string): Promise<Signal[]> {
+    return this.db.getRepository(Signal).find({ where: { clinicId }, order: { firstDetectedAt: 'DESC', dimension: 'ASC', value: 'ASC' } });
+  }
+}

@@ -1,0 +1,212 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService, SYSTEM } from '../audit/audit.service';
+import { ClinicsService } from '../clinics/clinics.service';
+import { Clock } from '../common/clock';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MessagingService } from '../messaging/messaging.service';
+import { CLUSTER_MIN_FLAGS, CLUSTER_WINDOW_DAYS, detectSignals, SignalKind, SignalRow } from './detect';
+import { CHI_SQUARE_METHOD, SIGNAL_CRITERIA } from './disproportionality';
+import { Signal } from './signal.entity';
+import { SignalsRepository } from './signals.repository';
+
+const DAY_MS = 86400_000;
+/** The window the scheduled detection uses (GET /v1/signals may ask for another). */
+export const DEFAULT_SIGNAL_WINDOW_DAYS = 90;
+
+export const SIGNAL_METHOD = {
+  events: 'Distinct treatments with an urgent flag or a late-onset flag (rule late-onset), in any status, raised by the end of the window.',
+  exposures: 'Treatments performed in the window, cancelled ones left out.',
+  comparison:
+    "Each lot, product, practitioner, technique and formula is compared with the rest of the same clinic's treatments in the window (never another clinic's). Treatments with no value recorded count in the rest only. The clinic as a whole is compared with its own previous window of the same length.",
+  table: 'a = events with the value, b = exposures with the value and no event, c = events in the rest, d = exposures in the rest with no event.',
+  prr: 'PRR = (a/(a+b)) / (c/(c+d)); null with prrNote when it is not a finite number (prrInfinite: events here and none in the rest).',
+  chiSquare: CHI_SQUARE_METHOD,
+  criteria: { ...SIGNAL_CRITERIA, rule: 'a signal when n = a ≥ 3, PRR ≥ 2 (an infinite PRR counts) and chi-square ≥ 4' },
+  cluster: { windowDays: CLUSTER_WINDOW_DAYS, minFlags: CLUSTER_MIN_FLAGS, rule: `${CLUSTER_MIN_FLAGS} late-onset flags on distinct treatments of one lot, or of the clinic, within the last ${CLUSTER_WINDOW_DAYS} days: a signal at once, whatever the PRR` },
+} as const;
+
+export interface SignalReport {
+  windowDays: number;
+  from: Date;
+  to: Date;
+  method: typeof SIGNAL_METHOD;
+  totals: { exposures: number; events: number };
+  /** Every value of every dimension with its numbers, signal or not. */
+  values: SignalRow[];
+  /** The values that are a signal now. */
+  signals: SignalRow[];
+  /** Signals the scheduled detection has found and alerted, newest first, with the numbers when last seen. */
+  detected: Signal[];
+}
+
+@Injectable()
+export class SignalsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Signals');
+  private running: Promise<{ clinics: number; newSignals: number }> | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: SignalsRepository,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly clinics: ClinicsService,
+    private readonly messaging: MessagingService,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.signalIntervalMs <= 0) return;
+    const handle = setInterval(() => {
+      this.tick().catch((err) => this.logger.error(`Signal detection failed: ${err?.stack ?? err}`));
+    }, this.config.signalIntervalMs);
+    this.scheduler.addInterval('signal-detection', handle);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.scheduler.doesExist('interval', 'signal-detection')) this.scheduler.deleteInterval('signal-detection');
+    await this.running?.catch(() => undefined);
+  }
+
+  /** The clinic's signals now, from its own data only. */
+  async report(clinicId: string, windowDays = DEFAULT_SIGNAL_WINDOW_DAYS): Promise<SignalReport> {
+    const to = this.clock.now();
+    const { from, rows, totals } = await this.compute(clinicId, windowDays, to);
+    for (const r of rows) {
+      if (r.dimension === 'practitioner') r.label = (await this.clinics.findStaff(clinicId, r.value))?.name ?? null;
+    }
+    return { windowDays, from, to, method: SIGNAL_METHOD, totals, values: rows, signals: rows.filter((r) => r.signal), detected: await this.repo.listDetected(clinicId) };
+  }
+
+  private async compute(clinicId: string, windowDays: number, to: Date) {
+    const from = new Date(to.getTime() - windowDays * DAY_MS);
+    const earlierFrom = new Date(from.getTime() - windowDays * DAY_MS);
+    const [current, earlier, lateOnset] = await Promise.all([
+      this.repo.treatmentFacts(clinicId, from, to),
+      this.repo.treatmentFacts(clinicId, earlierFrom, from),
+      this.repo.lateOnsetFlags(clinicId, new Date(to.getTime() - CLUSTER_WINDOW_DAYS * DAY_MS), to),
+    ]);
+    const rows = detectSignals({
+      clinicId,
+      current,
+      earlier: { exposures: earlier.length, events: earlier.filter((t) => t.event).length },
+      lateOnset,
+    });
+    return { from, rows, totals: { exposures: current.length, events: current.filter((t) => t.event).length } };
+  }
+
+  /** One detection pass over every clinic; overlapping calls in one process share the pass under way. */
+  tick(): Promise<{ clinics: number; newSignals: number }> {
+    if (!this.running) this.running = this.runTick().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async runTick(): Promise<{ clinics: number; newSignals: number }> {
+    const now = this.clock.now();
+    // Late-onset flags can arrive long after the treatment: look a year further back than the windows.
+    const clinicIds = await this.repo.clinicsWithTreatmentsSince(new Date(now.getTime() - (2 * DEFAULT_SIGNAL_WINDOW_DAYS + 365) * DAY_MS));
+    let newSignals = 0;
+    for (const clinicId of clinicIds) {
+      try {
+        newSignals += await this.detectFor(clinicId, now);
+      } catch (err) {
+        this.logger.error(`Signal detection for clinic ${clinicId} failed: ${(err as Error)?.stack ?? err}`);
+      }
+    }
+    return { clinics: clinicIds.length, newSignals };
+  }
+
+  /**
+   * Records what is a signal now; a new one is audited and alerts the clinic's compliance staff
+   * (admins when it has none) in the same transaction, one email per person listing every new
+   * signal of the pass. Sent right after the commit.
+   */
+  private async detectFor(clinicId: string, now: Date): Promise<number> {
+    const windowDays = DEFAULT_SIGNAL_WINDOW_DAYS;
+    const { rows } = await this.compute(clinicId, windowDays, now);
+    const found = rows.flatMap((row) => row.kinds.map((kind) => ({ row, kind })));
+    if (!found.length) return 0;
+    const { fresh, messageIds } = await this.db.transaction(async (m) => {
+      const fresh: Array<{ id: string; row: SignalRow; kind: SignalKind }> = [];
+      for (const { row, kind } of found) {
+        const numbers = kind === 'cluster' ? { cluster: row.cluster, ...row.stats } : { ...row.stats };
+        const r = await this.repo.upsert(m, { clinicId, dimension: row.dimension, value: row.value, kind, windowDays, numbers: JSON.parse(JSON.stringify(numbers)), at: now });
+        if (r.inserted) fresh.push({ id: r.id, row, kind });
+      }
+      const messageIds: string[] = [];
+      if (fresh.length) {
+        const clinic = await this.clinics.get(clinicId, m);
+        let staff = await this.clinics.staffWithRoles(clinicId, ['compliance'], m);
+        if (!staff.length) staff = await this.clinics.staffWithRoles(clinicId, ['admin'], m);
+        const alert = signalAlert(clinic.name, fresh, windowDays, `${this.config.publicBaseUrl}/v1/signals`);
+        for (const s of staff) {
+          const msg = await this.messaging.enqueue(m, { clinicId, staffUserId: s.id, channel: 'email', purpose: 'staff_alert', to: s.email, subject: alert.subject, text: alert.text });
+          messageIds.push(msg.id);
+        }
+        for (const f of fresh) {
+          await this.audit.record(m, {
+            clinicId,
+            actor: SYSTEM,
+            action: 'signal.detected',
+            entityType: 'signal',
+            entityId: f.id,
+            data: {
+              dimension: f.row.dimension,
+              value: f.row.value,
+              kind: f.kind,
+              windowDays,
+              events: f.row.stats.a,
+              exposures: f.row.stats.exposures,
+              prr: f.row.stats.prr,
+              prrInfinite: f.row.stats.prrInfinite,
+              chiSquare: f.row.stats.chiSquare,
+              lateOnsetTreatments: f.row.cluster?.lateOnsetTreatments ?? null,
+              staffAlerted: staff.map((s) => s.id),
+              messageIds,
+            },
+          });
+        }
+      }
+      return { fresh, messageIds };
+    });
+    await this.messaging.deliverNow(messageIds);
+    return fresh.length;
+  }
+}
+
+const DIMENSION_LABEL: Record<string, string> = { lot: 'Lot', product: 'Product', practitioner: 'Practitioner', technique: 'Technique', formula: 'Formula', clinic: 'The clinic as a whole' };
+
+function pct(x: number | null): string {
+  return x === null ? 'n/a' : `${Math.round(x * 1000) / 10}%`;
+}
+
+function num(x: number | null): string {
+  return x === null ? 'n/a' : String(Math.round(x * 100) / 100);
+}
+
+/** The compliance alert: numbers only, never a patient's name, contact or answers. */
+export function signalAlert(clinicName: string, fresh: Array<{ row: SignalRow; kind: SignalKind }>, windowDays: number, url: string): { subject: string; text: string } {
+  const first = fresh[0].row;
+  const what = (r: SignalRow) => (r.dimension === 'clinic' ? DIMENSION_LABEL.clinic : `${DIMENSION_LABEL[r.dimension]} ${r.value}`);
+  const subject = fresh.length === 1 ? `Safety signal at ${clinicName}: ${what(first)}` : `${fresh.length} new safety signals at ${clinicName}`;
+  const lines = fresh.map(({ row: r, kind }) => {
+    const s = r.stats;
+    if (kind === 'cluster') {
+      return `- ${what(r)}: cluster of ${r.cluster!.lateOnsetTreatments} late-onset flags within ${CLUSTER_WINDOW_DAYS} days (${r.cluster!.firstAt.toISOString().slice(0, 10)} to ${r.cluster!.lastAt.toISOString().slice(0, 10)}).`;
+    }
+    const prr = s.prrInfinite ? 'infinite (no events in the comparison group)' : num(s.prr);
+    return `- ${what(r)}: ${s.a} of ${s.exposures} treatments (${pct(s.rate)}) had an urgent or late-onset flag in the last ${windowDays} days, against ${s.c} of ${s.c + s.d} (${pct(s.restRate)}) in ${r.comparedWith}; PRR ${prr}, chi-square ${num(s.chiSquare)}.`;
+  });
+  const text = [
+    `Aftercare found ${fresh.length === 1 ? 'a new safety signal' : 'new safety signals'} at ${clinicName}:`,
+    '',
+    ...lines,
+    '',
+    `A signal is n >= ${SIGNAL_CRITERIA.minEvents}, PRR >= ${SIGNAL_CRITERIA.minPrr} and chi-square >= ${SIGNAL_CRITERIA.minChiSquare}, or ${CLUSTER_MIN_FLAGS} late-onset flags on one lot or in the clinic within ${CLUSTER_WINDOW_DAYS} days.`,
+    `The numbers behind it: ${url}`,
+  ].join('\n');
+  return { subject, text };
+}

@@ -1,0 +1,326 @@
+import { SignalsService } from '../src/signals/signals.service';
+import { createTestApp, TestApp } from './support/app';
+import { linkIn, newApiKey, newClinic, newPatient, newTreatment, NO_WARNING_SIGNS, TestClinic } from './support/factories';
+
+const DAY = 86400_000;
+const CLEAN = { bruising: '0', redness: '0', itching: '0', burning: '0', pain: '0', free_text: '' };
+
+interface Row {
+  dimension: string;
+  value: string;
+  label: string | null;
+  signal: boolean;
+  kinds: string[];
+  why: string[];
+  comparedWith: string;
+  stats: { a: number; b: number; c: number; d: number; exposures: number; events: number; rate: number | null; restRate: number | null; prr: number | null; prrInfinite: boolean; chiSquare: number | null };
+  cluster: { lateOnsetTreatments: number } | null;
+}
+
+/** Safety signals per lot/product/practitioner/technique/formula/clinic, their alerts, and the course report. */
+describe('safety signals and the course report', () => {
+  let t: TestApp;
+  let signals: SignalsService;
+
+  beforeAll(async () => {
+    t = await createTestApp({ start: '2026-03-02T08:00:00Z' });
+    signals = t.get(SignalsService);
+  });
+  afterAll(() => t.close());
+
+  const get = (path: string, who: Record<string, string>) => t.http.get(path).set(who);
+  const rowOf = (rows: Row[], dimension: string, value: string) => rows.find((r) => r.dimension === dimension && r.value === value);
+
+  /** Sends every due check-in and answers the given patients' latest mail with the given form fields. */
+  async function dispatchAndAnswer(answers: Array<{ email: string; form: Record<string, string> }>) {
+    await t.dispatcher.tick();
+    for (const a of answers) {
+      const mails = t.smtp.to(a.email);
+      expect(mails.length).toBeGreaterThan(0);
+      await t.http.post(linkIn(mails[mails.length - 1].parsed.text!)).type('form').send({ ...NO_WARNING_SIGNS, ...a.form }).expect(200);
+    }
+  }
+
+  describe('the course report', () => {
+    let c: TestClinic;
+    const patients: Array<{ id: string; email: string }> = [];
+
+    beforeAll(async () => {
+      t.clock.set('2026-03-02T08:00:00Z');
+      c = await newClinic(t);
+      const steps: Array<Array<{ dayOffset: number; dueAt: string }>> = [];
+      for (let i = 0; i < 4; i++) {
+        const p = await newPatient(t, c, { preferredChannel: 'email' });
+        patients.push({ id: p.id, email: p.email! });
+        const tr = await newTreatment(t, c, p.id, { product: 'Course product R', lotNumber: 'R-1' });
+        steps.push(tr.checkIns as unknown as Array<{ dayOffset: number; dueAt: string }>);
+      }
+      // Another product, answered too: its own group, left out by the product filter.
+      const other = await newPatient(t, c, { preferredChannel: 'email' });
+      await newTreatment(t, c, other.id, { product: 'Other product', lotNumber: 'O-1' });
+
+      const due = (day: number) => steps[0].find((s) => s.dayOffset === day)!.dueAt;
+      // Day 1: p0 bruising 2 + pain 1, p1 bruising 3 (above the usual 2), p2 nothing, p3 redness 1.
+      t.clock.set(due(1));
+      await dispatchAndAnswer([
+        { email: patients[0].email, form: { ...CLEAN, bruising: '2', pain: '1' } },
+        { email: patients[1].email, form: { ...CLEAN, bruising: '3' } },
+        { email: patients[2].email, form: CLEAN },
+        { email: patients[3].email, form: { ...CLEAN, redness: '1' } },
+        { email: other.email!, form: { ...CLEAN, itching: '2' } },
+      ]);
+      // Day 3: p0 bruising 1, p1 bruising 2, p2 nothing; p3 does not answer.
+      t.clock.set(due(3));
+      await dispatchAndAnswer([
+        { email: patients[0].email, form: { ...CLEAN, bruising: '1' } },
+        { email: patients[1].email, form: { ...CLEAN, bruising: '2' } },
+        { email: patients[2].email, form: CLEAN },
+      ]);
+    });
+
+    it('shows per day the share with each symptom and above the expected course, and how long each lasted', async () => {
+      const res = await get('/v1/reports/course?procedure=mesotherapy&product=Course%20product%20R', c.compliance.auth).expect(200);
+      expect(res.body.groups).toHaveLength(1);
+      const [g] = res.body.groups;
+      expect(g).toMatchObject({ procedure: 'mesotherapy', product: 'Course product R', treatments: 4, patients: 4 });
+      expect(g.steps.map((s: { day: number }) => s.day)).toEqual([1, 3]);
+      const [d1, d3] = g.steps;
+      expect(d1).toMatchObject({ answering: 4, patients: 4, anyAboveExpected: 1, shareAnyAboveExpected: 0.25 });
+      expect(d1.symptoms.bruising).toEqual({ answered: 4, withSymptom: 2, share: 0.5, aboveExpected: 1, shareAboveExpected: 0.25, expectedMax: 2 });
+      expect(d1.symptoms.pain).toMatchObject({ withSymptom: 1, share: 0.25, aboveExpected: 0, expectedMax: 2 });
+      expect(d1.symptoms.redness).toMatchObject({ withSymptom: 1, share: 0.25 });
+      expect(d1.symptoms.itching).toMatchObject({ withSymptom: 0, share: 0, expectedMax: 1 });
+      expect(d3).toMatchObject({ answering: 3, patients: 3, anyAboveExpected: 0 });
+      expect(d3.symptoms.bruising.withSymptom).toBe(2);
+      expect(d3.symptoms.bruising.share).toBeCloseTo(2 / 3, 10);
+      expect(g.durations.bruising).toEqual({
+        courses: 4,
+        withSymptom: 2,
+        lastDayMedian: 3,
+        lastDayP90: 3,
+        lastDayMax: 3,
+        expectedWindowEnd: 15,
+        beyondWindow: 0,
+        shareBeyondWindow: 0,
+      });
+      expect(g.durations.redness).toMatchObject({ withSymptom: 1, lastDayMedian: 1, expectedWindowEnd: 14 });
+      expect(g.durations.itching).toMatchObject({ withSymptom: 0, lastDayMedian: null, lastDayP90: null });
+      // Counts only: no names, addresses or answers of a person.
+      expect(JSON.stringify(res.body)).not.toContain(patients[0].email);
+    });
+
+    it('groups every procedure and product without a filter, and filters by performed date', async () => {
+      const all = (await get('/v1/reports/course', c.practitioner.auth).expect(200)).body.groups;
+      expect(all.map((g: { product: string }) => g.product)).toEqual(['Course product R', 'Other product']);
+      expect(all[1].steps[0].symptoms.itching).toMatchObject({ withSymptom: 1, aboveExpected: 1 });
+      const inRange = (await get('/v1/reports/course?from=2026-03-02&to=2026-03-02', c.admin.auth).expect(200)).body;
+      expect(inRange.groups).toHaveLength(2);
+      expect(inRange.filter).toMatchObject({ from: '2026-03-02T00:00:00.000Z', to: '2026-03-02T23:59:59.999Z' });
+      expect((await get('/v1/reports/course?to=2026-03-01', c.admin.auth).expect(200)).body.groups).toEqual([]);
+      expect((await get('/v1/reports/course?from=2026-03-02T09:00:00Z', c.admin.auth).expect(200)).body.groups).toEqual([]);
+    });
+
+    it('is the clinic\'s own: another clinic sees nothing, integrations are refused, bad dates are 400', async () => {
+      const other = await newClinic(t);
+      expect((await get('/v1/reports/course', other.compliance.auth).expect(200)).body.groups).toEqual([]);
+      await get('/v1/reports/course', await newApiKey(t, c)).expect(403);
+      expect((await get('/v1/reports/course?from=yesterday', c.admin.auth).expect(400)).body.message).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^from must be an ISO 8601 date/)]),
+      );
+      expect((await get('/v1/reports/course?to=2026-02-30', c.admin.auth).expect(400)).body.message).toEqual(expect.arrayContaining([expect.stringMatching(/^to must be/)]));
+      expect((await get('/v1/reports/course?from=2026-03-05&to=2026-03-01', c.admin.auth).expect(400)).body.message).toBe('from must be before to');
+      expect((await get('/v1/reports/course?from=2026-03-05T10:00:00', c.admin.auth).expect(400)).body.message).toMatch(/time zone/);
+      expect((await get('/v1/reports/course?colour=red', c.admin.auth).expect(400)).body.message).toEqual(expect.arrayContaining([expect.stringMatching(/colour/)]));
+    });
+  });
+
+  describe('disproportionality: a lot with three late infections', () => {
+    let c: TestClinic;
+    let other: TestClinic;
+    const eventEmails: string[] = [];
+    const names: string[] = [];
+
+    beforeAll(async () => {
+      t.clock.set('2026-03-02T08:00:00Z');
+      c = await newClinic(t);
+      other = await newClinic(t);
+      // Lot A: 4 treatments by injector gun, 3 with a new hard lump at day 30. Lots B and C: 20 by hand, one lump (lot B).
+      const plan = [
+        ...Array.from({ length: 4 }, (_, i) => ({ lot: 'LOT-A', technique: 'injector_gun', event: i < 3 })),
+        ...Array.from({ length: 20 }, (_, i) => ({ lot: i % 2 ? 'LOT-C' : 'LOT-B', technique: 'manual', event: i === 0 })),
+      ];
+      let dueDay30 = '';
+      for (const [i, item] of plan.entries()) {
+        const familyName = `Signalpatient${i}`;
+        const p = await newPatient(t, c, { preferredChannel: 'email', familyName });
+        const tr = await newTreatment(t, c, p.id, { lotNumber: item.lot });
+        await t.db.query(`UPDATE treatments SET technique = $2, formula = 'F-1' WHERE id = $1`, [tr.id, item.technique]);
+        dueDay30 = (tr.checkIns as unknown as Array<{ dayOffset: number; dueAt: string }>).find((s) => s.dayOffset === 30)!.dueAt;
+        if (item.event) {
+          eventEmails.push(p.email!);
+          names.push(familyName);
+        }
+      }
+      // The other clinic uses the same lot name, with no events: it must not dilute or see anything.
+      for (let i = 0; i < 3; i++) {
+        const p = await newPatient(t, other, { preferredChannel: 'email' });
+        await newTreatment(t, other, p.id, { lotNumber: 'LOT-A' });
+      }
+      t.clock.set(dueDay30);
+      await dispatchAndAnswer(eventEmails.map((email) => ({ email, form: { ...CLEAN, ws_new_lump: 'yes' } })));
+      const urgent = (await get('/v1/flags?priority=urgent', c.practitioner.auth).expect(200)).body.items;
+      expect(urgent).toHaveLength(4);
+    });
+
+    it('finds lot A (and the injector gun) as a signal with the numbers behind it, not the clean lots', async () => {
+      const res = await get('/v1/signals?windowDays=90', c.compliance.auth).expect(200);
+      const body = res.body as { windowDays: number; totals: object; values: Row[]; signals: Row[]; method: { chiSquare: string } };
+      expect(body.windowDays).toBe(90);
+      expect(body.totals).toEqual({ exposures: 24, events: 4 });
+      expect(body.method.chiSquare).toMatch(/Yates/);
+      const lotA = rowOf(body.values, 'lot', 'LOT-A')!;
+      expect(lotA).toMatchObject({ signal: true, kinds: ['disproportionality'], comparedWith: 'rest of the clinic' });
+      expect(lotA.stats).toMatchObject({ a: 3, b: 1, c: 1, d: 19, exposures: 4, events: 3, rate: 0.75, restRate: 0.05, prrInfinite: false });
+      // PRR = (3/4)/(1/20) = 15; χ² (Yates) = 24 (|3·19 − 1·1| − 12)² / (4·20·4·20) = 7.26.
+      expect(lotA.stats.prr).toBeCloseTo(15, 10);
+      expect(lotA.stats.chiSquare).toBeCloseTo(7.26, 10);
+      expect(lotA.why[0]).toBe('disproportionality: n = 3 ≥ 3, PRR = 15 ≥ 2, χ² = 7.26 ≥ 4');
+      const lotB = rowOf(body.values, 'lot', 'LOT-B')!;
+      expect(lotB).toMatchObject({ signal: false, kinds: [], stats: { a: 1, b: 9, c: 3, d: 11 } });
+      expect(rowOf(body.values, 'lot', 'LOT-C')).toMatchObject({ signal: false, stats: { a: 0, b: 10, prr: 0 } });
+      expect(rowOf(body.values, 'technique', 'injector_gun')).toMatchObject({ signal: true, stats: { a: 3, b: 1, c: 1, d: 19 } });
+      // Everyone has the same product, practitioner and formula: nothing to compare with, said so, no NaN.
+      for (const [dimension, value] of [['product', 'Lipolytic cocktail A'], ['practitioner', c.practitioner.id], ['formula', 'F-1']]) {
+        expect(rowOf(body.values, dimension, value)).toMatchObject({ signal: false, stats: { exposures: 24, prr: null, chiSquare: null } });
+      }
+      expect(rowOf(body.values, 'practitioner', c.practitioner.id)!.label).toBe('A practitioner');
+      expect(rowOf(body.values, 'clinic', c.clinic.id)).toMatchObject({ comparedWith: "the clinic's previous window", signal: false, stats: { a: 4, b: 20, c: 0, d: 0 } });
+      expect(body.signals.map((r) => `${r.dimension}:${r.value}`).sort()).toEqual(['lot:LOT-A', 'technique:injector_gun']);
+      expect(JSON.stringify(body)).not.toMatch(/NaN|Infinity/);
+      // Practitioners read it too; a short window holds none of these treatments.
+      const week = (await get('/v1/signals?windowDays=7', c.practitioner.auth).expect(200)).body;
+      expect(week.totals).toEqual({ exposures: 0, events: 0 });
+      expect(week.signals).toEqual([]);
+    });
+
+    it('records the signals on a tick and alerts compliance staff with ONE email, audited; a second tick sends nothing', async () => {
+      const tick = await signals.tick();
+      expect(tick.newSignals).toBeGreaterThanOrEqual(2);
+      const mails = t.smtp.to(c.compliance.email);
+      expect(mails).toHaveLength(1);
+      const text = mails[0].parsed.text!;
+      expect(mails[0].parsed.subject).toBe(`2 new safety signals at ${c.clinic.name}`);
+      expect(text).toContain('Lot LOT-A: 3 of 4 treatments (75%) had an urgent or late-onset flag in the last 90 days, against 1 of 20 (5%) in rest of the clinic; PRR 15, chi-square 7.26.');
+      expect(text).toContain('Technique injector_gun');
+      expect(text).toContain('https://aftercare.test/v1/signals');
+      for (const n of names) expect(text).not.toContain(n);
+      for (const e of eventEmails) expect(text).not.toContain(e);
+      // Only compliance staff: no alert to the admin, nothing to the other clinic.
+      expect(t.smtp.to(c.admin.email)).toHaveLength(0);
+      expect(t.smtp.to(other.compliance.email)).toHaveLength(0);
+      const [msg] = await t.db.query(`SELECT purpose, status, staff_user_id FROM messages WHERE clinic_id = $1 AND purpose = 'staff_alert' AND channel = 'email'`, [c.clinic.id]);
+      expect(msg).toMatchObject({ purpose: 'staff_alert', status: 'sent', staff_user_id: c.compliance.id });
+
+      const detected = (await get('/v1/signals', c.compliance.auth).expect(200)).body.detected;
+      expect(detected.map((s: { dimension: string; value: string; kind: string }) => `${s.dimension}:${s.value}:${s.kind}`).sort()).toEqual([
+        'lot:LOT-A:disproportionality',
+        'technique:injector_gun:disproportionality',
+      ]);
+      const lotA = detected.find((s: { value: string }) => s.value === 'LOT-A');
+      expect(lotA).toMatchObject({ windowDays: 90, numbers: { a: 3, b: 1, c: 1, d: 19 }, firstDetectedAt: t.clock.now().toISOString(), lastSeenAt: t.clock.now().toISOString() });
+
+      const audit = (await get('/v1/audit-events?action=signal.detected&limit=50', c.compliance.auth).expect(200)).body.items as Array<{ action: string; entityId: string; data: Record<string, unknown> }>;
+      const ours = audit.filter((e) => e.action === 'signal.detected');
+      expect(ours).toHaveLength(2);
+      expect(ours.find((e) => e.entityId === lotA.id)?.data).toMatchObject({ dimension: 'lot', value: 'LOT-A', kind: 'disproportionality', events: 3, exposures: 4 });
+      expect((await get('/v1/audit-events/verify', c.compliance.auth).expect(200)).body.ok).toBe(true);
+
+      // A day later the signal is still there: seen again, no new email, no new audit event.
+      t.clock.advance(DAY);
+      const again = await signals.tick();
+      expect(again.newSignals).toBe(0);
+      expect(t.smtp.to(c.compliance.email)).toHaveLength(1);
+      const later = (await get('/v1/signals', c.compliance.auth).expect(200)).body.detected.find((s: { value: string }) => s.value === 'LOT-A');
+      expect(later).toMatchObject({ firstDetectedAt: lotA.firstDetectedAt, lastSeenAt: t.clock.now().toISOString() });
+      const auditAgain = (await get('/v1/audit-events?action=signal.detected&limit=50', c.compliance.auth).expect(200)).body.items;
+      expect(auditAgain.filter((e: { action: string }) => e.action === 'signal.detected')).toHaveLength(2);
+    });
+
+    it('another clinic sees none of it, even with a lot of the same name; integrations are refused; bad windows are 400', async () => {
+      const mine = (await get('/v1/signals', other.compliance.auth).expect(200)).body;
+      expect(mine.totals).toEqual({ exposures: 3, events: 0 });
+      expect(mine.signals).toEqual([]);
+      expect(mine.detected).toEqual([]);
+      expect(rowOf(mine.values, 'lot', 'LOT-A')).toMatchObject({ stats: { a: 0, b: 3, c: 0, d: 0 }, signal: false });
+      await get('/v1/signals', await newApiKey(t, c)).expect(403);
+      for (const bad of ['0', '-5', 'abc', '3.5', '1000']) {
+        const res = await get(`/v1/signals?windowDays=${bad}`, c.compliance.auth).expect(400);
+        expect(JSON.stringify(res.body.message)).toContain('windowDays');
+      }
+    });
+  });
+
+  describe('clusters of late-onset flags', () => {
+    it('two late-onset flags on one lot within 90 days are a signal at once, whatever the PRR; further apart they are not', async () => {
+      const c = await newClinic(t);
+      const now = t.clock.now();
+      const treat = async (lot: string) => {
+        const p = await newPatient(t, c, { preferredChannel: 'email' });
+        return { patientId: p.id, treatmentId: (await newTreatment(t, c, p.id, { lotNumber: lot, performedAt: new Date(now.getTime() - 120 * DAY).toISOString() })).id };
+      };
+      // Stand-in for the late-onset rule (engineer 2's): the flag rows as that rule writes them.
+      const lateFlag = async (ref: { patientId: string; treatmentId: string }, daysAgo: number) => {
+        const at = new Date(now.getTime() - daysAgo * DAY);
+        await t.db.query(
+          `INSERT INTO flags (clinic_id, patient_id, treatment_id, rule_id, rule_version, priority, reason, evidence, status, created_at, updated_at)
+           VALUES ($1, $2, $3, 'late-onset', 1, 'high', 'Late onset: new hard lump at day 30', '{}', 'open', $4, $4)`,
+          [c.clinic.id, ref.patientId, ref.treatmentId, at],
+        );
+      };
+      const clustered = [await treat('LOT-K'), await treat('LOT-K'), await treat('LOT-K')];
+      await lateFlag(clustered[0], 60);
+      await lateFlag(clustered[1], 5);
+      const apart = [await treat('LOT-M'), await treat('LOT-M')];
+      await lateFlag(apart[0], 100);
+      await lateFlag(apart[1], 2);
+
+      await signals.tick();
+      const body = (await get('/v1/signals', c.compliance.auth).expect(200)).body as { values: Row[]; signals: Row[]; detected: Array<{ dimension: string; value: string; kind: string }> };
+      const k = rowOf(body.values, 'lot', 'LOT-K')!;
+      expect(k).toMatchObject({ signal: true, kinds: ['cluster'], cluster: { lateOnsetTreatments: 2 } });
+      expect(k.why).toEqual(['cluster: 2 late-onset flags within 90 days']);
+      // Performed 120 days ago: outside the 90-day exposure window, so no 2×2 numbers.
+      expect(k.stats).toMatchObject({ exposures: 0, prr: null });
+      expect(rowOf(body.values, 'lot', 'LOT-M')).toMatchObject({ signal: false, cluster: null });
+      // The clinic as a whole: LOT-K's two and LOT-M's recent one.
+      expect(rowOf(body.values, 'clinic', c.clinic.id)).toMatchObject({ signal: true, kinds: ['cluster'], cluster: { lateOnsetTreatments: 3 } });
+      expect(body.detected.map((s) => `${s.dimension}:${s.kind}`).sort()).toEqual(['clinic:cluster', 'lot:cluster']);
+      const mails = t.smtp.to(c.compliance.email);
+      expect(mails).toHaveLength(1);
+      expect(mails[0].parsed.text).toContain('Lot LOT-K: cluster of 2 late-onset flags within 90 days');
+      expect(mails[0].parsed.text).toContain('The clinic as a whole: cluster of 3 late-onset flags');
+
+      await signals.tick();
+      expect(t.smtp.to(c.compliance.email)).toHaveLength(1);
+    });
+
+    it('alerts the admins when the clinic has no compliance staff', async () => {
+      const c = await newClinic(t);
+      // No API deactivates staff yet: the row as an inactive account looks.
+      await t.db.query(`UPDATE staff_users SET active = false WHERE id = $1`, [c.compliance.id]);
+      const now = t.clock.now();
+      for (const daysAgo of [10, 3]) {
+        const p = await newPatient(t, c, { preferredChannel: 'email' });
+        const tr = await newTreatment(t, c, p.id, { lotNumber: 'LOT-Z', performedAt: new Date(now.getTime() - 40 * DAY).toISOString() });
+        await t.db.query(
+          `INSERT INTO flags (clinic_id, patient_id, treatment_id, rule_id, rule_version, priority, reason, evidence, status, created_at, updated_at)
+           VALUES ($1, $2, $3, 'late-onset', 1, 'high', 'Late onset', '{}', 'open', $4, $4)`,
+          [c.clinic.id, p.id, tr.id, new Date(now.getTime() - daysAgo * DAY)],
+        );
+      }
+      await signals.tick();
+      expect(t.smtp.to(c.compliance.email)).toHaveLength(0);
+      expect(t.smtp.to(c.admin.email)).toHaveLength(1);
+    });
+  });
+});
