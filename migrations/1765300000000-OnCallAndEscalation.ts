@@ -23,8 +23,8 @@ export class OnCallAndEscalation1765300000000 implements MigrationInterface {
     await q.query(`CREATE INDEX on_call_shifts_clinic_idx ON on_call_shifts (clinic_id, weekday)`);
     // Escalated once per priority level, even if two instances tick at the same moment.
     await q.query(`CREATE UNIQUE INDEX flag_events_escalated_once ON flag_events (flag_id, (data->>'priority')) WHERE kind = 'escalated'`);
-    // The escalation tick's candidates: unresolved urgent and high flags.
-    await q.query(`CREATE INDEX flags_escalation_idx ON flags (created_at) WHERE status <> 'resolved' AND priority IN ('urgent', 'high')`);
+    // The escalation tick's candidates: open urgent and high flags.
+    await q.query(`CREATE INDEX flags_escalation_idx ON flags (created_at) WHERE status = 'open' AND priority IN ('urgent', 'high')`);
     await q.query(`ALTER TABLE check_ins ADD COLUMN requested_by_flag_id uuid REFERENCES flags(id)`);
   }
 

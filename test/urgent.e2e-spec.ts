@@ -195,6 +195,18 @@ describe('urgent pathway', () => {
     expect(received(s.practitioner, m)).toEqual({ sms: [], mail: [] });
   });
 
+  it('falls back to the admins when the clinic has no active practitioner, and skips inactive staff on the rota', async () => {
+    const c = await newClinic(t);
+    const s = await staffOf(c);
+    await t.http.put('/v1/clinic/on-call').set(c.admin.auth).send({ shifts: [{ staffUserId: s.practitioner.id, weekday: 2, start: '00:00', end: '24:00' }] }).expect(200);
+    const { link } = await treatedAndAsked(c);
+    await t.db.query(`UPDATE staff_users SET active = false WHERE id = $1`, [s.practitioner.id]);
+    const m = mark();
+    await answer(link, { ws_skin_change: 'yes' });
+    expect(received(s.practitioner, m)).toEqual({ sms: [], mail: [] });
+    expect(received(s.admin, m).mail).toEqual([expect.stringMatching(/^\[URGENT\] Aftercare flag at/)]);
+  });
+
   it('escalates a high flag after 24 hours without acknowledgement', async () => {
     const c = await newClinic(t);
     const s = await staffOf(c);
@@ -218,6 +230,49 @@ describe('urgent pathway', () => {
     expect(received(s.admin, before).mail).toHaveLength(1);
     await escalation.tick();
     expect(await escalations(c, flag.id)).toBe(1);
+  });
+
+  it('starts the clock again when new evidence raises the priority, and escalates once per level', async () => {
+    const c = await newClinic(t);
+    const { p, link } = await treatedAndAsked(c);
+    await answer(link, { pain: '3' });
+    const flag = await onlyFlag(c, p.id);
+    t.clock.advance(24 * HOUR + MINUTE);
+    await escalation.tick();
+    expect(await escalations(c, flag.id)).toBe(1);
+
+    // What the rules write when new evidence raises a merged flag's priority (engineer 2's contract).
+    t.clock.advance(HOUR);
+    await t.db.query(`UPDATE flags SET priority = 'urgent' WHERE id = $1`, [flag.id]);
+    await t.db.query(`INSERT INTO flag_events (flag_id, clinic_id, at, actor_type, kind, data) VALUES ($1, $2, $3, 'system', 'priority_raised', $4)`, [
+      flag.id,
+      c.clinic.id,
+      t.clock.now(),
+      { from: 'high', to: 'urgent' },
+    ]);
+    t.clock.advance(29 * MINUTE);
+    await escalation.tick();
+    expect(await escalations(c, flag.id)).toBe(1);
+    t.clock.advance(2 * MINUTE);
+    await escalation.tick();
+    const h = await history(c, flag.id);
+    expect(h.filter((e) => e.kind === 'escalated').map((e) => e.data.priority)).toEqual(['high', 'urgent']);
+    t.clock.advance(HOUR);
+    await escalation.tick();
+    expect(await escalations(c, flag.id)).toBe(2);
+  });
+
+  it('leaves a reopened flag alone: whoever reopened it has it', async () => {
+    const c = await newClinic(t);
+    const { p, link } = await treatedAndAsked(c);
+    await answer(link, { ws_new_lump: 'yes' });
+    const flag = await onlyFlag(c, p.id);
+    t.clock.advance(5 * MINUTE);
+    await t.http.post(`/v1/flags/${flag.id}/resolve`).set(c.practitioner.auth).send({ outcome: 'advice_given', note: 'Called.' }).expect(200);
+    await t.http.post(`/v1/flags/${flag.id}/reopen`).set(c.practitioner.auth).send({ reason: 'Called back.' }).expect(200);
+    t.clock.advance(HOUR);
+    await escalation.tick();
+    expect(await escalations(c, flag.id)).toBe(0);
   });
 
   it('lets several instances tick at once and still escalates once', async () => {

@@ -36,8 +36,9 @@ export function waitedPhrase(ms: number): string {
  * An urgent flag nobody acknowledged within ESCALATE_URGENT_AFTER_MINUTES (a high one within
  * ESCALATE_HIGH_AFTER_HOURS) goes to every practitioner and admin of the clinic, by SMS and
  * email, once per priority level. The clock starts when the flag reached its current priority:
- * its latest `raised` or `priority_raised` event. An `acknowledged`, `resolved` or `reopened`
- * event after that means a person has it, and stops escalation. Several instances may tick.
+ * its latest `raised` or `priority_raised` event. Only `open` flags escalate, and an
+ * `acknowledged`, `resolved` or `reopened` event after that time means a person has it
+ * (a reopened flag was looked at by whoever reopened it). Several instances may tick.
  */
 @Injectable()
 export class EscalationService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -114,7 +115,7 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     const [row] = await queryRows<{ id: string; reached_at: Date }>(
       m,
       `SELECT f.id, ${reached} AS reached_at FROM flags f
-        WHERE f.status <> 'resolved' AND f.priority IN ('urgent', 'high')
+        WHERE f.status = 'open' AND f.priority IN ('urgent', 'high')
           AND f.id <> ALL($3::uuid[])
           AND ${reached} <= CASE f.priority WHEN 'urgent' THEN $1::timestamptz ELSE $2::timestamptz END
           AND NOT EXISTS (SELECT 1 FROM flag_events a WHERE a.flag_id = f.id AND a.kind IN ('acknowledged', 'resolved', 'reopened') AND a.at >= ${reached})
