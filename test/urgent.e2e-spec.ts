@@ -326,10 +326,14 @@ describe('urgent pathway', () => {
       expect(replaced).toHaveLength(2);
       expect(replaced[0].data).toMatchObject({ fields: ['shifts'], shiftCount: 2 });
       expect(replaced[1].data).toMatchObject({ fields: ['shifts'], shiftCount: 0 });
-      // Saving the same rota again changes nothing and records nothing.
+      // Saving the same rota again, in any order, changes nothing and records nothing.
       await put([]).expect(200);
+      const two = [shift({ weekday: 3 }), shift({ staffUserId: c.admin.id, weekday: 3 })];
+      await put(two).expect(200);
+      await put([...two].reverse()).expect(200);
       const again = (await t.http.get(`/v1/audit-events?entityId=${c.clinic.id}&limit=50`).set(c.compliance.auth).expect(200)).body.items as Array<{ action: string }>;
-      expect(again.filter((e) => e.action === 'on_call.replaced')).toHaveLength(2);
+      expect(again.filter((e) => e.action === 'on_call.replaced')).toHaveLength(3);
+      await put([]).expect(200);
     });
 
     it('refuses bad shifts with 400 naming the field, and unknown staff with 404', async () => {

@@ -9,7 +9,7 @@ import { StaffUser } from '../clinics/staff-user.entity';
 import { Clock } from '../common/clock';
 import { PutOnCallDto } from './dto/on-call.dto';
 import { OnCallShift } from './on-call-shift.entity';
-import { onCallAt, Shift, shiftErrors } from './rota';
+import { onCallAt, Shift, shiftErrors, sortShifts } from './rota';
 
 /** Why these people get an urgent alert: on call by the rota, or the fallback when no one is. */
 export type AlertSource = 'rota' | 'practitioners' | 'admins';
@@ -42,9 +42,10 @@ export class OnCallService {
 
   /** Replaces the whole rota; every person on it must be an active practitioner or admin of the clinic. */
   async replace(clinicId: string, actor: Actor, dto: PutOnCallDto): Promise<OnCallView> {
-    const next: Shift[] = dto.shifts.map((s) => ({ staffUserId: s.staffUserId, weekday: s.weekday, start: s.start, end: s.end }));
-    const errors = next.flatMap((s, i) => shiftErrors(s, i));
+    const given: Shift[] = dto.shifts.map((s) => ({ staffUserId: s.staffUserId, weekday: s.weekday, start: s.start, end: s.end }));
+    const errors = given.flatMap((s, i) => shiftErrors(s, i));
     if (errors.length) throw new BadRequestException(errors);
+    const next = sortShifts(given);
     await this.db.transaction(async (m) => {
       // Two admins saving at once: one rota wins whole, never a mix of both.
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('on_call_shifts:' || $1))`, [clinicId]);
@@ -95,7 +96,7 @@ export class OnCallService {
   }
 
   private async shiftsOf(m: EntityManager, clinicId: string): Promise<Shift[]> {
-    const rows = await m.getRepository(OnCallShift).find({ where: { clinicId }, order: { weekday: 'ASC', startTime: 'ASC', createdAt: 'ASC' } });
-    return rows.map((r) => ({ staffUserId: r.staffUserId, weekday: r.weekday, start: r.startTime.slice(0, 5), end: r.endTime.slice(0, 5) }));
+    const rows = await m.getRepository(OnCallShift).find({ where: { clinicId } });
+    return sortShifts(rows.map((r) => ({ staffUserId: r.staffUserId, weekday: r.weekday, start: r.startTime.slice(0, 5), end: r.endTime.slice(0, 5) })));
   }
 }

@@ -1,4 +1,4 @@
-import { covers, onCallAt, Shift, shiftErrors } from './rota';
+import { covers, onCallAt, Shift, shiftErrors, sortShifts } from './rota';
 
 const zone = 'Europe/Madrid';
 // Monday 2 March 2026; Madrid is UTC+1 in winter.
@@ -44,5 +44,11 @@ describe('on-call rota', () => {
     expect(shiftErrors({ ...day, end: '8pm' }, 0)).toEqual(['shifts[0].end must be a local time HH:mm (00:00–24:00)']);
     expect(shiftErrors({ ...day, end: '08:00' }, 1)).toEqual(['shifts[1]: start and end must differ (a whole day is 00:00–24:00)']);
     expect(shiftErrors({ ...day, start: '00:00', end: '24:00' }, 0)).toEqual([]);
+  });
+
+  it('puts a rota in one order: weekday, start, end, person', () => {
+    const a: Shift = { staffUserId: 'b', weekday: 2, start: '08:00', end: '20:00' };
+    const b: Shift = { staffUserId: 'a', weekday: 2, start: '08:00', end: '20:00' };
+    expect(sortShifts([night, a, day, b, sunday])).toEqual([day, night, b, a, sunday]);
   });
 });

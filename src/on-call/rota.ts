@@ -58,3 +58,9 @@ export function onCallAt(shifts: Shift[], timeZone: string, at: Date): string[] 
   }
   return ids;
 }
+
+/** One order for a rota, so the same shifts given in another order are the same rota. */
+export function sortShifts(shifts: Shift[]): Shift[] {
+  const key = (s: Shift) => `${s.weekday}|${s.start}|${s.end}|${s.staffUserId}`;
+  return [...shifts].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
