@@ -4,6 +4,7 @@ import { DeliveryFailures1764300000000 } from './1764300000000-DeliveryFailures'
 import { AuditCheckpoints1764400000000 } from './1764400000000-AuditCheckpoints';
 import { FlagEvents1764500000000 } from './1764500000000-FlagEvents';
 import { CourseFoundation1765000000000 } from './1765000000000-CourseFoundation';
+import { OnCallAndEscalation1765300000000 } from './1765300000000-OnCallAndEscalation';
 import { Signals1765400000000 } from './1765400000000-Signals';
 
 /** Every migration, in order. A new migration file is added here too. */
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   AuditCheckpoints1764400000000,
   FlagEvents1764500000000,
   CourseFoundation1765000000000,
+  OnCallAndEscalation1765300000000,
   Signals1765400000000,
 ];

@@ -16,6 +16,7 @@ import { dataSourceOptions } from './database/data-source';
 import { FlagsModule } from './flags/flags.module';
 import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
+import { OnCallModule } from './on-call/on-call.module';
 import { PatientsModule } from './patients/patients.module';
 import { ProtocolsModule } from './protocols/protocols.module';
 import { ReportsModule } from './reports/reports.module';
@@ -23,6 +24,7 @@ import { ResponsesModule } from './responses/responses.module';
 import { SignalsModule } from './signals/signals.module';
 import { TimelineModule } from './timeline/timeline.module';
 import { TreatmentsModule } from './treatments/treatments.module';
+import { TriageModule } from './triage/triage.module';
 
 /** Settings and time, available to every feature. */
 @Global()
@@ -59,6 +61,8 @@ export class AppModule {
         CheckInsModule,
         MessagingModule,
         FlagsModule,
+        OnCallModule,
+        TriageModule,
         ResponsesModule,
         TimelineModule,
         SignalsModule,
@@ -94,6 +98,6 @@ export function configureApp(app: INestApplication): void {
 
 /** An application context without HTTP, for CLI commands. */
 export async function createCliContext(): Promise<INestApplicationContext> {
-  const config = { ...loadConfig(), dispatchIntervalMs: 0, signalIntervalMs: 0, migrationsRun: true, bootstrapOnStart: false };
+  const config = { ...loadConfig(), dispatchIntervalMs: 0, signalIntervalMs: 0, escalationIntervalMs: 0, migrationsRun: true, bootstrapOnStart: false };
   return NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
 }

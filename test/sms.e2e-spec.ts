@@ -465,7 +465,8 @@ describe('SMS replies, keywords and delivery statuses', () => {
       `SELECT count(*)::int AS n FROM messages WHERE clinic_id = $1 AND purpose IN ('safety_advice', 'staff_alert') AND status = 'sent'`,
       [c.clinic.id],
     );
-    expect(sent.n).toBe(2);
+    // Advice to the patient; an SMS and an email to the practitioner.
+    expect(sent.n).toBe(3);
   });
 
   it('applies status callbacks forward only, and ignores an unknown MessageSid', async () => {

@@ -28,6 +28,8 @@ export class CheckIn {
   /** Set when the check-in failed for good on this channel and moved to the other one. */
   @Column({ name: 'fallback_from', type: 'text', nullable: true }) fallbackFrom: Channel | null;
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError: string | null;
+  /** Set on an extra check-in a practitioner asked for from this flag (not a protocol step). */
+  @Column({ name: 'requested_by_flag_id', type: 'uuid', nullable: true }) requestedByFlagId: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 

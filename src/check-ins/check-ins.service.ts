@@ -16,6 +16,7 @@ import { chooseChannel } from '../patients/patient.entity';
 import { unsubscribeHeaders } from '../patients/unsubscribe-token';
 import { aftercareInstructions } from '../protocols/texts';
 import { queryRows } from '../database/query-rows';
+import { planExtraCheckIn } from './extra-check-in';
 
 export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
 
@@ -222,5 +223,77 @@ export class CheckInsService {
     const c = await this.db.getRepository(CheckIn).findOneBy({ clinicId, id });
     if (!c) throw new NotFoundException('Check-in not found');
     return c;
+  }
+
+  // --- Extra check-ins asked for from a flag (triage) ---
+
+  /**
+   * One extra check-in for the treatment `inDays` days from now, in the caller's transaction. At
+   * most one check-in per patient per local day: if one is already open that day it is reused
+   * (`reused: true`) and nothing new is planned.
+   */
+  async planExtra(
+    m: EntityManager,
+    input: { treatment: Treatment; patient: Patient; clinic: Clinic; protocol: Protocol; inDays: number; flagId: string },
+    actor: Actor,
+  ): Promise<{ checkIn: CheckIn; reused: boolean }> {
+    const { treatment, patient, clinic, protocol } = input;
+    const plan = planExtraCheckIn({
+      now: this.clock.now(),
+      inDays: input.inDays,
+      performedAt: treatment.performedAt,
+      timeZone: timeZoneOf(patient, clinic),
+      sendTime: protocol.sendTime.slice(0, 5),
+      sendWindow: sendWindowOf(clinic),
+      expiryHours: protocol.expiryHours,
+      reminderAfterHours: protocol.reminderAfterHours ?? protocol.expiryHours * 2,
+    });
+    // Serialises plans for one patient: the day check and the step number stay true.
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('check_ins:patient:' || $1))`, [patient.id]);
+    const sameDay = await m
+      .getRepository(CheckIn)
+      .createQueryBuilder('c')
+      .where(`c.patient_id = :patientId AND c.status IN ('scheduled', 'sending', 'sent') AND c.due_at >= :start AND c.due_at < :end`, {
+        patientId: patient.id,
+        start: plan.day.start,
+        end: plan.day.end,
+      })
+      .orderBy('c.due_at')
+      .getOne();
+    if (sameDay) return { checkIn: sameDay, reused: true };
+    const [{ step }] = await m.query(`SELECT coalesce(max(step), 0) + 1 AS step FROM check_ins WHERE treatment_id = $1`, [treatment.id]);
+    const repo = m.getRepository(CheckIn);
+    const checkIn = await repo.save(
+      repo.create({
+        clinicId: treatment.clinicId,
+        treatmentId: treatment.id,
+        patientId: treatment.patientId,
+        step: Number(step),
+        dayOffset: plan.dayOffset,
+        dueAt: plan.dueAt,
+        expiresAt: plan.expiresAt,
+        remindAt: plan.remindAt,
+        status: 'scheduled',
+        channel: null,
+        attempts: 0,
+        nextAttemptAt: plan.dueAt,
+        sentAt: null,
+        reminderSentAt: null,
+        answeredAt: null,
+        clarificationsSent: 0,
+        lastError: null,
+        requestedByFlagId: input.flagId,
+        createdAt: this.clock.now(),
+      }),
+    );
+    await this.audit.record(m, {
+      clinicId: treatment.clinicId,
+      actor,
+      action: 'check_in.extra_planned',
+      entityType: 'check_in',
+      entityId: checkIn.id,
+      data: { treatmentId: treatment.id, flagId: input.flagId, step: checkIn.step, dayOffset: checkIn.dayOffset, dueAt: checkIn.dueAt.toISOString() },
+    });
+    return { checkIn, reused: false };
   }
 }

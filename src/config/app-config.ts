@@ -110,6 +110,15 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   SIGNAL_INTERVAL_MS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'ESCALATE_URGENT_AFTER_MINUTES must be a whole number of minutes' }) @Min(1) @Max(24 * 60)
+  ESCALATE_URGENT_AFTER_MINUTES?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'ESCALATE_HIGH_AFTER_HOURS must be a whole number of hours' }) @Min(1) @Max(30 * 24)
+  ESCALATE_HIGH_AFTER_HOURS?: number;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0)
+  ESCALATION_INTERVAL_MS?: number;
 }
 
 export interface AppConfig {
@@ -147,6 +156,12 @@ export interface AppConfig {
   auditCheckpointIntervalMs: number;
   /** Scheduled safety-signal detection over every clinic; 0 turns it off. */
   signalIntervalMs: number;
+  /** An urgent flag not acknowledged this long goes to every practitioner and admin. */
+  escalateUrgentAfterMinutes: number;
+  /** The same for a high one. */
+  escalateHighAfterHours: number;
+  /** How often the escalation tick runs; 0 turns it off. */
+  escalationIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -224,6 +239,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     auditSigningKey,
     auditCheckpointIntervalMs: parsed.AUDIT_CHECKPOINT_INTERVAL_MS ?? 3600_000,
     signalIntervalMs: parsed.SIGNAL_INTERVAL_MS ?? 3600_000,
+    escalateUrgentAfterMinutes: parsed.ESCALATE_URGENT_AFTER_MINUTES ?? 30,
+    escalateHighAfterHours: parsed.ESCALATE_HIGH_AFTER_HOURS ?? 24,
+    escalationIntervalMs: parsed.ESCALATION_INTERVAL_MS ?? 60_000,
   };
 }
 

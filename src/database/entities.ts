@@ -6,6 +6,7 @@ import { StaffUser } from '../clinics/staff-user.entity';
 import { FlagEvent } from '../flags/flag-event.entity';
 import { Flag } from '../flags/flag.entity';
 import { Message } from '../messaging/message.entity';
+import { OnCallShift } from '../on-call/on-call-shift.entity';
 import { Patient } from '../patients/patient.entity';
 import { Protocol } from '../protocols/protocol.entity';
 import { Response } from '../responses/response.entity';
@@ -22,6 +23,7 @@ export const ENTITIES = [
   Flag,
   FlagEvent,
   Message,
+  OnCallShift,
   Patient,
   Protocol,
   Response,

@@ -1,8 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ClinicsModule } from '../clinics/clinics.module';
 import { MessagingModule } from '../messaging/messaging.module';
+import { OnCallModule } from '../on-call/on-call.module';
+import { EscalationService } from './escalation.service';
 import { FlagsController } from './flags.controller';
 import { FlagsService } from './flags.service';
 
-@Module({ imports: [ClinicsModule, MessagingModule], controllers: [FlagsController], providers: [FlagsService], exports: [FlagsService] })
+@Module({
+  imports: [ClinicsModule, MessagingModule, OnCallModule],
+  controllers: [FlagsController],
+  providers: [FlagsService, EscalationService],
+  exports: [FlagsService, EscalationService],
+})
 export class FlagsModule {}

@@ -16,6 +16,8 @@ import { AcknowledgeFlagDto, AssignFlagDto, FlagNoteDto, ListFlagsQuery, ReopenF
 import { FlagEvent, FlagEventKind } from './flag-event.entity';
 import { Flag } from './flag.entity';
 import { AnswerForRules, evaluateRules, PRIORITY_RANK, RuleHit } from './rules';
+import { OnCallService } from '../on-call/on-call.service';
+import { queueStaffAlerts } from './staff-alerts';
 
 export interface Evaluation {
   flags: Flag[];
@@ -44,6 +46,7 @@ export class FlagsService {
     private readonly clinics: ClinicsService,
     private readonly messaging: MessagingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly onCall: OnCallService,
   ) {}
 
   /** Runs the rules on a stored answer; flags, safety advice and staff alerts in the caller's transaction. */
@@ -153,7 +156,10 @@ export class FlagsService {
     return flag;
   }
 
-  /** Safety advice to the patient at once (quiet hours do not apply) and an alert to each practitioner. */
+  /**
+   * Safety advice to the patient at once (quiet hours do not apply), and an SMS and an email to
+   * each on-call practitioner (by the rota; else every practitioner, else the admins).
+   */
   private async queueUrgentMessages(
     m: EntityManager,
     clinic: Clinic,
@@ -178,30 +184,17 @@ export class FlagsService {
       ids.push(msg.id);
     }
     // The caller's transaction holds a connection already: asking the pool for another can deadlock it.
-    let staff = await this.clinics.staffWithRoles(clinic.id, ['practitioner'], m);
-    if (!staff.length) staff = await this.clinics.staffWithRoles(clinic.id, ['admin'], m);
+    const { staff, source } = await this.onCall.recipientsAt(m, clinic, this.clock.now());
     const alert = staffAlert({ clinicName: clinic.name, priority: flag.priority, reason: flag.reason, flagUrl: `${this.config.publicBaseUrl}/v1/flags/${flag.id}` });
-    for (const s of staff) {
-      const viaSms = !!s.phone;
-      const msg = await this.messaging.enqueue(m, {
-        clinicId: clinic.id,
-        staffUserId: s.id,
-        channel: viaSms ? 'sms' : 'email',
-        purpose: 'staff_alert',
-        to: viaSms ? s.phone! : s.email,
-        from: viaSms ? clinic.smsFrom : null,
-        subject: alert.subject,
-        text: alert.text,
-      });
-      ids.push(msg.id);
-    }
+    const queued = await queueStaffAlerts(this.messaging, m, clinic, staff, alert);
+    ids.push(...queued.messageIds);
     await this.audit.record(m, {
       clinicId: clinic.id,
       actor: SYSTEM,
       action: 'flag.urgent_messages_queued',
       entityType: 'flag',
       entityId: flag.id,
-      data: { messageIds: ids, staffAlerted: staff.map((s) => s.id), adviceChannel: channel },
+      data: { messageIds: ids, staffAlerted: staff.map((s) => s.id), alertedBy: source, adviceChannel: channel },
     });
     return ids;
   }
@@ -314,6 +307,24 @@ export class FlagsService {
       f.note = dto.note;
       return { action: 'flag.resolved', data: { outcome: dto.outcome }, event: { kind: 'resolved', data: { outcome: dto.outcome, note: dto.note } } };
     });
+  }
+
+  // --- For coordinating features (triage), in the caller's transaction ---
+
+  /** The flag locked for a triage step; 404 for another clinic's, 409 naming its state when not in `from`. */
+  async lockForTriage(m: EntityManager, clinicId: string, id: string, from: Flag['status'][]): Promise<Flag> {
+    const f = await m.getRepository(Flag).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
+    if (!f) throw new NotFoundException('Flag not found');
+    if (!from.includes(f.status)) throw new ConflictException(`The flag is ${f.status}; this needs it ${from.join(' or ')}`);
+    return f;
+  }
+
+  /** A step in the flag's history and its audit event (ids and field names only). */
+  async recordTriageStep(m: EntityManager, flag: Flag, actor: Actor, step: { kind: FlagEventKind; eventData: Record<string, unknown>; action: string; auditData: Record<string, unknown> }): Promise<void> {
+    const now = this.clock.now();
+    await m.update(Flag, { id: flag.id }, { updatedAt: now });
+    await this.audit.record(m, { clinicId: flag.clinicId, actor, action: step.action, entityType: 'flag', entityId: flag.id, data: step.auditData });
+    await this.recordEvent(m, flag, actor, step.kind, now, step.eventData);
   }
 
   private async transition(

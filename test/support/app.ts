@@ -68,6 +68,8 @@ export async function createTestApp(
     // Tests move the clock by days; the 8-hour default would log everyone out (auth tests check expiry).
     accessTokenTtlSeconds: 400 * 86400,
     dispatchIntervalMs: 0,
+    // Tests call EscalationService.tick() after moving the clock.
+    escalationIntervalMs: 0,
     // Tests make checkpoints by calling AuditCheckpointsService directly.
     auditCheckpointIntervalMs: 0,
     // Tests run signal detection by calling SignalsService.tick() after moving the clock.

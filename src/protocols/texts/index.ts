@@ -190,6 +190,22 @@ export function staffAlert(input: {
   };
 }
 
+/** To every practitioner and admin when no one acknowledged a flag in time. Staff read English. */
+export function staffEscalation(input: {
+  clinicName: string;
+  priority: string;
+  reason: string;
+  flagUrl: string;
+  /** How long it has waited, e.g. "30 minutes", "24 hours". */
+  waited: string;
+}): { subject: string; text: string } {
+  const p = input.priority.toUpperCase();
+  return {
+    subject: `[${p}] Not acknowledged for ${input.waited}: Aftercare flag at ${input.clinicName}`,
+    text: `ESCALATED: ${p} flag at ${input.clinicName} not acknowledged for ${input.waited}. ${input.reason} Open: ${input.flagUrl}`,
+  };
+}
+
 
 /**
  * The best of our locales for an Accept-Language header ("de-CH,de;q=0.9,en;q=0.8"), English

@@ -1,0 +1,149 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService, SYSTEM } from '../audit/audit.service';
+import { ClinicsService } from '../clinics/clinics.service';
+import { Clock } from '../common/clock';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { queryRows } from '../database/query-rows';
+import { MessagingService } from '../messaging/messaging.service';
+import { staffEscalation } from '../protocols/texts';
+import { FlagEvent } from './flag-event.entity';
+import { Flag } from './flag.entity';
+import { queueStaffAlerts } from './staff-alerts';
+
+export interface EscalationReport {
+  escalated: number;
+  messages: number;
+  errors: number;
+}
+
+const MINUTE = 60_000;
+
+/** "31 minutes", "2 hours", "1 day 3 hours": how long a flag has waited. */
+export function waitedPhrase(ms: number): string {
+  const minutes = Math.floor(ms / MINUTE);
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (minutes < 120) return plural(minutes, 'minute');
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return plural(hours, 'hour');
+  const days = Math.floor(hours / 24);
+  return hours % 24 ? `${plural(days, 'day')} ${plural(hours % 24, 'hour')}` : plural(days, 'day');
+}
+
+/**
+ * An urgent flag nobody acknowledged within ESCALATE_URGENT_AFTER_MINUTES (a high one within
+ * ESCALATE_HIGH_AFTER_HOURS) goes to every practitioner and admin of the clinic, by SMS and
+ * email, once per priority level. The clock starts when the flag reached its current priority:
+ * its latest `raised` or `priority_raised` event. Only `open` flags escalate, and an
+ * `acknowledged`, `resolved` or `reopened` event after that time means a person has it
+ * (a reopened flag was looked at by whoever reopened it). Several instances may tick.
+ */
+@Injectable()
+export class EscalationService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Escalation');
+  private running: Promise<EscalationReport> | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly clinics: ClinicsService,
+    private readonly messaging: MessagingService,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.escalationIntervalMs <= 0) return;
+    const handle = setInterval(() => {
+      this.tick().catch((err) => this.logger.error(`Escalation tick failed: ${err?.stack ?? err}`));
+    }, this.config.escalationIntervalMs);
+    this.scheduler.addInterval('flag-escalation', handle);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.scheduler.doesExist('interval', 'flag-escalation')) this.scheduler.deleteInterval('flag-escalation');
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass; overlapping calls in one process share the pass under way. */
+  tick(limit = 100): Promise<EscalationReport> {
+    if (!this.running) this.running = this.runTick(limit).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async runTick(limit: number): Promise<EscalationReport> {
+    const report: EscalationReport = { escalated: 0, messages: 0, errors: 0 };
+    const failed: string[] = [];
+    while (report.escalated < limit) {
+      const current: { flagId: string | null } = { flagId: null };
+      try {
+        // One flag per transaction: a flag that cannot be escalated does not hold back the others.
+        const done = await this.db.transaction(async (m) => {
+          const claimed = await this.claimDue(m, failed);
+          if (!claimed) return null;
+          current.flagId = claimed.flag.id;
+          if (claimed.already) return 'already' as const;
+          return this.escalate(m, claimed.flag);
+        });
+        if (!done) break;
+        if (done === 'already') {
+          failed.push(current.flagId!);
+          continue;
+        }
+        report.escalated++;
+        report.messages += done.length;
+        await this.messaging.deliverNow(done).catch((err) => this.logger.error(`Delivering escalation failed: ${err?.message ?? err}`));
+      } catch (err) {
+        report.errors++;
+        this.logger.error(`Escalating flag ${current.flagId} failed: ${(err as Error)?.stack ?? err}`);
+        if (!current.flagId) break;
+        failed.push(current.flagId);
+      }
+    }
+    return report;
+  }
+
+  /** The oldest due flag, locked; others' locked rows are skipped. */
+  private async claimDue(m: EntityManager, except: string[]): Promise<{ flag: Flag & { reachedAt: Date }; already: boolean } | null> {
+    const now = this.clock.now().getTime();
+    const urgentBefore = new Date(now - this.config.escalateUrgentAfterMinutes * MINUTE);
+    const highBefore = new Date(now - this.config.escalateHighAfterHours * 60 * MINUTE);
+    const reached = `(SELECT max(e.at) FROM flag_events e WHERE e.flag_id = f.id AND e.kind IN ('raised', 'priority_raised'))`;
+    const [row] = await queryRows<{ id: string; reached_at: Date }>(
+      m,
+      `SELECT f.id, ${reached} AS reached_at FROM flags f
+        WHERE f.status = 'open' AND f.priority IN ('urgent', 'high')
+          AND f.id <> ALL($3::uuid[])
+          AND ${reached} <= CASE f.priority WHEN 'urgent' THEN $1::timestamptz ELSE $2::timestamptz END
+          AND NOT EXISTS (SELECT 1 FROM flag_events a WHERE a.flag_id = f.id AND a.kind IN ('acknowledged', 'resolved', 'reopened') AND a.at >= ${reached})
+          AND NOT EXISTS (SELECT 1 FROM flag_events x WHERE x.flag_id = f.id AND x.kind = 'escalated' AND x.data->>'priority' = f.priority)
+        ORDER BY f.created_at
+        LIMIT 1
+        FOR UPDATE OF f SKIP LOCKED`,
+      [urgentBefore, highBefore, except],
+    );
+    if (!row) return null;
+    const flag = await m.getRepository(Flag).findOneByOrFail({ id: row.id });
+    // Read again now that the row is ours: another instance may have escalated it just before.
+    const [already] = await m.query(`SELECT 1 FROM flag_events WHERE flag_id = $1 AND kind = 'escalated' AND data->>'priority' = $2`, [flag.id, flag.priority]);
+    return { flag: { ...flag, reachedAt: new Date(row.reached_at) }, already: !!already };
+  }
+
+  /** Messages, history and audit in the caller's transaction; returns the queued message ids. */
+  private async escalate(m: EntityManager, flag: Flag & { reachedAt: Date }): Promise<string[]> {
+    const now = this.clock.now();
+    const clinic = await this.clinics.get(flag.clinicId, m);
+    const staff = await this.clinics.staffWithRoles(flag.clinicId, ['practitioner', 'admin'], m);
+    const waited = waitedPhrase(now.getTime() - flag.reachedAt.getTime());
+    const alert = staffEscalation({ clinicName: clinic.name, priority: flag.priority, reason: flag.reason, flagUrl: `${this.config.publicBaseUrl}/v1/flags/${flag.id}`, waited });
+    const { messageIds, alerted } = await queueStaffAlerts(this.messaging, m, clinic, staff, alert);
+    const data = { priority: flag.priority, since: flag.reachedAt.toISOString(), staffAlerted: alerted.map((a) => a.staffUserId), messageIds };
+    const repo = m.getRepository(FlagEvent);
+    await repo.save(repo.create({ flagId: flag.id, clinicId: flag.clinicId, at: now, actorType: SYSTEM.type, actorId: SYSTEM.id, kind: 'escalated', data }));
+    await this.audit.record(m, { clinicId: flag.clinicId, actor: SYSTEM, action: 'flag.escalated', entityType: 'flag', entityId: flag.id, data });
+    return messageIds;
+  }
+}

@@ -1,0 +1,102 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Actor, AuditService } from '../audit/audit.service';
+import { changedFields } from '../audit/field-changes';
+import { Clinic } from '../clinics/clinic.entity';
+import { ClinicsService } from '../clinics/clinics.service';
+import { StaffUser } from '../clinics/staff-user.entity';
+import { Clock } from '../common/clock';
+import { PutOnCallDto } from './dto/on-call.dto';
+import { OnCallShift } from './on-call-shift.entity';
+import { onCallAt, Shift, shiftErrors, sortShifts } from './rota';
+
+/** Why these people get an urgent alert: on call by the rota, or the fallback when no one is. */
+export type AlertSource = 'rota' | 'practitioners' | 'admins';
+
+export interface OnCallView {
+  timeZone: string;
+  shifts: Shift[];
+  /** Who an urgent flag raised now would alert, and why. */
+  now: { staffUserIds: string[]; source: AlertSource };
+}
+
+const ALERTABLE = ['practitioner', 'admin'] as const;
+
+/** The clinic's weekly on-call rota and who is alerted first when an urgent flag is raised. */
+@Injectable()
+export class OnCallService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly clinics: ClinicsService,
+  ) {}
+
+  async rota(clinicId: string): Promise<OnCallView> {
+    const clinic = await this.clinics.get(clinicId);
+    const shifts = await this.shiftsOf(this.db.manager, clinicId);
+    const now = await this.recipientsAt(this.db.manager, clinic, this.clock.now());
+    return { timeZone: clinic.timeZone, shifts, now: { staffUserIds: now.staff.map((s) => s.id), source: now.source } };
+  }
+
+  /** Replaces the whole rota; every person on it must be an active practitioner or admin of the clinic. */
+  async replace(clinicId: string, actor: Actor, dto: PutOnCallDto): Promise<OnCallView> {
+    const given: Shift[] = dto.shifts.map((s) => ({ staffUserId: s.staffUserId, weekday: s.weekday, start: s.start, end: s.end }));
+    const errors = given.flatMap((s, i) => shiftErrors(s, i));
+    if (errors.length) throw new BadRequestException(errors);
+    const next = sortShifts(given);
+    await this.db.transaction(async (m) => {
+      // Two admins saving at once: one rota wins whole, never a mix of both.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('on_call_shifts:' || $1))`, [clinicId]);
+      const ids = [...new Set(next.map((s) => s.staffUserId))];
+      const staff = ids.length ? await m.getRepository(StaffUser).findBy({ clinicId, id: In(ids) }) : [];
+      for (const id of ids) {
+        const s = staff.find((x) => x.id === id);
+        if (!s) throw new NotFoundException(`Staff user ${id} not found in this clinic`);
+        if (!s.active) throw new BadRequestException(`Staff user ${id} is not active`);
+        if (!(ALERTABLE as readonly string[]).includes(s.role)) throw new BadRequestException(`Staff user ${id} must be a practitioner or an admin to be on call`);
+      }
+      const before = await this.shiftsOf(m, clinicId);
+      const changes = changedFields({ shifts: before }, { shifts: next }, ['shifts']);
+      if (!Object.keys(changes).length) return;
+      await m.delete(OnCallShift, { clinicId });
+      const repo = m.getRepository(OnCallShift);
+      const now = this.clock.now();
+      if (next.length) {
+        await repo.insert(next.map((s) => ({ clinicId, staffUserId: s.staffUserId, weekday: s.weekday, startTime: s.start, endTime: s.end, createdAt: now })));
+      }
+      await this.audit.record(m, {
+        clinicId,
+        actor,
+        action: 'on_call.replaced',
+        entityType: 'clinic',
+        entityId: clinicId,
+        data: { fields: ['shifts'], shiftCount: next.length, staffUserIds: ids },
+        changes,
+      });
+    });
+    return this.rota(clinicId);
+  }
+
+  /**
+   * Who gets an urgent alert at `at`: the active practitioners and admins on call by the rota,
+   * else every active practitioner, else the admins. Read in the caller's transaction.
+   */
+  async recipientsAt(m: EntityManager, clinic: Clinic, at: Date): Promise<{ staff: StaffUser[]; source: AlertSource }> {
+    const onCall = onCallAt(await this.shiftsOf(m, clinic.id), clinic.timeZone, at);
+    if (onCall.length) {
+      const eligible = await this.clinics.staffWithRoles(clinic.id, [...ALERTABLE], m);
+      const staff = onCall.map((id) => eligible.find((s) => s.id === id)).filter((s): s is StaffUser => !!s);
+      if (staff.length) return { staff, source: 'rota' };
+    }
+    const practitioners = await this.clinics.staffWithRoles(clinic.id, ['practitioner'], m);
+    if (practitioners.length) return { staff: practitioners, source: 'practitioners' };
+    return { staff: await this.clinics.staffWithRoles(clinic.id, ['admin'], m), source: 'admins' };
+  }
+
+  private async shiftsOf(m: EntityManager, clinicId: string): Promise<Shift[]> {
+    const rows = await m.getRepository(OnCallShift).find({ where: { clinicId } });
+    return sortShifts(rows.map((r) => ({ staffUserId: r.staffUserId, weekday: r.weekday, start: r.startTime.slice(0, 5), end: r.endTime.slice(0, 5) })));
+  }
+}
