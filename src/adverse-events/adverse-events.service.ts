@@ -86,9 +86,12 @@ export class AdverseEventsService {
     }
   }
 
-  /** The export is on the record before the first byte leaves; an open-ended period is closed at now. */
+  /**
+   * The export is on the record before the first byte leaves. An open-ended period is closed just
+   * after now (`to` is exclusive), so what the audit event says is exactly what was exported.
+   */
   async recordExport(clinicId: string, actor: Actor, format: ExportFormat, filters: Filters): Promise<Filters> {
-    const fixed: Filters = { ...filters, to: filters.to ?? this.clock.now() };
+    const fixed: Filters = { ...filters, to: filters.to ?? new Date(this.clock.now().getTime() + 1) };
     await this.db.transaction((m) =>
       this.audit.record(m, {
         clinicId,
