@@ -311,6 +311,39 @@ describe('adverse-event log, assessment and exports', () => {
     });
   });
 
+  describe('merged evidence', () => {
+    it('shows every answer that joined an open flag as evidence, with onset at the first', async () => {
+      // Day 3 of the late patient: a second answer. When the rules merge it into the open flag they
+      // write an evidence_added event carrying its responseId; written here as they write it.
+      t.clock.set('2026-03-23T09:00:00Z');
+      await t.dispatcher.tick();
+      t.clock.advance(5 * MINUTE);
+      await answerByForm(patients.late.email!, { redness: '2', bruising: '1' });
+      const responses = (await t.http.get(`/v1/patients/${patients.late.id}/responses`).set(c.practitioner.auth).expect(200)).body.items as Json[];
+      const day3 = responses.find((r) => r.daySinceTreatment === 3)!;
+      expect(day3).toBeDefined();
+      for (const data of [{ responseId: day3.id, scores: { redness: 2 } }, { responseId: 'not-a-uuid' }, { messageId: randomBytes(4).toString('hex') }]) {
+        await t.db.query(`INSERT INTO flag_events (flag_id, clinic_id, at, actor_type, actor_id, kind, data) VALUES ($1, $2, $3, 'system', NULL, 'evidence_added', $4)`, [
+          flagOf.late,
+          c.clinic.id,
+          t.clock.now(),
+          JSON.stringify(data),
+        ]);
+      }
+      const items = (await log(c.compliance.auth, `?lot=LOT-A1&limit=200`).expect(200)).body.items as Json[];
+      const late = items.find((i) => i.id === flagOf.late)!;
+      expect(late.answers.map((a: Json) => [a.daySinceTreatment, a.scores.redness])).toEqual([
+        [1, 3],
+        [3, 2],
+      ]);
+      expect(late).toMatchObject({ onsetDay: 1, onsetAt: '2026-03-21T09:20:00.000Z' });
+      const csv = parseCsv((await t.http.get('/v1/adverse-events/export?format=csv&lot=LOT-A1').set(c.compliance.auth).expect(200)).text);
+      const row = csv.find((r) => r[0] === flagOf.late)!;
+      expect(row[CSV_COLUMNS.indexOf('response_ids')].split(';')).toEqual(late.answers.map((a: Json) => a.id));
+      expect(row[CSV_COLUMNS.indexOf('max_redness')]).toBe('3');
+    });
+  });
+
   describe('exports', () => {
     it('writes one CSV row per adverse event, RFC 4180 quoted, formulas defused, and audits the export first', async () => {
       t.clock.set('2026-03-25T12:00:00Z');
