@@ -52,8 +52,9 @@ export class AdverseEventsController {
       res.end();
     } catch (err) {
       // Half an export must not look like a whole one: cut the connection instead of ending it cleanly.
-      this.logger.error(err instanceof Error ? err.stack : String(err));
-      res.destroy(err instanceof Error ? err : undefined);
+      if (res.destroyed) this.logger.warn(`export stopped: the client went away`);
+      else this.logger.error(err instanceof Error ? err.stack : String(err));
+      res.destroy();
     }
   }
 }
