@@ -6,6 +6,7 @@ import { FlagEvents1764500000000 } from './1764500000000-FlagEvents';
 import { CourseFoundation1765000000000 } from './1765000000000-CourseFoundation';
 import { OnCallAndEscalation1765300000000 } from './1765300000000-OnCallAndEscalation';
 import { Signals1765400000000 } from './1765400000000-Signals';
+import { FlagAssessment1765600000000 } from './1765600000000-FlagAssessment';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   CourseFoundation1765000000000,
   OnCallAndEscalation1765300000000,
   Signals1765400000000,
+  FlagAssessment1765600000000,
 ];

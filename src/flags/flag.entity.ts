@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { Causality, Seriousness, SeriousnessCriterion } from './assessment';
 
 export const FLAG_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type FlagStatus = (typeof FLAG_STATUSES)[number];
@@ -27,6 +28,13 @@ export class Flag {
   @Column({ name: 'resolved_by', type: 'uuid', nullable: true }) resolvedBy: string | null;
   @Column({ type: 'text', nullable: true }) outcome: FlagOutcome | null;
   @Column({ type: 'text', nullable: true }) note: string | null;
+  /** Causality and seriousness (ICH E2A) as last assessed; see POST /v1/flags/:id/assess. */
+  @Column({ type: 'text', nullable: true }) causality: Causality | null;
+  @Column({ type: 'text', nullable: true }) seriousness: Seriousness | null;
+  @Column({ name: 'seriousness_criteria', type: 'text', array: true, default: () => "'{}'" }) seriousnessCriteria: SeriousnessCriterion[];
+  @Column({ name: 'assessment_note', type: 'text', nullable: true }) assessmentNote: string | null;
+  @Column({ name: 'assessed_at', type: 'timestamptz', nullable: true }) assessedAt: Date | null;
+  @Column({ name: 'assessed_by', type: 'uuid', nullable: true }) assessedBy: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -2,14 +2,16 @@ import { Module } from '@nestjs/common';
 import { ClinicsModule } from '../clinics/clinics.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { OnCallModule } from '../on-call/on-call.module';
+import { FlagAssessmentController } from './assessment.controller';
+import { FlagAssessmentService } from './assessment.service';
 import { EscalationService } from './escalation.service';
 import { FlagsController } from './flags.controller';
 import { FlagsService } from './flags.service';
 
 @Module({
   imports: [ClinicsModule, MessagingModule, OnCallModule],
-  controllers: [FlagsController],
-  providers: [FlagsService, EscalationService],
-  exports: [FlagsService, EscalationService],
+  controllers: [FlagsController, FlagAssessmentController],
+  providers: [FlagsService, EscalationService, FlagAssessmentService],
+  exports: [FlagsService, EscalationService, FlagAssessmentService],
 })
 export class FlagsModule {}

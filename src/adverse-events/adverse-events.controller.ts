@@ -1,0 +1,60 @@
+import { Controller, Get, Logger, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import { Clock } from '../common/clock';
+import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
+import { AdverseEventsService } from './adverse-events.service';
+import { ExportAdverseEventsQuery, ListAdverseEventsQuery } from './dto/adverse-events.dto';
+import { writeCsv, writeFhirBundle } from './export-writer';
+
+@ApiTags('adverse-events')
+@ApiBearerAuth()
+@Controller('v1/adverse-events')
+export class AdverseEventsController {
+  private readonly logger = new Logger('AdverseEventsExport');
+
+  constructor(
+    private readonly adverseEvents: AdverseEventsService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Flagged reactions with the answers behind them, assessment, dates and the treatment; no contact details. */
+  @Allow('compliance', 'admin', 'practitioner')
+  @Get()
+  list(@CurrentPrincipal() p: Principal, @Query() q: ListAdverseEventsQuery) {
+    return this.adverseEvents.list(p.clinicId, this.adverseEvents.parseFilters(q), q.limit ?? 50, q.offset ?? 0);
+  }
+
+  /**
+   * The whole filtered log as CSV or a FHIR R4 Bundle, streamed page by page. The export is
+   * audited (format and filters, an open period closed at now) before the first byte is sent.
+   */
+  @Allow('compliance', 'admin', 'practitioner')
+  @Get('export')
+  @ApiProduces('text/csv', 'application/fhir+json')
+  async export(@CurrentPrincipal() p: Principal, @Query() q: ExportAdverseEventsQuery, @Res() res: Response): Promise<void> {
+    const filters = await this.adverseEvents.recordExport(p.clinicId, actorOf(p), q.format, this.adverseEvents.parseFilters(q));
+    const now = this.clock.now();
+    const stamp = now.toISOString().replace(/[:.]/g, '-');
+    const pages = this.adverseEvents.pages(p.clinicId, filters, { withAudit: q.format === 'fhir' });
+    res.status(200);
+    if (q.format === 'csv') {
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
+      res.setHeader('Content-Disposition', `attachment; filename="adverse-events-${stamp}.csv"`);
+    } else {
+      res.setHeader('Content-Type', 'application/fhir+json; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="adverse-events-${stamp}.fhir.json"`);
+    }
+    try {
+      if (q.format === 'csv') await writeCsv(res, pages);
+      else await writeFhirBundle(res, randomUUID(), now, pages);
+      res.end();
+    } catch (err) {
+      // Half an export must not look like a whole one: cut the connection instead of ending it cleanly.
+      if (res.destroyed) this.logger.warn(`export stopped: the client went away`);
+      else this.logger.error(err instanceof Error ? err.stack : String(err));
+      res.destroy();
+    }
+  }
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { AdverseEventsController } from './adverse-events.controller';
+import { AdverseEventsService } from './adverse-events.service';
+
+/** The adverse-event log and its CSV and FHIR R4 exports (reads flags, treatments, answers and the audit log). */
+@Module({ controllers: [AdverseEventsController], providers: [AdverseEventsService] })
+export class AdverseEventsModule {}

@@ -1,0 +1,195 @@
+import { createHash } from 'node:crypto';
+import type { Causality } from '../flags/assessment';
+import { SEVERITY_LABELS, SYMPTOM_LABELS, SYMPTOMS, WARNING_SIGN_QUESTIONS, WARNING_SIGNS, WarningSign } from '../protocols/questions';
+import type { AdverseEvent, AdverseEventAnswer } from './adverse-event';
+
+/**
+ * FHIR R4 (4.0.1) resources for the adverse-event export: a Bundle of type `collection` with an
+ * AdverseEvent per flagged reaction, a QuestionnaireResponse per answer behind one, and an
+ * AuditEvent per audit-log event about those flags. Entries are `urn:uuid:` URLs; patients,
+ * procedures (treatments) and practitioners are referenced by id and not included.
+ */
+type Json = Record<string, unknown>;
+
+const CS = {
+  seriousness: 'http://terminology.hl7.org/CodeSystem/adverse-event-seriousness',
+  outcome: 'http://terminology.hl7.org/CodeSystem/adverse-event-outcome',
+  whoUmc: 'http://terminology.hl7.org/CodeSystem/adverse-event-causality-assess',
+  auditOutcome: 'http://hl7.org/fhir/audit-event-outcome',
+  rule: 'urn:aftercare:flag-rule',
+  causality: 'urn:aftercare:causality',
+  seriousnessCriterion: 'urn:aftercare:seriousness-criterion',
+  severity: 'urn:aftercare:symptom-severity',
+  auditAction: 'urn:aftercare:audit-action',
+  actorType: 'urn:aftercare:actor-type',
+} as const;
+const EXT = {
+  priority: 'urn:aftercare:fhir:flag-priority',
+  answer: 'urn:aftercare:fhir:supporting-answer',
+  daySinceTreatment: 'urn:aftercare:fhir:day-since-treatment',
+  triageOutcome: 'urn:aftercare:fhir:triage-outcome',
+} as const;
+
+/** Our causality scale next to the nearest WHO-UMC category ("unrelated" has none). */
+const WHO_UMC: Record<Causality, { code: string; display: string } | null> = {
+  related: { code: 'Probably-Likely', display: 'Probably/Likely' },
+  possibly_related: { code: 'Possible', display: 'Possible' },
+  unlikely_related: { code: 'Unlikely', display: 'Unlikely' },
+  unrelated: null,
+};
+
+const CRITERION_CODES: Record<string, { code: string; display: string } | undefined> = {
+  death: { code: 'SeriousResultsInDeath', display: 'Results in death' },
+  life_threatening: { code: 'SeriousIsLifeThreatening', display: 'Is Life-threatening' },
+  hospitalisation: { code: 'SeriousResultsInHospitalization', display: 'Requires or prolongs inpatient hospitalization' },
+  disability: { code: 'SeriousResultsInDisability', display: 'Results in persistent or significant disability/incapacity' },
+  congenital_anomaly: { code: 'SeriousIsBirthDefect', display: 'Is a congenital anomaly/birth defect' },
+  medically_important: { code: 'SeriousRequiresPreventImpairment', display: 'Requires intervention to prevent permanent impairment or damage' },
+};
+
+export const urn = (id: string) => `urn:uuid:${id}`;
+
+/** A stable UUID for an audit event (its natural key is clinic and sequence number). */
+export function auditEventUuid(clinicId: string, clinicSeq: string): string {
+  const h = createHash('sha256').update(`audit-event:${clinicId}:${clinicSeq}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function bundleOpening(id: string, timestamp: Date): string {
+  const head = JSON.stringify({ resourceType: 'Bundle', id, type: 'collection', timestamp: timestamp.toISOString(), entry: [] });
+  return head.slice(0, -2); // the open `[`: entries follow, then `]}`
+}
+export const BUNDLE_CLOSING = ']}';
+
+export function entry(resource: Json & { id: string }): Json {
+  return { fullUrl: urn(resource.id), resource };
+}
+
+export function adverseEventResource(e: AdverseEvent): Json & { id: string } {
+  const a = e.assessment;
+  const triageOutcome = e.outcome ? [{ url: EXT.triageOutcome, valueCode: e.outcome }] : [];
+  return {
+    resourceType: 'AdverseEvent',
+    id: e.id,
+    extension: [{ url: EXT.priority, valueCode: e.priority }, ...e.answers.map((ans) => ({ url: EXT.answer, valueReference: { reference: urn(ans.id) } })), ...triageOutcome],
+    identifier: { system: 'urn:aftercare:flag', value: e.id },
+    actuality: 'actual',
+    event: { coding: [{ system: CS.rule, code: e.ruleId, version: String(e.ruleVersion) }], text: e.reason },
+    subject: { reference: `Patient/${e.patientId}` },
+    ...(e.onsetAt ? { date: e.onsetAt.toISOString(), detected: e.onsetAt.toISOString() } : {}),
+    recordedDate: e.reportedAt.toISOString(),
+    ...(a
+      ? {
+          seriousness: {
+            coding: [
+              { system: CS.seriousness, code: a.seriousness === 'serious' ? 'serious' : 'non-serious', display: a.seriousness === 'serious' ? 'Serious' : 'Non-serious' },
+              ...a.seriousnessCriteria.flatMap((c) => (CRITERION_CODES[c] ? [{ system: CS.seriousness, ...CRITERION_CODES[c] }] : [])),
+              ...a.seriousnessCriteria.map((c) => ({ system: CS.seriousnessCriterion, code: c })),
+            ],
+            text: a.seriousness === 'serious' ? `Serious: ${a.seriousnessCriteria.join(', ')}` : 'Non-serious',
+          },
+        }
+      : {}),
+    // Triage closing a flag means the case is closed; until then the reaction counts as ongoing.
+    outcome: { coding: [{ system: CS.outcome, code: e.status === 'resolved' ? 'resolved' : 'ongoing' }], ...(e.outcome ? { text: `Triage outcome: ${e.outcome}` } : {}) },
+    recorder: { reference: `Patient/${e.patientId}` },
+    suspectEntity: [
+      {
+        instance: {
+          reference: `Procedure/${e.treatmentId}`,
+          display: `${e.treatment.procedure}: ${e.treatment.product}${e.treatment.lotNumber ? `, lot ${e.treatment.lotNumber}` : ''}`,
+        },
+        ...(a
+          ? {
+              causality: [
+                {
+                  assessment: {
+                    coding: [{ system: CS.causality, code: a.causality }, ...(WHO_UMC[a.causality] ? [{ system: CS.whoUmc, ...WHO_UMC[a.causality]! }] : [])],
+                    text: a.causality.replace(/_/g, ' '),
+                  },
+                  ...(a.note ? { productRelatedness: a.note } : {}),
+                  ...(a.assessedBy ? { author: { reference: `Practitioner/${a.assessedBy}` } } : {}),
+                },
+              ],
+            }
+          : {}),
+      },
+    ],
+    ...(e.treatment.practitionerId ? { contributor: [{ reference: `Practitioner/${e.treatment.practitionerId}` }] } : {}),
+  };
+}
+
+export function questionnaireResponseResource(patientId: string, ans: AdverseEventAnswer): Json & { id: string } {
+  const score = (s: (typeof SYMPTOMS)[number]) => {
+    const v = ans.scores[s];
+    return {
+      linkId: s,
+      text: SYMPTOM_LABELS[s],
+      ...(v === null ? {} : { answer: [{ valueCoding: { system: CS.severity, code: String(v), display: SEVERITY_LABELS[v] } }] }),
+    };
+  };
+  return {
+    resourceType: 'QuestionnaireResponse',
+    id: ans.id,
+    extension: [{ url: EXT.daySinceTreatment, valueInteger: ans.daySinceTreatment }],
+    identifier: { system: 'urn:aftercare:response', value: ans.id },
+    // The patient's submitted answer; a score a partial SMS reply left out has no answer item.
+    status: 'completed',
+    subject: { reference: `Patient/${patientId}` },
+    authored: ans.receivedAt.toISOString(),
+    source: { reference: `Patient/${patientId}` },
+    item: [
+      ...SYMPTOMS.map(score),
+      {
+        linkId: 'warning-signs',
+        text: 'Warning signs',
+        item: WARNING_SIGNS.map((w: WarningSign) => ({ linkId: `ws_${w}`, text: WARNING_SIGN_QUESTIONS[w], answer: [{ valueBoolean: ans.warningSigns.includes(w) }] })),
+      },
+    ],
+  };
+}
+
+export interface AuditRow {
+  clinic_id: string;
+  clinic_seq: string;
+  occurred_at: Date;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** An audit-log event about a flag, with its place in the hash chain so a reader can check it. */
+export function auditEventResource(r: AuditRow): Json & { id: string } {
+  const staff = r.actor_type === 'staff' && r.actor_id;
+  return {
+    resourceType: 'AuditEvent',
+    id: auditEventUuid(r.clinic_id, String(r.clinic_seq)),
+    type: { system: CS.auditAction, code: r.action },
+    action: r.action.endsWith('.raised') ? 'C' : 'U',
+    recorded: new Date(r.occurred_at).toISOString(),
+    outcome: '0',
+    agent: [
+      {
+        type: { coding: [{ system: CS.actorType, code: r.actor_type }] },
+        ...(staff ? { who: { reference: `Practitioner/${r.actor_id}` } } : r.actor_id ? { who: { identifier: { system: `urn:aftercare:${r.actor_type}`, value: r.actor_id } } } : {}),
+        name: r.actor_type,
+        requestor: r.actor_type === 'staff' || r.actor_type === 'integration',
+      },
+    ],
+    source: { site: r.clinic_id, observer: { display: 'Aftercare' } },
+    entity: [
+      {
+        what: r.entity_type === 'flag' && r.entity_id ? { reference: urn(r.entity_id) } : { identifier: { value: r.entity_id ?? '' } },
+        detail: [
+          { type: 'clinicSeq', valueString: String(r.clinic_seq) },
+          { type: 'prevHash', valueString: r.prev_hash },
+          { type: 'hash', valueString: r.hash },
+        ],
+      },
+    ],
+  };
+}
