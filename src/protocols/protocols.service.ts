@@ -5,7 +5,8 @@ import { Actor, AuditService } from '../audit/audit.service';
 import { changedFields } from '../audit/field-changes';
 import { Clock } from '../common/clock';
 import { PutProtocolDto } from './dto/protocol.dto';
-import { expectedCourseErrors } from './expected-course';
+import { ExpectedCourse, expectedCourseErrors } from './expected-course';
+import { SYMPTOMS } from './questions';
 import { Protocol } from './protocol.entity';
 import { protocolKeyPattern } from './protocol-choice';
 
@@ -144,9 +145,14 @@ function viewOf(p: Protocol): ProtocolView {
     sendTime: p.sendTime.slice(0, 5),
     expiryHours: p.expiryHours,
     reminderAfterHours: p.reminderAfterHours,
-    expectedCourse: p.expectedCourse,
+    expectedCourse: inSymptomOrder(p.expectedCourse),
     createdAt: p.createdAt,
   };
+}
+
+/** jsonb keeps keys in its own order: shown (and compared for the audit) in the questions' order. */
+function inSymptomOrder(course: ExpectedCourse): ExpectedCourse {
+  return Object.fromEntries(SYMPTOMS.map((s) => [s, (course[s] ?? []).map((b) => ({ throughDay: b.throughDay, max: b.max }))])) as ExpectedCourse;
 }
 
 /** What the field validators cannot see alone: the key, the order of days, reminder vs expiry, the course. */
