@@ -101,8 +101,8 @@ export class CheckInsService {
     return this.listForTreatment(treatment.clinicId, treatment.id, m);
   }
 
-  /** Planning for one patient is serialised: two sessions recorded at once must not both take a day. */
-  private async lockPatientPlan(m: EntityManager, patientId: string): Promise<void> {
+  /** Planning for one patient is serialised: two sessions recorded at once must not both take a day. Take it before reading the patient's sessions. */
+  async lockPatientPlan(m: EntityManager, patientId: string): Promise<void> {
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`check-in-plan:${patientId}`]);
   }
 

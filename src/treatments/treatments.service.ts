@@ -97,6 +97,7 @@ export class TreatmentsService {
       });
       // Instructions about "the coming days" make no sense for a treatment back-filled days later.
       const sendInstructions = dto.sendInstructions ?? now.getTime() - performedAt.getTime() < 48 * 3600_000;
+      await this.checkIns.lockPatientPlan(m, patient.id);
       const sessions = await this.activeSessions(m, patient.id);
       const checkIns = await this.checkIns.planForTreatment(m, { treatment, patient, clinic, protocol, sendInstructions, sessions }, actor);
       return { ...treatment, checkIns };
@@ -114,6 +115,7 @@ export class TreatmentsService {
       const t = await m.getRepository(Treatment).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
       if (!t) throw new NotFoundException('Treatment not found');
       if (t.status === 'cancelled') throw new ConflictException('The treatment is already cancelled');
+      await this.checkIns.lockPatientPlan(m, t.patientId);
       const before = await this.activeSessions(m, t.patientId);
       t.status = 'cancelled';
       t.cancelledAt = this.clock.now();
