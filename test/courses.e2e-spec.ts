@@ -161,4 +161,24 @@ describe('a course of sessions', () => {
     expect(rows.filter((r) => r.treatment_id === s1.id && r.day_offset > 14).map((r) => r.status)).toEqual(['scheduled', 'scheduled', 'scheduled']);
     expect(s2.checkIns.filter((x) => x.dayOffset > 14)).toHaveLength(3);
   });
+
+  it('two sessions recorded at the same moment still give one check-in a day and one set of late steps', async () => {
+    t.clock.set('2026-03-09T07:00:00Z');
+    const p = await newPatient(t, c);
+    const post = (performedAt: string) =>
+      t.http
+        .post('/v1/treatments')
+        .set(c.practitioner.auth)
+        .send({ patientId: p.id, procedure: 'mesotherapy', indication: 'cellulite', bodyAreas: ['thighs'], product: 'X', performedAt, sendInstructions: false });
+    const [a, b] = await Promise.all([post('2026-03-02T08:00:00Z'), post('2026-03-09T07:00:00Z')]);
+    expect([a.status, b.status]).toEqual([201, 201]);
+    const rows = (await checkInsOf(p.id)).filter((r) => r.status !== 'superseded');
+    const days = rows.map((r) => madridDay(r.due_at));
+    expect(new Set(days).size).toBe(days.length);
+    expect(rows.filter((r) => r.day_offset > 14).map((r) => [r.treatment_id, r.day_offset])).toEqual([
+      [b.body.id, 30],
+      [b.body.id, 60],
+      [b.body.id, 90],
+    ]);
+  });
 });

@@ -204,8 +204,14 @@ export class CheckInsService {
         }
       }
     }
+    const openDue = new Map(open.map((c) => [c.id, new Date(c.dueAt)]));
     for (const g of plan.merges) {
       links.push({ checkInId: g.checkInId, treatmentId: treatment.id, clinicId: treatment.clinicId, step: g.planned.step, dayOffset: g.planned.dayOffset });
+      if (isLateStep(g.planned.dayOffset)) {
+        for (const s of input.courseEarlier) {
+          links.push({ checkInId: g.checkInId, treatmentId: s.id, clinicId: treatment.clinicId, step: null, dayOffset: localDaysBetween(s.performedAt, openDue.get(g.checkInId)!, zone) });
+        }
+      }
     }
     if (links.length) await m.createQueryBuilder().insert().into(CheckInTreatment).values(links).orIgnore().execute();
     for (const g of plan.merges) {
