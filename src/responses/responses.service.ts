@@ -287,7 +287,8 @@ export class ResponsesService {
     const clinic = await this.clinics.get(input.patient.clinicId, m);
     const zone = input.patient.timeZone ?? clinic.timeZone;
     // In a course an answer (a merged check-in counts for several sessions) is judged from the most recent session before it.
-    const treatment = (await this.treatments.courseAt(m, input.patient.id, now)).latest ?? input.treatment;
+    const course = await this.treatments.courseAt(m, input.patient.id, now);
+    const treatment = course.latest ?? input.treatment;
     const day = Math.max(
       0,
       Math.round(
