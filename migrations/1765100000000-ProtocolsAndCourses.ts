@@ -69,7 +69,8 @@ export class ProtocolsAndCourses1765100000000 implements MigrationInterface {
     await q.query(`DROP TABLE IF EXISTS check_in_treatments`);
     await q.query(`DROP INDEX IF EXISTS check_ins_patient_open_idx`);
     await q.query(`DROP INDEX IF EXISTS check_ins_treatment_step_key`);
-    await q.query(`UPDATE check_ins SET status = 'cancelled' WHERE status = 'superseded'`);
+    // Superseded steps were never sent (no tokens, messages or answers point at them); the old schema cannot hold them.
+    await q.query(`DELETE FROM check_ins WHERE status = 'superseded'`);
     await q.query(`ALTER TABLE check_ins ADD CONSTRAINT check_ins_treatment_id_step_key UNIQUE (treatment_id, step)`);
     await q.query(`ALTER TABLE check_ins DROP CONSTRAINT check_ins_status_check`);
     await q.query(`
