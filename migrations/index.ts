@@ -7,6 +7,7 @@ import { CourseFoundation1765000000000 } from './1765000000000-CourseFoundation'
 import { OnCallAndEscalation1765300000000 } from './1765300000000-OnCallAndEscalation';
 import { Signals1765400000000 } from './1765400000000-Signals';
 import { FlagAssessment1765600000000 } from './1765600000000-FlagAssessment';
+import { ProtocolsAndCourses1765100000000 } from './1765100000000-ProtocolsAndCourses';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   AuditCheckpoints1764400000000,
   FlagEvents1764500000000,
   CourseFoundation1765000000000,
+  ProtocolsAndCourses1765100000000,
   OnCallAndEscalation1765300000000,
   Signals1765400000000,
   FlagAssessment1765600000000,

@@ -522,7 +522,7 @@ describe('bad input is refused and leaves nothing behind', () => {
           .send({ patientId: patient.id, procedure: 'mesotherapy', indication: 'cellulite', bodyAreas: ['abdomen'], product: 'Aqualyx', performedAt: t.clock.now().toISOString() })
           .expect(201)
       ).body;
-      expect(treatment.checkIns).toHaveLength(6);
+      expect(treatment.checkIns).toHaveLength(7); // body protocol: days 1, 3, 7, 14, 30, 60, 90
       // The key also works as a bearer token.
       await t.http.get(`/v1/treatments/${treatment.id}`).set('Authorization', `Bearer ${key['X-API-Key']}`).expect(200);
 

@@ -219,7 +219,7 @@ describe('dispatching check-ins', () => {
     const p = await newPatient(t, c, { preferredChannel: 'email' });
     const tr = await newTreatment(t, c, p.id);
     const res = await t.http.post(`/v1/treatments/${tr.id}/cancel`).set(c.practitioner.auth).send({ reason: 'entered in error' }).expect(200);
-    expect(res.body).toMatchObject({ status: 'cancelled', cancelledCheckIns: 6 });
+    expect(res.body).toMatchObject({ status: 'cancelled', cancelledCheckIns: 7 });
     await t.http.post(`/v1/treatments/${tr.id}/cancel`).set(c.practitioner.auth).send({}).expect(409);
     t.clock.set('2026-03-03T09:00:00Z');
     await t.dispatcher.tick();

@@ -18,7 +18,7 @@ describe('the follow-up loop, end to end', () => {
     const tEmail = await newTreatment(t, c, byEmail.id);
     const tSms = await newTreatment(t, c, bySms.id);
 
-    // Planned: days 1, 3, 7, 14, 30, 60 at 10:00 Madrid (09:00 UTC in March).
+    // Planned (body protocol, thighs): days 1, 3, 7, 14, 30, 60, 90 at 10:00 Madrid (09:00 UTC in March).
     expect(tEmail.checkIns.map((x) => x.dueAt)).toEqual([
       '2026-03-03T09:00:00.000Z',
       '2026-03-05T09:00:00.000Z',
@@ -27,6 +27,7 @@ describe('the follow-up loop, end to end', () => {
       // Spain moves to summer time on 29 March: 10:00 local is 08:00 UTC from then on.
       '2026-04-01T08:00:00.000Z',
       '2026-05-01T08:00:00.000Z',
+      '2026-05-31T08:00:00.000Z',
     ]);
 
     // Nothing is due yet.

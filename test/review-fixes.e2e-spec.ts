@@ -102,7 +102,7 @@ describe('under concurrent load', () => {
     expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409]);
     for (const r of results.filter((x) => x.status === 409)) expect(r.body).toMatchObject({ statusCode: 409, error: 'Conflict' });
     expect(await count(t, `treatments WHERE clinic_id = $1`, [c.clinic.id])).toBe(1);
-    expect(await count(t, `check_ins WHERE clinic_id = $1`, [c.clinic.id])).toBe(6);
+    expect(await count(t, `check_ins WHERE clinic_id = $1`, [c.clinic.id])).toBe(7); // days 1, 3, 7, 14, 30, 60, 90
     expect(await count(t, `audit_events WHERE clinic_id = $1 AND action = 'treatment.created'`, [c.clinic.id])).toBe(1);
   });
 });

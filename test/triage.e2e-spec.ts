@@ -149,7 +149,7 @@ describe('triage workflow and patient timeline', () => {
     const response = types.indexOf('response');
     const flag = types.indexOf('flag');
     expect(0 < firstCheckIn && firstCheckIn <= firstMessage && firstMessage < response && response <= flag).toBe(true);
-    expect(items.filter((i) => i.type === 'check_in')).toHaveLength(6);
+    expect(items.filter((i) => i.type === 'check_in')).toHaveLength(7); // days 1, 3, 7, 14, 30, 60, 90
     expect(items[firstCheckIn]).toMatchObject({ step: 1, status: 'answered', channel: 'email' });
     expect(items[firstMessage]).toMatchObject({ direction: 'out', channel: 'email', purpose: 'check_in' });
     expect(Object.keys(items[firstMessage]).sort()).toEqual(['at', 'channel', 'checkInId', 'direction', 'id', 'purpose', 'status', 'type']);

@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { Channel } from '../patients/patient.entity';
 
-export const CHECK_IN_STATUSES = ['scheduled', 'sending', 'sent', 'answered', 'expired', 'cancelled', 'failed'] as const;
+export const CHECK_IN_STATUSES = ['scheduled', 'sending', 'sent', 'answered', 'expired', 'cancelled', 'failed', 'superseded'] as const;
 export type CheckInStatus = (typeof CHECK_IN_STATUSES)[number];
 
 @Entity('check_ins')
@@ -31,6 +31,16 @@ export class CheckIn {
   /** Set on an extra check-in a practitioner asked for from this flag (not a protocol step). */
   @Column({ name: 'requested_by_flag_id', type: 'uuid', nullable: true }) requestedByFlagId: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+}
+
+/** A session a check-in counts for (a merged check-in counts for several); `step` null: it covers the session without being one of its steps. */
+@Entity('check_in_treatments')
+export class CheckInTreatment {
+  @PrimaryColumn({ name: 'check_in_id', type: 'uuid' }) checkInId: string;
+  @PrimaryColumn({ name: 'treatment_id', type: 'uuid' }) treatmentId: string;
+  @Column({ name: 'clinic_id', type: 'uuid' }) clinicId: string;
+  @Column({ type: 'int', nullable: true }) step: number | null;
+  @Column({ name: 'day_offset', type: 'int' }) dayOffset: number;
 }
 
 @Entity('check_in_tokens')

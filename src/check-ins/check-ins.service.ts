@@ -1,7 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
 import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { Clock } from '../common/clock';
@@ -9,8 +9,10 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Patient } from '../patients/patient.entity';
 import { Protocol } from '../protocols/protocol.entity';
 import type { Treatment } from '../treatments/treatment.entity';
-import { CheckIn, CheckInToken } from './check-in.entity';
-import { nextSendTime, planCheckIns, SendWindow } from './planner';
+import { courseSessionsAt, isLastOfCourse, Session } from '../treatments/course';
+import { CheckIn, CheckInToken, CheckInTreatment } from './check-in.entity';
+import { isLateStep, lateStepsToSupersede, localDaysBetween, mergeIntoOpen } from './course-plan';
+import { nextSendTime, PlannedCheckIn, planCheckIns, SendWindow } from './planner';
 import { MessagingService } from '../messaging/messaging.service';
 import { chooseChannel } from '../patients/patient.entity';
 import { unsubscribeHeaders } from '../patients/unsubscribe-token';
@@ -44,15 +46,69 @@ export class CheckInsService {
     private readonly messaging: MessagingService,
   ) {}
 
-  /** Plans one check-in per protocol step, inside the treatment's transaction. */
+  /**
+   * Plans one check-in per protocol step, inside the treatment's transaction, fitted into the
+   * patient's course (`sessions`: the patient's active sessions, this one included):
+   * - a step on the same local day as an open check-in joins it (one check-in a day);
+   * - if this is the last session of its course, the earlier sessions' late steps not yet sent
+   *   are superseded and the late steps are planned from this one (linked to every session of
+   *   the course); a back-filled session older than the last plans no late steps.
+   */
   async planForTreatment(
     m: EntityManager,
-    input: { treatment: Treatment; patient: Patient; clinic: Clinic; protocol: Protocol; sendInstructions?: boolean },
+    input: { treatment: Treatment; patient: Patient; clinic: Clinic; protocol: Protocol; sendInstructions?: boolean; sessions?: Session[] },
     actor: Actor,
   ): Promise<CheckIn[]> {
     const { treatment, patient, clinic, protocol } = input;
-    const now = this.clock.now();
-    const plan = planCheckIns({
+    await this.lockPatientPlan(m, patient.id);
+    const sessions = input.sessions ?? [treatment];
+    const last = isLastOfCourse(sessions, treatment);
+    const earlier = courseSessionsAt(sessions, treatment.performedAt).filter((s) => s.id !== treatment.id);
+    const superseded = last ? await this.supersedeLateSteps(m, { treatment, earlierIds: earlier.map((s) => s.id) }, actor) : [];
+    const planned = this.plan(treatment, patient, clinic, protocol).filter((p) => last || !isLateStep(p.dayOffset));
+    await this.fitIntoCourse(m, { treatment, patient, clinic, planned, sessions, courseEarlier: last ? earlier : [] }, actor, {
+      protocolId: protocol.id,
+      protocolVersion: protocol.version,
+      ...(superseded.length ? { supersededCheckInIds: superseded } : {}),
+    });
+    if (input.sendInstructions) await this.queueAftercareInstructions(m, { treatment, patient, clinic, protocol }, actor);
+    return this.listForTreatment(treatment.clinicId, treatment.id, m);
+  }
+
+  /**
+   * The course lost its last session (cancelled): its late steps are planned again from the
+   * latest remaining one, `treatment`. Steps already past are not planned again.
+   */
+  async replanLateSteps(
+    m: EntityManager,
+    input: { treatment: Treatment; patient: Patient; clinic: Clinic; protocol: Protocol; sessions: Session[]; cancelledId: string },
+    actor: Actor,
+  ): Promise<CheckIn[]> {
+    const { treatment, patient, clinic, protocol } = input;
+    await this.lockPatientPlan(m, patient.id);
+    const taken = new Set(
+      (
+        await queryRows<{ step: number }>(m, `SELECT step FROM check_ins WHERE treatment_id = $1 AND status <> 'superseded'`, [treatment.id])
+      ).map((r) => r.step),
+    );
+    const planned = this.plan(treatment, patient, clinic, protocol).filter((p) => isLateStep(p.dayOffset) && p.status === 'scheduled' && !taken.has(p.step));
+    const earlier = courseSessionsAt(input.sessions, treatment.performedAt).filter((s) => s.id !== treatment.id);
+    await this.fitIntoCourse(m, { treatment, patient, clinic, planned, sessions: input.sessions, courseEarlier: earlier }, actor, {
+      protocolId: protocol.id,
+      protocolVersion: protocol.version,
+      reason: 'late steps planned again: the last session of the course was cancelled',
+      cancelledTreatmentId: input.cancelledId,
+    });
+    return this.listForTreatment(treatment.clinicId, treatment.id, m);
+  }
+
+  /** Planning for one patient is serialised: two sessions recorded at once must not both take a day. Take it before reading the patient's sessions. */
+  async lockPatientPlan(m: EntityManager, patientId: string): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`check-in-plan:${patientId}`]);
+  }
+
+  private plan(treatment: Treatment, patient: Patient, clinic: Clinic, protocol: Protocol): PlannedCheckIn[] {
+    return planCheckIns({
       performedAt: treatment.performedAt,
       timeZone: timeZoneOf(patient, clinic),
       dayOffsets: protocol.dayOffsets,
@@ -60,33 +116,117 @@ export class CheckInsService {
       sendWindow: sendWindowOf(clinic),
       expiryHours: protocol.expiryHours,
       reminderAfterHours: protocol.reminderAfterHours ?? protocol.expiryHours * 2,
-      now,
+      now: this.clock.now(),
+    });
+  }
+
+  /** The earlier sessions' late steps not yet sent give way to the new last session's. */
+  private async supersedeLateSteps(m: EntityManager, input: { treatment: Treatment; earlierIds: string[] }, actor: Actor): Promise<string[]> {
+    if (!input.earlierIds.length) return [];
+    const candidates = await queryRows<{ id: string; treatmentId: string; dayOffset: number; status: string }>(
+      m,
+      `SELECT id, treatment_id AS "treatmentId", day_offset AS "dayOffset", status FROM check_ins
+        WHERE patient_id = $1 AND status = 'scheduled' AND treatment_id = ANY($2::uuid[]) FOR UPDATE`,
+      [input.treatment.patientId, input.earlierIds],
+    );
+    const ids = lateStepsToSupersede(candidates, input.earlierIds);
+    if (!ids.length) return [];
+    await m.query(`UPDATE check_ins SET status = 'superseded', lease_owner = NULL, lease_expires_at = NULL WHERE id = ANY($1::uuid[])`, [ids]);
+    for (const c of candidates.filter((x) => ids.includes(x.id))) {
+      await this.audit.record(m, {
+        clinicId: input.treatment.clinicId,
+        actor,
+        action: 'check_in.superseded',
+        entityType: 'check_in',
+        entityId: c.id,
+        data: { treatmentId: c.treatmentId, dayOffset: c.dayOffset, supersededBy: input.treatment.id, reason: 'late steps run from the last session of the course' },
+      });
+    }
+    return ids;
+  }
+
+  /** Inserts the planned steps, or merges them into the patient's open check-in of the same local day; links each to the sessions it counts for. */
+  private async fitIntoCourse(
+    m: EntityManager,
+    input: { treatment: Treatment; patient: Patient; clinic: Clinic; planned: PlannedCheckIn[]; sessions: Session[]; courseEarlier: Session[] },
+    actor: Actor,
+    auditData: Record<string, unknown>,
+  ): Promise<void> {
+    const { treatment } = input;
+    const now = this.clock.now();
+    const zone = timeZoneOf(input.patient, input.clinic);
+    const performedAt = new Map(input.sessions.map((s) => [s.id, s.performedAt]));
+    const open = await queryRows<{ id: string; dueAt: Date; treatmentId: string }>(
+      m,
+      `SELECT id, due_at AS "dueAt", treatment_id AS "treatmentId" FROM check_ins
+        WHERE patient_id = $1 AND status IN ('scheduled', 'sending', 'sent') AND expires_at > $2 FOR UPDATE`,
+      [treatment.patientId, now],
+    );
+    const plan = mergeIntoOpen({
+      open: open.map((c) => ({ id: c.id, dueAt: new Date(c.dueAt), ownerPerformedAt: performedAt.get(c.treatmentId) ?? null })),
+      planned: input.planned,
+      performedAt: treatment.performedAt,
+      timeZone: zone,
     });
     const repo = m.getRepository(CheckIn);
-    const rows = await repo.save(
-      plan.map((p) =>
-        repo.create({
-          clinicId: treatment.clinicId,
-          treatmentId: treatment.id,
-          patientId: treatment.patientId,
-          step: p.step,
-          dayOffset: p.dayOffset,
-          dueAt: p.dueAt,
-          expiresAt: p.expiresAt,
-          remindAt: p.remindAt,
-          status: p.status,
-          channel: null,
-          attempts: 0,
-          nextAttemptAt: p.dueAt,
-          sentAt: null,
-          reminderSentAt: null,
-          answeredAt: null,
-          clarificationsSent: 0,
-          lastError: null,
-          createdAt: now,
-        }),
-      ),
-    );
+    const rows = plan.inserts.length
+      ? await repo.save(
+          plan.inserts.map((p) =>
+            repo.create({
+              clinicId: treatment.clinicId,
+              treatmentId: treatment.id,
+              patientId: treatment.patientId,
+              step: p.step,
+              dayOffset: p.dayOffset,
+              dueAt: p.dueAt,
+              expiresAt: p.expiresAt,
+              remindAt: p.remindAt,
+              status: p.status,
+              channel: null,
+              attempts: 0,
+              nextAttemptAt: p.dueAt,
+              sentAt: null,
+              reminderSentAt: null,
+              answeredAt: null,
+              clarificationsSent: 0,
+              lastError: null,
+              createdAt: now,
+            }),
+          ),
+        )
+      : [];
+    const links: CheckInTreatment[] = [];
+    for (const r of rows) {
+      links.push({ checkInId: r.id, treatmentId: treatment.id, clinicId: treatment.clinicId, step: r.step, dayOffset: r.dayOffset });
+      // A late step of the last session counts for every session of the course: it replaced theirs.
+      if (isLateStep(r.dayOffset)) {
+        for (const s of input.courseEarlier) {
+          links.push({ checkInId: r.id, treatmentId: s.id, clinicId: treatment.clinicId, step: null, dayOffset: localDaysBetween(s.performedAt, r.dueAt, zone) });
+        }
+      }
+    }
+    const openDue = new Map(open.map((c) => [c.id, new Date(c.dueAt)]));
+    for (const g of plan.merges) {
+      links.push({ checkInId: g.checkInId, treatmentId: treatment.id, clinicId: treatment.clinicId, step: g.planned.step, dayOffset: g.planned.dayOffset });
+      if (isLateStep(g.planned.dayOffset)) {
+        for (const s of input.courseEarlier) {
+          links.push({ checkInId: g.checkInId, treatmentId: s.id, clinicId: treatment.clinicId, step: null, dayOffset: localDaysBetween(s.performedAt, openDue.get(g.checkInId)!, zone) });
+        }
+      }
+    }
+    if (links.length) await m.createQueryBuilder().insert().into(CheckInTreatment).values(links).orIgnore().execute();
+    for (const g of plan.merges) {
+      // The owner is the most recent session the check-in counts for: answers are judged from its day.
+      if (g.repoint) await m.update(CheckIn, { id: g.checkInId }, { treatmentId: treatment.id, step: g.planned.step, dayOffset: g.planned.dayOffset });
+      await this.audit.record(m, {
+        clinicId: treatment.clinicId,
+        actor,
+        action: 'check_in.merged',
+        entityType: 'check_in',
+        entityId: g.checkInId,
+        data: { treatmentId: treatment.id, step: g.planned.step, dayOffset: g.planned.dayOffset, ownerChanged: g.repoint },
+      });
+    }
     await this.audit.record(m, {
       clinicId: treatment.clinicId,
       actor,
@@ -94,12 +234,11 @@ export class CheckInsService {
       entityType: 'treatment',
       entityId: treatment.id,
       data: {
-        protocolId: protocol.id,
-        protocolVersion: protocol.version,
+        ...auditData,
         checkIns: rows.map((r) => ({ id: r.id, step: r.step, dayOffset: r.dayOffset, dueAt: r.dueAt.toISOString(), status: r.status })),
+        ...(plan.merges.length ? { merged: plan.merges.map((g) => ({ id: g.checkInId, step: g.planned.step, dayOffset: g.planned.dayOffset })) } : {}),
       },
     });
-    if (input.sendInstructions) await this.queueAftercareInstructions(m, { treatment, patient, clinic, protocol }, actor);
     for (const r of rows.filter((x) => x.status === 'expired')) {
       await this.audit.record(m, {
         clinicId: r.clinicId,
@@ -110,7 +249,6 @@ export class CheckInsService {
         data: { treatmentId: r.treatmentId, step: r.step, reason: 'entered after it expired' },
       });
     }
-    return rows;
   }
 
   /**
@@ -145,21 +283,66 @@ export class CheckInsService {
     await this.audit.record(m, { clinicId: clinic.id, actor, action: 'treatment.instructions_queued', entityType: 'treatment', entityId: treatment.id, data: { messageId: message.id, channel } });
   }
 
-  async cancelForTreatment(m: EntityManager, clinicId: string, treatmentId: string, actor: Actor): Promise<number> {
-    const ids = await queryRows<{ id: string }>(
+  /**
+   * The treatment's open check-ins when it is cancelled. One that also counts for another
+   * active session stays: it loses this session, and if this session owned it, the most recent
+   * other session whose step it is becomes the owner. The others are cancelled, late steps
+   * included (the caller plans them again from the course's latest remaining session).
+   */
+  async cancelForTreatment(m: EntityManager, clinicId: string, treatmentId: string, actor: Actor, activeSessions: Session[] = []): Promise<number> {
+    const performedAt = new Map(activeSessions.filter((s) => s.id !== treatmentId).map((s) => [s.id, s.performedAt.getTime()]));
+    const open = await queryRows<{ id: string; owner: string; dayOffset: number }>(
       m,
-      `UPDATE check_ins SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL
-        WHERE clinic_id = $1 AND treatment_id = $2 AND status IN ('scheduled', 'sending', 'sent') RETURNING id`,
+      `SELECT c.id, c.treatment_id AS owner, c.day_offset AS "dayOffset" FROM check_ins c
+         JOIN check_in_treatments l ON l.check_in_id = c.id
+        WHERE c.clinic_id = $1 AND l.treatment_id = $2 AND c.status IN ('scheduled', 'sending', 'sent') FOR UPDATE OF c`,
       [clinicId, treatmentId],
     );
-    for (const { id } of ids) {
-      await this.audit.record(m, { clinicId, actor, action: 'check_in.cancelled', entityType: 'check_in', entityId: id, data: { treatmentId, reason: 'treatment cancelled' } });
+    let cancelled = 0;
+    for (const c of open) {
+      const others = (
+        await queryRows<{ treatmentId: string; step: number | null; dayOffset: number }>(
+          m,
+          `SELECT treatment_id AS "treatmentId", step, day_offset AS "dayOffset" FROM check_in_treatments WHERE check_in_id = $1 AND treatment_id <> $2`,
+          [c.id, treatmentId],
+        )
+      ).filter((l) => performedAt.has(l.treatmentId));
+      const stays = c.owner !== treatmentId && performedAt.has(c.owner);
+      const heir = c.owner === treatmentId && !isLateStep(c.dayOffset)
+        ? others.filter((l) => l.step !== null).sort((a, b) => performedAt.get(b.treatmentId)! - performedAt.get(a.treatmentId)!)[0]
+        : undefined;
+      if (stays || heir) {
+        await m.delete(CheckInTreatment, { checkInId: c.id, treatmentId });
+        if (heir) await m.update(CheckIn, { id: c.id }, { treatmentId: heir.treatmentId, step: heir.step!, dayOffset: heir.dayOffset });
+        await this.audit.record(m, {
+          clinicId,
+          actor,
+          action: 'check_in.repointed',
+          entityType: 'check_in',
+          entityId: c.id,
+          data: { removedTreatmentId: treatmentId, ownerId: heir?.treatmentId ?? c.owner, reason: 'treatment cancelled; the check-in still counts for another session' },
+        });
+        continue;
+      }
+      await m.update(CheckIn, { id: c.id }, { status: 'cancelled', leaseOwner: null, leaseExpiresAt: null });
+      await this.audit.record(m, { clinicId, actor, action: 'check_in.cancelled', entityType: 'check_in', entityId: c.id, data: { treatmentId, reason: 'treatment cancelled' } });
+      cancelled++;
     }
-    return ids.length;
+    return cancelled;
   }
 
-  listForTreatment(clinicId: string, treatmentId: string): Promise<CheckIn[]> {
-    return this.db.getRepository(CheckIn).find({ where: { clinicId, treatmentId }, order: { step: 'ASC' } });
+  /** The check-ins that count for the treatment (merged ones included), with every session each counts for. */
+  async listForTreatment(clinicId: string, treatmentId: string, m: EntityManager = this.db.manager): Promise<Array<CheckIn & { treatmentIds: string[] }>> {
+    const rows = await m
+      .getRepository(CheckIn)
+      .createQueryBuilder('c')
+      .where('c.clinic_id = :clinicId', { clinicId })
+      .andWhere('(c.treatment_id = :treatmentId OR c.id IN (SELECT l.check_in_id FROM check_in_treatments l WHERE l.treatment_id = :treatmentId))', { treatmentId })
+      .orderBy('c.due_at', 'ASC')
+      .addOrderBy('c.step', 'ASC')
+      .getMany();
+    const links = rows.length ? await m.getRepository(CheckInTreatment).find({ where: { checkInId: In(rows.map((r) => r.id)) } }) : [];
+    return rows.map((r) => ({ ...r, treatmentIds: links.filter((l) => l.checkInId === r.id).map((l) => l.treatmentId) }));
   }
 
   /** A new link for a message about this check-in; only its hash is kept. 256 random bits. */
@@ -248,8 +431,8 @@ export class CheckInsService {
       expiryHours: protocol.expiryHours,
       reminderAfterHours: protocol.reminderAfterHours ?? protocol.expiryHours * 2,
     });
-    // Serialises plans for one patient: the day check and the step number stay true.
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext('check_ins:patient:' || $1))`, [patient.id]);
+    // The same lock as course planning: the one-a-day check and the step number stay true.
+    await this.lockPatientPlan(m, patient.id);
     const sameDay = await m
       .getRepository(CheckIn)
       .createQueryBuilder('c')
@@ -286,6 +469,8 @@ export class CheckInsService {
         createdAt: this.clock.now(),
       }),
     );
+    // Counts for the flag's session only: it was asked for about that treatment.
+    await m.getRepository(CheckInTreatment).insert({ checkInId: checkIn.id, treatmentId: treatment.id, clinicId: treatment.clinicId, step: checkIn.step, dayOffset: checkIn.dayOffset });
     await this.audit.record(m, {
       clinicId: treatment.clinicId,
       actor,

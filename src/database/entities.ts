@@ -1,6 +1,6 @@
 import { AuditEvent } from '../audit/audit-event.entity';
 import { ApiKey } from '../auth/api-key.entity';
-import { CheckIn, CheckInToken } from '../check-ins/check-in.entity';
+import { CheckIn, CheckInToken, CheckInTreatment } from '../check-ins/check-in.entity';
 import { Clinic } from '../clinics/clinic.entity';
 import { StaffUser } from '../clinics/staff-user.entity';
 import { FlagEvent } from '../flags/flag-event.entity';
@@ -18,6 +18,7 @@ export const ENTITIES = [
   ApiKey,
   CheckIn,
   CheckInToken,
+  CheckInTreatment,
   Clinic,
   StaffUser,
   Flag,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ProtocolsController } from './protocols.controller';
 import { ProtocolsService } from './protocols.service';
 
-@Module({ providers: [ProtocolsService], exports: [ProtocolsService] })
+@Module({ controllers: [ProtocolsController], providers: [ProtocolsService], exports: [ProtocolsService] })
 export class ProtocolsModule {}

@@ -1,30 +1,166 @@
-import { Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, AuditService } from '../audit/audit.service';
+import { changedFields } from '../audit/field-changes';
+import { Clock } from '../common/clock';
+import { PutProtocolDto } from './dto/protocol.dto';
+import { ExpectedCourse, expectedCourseErrors } from './expected-course';
+import { SYMPTOMS } from './questions';
 import { Protocol } from './protocol.entity';
+import { protocolKeyPattern } from './protocol-choice';
 
+/** A protocol as the API shows it. */
+export interface ProtocolView {
+  id: string;
+  key: string;
+  version: number;
+  name: string;
+  /** True for a shipped default (the same for every clinic), false for the clinic's own version. */
+  shipped: boolean;
+  dayOffsets: number[];
+  sendTime: string;
+  expiryHours: number;
+  reminderAfterHours: number | null;
+  expectedCourse: Protocol['expectedCourse'];
+  createdAt: Date;
+}
+
+const VERSIONED_FIELDS = ['name', 'dayOffsets', 'sendTime', 'expiryHours', 'reminderAfterHours', 'expectedCourse'] as const;
+
+/**
+ * Follow-up protocols: shipped defaults (clinic_id NULL) and each clinic's own versions. Rows
+ * are never changed (the database refuses it): a change is a new version, and a treatment
+ * keeps the id + version it started with.
+ */
 @Injectable()
 export class ProtocolsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
 
-  /** The clinic's newest protocol, else the shipped default. A treatment keeps the version it started with. */
-  async current(clinicId: string): Promise<Protocol> {
-    const own = await this.db
+  /** The clinic's newest version of the key, else the shipped default's newest; null if neither exists. */
+  async resolve(clinicId: string, key: string, m: EntityManager = this.db.manager): Promise<Protocol | null> {
+    return m
       .getRepository(Protocol)
       .createQueryBuilder('p')
-      .where(`p.clinic_id = :clinicId AND p.key = 'default'`, { clinicId })
-      .orderBy('p.version', 'DESC')
+      .where('p.key = :key AND (p.clinic_id = :clinicId OR p.clinic_id IS NULL)', { key, clinicId })
+      .orderBy('p.clinic_id IS NULL', 'ASC')
+      .addOrderBy('p.version', 'DESC')
       .getOne();
-    if (own) return own;
-    return this.db
-      .getRepository(Protocol)
-      .createQueryBuilder('p')
-      .where(`p.clinic_id IS NULL AND p.key = 'default'`)
-      .orderBy('p.version', 'DESC')
-      .getOneOrFail();
   }
 
-  get(id: string): Promise<Protocol> {
-    return this.db.getRepository(Protocol).findOneByOrFail({ id });
+  /** What the clinic uses now: its newest version of each key, and the shipped defaults it has not replaced. */
+  async listCurrent(clinicId: string): Promise<ProtocolView[]> {
+    const rows = await this.db
+      .getRepository(Protocol)
+      .createQueryBuilder('p')
+      .distinctOn(['p.key'])
+      .where('p.clinic_id = :clinicId OR p.clinic_id IS NULL', { clinicId })
+      .orderBy('p.key', 'ASC')
+      .addOrderBy('p.clinic_id IS NULL', 'ASC')
+      .addOrderBy('p.version', 'DESC')
+      .getMany();
+    return rows.map(viewOf);
   }
+
+  /** Every version of a key the clinic can see, newest first (its own, then the shipped ones). */
+  async versions(clinicId: string, key: string): Promise<ProtocolView[]> {
+    const rows = await this.db
+      .getRepository(Protocol)
+      .createQueryBuilder('p')
+      .where('p.key = :key AND (p.clinic_id = :clinicId OR p.clinic_id IS NULL)', { key, clinicId })
+      .orderBy('p.version', 'DESC')
+      .getMany();
+    if (!rows.length) throw new NotFoundException(`No protocol with key "${key}"`);
+    return rows.map(viewOf);
+  }
+
+  /** A shipped default or one of the clinic's own versions; another clinic's is 404. */
+  async getForClinic(clinicId: string, id: string): Promise<ProtocolView> {
+    const row = await this.db
+      .getRepository(Protocol)
+      .createQueryBuilder('p')
+      .where('p.id = :id AND (p.clinic_id = :clinicId OR p.clinic_id IS NULL)', { id, clinicId })
+      .getOne();
+    if (!row) throw new NotFoundException('Protocol not found');
+    return viewOf(row);
+  }
+
+  /** A new version of the key for the clinic; the first clinic version of a shipped key comes after the shipped one. */
+  async createVersion(clinicId: string, key: string, dto: PutProtocolDto, actor: Actor): Promise<ProtocolView> {
+    const errors = protocolErrors(key, dto);
+    if (errors.length) throw new BadRequestException(errors);
+    return this.db.transaction(async (m) => {
+      // One writer per clinic and key at a time, so two admins cannot both make version n+1.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`protocol:${clinicId}:${key}`]);
+      const previous = await this.resolve(clinicId, key, m);
+      const [{ max }] = await m.query(`SELECT max(version)::int AS max FROM protocols WHERE key = $1 AND (clinic_id = $2 OR clinic_id IS NULL)`, [key, clinicId]);
+      const repo = m.getRepository(Protocol);
+      const row = await repo.save(
+        repo.create({
+          clinicId,
+          key,
+          version: (max ?? 0) + 1,
+          name: dto.name,
+          dayOffsets: dto.dayOffsets,
+          sendTime: dto.sendTime,
+          expiryHours: dto.expiryHours,
+          reminderAfterHours: dto.reminderAfterHours ?? null,
+          expectedCourse: dto.expectedCourse,
+          createdAt: this.clock.now(),
+        }),
+      );
+      const view = viewOf(row);
+      const before = previous ? viewOf(previous) : null;
+      const changes = changedFields((before ?? {}) as ProtocolView, view, VERSIONED_FIELDS);
+      await this.audit.record(m, {
+        clinicId,
+        actor,
+        action: 'protocol.version_created',
+        entityType: 'protocol',
+        entityId: row.id,
+        data: { key, version: row.version, previousId: previous?.id ?? null, previousVersion: previous?.version ?? null, changedFields: Object.keys(changes) },
+        changes,
+      });
+      return view;
+    });
+  }
+
+  get(id: string, m: EntityManager = this.db.manager): Promise<Protocol> {
+    return m.getRepository(Protocol).findOneByOrFail({ id });
+  }
+}
+
+function viewOf(p: Protocol): ProtocolView {
+  return {
+    id: p.id,
+    key: p.key,
+    version: p.version,
+    name: p.name,
+    shipped: p.clinicId === null,
+    dayOffsets: p.dayOffsets,
+    sendTime: p.sendTime.slice(0, 5),
+    expiryHours: p.expiryHours,
+    reminderAfterHours: p.reminderAfterHours,
+    expectedCourse: inSymptomOrder(p.expectedCourse),
+    createdAt: p.createdAt,
+  };
+}
+
+/** jsonb keeps keys in its own order: shown (and compared for the audit) in the questions' order. */
+function inSymptomOrder(course: ExpectedCourse): ExpectedCourse {
+  return Object.fromEntries(SYMPTOMS.map((s) => [s, (course[s] ?? []).map((b) => ({ throughDay: b.throughDay, max: b.max }))])) as ExpectedCourse;
+}
+
+/** What the field validators cannot see alone: the key, the order of days, reminder vs expiry, the course. */
+export function protocolErrors(key: string, dto: PutProtocolDto): string[] {
+  const errors: string[] = [];
+  if (!protocolKeyPattern.test(key)) errors.push('key must be 1–40 lowercase letters, digits or dashes, starting with a letter');
+  if (dto.dayOffsets.some((d, i) => i > 0 && d <= dto.dayOffsets[i - 1])) errors.push('dayOffsets must be in ascending order without repeats');
+  if (dto.reminderAfterHours != null && dto.reminderAfterHours >= dto.expiryHours) errors.push('reminderAfterHours must be less than expiryHours');
+  errors.push(...expectedCourseErrors(dto.expectedCourse));
+  return errors;
 }

@@ -286,14 +286,17 @@ export class ResponsesService {
     const now = this.clock.now();
     const clinic = await this.clinics.get(input.patient.clinicId, m);
     const zone = input.patient.timeZone ?? clinic.timeZone;
+    // In a course an answer (a merged check-in counts for several sessions) is judged from the most recent session before it.
+    const course = await this.treatments.courseAt(m, input.patient.id, now);
+    const treatment = course.latest ?? input.treatment;
     const day = Math.max(
       0,
       Math.round(
-        DateTime.fromJSDate(now, { zone }).startOf('day').diff(DateTime.fromJSDate(input.treatment.performedAt, { zone }).startOf('day'), 'days').days,
+        DateTime.fromJSDate(now, { zone }).startOf('day').diff(DateTime.fromJSDate(treatment.performedAt, { zone }).startOf('day'), 'days').days,
       ),
     );
     const previous = await m.getRepository(Response).findOne({
-      where: { treatmentId: input.treatment.id, bruising: Not(IsNull()) },
+      where: { treatmentId: treatment.id, bruising: Not(IsNull()) },
       order: { receivedAt: 'DESC' },
     });
     const repo = m.getRepository(Response);
@@ -301,7 +304,7 @@ export class ResponsesService {
       repo.create({
         clinicId: input.patient.clinicId,
         patientId: input.patient.id,
-        treatmentId: input.treatment.id,
+        treatmentId: treatment.id,
         checkInId: input.checkIn?.id ?? null,
         messageId: input.messageId,
         source: input.source,
@@ -326,7 +329,7 @@ export class ResponsesService {
     const evaluation = await this.flags.evaluate(m, {
       clinic,
       patient: input.patient,
-      treatmentId: input.treatment.id,
+      treatmentId: treatment.id,
       responseId: response.id,
       current: { scores: input.scores ?? NO_SYMPTOMS, warningSigns: input.warningSigns, freeText: input.freeText, daySinceTreatment: day },
       // Without scores only the warning-sign rule can judge; a comparison would be meaningless.

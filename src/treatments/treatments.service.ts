@@ -9,7 +9,14 @@ import { Clock } from '../common/clock';
 import { PatientsService } from '../patients/patients.service';
 import { ProtocolsService } from '../protocols/protocols.service';
 import { CancelTreatmentDto, CreateTreatmentDto } from './dto/treatment.dto';
+import { changedFields } from '../audit/field-changes';
+import { Protocol } from '../protocols/protocol.entity';
+import { protocolKeyFor } from '../protocols/protocol-choice';
+import { courseSessionsAt, isLastOfCourse } from './course';
 import { Treatment } from './treatment.entity';
+
+/** Optional clinical fields whose presence (never their value) the creation event names. */
+const RECORDED_FIELDS = ['lotNumber', 'technique', 'formula', 'externalRef'] as const;
 
 @Injectable()
 export class TreatmentsService {
@@ -41,7 +48,9 @@ export class TreatmentsService {
       if (!staff || staff.role === 'compliance') throw new NotFoundException('Practitioner not found');
     }
     const clinic = await this.clinics.get(clinicId);
-    const protocol = await this.protocols.current(clinicId);
+    const protocolKey = dto.protocolKey ?? protocolKeyFor(dto.indication, dto.bodyAreas);
+    const protocol = await this.protocols.resolve(clinicId, protocolKey);
+    if (!protocol) throw new BadRequestException(`protocolKey "${protocolKey}" is not a protocol of this clinic (GET /v1/protocols lists them)`);
     return this.db.transaction(async (m) => {
       const repo = m.getRepository(Treatment);
       // A friendly message for the usual case; concurrent twins are stopped by treatments_external_ref_key (23505 → 409).
@@ -59,6 +68,8 @@ export class TreatmentsService {
           bodyAreas: dto.bodyAreas,
           product: dto.product,
           lotNumber: dto.lotNumber ?? null,
+          technique: dto.technique ?? null,
+          formula: dto.formula ?? null,
           performedAt,
           protocolId: protocol.id,
           protocolVersion: protocol.version,
@@ -74,11 +85,21 @@ export class TreatmentsService {
         action: 'treatment.created',
         entityType: 'treatment',
         entityId: treatment.id,
-        data: { patientId: patient.id, practitionerId: treatment.practitionerId, protocolId: protocol.id, protocolVersion: protocol.version },
+        data: {
+          patientId: patient.id,
+          practitionerId: treatment.practitionerId,
+          protocolId: protocol.id,
+          protocolKey: protocol.key,
+          protocolVersion: protocol.version,
+          recordedFields: RECORDED_FIELDS.filter((f) => treatment[f] !== null),
+        },
+        changes: changedFields({ technique: null, formula: null }, { technique: treatment.technique, formula: treatment.formula }, ['technique', 'formula']),
       });
       // Instructions about "the coming days" make no sense for a treatment back-filled days later.
       const sendInstructions = dto.sendInstructions ?? now.getTime() - performedAt.getTime() < 48 * 3600_000;
-      const checkIns = await this.checkIns.planForTreatment(m, { treatment, patient, clinic, protocol, sendInstructions }, actor);
+      await this.checkIns.lockPatientPlan(m, patient.id);
+      const sessions = await this.activeSessions(m, patient.id);
+      const checkIns = await this.checkIns.planForTreatment(m, { treatment, patient, clinic, protocol, sendInstructions, sessions }, actor);
       return { ...treatment, checkIns };
     });
   }
@@ -94,14 +115,42 @@ export class TreatmentsService {
       const t = await m.getRepository(Treatment).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
       if (!t) throw new NotFoundException('Treatment not found');
       if (t.status === 'cancelled') throw new ConflictException('The treatment is already cancelled');
+      await this.checkIns.lockPatientPlan(m, t.patientId);
+      const before = await this.activeSessions(m, t.patientId);
       t.status = 'cancelled';
       t.cancelledAt = this.clock.now();
       t.cancelReason = dto.reason ?? null;
       await m.getRepository(Treatment).save(t);
       await this.audit.record(m, { clinicId, actor, action: 'treatment.cancelled', entityType: 'treatment', entityId: id, data: { hasReason: !!dto.reason } });
-      const cancelledCheckIns = await this.checkIns.cancelForTreatment(m, clinicId, id, actor);
+      const remaining = before.filter((s) => s.id !== id);
+      const cancelledCheckIns = await this.checkIns.cancelForTreatment(m, clinicId, id, actor, remaining);
+      // The course keeps its late steps: they now run from the latest remaining session.
+      const course = courseSessionsAt(before, t.performedAt);
+      const heir = isLastOfCourse(before, t) ? course.filter((s) => s.id !== id).at(-1) : undefined;
+      if (heir) {
+        const patient = await this.patients.findById(t.patientId, m);
+        const clinic = await this.clinics.get(clinicId, m);
+        const protocol = await this.protocols.get(heir.protocolId, m);
+        await this.checkIns.replanLateSteps(m, { treatment: heir, patient, clinic, protocol, sessions: remaining, cancelledId: id }, actor);
+      }
       return { ...t, cancelledCheckIns };
     });
+  }
+
+  /** The patient's active sessions, oldest first. */
+  private activeSessions(m: EntityManager, patientId: string): Promise<Treatment[]> {
+    return m.getRepository(Treatment).find({ where: { patientId, status: 'active' }, order: { performedAt: 'ASC', id: 'ASC' } });
+  }
+
+  /**
+   * The course running at `at`: its active sessions (oldest first, see COURSE_GAP_DAYS), the
+   * most recent one performed by then and that one's protocol. Answers are judged against the
+   * most recent session's day and expected course. Pass the transaction's manager.
+   */
+  async courseAt(m: EntityManager, patientId: string, at: Date): Promise<{ sessions: Treatment[]; latest: Treatment | null; protocol: Protocol | null }> {
+    const sessions = courseSessionsAt(await this.activeSessions(m, patientId), at);
+    const latest = sessions.at(-1) ?? null;
+    return { sessions, latest, protocol: latest ? await this.protocols.get(latest.protocolId, m) : null };
   }
 
   listForPatient(clinicId: string, patientId: string): Promise<Treatment[]> {

@@ -113,7 +113,7 @@ export async function newTreatment(t: TestApp, c: TestClinic, patientId: string,
       ...overrides,
     });
   if (res.status !== 201) throw new Error(`newTreatment: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { id: string; checkIns: Array<{ id: string; step: number; dueAt: string; status: string }> };
+  return res.body as { id: string; checkIns: Array<{ id: string; step: number; dayOffset: number; dueAt: string; status: string; treatmentId: string; treatmentIds: string[] }> };
 }
 
 /** The form link in a message body. */

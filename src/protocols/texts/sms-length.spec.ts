@@ -46,7 +46,8 @@ describe('SMS length in every language', () => {
       const { text } = aftercareInstructions(locale, {
         clinicName: worstCase.clinicName,
         clinicPhone: longestPhone,
-        dayOffsets: [1, 3, 7, 14, 30, 60],
+        // The shipped body and face/scalp protocols.
+        dayOffsets: [1, 3, 7, 14, 30, 60, 90],
         channel: 'sms',
       });
       expect(smsSegments(text).encoding).toBe('GSM-7');

@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { protocolKeyPattern } from '../../protocols/protocol-choice';
+import { Technique, TECHNIQUES } from '../treatment.entity';
 
 export class CreateTreatmentDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('4', { message: 'patientId must be a UUID' }) patientId: string;
@@ -25,6 +27,22 @@ export class CreateTreatmentDto {
   @ApiProperty({ example: 'Aqualyx' }) @IsString() @MinLength(1) @MaxLength(200) product: string;
 
   @ApiPropertyOptional({ example: 'L2309A' }) @IsOptional() @IsString() @MaxLength(100) lotNumber?: string;
+
+  @ApiPropertyOptional({ enum: TECHNIQUES, description: 'How it was injected: by hand or with an injector gun' })
+  @IsOptional() @IsIn(TECHNIQUES, { message: `technique must be one of: ${TECHNIQUES.join(', ')}` })
+  technique?: Technique;
+
+  @ApiPropertyOptional({ example: 'phosphatidylcholine 250 mg + deoxycholate 2.5 ml', description: 'The formula (cocktail) injected, free text up to 500 characters' })
+  @IsOptional() @IsString() @MinLength(1, { message: 'formula must not be empty' }) @MaxLength(500, { message: 'formula must be at most 500 characters' })
+  formula?: string;
+
+  @ApiPropertyOptional({
+    example: 'body',
+    description:
+      "The follow-up protocol's key (GET /v1/protocols); unknown → 400. Without it: 'face-scalp' when every body area is on the face, head or neck (face, forehead, cheeks, lips, periorbital, neck, décolleté, scalp, …), 'body' when any area is on the body (thighs, buttocks, abdomen, flanks, arms, …); when no area is recognised, the indication decides ('face-scalp' for skin rejuvenation, hair loss, alopecia and other face or scalp concerns, else 'body'). The clinic's newest version of the key is used, else the shipped default.",
+  })
+  @IsOptional() @IsString() @Matches(protocolKeyPattern, { message: 'protocolKey must be lowercase letters, digits or dashes, starting with a letter' })
+  protocolKey?: string;
 
   @ApiProperty({ example: '2026-11-20T14:30:00+01:00', description: 'ISO 8601 with an offset or Z' })
   @IsISO8601({ strict: true }, { message: 'performedAt must be an ISO 8601 date-time' })

@@ -1,0 +1,81 @@
+import { DateTime } from 'luxon';
+import { isLateStep, lateStepsToSupersede, localDaysBetween, mergeIntoOpen } from './course-plan';
+import { planCheckIns } from './planner';
+
+const zone = 'Europe/Madrid';
+const at = (iso: string) => DateTime.fromISO(iso, { zone }).toJSDate();
+const OFFSETS = [1, 3, 7, 14, 30, 60, 90];
+
+function planFrom(performedAt: Date, now = performedAt) {
+  return planCheckIns({ performedAt, timeZone: zone, dayOffsets: OFFSETS, sendTime: '10:00', sendWindow: { start: '09:00', end: '20:00' }, expiryHours: 48, reminderAfterHours: 24, now });
+}
+
+describe('mergeIntoOpen', () => {
+  const first = at('2026-03-02T09:00');
+  const second = at('2026-03-09T09:00'); // a week later: its day 7 is the first session's day 14
+  const open = planFrom(first).map((p, i) => ({ id: `c${i + 1}`, dueAt: p.dueAt, ownerPerformedAt: first }));
+
+  it('merges a step on the same local day as an open check-in and inserts the rest', () => {
+    const plan = mergeIntoOpen({ open, planned: planFrom(second), performedAt: second, timeZone: zone });
+    expect(plan.merges.map((x) => [x.checkInId, x.planned.dayOffset, x.repoint])).toEqual([['c4', 7, true]]);
+    expect(plan.inserts.map((p) => p.dayOffset)).toEqual([1, 3, 14, 30, 60, 90]);
+  });
+
+  it('same local day, different hour still merges (one check-in a day)', () => {
+    const early = [{ id: 'x', dueAt: at('2026-03-10T18:30'), ownerPerformedAt: first }];
+    const plan = mergeIntoOpen({ open: early, planned: planFrom(second), performedAt: second, timeZone: zone });
+    expect(plan.merges.map((x) => x.checkInId)).toEqual(['x']);
+    expect(plan.inserts).toHaveLength(OFFSETS.length - 1);
+  });
+
+  it('a back-filled (older) session joins but does not become the owner', () => {
+    const later = [{ id: 'y', dueAt: at('2026-03-16T10:00'), ownerPerformedAt: at('2026-03-15T09:00') }];
+    const plan = mergeIntoOpen({ open: later, planned: planFrom(second), performedAt: second, timeZone: zone });
+    expect(plan.merges).toEqual([expect.objectContaining({ checkInId: 'y', repoint: false })]);
+  });
+
+  it('expired steps are inserted as records and never merged', () => {
+    const lateEntry = at('2026-03-06T12:00');
+    const planned = planFrom(first, lateEntry);
+    const mergedAway = [{ id: 'z', dueAt: planned[0].dueAt, ownerPerformedAt: first }];
+    const plan = mergeIntoOpen({ open: mergedAway, planned, performedAt: first, timeZone: zone });
+    expect(planned[0].status).toBe('expired');
+    expect(plan.merges).toEqual([]);
+    expect(plan.inserts[0]).toEqual(planned[0]);
+  });
+
+  it('two planned steps on one local day keep the first', () => {
+    const planned = planFrom(first).slice(0, 2);
+    planned[1] = { ...planned[1], dueAt: new Date(planned[0].dueAt.getTime() + 3600_000) };
+    const plan = mergeIntoOpen({ open: [], planned, performedAt: first, timeZone: zone });
+    expect(plan.inserts.map((p) => p.dayOffset)).toEqual([1]);
+  });
+
+  it('no open check-ins: every step is inserted', () => {
+    expect(mergeIntoOpen({ open: [], planned: planFrom(first), performedAt: first, timeZone: zone }).inserts).toHaveLength(7);
+  });
+});
+
+describe('late steps', () => {
+  it('days 30, 60, 90 are late; 14 is not', () => {
+    expect(OFFSETS.filter(isLateStep)).toEqual([30, 60, 90]);
+  });
+
+  it('supersedes only scheduled late steps of earlier sessions', () => {
+    const checkIns = [
+      { id: 'a14', treatmentId: 'A', dayOffset: 14, status: 'scheduled' },
+      { id: 'a30', treatmentId: 'A', dayOffset: 30, status: 'scheduled' },
+      { id: 'a60', treatmentId: 'A', dayOffset: 60, status: 'sent' },
+      { id: 'a90', treatmentId: 'A', dayOffset: 90, status: 'scheduled' },
+      { id: 'x30', treatmentId: 'X', dayOffset: 30, status: 'scheduled' },
+    ];
+    expect(lateStepsToSupersede(checkIns, ['A'])).toEqual(['a30', 'a90']);
+  });
+});
+
+describe('localDaysBetween', () => {
+  it('counts calendar days in the zone, across a DST change', () => {
+    expect(localDaysBetween(at('2026-03-28T23:30'), at('2026-03-29T00:10'), zone)).toBe(1);
+    expect(localDaysBetween(at('2026-03-02T09:00'), at('2026-04-01T10:00'), zone)).toBe(30);
+  });
+});

@@ -1,0 +1,80 @@
+/**
+ * Fitting a new session's planned check-ins into a course already under way. Pure.
+ *
+ * - At most one check-in per local day for a patient: a planned step on the same local day as
+ *   an open check-in is merged into it (the check-in then counts for both sessions).
+ * - The late steps (day offset > LATE_STEP_AFTER_DAY: 30, 60, 90) run from the last session of
+ *   the course: a new last session supersedes the earlier sessions' late steps not yet sent.
+ */
+import { DateTime } from 'luxon';
+import type { PlannedCheckIn } from './planner';
+
+export const LATE_STEP_AFTER_DAY = 14;
+
+export const isLateStep = (dayOffset: number): boolean => dayOffset > LATE_STEP_AFTER_DAY;
+
+export interface OpenCheckIn {
+  id: string;
+  dueAt: Date;
+  /** When the check-in's owner (its most recent session) was performed; null if unknown. */
+  ownerPerformedAt: Date | null;
+}
+
+export interface CoursePlan {
+  /** New check-in rows for the session. */
+  inserts: PlannedCheckIn[];
+  /** Steps that join an open check-in; `repoint`: the new session is more recent, so it becomes the owner. */
+  merges: Array<{ checkInId: string; planned: PlannedCheckIn; repoint: boolean }>;
+}
+
+/** The patient's local calendar day of an instant, e.g. '2026-03-09'. */
+export function localDay(at: Date, timeZone: string): string {
+  return DateTime.fromJSDate(at, { zone: timeZone }).toISODate()!;
+}
+
+/** Whole local days from one instant to another (the patient's calendar, not 24-hour blocks). */
+export function localDaysBetween(from: Date, to: Date, timeZone: string): number {
+  const a = DateTime.fromJSDate(from, { zone: timeZone }).startOf('day');
+  const b = DateTime.fromJSDate(to, { zone: timeZone }).startOf('day');
+  return Math.round(b.diff(a, 'days').days);
+}
+
+/**
+ * Which planned steps become new check-ins and which join an open one. Expired steps (a session
+ * entered late) are records that are never sent: they are inserted as they are. Two planned
+ * steps landing on one local day (a send window pushing one over) keep the first.
+ */
+export function mergeIntoOpen(input: { open: readonly OpenCheckIn[]; planned: readonly PlannedCheckIn[]; performedAt: Date; timeZone: string }): CoursePlan {
+  const openByDay = new Map<string, OpenCheckIn>();
+  for (const c of [...input.open].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())) {
+    const key = localDay(c.dueAt, input.timeZone);
+    if (!openByDay.has(key)) openByDay.set(key, c);
+  }
+  const plannedDays = new Set<string>();
+  const plan: CoursePlan = { inserts: [], merges: [] };
+  for (const p of input.planned) {
+    if (p.status !== 'scheduled') {
+      plan.inserts.push(p);
+      continue;
+    }
+    const key = localDay(p.dueAt, input.timeZone);
+    const open = openByDay.get(key);
+    if (open) {
+      const repoint = !open.ownerPerformedAt || input.performedAt.getTime() >= open.ownerPerformedAt.getTime();
+      plan.merges.push({ checkInId: open.id, planned: p, repoint });
+    } else if (!plannedDays.has(key)) {
+      plannedDays.add(key);
+      plan.inserts.push(p);
+    }
+  }
+  return plan;
+}
+
+/** The earlier sessions' late steps a new last session replaces: still scheduled (not sent), owned by an earlier session of the course. */
+export function lateStepsToSupersede(
+  checkIns: ReadonlyArray<{ id: string; treatmentId: string; dayOffset: number; status: string }>,
+  earlierSessionIds: readonly string[],
+): string[] {
+  const earlier = new Set(earlierSessionIds);
+  return checkIns.filter((c) => c.status === 'scheduled' && earlier.has(c.treatmentId) && isLateStep(c.dayOffset)).map((c) => c.id);
+}
