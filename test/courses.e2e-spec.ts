@@ -181,4 +181,24 @@ describe('a course of sessions', () => {
       [b.body.id, 90],
     ]);
   });
+
+  it('two check-ins in a row unanswered across sessions raise "lost to follow-up" (the merged one belongs to the newer session)', async () => {
+    t.clock.set('2026-03-02T08:00:00Z');
+    const p = await newPatient(t, c);
+    const a = await newTreatment(t, c, p.id);
+    t.clock.set('2026-03-03T09:00:00Z'); // session A's day 1 goes out
+    await t.dispatcher.tick();
+    t.clock.set('2026-03-04T07:00:00Z');
+    const b = await newTreatment(t, c, p.id);
+    // B's day 1 is A's day 3 (5 March): one check-in, owned by B, step 1 of B.
+    const merged = b.checkIns.find((x) => madridDay(new Date(x.dueAt)) === '2026-03-05')!;
+    expect(merged).toMatchObject({ treatmentId: b.id, step: 1 });
+    t.clock.set('2026-03-05T09:00:00Z'); // A's day 1 expires unanswered; the merged one goes out
+    await t.dispatcher.tick();
+    t.clock.set('2026-03-07T09:30:00Z'); // and expires unanswered too
+    await t.dispatcher.tick();
+    const flags = await t.db.query(`SELECT rule_id, priority, treatment_id, evidence FROM flags WHERE patient_id = $1`, [p.id]);
+    expect(flags).toEqual([expect.objectContaining({ rule_id: 'lost-to-follow-up', priority: 'low', treatment_id: b.id })]);
+    expect(flags[0].evidence.checkInIds).toEqual([a.checkIns[0].id, merged.id]);
+  });
 });

@@ -240,13 +240,20 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     });
   }
 
-  /** The step before also went out and expired unanswered: two in a row. */
+  /**
+   * The patient's check-in before this one also went out and expired unanswered: two in a row.
+   * "Before" is by due time across the patient's course (merged, re-pointed and extra check-ins
+   * make step numbers of one treatment a poor guide); superseded and cancelled ones never asked.
+   */
   private async checkLostToFollowUp(m: EntityManager, r: { id: string; clinic_id: string; patient_id: string; treatment_id: string; step: number }): Promise<void> {
     const [previous] = await m.query(
-      `SELECT id, step FROM check_ins WHERE treatment_id = $1 AND step = $2 AND status = 'expired' AND sent_at IS NOT NULL`,
-      [r.treatment_id, r.step - 1],
+      `SELECT p.id, p.step, p.status, p.sent_at FROM check_ins p, check_ins c
+        WHERE c.id = $1 AND p.patient_id = c.patient_id AND p.id <> c.id AND p.due_at < c.due_at
+          AND p.status NOT IN ('superseded', 'cancelled')
+        ORDER BY p.due_at DESC LIMIT 1`,
+      [r.id],
     );
-    if (!previous) return;
+    if (!previous || previous.status !== 'expired' || !previous.sent_at) return;
     await this.flags.raiseLostToFollowUp(m, { clinicId: r.clinic_id, patientId: r.patient_id, treatmentId: r.treatment_id, checkInIds: [previous.id, r.id], steps: [previous.step, r.step] });
   }
 
