@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Protocol } from './protocol.entity';
 
 @Injectable()
@@ -24,7 +24,8 @@ export class ProtocolsService {
       .getOneOrFail();
   }
 
-  get(id: string): Promise<Protocol> {
-    return this.db.getRepository(Protocol).findOneByOrFail({ id });
+  /** Pass the caller's transaction manager when inside one: a second pool connection can deadlock it. */
+  get(id: string, m: EntityManager = this.db.manager): Promise<Protocol> {
+    return m.getRepository(Protocol).findOneByOrFail({ id });
   }
 }
