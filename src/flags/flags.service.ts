@@ -230,6 +230,8 @@ export class FlagsService {
    * reason. The priority can rise, never fall. A flag whose priority rises goes back to `open`
    * (acknowledgement cleared, assignee kept): it is news the acknowledger has not seen, it is
    * back at the top of the open queue, and escalation times it from the `priority_raised` event.
+   * Same priority, status unchanged: an acknowledged urgent flag that gets a new warning sign
+   * stays acknowledged, but evaluate() alerts staff again.
    */
   private async addEvidence(
     m: EntityManager,

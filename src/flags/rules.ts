@@ -10,7 +10,7 @@
  *   1. severe (3 or worse)            → `severe-symptom`; and, if it rose, `worsening` (high):
  *                                       "severe and getting worse" is the trend to see first;
  *   2. past its window (e.g. bruising after day 15) and still there
- *      - not higher than last time    → `persisting-symptom` (it has not gone away);
+ *      - not risen since last time    → `persisting-symptom` (it has not gone away);
  *      - risen since last time        → `worsening` (it came back or grew, the louder news);
  *   3. inside its window, above the usual score for the day → `above-expected-course`
  *                                       (not also `worsening`: the course names the yardstick);
