@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { OneOpenFlagPerRule1765200000000 } from '../migrations/1765200000000-OneOpenFlagPerRule';
 import { ClinicsService } from '../src/clinics/clinics.service';
 import { FlagsService } from '../src/flags/flags.service';
 import { PatientsService } from '../src/patients/patients.service';
@@ -299,6 +300,29 @@ describe('patient-course scenarios, end to end', () => {
         [f.id],
       );
       expect(f.treatmentId).toBe(treatment.id);
+    });
+
+    it('the migration stops on a database that already holds duplicates, and names the way out', async () => {
+      const { c, patient, treatment } = await treated('email');
+      await reachDay(treatment, 1);
+      await answerByForm(patient, { day: 1, scores: '0 0 0 0 3' });
+      const [f] = await flagsOf(c, patient.id);
+      const q = t.db.createQueryRunner();
+      try {
+        await new OneOpenFlagPerRule1765200000000().down(q);
+        const [dup] = await q.query(
+          `INSERT INTO flags (clinic_id, patient_id, treatment_id, rule_id, rule_version, priority, reason, evidence, status)
+           SELECT clinic_id, patient_id, treatment_id, rule_id, rule_version, priority, reason, evidence, 'open' FROM flags WHERE id = $1 RETURNING id`,
+          [f.id],
+        );
+        await expect(new OneOpenFlagPerRule1765200000000().up(q)).rejects.toThrow(/1 \(treatment, rule\) pairs have more than one unresolved flag; resolve the extra flags first/);
+        await q.query(`UPDATE flags SET status = 'resolved' WHERE id = $1`, [dup.id]);
+        await new OneOpenFlagPerRule1765200000000().up(q);
+        const [index] = await q.query(`SELECT indexdef FROM pg_indexes WHERE indexname = 'flags_one_open_per_treatment_rule'`);
+        expect(index.indexdef).toContain('WHERE ((status <> \'resolved\'::text) AND (treatment_id IS NOT NULL))');
+      } finally {
+        await q.release();
+      }
     });
   });
 });
