@@ -39,8 +39,6 @@ const FACE_COURSE: ExpectedCourse = {
   ],
 };
 
-const SYMPTOM_RULES = ['severe-symptom', 'above-expected-course', 'worsening', 'persisting-symptom', 'late-onset'];
-
 export const SCENARIOS: Scenario[] = [
   // Usual courses: nothing to look at.
   {
@@ -476,5 +474,3 @@ export function runScenario(s: Scenario): { raises: Raise[]; flags: Array<{ rule
   }
   return { raises, flags: [...flags.values()] };
 }
-
-export { SYMPTOM_RULES };
