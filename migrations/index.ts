@@ -8,6 +8,7 @@ import { OnCallAndEscalation1765300000000 } from './1765300000000-OnCallAndEscal
 import { Signals1765400000000 } from './1765400000000-Signals';
 import { FlagAssessment1765600000000 } from './1765600000000-FlagAssessment';
 import { ProtocolsAndCourses1765100000000 } from './1765100000000-ProtocolsAndCourses';
+import { OneOpenFlagPerRule1765200000000 } from './1765200000000-OneOpenFlagPerRule';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   FlagEvents1764500000000,
   CourseFoundation1765000000000,
   ProtocolsAndCourses1765100000000,
+  OneOpenFlagPerRule1765200000000,
   OnCallAndEscalation1765300000000,
   Signals1765400000000,
   FlagAssessment1765600000000,

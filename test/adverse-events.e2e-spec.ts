@@ -475,9 +475,13 @@ describe('adverse-event log, assessment and exports', () => {
       const p = await newPatient(t, c, { preferredChannel: 'email' });
       const tr = await newTreatment(t, c, p.id, { product: 'Bulk', lotNumber: 'BULK-1', practitionerId: c.practitioner.id });
       // Seeded directly: 205 answers through the form would take minutes; the rows are what the rules write.
+      // One unresolved flag per treatment and rule: all but the newest were resolved before the next one came.
       await t.db.query(
-        `INSERT INTO flags (clinic_id, patient_id, treatment_id, rule_id, rule_version, priority, reason, evidence, status, created_at, updated_at)
-         SELECT $1, $2, $3, 'persisting-symptom', 1, 'normal', 'Seeded, reason ' || g, '{}', 'open', $4::timestamptz + g * interval '1 second', $4::timestamptz
+        `INSERT INTO flags (clinic_id, patient_id, treatment_id, rule_id, rule_version, priority, reason, evidence, status, outcome, resolved_at, created_at, updated_at)
+         SELECT $1, $2, $3, 'persisting-symptom', 1, 'normal', 'Seeded, reason ' || g, '{}',
+                CASE WHEN g < 205 THEN 'resolved' ELSE 'open' END, CASE WHEN g < 205 THEN 'advice_given' END,
+                CASE WHEN g < 205 THEN $4::timestamptz + g * interval '1 second' END,
+                $4::timestamptz + g * interval '1 second', $4::timestamptz
            FROM generate_series(1, 205) g`,
         [c.clinic.id, p.id, tr.id, '2026-05-01T08:00:00Z'],
       );

@@ -18,12 +18,50 @@ import { Flag } from './flag.entity';
 import { AnswerForRules, evaluateRules, PRIORITY_RANK, RuleHit } from './rules';
 import { OnCallService } from '../on-call/on-call.service';
 import { queueStaffAlerts } from './staff-alerts';
+import { ExpectedCourse } from '../protocols/expected-course';
+import { changedFields } from '../audit/field-changes';
 
 export interface Evaluation {
   flags: Flag[];
   /** Queued in the caller's transaction; deliver them right after it commits. */
   urgentMessageIds: string[];
   safetyAdvice: string | null;
+}
+
+/** What raise() did: a new flag, or evidence joined to the unresolved one (and what it had seen). */
+interface Raised {
+  flag: Flag;
+  merged: boolean;
+  /** The rule evidence of every earlier piece on a merged flag, oldest first. */
+  seenBefore: Array<Record<string, unknown>>;
+}
+
+/** One piece of evidence on a flag, as kept in `evidence.history`. */
+interface EvidencePiece {
+  at: string;
+  responseId: string | null;
+  messageId: string | null;
+  ruleVersion: number;
+  priority: string;
+  reason: string;
+  evidence: Record<string, unknown>;
+}
+
+/** Every piece so far: the stored history, or (first merge) the flag's own first evidence. */
+function evidenceHistory(flag: Flag): EvidencePiece[] {
+  const stored = flag.evidence.history;
+  if (Array.isArray(stored)) return stored as EvidencePiece[];
+  return [
+    {
+      at: flag.createdAt.toISOString(),
+      responseId: flag.responseId,
+      messageId: flag.messageId,
+      ruleVersion: flag.ruleVersion,
+      priority: flag.priority,
+      reason: flag.reason,
+      evidence: flag.evidence,
+    },
+  ];
 }
 
 interface TransitionResult {
@@ -49,7 +87,12 @@ export class FlagsService {
     private readonly onCall: OnCallService,
   ) {}
 
-  /** Runs the rules on a stored answer; flags, safety advice and staff alerts in the caller's transaction. */
+  /**
+   * Runs the rules on a stored answer; flags, safety advice and staff alerts in the caller's
+   * transaction. A warning sign always gets safety advice to the patient, also when its evidence
+   * joins a warning-sign flag already open; staff are alerted again only when the answer brings
+   * a warning sign that flag had not seen (the same sign again is in the flag's history).
+   */
   async evaluate(
     m: EntityManager,
     input: {
@@ -58,20 +101,26 @@ export class FlagsService {
       treatmentId: string;
       responseId: string;
       current: AnswerForRules;
-      previous: AnswerForRules | null;
+      /** The patient's earlier answers in this follow-up, oldest first. */
+      history: AnswerForRules[];
+      course: ExpectedCourse;
       replyChannel: Channel | null;
     },
   ): Promise<Evaluation> {
-    const hits = evaluateRules(input.current, input.previous);
-    const flags: Flag[] = [];
+    const hits = evaluateRules({ current: input.current, history: input.history, course: input.course });
+    const raised: Array<Raised & { hit: RuleHit }> = [];
     for (const hit of hits) {
-      flags.push(await this.raise(m, { clinicId: input.clinic.id, patientId: input.patient.id, treatmentId: input.treatmentId, responseId: input.responseId }, hit));
+      const r = await this.raise(m, { clinicId: input.clinic.id, patientId: input.patient.id, treatmentId: input.treatmentId, responseId: input.responseId }, hit);
+      raised.push({ ...r, hit });
     }
-    const urgent = flags.filter((f) => f.priority === 'urgent');
-    if (!urgent.length) return { flags, urgentMessageIds: [], safetyAdvice: null };
-    const signs = (urgent[0].evidence.signs as WarningSign[] | undefined) ?? [];
+    const flags = raised.map((r) => r.flag);
+    const urgent = raised.find((r) => r.hit.priority === 'urgent');
+    if (!urgent) return { flags, urgentMessageIds: [], safetyAdvice: null };
+    const signs = (urgent.hit.evidence.signs as WarningSign[] | undefined) ?? [];
+    const newSigns = signs.filter((sign) => !urgent.seenBefore.some((e) => ((e.signs as string[] | undefined) ?? []).includes(sign)));
+    const alertStaff = !urgent.merged || newSigns.length > 0;
     const advice = safetyAdvice(input.patient.locale, input.clinic.name, input.clinic.phone, signs);
-    const ids = await this.queueUrgentMessages(m, input.clinic, input.patient, urgent[0], advice, input.replyChannel);
+    const ids = await this.queueUrgentMessages(m, input.clinic, input.patient, urgent.flag, advice, input.replyChannel, alertStaff);
     return { flags, urgentMessageIds: ids, safetyAdvice: advice.text };
   }
 
@@ -82,11 +131,13 @@ export class FlagsService {
     input: { clinicId: string; patientId: string; treatmentId: string | null; messageId: string; reason: string; rule?: { id: string; version: number } },
   ): Promise<Flag> {
     const rule = input.rule ?? UNREADABLE_RULE;
-    return this.raise(
+    // Another unreadable text on the same treatment joins the open flag: one person reads them all.
+    const { flag } = await this.raise(
       m,
       { clinicId: input.clinicId, patientId: input.patientId, treatmentId: input.treatmentId, messageId: input.messageId },
       { ruleId: rule.id, ruleVersion: rule.version, priority: 'normal', reason: input.reason, evidence: { messageId: input.messageId } },
     );
+    return flag;
   }
 
   /**
@@ -100,7 +151,7 @@ export class FlagsService {
       .where(`f.treatment_id = :t AND f.rule_id = :r AND f.status <> 'resolved'`, { t: input.treatmentId, r: LOST_RULE.id })
       .getExists();
     if (open) return null;
-    return this.raise(
+    const { flag } = await this.raise(
       m,
       { clinicId: input.clinicId, patientId: input.patientId, treatmentId: input.treatmentId },
       {
@@ -111,15 +162,34 @@ export class FlagsService {
         evidence: { checkInIds: input.checkInIds, steps: input.steps },
       },
     );
+    return flag;
   }
 
+  /**
+   * One open flag per treatment and rule: a hit for a rule whose flag on this treatment is not
+   * resolved (open or acknowledged) joins it as evidence instead of raising another; a resolved
+   * flag stays resolved and new evidence raises a new one. Serialised per treatment by a
+   * transaction-scoped advisory lock, so concurrent answers merge rather than trip the unique
+   * index (flags_one_open_per_treatment_rule). Flags without a treatment are never merged.
+   */
   private async raise(
     m: EntityManager,
     ref: { clinicId: string; patientId: string; treatmentId: string | null; responseId?: string; messageId?: string },
     hit: RuleHit,
-  ): Promise<Flag> {
+  ): Promise<Raised> {
     const now = this.clock.now();
     const repo = m.getRepository(Flag);
+    if (ref.treatmentId) {
+      // One key per treatment (not per rule): an answer raising several rules takes it once
+      // (advisory locks are re-entrant), so two answers cannot deadlock on rule order.
+      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`flags:treatment:${ref.treatmentId}`]);
+      const open = await repo
+        .createQueryBuilder('f')
+        .where(`f.clinic_id = :c AND f.treatment_id = :t AND f.rule_id = :r AND f.status <> 'resolved'`, { c: ref.clinicId, t: ref.treatmentId, r: hit.ruleId })
+        .setLock('pessimistic_write')
+        .getOne();
+      if (open) return this.addEvidence(m, open, ref, hit, now);
+    }
     const flag = await repo.save(
       repo.create({
         clinicId: ref.clinicId,
@@ -153,7 +223,73 @@ export class FlagsService {
       data: { ruleId: hit.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority, patientId: ref.patientId, treatmentId: ref.treatmentId, responseId: ref.responseId ?? null, messageId: ref.messageId ?? null },
     });
     await this.recordEvent(m, flag, SYSTEM, 'raised', now, { ruleId: hit.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority });
-    return flag;
+    return { flag, merged: false, seenBefore: [] };
+  }
+
+  /**
+   * New evidence joins an unresolved flag. Every piece is kept, oldest first, in
+   * `evidence.history` (each with its time, response or message, rule version, priority, reason
+   * and the rule's evidence); the top level shows the latest piece, and `reason` the latest
+   * reason. The priority can rise, never fall. A flag whose priority rises goes back to `open`
+   * (acknowledgement cleared, assignee kept): it is news the acknowledger has not seen, it is
+   * back at the top of the open queue, and escalation times it from the `priority_raised` event.
+   * Same priority, status unchanged: an acknowledged urgent flag that gets a new warning sign
+   * stays acknowledged, but evaluate() alerts staff again.
+   */
+  private async addEvidence(
+    m: EntityManager,
+    flag: Flag,
+    ref: { responseId?: string; messageId?: string },
+    hit: RuleHit,
+    now: Date,
+  ): Promise<Raised> {
+    const earlier = evidenceHistory(flag);
+    const piece: EvidencePiece = {
+      at: now.toISOString(),
+      responseId: ref.responseId ?? null,
+      messageId: ref.messageId ?? null,
+      ruleVersion: hit.ruleVersion,
+      priority: hit.priority,
+      reason: hit.reason,
+      evidence: hit.evidence,
+    };
+    const before = { priority: flag.priority, status: flag.status };
+    const raises = PRIORITY_RANK[hit.priority] < PRIORITY_RANK[flag.priority];
+    flag.evidence = { ...hit.evidence, history: [...earlier, piece] };
+    flag.reason = hit.reason;
+    if (raises) {
+      flag.priority = hit.priority;
+      if (flag.status === 'acknowledged') {
+        flag.status = 'open';
+        flag.acknowledgedAt = null;
+        flag.acknowledgedBy = null;
+      }
+    }
+    flag.updatedAt = now;
+    await m.getRepository(Flag).save(flag);
+    const refIds = { responseId: piece.responseId, messageId: piece.messageId };
+    await this.audit.record(m, {
+      clinicId: flag.clinicId,
+      actor: SYSTEM,
+      action: 'flag.evidence_added',
+      entityType: 'flag',
+      entityId: flag.id,
+      data: { ruleId: flag.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority, pieces: earlier.length + 1, ...refIds, fields: ['evidence', 'reason'] },
+    });
+    await this.recordEvent(m, flag, SYSTEM, 'evidence_added', now, { ...refIds, ruleVersion: hit.ruleVersion, priority: hit.priority, reason: hit.reason });
+    if (raises) {
+      await this.audit.record(m, {
+        clinicId: flag.clinicId,
+        actor: SYSTEM,
+        action: 'flag.priority_raised',
+        entityType: 'flag',
+        entityId: flag.id,
+        data: { from: before.priority, to: flag.priority, ...refIds, fields: before.status !== flag.status ? ['priority', 'status'] : ['priority'] },
+        changes: changedFields(before, { priority: flag.priority, status: flag.status }, ['priority', 'status']),
+      });
+      await this.recordEvent(m, flag, SYSTEM, 'priority_raised', now, { from: before.priority, to: flag.priority, ...refIds, ...(before.status !== flag.status ? { statusFrom: before.status, statusTo: flag.status } : {}) });
+    }
+    return { flag, merged: true, seenBefore: earlier.map((e) => e.evidence) };
   }
 
   /**
@@ -167,6 +303,7 @@ export class FlagsService {
     flag: Flag,
     advice: { subject: string; text: string },
     replyChannel: Channel | null,
+    alertStaff = true,
   ): Promise<string[]> {
     const ids: string[] = [];
     const channel = replyChannel && chooseChannel(patient, replyChannel) === replyChannel ? replyChannel : chooseChannel(patient);
@@ -184,7 +321,8 @@ export class FlagsService {
       ids.push(msg.id);
     }
     // The caller's transaction holds a connection already: asking the pool for another can deadlock it.
-    const { staff, source } = await this.onCall.recipientsAt(m, clinic, this.clock.now());
+    // alertStaff false: the same warning sign again on a flag staff were alerted to; advice only.
+    const { staff, source } = alertStaff ? await this.onCall.recipientsAt(m, clinic, this.clock.now()) : { staff: [], source: 'none' as const };
     const alert = staffAlert({ clinicName: clinic.name, priority: flag.priority, reason: flag.reason, flagUrl: `${this.config.publicBaseUrl}/v1/flags/${flag.id}` });
     const queued = await queueStaffAlerts(this.messaging, m, clinic, staff, alert);
     ids.push(...queued.messageIds);
@@ -273,7 +411,17 @@ export class FlagsService {
 
   /** Resolved → open again; the earlier outcome stays in the history. */
   async reopen(clinicId: string, id: string, actor: Actor, dto: ReopenFlagDto): Promise<Flag> {
-    return this.transition(clinicId, id, actor, ['resolved'], (f) => {
+    return this.transition(clinicId, id, actor, ['resolved'], async (f, _now, m) => {
+      // One unresolved flag per treatment and rule: evidence after the resolution already raised a new one.
+      if (f.treatmentId) {
+        await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`flags:treatment:${f.treatmentId}`]);
+        const other = await m
+          .getRepository(Flag)
+          .createQueryBuilder('o')
+          .where(`o.clinic_id = :c AND o.treatment_id = :t AND o.rule_id = :r AND o.status <> 'resolved' AND o.id <> :id`, { c: clinicId, t: f.treatmentId, r: f.ruleId, id: f.id })
+          .getOne();
+        if (other) throw new ConflictException(`Flag ${other.id} for the same rule on this treatment is ${other.status}; later evidence is there, so this one stays resolved`);
+      }
       const previousOutcome = f.outcome;
       f.status = 'open';
       f.outcome = null;

@@ -129,6 +129,7 @@ export class ProtocolsService {
     });
   }
 
+  /** Pass the caller's transaction manager when inside one: a second pool connection can deadlock it. */
   get(id: string, m: EntityManager = this.db.manager): Promise<Protocol> {
     return m.getRepository(Protocol).findOneByOrFail({ id });
   }

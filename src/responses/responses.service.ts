@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
-import { DataSource, EntityManager, Not, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
 import { CheckIn } from '../check-ins/check-in.entity';
 import { CheckInsService } from '../check-ins/check-ins.service';
@@ -14,6 +14,7 @@ import { AnswerForRules } from '../flags/rules';
 import { MessagingService } from '../messaging/messaging.service';
 import { Channel, Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
+import { ProtocolsService } from '../protocols/protocols.service';
 import { SYMPTOMS, SymptomScores, WarningSign } from '../protocols/questions';
 import { missingScoresSms } from '../protocols/reply-prompts';
 import { clarificationSms, helpSms } from '../protocols/texts';
@@ -54,8 +55,6 @@ export type InboundOutcome =
 /** Texts asking for the rest of a partial answer, per check-in; an unreadable reply's clarification counts too. */
 const MAX_REPLY_PROMPTS = 2;
 
-const NO_SYMPTOMS: SymptomScores = { bruising: 0, redness: 0, itching: 0, burning: 0, pain: 0 };
-
 /** Answers coming in: the web form and SMS replies. Stores them, then hands them to the rules. */
 @Injectable()
 export class ResponsesService {
@@ -69,6 +68,7 @@ export class ResponsesService {
     private readonly patients: PatientsService,
     private readonly clinics: ClinicsService,
     private readonly treatments: TreatmentsService,
+    private readonly protocols: ProtocolsService,
     private readonly flags: FlagsService,
     private readonly messaging: MessagingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -289,16 +289,10 @@ export class ResponsesService {
     // In a course an answer (a merged check-in counts for several sessions) is judged from the most recent session before it.
     const course = await this.treatments.courseAt(m, input.patient.id, now);
     const treatment = course.latest ?? input.treatment;
-    const day = Math.max(
-      0,
-      Math.round(
-        DateTime.fromJSDate(now, { zone }).startOf('day').diff(DateTime.fromJSDate(treatment.performedAt, { zone }).startOf('day'), 'days').days,
-      ),
-    );
-    const previous = await m.getRepository(Response).findOne({
-      where: { treatmentId: treatment.id, bruising: Not(IsNull()) },
-      order: { receivedAt: 'DESC' },
-    });
+    const day = Math.max(0, localDaysBetween(treatment.performedAt, now, zone));
+    // Earlier answers of the whole course, each on this session's timeline (days before it are negative).
+    const history = await this.answersSoFar(m, course.sessions.length ? course.sessions.map((s) => s.id) : [treatment.id]);
+    const protocol = course.protocol ?? (await this.protocols.get(treatment.protocolId, m));
     const repo = m.getRepository(Response);
     const response = await repo.save(
       repo.create({
@@ -331,12 +325,18 @@ export class ResponsesService {
       patient: input.patient,
       treatmentId: treatment.id,
       responseId: response.id,
-      current: { scores: input.scores ?? NO_SYMPTOMS, warningSigns: input.warningSigns, freeText: input.freeText, daySinceTreatment: day },
-      // Without scores only the warning-sign rule can judge; a comparison would be meaningless.
-      previous: input.scores && previous ? answerOf(previous) : null,
+      // Without scores only the warning-sign rules judge it (scores null).
+      current: { scores: input.scores, warningSigns: input.warningSigns, freeText: input.freeText, daySinceTreatment: day },
+      history: history.map((r) => answerOf(r, localDaysBetween(treatment.performedAt, r.receivedAt, zone))),
+      course: protocol.expectedCourse,
       replyChannel: input.replyChannel,
     });
     return { response, evaluation };
+  }
+
+  /** The rules' history: earlier answers to these treatments (a follow-up or a course), oldest first. */
+  private answersSoFar(m: EntityManager, treatmentIds: string[]): Promise<Response[]> {
+    return m.getRepository(Response).find({ where: { treatmentId: In(treatmentIds) }, order: { receivedAt: 'ASC', createdAt: 'ASC' } });
   }
 
   private async deliverUrgent(ids: string[]): Promise<void> {
@@ -350,7 +350,14 @@ export class ResponsesService {
   }
 }
 
-function answerOf(r: Response): AnswerForRules {
-  const scores = Object.fromEntries(SYMPTOMS.map((s) => [s, r[s] ?? 0])) as SymptomScores;
-  return { scores, warningSigns: r.warningSigns as WarningSign[], freeText: r.freeText, daySinceTreatment: r.daySinceTreatment };
+/** An earlier answer for the rules, its day counted from the session the current answer is judged by. */
+function answerOf(r: Response, daySinceTreatment: number): AnswerForRules {
+  // A stored answer has all five scores or none (a warning sign in words).
+  const scores = r.bruising === null ? null : (Object.fromEntries(SYMPTOMS.map((s) => [s, r[s] ?? 0])) as SymptomScores);
+  return { scores, warningSigns: r.warningSigns as WarningSign[], freeText: r.freeText, daySinceTreatment };
+}
+
+/** Calendar days from one instant to another in the patient's zone ("day 1" is the day after). */
+function localDaysBetween(from: Date, to: Date, zone: string): number {
+  return Math.round(DateTime.fromJSDate(to, { zone }).startOf('day').diff(DateTime.fromJSDate(from, { zone }).startOf('day'), 'days').days);
 }
