@@ -12,7 +12,7 @@ import { Clock } from './common/clock';
 import { ApiExceptionFilter } from './common/errors';
 import { StorableTextInterceptor } from './common/storable-text';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
-import { dataSourceOptions } from './database/data-source';
+import { dataSourceOptions, runMigrationsAsOwner } from './database/data-source';
 import { FlagsModule } from './flags/flags.module';
 import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
@@ -46,7 +46,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, clock),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.databasePoolMax), migrationsRun: config.migrationsRun }),
+        TypeOrmModule.forRootAsync({
+          // Migrations run as the owner first; the service's own connections then act as the restricted role.
+          useFactory: async () => {
+            if (config.migrationsRun) await runMigrationsAsOwner(config.databaseUrl!);
+            return dataSourceOptions(config.appDatabaseUrl ?? config.databaseUrl!, config.databasePoolMax, config.databaseRole);
+          },
+        }),
         ScheduleModule.forRoot(),
         AuditModule,
         AuthModule,
