@@ -16,6 +16,7 @@ import { dataSourceOptions, runMigrationsAsOwner } from './database/data-source'
 import { FlagsModule } from './flags/flags.module';
 import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
+import { PatientRightsModule } from './patient-rights/patient-rights.module';
 import { PatientsModule } from './patients/patients.module';
 import { ProtocolsModule } from './protocols/protocols.module';
 import { ResponsesModule } from './responses/responses.module';
@@ -65,6 +66,7 @@ export class AppModule {
         FlagsModule,
         ResponsesModule,
         TimelineModule,
+        PatientRightsModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

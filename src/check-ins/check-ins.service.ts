@@ -157,6 +157,20 @@ export class CheckInsService {
     return ids.length;
   }
 
+  /** Every check-in of the patient still to be sent or answered is cancelled (erasure); their links die with them. */
+  async cancelForPatient(m: EntityManager, clinicId: string, patientId: string, actor: Actor, reason: string): Promise<number> {
+    const ids = await queryRows<{ id: string }>(
+      m,
+      `UPDATE check_ins SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL
+        WHERE clinic_id = $1 AND patient_id = $2 AND status IN ('scheduled', 'sending', 'sent') RETURNING id`,
+      [clinicId, patientId],
+    );
+    for (const { id } of ids) {
+      await this.audit.record(m, { clinicId, actor, action: 'check_in.cancelled', entityType: 'check_in', entityId: id, data: { patientId, reason } });
+    }
+    return ids.length;
+  }
+
   listForTreatment(clinicId: string, treatmentId: string): Promise<CheckIn[]> {
     return this.db.getRepository(CheckIn).find({ where: { clinicId, treatmentId }, order: { step: 'ASC' } });
   }

@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { changedFields } from '../audit/field-changes';
 import { Actor, AuditService } from '../audit/audit.service';
 import { CheckIn } from '../check-ins/check-in.entity';
 import { CheckInsService } from '../check-ins/check-ins.service';
@@ -94,11 +95,12 @@ export class TreatmentsService {
       const t = await m.getRepository(Treatment).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
       if (!t) throw new NotFoundException('Treatment not found');
       if (t.status === 'cancelled') throw new ConflictException('The treatment is already cancelled');
+      const before = { ...t };
       t.status = 'cancelled';
       t.cancelledAt = this.clock.now();
       t.cancelReason = dto.reason ?? null;
       await m.getRepository(Treatment).save(t);
-      await this.audit.record(m, { clinicId, actor, action: 'treatment.cancelled', entityType: 'treatment', entityId: id, data: { hasReason: !!dto.reason } });
+      await this.audit.record(m, { clinicId, actor, action: 'treatment.cancelled', entityType: 'treatment', entityId: id, data: { hasReason: !!dto.reason }, changes: changedFields(before, t, ['status', 'cancelledAt', 'cancelReason']), ...(dto.reason ? { reason: dto.reason } : {}) });
       const cancelledCheckIns = await this.checkIns.cancelForTreatment(m, clinicId, id, actor);
       return { ...t, cancelledCheckIns };
     });
