@@ -37,7 +37,8 @@ export class DatabaseRoles1765500000000 implements MigrationInterface {
     await q.query(`ALTER TABLE audit_events ADD COLUMN payload_digest text`);
     await q.query(`
       CREATE TABLE audit_event_payloads (
-        event_seq bigint PRIMARY KEY REFERENCES audit_events(seq),
+        -- No foreign key: verification, not a constraint, is what reports an event that went missing.
+        event_seq bigint PRIMARY KEY,
         clinic_id uuid REFERENCES clinics(id),
         digest text NOT NULL,
         payload jsonb,
