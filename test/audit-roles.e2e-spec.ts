@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { createDataSource, runMigrationsAsOwner } from '../src/database/data-source';
 import { createTestApp, TestApp } from './support/app';
 import { newClinic, newPatient, newTreatment } from './support/factories';
 
@@ -90,5 +92,63 @@ describe('database roles', () => {
         await client.query('ROLLBACK');
       }
     });
+  });
+});
+
+describe('a managed PostgreSQL: owner and service are ordinary logins (README steps)', () => {
+  it('migrations run as a non-superuser owner; the service login acts as aftercare_app and is refused edits of the audit log', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const owner = `owner_${suffix}`;
+    const service = `service_${suffix}`;
+    const dbName = `managed_${suffix}`;
+    const base = new URL(process.env.DATABASE_URL!);
+    const urlFor = (user: string, db: string) => {
+      const u = new URL(base.toString());
+      u.username = user;
+      u.password = 'pw-' + suffix;
+      u.pathname = `/${db}`;
+      return u.toString();
+    };
+    await asOwner(async (admin) => {
+      // The provider's administrative user: CREATEROLE, not a superuser, for the owner.
+      await admin.query(`CREATE ROLE ${owner} LOGIN PASSWORD 'pw-${suffix}' CREATEROLE`);
+      await admin.query(`CREATE DATABASE ${dbName} OWNER ${owner}`);
+    });
+    try {
+      await runMigrationsAsOwner(urlFor(owner, dbName));
+      // The roles exist cluster-wide already (the template's migrations made them), so the administrator grants them.
+      await asOwner(async (admin) => {
+        await admin.query(`CREATE ROLE ${service} LOGIN PASSWORD 'pw-${suffix}' NOINHERIT`);
+        await admin.query(`GRANT aftercare_app TO ${service}`);
+      });
+      const ds = await createDataSource(urlFor(service, dbName), 2, 'aftercare_app').initialize();
+      try {
+        expect((await ds.query(`SELECT current_user AS u, session_user AS s`))[0]).toEqual({ u: 'aftercare_app', s: service });
+        const [clinic] = await ds.query(`INSERT INTO clinics (name, time_zone) VALUES ('Managed', 'Europe/Madrid') RETURNING id`);
+        await ds.query(
+          `INSERT INTO audit_events (clinic_id, clinic_seq, occurred_at, actor_type, action, entity_type, prev_hash, hash) VALUES ($1, 1, now(), 'system', 'x', 'clinic', 'a', 'b')`,
+          [clinic.id],
+        );
+        await expect(ds.query(`UPDATE audit_events SET action = 'y'`)).rejects.toThrow(/permission denied/);
+        await expect(ds.query(`DELETE FROM audit_events`)).rejects.toThrow(/permission denied/);
+        await expect(ds.query(`TRUNCATE audit_events`)).rejects.toThrow(/permission denied/);
+      } finally {
+        await ds.destroy();
+      }
+      // The owner itself is refused by the triggers.
+      const ownerClient = new Client({ connectionString: urlFor(owner, dbName) });
+      await ownerClient.connect();
+      try {
+        await expect(ownerClient.query(`DELETE FROM audit_events`)).rejects.toThrow(/append-only/);
+      } finally {
+        await ownerClient.end();
+      }
+    } finally {
+      await asOwner(async (admin) => {
+        await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+        await admin.query(`DROP ROLE IF EXISTS ${service}`);
+        await admin.query(`DROP ROLE IF EXISTS ${owner}`);
+      });
+    }
   });
 });
