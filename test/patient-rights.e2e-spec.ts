@@ -173,7 +173,8 @@ describe("patients' rights and the audit of reads", () => {
   it("erasure pseudonymises the patient, blanks what identifies them everywhere, keeps the safety record, and the chain still verifies", async () => {
     const givenName = uniqueName('Givn');
     const familyName = uniqueName('Fmly');
-    const { c, p, tr } = await treatedYesterday(t, { givenName, familyName });
+    // A consent source the caller wrote names her too: it must not reach the chained data.
+    const { c, p, tr } = await treatedYesterday(t, { givenName, familyName, consentSource: `intake form signed by ${givenName} ${familyName}` });
     await t.dispatcher.tick(); // the day-1 SMS, with her name in it
     await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: newSid(), From: p.phone!, To: c.smsNumber, Body: '4 4 4 4 4' }).expect(200);
     const newFamily = uniqueName('Newf');
@@ -203,6 +204,7 @@ describe("patients' rights and the audit of reads", () => {
     expect((await verify(c)).redactedPayloads).toBe(res.body.redactedPayloads);
     const [updated] = await auditOf(c, `action=patient.updated&entityId=${p.id}`);
     expect(updated).toMatchObject({ changes: null, payloadRedactedAt: expect.any(String), data: { fields: ['familyName'] } });
+    expect((await auditOf(c, `action=patient.consent_changed&entityId=${p.id}`))[0]).toMatchObject({ data: { source: 'custom' }, changes: null, payloadRedactedAt: expect.any(String) });
     const [erased] = await auditOf(c, `action=patient.erased&entityId=${p.id}`);
     expect(erased).toMatchObject({ actorId: c.admin.id, reason: 'patient request, ticket 77' });
     // Nothing more is sent to her.

@@ -8,6 +8,9 @@ import { Clock } from '../common/clock';
 import { CreatePatientDto, UpdatePatientDto } from './dto/patient.dto';
 import { Channel, Patient } from './patient.entity';
 
+/** Consent sources the service itself writes (`api:staff`, `sms:STOP`, `twilio:21610`, `email:one-click-unsubscribe`). */
+const MACHINE_SOURCE = /^(?:(?:api|email|twilio|smtp|outbox):[A-Za-z0-9_-]{1,40}|sms:[\p{L}\p{M} '_-]{1,40})$/u;
+
 type ConsentChange = { channel: Channel; change: 'given' | 'withdrawn' | 'opted_out' | 'opted_in'; source: string };
 
 @Injectable()
@@ -180,7 +183,8 @@ export class PatientsService {
       action: 'patient.consent_changed',
       entityType: 'patient',
       entityId: patient.id,
-      data: { channel: c.channel, change: c.change, source: c.source },
+      // A source the caller wrote (e.g. "intake form signed by …") may name someone: it stays in the redactable payload.
+      data: { channel: c.channel, change: c.change, source: MACHINE_SOURCE.test(c.source) ? c.source : 'custom' },
       changes: changedFields(before ?? ({} as Patient), patient, fields),
     });
   }
