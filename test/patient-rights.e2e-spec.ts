@@ -131,6 +131,23 @@ describe("patients' rights and the audit of reads", () => {
     expect(await verify(c)).toMatchObject({ ok: false, reason: 'altered', brokenAt: '2' });
   });
 
+  it('an event deleted from the middle of the chain by a superuser is reported missing at its sequence number', async () => {
+    const c = await newClinic(t);
+    await newPatient(t, c);
+    const client = new Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete');
+      await client.query(`DELETE FROM audit_events WHERE clinic_id = $1 AND clinic_seq = 3`, [c.clinic.id]);
+      await client.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete');
+      await client.query('COMMIT');
+    } finally {
+      await client.end();
+    }
+    expect(await verify(c)).toMatchObject({ ok: false, reason: 'missing', brokenAt: '3', count: 2 });
+  });
+
   it('opening a record, its answers, its timeline and exporting it are audited with the reader as actor', async () => {
     const c = await newClinic(t);
     const p = await newPatient(t, c);

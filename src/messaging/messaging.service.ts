@@ -382,7 +382,7 @@ export class MessagingService implements OnModuleDestroy {
     const erased = await queryRows<{ id: string }>(
       m,
       `UPDATE messages SET to_address = '[erased]', from_address = CASE WHEN direction = 'in' THEN '[erased]' ELSE from_address END,
-              subject = NULL, body = '[erased]', html = NULL, error_message = CASE WHEN error_message IS NULL THEN NULL ELSE '[erased]' END, updated_at = $4
+              subject = NULL, body = '[erased]', html = NULL, error_message = CASE WHEN error_message IS NULL OR error_message = 'patient erased' THEN error_message ELSE '[erased]' END, updated_at = $4
         WHERE ${match} RETURNING id`,
       [clinicId, patientId, addresses, this.clock.now()],
     );
