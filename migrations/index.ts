@@ -6,9 +6,11 @@ import { FlagEvents1764500000000 } from './1764500000000-FlagEvents';
 import { CourseFoundation1765000000000 } from './1765000000000-CourseFoundation';
 import { OnCallAndEscalation1765300000000 } from './1765300000000-OnCallAndEscalation';
 import { Signals1765400000000 } from './1765400000000-Signals';
+import { ProtocolsInsertOnly1765700000000 } from './1765700000000-ProtocolsInsertOnly';
 import { FlagAssessment1765600000000 } from './1765600000000-FlagAssessment';
 import { ProtocolsAndCourses1765100000000 } from './1765100000000-ProtocolsAndCourses';
 import { OneOpenFlagPerRule1765200000000 } from './1765200000000-OneOpenFlagPerRule';
+import { DatabaseRoles1765500000000 } from './1765500000000-DatabaseRoles';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -22,5 +24,7 @@ export const MIGRATIONS = [
   OneOpenFlagPerRule1765200000000,
   OnCallAndEscalation1765300000000,
   Signals1765400000000,
+  DatabaseRoles1765500000000,
   FlagAssessment1765600000000,
+  ProtocolsInsertOnly1765700000000,
 ];

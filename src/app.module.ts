@@ -13,11 +13,12 @@ import { Clock } from './common/clock';
 import { ApiExceptionFilter } from './common/errors';
 import { StorableTextInterceptor } from './common/storable-text';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
-import { dataSourceOptions } from './database/data-source';
+import { dataSourceOptions, runMigrationsAsOwner } from './database/data-source';
 import { FlagsModule } from './flags/flags.module';
 import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
 import { OnCallModule } from './on-call/on-call.module';
+import { PatientRightsModule } from './patient-rights/patient-rights.module';
 import { PatientsModule } from './patients/patients.module';
 import { ProtocolsModule } from './protocols/protocols.module';
 import { ReportsModule } from './reports/reports.module';
@@ -51,7 +52,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, clock),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.databaseUrl, config.databasePoolMax), migrationsRun: config.migrationsRun }),
+        TypeOrmModule.forRootAsync({
+          // Migrations run as the owner first; the service's own connections then act as the restricted role.
+          useFactory: async () => {
+            if (config.migrationsRun) await runMigrationsAsOwner(config.databaseUrl!);
+            return dataSourceOptions(config.appDatabaseUrl ?? config.databaseUrl!, config.databasePoolMax, config.databaseRole);
+          },
+        }),
         ScheduleModule.forRoot(),
         AuditModule,
         AuthModule,
@@ -69,6 +76,7 @@ export class AppModule {
         SignalsModule,
         ReportsModule,
         AdverseEventsModule,
+        PatientRightsModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

@@ -1,4 +1,5 @@
 import { DEFAULT_EXPECTED_COURSE } from '../src/protocols/expected-course';
+import { asOwner } from './support/owner';
 import { createTestApp, TestApp } from './support/app';
 import { newApiKey, newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
 
@@ -112,9 +113,12 @@ describe('protocols', () => {
     // New treatments get v3.
     const next = await newTreatment(t, clinic, (await newPatient(t, clinic)).id, { indication: 'hair loss', bodyAreas: ['scalp'] });
     expect(next.checkIns.map((x) => x.dayOffset)).toEqual([2, 5]);
-    // The database refuses to change a version, for every role.
-    await expect(t.db.query(`UPDATE protocols SET name = 'changed' WHERE id = $1`, [first.id])).rejects.toThrow(/not allowed/);
-    await expect(t.db.query(`DELETE FROM protocols WHERE id = $1`, [first.id])).rejects.toThrow(/not allowed/);
+    // The database refuses to change a version: the service's role has no right to, and the trigger stops every role.
+    await expect(t.db.query(`UPDATE protocols SET name = 'changed' WHERE id = $1`, [first.id])).rejects.toThrow(/permission denied/);
+    await asOwner(async (owner) => {
+      await expect(owner.query(`UPDATE protocols SET name = 'changed' WHERE id = $1`, [first.id])).rejects.toThrow(/not allowed/);
+      await expect(owner.query(`DELETE FROM protocols WHERE id = $1`, [first.id])).rejects.toThrow(/not allowed/);
+    });
   });
 
   it('a clinic may add a key of its own, version 1, and name it in a treatment', async () => {

@@ -93,7 +93,12 @@ describe('under concurrent load', () => {
       await blocker.query('BEGIN');
       await blocker.query('SELECT id FROM patients WHERE id = $1 FOR UPDATE', [patient.id]);
       const pending = Promise.all([1, 2, 3].map(() => t.http.post('/v1/treatments').set(c.practitioner.auth).send(body).then((r) => r)));
-      await waitFor(async () => (await count(t, `pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)) === 3);
+      // Read as the owner: the service role (aftercare_app) does not see other sessions' wait events.
+      await waitFor(async () => {
+        await blocker.query('SELECT pg_stat_clear_snapshot()');
+        const { rows } = await blocker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        return rows[0].n === 3;
+      });
       await blocker.query('COMMIT');
       results = await pending;
     } finally {

@@ -92,25 +92,23 @@ export class AdverseEventsService {
    */
   async recordExport(clinicId: string, actor: Actor, format: ExportFormat, filters: Filters): Promise<Filters> {
     const fixed: Filters = { ...filters, to: filters.to ?? new Date(this.clock.now().getTime() + 1) };
-    await this.db.transaction((m) =>
-      this.audit.record(m, {
-        clinicId,
-        actor,
-        action: 'adverse_events.exported',
-        entityType: 'adverse_events',
-        entityId: null,
-        data: {
-          format,
-          filters: {
-            from: fixed.from?.toISOString() ?? null,
-            to: fixed.to!.toISOString(),
-            product: fixed.product ?? null,
-            lot: fixed.lot ?? null,
-            practitionerId: fixed.practitionerId ?? null,
-          },
+    await this.audit.recordAccess({
+      clinicId,
+      actor,
+      action: 'adverse_events.exported',
+      entityType: 'adverse_events',
+      entityId: null,
+      data: {
+        format,
+        filters: {
+          from: fixed.from?.toISOString() ?? null,
+          to: fixed.to!.toISOString(),
+          product: fixed.product ?? null,
+          lot: fixed.lot ?? null,
+          practitionerId: fixed.practitionerId ?? null,
         },
-      }),
-    );
+      },
+    });
     return fixed;
   }
 

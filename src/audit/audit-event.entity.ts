@@ -16,4 +16,6 @@ export class AuditEvent {
   @Column({ type: 'jsonb' }) data: Record<string, unknown>;
   @Column({ name: 'prev_hash', type: 'text' }) prevHash: string;
   @Column({ type: 'text' }) hash: string;
+  /** SHA-256 of the event's payload (changes, reason), covered by the chain; null: no payload. */
+  @Column({ name: 'payload_digest', type: 'text', nullable: true }) payloadDigest: string | null;
 }

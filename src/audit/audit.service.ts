@@ -14,6 +14,7 @@ import { ActorType, AuditEvent } from './audit-event.entity';
 import { canonicalJson } from './canonical-json';
 import type { FieldChanges } from './field-changes';
 import { checkpointSignatureValid, ExportedCheckpoint } from './signing-key';
+import { queryRows } from '../database/query-rows';
 
 export interface Actor {
   type: ActorType;
@@ -40,16 +41,38 @@ export interface AuditEntry {
 
 const GENESIS = '0'.repeat(64);
 
+/** What an event's redactable payload holds: the values, never in the chained `data`. */
+export interface AuditPayload {
+  changes?: FieldChanges;
+  reason?: string;
+}
+
+export type ListedAuditEvent = AuditEvent & { changes: FieldChanges | null; reason: string | null; payloadRedactedAt: Date | null };
+
+function payloadOf(entry: AuditEntry): AuditPayload | null {
+  const payload: AuditPayload = {};
+  if (entry.changes && Object.keys(entry.changes).length) payload.changes = entry.changes;
+  if (entry.reason !== undefined && entry.reason !== null) payload.reason = entry.reason;
+  return Object.keys(payload).length ? payload : null;
+}
+
+/** SHA-256 of the payload's canonical JSON: what the chained event carries. */
+export function payloadDigestOf(payload: unknown): string {
+  return createHash('sha256').update(canonicalJson(payload)).digest('hex');
+}
+
 export interface ChainReport {
   ok: boolean;
   count: number;
   headSeq: string | null;
   headHash: string | null;
   brokenAt?: string;
-  /** altered, missing, out of order, truncated; or about the checkpoint: checkpoint signature invalid, checkpoint mismatch, checkpoint is for another clinic. */
+  /** altered, missing, out of order, truncated; payload altered, payload missing (a payload no longer matching its digest); or about the checkpoint: checkpoint signature invalid, checkpoint mismatch, checkpoint is for another clinic. */
   reason?: string;
   /** The checkpoint checked against (null: the clinic has none yet). */
   checkpoint?: CheckpointRef | null;
+  /** Payloads blanked by erasure among the events checked (their digests still chain). */
+  redactedPayloads?: number;
 }
 
 export interface CheckpointRef {
@@ -91,6 +114,15 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     this.pending.set(runner, pending);
   }
 
+  /**
+   * For an event that changes nothing else (a read, an export): records it in a transaction
+   * of its own and resolves once it is committed, so a caller answers only after the read is on
+   * the record.
+   */
+  async recordAccess(entry: AuditEntry): Promise<void> {
+    await this.db.transaction((m) => this.record(m, entry));
+  }
+
   onModuleInit(): void {
     this.db.subscribers.push(this);
   }
@@ -128,8 +160,11 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
       let prevHash: string = last ? last.hash : GENESIS;
       const values: unknown[] = [];
       const rows: string[] = [];
+      const payloads = new Map<string, { digest: string; payload: AuditPayload }>();
       for (const entry of byClinic.get(key)!) {
         seq += 1n;
+        const payload = payloadOf(entry);
+        const payloadDigest = payload ? payloadDigestOf(payload) : null;
         const event = {
           clinicId,
           clinicSeq: String(seq),
@@ -140,25 +175,40 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
           entityType: entry.entityType,
           entityId: entry.entityId ?? null,
           data: entry.data ?? {},
+          // Only events with a payload carry the key, so chains written before payloads still verify.
+          ...(payloadDigest ? { payloadDigest } : {}),
         };
+        if (payload) payloads.set(event.clinicSeq, { digest: payloadDigest!, payload });
         const hash = chainHash(prevHash, event);
         const base = values.length;
-        rows.push(`(${Array.from({ length: 11 }, (_, i) => `$${base + i + 1}`).join(', ')})`);
-        values.push(clinicId, event.clinicSeq, entry.occurredAt, event.actorType, event.actorId, event.action, event.entityType, event.entityId, JSON.stringify(event.data), prevHash, hash);
+        rows.push(`(${Array.from({ length: 12 }, (_, i) => `$${base + i + 1}`).join(', ')})`);
+        values.push(clinicId, event.clinicSeq, entry.occurredAt, event.actorType, event.actorId, event.action, event.entityType, event.entityId, JSON.stringify(event.data), prevHash, hash, payloadDigest);
         prevHash = hash;
       }
-      await m.query(
-        `INSERT INTO audit_events (clinic_id, clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash)
-         VALUES ${rows.join(', ')}`,
+      const inserted: Array<{ seq: string; clinic_seq: string }> = await queryRows(
+        m,
+        `INSERT INTO audit_events (clinic_id, clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash, payload_digest)
+         VALUES ${rows.join(', ')} RETURNING seq, clinic_seq`,
         values,
       );
+      if (payloads.size) {
+        const pv: unknown[] = [];
+        const pr: string[] = [];
+        for (const row of inserted) {
+          const p = payloads.get(String(row.clinic_seq));
+          if (!p) continue;
+          pr.push(`($${pv.length + 1}, $${pv.length + 2}, $${pv.length + 3}, $${pv.length + 4})`);
+          pv.push(row.seq, clinicId, p.digest, JSON.stringify(p.payload));
+        }
+        await m.query(`INSERT INTO audit_event_payloads (event_seq, clinic_id, digest, payload) VALUES ${pr.join(', ')}`, pv);
+      }
     }
   }
 
   async list(
     clinicId: string,
     q: { limit: number; offset: number; action?: string; entityId?: string; since?: Date },
-  ): Promise<{ items: AuditEvent[]; total: number }> {
+  ): Promise<{ items: ListedAuditEvent[]; total: number }> {
     const qb = this.db
       .getRepository(AuditEvent)
       .createQueryBuilder('e')
@@ -169,8 +219,55 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     if (q.action) qb.andWhere('e.action = :action', { action: q.action });
     if (q.entityId) qb.andWhere('e.entity_id = :entityId', { entityId: q.entityId });
     if (q.since) qb.andWhere('e.occurred_at >= :since', { since: q.since });
-    const [items, total] = await qb.getManyAndCount();
-    return { items, total };
+    const [events, total] = await qb.getManyAndCount();
+    return { items: await this.withPayloads(events), total };
+  }
+
+  /** Each event with its payload: the values (changes, reason), or when it was redacted. */
+  async withPayloads(events: AuditEvent[]): Promise<ListedAuditEvent[]> {
+    const seqs = events.filter((e) => e.payloadDigest).map((e) => e.seq);
+    const rows: Array<{ event_seq: string; payload: AuditPayload | null; redacted_at: Date | null }> = seqs.length
+      ? await this.db.query(`SELECT event_seq, payload, redacted_at FROM audit_event_payloads WHERE event_seq = ANY($1::bigint[])`, [seqs])
+      : [];
+    const bySeq = new Map(rows.map((r) => [String(r.event_seq), r]));
+    return events.map((e) => {
+      const p = bySeq.get(String(e.seq));
+      return {
+        ...e,
+        changes: p?.payload?.changes ?? null,
+        reason: p?.payload?.reason ?? null,
+        payloadRedactedAt: p?.redacted_at ?? null,
+      };
+    });
+  }
+
+  /** Audit events about any of these entities (a patient and their records), oldest first. */
+  async listAbout(clinicId: string, entityIds: string[]): Promise<ListedAuditEvent[]> {
+    if (!entityIds.length) return [];
+    const events = await this.db
+      .getRepository(AuditEvent)
+      .createQueryBuilder('e')
+      .where('e.clinic_id = :clinicId AND e.entity_id IN (:...entityIds)', { clinicId, entityIds })
+      .orderBy('e.clinic_seq', 'ASC')
+      .getMany();
+    return this.withPayloads(events);
+  }
+
+  /**
+   * Blanks the payloads (before/after values, reasons) of the events about these entities, in
+   * the caller's transaction. The digests stay in the chain, so it still verifies.
+   */
+  async redactPayloads(m: EntityManager, clinicId: string, entityIds: string[], reason: string): Promise<number> {
+    if (!entityIds.length) return 0;
+    const rows = await queryRows(
+      m,
+      `UPDATE audit_event_payloads p SET payload = NULL, redacted_at = $3, redaction_reason = $4
+         FROM audit_events e
+        WHERE e.seq = p.event_seq AND e.clinic_id = $1 AND e.entity_id = ANY($2::text[]) AND p.redacted_at IS NULL
+        RETURNING p.event_seq`,
+      [clinicId, entityIds, this.clock.now(), reason],
+    );
+    return rows.length;
   }
 
   /**
@@ -196,13 +293,16 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     let prevHash = GENESIS;
     let expectedSeq = 1n;
     let count = 0;
+    let redacted = 0;
     let head: { seq: string; hash: string } | null = null;
     const pageSize = 1000;
-    const withCheckpoint = (r: ChainReport): ChainReport => ({ ...r, checkpoint: against });
+    const withCheckpoint = (r: ChainReport): ChainReport => ({ ...r, redactedPayloads: redacted, checkpoint: against });
     for (;;) {
       const rows: Array<Record<string, any>> = await this.db.query(
-        `SELECT clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash
-           FROM audit_events WHERE clinic_id = $1 AND clinic_seq >= $2 ORDER BY clinic_seq LIMIT $3`,
+        `SELECT e.clinic_seq, e.occurred_at, e.actor_type, e.actor_id, e.action, e.entity_type, e.entity_id, e.data, e.prev_hash, e.hash,
+                e.payload_digest, p.event_seq AS p_seq, p.digest AS p_digest, p.payload AS p_payload, p.redacted_at AS p_redacted_at
+           FROM audit_events e LEFT JOIN audit_event_payloads p ON p.event_seq = e.seq
+          WHERE e.clinic_id = $1 AND e.clinic_seq >= $2 ORDER BY e.clinic_seq LIMIT $3`,
         [clinicId, String(expectedSeq), pageSize],
       );
       for (const row of rows) {
@@ -219,8 +319,12 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
           entityType: row.entity_type,
           entityId: row.entity_id,
           data: row.data,
+          ...(row.payload_digest !== null ? { payloadDigest: row.payload_digest } : {}),
         });
         if (recomputed !== row.hash) return withCheckpoint(broken(count, head, String(seq), 'altered'));
+        const payloadProblem = payloadCheck(row);
+        if (payloadProblem) return withCheckpoint(broken(count, head, String(seq), payloadProblem));
+        if (row.p_redacted_at) redacted++;
         if (seq === cpSeq) hashAtCheckpoint = row.hash;
         prevHash = row.hash;
         head = { seq: String(seq), hash: row.hash };
@@ -275,6 +379,16 @@ function depthOf(runner: QueryRunner): number {
 
 function broken(count: number, head: { seq: string; hash: string } | null, at: string | undefined, reason: string): ChainReport {
   return { ok: false, count, headSeq: head?.seq ?? null, headHash: head?.hash ?? null, ...(at ? { brokenAt: at } : {}), reason };
+}
+
+/** Why an event's payload does not match the digest its chained event carries, if it does not. */
+function payloadCheck(row: Record<string, any>): string | null {
+  if (row.payload_digest === null) return row.p_seq !== null ? 'payload altered' : null;
+  if (row.p_seq === null) return 'payload missing';
+  if (row.p_digest !== row.payload_digest) return 'payload altered';
+  if (row.p_redacted_at) return row.p_payload === null ? null : 'payload altered';
+  if (row.p_payload === null || payloadDigestOf(row.p_payload) !== row.payload_digest) return 'payload altered';
+  return null;
 }
 
 export function chainHash(prevHash: string, event: Record<string, unknown>): string {

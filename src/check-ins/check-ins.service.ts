@@ -331,6 +331,20 @@ export class CheckInsService {
     return cancelled;
   }
 
+  /** Every check-in of the patient still to be sent or answered is cancelled (erasure); their links die with them. */
+  async cancelForPatient(m: EntityManager, clinicId: string, patientId: string, actor: Actor, reason: string): Promise<number> {
+    const ids = await queryRows<{ id: string }>(
+      m,
+      `UPDATE check_ins SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL
+        WHERE clinic_id = $1 AND patient_id = $2 AND status IN ('scheduled', 'sending', 'sent') RETURNING id`,
+      [clinicId, patientId],
+    );
+    for (const { id } of ids) {
+      await this.audit.record(m, { clinicId, actor, action: 'check_in.cancelled', entityType: 'check_in', entityId: id, data: { patientId, reason } });
+    }
+    return ids.length;
+  }
+
   /** The check-ins that count for the treatment (merged ones included), with every session each counts for. */
   async listForTreatment(clinicId: string, treatmentId: string, m: EntityManager = this.db.manager): Promise<Array<CheckIn & { treatmentIds: string[] }>> {
     const rows = await m

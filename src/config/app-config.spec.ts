@@ -25,6 +25,16 @@ describe('loadConfig', () => {
     expect(c.databasePoolMax).toBe(20);
   });
 
+  it('connects as aftercare_app by default; APP_DATABASE_URL and DATABASE_ROLE are validated and named', () => {
+    expect(loadConfig({})).toMatchObject({ databaseRole: 'aftercare_app', appDatabaseUrl: undefined });
+    expect(loadConfig({ DATABASE_ROLE: 'none' }).databaseRole).toBeNull();
+    const c = loadConfig({ DATABASE_URL: 'postgres://owner:p@db/a', APP_DATABASE_URL: 'postgres://svc:p@db/a', DATABASE_ROLE: 'clinic_app' });
+    expect(c).toMatchObject({ databaseUrl: 'postgres://owner:p@db/a', appDatabaseUrl: 'postgres://svc:p@db/a', databaseRole: 'clinic_app' });
+    expect(() => loadConfig({ APP_DATABASE_URL: 'postgres://svc:p@db/a' })).toThrow(/APP_DATABASE_URL needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://o@db/a', APP_DATABASE_URL: 'mysql://x' })).toThrow(/APP_DATABASE_URL must be a postgres/);
+    expect(() => loadConfig({ DATABASE_ROLE: 'app; DROP TABLE x' })).toThrow(/DATABASE_ROLE must be/);
+  });
+
   it('takes DATABASE_POOL_MAX and BOOTSTRAP_CLINIC_PHONE', () => {
     const c = loadConfig({ DATABASE_POOL_MAX: '40', BOOTSTRAP_CLINIC_NAME: 'C', BOOTSTRAP_ADMIN_EMAIL: 'a@c.example', BOOTSTRAP_CLINIC_PHONE: '+34911234567' });
     expect(c.databasePoolMax).toBe(40);

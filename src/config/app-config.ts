@@ -26,6 +26,16 @@ export class EnvironmentVariables {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
+  /** The service's own login (a member of aftercare_app); DATABASE_URL stays the owner that runs migrations. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'APP_DATABASE_URL must be a postgres:// URL' })
+  APP_DATABASE_URL?: string;
+
+  /** The role the service's connections act as; "none" keeps the login's own role (not recommended). */
+  @IsOptional()
+  @Matches(/^([a-z_][a-z0-9_]{0,62}|none)$/, { message: 'DATABASE_ROLE must be a lower-case PostgreSQL role name (e.g. aftercare_app) or "none"' })
+  DATABASE_ROLE?: string;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(2) @Max(200)
   DATABASE_POOL_MAX?: number;
 
@@ -122,7 +132,12 @@ export class EnvironmentVariables {
 }
 
 export interface AppConfig {
+  /** The owner's connection: migrations run here (and the tests' superuser checks). */
   databaseUrl?: string;
+  /** The service's own connection when it has a login of its own; else databaseUrl. */
+  appDatabaseUrl?: string;
+  /** Every service connection acts as this role (SET ROLE at connect); null: the login's own. */
+  databaseRole: string | null;
   /** Connections per instance; a transaction holds one, so this bounds concurrent writes. */
   databasePoolMax: number;
   /** The database is the embedded one started by this process (a newcomer's first run). */
@@ -194,11 +209,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'Invalid environment variables:\n  PUBLIC_BASE_URL must be set when SMTP_URL or TWILIO_* is set (it is the address in patients\' links and the URL Twilio signs)',
     );
   }
+  if (parsed.APP_DATABASE_URL && !parsed.DATABASE_URL) {
+    throw new ConfigError(
+      'Invalid environment variables:\n  APP_DATABASE_URL needs DATABASE_URL too (the owner that runs the migrations)',
+    );
+  }
   const auditSigningKey = parsed.AUDIT_SIGNING_KEY ? parseAuditSigningKey(parsed.AUDIT_SIGNING_KEY) : undefined;
   const port = parsed.PORT ?? 3000;
   const jwtSecretGenerated = !parsed.JWT_SECRET;
   return {
     databaseUrl: parsed.DATABASE_URL,
+    appDatabaseUrl: parsed.APP_DATABASE_URL,
+    databaseRole: parsed.DATABASE_ROLE === 'none' ? null : (parsed.DATABASE_ROLE ?? 'aftercare_app'),
     databasePoolMax: parsed.DATABASE_POOL_MAX ?? 20,
     embeddedDatabase: false,
     // Without DATABASE_URL main.ts starts the embedded database (embeddedDatabase): a newcomer's first run.

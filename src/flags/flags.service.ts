@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, Inject, Injectable, NotFoundExc
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
+import { changedFields } from '../audit/field-changes';
 import { Clinic } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { StaffUser } from '../clinics/staff-user.entity';
@@ -19,7 +20,6 @@ import { AnswerForRules, evaluateRules, PRIORITY_RANK, RuleHit } from './rules';
 import { OnCallService } from '../on-call/on-call.service';
 import { queueStaffAlerts } from './staff-alerts';
 import { ExpectedCourse } from '../protocols/expected-course';
-import { changedFields } from '../audit/field-changes';
 
 export interface Evaluation {
   flags: Flag[];
@@ -68,12 +68,17 @@ interface TransitionResult {
   /** The audit event: ids and field names only. */
   action: string;
   data: Record<string, unknown>;
+  /** Why, where the step asks for one: goes to the audit event's redactable payload. */
+  reason?: string;
   /** The flag's own history entry. */
   event: { kind: FlagEventKind; data: Record<string, unknown> };
 }
 
 const UNREADABLE_RULE = { id: 'unreadable-reply', version: 1 };
 const LOST_RULE = { id: 'lost-to-follow-up', version: 1 };
+
+/** The fields triage changes; their before/after goes with each triage step's audit event. */
+const FLAG_TRIAGE_FIELDS = ['status', 'priority', 'assigneeId', 'acknowledgedAt', 'acknowledgedBy', 'resolvedAt', 'resolvedBy', 'outcome', 'note'] as const;
 
 @Injectable()
 export class FlagsService {
@@ -427,7 +432,7 @@ export class FlagsService {
       f.outcome = null;
       f.resolvedAt = null;
       f.resolvedBy = null;
-      return { action: 'flag.reopened', data: { previousOutcome, hasReason: true }, event: { kind: 'reopened', data: { reason: dto.reason, previousOutcome } } };
+      return { action: 'flag.reopened', data: { previousOutcome, hasReason: true }, reason: dto.reason, event: { kind: 'reopened', data: { reason: dto.reason, previousOutcome } } };
     });
   }
 
@@ -488,10 +493,13 @@ export class FlagsService {
       if (!from.includes(f.status)) throw new ConflictException(`The flag is ${f.status}; this needs it ${from.join(' or ')}`);
       const now = this.clock.now();
       const prior = f.status;
-      const { action, data, event } = await apply(f, now, m);
+      const before = { ...f };
+      const { action, data, event, reason } = await apply(f, now, m);
       f.updatedAt = now;
       await m.getRepository(Flag).save(f);
-      await this.audit.record(m, { clinicId, actor, action, entityType: 'flag', entityId: id, data: { from: prior, to: f.status, ...data } });
+      // Before/after of every triage field the step changed (values go to the redactable payload).
+      const changes = changedFields(before, f, FLAG_TRIAGE_FIELDS);
+      await this.audit.record(m, { clinicId, actor, action, entityType: 'flag', entityId: id, data: { from: prior, to: f.status, ...data }, changes, ...(reason ? { reason } : {}) });
       await this.recordEvent(m, f, actor, event.kind, now, event.data);
       return f;
     });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { AuditService, SYSTEM } from '../audit/audit.service';
+import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
 import { backoffDelayMs } from '../common/backoff';
 import { Clock } from '../common/clock';
 import { mapWithConcurrency } from '../common/concurrency';
@@ -361,6 +361,32 @@ export class MessagingService implements OnModuleDestroy {
 
   listForPatient(clinicId: string, patientId: string): Promise<Message[]> {
     return this.db.getRepository(Message).find({ where: { clinicId, patientId }, order: { createdAt: 'ASC' } });
+  }
+
+  /**
+   * Erasure of a patient, in the caller's transaction: messages not yet sent are cancelled, and
+   * every message to, from or about them (their id, or one of their addresses) loses its
+   * addresses, texts and provider error text. Purpose, channel, status and times stay.
+   */
+  async eraseForPatient(m: EntityManager, clinicId: string, patientId: string, addresses: string[], actor: Actor): Promise<{ cancelled: number; erased: string[] }> {
+    const match = `clinic_id = $1 AND (patient_id = $2 OR to_address = ANY($3::text[]) OR from_address = ANY($3::text[]))`;
+    const cancelled = await queryRows<{ id: string }>(
+      m,
+      `UPDATE messages SET status = 'cancelled', error_message = 'patient erased', next_attempt_at = NULL, lease_expires_at = NULL, updated_at = $4
+        WHERE ${match} AND status IN ('queued', 'sending') RETURNING id`,
+      [clinicId, patientId, addresses, this.clock.now()],
+    );
+    for (const { id } of cancelled) {
+      await this.audit.record(m, { clinicId, actor, action: 'message.cancelled', entityType: 'message', entityId: id, data: { patientId, reason: 'patient erased' } });
+    }
+    const erased = await queryRows<{ id: string }>(
+      m,
+      `UPDATE messages SET to_address = '[erased]', from_address = CASE WHEN direction = 'in' THEN '[erased]' ELSE from_address END,
+              subject = NULL, body = '[erased]', html = NULL, error_message = CASE WHEN error_message IS NULL OR error_message = 'patient erased' THEN error_message ELSE '[erased]' END, updated_at = $4
+        WHERE ${match} RETURNING id`,
+      [clinicId, patientId, addresses, this.clock.now()],
+    );
+    return { cancelled: cancelled.length, erased: erased.map((r) => r.id) };
   }
 
   listOutbox(limit = 100): Promise<Message[]> {

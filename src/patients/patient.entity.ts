@@ -24,6 +24,11 @@ export class Patient {
   /** A provider said this number or address cannot receive messages (unknown number, landline, mailbox gone). */
   @Column({ name: 'sms_invalid_at', type: 'timestamptz', nullable: true }) smsInvalidAt: Date | null;
   @Column({ name: 'email_invalid_at', type: 'timestamptz', nullable: true }) emailInvalidAt: Date | null;
+  /** Erased on request: names replaced by a pseudonym, contact details gone; the safety record stays. */
+  @Column({ name: 'erased_at', type: 'timestamptz', nullable: true }) erasedAt: Date | null;
+  /** Under a legal hold erasure is refused. */
+  @Column({ name: 'legal_hold_at', type: 'timestamptz', nullable: true }) legalHoldAt: Date | null;
+  @Column({ name: 'legal_hold_reason', type: 'text', nullable: true }) legalHoldReason: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -20,7 +20,7 @@ export class PatientsController {
   @Allow('admin', 'practitioner', 'compliance', 'integration')
   @Get(':id')
   get(@CurrentPrincipal() p: Principal, @Param('id', new ParseUUIDPipe({ version: '4' })) id: string) {
-    return this.patients.get(p.clinicId, id);
+    return this.patients.view(p.clinicId, id, actorOf(p));
   }
 
   @Allow('admin', 'practitioner', 'integration')

@@ -1,10 +1,15 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
+import { changedFields } from '../audit/field-changes';
 import { Clock } from '../common/clock';
 import { CreatePatientDto, UpdatePatientDto } from './dto/patient.dto';
 import { Channel, Patient } from './patient.entity';
+
+/** Consent sources the service itself writes (`api:staff`, `sms:STOP`, `twilio:21610`, `email:one-click-unsubscribe`). */
+const MACHINE_SOURCE = /^(?:(?:api|email|twilio|smtp|outbox):[A-Za-z0-9_-]{1,40}|sms:[\p{L}\p{M} '_-]{1,40})$/u;
 
 type ConsentChange = { channel: Channel; change: 'given' | 'withdrawn' | 'opted_out' | 'opted_in'; source: string };
 
@@ -68,6 +73,8 @@ export class PatientsService {
     return this.db.transaction(async (m) => {
       const patient = await m.getRepository(Patient).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
       if (!patient) throw new NotFoundException('Patient not found');
+      if (patient.erasedAt) throw new ConflictException('The patient was erased; their record cannot be changed');
+      const before = { ...patient };
       const now = this.clock.now();
       const source = dto.consentSource ?? `api:${actor.type}`;
       const changed: string[] = [];
@@ -103,9 +110,17 @@ export class PatientsService {
       patient.updatedAt = now;
       await m.getRepository(Patient).save(patient);
       if (changed.length) {
-        await this.audit.record(m, { clinicId, actor, action: 'patient.updated', entityType: 'patient', entityId: id, data: { fields: changed } });
+        await this.audit.record(m, {
+          clinicId,
+          actor,
+          action: 'patient.updated',
+          entityType: 'patient',
+          entityId: id,
+          data: { fields: changed },
+          changes: changedFields(before, patient, changed as Array<(typeof simple)[number]>),
+        });
       }
-      for (const c of consent) await this.recordConsent(m, patient, actor, c);
+      for (const c of consent) await this.recordConsent(m, patient, actor, c, before);
       return patient;
     });
   }
@@ -114,6 +129,7 @@ export class PatientsService {
   async changeConsent(m: EntityManager, patient: Patient, actor: Actor, change: ConsentChange): Promise<void> {
     const now = this.clock.now();
     const c = change.channel;
+    const before = { ...patient };
     if (change.change === 'opted_out' || change.change === 'withdrawn') {
       if (patient[`${c}OptedOutAt`]) return;
       patient[`${c}OptedOutAt`] = now;
@@ -125,7 +141,7 @@ export class PatientsService {
     }
     patient.updatedAt = now;
     await m.getRepository(Patient).save(patient);
-    await this.recordConsent(m, patient, actor, change);
+    await this.recordConsent(m, patient, actor, change, before);
   }
 
   /** The one-click unsubscribe: opts the patient out of email; false for an unknown patient. */
@@ -142,6 +158,7 @@ export class PatientsService {
   async markContactInvalid(m: EntityManager, patientId: string, channel: Channel, reason: { code: string | null; source: string }): Promise<boolean> {
     const patient = await m.getRepository(Patient).findOne({ where: { id: patientId }, lock: { mode: 'pessimistic_write' } });
     if (!patient || patient[`${channel}InvalidAt`]) return false;
+    const before = { ...patient };
     patient[`${channel}InvalidAt`] = this.clock.now();
     patient.updatedAt = this.clock.now();
     await m.getRepository(Patient).save(patient);
@@ -152,18 +169,93 @@ export class PatientsService {
       entityType: 'patient',
       entityId: patient.id,
       data: { channel, errorCode: reason.code },
+      changes: changedFields(before, patient, [`${channel}InvalidAt`]),
     });
     return true;
   }
 
-  private async recordConsent(m: EntityManager, patient: Patient, actor: Actor, c: ConsentChange): Promise<void> {
+  /** `before`: the record before the change (absent at creation: every consent field was empty). */
+  private async recordConsent(m: EntityManager, patient: Patient, actor: Actor, c: ConsentChange, before?: Patient): Promise<void> {
+    const fields = [`${c.channel}ConsentAt`, `${c.channel}ConsentSource`, `${c.channel}OptedOutAt`] as const;
     await this.audit.record(m, {
       clinicId: patient.clinicId,
       actor,
       action: 'patient.consent_changed',
       entityType: 'patient',
       entityId: patient.id,
-      data: { channel: c.channel, change: c.change, source: c.source },
+      // A source the caller wrote (e.g. "intake form signed by …") may name someone: it stays in the redactable payload.
+      data: { channel: c.channel, change: c.change, source: MACHINE_SOURCE.test(c.source) ? c.source : 'custom' },
+      changes: changedFields(before ?? ({} as Patient), patient, fields),
+    });
+  }
+
+  /** Opening a patient's record: the read and its audit event (the reader as actor) together. */
+  async view(clinicId: string, id: string, actor: Actor): Promise<Patient> {
+    return this.db.transaction(async (m) => {
+      const p = await m.getRepository(Patient).findOneBy({ clinicId, id });
+      if (!p) throw new NotFoundException('Patient not found');
+      await this.audit.record(m, { clinicId, actor, action: 'patient.viewed', entityType: 'patient', entityId: id });
+      return p;
+    });
+  }
+
+  /**
+   * Erasure, in the caller's transaction: names become a pseudonym, contact details and the
+   * external reference go, both channels are closed. Refused under a legal hold (409). No
+   * before/after values are recorded: they would keep what is being erased.
+   */
+  async erase(m: EntityManager, clinicId: string, id: string): Promise<{ patient: Patient; pseudonym: string; fields: string[]; formerAddresses: string[] }> {
+    const patient = await m.getRepository(Patient).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
+    if (!patient) throw new NotFoundException('Patient not found');
+    if (patient.legalHoldAt) {
+      throw new ConflictException(`The patient is under a legal hold (since ${patient.legalHoldAt.toISOString()}): erasure is refused until the hold is lifted`);
+    }
+    if (patient.erasedAt) throw new ConflictException('The patient was already erased');
+    const now = this.clock.now();
+    const pseudonym = `P-${randomBytes(5).toString('hex').toUpperCase()}`;
+    const formerAddresses = [patient.email, patient.phone].filter((a): a is string => !!a);
+    const fields = ['givenName', 'familyName', 'email', 'phone', 'externalRef', 'smsConsentSource', 'emailConsentSource'].filter(
+      (f) => (patient as unknown as Record<string, unknown>)[f] !== null,
+    );
+    patient.givenName = 'Erased';
+    patient.familyName = pseudonym;
+    patient.email = null;
+    patient.phone = null;
+    patient.externalRef = null;
+    patient.smsConsentSource = null;
+    patient.emailConsentSource = null;
+    patient.smsOptedOutAt ??= now;
+    patient.emailOptedOutAt ??= now;
+    patient.erasedAt = now;
+    patient.updatedAt = now;
+    await m.getRepository(Patient).save(patient);
+    return { patient, pseudonym, fields, formerAddresses };
+  }
+
+  /** Places (on) or lifts (off) a legal hold; the reason goes to the audit payload. */
+  async setLegalHold(clinicId: string, id: string, actor: Actor, on: boolean, reason: string): Promise<Patient> {
+    return this.db.transaction(async (m) => {
+      const patient = await m.getRepository(Patient).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
+      if (!patient) throw new NotFoundException('Patient not found');
+      if (on && patient.legalHoldAt) throw new ConflictException(`The patient is already under a legal hold (since ${patient.legalHoldAt.toISOString()})`);
+      if (!on && !patient.legalHoldAt) throw new ConflictException('The patient is not under a legal hold');
+      const before = { ...patient };
+      const now = this.clock.now();
+      patient.legalHoldAt = on ? now : null;
+      patient.legalHoldReason = on ? reason : null;
+      patient.updatedAt = now;
+      await m.getRepository(Patient).save(patient);
+      await this.audit.record(m, {
+        clinicId,
+        actor,
+        action: on ? 'patient.legal_hold_placed' : 'patient.legal_hold_lifted',
+        entityType: 'patient',
+        entityId: id,
+        data: { fields: ['legalHoldAt', 'legalHoldReason'] },
+        changes: changedFields(before, patient, ['legalHoldAt', 'legalHoldReason']),
+        reason,
+      });
+      return patient;
     });
   }
 

@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { changedFields } from '../audit/field-changes';
 import { Actor, AuditService } from '../audit/audit.service';
 import { CheckIn } from '../check-ins/check-in.entity';
 import { CheckInsService } from '../check-ins/check-ins.service';
@@ -9,7 +10,6 @@ import { Clock } from '../common/clock';
 import { PatientsService } from '../patients/patients.service';
 import { ProtocolsService } from '../protocols/protocols.service';
 import { CancelTreatmentDto, CreateTreatmentDto } from './dto/treatment.dto';
-import { changedFields } from '../audit/field-changes';
 import { Protocol } from '../protocols/protocol.entity';
 import { protocolKeyFor } from '../protocols/protocol-choice';
 import { courseSessionsAt, isLastOfCourse } from './course';
@@ -116,12 +116,13 @@ export class TreatmentsService {
       if (!t) throw new NotFoundException('Treatment not found');
       if (t.status === 'cancelled') throw new ConflictException('The treatment is already cancelled');
       await this.checkIns.lockPatientPlan(m, t.patientId);
+      const prior = { ...t };
       const before = await this.activeSessions(m, t.patientId);
       t.status = 'cancelled';
       t.cancelledAt = this.clock.now();
       t.cancelReason = dto.reason ?? null;
       await m.getRepository(Treatment).save(t);
-      await this.audit.record(m, { clinicId, actor, action: 'treatment.cancelled', entityType: 'treatment', entityId: id, data: { hasReason: !!dto.reason } });
+      await this.audit.record(m, { clinicId, actor, action: 'treatment.cancelled', entityType: 'treatment', entityId: id, data: { hasReason: !!dto.reason }, changes: changedFields(prior, t, ['status', 'cancelledAt', 'cancelReason']), ...(dto.reason ? { reason: dto.reason } : {}) });
       const remaining = before.filter((s) => s.id !== id);
       const cancelledCheckIns = await this.checkIns.cancelForTreatment(m, clinicId, id, actor, remaining);
       // The course keeps its late steps: they now run from the latest remaining session.

@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Actor, AuditService } from '../audit/audit.service';
+import { CheckInsService } from '../check-ins/check-ins.service';
+import { Clock } from '../common/clock';
+import { FlagsService } from '../flags/flags.service';
+import { MessagingService } from '../messaging/messaging.service';
+import { PatientsService } from '../patients/patients.service';
+import { ResponsesService } from '../responses/responses.service';
+import { TreatmentsService } from '../treatments/treatments.service';
+
+/**
+ * Patients' rights, through the services that own each record: the access export of
+ * everything held about one patient, erasure (a pseudonym; the safety record stays) and the
+ * legal hold that refuses it. Every one of them is an audit event.
+ */
+@Injectable()
+export class PatientRightsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly clock: Clock,
+    private readonly audit: AuditService,
+    private readonly patients: PatientsService,
+    private readonly treatments: TreatmentsService,
+    private readonly checkIns: CheckInsService,
+    private readonly responses: ResponsesService,
+    private readonly messaging: MessagingService,
+    private readonly flags: FlagsService,
+  ) {}
+
+  async export(clinicId: string, patientId: string, actor: Actor) {
+    const patient = await this.patients.get(clinicId, patientId); // 404 for another clinic's patient
+    const [treatments, checkIns, responses, messages, flags] = await Promise.all([
+      this.treatments.listForPatient(clinicId, patientId),
+      this.checkIns.listForPatient(clinicId, patientId),
+      this.responses.listForPatient(clinicId, patientId),
+      this.messaging.listForPatient(clinicId, patientId),
+      this.flags.listForPatient(clinicId, patientId),
+    ]);
+    const ids = [patientId, ...[treatments, checkIns, responses, messages, flags].flatMap((rows) => rows.map((r) => r.id))];
+    const auditEvents = await this.audit.listAbout(clinicId, ids);
+    const counts = {
+      treatments: treatments.length,
+      checkIns: checkIns.length,
+      responses: responses.length,
+      messages: messages.length,
+      flags: flags.length,
+      auditEvents: auditEvents.length,
+    };
+    await this.audit.recordAccess({ clinicId, actor, action: 'patient.exported', entityType: 'patient', entityId: patientId, data: { kind: 'access', counts } });
+    const { smsConsentAt, smsConsentSource, smsOptedOutAt, emailConsentAt, emailConsentSource, emailOptedOutAt } = patient;
+    return {
+      exportedAt: this.clock.now().toISOString(),
+      patient,
+      consents: {
+        sms: { consentAt: smsConsentAt, source: smsConsentSource, optedOutAt: smsOptedOutAt },
+        email: { consentAt: emailConsentAt, source: emailConsentSource, optedOutAt: emailOptedOutAt },
+      },
+      treatments,
+      checkIns,
+      messages,
+      responses,
+      flags,
+      auditEvents,
+      counts,
+    };
+  }
+
+  /**
+   * One transaction: the patient's names become a pseudonym and their contact details go;
+   * check-ins and messages still pending are cancelled; message texts and addresses are
+   * blanked; the payloads (before/after values, reasons) of every audit event about them are
+   * redacted. Treatments, answers' scores, flags and the audit chain stay.
+   */
+  async erase(clinicId: string, patientId: string, actor: Actor, reason: string) {
+    await this.patients.get(clinicId, patientId); // 404 before anything else
+    // Read before the transaction: a second pool connection inside it could deadlock the pool.
+    const [treatments, checkIns, responses, flags] = await Promise.all([
+      this.treatments.listForPatient(clinicId, patientId),
+      this.checkIns.listForPatient(clinicId, patientId),
+      this.responses.listForPatient(clinicId, patientId),
+      this.flags.listForPatient(clinicId, patientId),
+    ]);
+    return this.db.transaction(async (m) => {
+      const { patient, pseudonym, fields, formerAddresses } = await this.patients.erase(m, clinicId, patientId);
+      const cancelledCheckIns = await this.checkIns.cancelForPatient(m, clinicId, patientId, actor, 'patient erased');
+      const { cancelled: cancelledMessages, erased } = await this.messaging.eraseForPatient(m, clinicId, patientId, formerAddresses, actor);
+      const ids = [patientId, ...erased, ...[treatments, checkIns, responses, flags].flatMap((rows) => rows.map((r) => r.id))];
+      const redactedPayloads = await this.audit.redactPayloads(m, clinicId, ids, 'erasure');
+      const summary = { fields, cancelledCheckIns, cancelledMessages, erasedMessages: erased.length, redactedPayloads };
+      await this.audit.record(m, { clinicId, actor, action: 'patient.erased', entityType: 'patient', entityId: patientId, data: summary, reason });
+      return { id: patient.id, pseudonym, erasedAt: patient.erasedAt, ...summary };
+    });
+  }
+
+  async legalHold(clinicId: string, patientId: string, actor: Actor, on: boolean, reason: string) {
+    const p = await this.patients.setLegalHold(clinicId, patientId, actor, on, reason);
+    return { id: p.id, legalHoldAt: p.legalHoldAt, legalHoldReason: p.legalHoldReason };
+  }
+}
