@@ -154,8 +154,14 @@ describe('adverse-event log, assessment and exports', () => {
         { fields: ['causality', 'seriousness', 'assessmentNote'], reassessment: false, status: 'open' },
         { fields: ['causality', 'seriousness', 'seriousnessCriteria', 'assessmentNote'], reassessment: true, status: 'resolved' },
       ]);
-      // Field names only in the chained data: the note text is not in it.
-      expect(JSON.stringify(audit)).not.toContain('drainage');
+      // Field names only in the chained data; the values, note included, sit in the redactable payload.
+      expect(JSON.stringify(audit.map((e) => e.data))).not.toContain('drainage');
+      expect(audit[1].changes).toEqual({
+        causality: { from: 'possibly_related', to: 'related' },
+        seriousness: { from: 'non_serious', to: 'serious' },
+        seriousnessCriteria: { from: [], to: ['hospitalisation', 'medically_important'] },
+        assessmentNote: { from: 'Expected bruising pattern, pain high.', to: 'Hematoma needed drainage.' },
+      });
       expect((await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body.ok).toBe(true);
     });
 

@@ -230,6 +230,12 @@ describe("patients' rights and the audit of reads", () => {
     // And the record cannot be edited or erased twice.
     await t.http.patch(`/v1/patients/${p.id}`).set(c.admin.auth).send({ givenName: 'Back' }).expect(409);
     await t.http.post(`/v1/patients/${p.id}/erase`).set(c.admin.auth).send({ reason: 'again' }).expect(409);
+    const refused = await t.http
+      .post('/v1/treatments')
+      .set(c.practitioner.auth)
+      .send({ patientId: p.id, procedure: 'mesotherapy', indication: 'cellulite', bodyAreas: ['thighs'], product: 'X', performedAt: '2026-03-10T08:00:00Z' })
+      .expect(409);
+    expect(refused.body.message).toBe('The patient was erased; no new treatment can be recorded for them');
   });
 
   it('a legal hold refuses erasure (409 saying so) until it is lifted; all audited', async () => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createDataSource } from '../src/database/data-source';
 import { OneOpenFlagPerRule1765200000000 } from '../migrations/1765200000000-OneOpenFlagPerRule';
 import { ClinicsService } from '../src/clinics/clinics.service';
 import { FlagsService } from '../src/flags/flags.service';
@@ -307,7 +308,9 @@ describe('patient-course scenarios, end to end', () => {
       await reachDay(treatment, 1);
       await answerByForm(patient, { day: 1, scores: '0 0 0 0 3' });
       const [f] = await flagsOf(c, patient.id);
-      const q = t.db.createQueryRunner();
+      // Migrations run as the owner: the service's role may not change the schema.
+      const owner = await createDataSource(process.env.DATABASE_URL!, 1).initialize();
+      const q = owner.createQueryRunner();
       try {
         await new OneOpenFlagPerRule1765200000000().down(q);
         const [dup] = await q.query(
@@ -322,6 +325,7 @@ describe('patient-course scenarios, end to end', () => {
         expect(index.indexdef).toContain('WHERE ((status <> \'resolved\'::text) AND (treatment_id IS NOT NULL))');
       } finally {
         await q.release();
+        await owner.destroy();
       }
     });
   });

@@ -90,6 +90,10 @@ const WARNING_SIGN_PATTERNS: Record<WarningSign, RegExp[]> = {
   skin_change: [
     /\b(?:dark|darker|grey|gray|white|black|dusky) skin\b/,
     /\bskin (?:is |has )?(?:turning|turned|going|gone|went|looks|looking) (?:dark|grey|gray|white|black|dusky)\b/,
+    // Words between skin and the change ("the skin around one spot is turning grey"): blanching or
+    // greying after an injection can be a blocked vessel, so a few words must not hide it. Purple
+    // and blue stay out: that is how patients describe a bruise.
+    new RegExp(`\\bskin\\b${CLOSE}\\b(?:is |has |keeps )?(?:turning|turned|going|gone|went|looks|looking|become|becoming|getting) (?:a bit |quite |very |really )?(?:dark|darker|grey|gray|white|black|dusky|mottled)\\b`),
     /\bhaut (?:ist |wird |wurde )?(?:ganz |sehr )?(?:dunkel|grau|weiss|schwarz)\b/,
     /\b(?:dunkle|graue|weisse|schwarze)[rn]? haut\b/,
     /\bpeau (?:qui )?(?:est |devient |est devenue )?(?:tres )?(?:foncee|grise|blanche|noire|noircit|grisatre|blanchatre)\b/,

@@ -43,6 +43,8 @@ export class TreatmentsService {
     const patient = await this.patients.get(clinicId, dto.patientId).catch(() => {
       throw new NotFoundException('Patient not found');
     });
+    // Erasure keeps the safety record of what was done, and nothing new is recorded against it.
+    if (patient.erasedAt) throw new ConflictException('The patient was erased; no new treatment can be recorded for them');
     if (dto.practitionerId) {
       const staff = await this.clinics.findStaff(clinicId, dto.practitionerId);
       if (!staff || staff.role === 'compliance') throw new NotFoundException('Practitioner not found');
