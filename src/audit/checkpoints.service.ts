@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
+import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Actor, AuditService, checkpointFromRow, SYSTEM } from './audit.service';
 import { ExportedCheckpoint, resolveSigningKey, signCheckpoint, SigningKey } from './signing-key';
@@ -18,7 +19,7 @@ const INTERVAL_NAME = 'audit-checkpoints';
 export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AuditCheckpoints');
   private key?: SigningKey;
-  private running?: Promise<unknown>;
+  private readonly pass = new PeriodicPass<StoredCheckpoint[]>(INTERVAL_NAME, this.logger);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -42,18 +43,11 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
   onApplicationBootstrap(): void {
     if (this.config.auditCheckpointIntervalMs <= 0) return;
     this.signingKey(); // at start, so a missing key is reported (or generated) now, not in an hour
-    const handle = setInterval(() => {
-      if (this.running) return;
-      this.running = this.checkpointMovedClinics()
-        .catch((err) => this.logger.error(`Scheduled checkpoints failed: ${err?.stack ?? err}`))
-        .finally(() => (this.running = undefined));
-    }, this.config.auditCheckpointIntervalMs);
-    this.scheduler.addInterval(INTERVAL_NAME, handle);
+    this.pass.schedule(this.scheduler, this.config.auditCheckpointIntervalMs, () => this.pass.run(() => this.checkpointMovedClinics()));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
-    await this.running?.catch(() => undefined);
+    await this.pass.stop(this.scheduler);
   }
 
   /**

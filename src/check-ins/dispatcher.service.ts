@@ -9,6 +9,7 @@ import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { backoffDelayMs } from '../common/backoff';
 import { Clock } from '../common/clock';
+import { PeriodicPass } from '../common/periodic-pass';
 import { mapWithConcurrency } from '../common/concurrency';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Message } from '../messaging/message.entity';
@@ -55,7 +56,7 @@ export type DispatchResult = 'sent' | 'retried' | 'deferred' | 'failed' | 'skipp
 export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Dispatcher');
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  private running: Promise<TickReport> | null = null;
+  private readonly pass = new PeriodicPass<TickReport>('check-in-dispatcher', this.logger);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -158,24 +159,16 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   onApplicationBootstrap(): void {
-    if (this.config.dispatchIntervalMs <= 0) return;
-    const handle = setInterval(() => {
-      this.tick().catch((err) => this.logger.error(`Tick failed: ${err?.stack ?? err}`));
-    }, this.config.dispatchIntervalMs);
-    this.scheduler.addInterval('check-in-dispatcher', handle);
+    this.pass.schedule(this.scheduler, this.config.dispatchIntervalMs, () => this.tick());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', 'check-in-dispatcher')) this.scheduler.deleteInterval('check-in-dispatcher');
-    await this.running?.catch(() => undefined);
+    await this.pass.stop(this.scheduler);
   }
 
   /** One pass; overlapping calls in one process share the pass under way. */
   tick(batchSize = 50): Promise<TickReport> {
-    if (!this.running) {
-      this.running = this.runTick(batchSize).finally(() => (this.running = null));
-    }
-    return this.running;
+    return this.pass.run(() => this.runTick(batchSize));
   }
 
   private async runTick(batchSize: number): Promise<TickReport> {

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, SYSTEM } from '../audit/audit.service';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
+import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { queryRows } from '../database/query-rows';
 import { MessagingService } from '../messaging/messaging.service';
@@ -43,7 +44,7 @@ export function waitedPhrase(ms: number): string {
 @Injectable()
 export class EscalationService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Escalation');
-  private running: Promise<EscalationReport> | null = null;
+  private readonly pass = new PeriodicPass<EscalationReport>('flag-escalation', this.logger);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -56,22 +57,16 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.escalationIntervalMs <= 0) return;
-    const handle = setInterval(() => {
-      this.tick().catch((err) => this.logger.error(`Escalation tick failed: ${err?.stack ?? err}`));
-    }, this.config.escalationIntervalMs);
-    this.scheduler.addInterval('flag-escalation', handle);
+    this.pass.schedule(this.scheduler, this.config.escalationIntervalMs, () => this.tick());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', 'flag-escalation')) this.scheduler.deleteInterval('flag-escalation');
-    await this.running?.catch(() => undefined);
+    await this.pass.stop(this.scheduler);
   }
 
   /** One pass; overlapping calls in one process share the pass under way. */
   tick(limit = 100): Promise<EscalationReport> {
-    if (!this.running) this.running = this.runTick(limit).finally(() => (this.running = null));
-    return this.running;
+    return this.pass.run(() => this.runTick(limit));
   }
 
   private async runTick(limit: number): Promise<EscalationReport> {

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AuditService, SYSTEM } from '../audit/audit.service';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
+import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MessagingService } from '../messaging/messaging.service';
 import { CLUSTER_MIN_FLAGS, CLUSTER_WINDOW_DAYS, detectSignals, SignalKind, SignalRow } from './detect';
@@ -45,7 +46,7 @@ export interface SignalReport {
 @Injectable()
 export class SignalsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Signals');
-  private running: Promise<{ clinics: number; newSignals: number }> | null = null;
+  private readonly pass = new PeriodicPass<{ clinics: number; newSignals: number }>('signal-detection', this.logger);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -59,16 +60,11 @@ export class SignalsService implements OnApplicationBootstrap, OnApplicationShut
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.signalIntervalMs <= 0) return;
-    const handle = setInterval(() => {
-      this.tick().catch((err) => this.logger.error(`Signal detection failed: ${err?.stack ?? err}`));
-    }, this.config.signalIntervalMs);
-    this.scheduler.addInterval('signal-detection', handle);
+    this.pass.schedule(this.scheduler, this.config.signalIntervalMs, () => this.tick());
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.scheduler.doesExist('interval', 'signal-detection')) this.scheduler.deleteInterval('signal-detection');
-    await this.running?.catch(() => undefined);
+    await this.pass.stop(this.scheduler);
   }
 
   /** The clinic's signals now, from its own data only. */
@@ -100,8 +96,7 @@ export class SignalsService implements OnApplicationBootstrap, OnApplicationShut
 
   /** One detection pass over every clinic; overlapping calls in one process share the pass under way. */
   tick(): Promise<{ clinics: number; newSignals: number }> {
-    if (!this.running) this.running = this.runTick().finally(() => (this.running = null));
-    return this.running;
+    return this.pass.run(() => this.runTick());
   }
 
   private async runTick(): Promise<{ clinics: number; newSignals: number }> {

@@ -1,0 +1,36 @@
+import { Logger } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+
+/**
+ * Background work on an interval: one pass at a time per process (a call while a pass is under
+ * way shares it), its timer registered by name so shutdown stops it and waits for the pass.
+ * Tests call the pass directly instead of waiting for the timer.
+ */
+export class PeriodicPass<R> {
+  private running: Promise<R> | null = null;
+
+  constructor(
+    private readonly name: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Runs `pass` unless one is under way; then the caller gets that one. */
+  run(pass: () => Promise<R>): Promise<R> {
+    if (!this.running) this.running = pass().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  /** `pass` every `intervalMs`; 0 turns it off (another instance does the work). A failed pass is logged, and the next one tries again. */
+  schedule(scheduler: SchedulerRegistry, intervalMs: number, pass: () => Promise<unknown>): void {
+    if (intervalMs <= 0) return;
+    const handle = setInterval(() => {
+      pass().catch((err) => this.logger.error(`${this.name} failed: ${err?.stack ?? err}`));
+    }, intervalMs);
+    scheduler.addInterval(this.name, handle);
+  }
+
+  async stop(scheduler: SchedulerRegistry): Promise<void> {
+    if (scheduler.doesExist('interval', this.name)) scheduler.deleteInterval(this.name);
+    await this.running?.catch(() => undefined);
+  }
+}
