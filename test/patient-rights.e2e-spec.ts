@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { AuditCheckpointsService } from '../src/audit/checkpoints.service';
-import { asOwner } from './support/owner';
+import { asOwner, tamper } from './support/owner';
 import { createTestApp, TestApp } from './support/app';
 import { newClinic, newPatient, newTreatment, TestClinic, treatedYesterday } from './support/factories';
 
@@ -82,66 +81,33 @@ describe("patients' rights and the audit of reads", () => {
     const p = await newPatient(t, c, { familyName: 'Before' });
     await t.http.patch(`/v1/patients/${p.id}`).set(c.admin.auth).send({ familyName: 'After' }).expect(200);
     const [ev] = await auditOf(c, `action=patient.updated&entityId=${p.id}`);
-    const client = new Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('ALTER TABLE audit_event_payloads DISABLE TRIGGER audit_event_payloads_redact_only');
-      await client.query(`UPDATE audit_event_payloads SET payload = '{"changes":{"familyName":{"from":"Forged","to":"After"}}}' WHERE event_seq = $1`, [ev.seq]);
-      await client.query('ALTER TABLE audit_event_payloads ENABLE TRIGGER audit_event_payloads_redact_only');
-      await client.query('COMMIT');
-      expect(await verify(c)).toMatchObject({ ok: false, reason: 'payload altered', brokenAt: ev.clinicSeq });
-
-      await client.query('BEGIN');
-      await client.query('ALTER TABLE audit_event_payloads DISABLE TRIGGER audit_event_payloads_redact_only');
-      await client.query(`DELETE FROM audit_event_payloads WHERE event_seq = $1`, [ev.seq]);
-      await client.query('ALTER TABLE audit_event_payloads ENABLE TRIGGER audit_event_payloads_redact_only');
-      await client.query('COMMIT');
-      expect(await verify(c)).toMatchObject({ ok: false, reason: 'payload missing', brokenAt: ev.clinicSeq });
-
-      // The trigger lets a payload be redacted once, and never rewritten.
-      await expect(client.query(`UPDATE audit_event_payloads SET digest = 'x'`)).rejects.toThrow(/only be redacted/);
-    } finally {
-      await client.end();
-    }
+    const guard = ['audit_event_payloads', 'audit_event_payloads_redact_only'] as const;
+    await tamper(...guard, `UPDATE audit_event_payloads SET payload = '{"changes":{"familyName":{"from":"Forged","to":"After"}}}' WHERE event_seq = $1`, [ev.seq]);
+    expect(await verify(c)).toMatchObject({ ok: false, reason: 'payload altered', brokenAt: ev.clinicSeq });
+    await tamper(...guard, `DELETE FROM audit_event_payloads WHERE event_seq = $1`, [ev.seq]);
+    expect(await verify(c)).toMatchObject({ ok: false, reason: 'payload missing', brokenAt: ev.clinicSeq });
+    // The trigger lets a payload be redacted once, and never rewritten.
+    await asOwner((owner) => expect(owner.query(`UPDATE audit_event_payloads SET digest = 'x'`)).rejects.toThrow(/only be redacted/));
   });
 
   it('two events swapped by a superuser are reported at the first one', async () => {
     const c = await newClinic(t);
     await newPatient(t, c);
-    const client = new Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete');
-      // Swap the contents of events 2 and 3 (each keeps its own hashes, so the links no longer fit).
-      await client.query(
-        `UPDATE audit_events a SET action = b.action, entity_type = b.entity_type, entity_id = b.entity_id, data = b.data
-           FROM audit_events b WHERE a.clinic_id = $1 AND b.clinic_id = $1 AND ((a.clinic_seq = 2 AND b.clinic_seq = 3) OR (a.clinic_seq = 3 AND b.clinic_seq = 2))`,
-        [c.clinic.id],
-      );
-      await client.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete');
-      await client.query('COMMIT');
-    } finally {
-      await client.end();
-    }
+    // Swap the contents of events 2 and 3 (each keeps its own hashes, so the links no longer fit).
+    await tamper(
+      'audit_events',
+      'audit_events_no_update_delete',
+      `UPDATE audit_events a SET action = b.action, entity_type = b.entity_type, entity_id = b.entity_id, data = b.data
+         FROM audit_events b WHERE a.clinic_id = $1 AND b.clinic_id = $1 AND ((a.clinic_seq = 2 AND b.clinic_seq = 3) OR (a.clinic_seq = 3 AND b.clinic_seq = 2))`,
+      [c.clinic.id],
+    );
     expect(await verify(c)).toMatchObject({ ok: false, reason: 'altered', brokenAt: '2' });
   });
 
   it('an event deleted from the middle of the chain by a superuser is reported missing at its sequence number', async () => {
     const c = await newClinic(t);
     await newPatient(t, c);
-    const client = new Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete');
-      await client.query(`DELETE FROM audit_events WHERE clinic_id = $1 AND clinic_seq = 3`, [c.clinic.id]);
-      await client.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete');
-      await client.query('COMMIT');
-    } finally {
-      await client.end();
-    }
+    await tamper('audit_events', 'audit_events_no_update_delete', `DELETE FROM audit_events WHERE clinic_id = $1 AND clinic_seq = 3`, [c.clinic.id]);
     expect(await verify(c)).toMatchObject({ ok: false, reason: 'missing', brokenAt: '3', count: 2 });
   });
 

@@ -13,3 +13,14 @@ export async function asOwner<T>(fn: (client: Client) => Promise<T>): Promise<T>
     await client.end();
   }
 }
+
+/** What a superuser could do: one statement with a table's guard trigger switched off. The chain must catch it. */
+export function tamper(table: string, trigger: string, sql: string, params: unknown[] = []): Promise<void> {
+  return asOwner(async (client) => {
+    await client.query('BEGIN');
+    await client.query(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
+    await client.query(sql, params);
+    await client.query(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`);
+    await client.query('COMMIT');
+  });
+}
