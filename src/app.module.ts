@@ -95,7 +95,8 @@ export function configureApp(app: INestApplication): void {
     }),
   );
   app.useGlobalInterceptors(new StorableTextInterceptor());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts owns SIGINT/SIGTERM (close the app, then stop the embedded
+  // database); both closing the app ended its pool twice. app.close() runs the shutdown hooks either way.
   const doc = new DocumentBuilder()
     .setTitle('Aftercare API')
     .setDescription('Post-treatment follow-up: patients, treatments, check-ins, flags and the audit log.')
