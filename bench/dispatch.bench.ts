@@ -14,6 +14,7 @@ import { EMAIL_TRANSPORT } from '../src/messaging/transports';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { CheckInDispatcher } from '../src/check-ins/dispatcher.service';
 import { ClinicsService } from '../src/clinics/clinics.service';
@@ -88,6 +89,7 @@ async function main() {
     );
   }
   const planMs = performance.now() - t0;
+  const [{ n: checkInsEach }] = await a.get(DataSource).query(`SELECT (count(*) / $1)::int AS n FROM check_ins WHERE clinic_id = $2`, [N, clinic.id]);
   const rssPlanned = process.memoryUsage().rss;
   const heapPlanned = heapAfterGc();
 
@@ -100,11 +102,42 @@ async function main() {
   const heapAfter = heapAfterGc();
   if (process.env.BENCH_MEM_DETAIL) console.log(process.memoryUsage());
 
+  // A course of sessions: each patient has a session every week; every new session merges its
+  // steps into the course's open check-ins (one a day) and supersedes the late steps before it.
+  const coursePatients = Number(process.env.BENCH_COURSE_PATIENTS ?? 100);
+  const sessions = Number(process.env.BENCH_COURSE_SESSIONS ?? 10);
+  const courseIds: string[] = [];
+  for (let i = 0; i < coursePatients; i++) {
+    const p = await patients.create(clinic.id, actor, { givenName: 'C', familyName: String(i), email: `c${i}-${Date.now()}@example.test`, emailConsent: true, preferredChannel: 'email' });
+    courseIds.push(p.id);
+  }
+  const courseStart = Date.parse('2026-04-06T08:00:00Z');
+  t0 = performance.now();
+  for (let k = 0; k < sessions; k++) {
+    const performedAt = new Date(courseStart + k * 7 * 86_400_000).toISOString();
+    clock.set(performedAt);
+    for (let i = 0; i < courseIds.length; i += 20) {
+      await Promise.all(
+        courseIds.slice(i, i + 20).map((patientId) =>
+          treatments.create(clinic.id, actor, { patientId, procedure: 'mesotherapy', indication: 'cellulite', bodyAreas: ['thighs'], product: 'P', performedAt, sendInstructions: false }),
+        ),
+      );
+    }
+  }
+  const courseMs = performance.now() - t0;
+  const [course] = await a.get(DataSource).query(
+    `SELECT count(*)::int AS live, max(per_day)::int AS "maxPerDay" FROM (
+       SELECT patient_id, (due_at AT TIME ZONE 'Europe/Madrid')::date AS day, count(*) AS per_day FROM check_ins
+        WHERE patient_id = ANY($1) AND status <> 'superseded' GROUP BY 1, 2) d`,
+    [courseIds],
+  );
+
   const lines = [
-    `N=${N} treatments (6 check-ins each), ${os.cpus().length} cores, Node ${process.version}, provider latency ${latency} ms, DISPATCH_CONCURRENCY=${config.dispatchConcurrency}`,
-    `plan:     ${(N / (planMs / 1000)).toFixed(0)} treatments/s (patient + treatment + 6 check-ins + audit events, 20 in flight)`,
+    `N=${N} treatments (${checkInsEach} check-ins each), ${os.cpus().length} cores, Node ${process.version}, provider latency ${latency} ms, DISPATCH_CONCURRENCY=${config.dispatchConcurrency}`,
+    `plan:     ${(N / (planMs / 1000)).toFixed(0)} treatments/s (patient + treatment + ${checkInsEach} check-ins + audit events, 20 in flight)`,
     `dispatch: ${((ra.sent + rb.sent) / (dispatchMs / 1000)).toFixed(0)} check-ins/s with two dispatchers (${ra.sent} + ${rb.sent} sent, ${(dispatchMs / 1000).toFixed(2)} s)`,
     `heap:     ${mib(heapOpen)} MiB live after GC with both instances open, ${mib(heapPlanned)} MiB after planning, ${mib(heapAfter)} MiB after dispatch`,
+    `course:   ${((coursePatients * sessions) / (courseMs / 1000)).toFixed(0)} sessions/s for ${coursePatients} patients x ${sessions} weekly sessions (20 in flight); ${(course.live / coursePatients).toFixed(1)} live check-ins per patient, at most ${course.maxPerDay} a day`,
     `rss:      ${mib(rssOpen)} MiB with both instances open, ${mib(rssPlanned)} MiB after planning, ${mib(rssAfter)} MiB after dispatch (${mib(rssAfter - rssBefore)} MiB growth during it)`,
   ];
   console.log(lines.join('\n'));
