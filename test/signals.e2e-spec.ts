@@ -305,6 +305,43 @@ describe('safety signals and the course report', () => {
       expect(t.smtp.to(c.compliance.email)).toHaveLength(1);
     });
 
+    it('end to end: two patients of one lot, well at days 7 and 14, report a lump at day 30; the late-onset rule flags both and the lot is a cluster', async () => {
+      t.clock.set('2026-03-02T08:00:00Z');
+      const c = await newClinic(t);
+      const emails: string[] = [];
+      let steps: Array<{ dayOffset: number; dueAt: string }> = [];
+      for (let i = 0; i < 2; i++) {
+        const p = await newPatient(t, c, { preferredChannel: 'email' });
+        emails.push(p.email!);
+        steps = (await newTreatment(t, c, p.id, { lotNumber: 'LOT-Q' })).checkIns as unknown as Array<{ dayOffset: number; dueAt: string }>;
+      }
+      // A clean lot beside it: one patient, well throughout.
+      const clean = await newPatient(t, c, { preferredChannel: 'email' });
+      await newTreatment(t, c, clean.id, { lotNumber: 'LOT-W' });
+      for (const day of [7, 14]) {
+        t.clock.set(steps.find((s) => s.dayOffset === day)!.dueAt);
+        await dispatchAndAnswer([...emails, clean.email!].map((email) => ({ email, form: CLEAN })));
+      }
+      t.clock.set(steps.find((s) => s.dayOffset === 30)!.dueAt);
+      await dispatchAndAnswer([
+        ...emails.map((email) => ({ email, form: { ...CLEAN, ws_new_lump: 'yes' } })),
+        { email: clean.email!, form: CLEAN },
+      ]);
+      const flags = (await get('/v1/flags?limit=50', c.compliance.auth).expect(200)).body.items as Array<{ ruleId: string; priority: string; reason: string }>;
+      const late = flags.filter((f) => f.ruleId === 'late-onset');
+      expect(late).toHaveLength(2);
+      for (const f of late) expect(f).toMatchObject({ priority: 'high', reason: expect.stringContaining('consider atypical mycobacteria') });
+
+      await signals.tick();
+      const body = (await get('/v1/signals', c.compliance.auth).expect(200)).body as { values: Row[] };
+      expect(rowOf(body.values, 'lot', 'LOT-Q')).toMatchObject({ signal: true, cluster: { lateOnsetTreatments: 2 } });
+      expect(rowOf(body.values, 'lot', 'LOT-Q')!.kinds).toContain('cluster');
+      expect(rowOf(body.values, 'lot', 'LOT-W')).toMatchObject({ signal: false, cluster: null, stats: { a: 0 } });
+      const mails = t.smtp.to(c.compliance.email);
+      expect(mails).toHaveLength(1);
+      expect(mails[0].parsed.text).toContain('Lot LOT-Q: cluster of 2 late-onset flags within 90 days');
+    });
+
     it('alerts the admins when the clinic has no compliance staff', async () => {
       const c = await newClinic(t);
       // No API deactivates staff yet: the row as an inactive account looks.
