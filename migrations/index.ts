@@ -7,6 +7,7 @@ import { CourseFoundation1765000000000 } from './1765000000000-CourseFoundation'
 import { OnCallAndEscalation1765300000000 } from './1765300000000-OnCallAndEscalation';
 import { Signals1765400000000 } from './1765400000000-Signals';
 import { ProtocolsInsertOnly1765700000000 } from './1765700000000-ProtocolsInsertOnly';
+import { EscalationPerRound1765800000000 } from './1765800000000-EscalationPerRound';
 import { FlagAssessment1765600000000 } from './1765600000000-FlagAssessment';
 import { ProtocolsAndCourses1765100000000 } from './1765100000000-ProtocolsAndCourses';
 import { OneOpenFlagPerRule1765200000000 } from './1765200000000-OneOpenFlagPerRule';
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   DatabaseRoles1765500000000,
   FlagAssessment1765600000000,
   ProtocolsInsertOnly1765700000000,
+  EscalationPerRound1765800000000,
 ];

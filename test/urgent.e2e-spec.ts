@@ -449,4 +449,36 @@ describe('urgent pathway', () => {
       expect(advice).toContain(c.clinic.name);
     });
   });
+
+  describe('an urgent report again on an acknowledged urgent flag', () => {
+    it('takes the flag back to open, alerts staff again, and escalates if nobody acknowledges it this time', async () => {
+      const c = await newClinic(t);
+      const s = await staffOf(c);
+      const { p, tr } = await treatedAndAsked(c);
+      await answer(linkIn(t.smtp.to(p.email!).at(-1)!.parsed.text!), { ws_fever: 'yes' });
+      const flag = await onlyFlag(c, p.id);
+      await t.http.post(`/v1/flags/${flag.id}/acknowledge`).set(c.practitioner.auth).send({}).expect(200);
+
+      // Day 3: fever again. One flag still (no noise), but it is news for whoever acknowledged it.
+      t.clock.set(tr.checkIns.find((x) => x.dayOffset === 3)!.dueAt);
+      await t.dispatcher.tick();
+      const again = mark();
+      await answer(linkIn(t.smtp.to(p.email!).at(-1)!.parsed.text!), { ws_fever: 'yes' });
+      expect(await onlyFlag(c, p.id)).toMatchObject({ id: flag.id, priority: 'urgent' });
+      const now = (await t.http.get(`/v1/flags/${flag.id}`).set(c.practitioner.auth).expect(200)).body;
+      expect(now).toMatchObject({ status: 'open', acknowledgedAt: null });
+      expect(now.history.map((e: { kind: string }) => e.kind)).toEqual(['raised', 'acknowledged', 'evidence_added']);
+      expect(now.history[2].data).toMatchObject({ statusFrom: 'acknowledged', statusTo: 'open' });
+      expect(received(s.practitioner, again).sms).toHaveLength(1);
+      expect(received(s.practitioner, again).mail).toHaveLength(1);
+
+      t.clock.advance(31 * MINUTE);
+      const before = mark();
+      await escalation.tick();
+      expect(await escalations(c, flag.id)).toBe(1);
+      expect(received(s.admin, before).mail).toHaveLength(1);
+      await escalation.tick();
+      expect(await escalations(c, flag.id)).toBe(1);
+    });
+  });
 });

@@ -37,7 +37,8 @@ export function waitedPhrase(ms: number): string {
  * An urgent flag nobody acknowledged within ESCALATE_URGENT_AFTER_MINUTES (a high one within
  * ESCALATE_HIGH_AFTER_HOURS) goes to every practitioner and admin of the clinic, by SMS and
  * email, once per priority level. The clock starts when the flag reached its current priority:
- * its latest `raised` or `priority_raised` event. Only `open` flags escalate, and an
+ * its latest `raised` or `priority_raised` event, or the `evidence_added` event that took an
+ * acknowledged flag back to open (an urgent report again). Once per priority and start. Only `open` flags escalate, and an
  * `acknowledged`, `resolved` or `reopened` event after that time means a person has it
  * (a reopened flag was looked at by whoever reopened it). Several instances may tick.
  */
@@ -106,7 +107,7 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     const now = this.clock.now().getTime();
     const urgentBefore = new Date(now - this.config.escalateUrgentAfterMinutes * MINUTE);
     const highBefore = new Date(now - this.config.escalateHighAfterHours * 60 * MINUTE);
-    const reached = `(SELECT max(e.at) FROM flag_events e WHERE e.flag_id = f.id AND e.kind IN ('raised', 'priority_raised'))`;
+    const reached = `(SELECT max(e.at) FROM flag_events e WHERE e.flag_id = f.id AND (e.kind IN ('raised', 'priority_raised') OR (e.kind = 'evidence_added' AND e.data->>'statusTo' = 'open')))`;
     const [row] = await queryRows<{ id: string; reached_at: Date }>(
       m,
       `SELECT f.id, ${reached} AS reached_at FROM flags f
@@ -114,7 +115,7 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
           AND f.id <> ALL($3::uuid[])
           AND ${reached} <= CASE f.priority WHEN 'urgent' THEN $1::timestamptz ELSE $2::timestamptz END
           AND NOT EXISTS (SELECT 1 FROM flag_events a WHERE a.flag_id = f.id AND a.kind IN ('acknowledged', 'resolved', 'reopened') AND a.at >= ${reached})
-          AND NOT EXISTS (SELECT 1 FROM flag_events x WHERE x.flag_id = f.id AND x.kind = 'escalated' AND x.data->>'priority' = f.priority)
+          AND NOT EXISTS (SELECT 1 FROM flag_events x WHERE x.flag_id = f.id AND x.kind = 'escalated' AND x.data->>'priority' = f.priority AND x.at >= ${reached})
         ORDER BY f.created_at
         LIMIT 1
         FOR UPDATE OF f SKIP LOCKED`,
@@ -123,7 +124,7 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     if (!row) return null;
     const flag = await m.getRepository(Flag).findOneByOrFail({ id: row.id });
     // Read again now that the row is ours: another instance may have escalated it just before.
-    const [already] = await m.query(`SELECT 1 FROM flag_events WHERE flag_id = $1 AND kind = 'escalated' AND data->>'priority' = $2`, [flag.id, flag.priority]);
+    const [already] = await m.query(`SELECT 1 FROM flag_events WHERE flag_id = $1 AND kind = 'escalated' AND data->>'priority' = $2 AND at >= $3`, [flag.id, flag.priority, row.reached_at]);
     return { flag: { ...flag, reachedAt: new Date(row.reached_at) }, already: !!already };
   }
 

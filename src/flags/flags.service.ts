@@ -34,6 +34,8 @@ interface Raised {
   merged: boolean;
   /** The rule evidence of every earlier piece on a merged flag, oldest first. */
   seenBefore: Array<Record<string, unknown>>;
+  /** The evidence took an acknowledged flag back to open: news for whoever acknowledged it. */
+  reopened: boolean;
 }
 
 /** One piece of evidence on a flag, as kept in `evidence.history`. */
@@ -123,7 +125,8 @@ export class FlagsService {
     if (!urgent) return { flags, urgentMessageIds: [], safetyAdvice: null };
     const signs = (urgent.hit.evidence.signs as WarningSign[] | undefined) ?? [];
     const newSigns = signs.filter((sign) => !urgent.seenBefore.some((e) => ((e.signs as string[] | undefined) ?? []).includes(sign)));
-    const alertStaff = !urgent.merged || newSigns.length > 0;
+    // Staff hear of it when the flag is new, brings a new sign, or was acknowledged and is news again.
+    const alertStaff = !urgent.merged || newSigns.length > 0 || urgent.reopened;
     const advice = safetyAdvice(input.patient.locale, input.clinic.name, input.clinic.phone, signs);
     const ids = await this.queueUrgentMessages(m, input.clinic, input.patient, urgent.flag, advice, input.replyChannel, alertStaff);
     return { flags, urgentMessageIds: ids, safetyAdvice: advice.text };
@@ -228,7 +231,7 @@ export class FlagsService {
       data: { ruleId: hit.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority, patientId: ref.patientId, treatmentId: ref.treatmentId, responseId: ref.responseId ?? null, messageId: ref.messageId ?? null },
     });
     await this.recordEvent(m, flag, SYSTEM, 'raised', now, { ruleId: hit.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority });
-    return { flag, merged: false, seenBefore: [] };
+    return { flag, merged: false, seenBefore: [], reopened: false };
   }
 
   /**
@@ -238,8 +241,9 @@ export class FlagsService {
    * reason. The priority can rise, never fall. A flag whose priority rises goes back to `open`
    * (acknowledgement cleared, assignee kept): it is news the acknowledger has not seen, it is
    * back at the top of the open queue, and escalation times it from the `priority_raised` event.
-   * Same priority, status unchanged: an acknowledged urgent flag that gets a new warning sign
-   * stays acknowledged, but evaluate() alerts staff again.
+   * An urgent report on an acknowledged urgent flag (fever again ten days later) is news too:
+   * back to open, staff alerted, and escalation timed from its `evidence_added` event (which
+   * carries statusFrom/statusTo). Other evidence at the same priority leaves the status alone.
    */
   private async addEvidence(
     m: EntityManager,
@@ -260,16 +264,16 @@ export class FlagsService {
     };
     const before = { priority: flag.priority, status: flag.status };
     const raises = PRIORITY_RANK[hit.priority] < PRIORITY_RANK[flag.priority];
+    const urgentAgain = !raises && hit.priority === 'urgent' && flag.status === 'acknowledged';
     flag.evidence = { ...hit.evidence, history: [...earlier, piece] };
     flag.reason = hit.reason;
-    if (raises) {
-      flag.priority = hit.priority;
-      if (flag.status === 'acknowledged') {
-        flag.status = 'open';
-        flag.acknowledgedAt = null;
-        flag.acknowledgedBy = null;
-      }
+    if (raises) flag.priority = hit.priority;
+    if ((raises || urgentAgain) && flag.status === 'acknowledged') {
+      flag.status = 'open';
+      flag.acknowledgedAt = null;
+      flag.acknowledgedBy = null;
     }
+    const reopened = before.status !== flag.status;
     flag.updatedAt = now;
     await m.getRepository(Flag).save(flag);
     const refIds = { responseId: piece.responseId, messageId: piece.messageId };
@@ -279,9 +283,16 @@ export class FlagsService {
       action: 'flag.evidence_added',
       entityType: 'flag',
       entityId: flag.id,
-      data: { ruleId: flag.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority, pieces: earlier.length + 1, ...refIds, fields: ['evidence', 'reason'] },
+      data: { ruleId: flag.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority, pieces: earlier.length + 1, ...refIds, fields: urgentAgain ? ['evidence', 'reason', 'status'] : ['evidence', 'reason'] },
+      ...(urgentAgain ? { changes: changedFields(before, { priority: flag.priority, status: flag.status }, ['status']) } : {}),
     });
-    await this.recordEvent(m, flag, SYSTEM, 'evidence_added', now, { ...refIds, ruleVersion: hit.ruleVersion, priority: hit.priority, reason: hit.reason });
+    await this.recordEvent(m, flag, SYSTEM, 'evidence_added', now, {
+      ...refIds,
+      ruleVersion: hit.ruleVersion,
+      priority: hit.priority,
+      reason: hit.reason,
+      ...(urgentAgain ? { statusFrom: before.status, statusTo: flag.status } : {}),
+    });
     if (raises) {
       await this.audit.record(m, {
         clinicId: flag.clinicId,
@@ -294,7 +305,7 @@ export class FlagsService {
       });
       await this.recordEvent(m, flag, SYSTEM, 'priority_raised', now, { from: before.priority, to: flag.priority, ...refIds, ...(before.status !== flag.status ? { statusFrom: before.status, statusTo: flag.status } : {}) });
     }
-    return { flag, merged: true, seenBefore: earlier.map((e) => e.evidence) };
+    return { flag, merged: true, seenBefore: earlier.map((e) => e.evidence), reopened };
   }
 
   /**

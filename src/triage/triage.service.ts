@@ -42,6 +42,9 @@ export class TriageService {
     // Protocols are immutable once used: read before the transaction, which must not take a second connection.
     const protocol = await this.protocols.get((await this.treatments.get(clinicId, flag.treatmentId)).protocolId);
     return this.db.transaction(async (m) => {
+      // The patient's planning lock before the flag's row: treatment planning takes that lock and
+      // then check-in rows, answers take check-in rows and then flags; this order closes the cycle.
+      await this.checkIns.lockPatientPlan(m, flag.patientId);
       const locked = await this.flags.lockForTriage(m, clinicId, flagId, ['open', 'acknowledged']);
       const treatment = await this.treatments.findById(locked.treatmentId!, m);
       if (treatment.status !== 'active') throw new ConflictException(`The treatment is ${treatment.status}; no check-in can be planned for it`);
