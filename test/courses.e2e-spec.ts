@@ -201,4 +201,26 @@ describe('a course of sessions', () => {
     expect(flags).toEqual([expect.objectContaining({ rule_id: 'lost-to-follow-up', priority: 'low', treatment_id: b.id })]);
     expect(flags[0].evidence.checkInIds).toEqual([a.checkIns[0].id, merged.id]);
   });
+
+  it('a weekly course: each session\'s ordinary day-1 reaction raises nothing, though the session before had settled', async () => {
+    t.clock.set('2026-03-02T08:00:00Z');
+    const p = await newPatient(t, c);
+    await newTreatment(t, c, p.id);
+    const answerOn = async (at: string, body: string) => {
+      t.clock.set(at);
+      await t.dispatcher.tick();
+      t.clock.set(new Date(new Date(at).getTime() + 30 * 60_000).toISOString());
+      await sms(p.phone!, body);
+    };
+    await answerOn('2026-03-03T09:00:00Z', '2 1 0 0 1');
+    await answerOn('2026-03-05T09:00:00Z', '0');
+    t.clock.set('2026-03-09T07:00:00Z');
+    await newTreatment(t, c, p.id);
+    await answerOn('2026-03-10T09:00:00Z', '2 2 0 0 2');
+    expect(await t.db.query(`SELECT rule_id FROM flags WHERE patient_id = $1`, [p.id])).toEqual([]);
+    // A rise within the session still counts: bruising 2 → 4 on its day 3 is severe and worse.
+    await answerOn('2026-03-12T09:00:00Z', '4 1 0 0 1');
+    const flags = await t.db.query(`SELECT rule_id, priority FROM flags WHERE patient_id = $1 ORDER BY rule_id`, [p.id]);
+    expect(flags).toEqual([{ rule_id: 'severe-symptom', priority: 'high' }, { rule_id: 'worsening', priority: 'high' }]);
+  });
 });

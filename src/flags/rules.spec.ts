@@ -395,3 +395,25 @@ describe('one voice per symptom', () => {
     expect(hit?.evidence).toMatchObject({ worsened: [{ symptom: 'bruising', from: 0, to: 1 }], previousDaySinceTreatment: 3 });
   });
 });
+
+describe('a course of sessions', () => {
+  const zero: SymptomScores = { bruising: 0, redness: 0, itching: 0, burning: 0, pain: 0 };
+  const earlier = (day: number, scores: Partial<SymptomScores>) => answer({ scores: { ...zero, ...scores }, daySinceTreatment: day, beforeSession: true });
+
+  it('the next session\'s ordinary day-1 reaction is not "worse" than the settled answers of the session before', () => {
+    // Settled by the morning of session 2 (day 0 on its timeline, given before it was performed).
+    const history = [earlier(-6, { bruising: 2, redness: 1, pain: 1 }), earlier(-4, { bruising: 1 }), earlier(0, {})];
+    expect(evaluateRules(input(answer({ scores: { ...zero, bruising: 2, redness: 2, pain: 2 }, daySinceTreatment: 1 }), history))).toEqual([]);
+    // Day 4 of the session after a zero on the session before: mild, usual, no flag.
+    expect(evaluateRules(input(answer({ scores: { ...zero, bruising: 1, redness: 1, pain: 1 }, daySinceTreatment: 4 }), [earlier(-7, {}), earlier(-3, {})]))).toEqual([]);
+  });
+
+  it('still measures a rise within the session, and the quiet spell before a late onset across sessions', () => {
+    // Bruising 1 → 2 on day 7 is inside its usual course (moderate until day 10) but a rise after day 3.
+    const within = [earlier(-3, {}), answer({ scores: { ...zero, bruising: 1 }, daySinceTreatment: 4 })];
+    expect(evaluateRules(input(answer({ scores: { ...zero, bruising: 2 }, daySinceTreatment: 7 }), within)).map((h) => h.ruleId)).toEqual(['worsening']);
+    const quiet = [earlier(-10, {}), earlier(-3, {}), answer({ scores: zero, daySinceTreatment: 14 })];
+    const late = evaluateRules(input(answer({ scores: zero, warningSigns: ['discharge'], daySinceTreatment: 30 }), quiet));
+    expect(late.find((h) => h.ruleId === 'late-onset')?.evidence).toMatchObject({ quietSinceDay: -10 });
+  });
+});

@@ -43,6 +43,12 @@ export interface AnswerForRules {
   freeText: string | null;
   /** Days since the (most recent) treatment session. */
   daySinceTreatment: number;
+  /**
+   * An earlier answer given before the session the current one is judged by (another session
+   * of the course). A new session brings its own day-1 reaction, so a rise is only measured
+   * against answers since that session; the quiet spell before a late onset spans sessions.
+   */
+  beforeSession?: boolean;
 }
 
 export interface RuleInput {
@@ -108,7 +114,7 @@ function readSymptoms({ current, history, course }: RuleInput): SymptomReading[]
   if (!current.scores) return [];
   const scores = current.scores;
   const day = current.daySinceTreatment;
-  const last = latestScored(history);
+  const last = latestScored(sinceSession(history));
   const minimumRise = minimumRiseOn(day);
   return SYMPTOMS.map((symptom) => {
     const score = scores[symptom];
@@ -194,7 +200,7 @@ const worseningRule: Rule = {
   // above-expected-course instead; judged against the latest earlier scored answer.
   version: 2,
   evaluate(input) {
-    const previous = latestScored(input.history);
+    const previous = latestScored(sinceSession(input.history));
     if (!previous) return null;
     const current = input.current;
     const worsened = readSymptoms(input)
@@ -288,6 +294,10 @@ export function signsOf(answer: AnswerForRules): { signs: WarningSign[]; ticked:
 /** No symptom at all and no warning sign: a scored answer of all zeros. */
 function isQuiet(answer: AnswerForRules): boolean {
   return !!answer.scores && SYMPTOMS.every((s) => answer.scores![s] === 0) && signsOf(answer).signs.length === 0;
+}
+
+function sinceSession(history: AnswerForRules[]): AnswerForRules[] {
+  return history.filter((answer) => !answer.beforeSession);
 }
 
 function latestScored(history: AnswerForRules[]): AnswerForRules | null {

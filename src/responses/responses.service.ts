@@ -327,7 +327,7 @@ export class ResponsesService {
       responseId: response.id,
       // Without scores only the warning-sign rules judge it (scores null).
       current: { scores: input.scores, warningSigns: input.warningSigns, freeText: input.freeText, daySinceTreatment: day },
-      history: history.map((r) => answerOf(r, localDaysBetween(treatment.performedAt, r.receivedAt, zone))),
+      history: history.map((r) => ({ ...answerOf(r, localDaysBetween(treatment.performedAt, r.receivedAt, zone)), beforeSession: r.receivedAt < treatment.performedAt })),
       course: protocol.expectedCourse,
       replyChannel: input.replyChannel,
     });
