@@ -207,7 +207,8 @@ describe("patients' rights and the audit of reads", () => {
   it('a legal hold refuses erasure (409 saying so) until it is lifted; all audited', async () => {
     const c = await newClinic(t);
     const p = await newPatient(t, c);
-    await t.http.post(`/v1/patients/${p.id}/legal-hold`).set(c.compliance.auth).send({ reason: 'claim 2026-14' }).expect(201);
+    await t.http.post(`/v1/patients/${p.id}/legal-hold`).set(c.compliance.auth).send({ reason: 'claim 2026-14' }).expect(403);
+    await t.http.post(`/v1/patients/${p.id}/legal-hold`).set(c.admin.auth).send({ reason: 'claim 2026-14' }).expect(201);
     await t.http.post(`/v1/patients/${p.id}/legal-hold`).set(c.admin.auth).send({ reason: 'again' }).expect(409);
     const refused = await t.http.post(`/v1/patients/${p.id}/erase`).set(c.admin.auth).send({ reason: 'patient request' }).expect(409);
     expect(refused.body.message).toMatch(/legal hold/);
@@ -217,7 +218,7 @@ describe("patients' rights and the audit of reads", () => {
     const actions = (await auditOf(c, `entityId=${p.id}`)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['patient.legal_hold_placed', 'patient.legal_hold_lifted', 'patient.erased']));
     const [placed] = await auditOf(c, `action=patient.legal_hold_placed&entityId=${p.id}`);
-    expect(placed).toMatchObject({ actorId: c.compliance.id, data: { fields: ['legalHoldAt', 'legalHoldReason'] } });
+    expect(placed).toMatchObject({ actorId: c.admin.id, data: { fields: ['legalHoldAt', 'legalHoldReason'] } });
     expect(await verify(c)).toMatchObject({ ok: true });
     // A reason is required.
     const bad = await t.http.post(`/v1/patients/${p.id}/legal-hold`).set(c.admin.auth).send({}).expect(400);
@@ -235,6 +236,7 @@ describe("patients' rights and the audit of reads", () => {
     await t.http.patch(`/v1/patients/${p.id}`).set(c.compliance.auth).send({ givenName: 'X' }).expect(403);
     await t.http.post(`/v1/patients/${p.id}/erase`).set(c.compliance.auth).send({ reason: 'test' }).expect(403);
     await t.http.post(`/v1/treatments/${tr.id}/cancel`).set(c.compliance.auth).send({}).expect(403);
+    await t.http.delete(`/v1/patients/${p.id}/legal-hold`).set(c.compliance.auth).send({ reason: 'test' }).expect(403);
     for (const path of [`/v1/audit-events`, `/v1/audit-events/verify`, `/v1/audit-events/checkpoints`]) {
       await t.http.get(path).set(c.practitioner.auth).expect(403);
     }
@@ -242,5 +244,19 @@ describe("patients' rights and the audit of reads", () => {
     await t.http.get(`/v1/patients/${p.id}/export`).set(c.practitioner.auth).expect(403);
     await t.http.post(`/v1/patients/${p.id}/erase`).set(c.practitioner.auth).send({ reason: 'test' }).expect(403);
     await t.http.post(`/v1/patients/${p.id}/legal-hold`).set(c.practitioner.auth).send({ reason: 'test' }).expect(403);
+  });
+
+  it('erasing a patient leaves another patient who shares her phone and email alone (a mother and daughter)', async () => {
+    const { c, p: daughter } = await treatedYesterday(t, { givenName: 'Daughter' });
+    const mother = await newPatient(t, c, { givenName: 'Mother', phone: daughter.phone, email: daughter.email });
+    await newTreatment(t, c, mother.id, { performedAt: '2026-03-02T08:00:00Z' });
+    t.clock.set('2026-03-03T09:00:00Z');
+    await t.dispatcher.tick();
+    const messagesOf = (patientId: string) => asOwner(async (o) => (await o.query(`SELECT id, status, body, to_address FROM messages WHERE patient_id = $1 ORDER BY created_at, id`, [patientId])).rows);
+    const motherBefore = await messagesOf(mother.id);
+    expect(motherBefore.length).toBeGreaterThan(0);
+    await t.http.post(`/v1/patients/${daughter.id}/erase`).set(c.admin.auth).send({ reason: 'daughter asked' }).expect(200);
+    expect(await messagesOf(mother.id)).toEqual(motherBefore);
+    expect((await messagesOf(daughter.id)).every((m: { body: string; to_address: string }) => m.body === '[erased]' && m.to_address === '[erased]')).toBe(true);
   });
 });

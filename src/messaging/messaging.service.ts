@@ -365,11 +365,13 @@ export class MessagingService implements OnModuleDestroy {
 
   /**
    * Erasure of a patient, in the caller's transaction: messages not yet sent are cancelled, and
-   * every message to, from or about them (their id, or one of their addresses) loses its
-   * addresses, texts and provider error text. Purpose, channel, status and times stay.
+   * every message of theirs loses its addresses, texts and provider error text (purpose,
+   * channel, status and times stay). Theirs: filed under their id, or an inbound text from one
+   * of their addresses that no record claimed. A relative sharing the phone, or a staff member
+   * with the same address, keeps their own messages.
    */
   async eraseForPatient(m: EntityManager, clinicId: string, patientId: string, addresses: string[], actor: Actor): Promise<{ cancelled: number; erased: string[] }> {
-    const match = `clinic_id = $1 AND (patient_id = $2 OR to_address = ANY($3::text[]) OR from_address = ANY($3::text[]))`;
+    const match = `clinic_id = $1 AND (patient_id = $2 OR (patient_id IS NULL AND staff_user_id IS NULL AND direction = 'in' AND from_address = ANY($3::text[])))`;
     const cancelled = await queryRows<{ id: string }>(
       m,
       `UPDATE messages SET status = 'cancelled', error_message = 'patient erased', next_attempt_at = NULL, lease_expires_at = NULL, updated_at = $4

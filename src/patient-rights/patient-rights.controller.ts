@@ -27,14 +27,15 @@ export class PatientRightsController {
     return this.rights.erase(p.clinicId, id, actorOf(p), dto.reason);
   }
 
-  @Allow('admin', 'compliance')
+  // Compliance staff read everything and change nothing (issue 5): an admin places and lifts holds.
+  @Allow('admin')
   @Post(':id/legal-hold')
   @HttpCode(201)
   placeHold(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: ReasonDto) {
     return this.rights.legalHold(p.clinicId, id, actorOf(p), true, dto.reason);
   }
 
-  @Allow('admin', 'compliance')
+  @Allow('admin')
   @Delete(':id/legal-hold')
   liftHold(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: ReasonDto) {
     return this.rights.legalHold(p.clinicId, id, actorOf(p), false, dto.reason);
