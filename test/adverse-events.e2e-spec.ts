@@ -451,7 +451,7 @@ describe('adverse-event log, assessment and exports', () => {
         outcome: { coding: [{ code: 'resolved' }] },
         suspectEntity: [{ instance: { display: 'mesotherapy: Lipolytic cocktail A, lot LOT-A1' }, causality: [{ assessment: { coding: [{ code: 'related' }, { code: 'Probably-Likely' }] }, author: { reference: `Practitioner/${c.admin.id}` } }] }],
       });
-      expect(severe.seriousness.coding.map((x: Json) => x.code)).toEqual(expect.arrayContaining(['serious', 'SeriousResultsInHospitalization', 'medically_important']));
+      expect(severe.seriousness.coding.map((x: Json) => x.code)).toEqual(expect.arrayContaining(['Serious', 'SeriousResultsInHospitalization', 'medically_important']));
       const qr = ofType('QuestionnaireResponse').find((q) => q.id === severe.extension.find((x: Json) => x.url.endsWith('supporting-answer')).valueReference.reference.slice('urn:uuid:'.length))!;
       expect(qr).toMatchObject({ status: 'completed', authored: '2026-03-03T09:30:00.000Z', subject: { reference: `Patient/${patients.severe.id}` } });
       expect(qr.item.map((i: Json) => i.linkId)).toEqual(['bruising', 'redness', 'itching', 'burning', 'pain', 'warning-signs']);
@@ -473,6 +473,34 @@ describe('adverse-event log, assessment and exports', () => {
       }
       const exports = (await t.http.get('/v1/audit-events?action=adverse_events.exported').set(c.compliance.auth).expect(200)).body.items as Json[];
       expect(exports[exports.length - 1].data).toEqual({ format: 'fhir', filters: { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', product: null, lot: null, practitionerId: null } });
+    });
+
+    it('gives practitioners no AuditEvent resources (they may not read the audit log), and an empty period a bundle without entry', async () => {
+      const fhir = async (who: Record<string, string>, query: string) =>
+        JSON.parse(
+          (
+            await t.http
+              .get(`/v1/adverse-events/export?format=fhir${query}`)
+              .set(who)
+              .buffer(true)
+              .parse((r, done) => {
+                let body = '';
+                r.setEncoding('utf8');
+                r.on('data', (chunk: string) => (body += chunk));
+                r.on('end', () => done(null, body));
+              })
+              .expect(200)
+          ).body as string,
+        ) as Json;
+      const types = (bundle: Json) => new Set((bundle.entry as Json[]).map((e) => e.resource.resourceType));
+      const period = '&from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z';
+      expect(types(await fhir(c.compliance.auth, period)).has('AuditEvent')).toBe(true);
+      const theirs = await fhir(c.practitioner.auth, period);
+      expect([...types(theirs)].sort()).toEqual(['AdverseEvent', 'QuestionnaireResponse']);
+      expect(new JSONSchemaValidator().validate(theirs, true)).toEqual([]);
+      const empty = await fhir(c.compliance.auth, '&from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z');
+      expect(empty).not.toHaveProperty('entry');
+      expect(new JSONSchemaValidator().validate(empty, true)).toEqual([]);
     });
 
     it('streams a period with more events than one page', async () => {

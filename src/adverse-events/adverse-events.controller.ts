@@ -27,7 +27,8 @@ export class AdverseEventsController {
   }
 
   /**
-   * The whole filtered log as CSV or a FHIR R4 Bundle, streamed page by page. The export is
+   * The whole filtered log as CSV or a FHIR R4 Bundle, streamed page by page (AuditEvent
+   * resources only for compliance and admins, who may read the audit log). The export is
    * audited (format and filters, an open period closed at now) before the first byte is sent.
    */
   @Allow('compliance', 'admin', 'practitioner')
@@ -37,7 +38,8 @@ export class AdverseEventsController {
     const filters = await this.adverseEvents.recordExport(p.clinicId, actorOf(p), q.format, this.adverseEvents.parseFilters(q));
     const now = this.clock.now();
     const stamp = now.toISOString().replace(/[:.]/g, '-');
-    const pages = this.adverseEvents.pages(p.clinicId, filters, { withAudit: q.format === 'fhir' });
+    // AuditEvent resources are the audit log, which practitioners may not read: theirs leave them out.
+    const pages = this.adverseEvents.pages(p.clinicId, filters, { withAudit: q.format === 'fhir' && (p.role === 'compliance' || p.role === 'admin') });
     res.status(200);
     if (q.format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');

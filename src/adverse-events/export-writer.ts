@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { ExportPage } from './adverse-events.service';
 import { csvHeader, csvRow } from './csv';
-import { adverseEventResource, auditEventResource, BUNDLE_CLOSING, bundleOpening, entry, questionnaireResponseResource } from './fhir';
+import { adverseEventResource, auditEventResource, bundleClosing, bundleOpening, ENTRIES_OPENING, entry, questionnaireResponseResource } from './fhir';
 
 /** Writes a chunk and waits while the client is slow, so pages are not piled up in memory. */
 async function write(out: Writable, chunk: string): Promise<void> {
@@ -37,8 +37,8 @@ export async function writeFhirBundle(out: Writable, bundleId: string, timestamp
     }
     for (const row of page.audit) entries.push(entry(auditEventResource(row)));
     if (!entries.length) continue;
-    await write(out, (first ? '' : ',') + entries.map((x) => JSON.stringify(x)).join(','));
+    await write(out, (first ? ENTRIES_OPENING : ',') + entries.map((x) => JSON.stringify(x)).join(','));
     first = false;
   }
-  await write(out, BUNDLE_CLOSING);
+  await write(out, bundleClosing(!first));
 }

@@ -1,4 +1,4 @@
-import { auditEventUuid, bundleOpening, BUNDLE_CLOSING } from './fhir';
+import { auditEventUuid, bundleClosing, bundleOpening, ENTRIES_OPENING } from './fhir';
 
 describe('FHIR export pieces', () => {
   it('gives each audit event a stable, well-formed UUID of its own', () => {
@@ -10,8 +10,9 @@ describe('FHIR export pieces', () => {
   });
 
   it('opens and closes a Bundle so that entries written between make one JSON document', () => {
-    const text = bundleOpening('b1', new Date('2026-03-03T09:00:00Z')) + ['{"a":1}', '{"b":2}'].join(',') + BUNDLE_CLOSING;
+    const text = bundleOpening('b1', new Date('2026-03-03T09:00:00Z')) + ENTRIES_OPENING + ['{"a":1}', '{"b":2}'].join(',') + bundleClosing(true);
     expect(JSON.parse(text)).toEqual({ resourceType: 'Bundle', id: 'b1', type: 'collection', timestamp: '2026-03-03T09:00:00.000Z', entry: [{ a: 1 }, { b: 2 }] });
-    expect(JSON.parse(bundleOpening('b1', new Date(0)) + BUNDLE_CLOSING).entry).toEqual([]);
+    // No entries: no `entry` (FHIR JSON forbids empty arrays).
+    expect(JSON.parse(bundleOpening('b1', new Date(0)) + bundleClosing(false))).toEqual({ resourceType: 'Bundle', id: 'b1', type: 'collection', timestamp: '1970-01-01T00:00:00.000Z' });
   });
 });

@@ -55,11 +55,13 @@ export function auditEventUuid(clinicId: string, clinicSeq: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** The Bundle up to its last field; `entriesOpening` starts the entries, `bundleClosing` ends it. */
 export function bundleOpening(id: string, timestamp: Date): string {
-  const head = JSON.stringify({ resourceType: 'Bundle', id, type: 'collection', timestamp: timestamp.toISOString(), entry: [] });
-  return head.slice(0, -2); // the open `[`: entries follow, then `]}`
+  return JSON.stringify({ resourceType: 'Bundle', id, type: 'collection', timestamp: timestamp.toISOString() }).slice(0, -1);
 }
-export const BUNDLE_CLOSING = ']}';
+export const ENTRIES_OPENING = ',"entry":[';
+/** FHIR JSON has no empty arrays: a Bundle with nothing in it has no `entry` at all. */
+export const bundleClosing = (hadEntries: boolean): string => (hadEntries ? ']}' : '}');
 
 export function entry(resource: Json & { id: string }): Json {
   return { fullUrl: urn(resource.id), resource };
@@ -82,7 +84,8 @@ export function adverseEventResource(e: AdverseEvent): Json & { id: string } {
       ? {
           seriousness: {
             coding: [
-              { system: CS.seriousness, code: a.seriousness === 'serious' ? 'serious' : 'non-serious', display: a.seriousness === 'serious' ? 'Serious' : 'Non-serious' },
+              // R4 (4.0.1) adverse-event-seriousness codes, the same system as the criteria below.
+              { system: CS.seriousness, code: a.seriousness === 'serious' ? 'Serious' : 'Non-serious', display: a.seriousness === 'serious' ? 'Serious' : 'Non-serious' },
               ...a.seriousnessCriteria.flatMap((c) => (CRITERION_CODES[c] ? [{ system: CS.seriousness, ...CRITERION_CODES[c] }] : [])),
               ...a.seriousnessCriteria.map((c) => ({ system: CS.seriousnessCriterion, code: c })),
             ],
