@@ -180,6 +180,22 @@ describe('clinic settings: GET and PATCH /v1/clinic', () => {
   const clinicRow = async (c: TestClinic) => (await t.db.query(`SELECT * FROM clinics WHERE id = $1`, [c.clinic.id]))[0];
   const MG = 'MG' + 'a1'.repeat(16);
 
+  it('settings changes and audited writes of the same clinic at once never deadlock', async () => {
+    const c = await newClinic(t);
+    const p = await newPatient(t, c);
+    const statuses: number[] = [];
+    for (let round = 0; round < 15; round++) {
+      const res = await Promise.all([
+        t.http.patch('/v1/clinic').set(c.admin.auth).send({ name: `Clinic round ${round}` }),
+        t.http.patch(`/v1/patients/${p.id}`).set(c.practitioner.auth).send({ familyName: `Round${round}` }),
+        t.http.patch(`/v1/patients/${p.id}`).set(c.admin.auth).send({ givenName: `Given${round}` }),
+      ]);
+      statuses.push(...res.map((r) => r.status));
+    }
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect((await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body.ok).toBe(true);
+  });
+
   it('lets an admin read and change their own clinic, auditing the changed field names in the same transaction', async () => {
     const c = await newClinic(t);
     const other = await newClinic(t);

@@ -142,7 +142,9 @@ export class ClinicsService {
       if (dto[key] === null) throw new BadRequestException(`${key} cannot be null`);
     }
     return this.db.transaction(async (m) => {
-      const clinic = await m.getRepository(Clinic).findOne({ where: { id: clinicId }, lock: { mode: 'pessimistic_write' } });
+      // NO KEY UPDATE: two settings changes still queue, but audit inserts (whose foreign key takes
+      // KEY SHARE on this row while holding the clinic's chain lock) are not blocked: no deadlock.
+      const clinic = await m.getRepository(Clinic).findOne({ where: { id: clinicId }, lock: { mode: 'for_no_key_update' } });
       if (!clinic) throw new NotFoundException('Clinic not found');
       const current = settingsView(clinic);
       const patch: Partial<Clinic> = {};
