@@ -16,10 +16,11 @@ Commands:
   clinic:create --name NAME --admin-email EMAIL --admin-password PASSWORD [--time-zone ZONE]
                 [--phone E164] [--sms-from E164|MG…]
                                     create a clinic and its first admin
-  audit:verify --clinic ID [--checkpoint FILE.json]
+  audit:verify --clinic ID [--checkpoint FILE.json] [--public-key FILE.pem]
                                     verify the clinic's audit chain against a signed checkpoint
-                                    (an exported one, else the latest stored one); prints the
-                                    report as JSON, exits 0 if ok and 1 if broken`;
+                                    (an exported one, else the latest stored one), whose signer
+                                    must be the public key given (else the configured signing
+                                    key); prints the report as JSON, exits 0 if ok and 1 if broken`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -138,7 +139,7 @@ async function clinicCreate(args: string[], url: string): Promise<number> {
 }
 
 async function auditVerify(args: string[], url: string): Promise<number> {
-  const { values } = parseArgs({ args, options: { clinic: { type: 'string' }, checkpoint: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args, options: { clinic: { type: 'string' }, checkpoint: { type: 'string' }, 'public-key': { type: 'string' } }, strict: true });
   if (!values.clinic || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.clinic)) {
     console.error('audit:verify needs --clinic <clinic id (a UUID)>');
     return 2;
@@ -160,14 +161,23 @@ async function auditVerify(args: string[], url: string): Promise<number> {
     }
     checkpoint = Object.fromEntries(fields.map((f) => [f, parsed[f] as string])) as Record<(typeof fields)[number], string>;
   }
+  let trustedKey: string | undefined;
+  if (values['public-key']) {
+    try {
+      trustedKey = readFileSync(values['public-key'], 'utf8');
+    } catch (err) {
+      console.error(`audit:verify: cannot read public key ${values['public-key']}: ${err instanceof Error ? err.message : err}`);
+      return 2;
+    }
+  }
   process.env.DATABASE_URL = url;
-  // Verifying needs no signing key and no schedule.
+  // Verifying needs no schedule (and, with --public-key, no signing key).
   process.env.AUDIT_CHECKPOINT_INTERVAL_MS = '0';
   const { createCliContext } = await import('./app.module');
   const app = await createCliContext();
   try {
-    const { AuditService } = await import('./audit/audit.service');
-    const report = await app.get(AuditService).verify(values.clinic, checkpoint);
+    const { AuditCheckpointsService } = await import('./audit/checkpoints.service');
+    const report = await app.get(AuditCheckpointsService).verifyTrusted(values.clinic, { checkpoint, trustedKey });
     console.log(JSON.stringify(report, null, 2));
     return report.ok ? 0 : 1;
   } finally {

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import { AuditService } from '../src/audit/audit.service';
 import { AuditCheckpointsService } from '../src/audit/checkpoints.service';
+import { signCheckpoint } from '../src/audit/signing-key';
 import { createTestApp, TEST_AUDIT_PUBLIC_KEY, TestApp } from './support/app';
+import { asOwner, tamper } from './support/owner';
 import { newClinic, newPatient, TestClinic } from './support/factories';
 
 const run = promisify(execFile);
@@ -20,19 +21,7 @@ const exported = (cp: Exported & { id?: string }): Exported => {
 };
 
 /** As a superuser who disables the append-only trigger: what the database refuses to the service. */
-async function asSuperuser(table: string, sql: string, params: unknown[]): Promise<void> {
-  const client = new Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`ALTER TABLE ${table} DISABLE TRIGGER ${table}_no_update_delete`);
-    await client.query(sql, params);
-    await client.query(`ALTER TABLE ${table} ENABLE TRIGGER ${table}_no_update_delete`);
-    await client.query('COMMIT');
-  } finally {
-    await client.end();
-  }
-}
+const asSuperuser = (table: string, sql: string, params: unknown[]) => tamper(table, `${table}_no_update_delete`, sql, params);
 
 async function cli(args: string[]): Promise<{ code: number; report: any }> {
   try {
@@ -119,15 +108,11 @@ describe('signed audit checkpoints', () => {
   it('the database refuses UPDATE, DELETE and TRUNCATE on checkpoints', async () => {
     const c = await clinicWithEvents();
     const cp = (await t.http.post('/v1/audit-events/checkpoints').set(c.admin.auth).expect(201)).body;
-    const client = new Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    try {
+    await asOwner(async (client) => {
       await expect(client.query(`UPDATE audit_checkpoints SET head_hash = 'x' WHERE id = $1`, [cp.id])).rejects.toThrow(/append-only/);
       await expect(client.query(`DELETE FROM audit_checkpoints WHERE id = $1`, [cp.id])).rejects.toThrow(/append-only/);
       await expect(client.query(`TRUNCATE audit_checkpoints`)).rejects.toThrow(/append-only/);
-    } finally {
-      await client.end();
-    }
+    });
   });
 
   it('practitioners get 403 on the checkpoint routes', async () => {
@@ -163,6 +148,36 @@ describe('signed audit checkpoints', () => {
     expect(bad).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated', brokenAt: cp.clinicSeq } });
     const stored = await cli(['--clinic', c.clinic.id]);
     expect(stored).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated', checkpoint: { id: cp.id } } });
+  });
+
+  it('a chain cut short under a newer checkpoint signed with someone else\'s key fails, in the API and in the CLI', async () => {
+    const c = await clinicWithEvents();
+    const checkpoints = t.get(AuditCheckpointsService);
+    await checkpoints.create(c.clinic.id, { type: 'system', id: null });
+    await newPatient(t, c);
+    const genuine = await checkpoints.create(c.clinic.id, { type: 'system', id: null });
+    // Cut off everything after seq 3, and sign a checkpoint at 3 with a key of one's own.
+    await asSuperuser('audit_events', `DELETE FROM audit_events WHERE clinic_id = $1 AND clinic_seq > 3`, [c.clinic.id]);
+    const [row] = await t.db.query(`SELECT hash FROM audit_events WHERE clinic_id = $1 AND clinic_seq = 3`, [c.clinic.id]);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const forged = signCheckpoint(
+      { clinicId: c.clinic.id, clinicSeq: '3', headHash: row.hash, createdAt: new Date(Date.parse(genuine.createdAt) + 1000).toISOString() },
+      { privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    );
+    await asOwner((o) =>
+      o.query(`INSERT INTO audit_checkpoints (clinic_id, clinic_seq, head_hash, created_at, signature, public_key) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        c.clinic.id, forged.clinicSeq, forged.headHash, forged.createdAt, forged.signature, forged.publicKey,
+      ]),
+    );
+    const report = (await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body;
+    expect(report).toMatchObject({ ok: false, reason: 'checkpoint not signed by a trusted key', checkpointSignedByConfiguredKey: false });
+    // An auditor holding the service's public key gets the same answer from the CLI; the genuine checkpoint shows the cut.
+    const keyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'aftercare-key-')), 'public.pem');
+    writeFileSync(keyFile, TEST_AUDIT_PUBLIC_KEY);
+    expect(await cli(['--clinic', c.clinic.id, '--public-key', keyFile])).toMatchObject({ code: 1, report: { ok: false, reason: 'checkpoint not signed by a trusted key' } });
+    const genuineFile = path.join(path.dirname(keyFile), 'genuine.json');
+    writeFileSync(genuineFile, JSON.stringify(genuine));
+    expect(await cli(['--clinic', c.clinic.id, '--checkpoint', genuineFile, '--public-key', keyFile])).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated' } });
   });
 
   it('100 concurrent writers on one clinic leave one unbroken chain', async () => {

@@ -6,8 +6,8 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { Actor, AuditService, checkpointFromRow, SYSTEM } from './audit.service';
-import { ExportedCheckpoint, resolveSigningKey, signCheckpoint, SigningKey } from './signing-key';
+import { Actor, AuditService, ChainReport, checkpointFromRow, SYSTEM } from './audit.service';
+import { configuredSigningKey, ExportedCheckpoint, resolveSigningKey, signCheckpoint, SigningKey } from './signing-key';
 
 export type StoredCheckpoint = ExportedCheckpoint & { id: string };
 
@@ -31,7 +31,24 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
 
   /** Whether a checkpoint was signed by this service's key (a database writer could sign with their own). */
   signedByOurKey(publicKeyPem: string | undefined): boolean {
-    return !!publicKeyPem && publicKeyPem.trim() === this.signingKey().publicKeyPem.trim();
+    return sameKey(this.signingKey().publicKeyPem, publicKeyPem);
+  }
+
+  /**
+   * The chain checked against a signed checkpoint whose signer is trusted: the `trustedKey` given
+   * (an auditor's copy of the public key), else this service's own key. A stored checkpoint
+   * signed by any other key fails: someone with database access could cut off the newest
+   * events and sign a new checkpoint of their own. After a key rotation, make a checkpoint at
+   * once (POST /v1/audit-events/checkpoints) so the newest one is signed by the new key. With
+   * no key known (no AUDIT_SIGNING_KEY, nothing given) trust is reported as null, not judged.
+   */
+  async verifyTrusted(clinicId: string, opts: { checkpoint?: ExportedCheckpoint; trustedKey?: string } = {}): Promise<ChainReport & { checkpointSignedByTrustedKey: boolean | null }> {
+    const report = await this.audit.verify(clinicId, opts.checkpoint);
+    const trustedKey = opts.trustedKey ?? (this.key ?? configuredSigningKey(this.config))?.publicKeyPem;
+    if (!report.checkpoint || !trustedKey) return { ...report, checkpointSignedByTrustedKey: null };
+    const trusted = sameKey(trustedKey, report.checkpoint.publicKey);
+    if (!trusted && report.ok) return { ...report, ok: false, reason: 'checkpoint not signed by a trusted key', checkpointSignedByTrustedKey: false };
+    return { ...report, checkpointSignedByTrustedKey: trusted };
   }
 
   /** Resolved on first use, so commands that only verify need no key. */
@@ -128,4 +145,8 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
 /** The self-contained export: verifiable with Node's crypto.verify and nothing else. */
 export function exportCheckpoint(cp: ExportedCheckpoint): ExportedCheckpoint {
   return { clinicId: cp.clinicId, clinicSeq: cp.clinicSeq, headHash: cp.headHash, createdAt: cp.createdAt, signature: cp.signature, publicKey: cp.publicKey };
+}
+
+function sameKey(a: string | undefined, b: string | undefined): boolean {
+  return !!a && !!b && a.trim() === b.trim();
 }

@@ -53,6 +53,13 @@ function fromPem(pem: string): SigningKey {
  * database, one generated once and kept in DATA_DIR/audit-signing-key.pem (like the JWT
  * secret); otherwise an ephemeral key, with a warning.
  */
+/** The signing key the configuration names (AUDIT_SIGNING_KEY, or the embedded database's key file), without making one. */
+export function configuredSigningKey(config: AppConfig): SigningKey | null {
+  if (config.auditSigningKey) return fromPem(config.auditSigningKey);
+  const file = path.join(config.dataDir, 'audit-signing-key.pem');
+  return config.embeddedDatabase && existsSync(file) ? fromPem(readFileSync(file, 'utf8')) : null;
+}
+
 export function resolveSigningKey(config: AppConfig, logger: Logger): SigningKey {
   if (config.auditSigningKey) return fromPem(config.auditSigningKey);
   const fresh = () => generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
