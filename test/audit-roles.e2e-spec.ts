@@ -37,6 +37,12 @@ describe('database roles', () => {
       `DELETE FROM migrations`,
       `UPDATE protocols SET name = 'x'`,
       `DELETE FROM protocols WHERE clinic_id IS NOT NULL`,
+      // The adverse-event log's rows: changed by triage and erasure, never deleted.
+      `DELETE FROM flags`,
+      `DELETE FROM treatments`,
+      `DELETE FROM patients`,
+      `DELETE FROM messages`,
+      `DELETE FROM check_ins`,
     ]) {
       await expect(t.db.query(sql)).rejects.toThrow(/permission denied/);
     }
