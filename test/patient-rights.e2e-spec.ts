@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AuditCheckpointsService } from '../src/audit/checkpoints.service';
 import { asOwner, tamper } from './support/owner';
 import { createTestApp, TestApp } from './support/app';
-import { newClinic, newPatient, newTreatment, TestClinic, treatedYesterday } from './support/factories';
+import { linkIn, newClinic, newPatient, newTreatment, NO_WARNING_SIGNS, TestClinic, treatedYesterday } from './support/factories';
 
 const newSid = () => 'SM' + randomBytes(16).toString('hex');
 const uniqueName = (prefix: string) => `${prefix}${randomBytes(4).toString('hex')}`;
@@ -258,5 +258,33 @@ describe("patients' rights and the audit of reads", () => {
     await t.http.post(`/v1/patients/${daughter.id}/erase`).set(c.admin.auth).send({ reason: 'daughter asked' }).expect(200);
     expect(await messagesOf(mother.id)).toEqual(motherBefore);
     expect((await messagesOf(daughter.id)).every((m: { body: string; to_address: string }) => m.body === '[erased]' && m.to_address === '[erased]')).toBe(true);
+  });
+
+  it('a payload blanked by the service role without an erasure fails verification at its sequence number', async () => {
+    const c = await newClinic(t);
+    const p = await newPatient(t, c, { familyName: 'Before' });
+    await t.http.patch(`/v1/patients/${p.id}`).set(c.admin.auth).send({ familyName: 'After' }).expect(200);
+    const [ev] = await auditOf(c, `action=patient.updated&entityId=${p.id}`);
+    // The service role may redact (erasure does), so someone with its credentials could hide an earlier value.
+    await t.db.query(`UPDATE audit_event_payloads SET payload = NULL, redacted_at = now(), redaction_reason = 'erasure' WHERE event_seq = $1`, [ev.seq]);
+    expect(await verify(c)).toMatchObject({ ok: false, reason: 'payload redacted without an erasure', brokenAt: ev.clinicSeq });
+  });
+
+  it('erasure keeps the safety record\'s before/after: a flag\'s assessment and triage values survive, and the chain verifies', async () => {
+    const { c, p } = await treatedYesterday(t);
+    await t.dispatcher.tick();
+    await t.http.post(linkIn(t.twilioApi.to(p.phone!).at(-1)!.params.Body)).type('form').send({ bruising: '1', redness: '1', itching: '0', burning: '0', pain: '3', ...NO_WARNING_SIGNS, free_text: '' }).expect(200);
+    const [flag] = (await t.http.get('/v1/flags').set(c.practitioner.auth).expect(200)).body.items.filter((f: { patientId: string }) => f.patientId === p.id);
+    await t.http.post(`/v1/flags/${flag.id}/assess`).set(c.practitioner.auth).send({ causality: 'possibly_related', seriousness: 'non_serious' }).expect(200);
+    await t.http.post(`/v1/flags/${flag.id}/resolve`).set(c.practitioner.auth).send({ outcome: 'advice_given', note: 'Cold packs, rest.' }).expect(200);
+    await t.http.post(`/v1/patients/${p.id}/erase`).set(c.admin.auth).send({ reason: 'request' }).expect(200);
+    const [assessed] = await auditOf(c, `action=flag.assessed&entityId=${flag.id}`);
+    expect(assessed.changes).toMatchObject({ causality: { from: null, to: 'possibly_related' }, seriousness: { from: null, to: 'non_serious' } });
+    const [resolved] = await auditOf(c, `action=flag.resolved&entityId=${flag.id}`);
+    expect(resolved.changes).toMatchObject({ outcome: { from: null, to: 'advice_given' } });
+    const [erased] = await auditOf(c, `action=patient.erased&entityId=${p.id}`);
+    expect(erased.data.redactedSeqs.length).toBe(erased.data.redactedPayloads);
+    expect(erased.data.redactedPayloads).toBeGreaterThan(0);
+    expect(await verify(c)).toMatchObject({ ok: true, redactedPayloads: erased.data.redactedPayloads });
   });
 });

@@ -257,17 +257,22 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
    * Blanks the payloads (before/after values, reasons) of the events about these entities, in
    * the caller's transaction. The digests stay in the chain, so it still verifies.
    */
-  async redactPayloads(m: EntityManager, clinicId: string, entityIds: string[], reason: string): Promise<number> {
-    if (!entityIds.length) return 0;
-    const rows = await queryRows(
+  /**
+   * Blanks the payloads of the events about these entities (erasure), once each. Returns their
+   * sequence numbers: the erasure's own event lists them, and verify accepts a redacted payload
+   * only when such an event claims it.
+   */
+  async redactPayloads(m: EntityManager, clinicId: string, entityIds: string[], reason: string): Promise<string[]> {
+    if (!entityIds.length) return [];
+    const rows = await queryRows<{ clinic_seq: string }>(
       m,
       `UPDATE audit_event_payloads p SET payload = NULL, redacted_at = $3, redaction_reason = $4
          FROM audit_events e
         WHERE e.seq = p.event_seq AND e.clinic_id = $1 AND e.entity_id = ANY($2::text[]) AND p.redacted_at IS NULL
-        RETURNING p.event_seq`,
+        RETURNING e.clinic_seq`,
       [clinicId, entityIds, this.clock.now(), reason],
     );
-    return rows.length;
+    return rows.map((r) => String(r.clinic_seq)).sort((a, b) => Number(a) - Number(b));
   }
 
   /**
@@ -297,6 +302,15 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     let head: { seq: string; hash: string } | null = null;
     const pageSize = 1000;
     const withCheckpoint = (r: ChainReport): ChainReport => ({ ...r, redactedPayloads: redacted, checkpoint: against });
+    // A payload may be blank only because an erasure (whose chained event lists it) blanked it.
+    const claimed = new Set<string>(
+      (
+        await this.db.query(
+          `SELECT jsonb_array_elements_text(coalesce(data->'redactedSeqs', '[]'::jsonb)) AS seq FROM audit_events WHERE clinic_id = $1 AND action = 'patient.erased'`,
+          [clinicId],
+        )
+      ).map((r: { seq: string }) => r.seq),
+    );
     for (;;) {
       const rows: Array<Record<string, any>> = await this.db.query(
         `SELECT e.clinic_seq, e.occurred_at, e.actor_type, e.actor_id, e.action, e.entity_type, e.entity_id, e.data, e.prev_hash, e.hash,
@@ -324,6 +338,7 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
         if (recomputed !== row.hash) return withCheckpoint(broken(count, head, String(seq), 'altered'));
         const payloadProblem = payloadCheck(row);
         if (payloadProblem) return withCheckpoint(broken(count, head, String(seq), payloadProblem));
+        if (row.p_redacted_at && !claimed.has(String(seq))) return withCheckpoint(broken(count, head, String(seq), 'payload redacted without an erasure'));
         if (row.p_redacted_at) redacted++;
         if (seq === cpSeq) hashAtCheckpoint = row.hash;
         prevHash = row.hash;

@@ -70,26 +70,21 @@ export class PatientRightsService {
   /**
    * One transaction: the patient's names become a pseudonym and their contact details go;
    * check-ins and messages still pending are cancelled; message texts and addresses are
-   * blanked; the payloads (before/after values, reasons) of every audit event about them are
-   * redacted. Treatments, answers' scores, flags and the audit chain stay.
+   * blanked; the payloads (before/after values, reasons) of the audit events about the patient
+   * record and those messages are redacted, and the erasure's event lists them. Treatments,
+   * check-ins, answers' scores, flags with their before/after, and the audit chain stay.
    */
   async erase(clinicId: string, patientId: string, actor: Actor, reason: string) {
     await this.patients.get(clinicId, patientId); // 404 before anything else
-    // Read before the transaction: a second pool connection inside it could deadlock the pool.
-    const [treatments, checkIns, responses, flags] = await Promise.all([
-      this.treatments.listForPatient(clinicId, patientId),
-      this.checkIns.listForPatient(clinicId, patientId),
-      this.responses.listForPatient(clinicId, patientId),
-      this.flags.listForPatient(clinicId, patientId),
-    ]);
     return this.db.transaction(async (m) => {
       const { patient, pseudonym, fields, formerAddresses } = await this.patients.erase(m, clinicId, patientId);
       const cancelledCheckIns = await this.checkIns.cancelForPatient(m, clinicId, patientId, actor, 'patient erased');
       const { cancelled: cancelledMessages, erased } = await this.messaging.eraseForPatient(m, clinicId, patientId, formerAddresses, actor);
-      const ids = [patientId, ...erased, ...[treatments, checkIns, responses, flags].flatMap((rows) => rows.map((r) => r.id))];
-      const redactedPayloads = await this.audit.redactPayloads(m, clinicId, ids, 'erasure');
-      const summary = { fields, cancelledCheckIns, cancelledMessages, erasedMessages: erased.length, redactedPayloads };
-      await this.audit.record(m, { clinicId, actor, action: 'patient.erased', entityType: 'patient', entityId: patientId, data: summary, reason });
+      // The patient's own record and messages lose their values; the safety record (treatments,
+      // check-ins, answers, flags: causality, outcome, triage) keeps its before/after.
+      const redactedSeqs = await this.audit.redactPayloads(m, clinicId, [patientId, ...erased], 'erasure');
+      const summary = { fields, cancelledCheckIns, cancelledMessages, erasedMessages: erased.length, redactedPayloads: redactedSeqs.length };
+      await this.audit.record(m, { clinicId, actor, action: 'patient.erased', entityType: 'patient', entityId: patientId, data: { ...summary, redactedSeqs }, reason });
       return { id: patient.id, pseudonym, erasedAt: patient.erasedAt, ...summary };
     });
   }
