@@ -9,6 +9,7 @@ import { Signals1765400000000 } from './1765400000000-Signals';
 import { ProtocolsInsertOnly1765700000000 } from './1765700000000-ProtocolsInsertOnly';
 import { EscalationPerRound1765800000000 } from './1765800000000-EscalationPerRound';
 import { NoDeletesOfTheRecord1765900000000 } from './1765900000000-NoDeletesOfTheRecord';
+import { TreatmentProtocolKey1766000000000 } from './1766000000000-TreatmentProtocolKey';
 import { FlagAssessment1765600000000 } from './1765600000000-FlagAssessment';
 import { ProtocolsAndCourses1765100000000 } from './1765100000000-ProtocolsAndCourses';
 import { OneOpenFlagPerRule1765200000000 } from './1765200000000-OneOpenFlagPerRule';
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   ProtocolsInsertOnly1765700000000,
   EscalationPerRound1765800000000,
   NoDeletesOfTheRecord1765900000000,
+  TreatmentProtocolKey1766000000000,
 ];

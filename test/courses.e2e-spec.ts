@@ -223,4 +223,42 @@ describe('a course of sessions', () => {
     const flags = await t.db.query(`SELECT rule_id, priority FROM flags WHERE patient_id = $1 ORDER BY rule_id`, [p.id]);
     expect(flags).toEqual([{ rule_id: 'severe-symptom', priority: 'high' }, { rule_id: 'worsening', priority: 'high' }]);
   });
+
+  it('a scalp treatment and a body treatment four days later are two courses: each keeps its late steps, still one check-in a day', async () => {
+    t.clock.set('2026-03-02T08:00:00Z');
+    const p = await newPatient(t, c);
+    const scalp = await newTreatment(t, c, p.id, { indication: 'hair loss', bodyAreas: ['scalp'], lotNumber: 'SCALP-1' });
+    t.clock.set('2026-03-06T08:00:00Z');
+    const body = await newTreatment(t, c, p.id, { indication: 'cellulite', bodyAreas: ['thighs'], lotNumber: 'BODY-1' });
+    const rows = await checkInsOf(p.id);
+    expect(rows.filter((r) => r.status === 'superseded')).toEqual([]);
+    const lateOf = (id: string) => rows.filter((r) => r.treatment_id === id && r.day_offset > 14).map((r) => r.day_offset);
+    expect(lateOf(scalp.id)).toEqual([30, 60, 90]);
+    expect(lateOf(body.id)).toEqual([30, 60, 90]);
+    const days = rows.map((r) => madridDay(r.due_at));
+    expect(new Set(days).size).toBe(days.length);
+  });
+
+  it('a delayed infection in a course counts for every session the answered check-in covers: both lots are exposed to it', async () => {
+    const clinic = await newClinic(t);
+    t.clock.set('2026-03-02T08:00:00Z');
+    const p = await newPatient(t, clinic);
+    await newTreatment(t, clinic, p.id, { lotNumber: 'LOT-S1' });
+    t.clock.set('2026-03-09T07:00:00Z');
+    const s2 = await newTreatment(t, clinic, p.id, { lotNumber: 'LOT-S2' });
+    const answerOn = async (at: string, body: string) => {
+      t.clock.set(at);
+      await t.dispatcher.tick();
+      t.clock.set(new Date(new Date(at).getTime() + 30 * 60_000).toISOString());
+      await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: 'SM' + randomBytes(16).toString('hex'), From: p.phone!, To: clinic.smsNumber, Body: body, AccountSid: 'AC' + '0'.repeat(32) }).expect(200);
+    };
+    await answerOn('2026-03-16T09:00:00Z', '0');
+    await answerOn('2026-03-23T09:00:00Z', '0');
+    // Day 30 of the last session: its late step counts for both sessions of the course.
+    await answerOn(s2.checkIns.find((x) => x.dayOffset === 30)!.dueAt, 'there is pus coming out of one of the injection points');
+    const flags = await t.db.query(`SELECT rule_id, treatment_id FROM flags WHERE patient_id = $1 ORDER BY rule_id`, [p.id]);
+    expect(flags).toEqual([{ rule_id: 'late-onset', treatment_id: s2.id }, { rule_id: 'warning-sign', treatment_id: s2.id }]);
+    const values = (await t.http.get('/v1/signals').set(clinic.compliance.auth).expect(200)).body.values as Array<{ dimension: string; value: string; stats: { a: number } }>;
+    for (const lot of ['LOT-S1', 'LOT-S2']) expect(values.find((v) => v.dimension === 'lot' && v.value === lot)!.stats.a).toBe(1);
+  });
 });

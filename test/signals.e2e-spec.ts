@@ -14,7 +14,7 @@ interface Row {
   why: string[];
   comparedWith: string;
   stats: { a: number; b: number; c: number; d: number; exposures: number; events: number; rate: number | null; restRate: number | null; prr: number | null; prrInfinite: boolean; chiSquare: number | null };
-  cluster: { lateOnsetTreatments: number } | null;
+  cluster: { lateOnsetPatients: number } | null;
 }
 
 /** Safety signals per lot/product/practitioner/technique/formula/clinic, their alerts, and the course report. */
@@ -288,18 +288,18 @@ describe('safety signals and the course report', () => {
       await signals.tick();
       const body = (await get('/v1/signals', c.compliance.auth).expect(200)).body as { values: Row[]; signals: Row[]; detected: Array<{ dimension: string; value: string; kind: string }> };
       const k = rowOf(body.values, 'lot', 'LOT-K')!;
-      expect(k).toMatchObject({ signal: true, kinds: ['cluster'], cluster: { lateOnsetTreatments: 2 } });
-      expect(k.why).toEqual(['cluster: 2 late-onset flags within 90 days']);
+      expect(k).toMatchObject({ signal: true, kinds: ['cluster'], cluster: { lateOnsetPatients: 2 } });
+      expect(k.why).toEqual(['cluster: 2 patients with late-onset flags within 90 days']);
       // Performed 120 days ago: outside the 90-day exposure window, so no 2×2 numbers.
       expect(k.stats).toMatchObject({ exposures: 0, prr: null });
       expect(rowOf(body.values, 'lot', 'LOT-M')).toMatchObject({ signal: false, cluster: null });
       // The clinic as a whole: LOT-K's two and LOT-M's recent one.
-      expect(rowOf(body.values, 'clinic', c.clinic.id)).toMatchObject({ signal: true, kinds: ['cluster'], cluster: { lateOnsetTreatments: 3 } });
+      expect(rowOf(body.values, 'clinic', c.clinic.id)).toMatchObject({ signal: true, kinds: ['cluster'], cluster: { lateOnsetPatients: 3 } });
       expect(body.detected.map((s) => `${s.dimension}:${s.kind}`).sort()).toEqual(['clinic:cluster', 'lot:cluster']);
       const mails = t.smtp.to(c.compliance.email);
       expect(mails).toHaveLength(1);
-      expect(mails[0].parsed.text).toContain('Lot LOT-K: cluster of 2 late-onset flags within 90 days');
-      expect(mails[0].parsed.text).toContain('The clinic as a whole: cluster of 3 late-onset flags');
+      expect(mails[0].parsed.text).toContain('Lot LOT-K: cluster of 2 patients with late-onset flags within 90 days');
+      expect(mails[0].parsed.text).toContain('The clinic as a whole: cluster of 3 patients with late-onset flags');
 
       await signals.tick();
       expect(t.smtp.to(c.compliance.email)).toHaveLength(1);
@@ -334,12 +334,12 @@ describe('safety signals and the course report', () => {
 
       await signals.tick();
       const body = (await get('/v1/signals', c.compliance.auth).expect(200)).body as { values: Row[] };
-      expect(rowOf(body.values, 'lot', 'LOT-Q')).toMatchObject({ signal: true, cluster: { lateOnsetTreatments: 2 } });
+      expect(rowOf(body.values, 'lot', 'LOT-Q')).toMatchObject({ signal: true, cluster: { lateOnsetPatients: 2 } });
       expect(rowOf(body.values, 'lot', 'LOT-Q')!.kinds).toContain('cluster');
       expect(rowOf(body.values, 'lot', 'LOT-W')).toMatchObject({ signal: false, cluster: null, stats: { a: 0 } });
       const mails = t.smtp.to(c.compliance.email);
       expect(mails).toHaveLength(1);
-      expect(mails[0].parsed.text).toContain('Lot LOT-Q: cluster of 2 late-onset flags within 90 days');
+      expect(mails[0].parsed.text).toContain('Lot LOT-Q: cluster of 2 patients with late-onset flags within 90 days');
     });
 
     it('alerts the admins when the clinic has no compliance staff', async () => {

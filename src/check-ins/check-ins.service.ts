@@ -63,7 +63,7 @@ export class CheckInsService {
     await this.lockPatientPlan(m, patient.id);
     const sessions = input.sessions ?? [treatment];
     const last = isLastOfCourse(sessions, treatment);
-    const earlier = courseSessionsAt(sessions, treatment.performedAt).filter((s) => s.id !== treatment.id);
+    const earlier = courseSessionsAt(sessions, treatment.performedAt, treatment).filter((s) => s.id !== treatment.id);
     const superseded = last ? await this.supersedeLateSteps(m, { treatment, earlierIds: earlier.map((s) => s.id) }, actor) : [];
     const planned = this.plan(treatment, patient, clinic, protocol).filter((p) => last || !isLateStep(p.dayOffset));
     await this.fitIntoCourse(m, { treatment, patient, clinic, planned, sessions, courseEarlier: last ? earlier : [] }, actor, {
@@ -92,7 +92,7 @@ export class CheckInsService {
       ).map((r) => r.step),
     );
     const planned = this.plan(treatment, patient, clinic, protocol).filter((p) => isLateStep(p.dayOffset) && p.status === 'scheduled' && !taken.has(p.step));
-    const earlier = courseSessionsAt(input.sessions, treatment.performedAt).filter((s) => s.id !== treatment.id);
+    const earlier = courseSessionsAt(input.sessions, treatment.performedAt, treatment).filter((s) => s.id !== treatment.id);
     await this.fitIntoCourse(m, { treatment, patient, clinic, planned, sessions: input.sessions, courseEarlier: earlier }, actor, {
       protocolId: protocol.id,
       protocolVersion: protocol.version,
@@ -357,6 +357,11 @@ export class CheckInsService {
       .getMany();
     const links = rows.length ? await m.getRepository(CheckInTreatment).find({ where: { checkInId: In(rows.map((r) => r.id)) } }) : [];
     return rows.map((r) => ({ ...r, treatmentIds: links.filter((l) => l.checkInId === r.id).map((l) => l.treatmentId) }));
+  }
+
+  /** The sessions a check-in counts for (its merged steps and the course's late steps). */
+  async treatmentIdsOf(m: EntityManager, checkInId: string): Promise<string[]> {
+    return (await queryRows<{ treatment_id: string }>(m, `SELECT treatment_id FROM check_in_treatments WHERE check_in_id = $1`, [checkInId])).map((r) => r.treatment_id);
   }
 
   /** A new link for a message about this check-in; only its hash is kept. 256 random bits. */

@@ -36,27 +36,28 @@ describe('detectSignals', () => {
       current: [t({ lot: 'Z', event: true }), t({ lot: 'Z' })],
       earlier: { exposures: 10, events: 5 },
       lateOnset: [
-        { treatmentId: 'x1', lot: 'Z', at: new Date('2026-03-01T00:00:00Z') },
-        { treatmentId: 'x2', lot: 'Z', at: new Date('2026-04-01T00:00:00Z') },
-        { treatmentId: 'x3', lot: 'Q', at: new Date('2026-04-02T00:00:00Z') },
+        { patientId: 'p1', treatmentId: 'x1', lot: 'Z', at: new Date('2026-03-01T00:00:00Z') },
+        { patientId: 'p2', treatmentId: 'x2', lot: 'Z', at: new Date('2026-04-01T00:00:00Z') },
+        { patientId: 'p3', treatmentId: 'x3', lot: 'Q', at: new Date('2026-04-02T00:00:00Z') },
       ],
     });
     const z = rows.find((r) => r.value === 'Z')!;
-    expect(z).toMatchObject({ signal: true, kinds: ['cluster'], cluster: { lateOnsetTreatments: 2 } });
+    expect(z).toMatchObject({ signal: true, kinds: ['cluster'], cluster: { lateOnsetPatients: 2 } });
     expect(z.cluster!.firstAt.toISOString()).toBe('2026-03-01T00:00:00.000Z');
     // One late-onset flag on lot Q: shown, no signal.
     expect(rows.find((r) => r.value === 'Q')).toMatchObject({ signal: false, cluster: null, stats: { exposures: 0 } });
-    expect(rows.find((r) => r.dimension === 'clinic')).toMatchObject({ signal: true, kinds: ['cluster'], cluster: { lateOnsetTreatments: 3 } });
+    expect(rows.find((r) => r.dimension === 'clinic')).toMatchObject({ signal: true, kinds: ['cluster'], cluster: { lateOnsetPatients: 3 } });
   });
 
-  it('counts two flags on one treatment once', () => {
+  it('counts one patient once: two flags on one treatment, or one flag counted for two sessions of the lot', () => {
     const rows = detectSignals({
       clinicId: 'c',
       current: [],
       earlier: { exposures: 0, events: 0 },
       lateOnset: [
-        { treatmentId: 'same', lot: 'Z', at: new Date('2026-03-01T00:00:00Z') },
-        { treatmentId: 'same', lot: 'Z', at: new Date('2026-03-05T00:00:00Z') },
+        { patientId: 'p', treatmentId: 'same', lot: 'Z', at: new Date('2026-03-01T00:00:00Z') },
+        { patientId: 'p', treatmentId: 'same', lot: 'Z', at: new Date('2026-03-05T00:00:00Z') },
+        { patientId: 'p', treatmentId: 'earlier-session', lot: 'Z', at: new Date('2026-03-05T00:00:00Z') },
       ],
     });
     expect(rows.find((r) => r.value === 'Z')!.signal).toBe(false);

@@ -25,6 +25,8 @@ export interface TreatmentFacts {
 }
 
 export interface LateOnsetFlag {
+  /** One flag may count for several sessions of a course (of one lot or several): a cluster counts patients. */
+  patientId: string;
   treatmentId: string;
   lot: string | null;
   at: Date;
@@ -32,7 +34,7 @@ export interface LateOnsetFlag {
 
 export interface ClusterFacts {
   /** Distinct treatments with a late-onset flag in the cluster window. */
-  lateOnsetTreatments: number;
+  lateOnsetPatients: number;
   firstAt: Date;
   lastAt: Date;
 }
@@ -60,10 +62,11 @@ const VALUE_OF: Record<Exclude<SignalDimension, 'clinic'>, (t: TreatmentFacts) =
 };
 
 function clusterOf(flags: LateOnsetFlag[]): ClusterFacts | null {
-  const treatments = new Set(flags.map((f) => f.treatmentId));
-  if (treatments.size < CLUSTER_MIN_FLAGS) return null;
+  // Distinct patients: one infection counted for two sessions, or flagged twice, is one patient, not a cluster.
+  const distinct = new Set(flags.map((f) => f.patientId));
+  if (distinct.size < CLUSTER_MIN_FLAGS) return null;
   const times = flags.map((f) => f.at.getTime());
-  return { lateOnsetTreatments: treatments.size, firstAt: new Date(Math.min(...times)), lastAt: new Date(Math.max(...times)) };
+  return { lateOnsetPatients: distinct.size, firstAt: new Date(Math.min(...times)), lastAt: new Date(Math.max(...times)) };
 }
 
 function row(dimension: SignalDimension, value: string, comparedWith: SignalRow['comparedWith'], stats: Disproportionality, cluster: ClusterFacts | null): SignalRow {
@@ -75,7 +78,7 @@ function row(dimension: SignalDimension, value: string, comparedWith: SignalRow[
   }
   if (cluster) {
     kinds.push('cluster');
-    why.push(`cluster: ${cluster.lateOnsetTreatments} late-onset flags within ${CLUSTER_WINDOW_DAYS} days`);
+    why.push(`cluster: ${cluster.lateOnsetPatients} patients with late-onset flags within ${CLUSTER_WINDOW_DAYS} days`);
   }
   if (!kinds.length) why.push(`no signal: ${stats.why.join(', ')}`);
   return { dimension, value, label: null, comparedWith, stats, cluster, signal: kinds.length > 0, kinds, why };

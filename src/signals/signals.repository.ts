@@ -7,6 +7,13 @@ import { Signal } from './signal.entity';
 
 /** An urgent flag, or a late-onset one whatever its priority now: the events signals count. */
 const EVENT_FLAG = `(f.priority = 'urgent' OR f.rule_id = 'late-onset')`;
+/**
+ * A flag counts for its own treatment and for every session the answered check-in counted for:
+ * in a course, a delayed infection may come from an earlier session's lot, not only the last.
+ */
+const FLAG_COUNTS_FOR = (t: string) =>
+  `(f.treatment_id = ${t}.id OR EXISTS (SELECT 1 FROM responses r JOIN check_in_treatments l ON l.check_in_id = r.check_in_id
+      WHERE r.id = f.response_id AND r.clinic_id = f.clinic_id AND l.treatment_id = ${t}.id))`;
 
 /**
  * Database calls for signals and nothing else. Reads treatments and flags read-only (their
@@ -21,7 +28,7 @@ export class SignalsRepository {
     const rows = await queryRows<{ id: string; lot_number: string | null; product: string; practitioner_id: string | null; technique: string | null; formula: string | null; event: boolean }>(
       m,
       `SELECT t.id, t.lot_number, t.product, t.practitioner_id, t.technique, t.formula,
-              EXISTS (SELECT 1 FROM flags f WHERE f.clinic_id = t.clinic_id AND f.treatment_id = t.id AND ${EVENT_FLAG} AND f.created_at <= $3) AS event
+              EXISTS (SELECT 1 FROM flags f WHERE f.clinic_id = t.clinic_id AND ${FLAG_COUNTS_FOR('t')} AND ${EVENT_FLAG} AND f.created_at <= $3) AS event
          FROM treatments t
         WHERE t.clinic_id = $1 AND t.status <> 'cancelled' AND t.performed_at >= $2 AND t.performed_at < $3`,
       [clinicId, from, to],
@@ -37,16 +44,16 @@ export class SignalsRepository {
     }));
   }
 
-  /** Late-onset flags raised in (from, to], with the lot of their treatment. */
+  /** Late-onset flags raised in (from, to], once for each session they count for, with its lot. */
   async lateOnsetFlags(clinicId: string, from: Date, to: Date, m: EntityManager = this.db.manager): Promise<LateOnsetFlag[]> {
-    const rows = await queryRows<{ treatment_id: string; lot_number: string | null; created_at: Date }>(
+    const rows = await queryRows<{ patient_id: string; treatment_id: string; lot_number: string | null; created_at: Date }>(
       m,
-      `SELECT f.treatment_id, t.lot_number, f.created_at
-         FROM flags f JOIN treatments t ON t.id = f.treatment_id AND t.clinic_id = f.clinic_id
+      `SELECT f.patient_id, t.id AS treatment_id, t.lot_number, f.created_at
+         FROM flags f JOIN treatments t ON t.clinic_id = f.clinic_id AND ${FLAG_COUNTS_FOR('t')}
         WHERE f.clinic_id = $1 AND f.rule_id = 'late-onset' AND f.created_at > $2 AND f.created_at <= $3 AND t.status <> 'cancelled'`,
       [clinicId, from, to],
     );
-    return rows.map((r) => ({ treatmentId: r.treatment_id, lot: r.lot_number, at: new Date(r.created_at) }));
+    return rows.map((r) => ({ patientId: r.patient_id, treatmentId: r.treatment_id, lot: r.lot_number, at: new Date(r.created_at) }));
   }
 
   /** Clinics with anything to look at: treatments since `since`. */

@@ -158,7 +158,7 @@ export class SignalsService implements OnApplicationBootstrap, OnApplicationShut
               prr: f.row.stats.prr,
               prrInfinite: f.row.stats.prrInfinite,
               chiSquare: f.row.stats.chiSquare,
-              lateOnsetTreatments: f.row.cluster?.lateOnsetTreatments ?? null,
+              lateOnsetPatients: f.row.cluster?.lateOnsetPatients ?? null,
               staffAlerted: staff.map((s) => s.id),
               messageIds,
             },
@@ -190,7 +190,7 @@ export function signalAlert(clinicName: string, fresh: Array<{ row: SignalRow; k
   const lines = fresh.map(({ row: r, kind }) => {
     const s = r.stats;
     if (kind === 'cluster') {
-      return `- ${what(r)}: cluster of ${r.cluster!.lateOnsetTreatments} late-onset flags within ${CLUSTER_WINDOW_DAYS} days (${r.cluster!.firstAt.toISOString().slice(0, 10)} to ${r.cluster!.lastAt.toISOString().slice(0, 10)}).`;
+      return `- ${what(r)}: cluster of ${r.cluster!.lateOnsetPatients} patients with late-onset flags within ${CLUSTER_WINDOW_DAYS} days (${r.cluster!.firstAt.toISOString().slice(0, 10)} to ${r.cluster!.lastAt.toISOString().slice(0, 10)}).`;
     }
     const prr = s.prrInfinite ? 'infinite (no events in the comparison group)' : num(s.prr);
     return `- ${what(r)}: ${s.a} of ${s.exposures} treatments (${pct(s.rate)}) had an urgent or late-onset flag in the last ${windowDays} days, against ${s.c} of ${s.c + s.d} (${pct(s.restRate)}) in ${r.comparedWith}; PRR ${prr}, chi-square ${num(s.chiSquare)}.`;

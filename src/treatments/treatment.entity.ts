@@ -22,6 +22,8 @@ export class Treatment {
   @Column({ name: 'performed_at', type: 'timestamptz' }) performedAt: Date;
   @Column({ name: 'protocol_id', type: 'uuid' }) protocolId: string;
   @Column({ name: 'protocol_version', type: 'int' }) protocolVersion: number;
+  /** The protocol's key: sessions of one procedure and key form a course. */
+  @Column({ name: 'protocol_key', type: 'text' }) protocolKey: string;
   @Column({ type: 'text' }) status: 'active' | 'cancelled';
   @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true }) cancelledAt: Date | null;
   @Column({ name: 'cancel_reason', type: 'text', nullable: true }) cancelReason: string | null;

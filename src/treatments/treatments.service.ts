@@ -75,6 +75,7 @@ export class TreatmentsService {
           performedAt,
           protocolId: protocol.id,
           protocolVersion: protocol.version,
+          protocolKey: protocol.key,
           status: 'active',
           cancelledAt: null,
           cancelReason: null,
@@ -128,7 +129,7 @@ export class TreatmentsService {
       const remaining = before.filter((s) => s.id !== id);
       const cancelledCheckIns = await this.checkIns.cancelForTreatment(m, clinicId, id, actor, remaining);
       // The course keeps its late steps: they now run from the latest remaining session.
-      const course = courseSessionsAt(before, t.performedAt);
+      const course = courseSessionsAt(before, t.performedAt, t);
       const heir = isLastOfCourse(before, t) ? course.filter((s) => s.id !== id).at(-1) : undefined;
       if (heir) {
         const patient = await this.patients.findById(t.patientId, m);
@@ -150,10 +151,24 @@ export class TreatmentsService {
    * most recent one performed by then and that one's protocol. Answers are judged against the
    * most recent session's day and expected course. Pass the transaction's manager.
    */
-  async courseAt(m: EntityManager, patientId: string, at: Date): Promise<{ sessions: Treatment[]; latest: Treatment | null; protocol: Protocol | null }> {
-    const sessions = courseSessionsAt(await this.activeSessions(m, patientId), at);
-    const latest = sessions.at(-1) ?? null;
-    return { sessions, latest, protocol: latest ? await this.protocols.get(latest.protocolId, m) : null };
+  /**
+   * The course an answer is judged in, and its most recent session by then (the answer's day
+   * counts from it). The answered check-in says which course: the one of the sessions it counts
+   * for, as it runs now (a later session of that course counts: the answer falls in its
+   * follow-up too), or as it ended if a new course of that kind has begun since (an answer to
+   * last course's day-60 check-in is not day 2 of the new one), and never another procedure's.
+   * A stray text with no check-in belongs to the patient's most recent session.
+   */
+  async courseAt(m: EntityManager, patientId: string, at: Date, checkInId: string | null = null): Promise<{ sessions: Treatment[]; latest: Treatment | null; protocol: Protocol | null }> {
+    const all = await this.activeSessions(m, patientId);
+    const linked = checkInId ? new Set(await this.checkIns.treatmentIdsOf(m, checkInId)) : null;
+    const performed = all.filter((s) => s.performedAt.getTime() <= at.getTime());
+    const anchor = (linked && performed.filter((s) => linked.has(s.id)).at(-1)) || performed.at(-1);
+    if (!anchor) return { sessions: [], latest: null, protocol: null };
+    const running = courseSessionsAt(all, at, anchor);
+    const sessions = running.some((s) => s.id === anchor.id) ? running : courseSessionsAt(all, anchor.performedAt, anchor);
+    const latest = sessions.at(-1)!;
+    return { sessions, latest, protocol: await this.protocols.get(latest.protocolId, m) };
   }
 
   listForPatient(clinicId: string, patientId: string): Promise<Treatment[]> {
