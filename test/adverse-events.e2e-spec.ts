@@ -39,6 +39,15 @@ function parseCsv(text: string): string[][] {
  * two products and three lots, answers through the form (and one unreadable SMS conversation),
  * flags raised by the rules, one assessed and resolved.
  */
+
+/** A streamed export's body as one string, as the client receives it. */
+function streamedText(res: import('supertest').Response, done: (err: Error | null, body: string) => void): void {
+  let body = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (body += chunk));
+  res.on('end', () => done(null, body));
+}
+
 describe('adverse-event log, assessment and exports', () => {
   let t: TestApp;
   let c: TestClinic;
@@ -406,12 +415,7 @@ describe('adverse-event log, assessment and exports', () => {
         .get(`/v1/adverse-events/export?format=fhir&from=2026-03-01T00:00:00Z&to=2026-04-01T00:00:00Z`)
         .set(c.compliance.auth)
         .buffer(true)
-        .parse((r, done) => {
-          let body = '';
-          r.setEncoding('utf8');
-          r.on('data', (chunk: string) => (body += chunk));
-          r.on('end', () => done(null, body));
-        })
+        .parse(streamedText)
         .expect(200);
       expect(res.headers['content-type']).toMatch(/^application\/fhir\+json/);
       const bundle = JSON.parse(res.body as string) as Json;
@@ -483,12 +487,7 @@ describe('adverse-event log, assessment and exports', () => {
               .get(`/v1/adverse-events/export?format=fhir${query}`)
               .set(who)
               .buffer(true)
-              .parse((r, done) => {
-                let body = '';
-                r.setEncoding('utf8');
-                r.on('data', (chunk: string) => (body += chunk));
-                r.on('end', () => done(null, body));
-              })
+              .parse(streamedText)
               .expect(200)
           ).body as string,
         ) as Json;
@@ -520,12 +519,7 @@ describe('adverse-event log, assessment and exports', () => {
         [c.clinic.id, p.id, tr.id, '2026-05-01T08:00:00Z'],
       );
       t.clock.set('2026-05-02T08:00:00Z');
-      const res = await t.http.get('/v1/adverse-events/export?format=fhir&lot=BULK-1').set(c.compliance.auth).buffer(true).parse((r, done) => {
-        let body = '';
-        r.setEncoding('utf8');
-        r.on('data', (chunk: string) => (body += chunk));
-        r.on('end', () => done(null, body));
-      }).expect(200);
+      const res = await t.http.get('/v1/adverse-events/export?format=fhir&lot=BULK-1').set(c.compliance.auth).buffer(true).parse(streamedText).expect(200);
       const bundle = JSON.parse(res.body as string);
       expect(bundle.entry).toHaveLength(205);
       expect(new JSONSchemaValidator().validate(bundle)).toEqual([]);
