@@ -108,7 +108,7 @@ export function configureApp(app: INestApplication): void {
 }
 
 /** An application context without HTTP, for CLI commands. */
-export async function createCliContext(): Promise<INestApplicationContext> {
-  const config = { ...loadConfig(), dispatchIntervalMs: 0, signalIntervalMs: 0, escalationIntervalMs: 0, migrationsRun: true, bootstrapOnStart: false };
+export async function createCliContext(overrides: Partial<AppConfig> = {}): Promise<INestApplicationContext> {
+  const config = { ...loadConfig(), dispatchIntervalMs: 0, signalIntervalMs: 0, escalationIntervalMs: 0, migrationsRun: true, bootstrapOnStart: false, ...overrides };
   return NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error', 'warn'] });
 }

@@ -174,7 +174,8 @@ async function auditVerify(args: string[], url: string): Promise<number> {
   // Verifying needs no schedule (and, with --public-key, no signing key).
   process.env.AUDIT_CHECKPOINT_INTERVAL_MS = '0';
   const { createCliContext } = await import('./app.module');
-  const app = await createCliContext();
+  // Reading only: no migrations, so an auditor's login (DATABASE_ROLE=aftercare_auditor) can verify.
+  const app = await createCliContext({ migrationsRun: false });
   try {
     const { AuditCheckpointsService } = await import('./audit/checkpoints.service');
     const report = await app.get(AuditCheckpointsService).verifyTrusted(values.clinic, { checkpoint, trustedKey });

@@ -23,11 +23,11 @@ const exported = (cp: Exported & { id?: string }): Exported => {
 /** As a superuser who disables the append-only trigger: what the database refuses to the service. */
 const asSuperuser = (table: string, sql: string, params: unknown[]) => tamper(table, `${table}_no_update_delete`, sql, params);
 
-async function cli(args: string[]): Promise<{ code: number; report: any }> {
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; report: any }> {
   try {
     const { stdout } = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/cli.ts', 'audit:verify', ...args], {
       cwd: root,
-      env: { ...process.env },
+      env: { ...process.env, ...env },
     });
     return { code: 0, report: JSON.parse(stdout) };
   } catch (err: any) {
@@ -142,6 +142,9 @@ describe('signed audit checkpoints', () => {
 
     const good = await cli(['--clinic', c.clinic.id, '--checkpoint', file]);
     expect(good).toMatchObject({ code: 0, report: { ok: true, checkpoint: { clinicSeq: cp.clinicSeq } } });
+    // An auditor's read-only role verifies too: the command reads, it runs no migrations.
+    const asAuditor = await cli(['--clinic', c.clinic.id, '--checkpoint', file], { DATABASE_ROLE: 'aftercare_auditor' });
+    expect(asAuditor).toMatchObject({ code: 0, report: { ok: true } });
 
     await asSuperuser('audit_events', `DELETE FROM audit_events WHERE clinic_id = $1 AND clinic_seq >= $2`, [c.clinic.id, cp.clinicSeq]);
     const bad = await cli(['--clinic', c.clinic.id, '--checkpoint', file]);
