@@ -151,7 +151,7 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     // Chains are locked in one order everywhere, so two transactions never wait on each other in a cycle.
     for (const key of [...byClinic.keys()].sort()) {
       const clinicId = key || null;
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(coalesce($1::text, 'system'), 42))`, [clinicId]);
+      await this.lockChain(m, clinicId);
       const [last] = await m.query(
         `SELECT clinic_seq, hash FROM audit_events WHERE clinic_id IS NOT DISTINCT FROM $1 ORDER BY clinic_seq DESC LIMIT 1`,
         [clinicId],
@@ -203,6 +203,11 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
         await m.query(`INSERT INTO audit_event_payloads (event_seq, clinic_id, digest, payload) VALUES ${pr.join(', ')}`, pv);
       }
     }
+  }
+
+  /** The clinic's chain lock: its head cannot move until this transaction ends. */
+  async lockChain(m: EntityManager, clinicId: string | null): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(coalesce($1::text, 'system'), 42))`, [clinicId]);
   }
 
   async list(

@@ -75,7 +75,7 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
   async create(clinicId: string, actor: Actor): Promise<StoredCheckpoint> {
     return this.db.transaction(async (m) => {
       // The chain's own lock (as AuditService.flush takes it): the head cannot move until COMMIT.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(coalesce($1::text, 'system'), 42))`, [clinicId]);
+      await this.audit.lockChain(m, clinicId);
       const [last] = await m.query(
         `SELECT clinic_seq, hash FROM audit_events WHERE clinic_id = $1 ORDER BY clinic_seq DESC LIMIT 1`,
         [clinicId],

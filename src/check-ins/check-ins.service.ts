@@ -18,6 +18,7 @@ import { chooseChannel } from '../patients/patient.entity';
 import { unsubscribeHeaders } from '../patients/unsubscribe-token';
 import { aftercareInstructions } from '../protocols/texts';
 import { queryRows } from '../database/query-rows';
+import { lockKey } from '../database/advisory-lock';
 import { planExtraCheckIn } from './extra-check-in';
 
 export const hashToken = (token: string): Buffer => createHash('sha256').update(token, 'utf8').digest();
@@ -104,7 +105,7 @@ export class CheckInsService {
 
   /** Planning for one patient is serialised: two sessions recorded at once must not both take a day. Take it before reading the patient's sessions. */
   async lockPatientPlan(m: EntityManager, patientId: string): Promise<void> {
-    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`check-in-plan:${patientId}`]);
+    await lockKey(m, `check-in-plan:${patientId}`);
   }
 
   private plan(treatment: Treatment, patient: Patient, clinic: Clinic, protocol: Protocol): PlannedCheckIn[] {

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
-import { FlagAssessmentService } from './assessment.service';
 import { AssessFlagDto } from './dto/assess-flag.dto';
+import { FlagsService } from './flags.service';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
@@ -10,13 +10,13 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 @ApiBearerAuth()
 @Controller('v1/flags')
 export class FlagAssessmentController {
-  constructor(private readonly assessments: FlagAssessmentService) {}
+  constructor(private readonly flags: FlagsService) {}
 
   /** Causality and seriousness (ICH E2A) of the flagged reaction; clinical staff only, compliance reads it. */
   @Allow('practitioner', 'admin')
   @Post(':id/assess')
   @HttpCode(200)
   assess(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: AssessFlagDto) {
-    return this.assessments.assess(p.clinicId, id, actorOf(p), dto);
+    return this.flags.assess(p.clinicId, id, actorOf(p), dto);
   }
 }

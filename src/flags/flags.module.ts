@@ -3,7 +3,6 @@ import { ClinicsModule } from '../clinics/clinics.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { OnCallModule } from '../on-call/on-call.module';
 import { FlagAssessmentController } from './assessment.controller';
-import { FlagAssessmentService } from './assessment.service';
 import { EscalationService } from './escalation.service';
 import { FlagsController } from './flags.controller';
 import { FlagsService } from './flags.service';
@@ -11,7 +10,7 @@ import { FlagsService } from './flags.service';
 @Module({
   imports: [ClinicsModule, MessagingModule, OnCallModule],
   controllers: [FlagsController, FlagAssessmentController],
-  providers: [FlagsService, EscalationService, FlagAssessmentService],
-  exports: [FlagsService, EscalationService, FlagAssessmentService],
+  providers: [FlagsService, EscalationService],
+  exports: [FlagsService, EscalationService],
 })
 export class FlagsModule {}

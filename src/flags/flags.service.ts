@@ -4,7 +4,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
 import { changedFields } from '../audit/field-changes';
 import { Clinic } from '../clinics/clinic.entity';
-import { ClinicsService } from '../clinics/clinics.service';
 import { StaffUser } from '../clinics/staff-user.entity';
 import { Clock } from '../common/clock';
 import { Page } from '../common/pagination';
@@ -19,6 +18,9 @@ import { Flag } from './flag.entity';
 import { AnswerForRules, evaluateRules, PRIORITY_RANK, RuleHit } from './rules';
 import { OnCallService } from '../on-call/on-call.service';
 import { queueStaffAlerts } from './staff-alerts';
+import { ASSESSMENT_FIELDS, assessmentError, orderedCriteria } from './assessment';
+import { AssessFlagDto } from './dto/assess-flag.dto';
+import { lockKey } from '../database/advisory-lock';
 import { ExpectedCourse } from '../protocols/expected-course';
 
 export interface Evaluation {
@@ -72,12 +74,22 @@ interface TransitionResult {
   data: Record<string, unknown>;
   /** Why, where the step asks for one: goes to the audit event's redactable payload. */
   reason?: string;
+  /** The fields whose before/after the step records, when not the triage fields (their names go to `data.fields`). */
+  fields?: readonly (keyof Flag & string)[];
   /** The flag's own history entry. */
   event: { kind: FlagEventKind; data: Record<string, unknown> };
 }
 
 const UNREADABLE_RULE = { id: 'unreadable-reply', version: 1 };
 const LOST_RULE = { id: 'lost-to-follow-up', version: 1 };
+
+/**
+ * One key per treatment (not per rule): an answer raising several rules takes it once (the lock
+ * is re-entrant), so two answers cannot deadlock on rule order; reopen takes it too.
+ */
+function lockTreatmentFlags(m: EntityManager, treatmentId: string): Promise<void> {
+  return lockKey(m, `flags:treatment:${treatmentId}`);
+}
 
 /** The fields triage changes; their before/after goes with each triage step's audit event. */
 const FLAG_TRIAGE_FIELDS = ['status', 'priority', 'assigneeId', 'acknowledgedAt', 'acknowledgedBy', 'resolvedAt', 'resolvedBy', 'outcome', 'note'] as const;
@@ -88,7 +100,6 @@ export class FlagsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    private readonly clinics: ClinicsService,
     private readonly messaging: MessagingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly onCall: OnCallService,
@@ -188,9 +199,7 @@ export class FlagsService {
     const now = this.clock.now();
     const repo = m.getRepository(Flag);
     if (ref.treatmentId) {
-      // One key per treatment (not per rule): an answer raising several rules takes it once
-      // (advisory locks are re-entrant), so two answers cannot deadlock on rule order.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`flags:treatment:${ref.treatmentId}`]);
+      await lockTreatmentFlags(m, ref.treatmentId);
       const open = await repo
         .createQueryBuilder('f')
         .where(`f.clinic_id = :c AND f.treatment_id = :t AND f.rule_id = :r AND f.status <> 'resolved'`, { c: ref.clinicId, t: ref.treatmentId, r: hit.ruleId })
@@ -430,7 +439,7 @@ export class FlagsService {
     return this.transition(clinicId, id, actor, ['resolved'], async (f, _now, m) => {
       // One unresolved flag per treatment and rule: evidence after the resolution already raised a new one.
       if (f.treatmentId) {
-        await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`flags:treatment:${f.treatmentId}`]);
+        await lockTreatmentFlags(m, f.treatmentId);
         const other = await m
           .getRepository(Flag)
           .createQueryBuilder('o')
@@ -473,6 +482,32 @@ export class FlagsService {
     });
   }
 
+  /**
+   * Causality and seriousness (ICH E2A) of a flagged reaction. Any status (a reaction is often
+   * assessed after triage closed it) and again later: each assessment replaces the last on the
+   * flag, the history keeps every one, the audit event carries the old and new values.
+   */
+  async assess(clinicId: string, id: string, actor: Actor, dto: AssessFlagDto): Promise<Flag> {
+    const criteria = orderedCriteria(dto.seriousnessCriteria ?? []);
+    const problem = assessmentError(dto.seriousness, criteria);
+    if (problem) throw new BadRequestException(problem);
+    return this.transition(clinicId, id, actor, ['open', 'acknowledged', 'resolved'], (f, now) => {
+      const reassessment = f.assessedAt !== null;
+      f.causality = dto.causality;
+      f.seriousness = dto.seriousness;
+      f.seriousnessCriteria = criteria;
+      f.assessmentNote = dto.note ?? null;
+      f.assessedAt = now;
+      f.assessedBy = actor.id;
+      return {
+        action: 'flag.assessed',
+        fields: ASSESSMENT_FIELDS,
+        data: { reassessment },
+        event: { kind: 'assessed', data: { causality: f.causality, seriousness: f.seriousness, seriousnessCriteria: criteria, ...(dto.note ? { note: dto.note } : {}) } },
+      };
+    });
+  }
+
   // --- For coordinating features (triage), in the caller's transaction ---
 
   /** The flag locked for a triage step; 404 for another clinic's, 409 naming its state when not in `from`. */
@@ -499,18 +534,17 @@ export class FlagsService {
     apply: (f: Flag, now: Date, m: EntityManager) => TransitionResult | Promise<TransitionResult>,
   ): Promise<Flag> {
     return this.db.transaction(async (m) => {
-      const f = await m.getRepository(Flag).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
-      if (!f) throw new NotFoundException('Flag not found');
-      if (!from.includes(f.status)) throw new ConflictException(`The flag is ${f.status}; this needs it ${from.join(' or ')}`);
+      const f = await this.lockForTriage(m, clinicId, id, from);
       const now = this.clock.now();
       const prior = f.status;
       const before = { ...f };
-      const { action, data, event, reason } = await apply(f, now, m);
+      const { action, data, event, reason, fields } = await apply(f, now, m);
       f.updatedAt = now;
       await m.getRepository(Flag).save(f);
-      // Before/after of every triage field the step changed (values go to the redactable payload).
-      const changes = changedFields(before, f, FLAG_TRIAGE_FIELDS);
-      await this.audit.record(m, { clinicId, actor, action, entityType: 'flag', entityId: id, data: { from: prior, to: f.status, ...data }, changes, ...(reason ? { reason } : {}) });
+      // Before/after of every field the step changed (values go to the redactable payload).
+      const changes = changedFields(before, f, fields ?? FLAG_TRIAGE_FIELDS);
+      const names = fields ? { fields: Object.keys(changes) } : {};
+      await this.audit.record(m, { clinicId, actor, action, entityType: 'flag', entityId: id, data: { from: prior, to: f.status, ...names, ...data }, changes, ...(reason ? { reason } : {}) });
       await this.recordEvent(m, f, actor, event.kind, now, event.data);
       return f;
     });

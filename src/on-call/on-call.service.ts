@@ -7,6 +7,7 @@ import { Clinic } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { StaffUser } from '../clinics/staff-user.entity';
 import { Clock } from '../common/clock';
+import { lockKey } from '../database/advisory-lock';
 import { PutOnCallDto } from './dto/on-call.dto';
 import { OnCallShift } from './on-call-shift.entity';
 import { onCallAt, Shift, shiftErrors, sortShifts } from './rota';
@@ -48,7 +49,7 @@ export class OnCallService {
     const next = sortShifts(given);
     await this.db.transaction(async (m) => {
       // Two admins saving at once: one rota wins whole, never a mix of both.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext('on_call_shifts:' || $1))`, [clinicId]);
+      await lockKey(m, `on-call:${clinicId}`);
       const ids = [...new Set(next.map((s) => s.staffUserId))];
       const staff = ids.length ? await m.getRepository(StaffUser).findBy({ clinicId, id: In(ids) }) : [];
       for (const id of ids) {

@@ -7,6 +7,7 @@ import { Clock } from '../common/clock';
 import { PutProtocolDto } from './dto/protocol.dto';
 import { ExpectedCourse, expectedCourseErrors } from './expected-course';
 import { SYMPTOMS } from './questions';
+import { lockKey } from '../database/advisory-lock';
 import { Protocol } from './protocol.entity';
 import { protocolKeyPattern } from './protocol-choice';
 
@@ -95,7 +96,7 @@ export class ProtocolsService {
     if (errors.length) throw new BadRequestException(errors);
     return this.db.transaction(async (m) => {
       // One writer per clinic and key at a time, so two admins cannot both make version n+1.
-      await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`protocol:${clinicId}:${key}`]);
+      await lockKey(m, `protocol:${clinicId}:${key}`);
       const previous = await this.resolve(clinicId, key, m);
       const [{ max }] = await m.query(`SELECT max(version)::int AS max FROM protocols WHERE key = $1 AND (clinic_id = $2 OR clinic_id IS NULL)`, [key, clinicId]);
       const repo = m.getRepository(Protocol);
