@@ -318,7 +318,7 @@ describe('adverse-event log, assessment and exports', () => {
       const pages: string[][] = [];
       for await (const page of service.pages(c.clinic.id, {}, { withAudit: true, pageSize: 1 })) {
         pages.push(page.events.map((e) => e.id));
-        expect(page.audit.every((a) => a.entity_id === page.events[0].id)).toBe(true);
+        expect(page.audit.every((a) => a.entityId === page.events[0].id)).toBe(true);
         expect(page.audit.map((a) => a.action)).toContain('flag.raised');
       }
       expect(pages.every((p) => p.length === 1)).toBe(true);

@@ -78,7 +78,7 @@ export class AdverseEventsService {
       const rows: Array<AdverseEventRow & { cursor_at: string }> = await this.db.query(`${sql} ORDER BY f.created_at, f.id LIMIT $${params.length}`, params);
       if (!rows.length) return;
       const events = await this.withAnswers(clinicId, rows);
-      const audit = opts.withAudit ? await this.auditAbout(clinicId, rows.map((r) => r.id)) : [];
+      const audit = opts.withAudit ? await this.audit.listAbout(clinicId, rows.map((r) => r.id)) : [];
       yield { events, audit };
       if (rows.length < size) return;
       const last = rows[rows.length - 1];
@@ -150,14 +150,7 @@ export class AdverseEventsService {
     return rows.map((r) => adverseEventOf(r, (byFlag.get(r.id) ?? []).map(answerOf)));
   }
 
-  private async auditAbout(clinicId: string, flagIds: string[]): Promise<AuditRow[]> {
-    return this.db.query(
-      `SELECT clinic_id, clinic_seq::text AS clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, prev_hash, hash
-         FROM audit_events WHERE clinic_id = $1 AND entity_type = 'flag' AND entity_id = ANY($2::text[])
-        ORDER BY clinic_seq`,
-      [clinicId, flagIds],
-    );
-  }
+
 }
 
 const SELECT = `

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { AuditEvent } from '../audit/audit-event.entity';
 import type { Causality } from '../flags/assessment';
 import { SEVERITY_LABELS, SYMPTOM_LABELS, SYMPTOMS, WARNING_SIGN_QUESTIONS, WARNING_SIGNS, WarningSign } from '../protocols/questions';
 import type { AdverseEvent, AdverseEventAnswer } from './adverse-event';
@@ -152,44 +153,34 @@ export function questionnaireResponseResource(patientId: string, ans: AdverseEve
   };
 }
 
-export interface AuditRow {
-  clinic_id: string;
-  clinic_seq: string;
-  occurred_at: Date;
-  actor_type: string;
-  actor_id: string | null;
-  action: string;
-  entity_type: string;
-  entity_id: string | null;
-  prev_hash: string;
-  hash: string;
-}
+/** The chained fields of an audit event (never its payload of before/after values). */
+export type AuditRow = Pick<AuditEvent, 'clinicId' | 'clinicSeq' | 'occurredAt' | 'actorType' | 'actorId' | 'action' | 'entityType' | 'entityId' | 'prevHash' | 'hash'>;
 
 /** An audit-log event about a flag, with its place in the hash chain so a reader can check it. */
 export function auditEventResource(r: AuditRow): Json & { id: string } {
-  const staff = r.actor_type === 'staff' && r.actor_id;
+  const staff = r.actorType === 'staff' && r.actorId;
   return {
     resourceType: 'AuditEvent',
-    id: auditEventUuid(r.clinic_id, String(r.clinic_seq)),
+    id: auditEventUuid(r.clinicId!, String(r.clinicSeq)),
     type: { system: CS.auditAction, code: r.action },
     action: r.action.endsWith('.raised') ? 'C' : 'U',
-    recorded: new Date(r.occurred_at).toISOString(),
+    recorded: new Date(r.occurredAt).toISOString(),
     outcome: '0',
     agent: [
       {
-        type: { coding: [{ system: CS.actorType, code: r.actor_type }] },
-        ...(staff ? { who: { reference: `Practitioner/${r.actor_id}` } } : r.actor_id ? { who: { identifier: { system: `urn:aftercare:${r.actor_type}`, value: r.actor_id } } } : {}),
-        name: r.actor_type,
-        requestor: r.actor_type === 'staff' || r.actor_type === 'integration',
+        type: { coding: [{ system: CS.actorType, code: r.actorType }] },
+        ...(staff ? { who: { reference: `Practitioner/${r.actorId}` } } : r.actorId ? { who: { identifier: { system: `urn:aftercare:${r.actorType}`, value: r.actorId } } } : {}),
+        name: r.actorType,
+        requestor: r.actorType === 'staff' || r.actorType === 'integration',
       },
     ],
-    source: { site: r.clinic_id, observer: { display: 'Aftercare' } },
+    source: { site: r.clinicId, observer: { display: 'Aftercare' } },
     entity: [
       {
-        what: r.entity_type === 'flag' && r.entity_id ? { reference: urn(r.entity_id) } : { identifier: { value: r.entity_id ?? '' } },
+        what: r.entityType === 'flag' && r.entityId ? { reference: urn(r.entityId) } : { identifier: { value: r.entityId ?? '' } },
         detail: [
-          { type: 'clinicSeq', valueString: String(r.clinic_seq) },
-          { type: 'prevHash', valueString: r.prev_hash },
+          { type: 'clinicSeq', valueString: String(r.clinicSeq) },
+          { type: 'prevHash', valueString: r.prevHash },
           { type: 'hash', valueString: r.hash },
         ],
       },

@@ -259,10 +259,6 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
   }
 
   /**
-   * Blanks the payloads (before/after values, reasons) of the events about these entities, in
-   * the caller's transaction. The digests stay in the chain, so it still verifies.
-   */
-  /**
    * Blanks the payloads of the events about these entities (erasure), once each. Returns their
    * sequence numbers: the erasure's own event lists them, and verify accepts a redacted payload
    * only when such an event claims it.

@@ -109,16 +109,7 @@ export class CheckInsService {
   }
 
   private plan(treatment: Treatment, patient: Patient, clinic: Clinic, protocol: Protocol): PlannedCheckIn[] {
-    return planCheckIns({
-      performedAt: treatment.performedAt,
-      timeZone: timeZoneOf(patient, clinic),
-      dayOffsets: protocol.dayOffsets,
-      sendTime: protocol.sendTime.slice(0, 5),
-      sendWindow: sendWindowOf(clinic),
-      expiryHours: protocol.expiryHours,
-      reminderAfterHours: protocol.reminderAfterHours ?? protocol.expiryHours * 2,
-      now: this.clock.now(),
-    });
+    return planCheckIns({ ...timingOf(treatment, patient, clinic, protocol), dayOffsets: protocol.dayOffsets, now: this.clock.now() });
   }
 
   /** The earlier sessions' late steps not yet sent give way to the new last session's. */
@@ -170,32 +161,7 @@ export class CheckInsService {
       timeZone: zone,
     });
     const repo = m.getRepository(CheckIn);
-    const rows = plan.inserts.length
-      ? await repo.save(
-          plan.inserts.map((p) =>
-            repo.create({
-              clinicId: treatment.clinicId,
-              treatmentId: treatment.id,
-              patientId: treatment.patientId,
-              step: p.step,
-              dayOffset: p.dayOffset,
-              dueAt: p.dueAt,
-              expiresAt: p.expiresAt,
-              remindAt: p.remindAt,
-              status: p.status,
-              channel: null,
-              attempts: 0,
-              nextAttemptAt: p.dueAt,
-              sentAt: null,
-              reminderSentAt: null,
-              answeredAt: null,
-              clarificationsSent: 0,
-              lastError: null,
-              createdAt: now,
-            }),
-          ),
-        )
-      : [];
+    const rows = plan.inserts.length ? await repo.save(plan.inserts.map((p) => repo.create(newCheckIn(treatment, p, now)))) : [];
     const links: CheckInTreatment[] = [];
     for (const r of rows) {
       links.push({ checkInId: r.id, treatmentId: treatment.id, clinicId: treatment.clinicId, step: r.step, dayOffset: r.dayOffset });
@@ -441,16 +407,7 @@ export class CheckInsService {
     actor: Actor,
   ): Promise<{ checkIn: CheckIn; reused: boolean }> {
     const { treatment, patient, clinic, protocol } = input;
-    const plan = planExtraCheckIn({
-      now: this.clock.now(),
-      inDays: input.inDays,
-      performedAt: treatment.performedAt,
-      timeZone: timeZoneOf(patient, clinic),
-      sendTime: protocol.sendTime.slice(0, 5),
-      sendWindow: sendWindowOf(clinic),
-      expiryHours: protocol.expiryHours,
-      reminderAfterHours: protocol.reminderAfterHours ?? protocol.expiryHours * 2,
-    });
+    const plan = planExtraCheckIn({ ...timingOf(treatment, patient, clinic, protocol), now: this.clock.now(), inDays: input.inDays });
     // The same lock as course planning: the one-a-day check and the step number stay true.
     await this.lockPatientPlan(m, patient.id);
     const sameDay = await m
@@ -467,27 +424,7 @@ export class CheckInsService {
     const [{ step }] = await m.query(`SELECT coalesce(max(step), 0) + 1 AS step FROM check_ins WHERE treatment_id = $1`, [treatment.id]);
     const repo = m.getRepository(CheckIn);
     const checkIn = await repo.save(
-      repo.create({
-        clinicId: treatment.clinicId,
-        treatmentId: treatment.id,
-        patientId: treatment.patientId,
-        step: Number(step),
-        dayOffset: plan.dayOffset,
-        dueAt: plan.dueAt,
-        expiresAt: plan.expiresAt,
-        remindAt: plan.remindAt,
-        status: 'scheduled',
-        channel: null,
-        attempts: 0,
-        nextAttemptAt: plan.dueAt,
-        sentAt: null,
-        reminderSentAt: null,
-        answeredAt: null,
-        clarificationsSent: 0,
-        lastError: null,
-        requestedByFlagId: input.flagId,
-        createdAt: this.clock.now(),
-      }),
+      repo.create({ ...newCheckIn(treatment, { ...plan, step: Number(step), status: 'scheduled' }, this.clock.now()), requestedByFlagId: input.flagId }),
     );
     // Counts for the flag's session only: it was asked for about that treatment.
     await m.getRepository(CheckInTreatment).insert({ checkInId: checkIn.id, treatmentId: treatment.id, clinicId: treatment.clinicId, step: checkIn.step, dayOffset: checkIn.dayOffset });
@@ -501,4 +438,44 @@ export class CheckInsService {
     });
     return { checkIn, reused: false };
   }
+}
+
+/** The protocol's timing for a patient: when in their day a check-in goes, how long it stays open. */
+function timingOf(treatment: Treatment, patient: Patient, clinic: Clinic, protocol: Protocol) {
+  return {
+    performedAt: treatment.performedAt,
+    timeZone: timeZoneOf(patient, clinic),
+    sendTime: protocol.sendTime.slice(0, 5),
+    sendWindow: sendWindowOf(clinic),
+    expiryHours: protocol.expiryHours,
+    reminderAfterHours: protocol.reminderAfterHours ?? protocol.expiryHours * 2,
+  };
+}
+
+/** A new check-in row for a planned step: nothing sent, tried or answered yet. */
+function newCheckIn(
+  treatment: Treatment,
+  p: Pick<PlannedCheckIn, 'step' | 'dayOffset' | 'dueAt' | 'expiresAt' | 'remindAt' | 'status'>,
+  now: Date,
+): Partial<CheckIn> {
+  return {
+    clinicId: treatment.clinicId,
+    treatmentId: treatment.id,
+    patientId: treatment.patientId,
+    step: p.step,
+    dayOffset: p.dayOffset,
+    dueAt: p.dueAt,
+    expiresAt: p.expiresAt,
+    remindAt: p.remindAt,
+    status: p.status,
+    channel: null,
+    attempts: 0,
+    nextAttemptAt: p.dueAt,
+    sentAt: null,
+    reminderSentAt: null,
+    answeredAt: null,
+    clarificationsSent: 0,
+    lastError: null,
+    createdAt: now,
+  };
 }

@@ -36,11 +36,11 @@ export function waitedPhrase(ms: number): string {
 /**
  * An urgent flag nobody acknowledged within ESCALATE_URGENT_AFTER_MINUTES (a high one within
  * ESCALATE_HIGH_AFTER_HOURS) goes to every practitioner and admin of the clinic, by SMS and
- * email, once per priority level. The clock starts when the flag reached its current priority:
- * its latest `raised` or `priority_raised` event, or the `evidence_added` event that took an
- * acknowledged flag back to open (an urgent report again). Once per priority and start. Only `open` flags escalate, and an
- * `acknowledged`, `resolved` or `reopened` event after that time means a person has it
- * (a reopened flag was looked at by whoever reopened it). Several instances may tick.
+ * email. The clock starts when the flag reached its current priority (its latest `raised` or
+ * `priority_raised` event) or went back to open with an urgent report (the `evidence_added`
+ * event carrying statusTo: open); each start escalates once. Only `open` flags escalate, and an
+ * `acknowledged`, `resolved` or `reopened` event after the start means a person has it (a
+ * reopened flag was looked at by whoever reopened it). Several instances may tick.
  */
 @Injectable()
 export class EscalationService implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -189,14 +189,11 @@ export class PatientsService {
     });
   }
 
-  /** Opening a patient's record: the read and its audit event (the reader as actor) together. */
+  /** Opening a patient's record, by `actor`: the read is on the record (patient.viewed) before it is answered. */
   async view(clinicId: string, id: string, actor: Actor): Promise<Patient> {
-    return this.db.transaction(async (m) => {
-      const p = await m.getRepository(Patient).findOneBy({ clinicId, id });
-      if (!p) throw new NotFoundException('Patient not found');
-      await this.audit.record(m, { clinicId, actor, action: 'patient.viewed', entityType: 'patient', entityId: id });
-      return p;
-    });
+    const p = await this.get(clinicId, id);
+    await this.audit.recordAccess({ clinicId, actor, action: 'patient.viewed', entityType: 'patient', entityId: id });
+    return p;
   }
 
   /**

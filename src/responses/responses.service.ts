@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DateTime } from 'luxon';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
 import { CheckIn } from '../check-ins/check-in.entity';
 import { CheckInsService } from '../check-ins/check-ins.service';
+import { localDaysBetween } from '../check-ins/course-plan';
 import { Clinic } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
@@ -344,6 +344,13 @@ export class ResponsesService {
     await this.messaging.deliverNow(ids).catch((err) => this.logger.error(`Immediate delivery failed: ${err?.message ?? err}`));
   }
 
+  /** The patient's answers, read by `actor`: the read is on the record (patient.responses_viewed) before it is answered. */
+  async viewForPatient(clinicId: string, patientId: string, actor: Actor): Promise<Response[]> {
+    const items = await this.listForPatient(clinicId, patientId);
+    await this.audit.recordAccess({ clinicId, actor, action: 'patient.responses_viewed', entityType: 'patient', entityId: patientId, data: { count: items.length } });
+    return items;
+  }
+
   async listForPatient(clinicId: string, patientId: string): Promise<Response[]> {
     await this.patients.get(clinicId, patientId);
     return this.db.getRepository(Response).find({ where: { clinicId, patientId }, order: { receivedAt: 'ASC' } });
@@ -357,7 +364,3 @@ function answerOf(r: Response, daySinceTreatment: number): AnswerForRules {
   return { scores, warningSigns: r.warningSigns as WarningSign[], freeText: r.freeText, daySinceTreatment };
 }
 
-/** Calendar days from one instant to another in the patient's zone ("day 1" is the day after). */
-function localDaysBetween(from: Date, to: Date, zone: string): number {
-  return Math.round(DateTime.fromJSDate(to, { zone }).startOf('day').diff(DateTime.fromJSDate(from, { zone }).startOf('day'), 'days').days);
-}

@@ -11,7 +11,7 @@ export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
 /** Two late-onset flags on one lot (or in the clinic) within this many days: a signal at once. */
 export const CLUSTER_WINDOW_DAYS = 90;
-export const CLUSTER_MIN_FLAGS = 2;
+export const CLUSTER_MIN_PATIENTS = 2;
 
 export interface TreatmentFacts {
   treatmentId: string;
@@ -33,7 +33,7 @@ export interface LateOnsetFlag {
 }
 
 export interface ClusterFacts {
-  /** Distinct treatments with a late-onset flag in the cluster window. */
+  /** Distinct patients with a late-onset flag in the cluster window. */
   lateOnsetPatients: number;
   firstAt: Date;
   lastAt: Date;
@@ -64,7 +64,7 @@ const VALUE_OF: Record<Exclude<SignalDimension, 'clinic'>, (t: TreatmentFacts) =
 function clusterOf(flags: LateOnsetFlag[]): ClusterFacts | null {
   // Distinct patients: one infection counted for two sessions, or flagged twice, is one patient, not a cluster.
   const distinct = new Set(flags.map((f) => f.patientId));
-  if (distinct.size < CLUSTER_MIN_FLAGS) return null;
+  if (distinct.size < CLUSTER_MIN_PATIENTS) return null;
   const times = flags.map((f) => f.at.getTime());
   return { lateOnsetPatients: distinct.size, firstAt: new Date(Math.min(...times)), lastAt: new Date(Math.max(...times)) };
 }

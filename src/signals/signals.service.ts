@@ -8,7 +8,7 @@ import { Clock } from '../common/clock';
 import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MessagingService } from '../messaging/messaging.service';
-import { CLUSTER_MIN_FLAGS, CLUSTER_WINDOW_DAYS, detectSignals, SignalKind, SignalRow } from './detect';
+import { CLUSTER_MIN_PATIENTS, CLUSTER_WINDOW_DAYS, detectSignals, SignalKind, SignalRow } from './detect';
 import { CHI_SQUARE_METHOD, SIGNAL_CRITERIA } from './disproportionality';
 import { Signal } from './signal.entity';
 import { SignalsRepository } from './signals.repository';
@@ -18,7 +18,7 @@ const DAY_MS = 86400_000;
 export const DEFAULT_SIGNAL_WINDOW_DAYS = 90;
 
 export const SIGNAL_METHOD = {
-  events: 'Distinct treatments with an urgent flag or a late-onset flag (rule late-onset), in any status, raised by the end of the window.',
+  events: 'Distinct treatments with an urgent flag or a late-onset flag (rule late-onset), in any status, raised by the end of the window. In a course of sessions a flag counts for every session the answered check-in counted for.',
   exposures: 'Treatments performed in the window, cancelled ones left out.',
   comparison:
     "Each lot, product, practitioner, technique and formula is compared with the rest of the same clinic's treatments in the window (never another clinic's). Treatments with no value recorded count in the rest only. The clinic as a whole is compared with its own previous window of the same length.",
@@ -26,7 +26,7 @@ export const SIGNAL_METHOD = {
   prr: 'PRR = (a/(a+b)) / (c/(c+d)); null with prrNote when it is not a finite number (prrInfinite: events here and none in the rest).',
   chiSquare: CHI_SQUARE_METHOD,
   criteria: { ...SIGNAL_CRITERIA, rule: 'a signal when n = a ≥ 3, PRR ≥ 2 (an infinite PRR counts) and chi-square ≥ 4' },
-  cluster: { windowDays: CLUSTER_WINDOW_DAYS, minFlags: CLUSTER_MIN_FLAGS, rule: `${CLUSTER_MIN_FLAGS} late-onset flags on distinct treatments of one lot, or of the clinic, within the last ${CLUSTER_WINDOW_DAYS} days: a signal at once, whatever the PRR` },
+  cluster: { windowDays: CLUSTER_WINDOW_DAYS, minPatients: CLUSTER_MIN_PATIENTS, rule: `${CLUSTER_MIN_PATIENTS} patients with late-onset flags on one lot, or in the clinic, within the last ${CLUSTER_WINDOW_DAYS} days: a signal at once, whatever the PRR` },
 } as const;
 
 export interface SignalReport {
@@ -71,9 +71,8 @@ export class SignalsService implements OnApplicationBootstrap, OnApplicationShut
   async report(clinicId: string, windowDays = DEFAULT_SIGNAL_WINDOW_DAYS): Promise<SignalReport> {
     const to = this.clock.now();
     const { from, rows, totals } = await this.compute(clinicId, windowDays, to);
-    for (const r of rows) {
-      if (r.dimension === 'practitioner') r.label = (await this.clinics.findStaff(clinicId, r.value))?.name ?? null;
-    }
+    const names = new Map((await this.clinics.listStaff(clinicId)).map((s) => [s.id, s.name]));
+    for (const r of rows) if (r.dimension === 'practitioner') r.label = names.get(r.value) ?? null;
     return { windowDays, from, to, method: SIGNAL_METHOD, totals, values: rows, signals: rows.filter((r) => r.signal), detected: await this.repo.listDetected(clinicId) };
   }
 
@@ -200,7 +199,7 @@ export function signalAlert(clinicName: string, fresh: Array<{ row: SignalRow; k
     '',
     ...lines,
     '',
-    `A signal is n >= ${SIGNAL_CRITERIA.minEvents}, PRR >= ${SIGNAL_CRITERIA.minPrr} and chi-square >= ${SIGNAL_CRITERIA.minChiSquare}, or ${CLUSTER_MIN_FLAGS} late-onset flags on one lot or in the clinic within ${CLUSTER_WINDOW_DAYS} days.`,
+    `A signal is n >= ${SIGNAL_CRITERIA.minEvents}, PRR >= ${SIGNAL_CRITERIA.minPrr} and chi-square >= ${SIGNAL_CRITERIA.minChiSquare}, or ${CLUSTER_MIN_PATIENTS} patients with late-onset flags on one lot or in the clinic within ${CLUSTER_WINDOW_DAYS} days.`,
     `The numbers behind it: ${url}`,
   ].join('\n');
   return { subject, text };

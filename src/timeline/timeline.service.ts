@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Actor, AuditService } from '../audit/audit.service';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { FlagsService } from '../flags/flags.service';
 import { MessagingService } from '../messaging/messaging.service';
@@ -26,6 +27,7 @@ const TYPE_ORDER: Record<TimelineType, number> = { treatment: 0, check_in: 1, me
 @Injectable()
 export class TimelineService {
   constructor(
+    private readonly audit: AuditService,
     private readonly patients: PatientsService,
     private readonly treatments: TreatmentsService,
     private readonly checkIns: CheckInsService,
@@ -33,6 +35,13 @@ export class TimelineService {
     private readonly messaging: MessagingService,
     private readonly flags: FlagsService,
   ) {}
+
+  /** The timeline, read by `actor`: the read is on the record (timeline.viewed) before it is answered. */
+  async view(clinicId: string, patientId: string, actor: Actor): Promise<{ items: TimelineItem[] }> {
+    const timeline = await this.forPatient(clinicId, patientId);
+    await this.audit.recordAccess({ clinicId, actor, action: 'timeline.viewed', entityType: 'patient', entityId: patientId, data: { items: timeline.items.length } });
+    return timeline;
+  }
 
   async forPatient(clinicId: string, patientId: string): Promise<{ items: TimelineItem[] }> {
     await this.patients.get(clinicId, patientId); // 404 for another clinic's patient

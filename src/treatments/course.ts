@@ -4,9 +4,10 @@
  *
  * "Same course": an active session of the same patient, for the same procedure and protocol
  * key (a scalp treatment does not end a body course), performed at most COURSE_GAP_DAYS after
- * the one before it. One check-in a day holds across courses all the same (merging is by day). 28 days is twice the longest usual interval (2 weeks) and the end of the
+ * the one before it. 28 days is twice the longest usual interval (2 weeks), or the end of the
  * early follow-up (day 14) plus two weeks' grace for a missed appointment; a longer break
- * starts a new course, whose sessions keep their own late steps.
+ * starts a new course, whose sessions keep their own late steps. One check-in a day holds
+ * across courses all the same (merging goes by the patient's day).
  */
 export const COURSE_GAP_DAYS = 28;
 const GAP_MS = COURSE_GAP_DAYS * 86_400_000;

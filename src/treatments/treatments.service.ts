@@ -147,11 +147,6 @@ export class TreatmentsService {
   }
 
   /**
-   * The course running at `at`: its active sessions (oldest first, see COURSE_GAP_DAYS), the
-   * most recent one performed by then and that one's protocol. Answers are judged against the
-   * most recent session's day and expected course. Pass the transaction's manager.
-   */
-  /**
    * The course an answer is judged in, and its most recent session by then (the answer's day
    * counts from it). The answered check-in says which course: the one of the sessions it counts
    * for, as it runs now (a later session of that course counts: the answer falls in its
