@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createDataSource, runMigrationsAsOwner } from '../src/database/data-source';
+import { AuditService, PLATFORM_CHAIN_ID, SYSTEM } from '../src/audit/audit.service';
 import { asOwner } from './support/owner';
 import { createTestApp, TestApp } from './support/app';
 import { newClinic, newPatient, newTreatment } from './support/factories';
@@ -76,6 +77,39 @@ describe('database roles', () => {
       await client.query(`DROP TABLE roles_probe`);
       await client.query(`DROP SEQUENCE roles_probe_seq`);
     });
+  });
+
+  it('the chain head table: the service moves a head only forward and cannot delete it; the triggers refuse the owner the same', async () => {
+    const c = await newClinic(t);
+    await newPatient(t, c);
+    const [head] = await t.db.query(`SELECT seq::int AS seq, hash FROM audit_chain_heads WHERE chain_id = $1`, [c.clinic.id]);
+    const [last] = await t.db.query(`SELECT clinic_seq::int AS seq, hash FROM audit_events WHERE clinic_id = $1 ORDER BY clinic_seq DESC LIMIT 1`, [c.clinic.id]);
+    expect(head).toEqual(last);
+    for (const sql of [`DELETE FROM audit_chain_heads WHERE chain_id = $1`, `TRUNCATE audit_chain_heads`, `UPDATE audit_chain_heads SET clinic_id = NULL WHERE chain_id = $1`]) {
+      await expect(t.db.query(sql, sql.includes('$1') ? [c.clinic.id] : [])).rejects.toThrow(/permission denied/);
+    }
+    await expect(t.db.query(`UPDATE audit_chain_heads SET seq = seq - 1 WHERE chain_id = $1`, [c.clinic.id])).rejects.toThrow(/only moves forward/);
+    await expect(t.db.query(`UPDATE audit_chain_heads SET hash = 'x' WHERE chain_id = $1`, [c.clinic.id])).rejects.toThrow(/only moves forward/);
+    await asOwner(async (client) => {
+      await expect(client.query(`DELETE FROM audit_chain_heads WHERE chain_id = $1`, [c.clinic.id])).rejects.toThrow(/only moves forward/);
+      await expect(client.query(`UPDATE audit_chain_heads SET seq = 0 WHERE chain_id = $1`, [c.clinic.id])).rejects.toThrow(/only moves forward/);
+      await expect(client.query(`TRUNCATE audit_chain_heads`)).rejects.toThrow(/append-only/);
+    });
+    // The hot path reads the head by its primary key, whatever the planner's statistics say.
+    await asOwner(async (client) => {
+      const plan = (await client.query(`EXPLAIN SELECT seq, hash FROM audit_chain_heads WHERE chain_id = $1 FOR NO KEY UPDATE`, [c.clinic.id])).rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index Scan using audit_chain_heads_pkey/);
+    });
+  });
+
+  it('the platform chain (events with no clinic) has a head under the nil UUID', async () => {
+    const audit = t.get(AuditService);
+    await t.db.transaction((m) => audit.record(m, { clinicId: null, actor: SYSTEM, action: 'platform.probe', entityType: 'platform' }));
+    await t.db.transaction((m) => audit.record(m, { clinicId: null, actor: SYSTEM, action: 'platform.probe', entityType: 'platform' }));
+    const [head] = await t.db.query(`SELECT clinic_id, seq::int AS seq, hash FROM audit_chain_heads WHERE chain_id = $1`, [PLATFORM_CHAIN_ID]);
+    const events = await t.db.query(`SELECT clinic_seq::int AS seq, hash FROM audit_events WHERE clinic_id IS NULL ORDER BY clinic_seq`);
+    expect(events.map((e: { seq: number }) => e.seq)).toEqual(Array.from({ length: events.length }, (_, i) => i + 1));
+    expect(head).toEqual({ clinic_id: null, seq: events.length, hash: events[events.length - 1].hash });
   });
 
   it('the auditor role reads everything and changes nothing', async () => {

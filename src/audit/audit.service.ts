@@ -40,6 +40,9 @@ export interface AuditEntry {
 }
 
 const GENESIS = '0'.repeat(64);
+/** The platform chain's key (events with no clinic): every chain head has a non-null key. */
+export const PLATFORM_CHAIN_ID = '00000000-0000-0000-0000-000000000000';
+const chainIdOf = (clinicId: string | null): string => clinicId ?? PLATFORM_CHAIN_ID;
 
 /** What an event's redactable payload holds: the values, never in the chained `data`. */
 export interface AuditPayload {
@@ -151,13 +154,11 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     // Chains are locked in one order everywhere, so two transactions never wait on each other in a cycle.
     for (const key of [...byClinic.keys()].sort()) {
       const clinicId = key || null;
-      await this.lockChain(m, clinicId);
-      const [last] = await m.query(
-        `SELECT clinic_seq, hash FROM audit_events WHERE clinic_id IS NOT DISTINCT FROM $1 ORDER BY clinic_seq DESC LIMIT 1`,
-        [clinicId],
-      );
-      let seq = last ? BigInt(last.clinic_seq) : 0n;
-      let prevHash: string = last ? last.hash : GENESIS;
+      const chainId = chainIdOf(clinicId);
+      const head = await this.lockChain(m, clinicId);
+      const startSeq = BigInt(head.seq);
+      let seq = startSeq;
+      let prevHash: string = head.hash;
       const values: unknown[] = [];
       const rows: string[] = [];
       const payloads = new Map<string, { digest: string; payload: AuditPayload }>();
@@ -185,12 +186,20 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
         values.push(clinicId, event.clinicSeq, entry.occurredAt, event.actorType, event.actorId, event.action, event.entityType, event.entityId, JSON.stringify(event.data), prevHash, hash, payloadDigest);
         prevHash = hash;
       }
-      const inserted: Array<{ seq: string; clinic_seq: string }> = await queryRows(
+      // One statement inserts the events and moves the head (still under its row lock) past them.
+      const n = values.length;
+      values.push(chainId, String(startSeq), String(seq), prevHash);
+      const inserted: Array<{ seq: string; clinic_seq: string; moved: number }> = await queryRows(
         m,
-        `INSERT INTO audit_events (clinic_id, clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash, payload_digest)
-         VALUES ${rows.join(', ')} RETURNING seq, clinic_seq`,
+        `WITH ins AS (
+           INSERT INTO audit_events (clinic_id, clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash, payload_digest)
+           VALUES ${rows.join(', ')} RETURNING seq, clinic_seq),
+         head AS (
+           UPDATE audit_chain_heads SET seq = $${n + 3}, hash = $${n + 4} WHERE chain_id = $${n + 1} AND seq = $${n + 2} RETURNING seq)
+         SELECT ins.seq, ins.clinic_seq, (SELECT count(*)::int FROM head) AS moved FROM ins`,
         values,
       );
+      if (inserted[0]?.moved !== 1) throw new Error(`audit chain ${chainId}: the head moved while locked`);
       if (payloads.size) {
         const pv: unknown[] = [];
         const pr: string[] = [];
@@ -205,9 +214,29 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     }
   }
 
-  /** The clinic's chain lock: its head cannot move until this transaction ends. */
-  async lockChain(m: EntityManager, clinicId: string | null): Promise<void> {
-    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended(coalesce($1::text, 'system'), 42))`, [clinicId]);
+  /**
+   * The clinic's chain lock: locks the chain's head row (FOR NO KEY UPDATE) until this
+   * transaction ends and returns the head (seq '0' and the genesis hash for an empty chain;
+   * a chain's first append inserts its row). An index lookup by primary key: the cost does not
+   * depend on how many events the database holds.
+   *
+   * Lock order: a transaction takes its own row locks (clinic settings FOR NO KEY UPDATE,
+   * patients, check-ins, flags, advisory planning locks) while it works; the chain head rows are
+   * taken last, at COMMIT (AuditService.flush), in chain-id order, and after them only the
+   * event inserts' foreign-key checks (FOR KEY SHARE on clinics, which FOR NO KEY UPDATE does not
+   * block). Nothing waits for a business row while holding a chain head, so no cycle can form.
+   * The one exception, AuditCheckpointsService.create, takes its clinic's head first and then
+   * only inserts (a checkpoint row and its event).
+   */
+  async lockChain(m: EntityManager, clinicId: string | null): Promise<{ seq: string; hash: string }> {
+    const chainId = chainIdOf(clinicId);
+    const lock = `SELECT seq::text AS seq, hash FROM audit_chain_heads WHERE chain_id = $1 FOR NO KEY UPDATE`;
+    let [head] = await m.query(lock, [chainId]);
+    if (!head) {
+      await m.query(`INSERT INTO audit_chain_heads (chain_id, clinic_id, seq, hash) VALUES ($1, $2, 0, $3) ON CONFLICT (chain_id) DO NOTHING`, [chainId, clinicId, GENESIS]);
+      [head] = await m.query(lock, [chainId]);
+    }
+    return { seq: String(head.seq), hash: head.hash };
   }
 
   async list(

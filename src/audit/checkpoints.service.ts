@@ -11,7 +11,6 @@ import { configuredSigningKey, ExportedCheckpoint, resolveSigningKey, signCheckp
 
 export type StoredCheckpoint = ExportedCheckpoint & { id: string };
 
-const GENESIS = '0'.repeat(64);
 const INTERVAL_NAME = 'audit-checkpoints';
 
 /** Signed checkpoints of each clinic's audit chain: on demand and on a schedule. */
@@ -74,19 +73,10 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
    */
   async create(clinicId: string, actor: Actor): Promise<StoredCheckpoint> {
     return this.db.transaction(async (m) => {
-      // The chain's own lock (as AuditService.flush takes it): the head cannot move until COMMIT.
-      await this.audit.lockChain(m, clinicId);
-      const [last] = await m.query(
-        `SELECT clinic_seq, hash FROM audit_events WHERE clinic_id = $1 ORDER BY clinic_seq DESC LIMIT 1`,
-        [clinicId],
-      );
+      // The chain's own lock (its head row, as AuditService.flush takes it): the head cannot move until COMMIT.
+      const head = await this.audit.lockChain(m, clinicId);
       const signed = signCheckpoint(
-        {
-          clinicId,
-          clinicSeq: last ? String(last.clinic_seq) : '0',
-          headHash: last ? last.hash : GENESIS,
-          createdAt: this.clock.now().toISOString(),
-        },
+        { clinicId, clinicSeq: head.seq, headHash: head.hash, createdAt: this.clock.now().toISOString() },
         this.signingKey(),
       );
       const id = randomUUID();
