@@ -17,10 +17,14 @@ Commands:
                 [--phone E164] [--sms-from E164|MG…]
                                     create a clinic and its first admin
   audit:verify --clinic ID [--checkpoint FILE.json] [--public-key FILE.pem]
-                                    verify the clinic's audit chain against a signed checkpoint
-                                    (an exported one, else the latest stored one), whose signer
-                                    must be the public key given (else the configured signing
-                                    key); prints the report as JSON, exits 0 if ok and 1 if broken`;
+                                    verify the clinic's whole audit chain and check it against
+                                    every stored checkpoint (and the exported one given) signed
+                                    by the trusted key: the public key given, else the configured
+                                    signing key (AUDIT_SIGNING_KEY, or on the embedded database the
+                                    key the service keeps in DATA_DIR); prints the report as JSON;
+                                    exits 0 if ok, 1 if broken or truncated, 3 if no trusted key
+                                    is known (status unverifiable_truncation: a cut-off end
+                                    cannot be ruled out), 2 on bad arguments`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -39,7 +43,8 @@ async function main(argv: string[]): Promise<number> {
       case 'clinic:create':
         return await clinicCreate(rest, db.url);
       case 'audit:verify':
-        return await auditVerify(rest, db.url);
+        // On the embedded database the CLI reads the signing key the service keeps in DATA_DIR.
+        return await auditVerify(rest, db.url, !config.databaseUrl);
       default:
         console.error(`Unknown command: ${command}\n\n${USAGE}`);
         return 2;
@@ -138,7 +143,7 @@ async function clinicCreate(args: string[], url: string): Promise<number> {
   }
 }
 
-async function auditVerify(args: string[], url: string): Promise<number> {
+async function auditVerify(args: string[], url: string, embeddedDatabase: boolean): Promise<number> {
   const { values } = parseArgs({ args, options: { clinic: { type: 'string' }, checkpoint: { type: 'string' }, 'public-key': { type: 'string' } }, strict: true });
   if (!values.clinic || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.clinic)) {
     console.error('audit:verify needs --clinic <clinic id (a UUID)>');
@@ -175,12 +180,12 @@ async function auditVerify(args: string[], url: string): Promise<number> {
   process.env.AUDIT_CHECKPOINT_INTERVAL_MS = '0';
   const { createCliContext } = await import('./app.module');
   // Reading only: no migrations, so an auditor's login (DATABASE_ROLE=aftercare_auditor) can verify.
-  const app = await createCliContext({ migrationsRun: false });
+  const app = await createCliContext({ migrationsRun: false, embeddedDatabase });
   try {
     const { AuditCheckpointsService } = await import('./audit/checkpoints.service');
     const report = await app.get(AuditCheckpointsService).verifyTrusted(values.clinic, { checkpoint, trustedKey });
     console.log(JSON.stringify(report, null, 2));
-    return report.ok ? 0 : 1;
+    return report.ok ? 0 : report.status === 'unverifiable_truncation' ? 3 : 1;
   } finally {
     await app.close();
   }

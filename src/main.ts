@@ -7,6 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, configureApp } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
 import { resolveDatabase } from './database/connect';
+import { requireAuditSigningKey } from './audit/signing-key';
 
 function persistentSecret(file: string, fresh: string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -21,6 +22,7 @@ async function bootstrap(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    requireAuditSigningKey(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

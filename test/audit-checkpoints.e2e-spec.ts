@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { AuditService } from '../src/audit/audit.service';
 import { AuditCheckpointsService } from '../src/audit/checkpoints.service';
 import { signCheckpoint } from '../src/audit/signing-key';
-import { createTestApp, TEST_AUDIT_PUBLIC_KEY, TestApp } from './support/app';
+import { createTestApp, TEST_AUDIT_PUBLIC_KEY, TEST_AUDIT_SIGNING_KEY, TestApp } from './support/app';
 import { asOwner, tamper } from './support/owner';
 import { newClinic, newPatient, TestClinic } from './support/factories';
 
@@ -134,24 +134,26 @@ describe('signed audit checkpoints', () => {
     expect((await t.get(AuditService).verify(c.clinic.id)).checkpoint).toMatchObject({ id: moved[0].id });
   });
 
-  it('the CLI exits 0 on a good chain and 1 on a truncated one, with an exported checkpoint file or the stored one', async () => {
+  it('the CLI exits 0 on a good chain (with the trusted key) and 1 on a truncated one, with an exported checkpoint file or the stored one', async () => {
     const c = await clinicWithEvents();
     const cp = (await t.http.post('/v1/audit-events/checkpoints').set(c.admin.auth).expect(201)).body;
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'aftercare-cp-')), 'checkpoint.json');
     writeFileSync(file, JSON.stringify(exported(cp)));
 
-    const good = await cli(['--clinic', c.clinic.id, '--checkpoint', file]);
+    // The configured key (as the service has it) is what the CLI trusts; without one it cannot vouch (exit 3, see audit-verify).
+    const withKey = { AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY };
+    const good = await cli(['--clinic', c.clinic.id, '--checkpoint', file], withKey);
     expect(good).toMatchObject({ code: 0, report: { ok: true, checkpoint: { clinicSeq: cp.clinicSeq } } });
     // An auditor's read-only role verifies too: the command reads, it runs no migrations.
-    const asAuditor = await cli(['--clinic', c.clinic.id, '--checkpoint', file], { DATABASE_ROLE: 'aftercare_auditor' });
+    const asAuditor = await cli(['--clinic', c.clinic.id, '--checkpoint', file], { ...withKey, DATABASE_ROLE: 'aftercare_auditor' });
     expect(asAuditor).toMatchObject({ code: 0, report: { ok: true } });
 
     await asSuperuser('audit_events', `DELETE FROM audit_events WHERE clinic_id = $1 AND clinic_seq >= $2`, [c.clinic.id, cp.clinicSeq]);
-    const bad = await cli(['--clinic', c.clinic.id, '--checkpoint', file]);
+    const bad = await cli(['--clinic', c.clinic.id, '--checkpoint', file], withKey);
     expect(bad).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated', brokenAt: cp.clinicSeq } });
-    const stored = await cli(['--clinic', c.clinic.id]);
+    const stored = await cli(['--clinic', c.clinic.id], withKey);
     expect(stored).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated', checkpoint: { id: cp.id } } });
-  });
+  }, 240_000);
 
   it('a chain cut short under a newer checkpoint signed with someone else\'s key fails, in the API and in the CLI', async () => {
     const c = await clinicWithEvents();
@@ -172,15 +174,33 @@ describe('signed audit checkpoints', () => {
         c.clinic.id, forged.clinicSeq, forged.headHash, forged.createdAt, forged.signature, forged.publicKey,
       ]),
     );
+    // The genuine checkpoint (signed by the trusted key) names the cut; the forged one vouches for nothing.
     const report = (await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body;
-    expect(report).toMatchObject({ ok: false, reason: 'checkpoint not signed by a trusted key', checkpointSignedByConfiguredKey: false });
-    // An auditor holding the service's public key gets the same answer from the CLI; the genuine checkpoint shows the cut.
+    expect(report).toMatchObject({ ok: false, status: 'truncated', reason: 'truncated', brokenAt: '4', headSeq: '3', checkpoint: { clinicSeq: genuine.clinicSeq } });
+    // An auditor holding the service's public key gets the same answer from the CLI, with the stored checkpoints or the genuine export.
     const keyFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'aftercare-key-')), 'public.pem');
     writeFileSync(keyFile, TEST_AUDIT_PUBLIC_KEY);
-    expect(await cli(['--clinic', c.clinic.id, '--public-key', keyFile])).toMatchObject({ code: 1, report: { ok: false, reason: 'checkpoint not signed by a trusted key' } });
+    expect(await cli(['--clinic', c.clinic.id, '--public-key', keyFile])).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated' } });
     const genuineFile = path.join(path.dirname(keyFile), 'genuine.json');
     writeFileSync(genuineFile, JSON.stringify(genuine));
     expect(await cli(['--clinic', c.clinic.id, '--checkpoint', genuineFile, '--public-key', keyFile])).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated' } });
+  }, 240_000);
+
+  it("a newest checkpoint signed with someone else's key over a whole chain fails: not signed by a trusted key", async () => {
+    const c = await clinicWithEvents();
+    const genuine = await t.get(AuditCheckpointsService).create(c.clinic.id, { type: 'system', id: null });
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const forged = signCheckpoint(
+      { clinicId: c.clinic.id, clinicSeq: genuine.clinicSeq, headHash: genuine.headHash, createdAt: new Date(Date.parse(genuine.createdAt) + 1000).toISOString() },
+      { privateKey, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    );
+    await asOwner((o) =>
+      o.query(`INSERT INTO audit_checkpoints (clinic_id, clinic_seq, head_hash, created_at, signature, public_key) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        c.clinic.id, forged.clinicSeq, forged.headHash, forged.createdAt, forged.signature, forged.publicKey,
+      ]),
+    );
+    const report = (await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body;
+    expect(report).toMatchObject({ ok: false, status: 'broken', reason: 'checkpoint not signed by a trusted key', checkpointSignedByConfiguredKey: false, checkpointsChecked: 1 });
   });
 
   it('100 concurrent writers on one clinic leave one unbroken chain', async () => {

@@ -107,8 +107,10 @@ describe("patients' rights and the audit of reads", () => {
   it('an event deleted from the middle of the chain by a superuser is reported missing at its sequence number', async () => {
     const c = await newClinic(t);
     await newPatient(t, c);
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE clinic_id = $1`, [c.clinic.id]);
     await tamper('audit_events', 'audit_events_no_update_delete', `DELETE FROM audit_events WHERE clinic_id = $1 AND clinic_seq = 3`, [c.clinic.id]);
-    expect(await verify(c)).toMatchObject({ ok: false, reason: 'missing', brokenAt: '3', count: 2 });
+    // The count is the whole chain's, not where the walk stopped.
+    expect(await verify(c)).toMatchObject({ ok: false, reason: 'missing', brokenAt: '3', count: n - 1 });
   });
 
   it('opening a record, its answers, its timeline and exporting it are audited with the reader as actor', async () => {

@@ -64,16 +64,31 @@ export function payloadDigestOf(payload: unknown): string {
   return createHash('sha256').update(canonicalJson(payload)).digest('hex');
 }
 
+/**
+ * ok: the chain is whole and every checkpoint that vouches for it is a prefix of it; broken: a
+ * link, an event or a payload does not fit, or a checkpoint does not; truncated: events at or
+ * after a checkpoint's seq (or below the recorded head) are gone; unverifiable_truncation: the
+ * chain is whole in itself but no trusted key was given, so a cut-off end cannot be ruled out.
+ */
+export type ChainStatus = 'ok' | 'broken' | 'truncated' | 'unverifiable_truncation';
+
 export interface ChainReport {
   ok: boolean;
+  status: ChainStatus;
+  /** Events in the clinic's chain as stored (all of them, also when the walk stopped early). */
   count: number;
+  /** The chain's real head: its newest stored event. */
   headSeq: string | null;
   headHash: string | null;
+  /** The head the service recorded with its last append (audit_chain_heads); events missing below it are a cut. */
+  recordedHead?: { seq: string; hash: string } | null;
   brokenAt?: string;
-  /** altered, missing, out of order, truncated; payload altered, payload missing (a payload no longer matching its digest); or about the checkpoint: checkpoint signature invalid, checkpoint mismatch, checkpoint is for another clinic. */
+  /** altered, missing, out of order, truncated, head mismatch; payload altered, payload missing, payload redacted without an erasure; or about a checkpoint: checkpoint signature invalid, checkpoint mismatch, checkpoint is for another clinic, checkpoint not signed by a trusted key; or why it is unverifiable. */
   reason?: string;
-  /** The checkpoint checked against (null: the clinic has none yet). */
+  /** The checkpoint the answer is about (truncated: the one cut under; else the given or newest stored one; null: none yet). */
   checkpoint?: CheckpointRef | null;
+  /** How many checkpoints vouched for the chain (valid, trusted signature) and were checked as its prefixes. */
+  checkpointsChecked?: number;
   /** Payloads blanked by erasure among the events checked (their digests still chain). */
   redactedPayloads?: number;
 }
@@ -306,92 +321,198 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
   }
 
   /**
-   * Walks the clinic's chain and recomputes every hash. Against a checkpoint (an exported one,
-   * or by default the clinic's latest stored one) it also checks the checkpoint's signature and
-   * that the chain still holds that sequence number with that hash, which catches a chain whose
-   * newest events were cut off (`truncated`).
+   * Walks the clinic's whole chain in one snapshot and recomputes every hash, then checks it
+   * against every checkpoint: each stored one, and `given` (an exported one) when passed. A
+   * checkpoint counts only when its signature is valid and, with `trustedKey`, it was signed by
+   * that key; each counted checkpoint must be a prefix of the chain (its seq at most the head,
+   * the event hash at its seq equal to its head hash). Events missing at or after a checkpoint's
+   * seq, or below the recorded head (audit_chain_heads), are reported as `truncated` with the
+   * checkpoint and the real head, before anything the shortened walk ran into.
+   *
+   * `trustedKey`: undefined judges checkpoints by their signatures only; null says no key is
+   * trusted, so a chain that is whole in itself is reported `unverifiable_truncation` (not ok):
+   * without a trusted signer nothing shows that its newest events were not cut off.
+   *
+   * The report's count and head (headSeq, headHash) describe the whole chain as stored, not
+   * where the walk stopped.
    */
-  async verify(clinicId: string, given?: ExportedCheckpoint): Promise<ChainReport> {
-    const checkpoint: (ExportedCheckpoint & { id?: string }) | null = given ?? (await this.latestCheckpoint(clinicId));
-    const against: CheckpointRef | null = checkpoint
-      ? { clinicSeq: checkpoint.clinicSeq, headHash: checkpoint.headHash, createdAt: checkpoint.createdAt, publicKey: checkpoint.publicKey, ...(checkpoint.id ? { id: checkpoint.id } : {}) }
-      : null;
-    let cpSeq: bigint | null = null;
-    if (checkpoint) {
-      try {
-        cpSeq = BigInt(checkpoint.clinicSeq);
-      } catch {
-        cpSeq = null;
-      }
+  async verify(clinicId: string, given?: ExportedCheckpoint, opts: { trustedKey?: string | null } = {}): Promise<ChainReport> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      await runner.query(`SET TRANSACTION READ ONLY`);
+      // Page queries read the (clinic_id, clinic_seq) index and the payloads' primary key, whatever the statistics say.
+      await runner.query(`SET LOCAL enable_seqscan = off`);
+      await runner.query(`SET LOCAL enable_bitmapscan = off`);
+      const report = await this.verifyIn(runner, clinicId, given, opts.trustedKey);
+      await runner.rollbackTransaction();
+      return report;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
     }
-    let hashAtCheckpoint: string | null = null;
+  }
+
+  private async verifyIn(runner: QueryRunner, clinicId: string, given: ExportedCheckpoint | undefined, trustedKey: string | null | undefined): Promise<ChainReport> {
+    const storedRows: Array<Record<string, any>> = await runner.query(
+      `SELECT id, clinic_id, clinic_seq, head_hash, created_at, signature, public_key FROM audit_checkpoints WHERE clinic_id = $1 ORDER BY created_at, clinic_seq`,
+      [clinicId],
+    );
+    const stored = storedRows.map(checkpointFromRow);
+    const newest: (ExportedCheckpoint & { id?: string }) | null = given ?? stored[stored.length - 1] ?? null;
+    const refOf = (cp: ExportedCheckpoint & { id?: string }): CheckpointRef => ({
+      clinicSeq: cp.clinicSeq, headHash: cp.headHash, createdAt: cp.createdAt, publicKey: cp.publicKey, ...(cp.id ? { id: cp.id } : {}),
+    });
+    const all = given ? [...stored, given] : stored;
+    const [recorded] = await runner.query(`SELECT seq::text AS seq, hash FROM audit_chain_heads WHERE chain_id = $1`, [chainIdOf(clinicId)]);
+    const recordedHead: { seq: string; hash: string } | null = recorded ? { seq: String(recorded.seq), hash: recorded.hash } : null;
+
+    // The checkpoints that vouch for the chain: well signed, for this clinic, by a trusted signer.
+    const problems: Array<{ cp: ExportedCheckpoint & { id?: string }; reason: string }> = [];
+    const vouching: Array<{ cp: ExportedCheckpoint & { id?: string }; seq: bigint }> = [];
+    for (const cp of all) {
+      let seq: bigint | null = null;
+      try {
+        seq = BigInt(cp.clinicSeq);
+      } catch {
+        seq = null;
+      }
+      if (cp.clinicId !== clinicId) problems.push({ cp, reason: 'checkpoint is for another clinic' });
+      else if (seq === null || seq < 0n || !checkpointSignatureValid(cp)) problems.push({ cp, reason: 'checkpoint signature invalid' });
+      else if (trustedKey && !sameKey(trustedKey, cp.publicKey)) {
+        // An old key's checkpoints (before a rotation) vouch for nothing but are no fault; the newest must be ours.
+        if (cp === newest) problems.push({ cp, reason: 'checkpoint not signed by a trusted key' });
+      } else vouching.push({ cp, seq });
+    }
+    const wanted = new Set(vouching.map((v) => String(v.seq)));
+
+    const walk = await this.walk(runner, clinicId, wanted);
+    // The whole chain as stored, not where the walk stopped.
+    let count = walk.count;
+    let head = walk.head;
+    if (walk.broken) {
+      const [c] = await runner.query(`SELECT count(*)::int AS n FROM audit_events WHERE clinic_id = $1`, [clinicId]);
+      count = c.n;
+      const [h] = await runner.query(`SELECT clinic_seq::text AS seq, hash FROM audit_events WHERE clinic_id = $1 ORDER BY clinic_seq DESC LIMIT 1`, [clinicId]);
+      head = h ? { seq: String(h.seq), hash: h.hash } : null;
+    }
+    const headSeq = head ? BigInt(head.seq) : 0n;
+    const base = {
+      count,
+      headSeq: head?.seq ?? null,
+      headHash: head?.hash ?? null,
+      recordedHead,
+      redactedPayloads: walk.redacted,
+      checkpointsChecked: vouching.length,
+    };
+    const fail = (status: ChainStatus, reason: string, brokenAt: string | undefined, cp: (ExportedCheckpoint & { id?: string }) | null): ChainReport => ({
+      ok: false,
+      status,
+      ...base,
+      ...(brokenAt ? { brokenAt } : {}),
+      reason,
+      checkpoint: cp ? refOf(cp) : null,
+    });
+
+    // 1. Truncation: the newest events are gone under a checkpoint (the highest one that vouches), or below the recorded head.
+    const highest = vouching.reduce<(typeof vouching)[number] | null>((a, v) => (!a || v.seq > a.seq ? v : a), null);
+    if (highest && highest.seq > headSeq) return fail('truncated', 'truncated', String(headSeq + 1n), highest.cp);
+    if (recordedHead && BigInt(recordedHead.seq) > headSeq) return fail('truncated', 'truncated', String(headSeq + 1n), newest);
+    // 2. A break in the chain itself (altered, missing, out of order, a payload problem).
+    if (walk.broken) return fail('broken', walk.broken.reason, walk.broken.at, newest);
+    // 3. A chain whole in itself but not the one a checkpoint signed (rewritten at or before its seq).
+    for (const v of vouching) {
+      const expected = v.seq === 0n ? GENESIS : walk.hashes.get(String(v.seq));
+      if (expected !== v.cp.headHash) return fail('broken', 'checkpoint mismatch', v.seq === 0n ? undefined : String(v.seq), v.cp);
+    }
+    if (recordedHead && (BigInt(recordedHead.seq) !== headSeq || recordedHead.hash !== (head?.hash ?? GENESIS))) {
+      return fail('broken', 'head mismatch', recordedHead.seq, newest);
+    }
+    // 4. Checkpoints that vouch for nothing.
+    const problem = problems.find((p) => p.cp === newest) ?? problems[0];
+    if (problem) return fail('broken', problem.reason, undefined, problem.cp);
+    if (trustedKey === null) {
+      return fail('unverifiable_truncation', 'no trusted key: the chain is whole in itself, but nothing shows its newest events were not cut off', undefined, newest);
+    }
+    return { ok: true, status: 'ok', ...base, checkpoint: newest ? refOf(newest) : null };
+  }
+
+  /**
+   * Streams the chain in keyset pages of events (by the (clinic_id, clinic_seq) index) and their
+   * payloads (by primary key, a separate query), the next page read while this one is hashed.
+   * Stops at the first break; a blank payload is a break only when no erasure event of the chain
+   * lists it (an erasure comes after the events it redacts, so this is settled at the end).
+   */
+  private async walk(runner: QueryRunner, clinicId: string, wanted: Set<string>) {
+    const pageSize = 5000;
+    const hashes = new Map<string, string>();
+    const claimed = new Set<string>();
+    const redactedSeqs: bigint[] = [];
     let prevHash = GENESIS;
     let expectedSeq = 1n;
     let count = 0;
-    let redacted = 0;
     let head: { seq: string; hash: string } | null = null;
-    const pageSize = 1000;
-    const withCheckpoint = (r: ChainReport): ChainReport => ({ ...r, redactedPayloads: redacted, checkpoint: against });
-    // A payload may be blank only because an erasure (whose chained event lists it) blanked it.
-    const claimed = new Set<string>(
-      (
-        await this.db.query(
-          `SELECT jsonb_array_elements_text(coalesce(data->'redactedSeqs', '[]'::jsonb)) AS seq FROM audit_events WHERE clinic_id = $1 AND action = 'patient.erased'`,
-          [clinicId],
-        )
-      ).map((r: { seq: string }) => r.seq),
-    );
-    for (;;) {
-      const rows: Array<Record<string, any>> = await this.db.query(
-        `SELECT e.clinic_seq, e.occurred_at, e.actor_type, e.actor_id, e.action, e.entity_type, e.entity_id, e.data, e.prev_hash, e.hash,
-                e.payload_digest, p.event_seq AS p_seq, p.digest AS p_digest, p.payload AS p_payload, p.redacted_at AS p_redacted_at
-           FROM audit_events e LEFT JOIN audit_event_payloads p ON p.event_seq = e.seq
-          WHERE e.clinic_id = $1 AND e.clinic_seq >= $2 ORDER BY e.clinic_seq LIMIT $3`,
-        [clinicId, String(expectedSeq), pageSize],
+    let broken: { at: string; reason: string } | null = null;
+    const fetchPage = async (from: bigint) => {
+      const events: Array<Record<string, any>> = await runner.query(
+        `SELECT seq, clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash, payload_digest
+           FROM audit_events WHERE clinic_id = $1 AND clinic_seq >= $2 ORDER BY clinic_id, clinic_seq LIMIT ${pageSize}`,
+        [clinicId, String(from)],
       );
-      for (const row of rows) {
+      if (!events.length) return { events, payloads: new Map<string, Record<string, any>>() };
+      const rows: Array<Record<string, any>> = await runner.query(
+        `SELECT event_seq, digest, payload, redacted_at FROM audit_event_payloads WHERE event_seq = ANY($1::bigint[])`,
+        [events.map((e) => String(e.seq))],
+      );
+      return { events, payloads: new Map(rows.map((r) => [String(r.event_seq), r])) };
+    };
+    let next: ReturnType<typeof fetchPage> | null = fetchPage(1n);
+    outer: while (next) {
+      const { events, payloads } = await next;
+      next = null;
+      if (events.length === pageSize) {
+        const last = BigInt(events[events.length - 1].clinic_seq);
+        next = fetchPage(last + 1n);
+        next.catch(() => undefined); // awaited on the next turn; a break may leave it unread
+      }
+      for (const row of events) {
         const seq = BigInt(row.clinic_seq);
-        if (seq !== expectedSeq) return withCheckpoint(broken(count, head, String(expectedSeq), 'missing'));
-        if (row.prev_hash !== prevHash) return withCheckpoint(broken(count, head, String(seq), 'out of order'));
-        const recomputed = chainHash(prevHash, {
-          clinicId,
-          clinicSeq: String(seq),
-          occurredAt: new Date(row.occurred_at).toISOString(),
-          actorType: row.actor_type,
-          actorId: row.actor_id,
-          action: row.action,
-          entityType: row.entity_type,
-          entityId: row.entity_id,
-          data: row.data,
-          ...(row.payload_digest !== null ? { payloadDigest: row.payload_digest } : {}),
-        });
-        if (recomputed !== row.hash) return withCheckpoint(broken(count, head, String(seq), 'altered'));
-        const payloadProblem = payloadCheck(row);
-        if (payloadProblem) return withCheckpoint(broken(count, head, String(seq), payloadProblem));
-        if (row.p_redacted_at && !claimed.has(String(seq))) return withCheckpoint(broken(count, head, String(seq), 'payload redacted without an erasure'));
-        if (row.p_redacted_at) redacted++;
-        if (seq === cpSeq) hashAtCheckpoint = row.hash;
+        if (seq !== expectedSeq) {
+          broken = { at: String(expectedSeq), reason: 'missing' };
+          break outer;
+        }
+        if (row.prev_hash !== prevHash) {
+          broken = { at: String(seq), reason: 'out of order' };
+          break outer;
+        }
+        const recomputed = eventHash(clinicId, prevHash, row);
+        if (recomputed !== row.hash) {
+          broken = { at: String(seq), reason: 'altered' };
+          break outer;
+        }
+        const p = payloads.get(String(row.seq));
+        const payloadProblem = payloadCheck({ payload_digest: row.payload_digest, p_seq: p ? p.event_seq : null, p_digest: p?.digest, p_payload: p?.payload ?? null, p_redacted_at: p?.redacted_at ?? null });
+        if (payloadProblem) {
+          broken = { at: String(seq), reason: payloadProblem };
+          break outer;
+        }
+        if (p?.redacted_at) redactedSeqs.push(seq);
+        if (row.action === 'patient.erased') for (const s of row.data?.redactedSeqs ?? []) claimed.add(String(s));
+        const key = String(seq);
+        if (wanted.has(key)) hashes.set(key, row.hash);
         prevHash = row.hash;
-        head = { seq: String(seq), hash: row.hash };
+        head = { seq: key, hash: row.hash };
         expectedSeq = seq + 1n;
         count++;
       }
-      if (rows.length < pageSize) break;
     }
-    if (checkpoint) {
-      if (checkpoint.clinicId !== clinicId) return withCheckpoint(broken(count, head, undefined, 'checkpoint is for another clinic'));
-      if (cpSeq === null || cpSeq < 0n || !checkpointSignatureValid(checkpoint)) {
-        return withCheckpoint(broken(count, head, undefined, 'checkpoint signature invalid'));
-      }
-      const headSeq = head ? BigInt(head.seq) : 0n;
-      if (headSeq < cpSeq) return withCheckpoint(broken(count, head, String(headSeq + 1n), 'truncated'));
-      const expected = cpSeq === 0n ? GENESIS : hashAtCheckpoint;
-      if (cpSeq > 0n && expected !== checkpoint.headHash) {
-        // The chain is consistent in itself but is not the one that was signed: rewritten from here or earlier.
-        return withCheckpoint(broken(count, head, String(cpSeq), 'checkpoint mismatch'));
-      }
-    }
-    return withCheckpoint({ ok: true, count, headSeq: head?.seq ?? null, headHash: head?.hash ?? null });
+    // A payload may be blank only because an erasure (whose chained event lists it) blanked it.
+    const unclaimed = redactedSeqs.find((s) => !claimed.has(String(s)));
+    if (unclaimed !== undefined && (!broken || unclaimed < BigInt(broken.at))) broken = { at: String(unclaimed), reason: 'payload redacted without an erasure' };
+    return { count, head, broken, hashes, redacted: redactedSeqs.length };
   }
 
   /** The clinic's newest stored checkpoint, if any. */
@@ -422,8 +543,8 @@ function depthOf(runner: QueryRunner): number {
   return (runner as QueryRunner & { transactionDepth?: number }).transactionDepth ?? 1;
 }
 
-function broken(count: number, head: { seq: string; hash: string } | null, at: string | undefined, reason: string): ChainReport {
-  return { ok: false, count, headSeq: head?.seq ?? null, headHash: head?.hash ?? null, ...(at ? { brokenAt: at } : {}), reason };
+function sameKey(a: string | undefined | null, b: string | undefined | null): boolean {
+  return !!a && !!b && a.trim() === b.trim();
 }
 
 /** Why an event's payload does not match the digest its chained event carries, if it does not. */
@@ -434,6 +555,22 @@ function payloadCheck(row: Record<string, any>): string | null {
   if (row.p_redacted_at) return row.p_payload === null ? null : 'payload altered';
   if (row.p_payload === null || payloadDigestOf(row.p_payload) !== row.payload_digest) return 'payload altered';
   return null;
+}
+
+/** The hash a stored event row (audit_events columns) should carry after prevHash. */
+export function eventHash(clinicId: string | null, prevHash: string, row: Record<string, any>): string {
+  return chainHash(prevHash, {
+    clinicId,
+    clinicSeq: String(row.clinic_seq),
+    occurredAt: new Date(row.occurred_at).toISOString(),
+    actorType: row.actor_type,
+    actorId: row.actor_id,
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    data: row.data,
+    ...(row.payload_digest !== null ? { payloadDigest: row.payload_digest } : {}),
+  });
 }
 
 export function chainHash(prevHash: string, event: Record<string, unknown>): string {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -6,7 +6,9 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { Actor, AuditService, ChainReport, checkpointFromRow, SYSTEM } from './audit.service';
+import { Actor, AuditService, ChainReport, checkpointFromRow, eventHash, SYSTEM } from './audit.service';
+
+const GENESIS = '0'.repeat(64);
 import { configuredSigningKey, ExportedCheckpoint, resolveSigningKey, signCheckpoint, SigningKey } from './signing-key';
 
 export type StoredCheckpoint = ExportedCheckpoint & { id: string };
@@ -34,20 +36,20 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
   }
 
   /**
-   * The chain checked against a signed checkpoint whose signer is trusted: the `trustedKey` given
-   * (an auditor's copy of the public key), else this service's own key. A stored checkpoint
-   * signed by any other key fails: someone with database access could cut off the newest
-   * events and sign a new checkpoint of their own. After a key rotation, make a checkpoint at
-   * once (POST /v1/audit-events/checkpoints) so the newest one is signed by the new key. With
-   * no key known (no AUDIT_SIGNING_KEY, nothing given) trust is reported as null, not judged.
+   * The chain checked against every stored checkpoint (and `checkpoint`, an exported one, when
+   * given) whose signer is trusted: the `trustedKey` given (an auditor's copy of the public key),
+   * else this service's own key (AUDIT_SIGNING_KEY, or the embedded database's key file).
+   * Checkpoints signed by any other key vouch for nothing, and the newest one signed so fails:
+   * someone with database access could cut off the newest events and sign a checkpoint of their
+   * own. After a key rotation, make a checkpoint at once (POST /v1/audit-events/checkpoints) so
+   * the newest one is signed by the new key. With no key known, the answer is
+   * `unverifiable_truncation` (not ok): a cut-off end cannot be ruled out.
    */
   async verifyTrusted(clinicId: string, opts: { checkpoint?: ExportedCheckpoint; trustedKey?: string } = {}): Promise<ChainReport & { checkpointSignedByTrustedKey: boolean | null }> {
-    const report = await this.audit.verify(clinicId, opts.checkpoint);
-    const trustedKey = opts.trustedKey ?? (this.key ?? configuredSigningKey(this.config))?.publicKeyPem;
-    if (!report.checkpoint || !trustedKey) return { ...report, checkpointSignedByTrustedKey: null };
-    const trusted = sameKey(trustedKey, report.checkpoint.publicKey);
-    if (!trusted && report.ok) return { ...report, ok: false, reason: 'checkpoint not signed by a trusted key', checkpointSignedByTrustedKey: false };
-    return { ...report, checkpointSignedByTrustedKey: trusted };
+    const trustedKey = opts.trustedKey ?? (this.key ?? configuredSigningKey(this.config))?.publicKeyPem ?? null;
+    const report = await this.audit.verify(clinicId, opts.checkpoint, { trustedKey });
+    const signedByTrusted = report.checkpoint && trustedKey ? sameKey(trustedKey, report.checkpoint.publicKey) : null;
+    return { ...report, checkpointSignedByTrustedKey: signedByTrusted };
   }
 
   /** Resolved on first use, so commands that only verify need no key. */
@@ -72,12 +74,42 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
    * to (not including) its own event.
    */
   async create(clinicId: string, actor: Actor): Promise<StoredCheckpoint> {
+    const key = this.signingKey();
+    // Never sign a chain that fails verification: a signature would lend it credit. Checked
+    // outside the chain lock (it walks the whole chain); every checkpoint with a valid signature
+    // counts here, so the old key's checkpoints still bind after a rotation.
+    const report = await this.audit.verify(clinicId);
+    if (!report.ok) {
+      throw new ConflictException(`The audit chain fails verification (${report.reason}${report.brokenAt ? ` at ${report.brokenAt}` : ''}): no checkpoint is signed until it is investigated`);
+    }
     return this.db.transaction(async (m) => {
       // The chain's own lock (its head row, as AuditService.flush takes it): the head cannot move until COMMIT.
       const head = await this.audit.lockChain(m, clinicId);
+      const [{ max }] = await m.query(`SELECT max(clinic_seq)::text AS max FROM audit_checkpoints WHERE clinic_id = $1`, [clinicId]);
+      if (max !== null && BigInt(max) > BigInt(head.seq)) {
+        throw new ConflictException(`The audit chain's head (${head.seq}) is lower than an earlier checkpoint's (${max}): events were cut off; no checkpoint is signed`);
+      }
+      // What was appended since the verification above must extend the chain it verified, up to the head signed now.
+      const since: Array<Record<string, any>> = await m.query(
+        `SELECT clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash, payload_digest
+           FROM audit_events WHERE clinic_id = $1 AND clinic_seq > $2 ORDER BY clinic_id, clinic_seq`,
+        [clinicId, report.headSeq ?? '0'],
+      );
+      let seq = BigInt(report.headSeq ?? '0');
+      let prev = report.headHash ?? GENESIS;
+      for (const row of since) {
+        if (BigInt(row.clinic_seq) !== seq + 1n || row.prev_hash !== prev || eventHash(clinicId, prev, row) !== row.hash) {
+          throw new ConflictException(`The audit chain fails verification at ${seq + 1n} (changed while being checked): no checkpoint is signed`);
+        }
+        seq += 1n;
+        prev = row.hash;
+      }
+      if (String(seq) !== head.seq || prev !== head.hash) {
+        throw new ConflictException(`The audit chain's recorded head (${head.seq}) is not its newest event (${seq}): no checkpoint is signed`);
+      }
       const signed = signCheckpoint(
         { clinicId, clinicSeq: head.seq, headHash: head.hash, createdAt: this.clock.now().toISOString() },
-        this.signingKey(),
+        key,
       );
       const id = randomUUID();
       await m.query(
@@ -112,14 +144,17 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
    * A checkpoint's own event does not count as a move, or every pass would make another.
    */
   async checkpointMovedClinics(): Promise<StoredCheckpoint[]> {
+    // From the head table (one row per clinic), not a scan of the events. A head below the last
+    // checkpoint is selected too: signing is then refused and the refusal logged.
     const clinics: Array<{ id: string }> = await this.db.query(`
-      SELECT c.id FROM clinics c
-       WHERE EXISTS (
-         SELECT 1 FROM audit_events e
-          WHERE e.clinic_id = c.id
-            AND e.action <> 'audit.checkpoint_created'
-            AND e.clinic_seq > coalesce((SELECT max(k.clinic_seq) FROM audit_checkpoints k WHERE k.clinic_id = c.id), 0))
-       ORDER BY c.id`);
+      SELECT h.clinic_id AS id FROM audit_chain_heads h
+        LEFT JOIN LATERAL (
+          SELECT k.clinic_seq FROM audit_checkpoints k WHERE k.clinic_id = h.clinic_id ORDER BY k.created_at DESC, k.clinic_seq DESC LIMIT 1) k ON true
+       WHERE h.clinic_id IS NOT NULL AND h.seq > 0
+         AND (k.clinic_seq IS NULL OR h.seq < k.clinic_seq OR h.seq > k.clinic_seq + 1
+              OR (h.seq = k.clinic_seq + 1 AND NOT EXISTS (
+                    SELECT 1 FROM audit_events e WHERE e.clinic_id = h.clinic_id AND e.clinic_seq = h.seq AND e.action = 'audit.checkpoint_created')))
+       ORDER BY h.clinic_id`);
     const made: StoredCheckpoint[] = [];
     for (const { id } of clinics) {
       try {

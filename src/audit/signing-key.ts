@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign, verify } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AppConfig } from '../config/app-config';
+import { AppConfig, ConfigError } from '../config/app-config';
 import { canonicalJson } from './canonical-json';
 
 export interface SigningKey {
@@ -74,4 +74,20 @@ export function resolveSigningKey(config: AppConfig, logger: Logger): SigningKey
   }
   logger.warn('AUDIT_SIGNING_KEY is not set: audit checkpoints are signed with a random key that ends with this process');
   return fromPem(fresh());
+}
+
+/**
+ * The service refuses to start on a DATABASE_URL without AUDIT_SIGNING_KEY. A key generated per
+ * process would make every restart (and every second instance) sign with a new key, which
+ * verification must then report as "not signed by a trusted key": a restart mistaken for
+ * tampering. Keeping a generated key in the database instead would hand it to whoever can cut
+ * the chain. Only the embedded database (one process, its own DATA_DIR) keeps a generated key.
+ */
+export function requireAuditSigningKey(config: { databaseUrl?: string; auditSigningKey?: string }): void {
+  if (config.databaseUrl && !config.auditSigningKey) {
+    throw new ConfigError(
+      'AUDIT_SIGNING_KEY is required with DATABASE_URL: audit checkpoints must be signed by one key that outlives restarts and is shared by every instance.\n' +
+        '  Make one with `openssl genpkey -algorithm ed25519` and set it (PEM, or one line with \\n); give auditors its public half (`openssl pkey -pubout`).',
+    );
+  }
 }
