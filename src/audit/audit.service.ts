@@ -458,7 +458,9 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     let broken: { at: string; reason: string } | null = null;
     const fetchPage = async (from: bigint) => {
       const events: Array<Record<string, any>> = await runner.query(
-        `SELECT seq, clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash, payload_digest
+        // occurred_at as the ISO string the chain holds (milliseconds, UTC): no Date round trip per event.
+        `SELECT seq, clinic_seq, to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at,
+                actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash, payload_digest
            FROM audit_events WHERE clinic_id = $1 AND clinic_seq >= $2 ORDER BY clinic_id, clinic_seq LIMIT ${pageSize}`,
         [clinicId, String(from)],
       );
@@ -559,18 +561,23 @@ function payloadCheck(row: Record<string, any>): string | null {
 
 /** The hash a stored event row (audit_events columns) should carry after prevHash. */
 export function eventHash(clinicId: string | null, prevHash: string, row: Record<string, any>): string {
-  return chainHash(prevHash, {
-    clinicId,
-    clinicSeq: String(row.clinic_seq),
-    occurredAt: new Date(row.occurred_at).toISOString(),
-    actorType: row.actor_type,
-    actorId: row.actor_id,
-    action: row.action,
-    entityType: row.entity_type,
-    entityId: row.entity_id,
-    data: row.data,
-    ...(row.payload_digest !== null ? { payloadDigest: row.payload_digest } : {}),
-  });
+  return createHash('sha256').update(prevHash).update('\n').update(eventCanonicalJson(clinicId, row)).digest('hex');
+}
+
+/**
+ * canonicalJson of the chained event built from a stored row, written out key by key (the keys
+ * in canonical order) for verification's speed; a spec checks it equals canonicalJson. The row's
+ * occurred_at may be a Date or already its ISO string (verification selects it so).
+ */
+export function eventCanonicalJson(clinicId: string | null, row: Record<string, any>): string {
+  const occurredAt = typeof row.occurred_at === 'string' ? row.occurred_at : new Date(row.occurred_at).toISOString();
+  const q = (v: string | null | undefined) => (v === null || v === undefined ? 'null' : JSON.stringify(v));
+  return (
+    `{"action":${q(row.action)},"actorId":${q(row.actor_id)},"actorType":${q(row.actor_type)},"clinicId":${q(clinicId)},` +
+    `"clinicSeq":${JSON.stringify(String(row.clinic_seq))},"data":${canonicalJson(row.data)},"entityId":${q(row.entity_id)},` +
+    `"entityType":${q(row.entity_type)},"occurredAt":${JSON.stringify(occurredAt)}` +
+    (row.payload_digest !== null && row.payload_digest !== undefined ? `,"payloadDigest":${JSON.stringify(row.payload_digest)}}` : '}')
+  );
 }
 
 export function chainHash(prevHash: string, event: Record<string, unknown>): string {
