@@ -153,7 +153,7 @@ describe('signed audit checkpoints', () => {
     expect(bad).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated', brokenAt: cp.clinicSeq } });
     const stored = await cli(['--clinic', c.clinic.id], withKey);
     expect(stored).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated', checkpoint: { id: cp.id } } });
-  }, 240_000);
+  }, 600_000);
 
   it('a chain cut short under a newer checkpoint signed with someone else\'s key fails, in the API and in the CLI', async () => {
     const c = await clinicWithEvents();
@@ -184,7 +184,7 @@ describe('signed audit checkpoints', () => {
     const genuineFile = path.join(path.dirname(keyFile), 'genuine.json');
     writeFileSync(genuineFile, JSON.stringify(genuine));
     expect(await cli(['--clinic', c.clinic.id, '--checkpoint', genuineFile, '--public-key', keyFile])).toMatchObject({ code: 1, report: { ok: false, reason: 'truncated' } });
-  }, 240_000);
+  }, 600_000);
 
   it("a newest checkpoint signed with someone else's key over a whole chain fails: not signed by a trusted key", async () => {
     const c = await clinicWithEvents();

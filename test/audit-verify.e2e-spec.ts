@@ -161,7 +161,7 @@ describe('audit verification that cannot be fooled', () => {
     // A cut is still named as one (exit 1), key or not: the recorded head shows it.
     await cutEvents(c.clinic.id, 2);
     expect(await cli(['--clinic', c.clinic.id])).toMatchObject({ code: 1, report: { status: 'truncated' } });
-  }, 240_000);
+  }, 600_000);
 
   it("the CLI's context on the embedded database trusts the key the service keeps in DATA_DIR", async () => {
     const c = await newClinic(t);
@@ -187,7 +187,7 @@ describe('audit verification that cannot be fooled', () => {
     const started = await node(['src/main.ts'], { DATABASE_URL: process.env.DATABASE_URL!, AUDIT_SIGNING_KEY: '', PORT: '0' });
     expect(started.code).toBe(1);
     expect(started.stderr).toMatch(/AUDIT_SIGNING_KEY is required with DATABASE_URL/);
-  }, 120_000);
+  }, 300_000);
 
   it('verification pages read events and payloads by index, whatever the statistics say', async () => {
     const c = await newClinic(t);
