@@ -5,7 +5,7 @@ import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, configureApp } from './app.module';
-import { ConfigError, loadConfig } from './config/app-config';
+import { checkServiceConfig, ConfigError, loadConfig } from './config/app-config';
 import { resolveDatabase } from './database/connect';
 
 function persistentSecret(file: string, fresh: string): string {
@@ -21,6 +21,7 @@ async function bootstrap(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    checkServiceConfig(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

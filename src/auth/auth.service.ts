@@ -2,6 +2,7 @@ import { HttpException, HttpStatus, Inject, Injectable, NotFoundException, Unaut
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
+import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { StaffUser } from '../clinics/staff-user.entity';
@@ -9,47 +10,25 @@ import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { actorOf, Principal } from '../common/principal';
 import { ApiKey } from './api-key.entity';
-import { LoginThrottle } from './login-throttle';
-import { verifyPassword } from './passwords';
+import { LoginThrottle, normalise } from './login-throttle';
+import { hashPassword, verifyPassword } from './passwords';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 @Injectable()
 export class AuthService {
-  private readonly throttle = new LoginThrottle();
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly throttle: LoginThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async login(email: string, password: string): Promise<{ accessToken: string; expiresIn: number }> {
-    const key = email.trim().toLowerCase();
+  async login(email: string, password: string, address: string): Promise<{ accessToken: string; expiresIn: number }> {
+    const user = await this.verifyCredentials(email, password, address);
     const now = this.clock.now().getTime();
-    if (this.throttle.isBlocked(key, now)) {
-      throw new HttpException('Too many failed logins for this account; try again in 15 minutes', HttpStatus.TOO_MANY_REQUESTS);
-    }
-    const user = await this.db
-      .getRepository(StaffUser)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('lower(u.email) = :key', { key })
-      .getOne();
-    const ok = !!user && user.active && (await verifyPassword(password, user.passwordHash));
-    if (!ok || !user) {
-      this.throttle.fail(key, now);
-      if (user) {
-        // Failed attempts on a real account are part of the record; unknown emails are not (no clinic to file them under).
-        await this.db.transaction((m) =>
-          this.audit.record(m, { clinicId: user.clinicId, actor: { type: 'staff', id: user.id }, action: 'staff.login_failed', entityType: 'staff_user', entityId: user.id, data: { reason: user.active ? 'wrong password' : 'inactive account' } }),
-        );
-      }
-      throw new UnauthorizedException('Email or password is wrong');
-    }
-    this.throttle.succeed(key);
     const expiresIn = this.config.accessTokenTtlSeconds;
     const accessToken = await this.jwt.signAsync(
       // iat from the Clock, so expiry follows the service's time (and the tests' clock).
@@ -68,15 +47,57 @@ export class AuthService {
     return { accessToken, expiresIn };
   }
 
+  /**
+   * The staff member with this email and password, or 401 (the same message and the same scrypt
+   * work whether or not the email exists), or 429 when the throttle says so.
+   */
+  async verifyCredentials(email: string, password: string, address: string): Promise<StaffUser> {
+    const key = normalise(email);
+    await this.throttle.check(key, address);
+    const user = await this.db
+      .getRepository(StaffUser)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.email) = :key', { key })
+      .getOne();
+    // Unknown emails are checked against a dummy hash: the answer takes as long either way.
+    const matches = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash()));
+    const ok = !!user && user.active && matches;
+    if (!ok || !user) {
+      await this.throttle.failed(key, address);
+      if (user) {
+        // Failed attempts on a real account are part of the record; unknown emails are not (no clinic to file them under).
+        await this.db.transaction((m) =>
+          this.audit.record(m, { clinicId: user.clinicId, actor: { type: 'staff', id: user.id }, action: 'staff.login_failed', entityType: 'staff_user', entityId: user.id, data: { reason: user.active ? 'wrong password' : 'inactive account' } }),
+        );
+      }
+      throw new UnauthorizedException('Email or password is wrong');
+    }
+    await this.throttle.succeeded(key, address);
+    return user;
+  }
+
+  private dummy?: Promise<string>;
+  private dummyHash(): Promise<string> {
+    this.dummy ??= hashPassword(randomBytes(24).toString('base64url'));
+    return this.dummy;
+  }
+
   async principalForJwt(token: string): Promise<Principal> {
-    let payload: { sub: string; clinicId: string; role: string };
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    let payload: Record<string, unknown>;
     try {
-      payload = await this.jwt.verifyAsync(token, { clockTimestamp: Math.floor(this.clock.now().getTime() / 1000) });
+      payload = await this.jwt.verifyAsync(token, { clockTimestamp: now });
     } catch {
       throw new UnauthorizedException('The access token is invalid or has expired');
     }
+    // A token without these would match any row (an undefined id drops out of a where clause) or never expire.
+    const { sub, exp, iat } = payload ?? {};
+    if (typeof sub !== 'string' || !isUUID(sub) || typeof exp !== 'number' || typeof iat !== 'number' || iat > now + 60) {
+      throw new UnauthorizedException('The access token is invalid: it must name its subject (sub) and carry exp and iat');
+    }
     // Checked on every call so that deactivating a user or changing a role takes effect at once.
-    const user = await this.db.getRepository(StaffUser).findOneBy({ id: payload.sub });
+    const user = await this.db.getRepository(StaffUser).findOneBy({ id: sub });
     if (!user || !user.active) throw new UnauthorizedException('This account is no longer active');
     return { kind: 'staff', id: user.id, clinicId: user.clinicId, role: user.role };
   }

@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
+import { passwordProblem } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
 import { isValidTimeZone } from '../check-ins/planner';
 import { Clock } from '../common/clock';
@@ -74,6 +75,9 @@ export class ClinicsService {
   }
 
   private async addStaff(m: EntityManager, clinicId: string, actor: Actor, input: NewStaff): Promise<StaffUser> {
+    // The CLI and BOOTSTRAP_* reach here without a DTO: the same password rules as POST /v1/staff.
+    const weak = passwordProblem(input.password, [input.email, input.name]);
+    if (weak) throw new BadRequestException(weak);
     const taken = await m
       .getRepository(StaffUser)
       .createQueryBuilder('u')

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsNewPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/password-policy';
 import { IsE164 } from '../../common/validators';
 import { STAFF_ROLES, StaffRole } from '../staff-user.entity';
 
@@ -7,8 +8,8 @@ export class CreateStaffDto {
   @ApiProperty() @IsEmail({}, { message: 'email must be an email address' }) email: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name: string;
   @ApiProperty({ enum: STAFF_ROLES }) @IsIn(STAFF_ROLES) role: StaffRole;
-  @ApiProperty({ minLength: 12 })
-  @IsString() @MinLength(12, { message: 'password must be at least 12 characters' }) @MaxLength(200)
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'Not one of the 10,000 most common passwords, nor the email or name' })
+  @IsString() @IsNewPassword()
   password: string;
   @ApiPropertyOptional({ description: 'E.164 phone for urgent alerts', example: '+447700900123' })
   @IsOptional() @IsE164()
