@@ -105,6 +105,7 @@ export function configureApp(app: INestApplication): void {
     .setVersion('1')
     .addBearerAuth()
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+    .addCookieAuth('aftercare_session', { type: 'apiKey', in: 'cookie', name: 'aftercare_session' }, 'aftercare_session')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
 }
