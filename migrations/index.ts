@@ -15,6 +15,8 @@ import { ProtocolsAndCourses1765100000000 } from './1765100000000-ProtocolsAndCo
 import { OneOpenFlagPerRule1765200000000 } from './1765200000000-OneOpenFlagPerRule';
 import { DatabaseRoles1765500000000 } from './1765500000000-DatabaseRoles';
 import { AuditChainHeads1767300000000 } from './1767300000000-AuditChainHeads';
+import { RateLimits1767100000000 } from './1767100000000-RateLimits';
+import { StaffSessions1767100000001 } from './1767100000001-StaffSessions';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -35,4 +37,6 @@ export const MIGRATIONS = [
   NoDeletesOfTheRecord1765900000000,
   TreatmentProtocolKey1766000000000,
   AuditChainHeads1767300000000,
+  RateLimits1767100000000,
+  StaffSessions1767100000001,
 ];

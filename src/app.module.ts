@@ -21,6 +21,7 @@ import { OnCallModule } from './on-call/on-call.module';
 import { PatientRightsModule } from './patient-rights/patient-rights.module';
 import { PatientsModule } from './patients/patients.module';
 import { ProtocolsModule } from './protocols/protocols.module';
+import { RateLimitsModule } from './rate-limits/rate-limits.module';
 import { ReportsModule } from './reports/reports.module';
 import { ResponsesModule } from './responses/responses.module';
 import { SignalsModule } from './signals/signals.module';
@@ -60,6 +61,7 @@ export class AppModule {
           },
         }),
         ScheduleModule.forRoot(),
+        RateLimitsModule,
         AuditModule,
         AuthModule,
         ClinicsModule,
@@ -103,6 +105,7 @@ export function configureApp(app: INestApplication): void {
     .setVersion('1')
     .addBearerAuth()
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+    .addCookieAuth('aftercare_session', { type: 'apiKey', in: 'cookie', name: 'aftercare_session' }, 'aftercare_session')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
 }

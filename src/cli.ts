@@ -123,6 +123,12 @@ async function clinicCreate(args: string[], url: string): Promise<number> {
     console.error('clinic:create needs --name, --admin-email and --admin-password');
     return 2;
   }
+  const { passwordProblem } = await import('./auth/password-policy');
+  const weak = passwordProblem(values['admin-password'], [values['admin-email']]);
+  if (weak) {
+    console.error(`--admin-password: ${weak.replace(/^password /, '')}`);
+    return 2;
+  }
   process.env.DATABASE_URL = url;
   const { createCliContext } = await import('./app.module');
   const app = await createCliContext();

@@ -5,7 +5,7 @@ import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, configureApp } from './app.module';
-import { ConfigError, loadConfig } from './config/app-config';
+import { checkServiceConfig, ConfigError, loadConfig } from './config/app-config';
 import { resolveDatabase } from './database/connect';
 import { requireAuditSigningKey } from './audit/signing-key';
 
@@ -23,6 +23,7 @@ async function bootstrap(): Promise<void> {
   try {
     config = loadConfig();
     requireAuditSigningKey(config);
+    checkServiceConfig(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

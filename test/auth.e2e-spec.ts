@@ -1,3 +1,5 @@
+import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
 import { createTestApp, TestApp } from './support/app';
 import { newClinic } from './support/factories';
 
@@ -52,5 +54,41 @@ describe('staff and integration credentials', () => {
     const staff = (await t.http.get('/v1/staff').set(c.admin.auth).expect(200)).body.items;
     expect(staff.map((s: { role: string }) => s.role).sort()).toEqual(['admin', 'compliance', 'practitioner']);
     expect(JSON.stringify(staff)).not.toContain('scrypt');
+  });
+
+  it('refuses a correctly signed JWT without sub (or sub null, or not a uuid), exp or iat', async () => {
+    const c = await newClinic(t);
+    const jwt = t.get(JwtService);
+    const iat = Math.floor(t.clock.now().getTime() / 1000);
+    const claims = { clinicId: c.clinic.id, role: 'admin' };
+    const tokens = [
+      await jwt.signAsync({ ...claims, iat }, { expiresIn: 3600 }),
+      await jwt.signAsync({ ...claims, sub: null, iat }, { expiresIn: 3600 }),
+      await jwt.signAsync({ ...claims, sub: '', iat }, { expiresIn: 3600 }),
+      await jwt.signAsync({ ...claims, sub: 'admin', iat }, { expiresIn: 3600 }),
+      await jwt.signAsync({ ...claims, sub: [c.admin.id], iat }, { expiresIn: 3600 }),
+      // No exp: would never expire.
+      await jwt.signAsync({ ...claims, sub: c.admin.id, iat }),
+      // No iat.
+      await jwt.signAsync({ ...claims, sub: c.admin.id }, { expiresIn: 3600, noTimestamp: true }),
+    ];
+    for (const token of tokens) {
+      const res = await t.http.get('/v1/staff').set({ Authorization: `Bearer ${token}` });
+      expect({ status: res.status, message: res.body.message }).toEqual({ status: 401, message: expect.stringMatching(/access token is invalid/) });
+    }
+    // The same claims with sub, exp and iat are fine; an unknown sub is 401, not someone else.
+    await t.http.get('/v1/staff').set({ Authorization: `Bearer ${await jwt.signAsync({ ...claims, sub: c.admin.id, iat }, { expiresIn: 3600 })}` }).expect(200);
+    await t.http.get('/v1/staff').set({ Authorization: `Bearer ${await jwt.signAsync({ ...claims, sub: randomUUID(), iat }, { expiresIn: 3600 })}` }).expect(401);
+  });
+
+  it('applies the password rules (NIST SP 800-63B) when staff are added, with messages that say why', async () => {
+    const c = await newClinic(t);
+    const add = (password: unknown, email = 'rules@example.test') => t.http.post('/v1/staff').set(c.admin.auth).send({ email, name: 'Rules', role: 'practitioner', password });
+    expect((await add('password1234').expect(400)).body.message).toEqual(['password is one of the most commonly used passwords; choose another']);
+    expect((await add('123456789012').expect(400)).body.message).toEqual(['password is too repetitive or sequential (e.g. "aaaa…", "1234…"); choose another']);
+    expect((await add('x'.repeat(129)).expect(400)).body.message).toEqual(['password must be at most 128 characters']);
+    expect((await add('rules@example.test').expect(400)).body.message).toEqual(['password must not be your name, email or the service\'s name; choose another']);
+    // No composition rules: a long lower-case passphrase is fine.
+    await add('purple monkey dishwasher', `ok-${randomUUID()}@example.test`).expect(201);
   });
 });

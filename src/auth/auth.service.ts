@@ -1,46 +1,182 @@
-import { HttpException, HttpStatus, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
+import { isUUID } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { StaffUser } from '../clinics/staff-user.entity';
+import { StaffRole, StaffUser } from '../clinics/staff-user.entity';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { actorOf, Principal } from '../common/principal';
 import { ApiKey } from './api-key.entity';
-import { LoginThrottle } from './login-throttle';
-import { verifyPassword } from './passwords';
+import { LoginThrottle, normalise } from './login-throttle';
+import { passwordProblem } from './password-policy';
+import { hashPassword, verifyPassword } from './passwords';
+import { hashSessionId, newSecret, revokeCredentials, TOUCH_EVERY_MS } from './sessions';
+import { StaffSession } from './staff-session.entity';
+
+export interface SessionView {
+  staff: { id: string; clinicId: string; clinicName: string; email: string; name: string; role: StaffRole; mustChangePassword: boolean };
+  csrfToken: string;
+}
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 @Injectable()
 export class AuthService {
-  private readonly throttle = new LoginThrottle();
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly throttle: LoginThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async login(email: string, password: string): Promise<{ accessToken: string; expiresIn: number }> {
-    const key = email.trim().toLowerCase();
-    const now = this.clock.now().getTime();
-    if (this.throttle.isBlocked(key, now)) {
-      throw new HttpException('Too many failed logins for this account; try again in 15 minutes', HttpStatus.TOO_MANY_REQUESTS);
+  async login(email: string, password: string, address: string): Promise<{ accessToken: string; expiresIn: number; mustChangePassword: boolean }> {
+    const user = await this.verifyCredentials(email, password, address);
+    const now = this.clock.now();
+    const expiresIn = this.config.accessTokenTtlSeconds;
+    const accessToken = await this.jwt.signAsync(
+      // iat from the Clock, so expiry follows the service's time (and the tests' clock); ver ties the token to the credentials.
+      { sub: user.id, clinicId: user.clinicId, role: user.role, ver: user.tokenVersion, iat: Math.floor(now.getTime() / 1000) },
+      { expiresIn },
+    );
+    await this.db.transaction(async (m) => {
+      await m.update(StaffUser, { id: user.id }, { lastSignInAt: now });
+      await this.audit.record(m, {
+        clinicId: user.clinicId,
+        actor: { type: 'staff', id: user.id },
+        action: 'staff.logged_in',
+        entityType: 'staff_user',
+        entityId: user.id,
+      });
+    });
+    return { accessToken, expiresIn, mustChangePassword: user.mustChangePassword };
+  }
+
+  /** Signs in for a browser: a new session row (its id's hash) and its CSRF token, audited. */
+  async createSession(email: string, password: string, address: string): Promise<{ sessionId: string; view: SessionView }> {
+    const user = await this.verifyCredentials(email, password, address);
+    const now = this.clock.now();
+    const sessionId = newSecret();
+    const csrfToken = newSecret();
+    await this.db.transaction(async (m) => {
+      const row = await m.getRepository(StaffSession).save(
+        m.getRepository(StaffSession).create({ tokenHash: hashSessionId(sessionId), staffId: user.id, clinicId: user.clinicId, csrfToken, createdAt: now, lastSeenAt: now, endedAt: null, endReason: null }),
+      );
+      await m.update(StaffUser, { id: user.id }, { lastSignInAt: now });
+      await this.audit.record(m, {
+        clinicId: user.clinicId,
+        actor: { type: 'staff', id: user.id },
+        action: 'staff.logged_in',
+        entityType: 'staff_user',
+        entityId: user.id,
+        data: { via: 'session', sessionId: row.id },
+      });
+    });
+    return { sessionId, view: await this.sessionView(user.id, csrfToken) };
+  }
+
+  /** What GET /v1/auth/session answers: who is signed in, in which clinic, and the CSRF token. */
+  async sessionView(staffId: string, csrfToken: string): Promise<SessionView> {
+    const [row] = await this.db.query(
+      `SELECT u.id, u.clinic_id, c.name AS clinic_name, u.email, u.name, u.role, u.must_change_password
+         FROM staff_users u JOIN clinics c ON c.id = u.clinic_id WHERE u.id = $1`,
+      [staffId],
+    );
+    if (!row) throw new UnauthorizedException('No signed-in session');
+    return {
+      staff: { id: row.id, clinicId: row.clinic_id, clinicName: row.clinic_name, email: row.email, name: row.name, role: row.role, mustChangePassword: row.must_change_password },
+      csrfToken,
+    };
+  }
+
+  /**
+   * The staff member behind a session cookie. An ended, unknown or idle session is 401 (an idle one
+   * is ended then); last_seen_at slides forward at most once a minute.
+   */
+  async principalForSession(sessionId: string): Promise<Principal> {
+    const now = this.clock.now();
+    const session = await this.db.getRepository(StaffSession).findOneBy({ tokenHash: hashSessionId(sessionId) });
+    if (!session || session.endedAt) throw new UnauthorizedException('Your session has ended; sign in again');
+    const idleMs = this.config.sessionIdleMinutes * 60_000;
+    if (now.getTime() - session.lastSeenAt.getTime() >= idleMs) {
+      await this.db.query(`UPDATE staff_sessions SET ended_at = $2, end_reason = 'idle' WHERE id = $1 AND ended_at IS NULL`, [session.id, now]);
+      throw new UnauthorizedException('Your session has expired after being idle; sign in again');
     }
+    const user = await this.db.getRepository(StaffUser).findOneBy({ id: session.staffId });
+    if (!user || !user.active) throw new UnauthorizedException('This account is no longer active');
+    if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
+      await this.db.query(`UPDATE staff_sessions SET last_seen_at = $2 WHERE id = $1 AND ended_at IS NULL`, [session.id, now]);
+    }
+    return { kind: 'staff', id: user.id, clinicId: user.clinicId, role: user.role, mustChangePassword: user.mustChangePassword, session: { id: session.id, csrfToken: session.csrfToken } };
+  }
+
+  /** Signs out: the session ends server-side (the cookie alone no longer opens anything). */
+  async endSession(principal: Principal): Promise<void> {
+    if (!principal.session) throw new UnauthorizedException('No browser session to end (this credential is not a session cookie)');
+    const now = this.clock.now();
+    await this.db.transaction(async (m) => {
+      await m.query(`UPDATE staff_sessions SET ended_at = $2, end_reason = 'signed out' WHERE id = $1 AND ended_at IS NULL`, [principal.session!.id, now]);
+      await this.audit.record(m, { clinicId: principal.clinicId, actor: actorOf(principal), action: 'staff.logged_out', entityType: 'staff_user', entityId: principal.id, data: { sessionId: principal.session!.id } });
+    });
+  }
+
+  /**
+   * The signed-in staff member's own password, the current one required (a wrong one counts as a
+   * failed sign-in). Their other sessions end and their bearer tokens stop working; the session
+   * this was done in stays.
+   */
+  async changePassword(principal: Principal, currentPassword: string, newPassword: string, address: string): Promise<void> {
+    if (principal.kind !== 'staff') throw new ForbiddenException('Only staff members have a password');
+    const me = await this.db.getRepository(StaffUser).findOneBy({ id: principal.id });
+    if (!me) throw new UnauthorizedException('This account is no longer active');
+    const weak = passwordProblem(newPassword, [me.email, me.name]);
+    if (weak) throw new BadRequestException(weak.replace(/^password/, 'newPassword'));
+    if (newPassword === currentPassword) throw new BadRequestException('newPassword must differ from the current password');
+    try {
+      await this.verifyCredentials(me.email, currentPassword, address);
+    } catch (err) {
+      if (err instanceof UnauthorizedException) throw new BadRequestException('currentPassword is wrong');
+      throw err;
+    }
+    const hash = await hashPassword(newPassword);
+    const now = this.clock.now();
+    await this.db.transaction(async (m) => {
+      await m.update(StaffUser, { id: me.id }, { passwordHash: hash, mustChangePassword: false });
+      await revokeCredentials(m, me.id, now, 'password changed', principal.session?.id);
+      await this.audit.record(m, {
+        clinicId: me.clinicId,
+        actor: actorOf(principal),
+        action: 'staff.password_changed',
+        entityType: 'staff_user',
+        entityId: me.id,
+        data: { fields: ['password', ...(me.mustChangePassword ? ['mustChangePassword'] : [])] },
+        changes: me.mustChangePassword ? { mustChangePassword: { from: true, to: false } } : undefined,
+      });
+    });
+  }
+
+  /**
+   * The staff member with this email and password, or 401 (the same message and the same scrypt
+   * work whether or not the email exists), or 429 when the throttle says so.
+   */
+  async verifyCredentials(email: string, password: string, address: string): Promise<StaffUser> {
+    const key = normalise(email);
+    await this.throttle.check(key, address);
     const user = await this.db
       .getRepository(StaffUser)
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
       .where('lower(u.email) = :key', { key })
       .getOne();
-    const ok = !!user && user.active && (await verifyPassword(password, user.passwordHash));
+    // Unknown emails are checked against a dummy hash: the answer takes as long either way.
+    const matches = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash()));
+    const ok = !!user && user.active && matches;
     if (!ok || !user) {
-      this.throttle.fail(key, now);
+      await this.throttle.failed(key, address);
       if (user) {
         // Failed attempts on a real account are part of the record; unknown emails are not (no clinic to file them under).
         await this.db.transaction((m) =>
@@ -49,36 +185,36 @@ export class AuthService {
       }
       throw new UnauthorizedException('Email or password is wrong');
     }
-    this.throttle.succeed(key);
-    const expiresIn = this.config.accessTokenTtlSeconds;
-    const accessToken = await this.jwt.signAsync(
-      // iat from the Clock, so expiry follows the service's time (and the tests' clock).
-      { sub: user.id, clinicId: user.clinicId, role: user.role, iat: Math.floor(now / 1000) },
-      { expiresIn },
-    );
-    await this.db.transaction((m) =>
-      this.audit.record(m, {
-        clinicId: user.clinicId,
-        actor: { type: 'staff', id: user.id },
-        action: 'staff.logged_in',
-        entityType: 'staff_user',
-        entityId: user.id,
-      }),
-    );
-    return { accessToken, expiresIn };
+    await this.throttle.succeeded(key, address);
+    return user;
+  }
+
+  private dummy?: Promise<string>;
+  private dummyHash(): Promise<string> {
+    this.dummy ??= hashPassword(randomBytes(24).toString('base64url'));
+    return this.dummy;
   }
 
   async principalForJwt(token: string): Promise<Principal> {
-    let payload: { sub: string; clinicId: string; role: string };
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    let payload: Record<string, unknown>;
     try {
-      payload = await this.jwt.verifyAsync(token, { clockTimestamp: Math.floor(this.clock.now().getTime() / 1000) });
+      payload = await this.jwt.verifyAsync(token, { clockTimestamp: now });
     } catch {
       throw new UnauthorizedException('The access token is invalid or has expired');
     }
+    // A token without these would match any row (an undefined id drops out of a where clause) or never expire.
+    const { sub, exp, iat } = payload ?? {};
+    if (typeof sub !== 'string' || !isUUID(sub) || typeof exp !== 'number' || typeof iat !== 'number') {
+      throw new UnauthorizedException('The access token is invalid: it must name its subject (sub) and carry exp and iat');
+    }
     // Checked on every call so that deactivating a user or changing a role takes effect at once.
-    const user = await this.db.getRepository(StaffUser).findOneBy({ id: payload.sub });
+    const user = await this.db.getRepository(StaffUser).findOneBy({ id: sub });
     if (!user || !user.active) throw new UnauthorizedException('This account is no longer active');
-    return { kind: 'staff', id: user.id, clinicId: user.clinicId, role: user.role };
+    // Tokens from before a role, password or activity change carry an older version (none: version 0).
+    const ver = payload.ver ?? 0;
+    if (ver !== user.tokenVersion) throw new UnauthorizedException('The access token was revoked (the account changed since it was issued); sign in again');
+    return { kind: 'staff', id: user.id, clinicId: user.clinicId, role: user.role, mustChangePassword: user.mustChangePassword };
   }
 
   async principalForApiKey(key: string): Promise<Principal> {

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { ClinicsService } from './clinics.service';
-import { CreateStaffDto } from './dto/staff.dto';
+import { CreateStaffDto, StaffDto, StaffListDto, UpdateStaffDto } from './dto/staff.dto';
 
 @ApiTags('staff')
 @ApiBearerAuth()
@@ -12,13 +12,23 @@ export class ClinicsController {
 
   @Allow('admin')
   @Post()
-  create(@CurrentPrincipal() p: Principal, @Body() dto: CreateStaffDto) {
+  @ApiCreatedResponse({ type: StaffDto })
+  create(@CurrentPrincipal() p: Principal, @Body() dto: CreateStaffDto): Promise<StaffDto> {
     return this.clinics.createStaff(p.clinicId, actorOf(p), dto);
   }
 
   @Allow('admin')
   @Get()
-  async list(@CurrentPrincipal() p: Principal) {
+  @ApiOkResponse({ type: StaffListDto })
+  async list(@CurrentPrincipal() p: Principal): Promise<StaffListDto> {
     return { items: await this.clinics.listStaff(p.clinicId) };
+  }
+
+  /** Role, activity, temporary password; a staff member of another clinic is 404. */
+  @Allow('admin')
+  @Patch(':id')
+  @ApiOkResponse({ type: StaffDto })
+  update(@CurrentPrincipal() p: Principal, @Param('id', new ParseUUIDPipe({ version: '4' })) id: string, @Body() dto: UpdateStaffDto): Promise<StaffDto> {
+    return this.clinics.updateStaff(p.clinicId, actorOf(p), id, dto);
   }
 }

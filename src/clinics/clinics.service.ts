@@ -2,12 +2,16 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
+import { passwordProblem } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
+import { revokeCredentials } from '../auth/sessions';
+import { changedFields } from '../audit/field-changes';
 import { isValidTimeZone } from '../check-ins/planner';
 import { Clock } from '../common/clock';
 import { isE164, isSmsSender } from '../common/validators';
 import { Clinic } from './clinic.entity';
 import { UpdateClinicDto } from './dto/clinic.dto';
+import { UpdateStaffDto } from './dto/staff.dto';
 import { StaffRole, StaffUser } from './staff-user.entity';
 
 export interface NewStaff {
@@ -74,6 +78,9 @@ export class ClinicsService {
   }
 
   private async addStaff(m: EntityManager, clinicId: string, actor: Actor, input: NewStaff): Promise<StaffUser> {
+    // The CLI and BOOTSTRAP_* reach here without a DTO: the same password rules as POST /v1/staff.
+    const weak = passwordProblem(input.password, [input.email, input.name]);
+    if (weak) throw new BadRequestException(weak);
     const taken = await m
       .getRepository(StaffUser)
       .createQueryBuilder('u')
@@ -101,12 +108,60 @@ export class ClinicsService {
       entityId: user.id,
       data: { role: input.role },
     });
-    delete (user as Partial<StaffUser>).passwordHash;
-    return user;
+    return staffView(user);
   }
 
-  listStaff(clinicId: string): Promise<StaffUser[]> {
-    return this.db.getRepository(StaffUser).find({ where: { clinicId }, order: { createdAt: 'ASC' } });
+  /**
+   * An admin changes a staff member's role, activity or password (a temporary one they must change).
+   * A change of role, activity or password ends their browser sessions and revokes their bearer
+   * tokens in the same transaction as the audit event (with before and after). The last active
+   * admin cannot be deactivated or demoted: the clinic would have no one to manage it.
+   */
+  async updateStaff(clinicId: string, actor: Actor, id: string, dto: UpdateStaffDto): Promise<StaffUser> {
+    for (const key of ['role', 'active', 'temporaryPassword'] as const) {
+      if (dto[key] === null) throw new BadRequestException(`${key} cannot be null`);
+    }
+    return this.db.transaction(async (m) => {
+      // Every active admin of the clinic, in one order: two admins demoting each other wait in turn.
+      const admins: Array<{ id: string }> = await m.query(
+        `SELECT id FROM staff_users WHERE clinic_id = $1 AND role = 'admin' AND active ORDER BY id FOR NO KEY UPDATE`,
+        [clinicId],
+      );
+      const staff = await m.getRepository(StaffUser).findOne({ where: { clinicId, id }, lock: { mode: 'for_no_key_update' } });
+      if (!staff) throw new NotFoundException('Staff member not found');
+      const before = { ...staff };
+      if (dto.role !== undefined) staff.role = dto.role;
+      if (dto.active !== undefined) staff.active = dto.active;
+      const changes = changedFields(before, staff, ['role', 'active']);
+      const fields: string[] = Object.keys(changes);
+      if (dto.temporaryPassword !== undefined) {
+        const weak = passwordProblem(dto.temporaryPassword, [staff.email, staff.name]);
+        if (weak) throw new BadRequestException(weak.replace(/^password/, 'temporaryPassword'));
+        staff.passwordHash = await hashPassword(dto.temporaryPassword);
+        staff.mustChangePassword = true;
+        Object.assign(changes, changedFields(before, staff, ['mustChangePassword']));
+        fields.push('password');
+      }
+      if (!fields.length) return staffView(staff);
+      const wasActiveAdmin = before.role === 'admin' && before.active;
+      if (wasActiveAdmin && !(staff.role === 'admin' && staff.active) && !admins.some((a) => a.id !== staff.id)) {
+        throw new ConflictException('This is the last active admin of the clinic: make someone else an admin first');
+      }
+      await m.update(StaffUser, { id }, {
+        role: staff.role,
+        active: staff.active,
+        mustChangePassword: staff.mustChangePassword,
+        ...(dto.temporaryPassword !== undefined ? { passwordHash: staff.passwordHash } : {}),
+      });
+      const now = this.clock.now();
+      await revokeCredentials(m, id, now, fields.join(', ') + ' changed');
+      await this.audit.record(m, { clinicId, actor, action: 'staff.updated', entityType: 'staff_user', entityId: id, data: { fields }, changes });
+      return staffView({ ...staff, tokenVersion: staff.tokenVersion + 1 });
+    });
+  }
+
+  async listStaff(clinicId: string): Promise<StaffUser[]> {
+    return (await this.db.getRepository(StaffUser).find({ where: { clinicId }, order: { createdAt: 'ASC' } })).map(staffView);
   }
 
   /** Active staff of a clinic with one of the roles: who gets alerts. */
@@ -177,6 +232,12 @@ export class ClinicsService {
   count(): Promise<number> {
     return this.db.getRepository(Clinic).count();
   }
+}
+
+/** A staff member as the API shows them: no password hash, no token version. */
+export function staffView(u: StaffUser): StaffUser {
+  const { passwordHash: _hash, tokenVersion: _ver, ...rest } = u;
+  return rest as StaffUser;
 }
 
 function settingsView(clinic: Clinic): Clinic {

@@ -38,6 +38,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const { statusCode, message } = this.describe(exception);
     if (statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (res.headersSent) return;
+    // A 429 says when to come back (see src/rate-limits/too-many-requests.ts).
+    const retryAfter = (exception as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res.status(statusCode).json({ statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message });
   }
 

@@ -8,6 +8,10 @@ export interface Principal {
   id: string;
   clinicId: string;
   role: StaffRole | 'integration';
+  /** Set when a browser session cookie authenticated the call (CSRF applies then). */
+  session?: { id: string; csrfToken: string };
+  /** A staff member with a temporary password: only the password change is open to them. */
+  mustChangePassword?: boolean;
 }
 
 export type Permission = StaffRole | 'integration';
@@ -17,6 +21,9 @@ export const ALLOWED = 'aftercare:allowed';
 
 /** No credential needed (login, health, patient form, signed webhooks). */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
+/** Open to a staff member who must change their password first (session, password change). */
+export const WHILE_PASSWORD_CHANGE_REQUIRED = 'aftercare:while-password-change-required';
+export const AllowWhilePasswordChangeRequired = () => SetMetadata(WHILE_PASSWORD_CHANGE_REQUIRED, true);
 /** Which roles may call this route; anything else is 403. */
 export const Allow = (...who: Permission[]) => SetMetadata(ALLOWED, who);
 

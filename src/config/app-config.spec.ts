@@ -1,11 +1,44 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, loadConfig } from './app-config';
+import { checkServiceConfig, ConfigError, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
   it('runs on embedded defaults with nothing set', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ databaseUrl: undefined, port: 3000, publicBaseUrl: 'http://localhost:3000', migrationsRun: true, twilio: undefined });
     expect(c.jwtSecretGenerated).toBe(true);
+  });
+
+  it('needs a JWT_SECRET of its own beside DATABASE_URL, and refuses the compose placeholder and weak ones', () => {
+    const db = { DATABASE_URL: 'postgres://u:p@db:5432/a' };
+    expect(() => checkServiceConfig(loadConfig(db))).toThrow(ConfigError);
+    expect(() => checkServiceConfig(loadConfig(db))).toThrow(/JWT_SECRET must be set when DATABASE_URL is set/);
+    // The embedded database keeps a generated one (main.ts persists it beside the data).
+    expect(() => checkServiceConfig(loadConfig({}))).not.toThrow();
+    const good = loadConfig({ ...db, JWT_SECRET: 'hJ3k9Qw-zX2pL7vB_nM4cR8tY1uE6oI0aS5dF' });
+    expect(() => checkServiceConfig(good)).not.toThrow();
+    expect(good.jwtSecretGenerated).toBe(false);
+    for (const [secret, why] of [
+      ['change-me-to-a-long-random-secret-of-32-chars-or-more', /placeholder shipped in docker-compose.yml/],
+      ['please-replace-me-with-a-random-value-0123456789', /looks like a placeholder/],
+      ['a'.repeat(40), /too repetitive/],
+      ['abababababababababababababababababab12', /too repetitive/],
+      ['short-secret', /at least 32 characters/],
+    ] as const) {
+      expect(() => loadConfig({ ...db, JWT_SECRET: secret })).toThrow(why);
+      expect(() => loadConfig({ ...db, JWT_SECRET: secret })).toThrow(/JWT_SECRET/);
+    }
+  });
+
+  it('reads the session and rate-limit settings, with defaults', () => {
+    expect(loadConfig({})).toMatchObject({
+      sessionIdleMinutes: 720,
+      rateLimits: { formPerMinute: 60, webhookPerMinute: 1200, loginPerMinute: 20 },
+      login: { failuresPerAddressPerHour: 50, failuresPerAccountPerHour: 200, freeFailures: 5, delayMaxMs: 900_000 },
+    });
+    const c = loadConfig({ SESSION_IDLE_MINUTES: '30', RATE_LIMIT_FORM_PER_MINUTE: '5', LOGIN_FREE_FAILURES: '3', LOGIN_DELAY_MAX_SECONDS: '60' });
+    expect(c).toMatchObject({ sessionIdleMinutes: 30, rateLimits: { formPerMinute: 5 }, login: { freeFailures: 3, delayMaxMs: 60_000 } });
+    expect(() => loadConfig({ SESSION_IDLE_MINUTES: '0' })).toThrow(/SESSION_IDLE_MINUTES/);
+    expect(() => loadConfig({ RATE_LIMIT_WEBHOOK_PER_MINUTE: 'lots' })).toThrow(/RATE_LIMIT_WEBHOOK_PER_MINUTE/);
   });
 
   it('types and trims what it is given', () => {

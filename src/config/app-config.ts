@@ -13,6 +13,7 @@ import {
   IsEmail,
 } from 'class-validator';
 import { createPrivateKey, KeyObject } from 'node:crypto';
+import { passwordProblem } from '../auth/password-policy';
 import { IsE164 } from '../common/validators';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -72,6 +73,38 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
+
+  /** Minutes a browser session may go unused before it ends. */
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'SESSION_IDLE_MINUTES must be a whole number of minutes' }) @Min(1) @Max(30 * 24 * 60)
+  SESSION_IDLE_MINUTES?: number;
+
+  /** Requests per minute per client address to the patient form (/c/:token) and unsubscribe page (/u/:token). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_FORM_PER_MINUTE?: number;
+
+  /** Requests per minute per client address to /webhooks/twilio/*. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_WEBHOOK_PER_MINUTE?: number;
+
+  /** Sign-in attempts per minute per client address, right or wrong. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  RATE_LIMIT_LOGIN_PER_MINUTE?: number;
+
+  /** Failed sign-ins per hour from one client address, across all accounts. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_FAILURES_PER_ADDRESS?: number;
+
+  /** Failed sign-ins per hour on one account, across all addresses. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1)
+  LOGIN_FAILURES_PER_ACCOUNT?: number;
+
+  /** Failed sign-ins on one account from one address before each further one doubles a delay. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  LOGIN_FREE_FAILURES?: number;
+
+  /** The longest that delay grows to. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(24 * 3600)
+  LOGIN_DELAY_MAX_SECONDS?: number;
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(60)
   ACCESS_TOKEN_TTL_SECONDS?: number;
@@ -155,6 +188,12 @@ export interface AppConfig {
   /** True when JWT_SECRET was not given and a random one was made (tokens die with the process). */
   jwtSecretGenerated: boolean;
   accessTokenTtlSeconds: number;
+  /** A browser session unused this long ends. */
+  sessionIdleMinutes: number;
+  /** Per client address, shared by every instance through the rate_limits table. */
+  rateLimits: { formPerMinute: number; webhookPerMinute: number; loginPerMinute: number };
+  /** Sign-in throttling: see src/auth/login-throttle.ts. */
+  login: { failuresPerAddressPerHour: number; failuresPerAccountPerHour: number; freeFailures: number; delayBaseMs: number; delayMaxMs: number };
   bootstrap?: { clinicName: string; adminEmail: string; adminPassword?: string; timeZone: string; phone?: string };
   migrationsRun: boolean;
   /** Create the first clinic at start when none exists (off in tests and the CLI). */
@@ -214,6 +253,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       'Invalid environment variables:\n  APP_DATABASE_URL needs DATABASE_URL too (the owner that runs the migrations)',
     );
   }
+  if (parsed.BOOTSTRAP_ADMIN_PASSWORD) {
+    const weak = passwordProblem(parsed.BOOTSTRAP_ADMIN_PASSWORD, [parsed.BOOTSTRAP_ADMIN_EMAIL ?? '']);
+    if (weak) throw new ConfigError(`Invalid environment variables:\n  BOOTSTRAP_ADMIN_PASSWORD: ${weak}`);
+  }
+  if (parsed.JWT_SECRET) {
+    const weak = weakSecretReason(parsed.JWT_SECRET);
+    if (weak) throw new ConfigError(`Invalid environment variables:\n  JWT_SECRET ${weak}; generate one with: openssl rand -base64 48`);
+  }
   const auditSigningKey = parsed.AUDIT_SIGNING_KEY ? parseAuditSigningKey(parsed.AUDIT_SIGNING_KEY) : undefined;
   const port = parsed.PORT ?? 3000;
   const jwtSecretGenerated = !parsed.JWT_SECRET;
@@ -242,6 +289,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret: parsed.JWT_SECRET ?? require('node:crypto').randomBytes(48).toString('base64url'),
     jwtSecretGenerated,
     accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS ?? 8 * 3600,
+    sessionIdleMinutes: parsed.SESSION_IDLE_MINUTES ?? 720,
+    rateLimits: {
+      formPerMinute: parsed.RATE_LIMIT_FORM_PER_MINUTE ?? 60,
+      webhookPerMinute: parsed.RATE_LIMIT_WEBHOOK_PER_MINUTE ?? 1200,
+      loginPerMinute: parsed.RATE_LIMIT_LOGIN_PER_MINUTE ?? 20,
+    },
+    login: {
+      failuresPerAddressPerHour: parsed.LOGIN_FAILURES_PER_ADDRESS ?? 50,
+      failuresPerAccountPerHour: parsed.LOGIN_FAILURES_PER_ACCOUNT ?? 200,
+      freeFailures: parsed.LOGIN_FREE_FAILURES ?? 5,
+      delayBaseMs: 1000,
+      delayMaxMs: (parsed.LOGIN_DELAY_MAX_SECONDS ?? 900) * 1000,
+    },
     bootstrap: parsed.BOOTSTRAP_CLINIC_NAME
       ? {
           clinicName: parsed.BOOTSTRAP_CLINIC_NAME,
@@ -265,6 +325,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     escalateHighAfterHours: parsed.ESCALATE_HIGH_AFTER_HOURS ?? 24,
     escalationIntervalMs: parsed.ESCALATION_INTERVAL_MS ?? 60_000,
   };
+}
+
+/** Values that were published (docs, compose files) or are guessable: a token signed with them is anyone's. */
+const PLACEHOLDER_SECRETS = ['change-me-to-a-long-random-secret-of-32-chars-or-more'];
+const PLACEHOLDER_WORDS = /change[-_ ]?me|replace[-_ ]?me|placeholder|your[-_ ]?secret|example/i;
+
+/** Why a JWT secret is unfit, or null. Length is checked by the DTO (at least 32 characters). */
+export function weakSecretReason(secret: string): string | null {
+  if (PLACEHOLDER_SECRETS.includes(secret)) return 'is the placeholder shipped in docker-compose.yml; set a random secret of your own';
+  if (PLACEHOLDER_WORDS.test(secret)) return 'looks like a placeholder (it says "change me", "example" or the like); set a random secret of your own';
+  if (new Set(secret).size < 8) return 'is too repetitive (fewer than 8 different characters); set a random secret of your own';
+  return null;
+}
+
+/**
+ * A service on a real database (DATABASE_URL) needs a JWT secret of its own: a generated one
+ * would differ per instance and change at every restart, ending every sign-in and unsubscribe link.
+ * The embedded database keeps a generated one beside its data (main.ts). The CLI does not sign.
+ */
+export function checkServiceConfig(config: AppConfig): void {
+  if (config.databaseUrl && config.jwtSecretGenerated) {
+    throw new ConfigError(
+      'Invalid environment variables:\n  JWT_SECRET must be set when DATABASE_URL is set (the same random value of at least 32 characters on every instance, e.g. openssl rand -base64 48)',
+    );
+  }
 }
 
 /**

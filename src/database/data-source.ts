@@ -16,6 +16,8 @@ export function dataSourceOptions(url: string, poolMax = 20, role: string | null
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
+    // An id that is undefined (a missing claim, a missing field) must not drop its condition and match any row.
+    invalidWhereValuesBehavior: { undefined: 'throw', null: 'throw' },
     // A request waiting on an exhausted pool fails after 10 s instead of hanging forever.
     extra: { max: poolMax, connectionTimeoutMillis: 10_000, ...(role ? { options: `-c role=${role}` } : {}) },
   };

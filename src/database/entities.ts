@@ -1,5 +1,6 @@
 import { AuditEvent } from '../audit/audit-event.entity';
 import { ApiKey } from '../auth/api-key.entity';
+import { StaffSession } from '../auth/staff-session.entity';
 import { CheckIn, CheckInToken, CheckInTreatment } from '../check-ins/check-in.entity';
 import { Clinic } from '../clinics/clinic.entity';
 import { StaffUser } from '../clinics/staff-user.entity';
@@ -21,6 +22,7 @@ export const ENTITIES = [
   CheckInTreatment,
   Clinic,
   StaffUser,
+  StaffSession,
   Flag,
   FlagEvent,
   Message,

@@ -3,8 +3,10 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../common/principal';
 import { MessagingService } from './messaging.service';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
+import { RateLimit } from '../rate-limits/rate-limit.guard';
 
 @ApiExcludeController()
+@RateLimit('webhook')
 @Controller('webhooks/twilio')
 export class StatusWebhookController {
   constructor(private readonly messaging: MessagingService) {}

@@ -6,12 +6,14 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { escapeHtml, page } from '../web/layout';
 import { PatientsService } from './patients.service';
 import { patientIdFromUnsubscribeToken } from './unsubscribe-token';
+import { RateLimit } from '../rate-limits/rate-limit.guard';
 
 /**
  * Email unsubscribe without a login or cookie. POST is the one-click action mail clients send
  * (RFC 8058, `List-Unsubscribe=One-Click`); GET only shows a button, since scanners open links.
  */
 @ApiExcludeController()
+@RateLimit('form')
 @Controller('u')
 export class UnsubscribeController {
   constructor(

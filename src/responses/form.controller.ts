@@ -9,11 +9,13 @@ import { Locale, localeFromAcceptLanguage, localeOf } from '../protocols/texts';
 import { parseFormAnswers } from './form-answers';
 import { closedPage, formPage, thanksPage } from './form-page';
 import { ResponsesService } from './responses.service';
+import { RateLimit } from '../rate-limits/rate-limit.guard';
 
 const STATUS = { unknown: 404, answered: 410, expired: 410, closed: 410 } as const;
 
 /** The patient's check-in form at /c/:token. Opening it changes nothing; submitting uses the token. */
 @ApiExcludeController()
+@RateLimit('form')
 @Controller('c')
 export class FormController {
   constructor(

@@ -3,9 +3,11 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../common/principal';
 import { TwilioSignatureGuard } from '../messaging/twilio-signature.guard';
 import { ResponsesService } from './responses.service';
+import { RateLimit } from '../rate-limits/rate-limit.guard';
 
 /** Twilio's inbound SMS webhook: signature checked first, then each MessageSid processed once. */
 @ApiExcludeController()
+@RateLimit('webhook')
 @Controller('webhooks/twilio')
 export class SmsWebhookController {
   constructor(private readonly responses: ResponsesService) {}

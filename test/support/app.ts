@@ -40,7 +40,7 @@ export interface TestApp {
  * Twilio API in-process, and a clock the test moves. No mocks.
  */
 export async function createTestApp(
-  opts: { start?: string; smtp?: SmtpSink; twilioApi?: TwilioApiServer; outboxOnly?: boolean } = {},
+  opts: { start?: string; smtp?: SmtpSink; twilioApi?: TwilioApiServer; outboxOnly?: boolean; config?: Partial<AppConfig> } = {},
 ): Promise<TestApp> {
   const smtp = opts.smtp ?? (await new SmtpSink().start());
   const twilioApi = opts.twilioApi ?? (await new TwilioApiServer().start());
@@ -75,6 +75,9 @@ export async function createTestApp(
     // Tests run signal detection by calling SignalsService.tick() after moving the clock.
     signalIntervalMs: 0,
     bootstrapOnStart: false,
+    // Every test file calls from 127.0.0.1 on one shared database: per-address limits only where a test sets them.
+    rateLimits: { formPerMinute: 1e6, webhookPerMinute: 1e6, loginPerMinute: 1e6 },
+    ...opts.config,
   };
   const clock = new TestClock(opts.start ?? '2026-03-02T08:00:00Z');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, clock)] }).compile();

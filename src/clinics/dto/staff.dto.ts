@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsNewPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/password-policy';
 import { IsE164 } from '../../common/validators';
 import { STAFF_ROLES, StaffRole } from '../staff-user.entity';
 
@@ -7,10 +8,38 @@ export class CreateStaffDto {
   @ApiProperty() @IsEmail({}, { message: 'email must be an email address' }) email: string;
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name: string;
   @ApiProperty({ enum: STAFF_ROLES }) @IsIn(STAFF_ROLES) role: StaffRole;
-  @ApiProperty({ minLength: 12 })
-  @IsString() @MinLength(12, { message: 'password must be at least 12 characters' }) @MaxLength(200)
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'Not one of the 10,000 most common passwords, nor the email or name' })
+  @IsString() @IsNewPassword()
   password: string;
   @ApiPropertyOptional({ description: 'E.164 phone for urgent alerts', example: '+447700900123' })
   @IsOptional() @IsE164()
   phone?: string;
+}
+
+/** What an admin changes about a staff member of their clinic. */
+export class UpdateStaffDto {
+  @ApiPropertyOptional({ enum: STAFF_ROLES }) @IsOptional() @IsIn(STAFF_ROLES) role?: StaffRole;
+  @ApiPropertyOptional({ description: 'false deactivates (signs them out everywhere at once); true reactivates' })
+  @IsOptional() @IsBoolean()
+  active?: boolean;
+  @ApiPropertyOptional({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'A temporary password they must change at their next sign-in' })
+  @IsOptional() @IsString()
+  temporaryPassword?: string;
+}
+
+export class StaffDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) clinicId: string;
+  @ApiProperty() email: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: STAFF_ROLES }) role: StaffRole;
+  @ApiProperty({ nullable: true, type: String }) phone: string | null;
+  @ApiProperty() active: boolean;
+  @ApiProperty() mustChangePassword: boolean;
+  @ApiProperty({ nullable: true, type: Date }) lastSignInAt: Date | null;
+  @ApiProperty() createdAt: Date;
+}
+
+export class StaffListDto {
+  @ApiProperty({ type: [StaffDto] }) items: StaffDto[];
 }

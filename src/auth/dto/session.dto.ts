@@ -1,0 +1,62 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, MaxLength, MinLength } from 'class-validator';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../password-policy';
+import { STAFF_ROLES, StaffRole } from '../../clinics/staff-user.entity';
+
+export class ChangePasswordDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) currentPassword: string;
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'Not one of the 10,000 most common passwords, nor your email or name' })
+  @IsString()
+  newPassword: string;
+}
+
+export class SessionStaffDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) clinicId: string;
+  @ApiProperty() clinicName: string;
+  @ApiProperty() email: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: STAFF_ROLES }) role: StaffRole;
+  @ApiProperty({ description: 'True after an admin set a temporary password: only POST /v1/auth/password (and GET/DELETE session) work until it is changed' })
+  mustChangePassword: boolean;
+}
+
+export class SessionDto {
+  @ApiProperty({ type: SessionStaffDto }) staff: SessionStaffDto;
+  @ApiProperty({ description: 'Send as the X-CSRF-Token header with every POST/PUT/PATCH/DELETE made with the session cookie (also in the aftercare_csrf cookie)' })
+  csrfToken: string;
+}
+
+export class LoginResponseDto {
+  @ApiProperty({ description: 'Bearer JWT' }) accessToken: string;
+  @ApiProperty({ description: 'Seconds until it expires' }) expiresIn: number;
+  @ApiProperty() mustChangePassword: boolean;
+}
+
+export class ApiKeyDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) clinicId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ description: 'The first characters of the key, to tell keys apart' }) keyPrefix: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String }) createdBy: string | null;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty({ nullable: true, type: Date }) revokedAt: Date | null;
+}
+
+export class ApiKeyListDto {
+  @ApiProperty({ type: [ApiKeyDto] }) items: ApiKeyDto[];
+}
+
+export class CreatedApiKeyDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ description: 'The key itself: shown only in this answer' }) key: string;
+  @ApiProperty() prefix: string;
+  @ApiProperty() createdAt: Date;
+}
+
+export class ErrorDto {
+  @ApiProperty() statusCode: number;
+  @ApiProperty() error: string;
+  @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }) message: string | string[];
+}
