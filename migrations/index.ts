@@ -14,6 +14,7 @@ import { FlagAssessment1765600000000 } from './1765600000000-FlagAssessment';
 import { ProtocolsAndCourses1765100000000 } from './1765100000000-ProtocolsAndCourses';
 import { OneOpenFlagPerRule1765200000000 } from './1765200000000-OneOpenFlagPerRule';
 import { DatabaseRoles1765500000000 } from './1765500000000-DatabaseRoles';
+import { ChannelsOff1767200000000 } from './1767200000000-ChannelsOff';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   EscalationPerRound1765800000000,
   NoDeletesOfTheRecord1765900000000,
   TreatmentProtocolKey1766000000000,
+  ChannelsOff1767200000000,
 ];
