@@ -17,6 +17,7 @@ import { DatabaseRoles1765500000000 } from './1765500000000-DatabaseRoles';
 import { AuditChainHeads1767300000000 } from './1767300000000-AuditChainHeads';
 import { RateLimits1767100000000 } from './1767100000000-RateLimits';
 import { StaffSessions1767100000001 } from './1767100000001-StaffSessions';
+import { ChannelsOff1767200000000 } from './1767200000000-ChannelsOff';
 
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   AuditChainHeads1767300000000,
   RateLimits1767100000000,
   StaffSessions1767100000001,
+  ChannelsOff1767200000000,
 ];

@@ -5,7 +5,7 @@ import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, configureApp } from './app.module';
-import { checkServiceConfig, ConfigError, loadConfig } from './config/app-config';
+import { checkChannels, checkServiceConfig, ConfigError, loadConfig } from './config/app-config';
 import { resolveDatabase } from './database/connect';
 import { requireAuditSigningKey } from './audit/signing-key';
 
@@ -20,10 +20,12 @@ const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 async function bootstrap(): Promise<void> {
   let config;
+  let channels;
   try {
     config = loadConfig();
     requireAuditSigningKey(config);
     checkServiceConfig(config);
+    channels = checkChannels(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -53,17 +55,11 @@ async function bootstrap(): Promise<void> {
   };
   process.once('SIGINT', () => void app.close().then(stopDb).then(() => process.exit(0)));
   process.once('SIGTERM', () => void app.close().then(stopDb).then(() => process.exit(0)));
-  await app.listen(config.port);
+  await app.listen(config.port, config.host);
   if (config.jwtSecretGenerated) logger.warn('JWT_SECRET is not set: a random one is used and logins end when the service restarts');
-  if (!config.smtpUrl || !config.twilio) {
-    const missing = [!config.smtpUrl && 'SMTP_URL', !config.twilio && 'TWILIO_*'].filter(Boolean).join(' / ');
-    logger.log(
-      config.devOutbox
-        ? `No ${missing}: those messages go to the dev outbox at ${config.publicBaseUrl}/dev/outbox`
-        : `No ${missing}: those messages are stored unsent (DEV_OUTBOX is off, so /dev/outbox does not show them)`,
-    );
-  }
-  logger.log(`Aftercare listening on ${config.publicBaseUrl} (API docs at /docs)`);
+  logger.log(channels.live);
+  for (const warning of channels.warnings) logger.warn(warning);
+  logger.log(`Aftercare listening on ${config.host}:${config.port}, reached at ${config.publicBaseUrl} (API docs at /docs)`);
 }
 
 bootstrap().catch((err) => {

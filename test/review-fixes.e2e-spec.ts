@@ -206,9 +206,9 @@ describe('clinic settings: GET and PATCH /v1/clinic', () => {
     const res = await t.http
       .patch('/v1/clinic')
       .set(c.admin.auth)
-      .send({ name: 'Renamed Clinic', timeZone: 'Europe/Berlin', phone: '+34911234568', smsFrom: MG, emailFrom: 'care@renamed.example', sendWindowStart: '08:30', sendWindowEnd: '19:00' })
+      .send({ name: 'Renamed Clinic', timeZone: 'Europe/Berlin', phone: '+34911234568', smsFrom: MG, emailFrom: 'care@clinic.test', sendWindowStart: '08:30', sendWindowEnd: '19:00' })
       .expect(200);
-    expect(res.body).toMatchObject({ id: c.clinic.id, name: 'Renamed Clinic', timeZone: 'Europe/Berlin', phone: '+34911234568', smsFrom: MG, emailFrom: 'care@renamed.example', sendWindowStart: '08:30', sendWindowEnd: '19:00' });
+    expect(res.body).toMatchObject({ id: c.clinic.id, name: 'Renamed Clinic', timeZone: 'Europe/Berlin', phone: '+34911234568', smsFrom: MG, emailFrom: 'care@clinic.test', sendWindowStart: '08:30', sendWindowEnd: '19:00' });
     expect((await t.http.get('/v1/clinic').set(c.admin.auth).expect(200)).body).toEqual(res.body);
 
     const audit = (await t.http.get('/v1/audit-events?action=clinic.updated').set(c.compliance.auth).expect(200)).body.items;

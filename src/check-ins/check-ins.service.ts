@@ -228,7 +228,7 @@ export class CheckInsService {
     actor: Actor,
   ): Promise<void> {
     const { treatment, patient, clinic, protocol } = input;
-    const channel = chooseChannel(patient);
+    const channel = chooseChannel(patient, null, this.messaging.liveChannels(clinic.smsFrom));
     if (!channel) return;
     const text = aftercareInstructions(patient.locale, { clinicName: clinic.name, clinicPhone: clinic.phone, dayOffsets: protocol.dayOffsets, channel });
     const message = await this.messaging.enqueue(
@@ -239,7 +239,7 @@ export class CheckInsService {
         channel,
         purpose: 'aftercare_instructions',
         to: channel === 'sms' ? patient.phone! : patient.email!,
-        from: channel === 'sms' ? clinic.smsFrom : emailSenderOf(clinic, this.config.emailFrom),
+        from: channel === 'sms' ? clinic.smsFrom : emailSenderOf(clinic, this.config.emailFrom, this.config.emailFromDomains),
         subject: text.subject,
         text: text.text,
         html: text.html ?? null,
@@ -310,6 +310,16 @@ export class CheckInsService {
       await this.audit.record(m, { clinicId, actor, action: 'check_in.cancelled', entityType: 'check_in', entityId: id, data: { patientId, reason } });
     }
     return ids.length;
+  }
+
+  /** Erasure: delivery errors may have quoted the patient's number or address; none is kept. */
+  async eraseErrorsForPatient(m: EntityManager, clinicId: string, patientId: string): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      m,
+      `UPDATE check_ins SET last_error = NULL WHERE clinic_id = $1 AND patient_id = $2 AND last_error IS NOT NULL RETURNING id`,
+      [clinicId, patientId],
+    );
+    return rows.length;
   }
 
   /** The check-ins that count for the treatment (merged ones included), with every session each counts for. */

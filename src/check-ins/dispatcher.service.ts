@@ -16,6 +16,7 @@ import { Message } from '../messaging/message.entity';
 import { FlagsService } from '../flags/flags.service';
 import { FailureKind, classifyFailure } from '../messaging/delivery-failure';
 import { DeliveryVerdict, MessageDraft, MessagingService } from '../messaging/messaging.service';
+import { DeliveryError } from '../messaging/transports';
 import { canReach, Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { unsubscribeHeaders } from '../patients/unsubscribe-token';
 import { PatientsService } from '../patients/patients.service';
@@ -104,12 +105,13 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     const zone = timeZoneOf(patient, clinic);
     const window = sendWindowOf(clinic);
     const other: Channel = message.channel === 'sms' ? 'email' : 'sms';
+    const live = this.messaging.liveChannels(clinic.smsFrom);
     let changes: Partial<CheckIn>;
     let action: string;
-    if (kind === 'transient' && checkIn.attempts < MAX_SEND_ATTEMPTS && canReach(patient, message.channel)) {
+    if (kind === 'transient' && checkIn.attempts < MAX_SEND_ATTEMPTS && chooseChannel(patient, message.channel, live) === message.channel) {
       changes = { status: 'scheduled', nextAttemptAt: nextSendTime(new Date(now.getTime() + backoffDelayMs(checkIn.attempts)), zone, window) };
       action = 'check_in.retry_scheduled';
-    } else if (!checkIn.fallbackFrom && canReach(patient, other)) {
+    } else if (!checkIn.fallbackFrom && chooseChannel(patient, other, live) === other) {
       changes = { status: 'scheduled', channel: other, fallbackFrom: message.channel, attempts: 0, nextAttemptAt: nextSendTime(now, zone, window) };
       action = 'check_in.fallback';
     } else {
@@ -139,6 +141,32 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     await this.audit.record(m, { clinicId: clinic.id, actor: SYSTEM, action: 'message.filtered_alert_queued', entityType: 'message', entityId: message.id, data: { errorCode: code, admins: admins.map((a) => a.id) } });
   }
 
+  /**
+   * Once per clinic (until its SMS sender changes), in the caller's transaction: its admins hear by
+   * email that SMS cannot go out for it, and that check-ins go by email meanwhile.
+   */
+  private async noticeSmsSenderMissing(m: EntityManager, clinic: Clinic, live: Channel[]): Promise<void> {
+    if (!live.includes('email') || !(await this.clinics.claimSmsSenderNotice(m, clinic.id))) return;
+    const admins = await this.clinics.staffWithRoles(clinic.id, ['admin'], m);
+    const messageIds: string[] = [];
+    for (const admin of admins) {
+      const message = await this.messaging.enqueue(m, {
+        clinicId: clinic.id,
+        staffUserId: admin.id,
+        channel: 'email',
+        purpose: 'staff_alert',
+        to: admin.email,
+        subject: `[ACTION] Aftercare cannot send SMS for ${clinic.name}: no SMS sender`,
+        text:
+          `Aftercare has no SMS sender for ${clinic.name}: the clinic has no SMS number or messaging service of its own (smsFrom), and the service has no default (TWILIO_FROM). ` +
+          `Until one is set, check-ins of patients who prefer SMS go by email where they consented to it; patients reachable only by SMS get none. ` +
+          `Set the clinic's SMS sender in its settings (PATCH /v1/clinic, smsFrom) to send by SMS again. This notice is sent once.`,
+      });
+      messageIds.push(message.id);
+    }
+    await this.audit.record(m, { clinicId: clinic.id, actor: SYSTEM, action: 'clinic.sms_sender_missing_notice', entityType: 'clinic', entityId: clinic.id, data: { messageIds, admins: admins.map((a) => a.id) } });
+  }
+
   /** A queued reminder goes only to an open check-in, on a channel the patient still accepts, in the window. */
   private async reminderStillWanted(message: Message): Promise<DeliveryVerdict> {
     const checkIn = message.checkInId ? await this.db.getRepository(CheckIn).findOneBy({ id: message.checkInId }) : null;
@@ -153,6 +181,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     const patient = await this.patients.findById(message.patientId);
     if (!canReach(patient, message.channel)) return { cancel: `patient cannot be reached by ${message.channel} any more` };
     const clinic = await this.clinics.get(message.clinicId);
+    if (!this.messaging.liveChannels(clinic.smsFrom).includes(message.channel)) return { cancel: `the ${message.channel} channel is off` };
     const zone = timeZoneOf(patient, clinic);
     const at = nextSendTime(now, zone, sendWindowOf(clinic));
     return at > now ? { notBefore: at } : { send: true, validitySeconds: secondsUntilWindowCloses(now, zone, sendWindowOf(clinic)) };
@@ -290,7 +319,20 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       await this.release(checkIn, { status: 'scheduled', nextAttemptAt: allowedAt, attempts: checkIn.attempts - 1 });
       return 'deferred';
     }
-    const channel = chooseChannel(patient, checkIn.channel);
+    const live = this.messaging.liveChannels(clinic.smsFrom);
+    const channel = chooseChannel(patient, checkIn.channel, live);
+    // SMS would have been the patient's channel, but the clinic has nothing to send it as.
+    const noSmsSender = chooseChannel(patient, checkIn.channel) === 'sms' && channel !== 'sms' && this.messaging.smsSenderMissing(clinic.smsFrom);
+    if (!channel && chooseChannel(patient, checkIn.channel)) {
+      // The patient can be reached, but not on any channel that is live: undeliverable, not sent.
+      await this.db.transaction(async (m) => {
+        if (await this.release(checkIn, { status: 'failed', lastError: 'channel-off: no live channel reaches this patient' }, m)) {
+          await this.audit.record(m, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.failed', entityType: 'check_in', entityId: checkIn.id, data: { reason: noSmsSender ? 'clinic has no SMS sender' : 'no live channel', errorCode: 'channel-off' } });
+          if (noSmsSender) await this.noticeSmsSenderMissing(m, clinic, live);
+        }
+      });
+      return 'failed';
+    }
     if (!channel) {
       await this.db.transaction(async (m) => {
         if (await this.release(checkIn, { status: 'cancelled', lastError: 'no consented channel' }, m)) {
@@ -303,6 +345,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       // Renewed just before sending, so the lease covers the send (transport timeouts are far
       // shorter than the lease); a lease already lost means another instance has it.
       if (!(await this.renewLease(m, checkIn))) return null;
+      if (noSmsSender) await this.noticeSmsSenderMissing(m, clinic, live);
       const { link } = await this.checkIns.issueToken(m, checkIn.id);
       return this.messaging.prepare(m, this.checkInMessage(checkIn, patient, clinic, channel, link, false), { status: 'sending' });
     });
@@ -332,20 +375,20 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       const errorData = { errorCode: error.code, permanent: !error.transient };
       if (classifyFailure(error.code, error.transient) === 'transient' && checkIn.attempts < MAX_SEND_ATTEMPTS) {
         const retryAt = nextSendTime(new Date(at.getTime() + backoffDelayMs(checkIn.attempts)), zone, window);
-        const ok = await settle({ status: 'scheduled', nextAttemptAt: retryAt, lastError: error.message.slice(0, 500) }, 'check_in.retry_scheduled', { ...errorData, retryAt: retryAt.toISOString() });
+        const ok = await settle({ status: 'scheduled', nextAttemptAt: retryAt, lastError: lastErrorOf(error) }, 'check_in.retry_scheduled', { ...errorData, retryAt: retryAt.toISOString() });
         return ok ? 'retried' : 'skipped';
       }
       // Failed for good on this channel: once, the other consented channel gets its turn.
       const other: Channel = channel === 'sms' ? 'email' : 'sms';
-      if (!checkIn.fallbackFrom && chooseChannel(patient, other) === other) {
+      if (!checkIn.fallbackFrom && chooseChannel(patient, other, live) === other) {
         const ok = await settle(
-          { status: 'scheduled', channel: other, fallbackFrom: channel, attempts: 0, nextAttemptAt: nextSendTime(at, zone, window), lastError: error.message.slice(0, 500) },
+          { status: 'scheduled', channel: other, fallbackFrom: channel, attempts: 0, nextAttemptAt: nextSendTime(at, zone, window), lastError: lastErrorOf(error) },
           'check_in.fallback',
           { ...errorData, to: other },
         );
         return ok ? 'retried' : 'skipped';
       }
-      return (await settle({ status: 'failed', lastError: error.message.slice(0, 500) }, 'check_in.failed', errorData)) ? 'failed' : 'skipped';
+      return (await settle({ status: 'failed', lastError: lastErrorOf(error) }, 'check_in.failed', errorData)) ? 'failed' : 'skipped';
     });
   }
 
@@ -393,7 +436,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       for (const checkIn of due) {
         const patient = await this.patients.findById(checkIn.patientId, m);
         const clinic = await this.clinics.get(checkIn.clinicId, m);
-        const channel = chooseChannel(patient, checkIn.channel);
+        const channel = chooseChannel(patient, checkIn.channel, this.messaging.liveChannels(clinic.smsFrom));
         await m.update(CheckIn, { id: checkIn.id }, { reminderSentAt: now });
         if (!channel) continue;
         const { link } = await this.checkIns.issueToken(m, checkIn.id);
@@ -414,4 +457,9 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     const email = checkInEmail(patient.locale, t, reminder);
     return { ...base, channel, to: patient.email!, from: emailSenderOf(clinic, this.config.emailFrom), subject: email.subject, text: email.text, html: email.html, headers: unsubscribeHeaders(patient.id, this.config.publicBaseUrl, this.config.jwtSecret) };
   }
+}
+
+/** What check_ins.last_error keeps: the provider-free code and the adapter's masked summary. */
+function lastErrorOf(error: DeliveryError): string {
+  return `${error.code ?? 'error'}: ${error.message}`.slice(0, 500);
 }

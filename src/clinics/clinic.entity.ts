@@ -12,11 +12,21 @@ export class Clinic {
   /** Messages to patients go out only between these local times (quiet hours are the rest). */
   @Column({ name: 'send_window_start', type: 'time' }) sendWindowStart: string;
   @Column({ name: 'send_window_end', type: 'time' }) sendWindowEnd: string;
+  /** When the admins were told the clinic has no SMS sender (cleared when smsFrom changes). */
+  @Column({ name: 'sms_sender_notice_at', type: 'timestamptz', nullable: true, select: false }) smsSenderNoticeAt?: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
 
-/** The clinic is the sender people see; the address is the clinic's own or EMAIL_FROM's. */
-export function emailSenderOf(clinic: Clinic, defaultFrom: string): string {
-  const address = clinic.emailFrom ?? /<([^>]+)>/.exec(defaultFrom)?.[1] ?? defaultFrom;
+/**
+ * The clinic is the sender people see; the address is the clinic's own or EMAIL_FROM's. Given the
+ * allowed domains, an own address outside them (set before they were enforced) is not used.
+ */
+export function emailSenderOf(clinic: Clinic, defaultFrom: string, allowedDomains?: string[]): string {
+  const own = clinic.emailFrom && (!allowedDomains || allowedDomains.includes(domainOf(clinic.emailFrom))) ? clinic.emailFrom : null;
+  const address = own ?? /<([^>]+)>/.exec(defaultFrom)?.[1] ?? defaultFrom;
   return `"${clinic.name.replace(/["\\]/g, '')}" <${address}>`;
+}
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }

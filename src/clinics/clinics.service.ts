@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
@@ -8,6 +8,8 @@ import { revokeCredentials } from '../auth/sessions';
 import { changedFields } from '../audit/field-changes';
 import { isValidTimeZone } from '../check-ins/planner';
 import { Clock } from '../common/clock';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { queryRows } from '../database/query-rows';
 import { isE164, isSmsSender } from '../common/validators';
 import { Clinic } from './clinic.entity';
 import { UpdateClinicDto } from './dto/clinic.dto';
@@ -28,6 +30,7 @@ export class ClinicsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async createClinicWithAdmin(input: {
@@ -196,6 +199,15 @@ export class ClinicsService {
     for (const key of ['name', 'timeZone', 'sendWindowStart', 'sendWindowEnd'] as const) {
       if (dto[key] === null) throw new BadRequestException(`${key} cannot be null`);
     }
+    // The platform's SMTP sends as this address: only domains the operator vouches for (no spoofing).
+    if (dto.emailFrom) {
+      const domain = dto.emailFrom.slice(dto.emailFrom.lastIndexOf('@') + 1).toLowerCase();
+      if (!this.config.emailFromDomains.includes(domain)) {
+        throw new BadRequestException(
+          `emailFrom must be an address at ${this.config.emailFromDomains.join(' or ')} (the domain of EMAIL_FROM, or one listed in EMAIL_FROM_DOMAINS)`,
+        );
+      }
+    }
     return this.db.transaction(async (m) => {
       // NO KEY UPDATE: two settings changes still queue, but audit inserts (whose foreign key takes
       // KEY SHARE on this row while holding the clinic's chain lock) are not blocked: no deadlock.
@@ -211,7 +223,8 @@ export class ClinicsService {
       Object.assign(current, patch);
       // An empty window would never open: nothing could be sent to the clinic's patients.
       if (current.sendWindowStart === current.sendWindowEnd) throw new BadRequestException('sendWindowStart and sendWindowEnd must differ');
-      await m.update(Clinic, { id: clinicId }, patch);
+      // A new SMS sender (or its removal) is news again: the admins hear once more if it goes missing.
+      await m.update(Clinic, { id: clinicId }, 'smsFrom' in patch ? { ...patch, smsSenderNoticeAt: null } : patch);
       await this.audit.record(m, { clinicId, actor, action: 'clinic.updated', entityType: 'clinic', entityId: clinicId, data: { fields: changed } });
       return current;
     });
@@ -227,6 +240,19 @@ export class ClinicsService {
     const qb = this.db.getRepository(Clinic).createQueryBuilder('c').where('c.sms_from IN (:...senders)', { senders });
     if (defaultFrom && senders.includes(defaultFrom)) qb.orWhere('c.sms_from IS NULL');
     return qb.getMany();
+  }
+
+  /**
+   * True once per clinic (until its SMS sender changes): the caller tells the admins the clinic
+   * has no SMS sender. Race-safe across instances: the first update wins.
+   */
+  async claimSmsSenderNotice(m: EntityManager, clinicId: string): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      m,
+      `UPDATE clinics SET sms_sender_notice_at = $2 WHERE id = $1 AND sms_sender_notice_at IS NULL AND sms_from IS NULL RETURNING id`,
+      [clinicId, this.clock.now()],
+    );
+    return rows.length > 0;
   }
 
   count(): Promise<number> {

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { checkServiceConfig, ConfigError, loadConfig } from './app-config';
+import { checkChannels, checkServiceConfig, ConfigError, loadConfig } from './app-config';
 
 describe('loadConfig', () => {
   it('runs on embedded defaults with nothing set', () => {
@@ -154,5 +154,56 @@ describe('loadConfig with empty variables', () => {
     it('refuses a negative AUDIT_CHECKPOINT_INTERVAL_MS', () => {
       expect(() => loadConfig({ AUDIT_CHECKPOINT_INTERVAL_MS: '-1' })).toThrow(/AUDIT_CHECKPOINT_INTERVAL_MS/);
     });
+  });
+
+  describe('channels at start', () => {
+    const sid = 'AC' + 'a'.repeat(32);
+    const base = { DATABASE_URL: 'postgres://u:p@db:5432/a', PUBLIC_BASE_URL: 'https://care.example' };
+
+    it('refuses to start with a real database and no channel, unless DEV_OUTBOX is on', () => {
+      const bare = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/a' });
+      expect(bare.channels).toEqual({ email: 'off', sms: 'off' });
+      expect(() => checkChannels(bare)).toThrow(ConfigError);
+      expect(() => checkChannels(bare)).toThrow(/No channel to send by: set SMTP_URL[\s\S]*DEV_OUTBOX=true/);
+      // The embedded first run keeps its outbox; turning it off there without a channel is refused too.
+      expect(() => checkChannels(loadConfig({ DEV_OUTBOX: 'false' }))).toThrow(/No channel to send by/);
+      const trial = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/a', DEV_OUTBOX: 'true' });
+      expect(trial.channels).toEqual({ email: 'outbox', sms: 'outbox' });
+      expect(checkChannels(trial).live).toBe('Channels: email outbox, sms outbox');
+      expect(loadConfig({}).channels).toEqual({ email: 'outbox', sms: 'outbox' });
+    });
+
+    it('says which channels are live: a channel without a transport is off, not the outbox', () => {
+      const smtpOnly = loadConfig({ ...base, SMTP_URL: 'smtp://mail:1025' });
+      expect(smtpOnly.channels).toEqual({ email: 'smtp', sms: 'off' });
+      expect(checkChannels(smtpOnly)).toEqual({ live: 'Channels: email smtp, sms off', warnings: [] });
+      const both = loadConfig({ ...base, SMTP_URL: 'smtp://mail:1025', TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+14155550100' });
+      expect(both.channels).toEqual({ email: 'smtp', sms: 'twilio' });
+      expect(loadConfig({ ...base, SMTP_URL: 'smtp://mail:1025', DEV_OUTBOX: 'true' }).channels).toEqual({ email: 'smtp', sms: 'outbox' });
+    });
+
+    it('warns when Twilio has no SMS sender (no TWILIO_FROM)', () => {
+      const c = loadConfig({ ...base, TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 'secret-token' });
+      expect(checkChannels(c).warnings).toEqual([expect.stringMatching(/Twilio is configured without TWILIO_FROM: .*get their check-ins by email/)]);
+    });
+  });
+
+  it('listens on loopback on the embedded database and on all interfaces with DATABASE_URL, unless HOST says otherwise', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/a' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/a', HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+    expect(() => loadConfig({ HOST: 'http://x/' })).toThrow(/HOST must be an IP address or host name/);
+  });
+
+  it("allows a clinic's emailFrom at EMAIL_FROM's domain and at EMAIL_FROM_DOMAINS", () => {
+    expect(loadConfig({}).emailFromDomains).toEqual(['localhost']);
+    expect(loadConfig({ EMAIL_FROM: 'Aftercare <care@Platform.example>', EMAIL_FROM_DOMAINS: 'clinic-a.example, Clinic-B.example' }).emailFromDomains).toEqual([
+      'platform.example',
+      'clinic-a.example',
+      'clinic-b.example',
+    ]);
+    expect(() => loadConfig({ EMAIL_FROM_DOMAINS: 'not a domain' })).toThrow(/EMAIL_FROM_DOMAINS must be a comma-separated list of domains/);
+    expect(() => loadConfig({ EMAIL_FROM: 'nobody' })).toThrow(/EMAIL_FROM must be an address/);
   });
 });

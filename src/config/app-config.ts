@@ -43,6 +43,11 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   PORT?: number;
 
+  /** The interface to listen on: loopback on the embedded database, all interfaces with DATABASE_URL. */
+  @IsOptional()
+  @Matches(/^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+|[A-Za-z0-9.-]+)$/, { message: 'HOST must be an IP address or host name to listen on, e.g. 127.0.0.1 or 0.0.0.0' })
+  HOST?: string;
+
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'PUBLIC_BASE_URL must be an http(s) URL' })
   // Paths are appended to it (/c/…, /webhooks/…): a query or fragment would end up in the middle of every link.
@@ -54,7 +59,13 @@ export class EnvironmentVariables {
   SMTP_URL?: string;
 
   @IsOptional() @IsString()
+  @Matches(/^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, { message: 'EMAIL_FROM must be an address, e.g. aftercare@clinic.example or "Aftercare <aftercare@clinic.example>"' })
   EMAIL_FROM?: string;
+
+  /** Further domains a clinic's emailFrom may use (comma-separated), besides EMAIL_FROM's own. */
+  @IsOptional()
+  @Matches(/^\s*[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*(,\s*[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\s*)*$/, { message: 'EMAIL_FROM_DOMAINS must be a comma-separated list of domains, e.g. clinic-a.example,clinic-b.example' })
+  EMAIL_FROM_DOMAINS?: string;
 
   @IsOptional()
   @Matches(/^AC[0-9a-fA-F]{32}$/, { message: 'TWILIO_ACCOUNT_SID must look like AC followed by 32 hex digits' })
@@ -178,9 +189,15 @@ export interface AppConfig {
   /** Show unsent messages at /dev/outbox; DEV_OUTBOX, else only on the embedded database. */
   devOutbox: boolean;
   port: number;
+  /** Interface the HTTP server listens on (HOST). */
+  host: string;
   publicBaseUrl: string;
   smtpUrl?: string;
   emailFrom: string;
+  /** Domains a clinic's own emailFrom may use: EMAIL_FROM's and EMAIL_FROM_DOMAINS (lower case). */
+  emailFromDomains: string[];
+  /** What each channel goes through; 'off' means the channel does not exist. */
+  channels: Channels;
   twilio?: { accountSid: string; authToken: string; apiUrl?: string; from?: string };
   /** Webhook signatures are checked with this token even when outbound SMS goes to the outbox. */
   twilioAuthToken?: string;
@@ -219,6 +236,44 @@ export interface AppConfig {
 }
 
 export class ConfigError extends Error {}
+
+export interface Channels {
+  email: 'smtp' | 'outbox' | 'off';
+  sms: 'twilio' | 'outbox' | 'off';
+}
+
+/** A real transport when configured, else the dev outbox when it is on, else nothing. */
+export function channelsOf(c: Pick<AppConfig, 'smtpUrl' | 'twilio' | 'devOutbox'>): Channels {
+  return {
+    email: c.smtpUrl ? 'smtp' : c.devOutbox ? 'outbox' : 'off',
+    sms: c.twilio ? 'twilio' : c.devOutbox ? 'outbox' : 'off',
+  };
+}
+
+/**
+ * What the service checks before it listens: without a real channel (SMTP or Twilio) it starts
+ * only with the dev outbox on, so nothing is marked sent that went nowhere. Returns the lines
+ * to log at start (which channels are live) and the warnings.
+ */
+export function checkChannels(c: Pick<AppConfig, 'smtpUrl' | 'twilio' | 'devOutbox' | 'channels'>): { live: string; warnings: string[] } {
+  if (!c.smtpUrl && !c.twilio && !c.devOutbox) {
+    throw new ConfigError(
+      'No channel to send by: set SMTP_URL (email) and/or TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN (SMS), ' +
+        'or DEV_OUTBOX=true to keep messages in the dev outbox (local trials only)',
+    );
+  }
+  const warnings: string[] = [];
+  if (c.twilio && !c.twilio.from) {
+    warnings.push(
+      'Twilio is configured without TWILIO_FROM: only clinics with their own SMS sender (smsFrom) can send SMS; the others get their check-ins by email',
+    );
+  }
+  for (const [channel, how] of Object.entries(c.channels)) {
+    if (how === 'outbox') warnings.push(`${channel} goes to the dev outbox (GET /v1/dev/outbox): nothing reaches patients by ${channel}`);
+  }
+  const live = `Channels: email ${c.channels.email}, sms ${c.channels.sms}`;
+  return { live, warnings };
+}
 
 /** Validates the environment and returns typed settings; a bad value is named in the error. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -264,6 +319,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const auditSigningKey = parsed.AUDIT_SIGNING_KEY ? parseAuditSigningKey(parsed.AUDIT_SIGNING_KEY) : undefined;
   const port = parsed.PORT ?? 3000;
   const jwtSecretGenerated = !parsed.JWT_SECRET;
+  const emailFrom = parsed.EMAIL_FROM ?? 'Aftercare <aftercare@localhost>';
+  const devOutbox = parsed.DEV_OUTBOX ?? !parsed.DATABASE_URL;
+  const twilio =
+    parsed.TWILIO_ACCOUNT_SID && parsed.TWILIO_AUTH_TOKEN
+      ? {
+          accountSid: parsed.TWILIO_ACCOUNT_SID,
+          authToken: parsed.TWILIO_AUTH_TOKEN,
+          apiUrl: parsed.TWILIO_API_URL?.replace(/\/+$/, ''),
+          from: parsed.TWILIO_FROM,
+        }
+      : undefined;
   return {
     databaseUrl: parsed.DATABASE_URL,
     appDatabaseUrl: parsed.APP_DATABASE_URL,
@@ -271,20 +337,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     databasePoolMax: parsed.DATABASE_POOL_MAX ?? 20,
     embeddedDatabase: false,
     // Without DATABASE_URL main.ts starts the embedded database (embeddedDatabase): a newcomer's first run.
-    devOutbox: parsed.DEV_OUTBOX ?? !parsed.DATABASE_URL,
+    devOutbox,
     port,
+    // A first run on the embedded database is a trial on this machine: loopback unless HOST says otherwise.
+    host: parsed.HOST ?? (parsed.DATABASE_URL ? '0.0.0.0' : '127.0.0.1'),
     publicBaseUrl: (parsed.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     smtpUrl: parsed.SMTP_URL,
-    emailFrom: parsed.EMAIL_FROM ?? 'Aftercare <aftercare@localhost>',
-    twilio:
-      parsed.TWILIO_ACCOUNT_SID && parsed.TWILIO_AUTH_TOKEN
-        ? {
-            accountSid: parsed.TWILIO_ACCOUNT_SID,
-            authToken: parsed.TWILIO_AUTH_TOKEN,
-            apiUrl: parsed.TWILIO_API_URL?.replace(/\/+$/, ''),
-            from: parsed.TWILIO_FROM,
-          }
-        : undefined,
+    emailFrom,
+    emailFromDomains: [
+      ...new Set([addressDomain(emailFrom), ...(parsed.EMAIL_FROM_DOMAINS ?? '').split(',').map((d) => d.trim().toLowerCase())].filter((d): d is string => !!d)),
+    ],
+    channels: channelsOf({ smtpUrl: parsed.SMTP_URL, twilio, devOutbox }),
+    twilio,
     twilioAuthToken: parsed.TWILIO_AUTH_TOKEN,
     jwtSecret: parsed.JWT_SECRET ?? require('node:crypto').randomBytes(48).toString('base64url'),
     jwtSecretGenerated,
@@ -350,6 +414,13 @@ export function checkServiceConfig(config: AppConfig): void {
       'Invalid environment variables:\n  JWT_SECRET must be set when DATABASE_URL is set (the same random value of at least 32 characters on every instance, e.g. openssl rand -base64 48)',
     );
   }
+}
+
+/** The domain of an address, bare or in "Name <address>" form, in lower case. */
+export function addressDomain(from: string): string | null {
+  const address = /<([^>]+)>/.exec(from)?.[1] ?? from;
+  const at = address.lastIndexOf('@');
+  return at > 0 ? address.slice(at + 1).trim().toLowerCase() || null : null;
 }
 
 /**

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
 import { changedFields } from '../audit/field-changes';
-import { Clinic } from '../clinics/clinic.entity';
+import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { StaffUser } from '../clinics/staff-user.entity';
 import { Clock } from '../common/clock';
 import { Page } from '../common/pagination';
@@ -331,7 +331,8 @@ export class FlagsService {
     alertStaff = true,
   ): Promise<string[]> {
     const ids: string[] = [];
-    const channel = replyChannel && chooseChannel(patient, replyChannel) === replyChannel ? replyChannel : chooseChannel(patient);
+    const live = this.messaging.liveChannels(clinic.smsFrom);
+    const channel = replyChannel && chooseChannel(patient, replyChannel, live) === replyChannel ? replyChannel : chooseChannel(patient, null, live);
     if (channel) {
       const msg = await this.messaging.enqueue(m, {
         clinicId: clinic.id,
@@ -339,7 +340,8 @@ export class FlagsService {
         channel,
         purpose: 'safety_advice',
         to: channel === 'sms' ? patient.phone! : patient.email!,
-        from: channel === 'sms' ? clinic.smsFrom : null,
+        // The clinic is the sender the patient sees, as on every other patient email.
+        from: channel === 'sms' ? clinic.smsFrom : emailSenderOf(clinic, this.config.emailFrom, this.config.emailFromDomains),
         subject: advice.subject,
         text: advice.text,
       });

@@ -21,11 +21,13 @@ export async function queueStaffAlerts(
 ): Promise<{ messageIds: string[]; alerted: StaffAlerted[] }> {
   const messageIds: string[] = [];
   const alerted: StaffAlerted[] = [];
+  // A channel that is off (or SMS with no sender) is not queued on at all.
+  const live = messaging.liveChannels(clinic.smsFrom);
   for (const s of staff) {
     const channels: StaffAlerted['channels'] = [];
     const targets: Array<{ channel: 'sms' | 'email'; to: string; from: string | null }> = [];
-    if (s.phone) targets.push({ channel: 'sms', to: s.phone, from: clinic.smsFrom });
-    if (s.email) targets.push({ channel: 'email', to: s.email, from: null });
+    if (s.phone && live.includes('sms')) targets.push({ channel: 'sms', to: s.phone, from: clinic.smsFrom });
+    if (s.email && live.includes('email')) targets.push({ channel: 'email', to: s.email, from: null });
     for (const target of targets) {
       const msg = await messaging.enqueue(m, {
         clinicId: clinic.id,

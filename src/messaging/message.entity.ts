@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export type MessageChannel = 'sms' | 'email';
-export type Transport = 'smtp' | 'twilio' | 'outbox';
+export type Transport = 'smtp' | 'twilio' | 'outbox' | 'off';
 export type MessagePurpose =
   | 'check_in'
   | 'reminder'

@@ -6,7 +6,9 @@ import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
 import { backoffDelayMs } from '../common/backoff';
 import { Clock } from '../common/clock';
 import { mapWithConcurrency } from '../common/concurrency';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { queryRows } from '../database/query-rows';
+import { errorSummary } from './redact';
 import { classifyFailure, FailureKind } from './delivery-failure';
 import { Message, MessageChannel, MessagePurpose, MessageStatus } from './message.entity';
 import {
@@ -69,7 +71,24 @@ export class MessagingService implements OnModuleDestroy {
     private readonly clock: Clock,
     @Inject(EMAIL_TRANSPORT) private readonly email: MessageTransport,
     @Inject(SMS_TRANSPORT) private readonly sms: MessageTransport,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The channels that exist for a clinic with this SMS sender: a channel with no transport does
+   * not, and neither does SMS through Twilio with no sender (the clinic's or TWILIO_FROM).
+   */
+  liveChannels(smsFrom: string | null): MessageChannel[] {
+    const live: MessageChannel[] = [];
+    if (this.sms.name !== 'off' && !this.smsSenderMissing(smsFrom)) live.push('sms');
+    if (this.email.name !== 'off') live.push('email');
+    return live;
+  }
+
+  /** Twilio is configured but nothing to send as: neither the clinic's sender nor TWILIO_FROM. */
+  smsSenderMissing(smsFrom: string | null): boolean {
+    return this.sms.name === 'twilio' && !smsFrom && !this.config.twilio?.from;
+  }
 
   /** Pooled SMTP connections would otherwise keep the process alive after shutdown. */
   async onModuleDestroy(): Promise<void> {
@@ -121,7 +140,8 @@ export class MessagingService implements OnModuleDestroy {
       const receipt = await this.transportFor(message.channel).send({ ...envelopeOf(message), headers: message.headers ?? {}, validitySeconds: opts.validitySeconds });
       return { ok: true, receipt };
     } catch (err) {
-      const error = err instanceof DeliveryError ? err : new DeliveryError(String((err as Error)?.message ?? err), true, null);
+      // Adapters hand back a masked summary; anything else thrown on the way is masked here.
+      const error = err instanceof DeliveryError ? err : new DeliveryError(errorSummary((err as Error)?.message ?? String(err)), true, null);
       return { ok: false, error };
     }
   }
@@ -253,7 +273,7 @@ export class MessagingService implements OnModuleDestroy {
       await this.db.transaction((m) => this.recordOutcome(m, message, outcome, retryAt));
     } catch (err) {
       // Left in 'sending': the lease lapses and the message is tried again.
-      this.logger.error(`Delivering message ${message.id} failed: ${(err as Error)?.stack ?? err}`);
+      this.logger.error(`Delivering message ${message.id} failed: ${errorSummary((err as Error)?.stack ?? String(err), 2000)}`);
     }
   }
 
@@ -391,12 +411,15 @@ export class MessagingService implements OnModuleDestroy {
     return { cancelled: cancelled.length, erased: erased.map((r) => r.id) };
   }
 
-  listOutbox(limit = 100): Promise<Message[]> {
-    return this.db.getRepository(Message).find({
-      where: { transport: 'outbox', direction: 'out' },
-      order: { createdAt: 'DESC' },
-      take: limit,
+  /** The clinic's messages kept in the dev outbox, newest first. */
+  async listOutbox(clinicId: string, page: { limit: number; offset: number }): Promise<{ items: Message[]; total: number }> {
+    const [items, total] = await this.db.getRepository(Message).findAndCount({
+      where: { clinicId, transport: 'outbox', direction: 'out' },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: page.limit,
+      skip: page.offset,
     });
+    return { items, total };
   }
 }
 

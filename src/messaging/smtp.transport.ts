@@ -1,4 +1,5 @@
 import nodemailer, { Transporter } from 'nodemailer';
+import { errorSummary } from './redact';
 import { DeliveryError, MessageTransport, OutboundEnvelope, TransportReceipt } from './transports';
 
 /** Email over SMTP with nodemailer's pooled transport. */
@@ -26,7 +27,7 @@ export class SmtpTransport implements MessageTransport {
         html: e.html ?? undefined,
         headers: { 'X-Aftercare-Message-Id': e.id, ...(e.headers ?? {}) },
       });
-      if (info.rejected?.length) throw new DeliveryError(`Recipient rejected: ${info.response}`, false, 'smtp-rcpt-550');
+      if (info.rejected?.length) throw new DeliveryError(`Recipient rejected: ${errorSummary(info.response)}`, false, 'smtp-rcpt-550');
       return { providerId: info.messageId, status: 'sent' };
     } catch (err) {
       if (err instanceof DeliveryError) throw err;
@@ -35,7 +36,8 @@ export class SmtpTransport implements MessageTransport {
       const permanent = typeof e2.responseCode === 'number' && e2.responseCode >= 500;
       const atRecipient = e2.command === 'RCPT TO' || e2.code === 'EENVELOPE';
       throw new DeliveryError(
-        e2.message ?? 'SMTP error',
+        // The server's text often quotes the address: only a masked summary leaves the adapter.
+        errorSummary(e2.message) || 'SMTP error',
         !permanent,
         e2.responseCode ? `smtp-${atRecipient ? 'rcpt-' : ''}${e2.responseCode}` : (e2.code ?? null),
       );

@@ -36,6 +36,18 @@ export interface MessageTransport {
   close?(): Promise<void>;
 }
 
+/**
+ * A channel with no transport (no SMTP_URL, no Twilio, dev outbox off): it does not exist for
+ * planning, and anything that still reaches it fails at once, never marked sent.
+ */
+export class OffTransport implements MessageTransport {
+  readonly name = 'off' as const;
+  constructor(private readonly channel: 'sms' | 'email') {}
+  async send(): Promise<TransportReceipt> {
+    throw new DeliveryError(`The ${this.channel} channel is off (no transport configured)`, false, 'channel-off');
+  }
+}
+
 export const EMAIL_TRANSPORT = Symbol('EMAIL_TRANSPORT');
 export const SMS_TRANSPORT = Symbol('SMS_TRANSPORT');
 

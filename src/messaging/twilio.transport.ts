@@ -1,4 +1,5 @@
 import twilio from 'twilio';
+import { errorSummary } from './redact';
 import { DeliveryError, MessageTransport, OutboundEnvelope, TransportReceipt } from './transports';
 
 type RequestClientType = InstanceType<typeof twilio.RequestClient>;
@@ -41,7 +42,7 @@ export class TwilioSmsTransport implements MessageTransport {
 
   async send(e: OutboundEnvelope): Promise<TransportReceipt> {
     const from = e.from ?? this.defaultFrom;
-    if (!from) throw new DeliveryError('No SMS sender: set the clinic number or TWILIO_FROM', false, 'no-sender');
+    if (!from) throw new DeliveryError('No SMS sender: set the clinic\'s smsFrom or TWILIO_FROM', false, 'no-sender');
     try {
       const msg = await this.client.messages.create({
         to: e.to,
@@ -57,10 +58,11 @@ export class TwilioSmsTransport implements MessageTransport {
       const x = err as { status?: number; code?: number; message?: string };
       if (typeof x.status === 'number') {
         const transient = x.status === 429 || x.status >= 500 || (x.code !== undefined && TRANSIENT_CODES.has(x.code));
-        throw new DeliveryError(x.message ?? `Twilio HTTP ${x.status}`, transient, x.code ? String(x.code) : `http-${x.status}`);
+        // Twilio's text names the number: only a masked summary leaves the adapter.
+        throw new DeliveryError(errorSummary(x.message) || `Twilio HTTP ${x.status}`, transient, x.code ? String(x.code) : `http-${x.status}`);
       }
       // No HTTP answer at all (connection refused, timeout): worth another try.
-      throw new DeliveryError(x.message ?? 'Twilio request failed', true, 'network');
+      throw new DeliveryError(errorSummary(x.message) || 'Twilio request failed', true, 'network');
     }
   }
 }

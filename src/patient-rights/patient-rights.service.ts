@@ -79,6 +79,7 @@ export class PatientRightsService {
     return this.db.transaction(async (m) => {
       const { patient, pseudonym, fields, formerAddresses } = await this.patients.erase(m, clinicId, patientId);
       const cancelledCheckIns = await this.checkIns.cancelForPatient(m, clinicId, patientId, actor, 'patient erased');
+      await this.checkIns.eraseErrorsForPatient(m, clinicId, patientId);
       const { cancelled: cancelledMessages, erased } = await this.messaging.eraseForPatient(m, clinicId, patientId, formerAddresses, actor);
       // The patient's own record and messages lose their values; the safety record (treatments,
       // check-ins, answers, flags: causality, outcome, triage) keeps its before/after.

@@ -39,10 +39,13 @@ export function canReach(p: Patient, channel: Channel): boolean {
   return !!p.email && !!p.emailConsentAt && !p.emailOptedOutAt && !p.emailInvalidAt;
 }
 
-/** The channel already in use, else the preferred one, else the other; never one the patient left. */
-export function chooseChannel(patient: Patient, current: Channel | null = null): Channel | null {
+/**
+ * The channel already in use, else the preferred one, else the other; never one the patient left,
+ * nor one that is not live (no transport, or no SMS sender for the clinic).
+ */
+export function chooseChannel(patient: Patient, current: Channel | null = null, live: readonly Channel[] = CHANNELS): Channel | null {
   const order: Channel[] = [current, patient.preferredChannel, patient.preferredChannel === 'sms' ? 'email' : 'sms'].filter(
     (c): c is Channel => !!c,
   );
-  return order.find((c) => canReach(patient, c)) ?? null;
+  return order.find((c) => live.includes(c) && canReach(patient, c)) ?? null;
 }

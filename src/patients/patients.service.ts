@@ -154,6 +154,12 @@ export class PatientsService {
     });
   }
 
+  /** The language a patient reads, for pages reached by a signed link (unsubscribe); null when unknown. */
+  async localeOf(patientId: string): Promise<string | null> {
+    const row = await this.db.getRepository(Patient).findOne({ where: { id: patientId }, select: { id: true, locale: true } });
+    return row?.locale ?? null;
+  }
+
   /** A provider said this contact point cannot receive messages: no more sends there until it changes. */
   async markContactInvalid(m: EntityManager, patientId: string, channel: Channel, reason: { code: string | null; source: string }): Promise<boolean> {
     const patient = await m.getRepository(Patient).findOne({ where: { id: patientId }, lock: { mode: 'pessimistic_write' } });

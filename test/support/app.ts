@@ -40,7 +40,7 @@ export interface TestApp {
  * Twilio API in-process, and a clock the test moves. No mocks.
  */
 export async function createTestApp(
-  opts: { start?: string; smtp?: SmtpSink; twilioApi?: TwilioApiServer; outboxOnly?: boolean; config?: Partial<AppConfig> } = {},
+  opts: { start?: string; smtp?: SmtpSink; twilioApi?: TwilioApiServer; outboxOnly?: boolean; config?: Partial<AppConfig>; env?: Record<string, string> } = {},
 ): Promise<TestApp> {
   const smtp = opts.smtp ?? (await new SmtpSink().start());
   const twilioApi = opts.twilioApi ?? (await new TwilioApiServer().start());
@@ -63,6 +63,8 @@ export async function createTestApp(
           }),
       JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
       AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
+      // A test's own settings (an empty value unsets one, e.g. TWILIO_FROM: '').
+      ...opts.env,
     }),
     migrationsRun: false,
     // Tests move the clock by days; the 8-hour default would log everyone out (auth tests check expiry).

@@ -87,6 +87,17 @@ export interface Catalogue {
     reached: string;
   };
   closed: Record<ClosedState, { title: string; text: string }>;
+  /** The one-click unsubscribe page (/u/:token). */
+  unsubscribe: {
+    title: string;
+    heading: string;
+    text: string;
+    button: string;
+    doneTitle: string;
+    doneText: string;
+    notFoundTitle: string;
+    notFoundText: string;
+  };
   aftercare: {
     subject: string;
     intro: string;

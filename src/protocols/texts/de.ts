@@ -83,6 +83,16 @@ export const de: Catalogue = {
       text: 'Diese Abfrage ist nicht mehr offen. Wenn Sie sich Sorgen um Ihre Haut machen, rufen Sie bitte Ihre Praxis an.',
     },
   },
+  unsubscribe: {
+    title: 'E-Mails abbestellen',
+    heading: 'Keine Nachsorge-E-Mails mehr erhalten?',
+    text: 'Sie erhalten dann keine E-Mails mehr zu Ihrer Behandlung. Ihre Praxis kann Sie weiterhin anrufen.',
+    button: 'E-Mails abbestellen',
+    doneTitle: 'Sie haben die E-Mails abbestellt',
+    doneText: 'Sie erhalten keine Nachsorge-E-Mails mehr.',
+    notFoundTitle: 'Link nicht gefunden',
+    notFoundText: 'Dieser Abmeldelink ist ungültig.',
+  },
   aftercare: {
     subject: 'Hinweise nach Ihrer Behandlung ({clinic})',
     intro: 'Vielen Dank für Ihren Besuch bei {clinic}. Bitte bewahren Sie diese Nachricht auf: Sie sagt, was nach der Behandlung normal ist und wann Sie uns anrufen sollten.',

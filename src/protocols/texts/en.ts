@@ -70,6 +70,16 @@ export const en: Catalogue = {
     },
     closed: { title: 'This check-in has closed', text: 'This check-in is no longer open. If you are worried about your skin, please call your clinic.' },
   },
+  unsubscribe: {
+    title: 'Stop emails',
+    heading: 'Stop follow-up emails?',
+    text: 'You will get no more emails about your treatment. Your clinic can still call you.',
+    button: 'Stop emails',
+    doneTitle: 'You are unsubscribed',
+    doneText: 'You will get no more follow-up emails.',
+    notFoundTitle: 'Link not found',
+    notFoundText: 'This unsubscribe link is not valid.',
+  },
   aftercare: {
     subject: 'After your treatment: what to expect ({clinic})',
     intro: 'Thank you for your visit to {clinic}. Please keep this message: it says what is usual after your treatment and when to call us.',

@@ -85,6 +85,16 @@ export const es: Catalogue = {
       text: 'Este cuestionario ya no está abierto. Si le preocupa su piel, llame a su clínica.',
     },
   },
+  unsubscribe: {
+    title: 'Dejar de recibir correos',
+    heading: '¿Dejar de recibir los correos de seguimiento?',
+    text: 'No recibirá más correos sobre su tratamiento. Su clínica podrá seguir llamándole.',
+    button: 'Dejar de recibir correos',
+    doneTitle: 'Se ha dado de baja',
+    doneText: 'No recibirá más correos de seguimiento.',
+    notFoundTitle: 'Enlace no encontrado',
+    notFoundText: 'Este enlace para darse de baja no es válido.',
+  },
   aftercare: {
     subject: 'Después de su tratamiento: qué es normal ({clinic})',
     intro: 'Gracias por su visita a {clinic}. Guarde este mensaje: explica qué es normal después del tratamiento y cuándo debe llamarnos.',

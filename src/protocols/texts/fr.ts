@@ -85,6 +85,16 @@ export const fr: Catalogue = {
       text: "Ce questionnaire n'est plus ouvert. Si votre peau vous inquiète, appelez votre clinique.",
     },
   },
+  unsubscribe: {
+    title: "Ne plus recevoir d'e-mails",
+    heading: 'Ne plus recevoir les e-mails de suivi ?',
+    text: "Vous ne recevrez plus d'e-mails au sujet de votre traitement. Votre clinique pourra toujours vous appeler.",
+    button: "Ne plus recevoir d'e-mails",
+    doneTitle: 'Vous êtes désinscrit(e)',
+    doneText: "Vous ne recevrez plus d'e-mails de suivi.",
+    notFoundTitle: 'Lien introuvable',
+    notFoundText: "Ce lien de désinscription n'est pas valide.",
+  },
   aftercare: {
     subject: 'Après votre traitement : ce qui est normal ({clinic})',
     intro: 'Merci de votre visite chez {clinic}. Gardez ce message : il explique ce qui est normal après le traitement et quand nous appeler.',
