@@ -162,7 +162,8 @@ export interface AppConfig {
   dispatchIntervalMs: number;
   /** Check-ins one instance sends at once. */
   dispatchConcurrency: number;
-  embeddedPgPort: number;
+  /** EMBEDDED_PG_PORT; unset: the port kept in DATA_DIR/postgres.port while free, else a free one. */
+  embeddedPgPort?: number;
   dataDir: string;
   logLevel: string;
   /** PEM PKCS#8 Ed25519 private key that signs audit checkpoints; unset: see src/audit/signing-key.ts. */
@@ -255,7 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bootstrapOnStart: true,
     dispatchIntervalMs: parsed.DISPATCH_INTERVAL_MS ?? 15000,
     dispatchConcurrency: parsed.DISPATCH_CONCURRENCY ?? 8,
-    embeddedPgPort: parsed.EMBEDDED_PG_PORT ?? 54329,
+    embeddedPgPort: parsed.EMBEDDED_PG_PORT,
     dataDir: parsed.DATA_DIR ?? '.data',
     logLevel: parsed.LOG_LEVEL ?? 'log',
     auditSigningKey,
