@@ -29,7 +29,8 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfig();
-  const db = await resolveDatabase(config);
+  // Beside a running service on the same DATA_DIR, its embedded database is used.
+  const db = await resolveDatabase(config, { attach: true });
   try {
     switch (command) {
       case 'migration:run':

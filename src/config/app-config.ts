@@ -103,6 +103,9 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   EMBEDDED_PG_PORT?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'SHUTDOWN_GRACE_MS must be a whole number of milliseconds' }) @Min(0) @Max(600_000)
+  SHUTDOWN_GRACE_MS?: number;
+
   @IsOptional() @IsString()
   DATA_DIR?: string;
 
@@ -164,6 +167,8 @@ export interface AppConfig {
   dispatchConcurrency: number;
   /** EMBEDDED_PG_PORT; unset: the port kept in DATA_DIR/postgres.port while free, else a free one. */
   embeddedPgPort?: number;
+  /** At SIGTERM/SIGINT: how long sends under way may take to finish before what is held is released. */
+  shutdownGraceMs: number;
   dataDir: string;
   logLevel: string;
   /** PEM PKCS#8 Ed25519 private key that signs audit checkpoints; unset: see src/audit/signing-key.ts. */
@@ -257,6 +262,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dispatchIntervalMs: parsed.DISPATCH_INTERVAL_MS ?? 15000,
     dispatchConcurrency: parsed.DISPATCH_CONCURRENCY ?? 8,
     embeddedPgPort: parsed.EMBEDDED_PG_PORT,
+    shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS ?? 10_000,
     dataDir: parsed.DATA_DIR ?? '.data',
     logLevel: parsed.LOG_LEVEL ?? 'log',
     auditSigningKey,
