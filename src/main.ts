@@ -5,7 +5,7 @@ import { Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule, configureApp } from './app.module';
-import { ConfigError, loadConfig } from './config/app-config';
+import { ConfigError, loadConfig, unknownVariableWarnings } from './config/app-config';
 import { resolveDatabase } from './database/connect';
 import { EmbeddedDatabase, EmbeddedStartError } from './database/embedded';
 
@@ -38,6 +38,7 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
   const logger = new Logger('Main');
+  for (const line of unknownVariableWarnings()) logger.warn(line);
   const db = await resolveDatabase(config);
   database = db;
   // Shutdown, in order: stop claiming and drain the work held (bounded by SHUTDOWN_GRACE_MS;
