@@ -12,7 +12,7 @@ import { freePort } from '../src/database/embedded';
  * sends are under way when the signal comes:
  *  - SIGTERM mid-dispatch: sends under way finish, claimed ones go back, nothing is left in
  *    `sending`, the process exits 0 and its PostgreSQL is stopped (not before);
- *  - kill -9: the PostgreSQL left behind is found and stopped by the next start, which succeeds;
+ *  - kill -9 (of a process holding the database): the PostgreSQL left behind is found and stopped by the next start, which succeeds;
  *  - in the end every check-in went out exactly once.
  */
 const ROOT = path.resolve(__dirname, '..');
@@ -31,6 +31,7 @@ describe('the service process on its embedded database', () => {
   let httpPort: number;
   const received: string[] = [];
   let inFlight = 0;
+  const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     const parent = mkdtempSync(path.join(os.tmpdir(), 'aftercare-process-'));
@@ -59,6 +60,10 @@ describe('the service process on its embedded database', () => {
   });
 
   afterAll(async () => {
+    // A failed run must not leave a service or its database behind.
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    const pid = postmasterPid();
+    if (pid && alive(pid)) process.kill(pid, 'SIGINT');
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
     rmSync(path.dirname(dataDir), { recursive: true, force: true });
   });
@@ -85,6 +90,7 @@ describe('the service process on its embedded database', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    children.push(child);
     let out = '';
     child.stdout!.on('data', (c) => (out += c));
     child.stderr!.on('data', (c) => (out += c));
@@ -102,7 +108,12 @@ describe('the service process on its embedded database', () => {
     }
   }
 
-  const listening = (svc: Service) => until('the service to listen', () => svc.output().includes('Aftercare listening on'), 60_000, svc);
+  const t0 = Date.now();
+  const mark = (what: string) => process.env.PROCESS_TEST_TIMES && process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}\n`);
+  const listening = async (svc: Service) => {
+    await until('the service to listen', () => svc.output().includes('Aftercare listening on'), 90_000, svc);
+    mark('listening');
+  };
 
   function postmasterPid(): number | null {
     const file = path.join(dataDir, 'postgres', 'postmaster.pid');
@@ -150,6 +161,7 @@ describe('the service process on its embedded database', () => {
     await listening(first);
     expect(statSync(path.join(dataDir, 'postgres-password')).mode & 0o777).toBe(0o600);
     expect(readFileSync(path.join(dataDir, 'postgres-password'), 'utf8').trim()).not.toBe('aftercare');
+    mark('const admin = await api(');
     const admin = await api('/v1/auth/login', { email: 'admin@process.test', password: ADMIN_PASSWORD });
     const staff = await api('/v1/staff', { email: 'pr@process.test', name: 'A practitioner', role: 'practitioner', password: ADMIN_PASSWORD }, admin.accessToken as string);
     const pr = (await api('/v1/auth/login', { email: 'pr@process.test', password: ADMIN_PASSWORD })).accessToken as string;
@@ -167,37 +179,47 @@ describe('the service process on its embedded database', () => {
       await c.query(`UPDATE clinics SET send_window_start = '00:00', send_window_end = '23:59'`);
       await c.query(`UPDATE check_ins SET next_attempt_at = now() - interval '1 minute' WHERE step = (SELECT min(step) FROM check_ins i WHERE i.treatment_id = check_ins.treatment_id)`);
     });
+    mark("await until('a send under way'");
     await until('a send under way', () => inFlight > 0, 20_000, first);
     const pgPid = postmasterPid()!;
     expect(alive(pgPid)).toBe(true);
+    mark("first.child.kill('SIGTERM');");
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     expect(first.output()).toMatch(/SIGTERM: finishing the work under way/);
     expect(alive(pgPid)).toBe(false);
     expect(postmasterPid()).toBeNull();
+    mark('const sentBeforeRestart');
     const sentBeforeRestart = received.length;
     expect(sentBeforeRestart).toBeGreaterThan(0);
 
-    // 2. Start without dispatching to look: nothing left in `sending`; then kill -9.
-    const second = start({ DISPATCH_INTERVAL_MS: '0' });
-    await listening(second);
+    // 2. The database alone, held by a process that is then kill -9'd: nothing left in `sending`.
+    const holder = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), 'test/support/hold-embedded.ts', dataDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(holder);
+    let held = '';
+    holder.stdout!.on('data', (c) => (held += c));
+    await until('the held database', () => held.includes('ready'), 60_000);
+    mark('held');
     const states = await owner(async (c) => (await c.query(`SELECT status, count(*)::int AS n FROM check_ins WHERE next_attempt_at <= now() GROUP BY status`)).rows);
     expect(states.find((r) => r.status === 'sending')).toBeUndefined();
     const orphan = postmasterPid()!;
-    second.child.kill('SIGKILL');
-    await second.exited;
+    holder.kill('SIGKILL');
+    await new Promise((r) => holder.once('exit', r));
     expect(alive(orphan)).toBe(true);
 
     // 3. Start again: the orphan is stopped, the database started, the rest sent.
-    const third = start();
-    await listening(third);
-    expect(third.output()).toMatch(/left running by an earlier run that did not shut down/);
+    const second = start();
+    await listening(second);
+    expect(second.output()).toMatch(/left running by an earlier run that did not shut down/);
     expect(alive(orphan)).toBe(false);
-    await until('every due check-in sent', () => received.length >= emails.length && inFlight === 0, 40_000, third);
-    third.child.kill('SIGTERM');
-    expect(await third.exited).toBe(0);
+    mark("await until('every due check-i");
+    await until('every due check-in sent', () => received.length >= emails.length && inFlight === 0, 40_000, second);
+    mark("second.child.kill('SIGTERM');");
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
     expect(postmasterPid()).toBeNull();
+    mark('// Exactly once each');
     // Exactly once each, shutdown and kill -9 notwithstanding.
     expect([...received].sort()).toEqual([...emails].sort());
-  }, 180_000);
+  }, 400_000);
 });
