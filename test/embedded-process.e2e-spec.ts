@@ -63,9 +63,12 @@ describe('the service process on its embedded database', () => {
     // A failed run must not leave a service or its database behind.
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     const pid = postmasterPid();
-    if (pid && alive(pid)) process.kill(pid, 'SIGINT');
+    if (pid && alive(pid)) {
+      process.kill(pid, 'SIGINT');
+      for (let i = 0; i < 200 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    }
     await new Promise<void>((resolve) => smtp.close(() => resolve()));
-    rmSync(path.dirname(dataDir), { recursive: true, force: true });
+    rmSync(path.dirname(dataDir), { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   });
 
   function start(extra: Record<string, string> = {}): Service {
@@ -111,7 +114,7 @@ describe('the service process on its embedded database', () => {
   const t0 = Date.now();
   const mark = (what: string) => process.env.PROCESS_TEST_TIMES && process.stderr.write(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}\n`);
   const listening = async (svc: Service) => {
-    await until('the service to listen', () => svc.output().includes('Aftercare listening on'), 90_000, svc);
+    await until('the service to listen', () => svc.output().includes('Aftercare listening on'), 300_000, svc);
     mark('listening');
   };
 
@@ -180,7 +183,7 @@ describe('the service process on its embedded database', () => {
       await c.query(`UPDATE check_ins SET next_attempt_at = now() - interval '1 minute' WHERE step = (SELECT min(step) FROM check_ins i WHERE i.treatment_id = check_ins.treatment_id)`);
     });
     mark("await until('a send under way'");
-    await until('a send under way', () => inFlight > 0, 20_000, first);
+    await until('a send under way', () => inFlight > 0, 120_000, first);
     const pgPid = postmasterPid()!;
     expect(alive(pgPid)).toBe(true);
     mark("first.child.kill('SIGTERM');");
@@ -198,7 +201,7 @@ describe('the service process on its embedded database', () => {
     children.push(holder);
     let held = '';
     holder.stdout!.on('data', (c) => (held += c));
-    await until('the held database', () => held.includes('ready'), 60_000);
+    await until('the held database', () => held.includes('ready'), 120_000);
     mark('held');
     const states = await owner(async (c) => (await c.query(`SELECT status, count(*)::int AS n FROM check_ins WHERE next_attempt_at <= now() GROUP BY status`)).rows);
     expect(states.find((r) => r.status === 'sending')).toBeUndefined();
@@ -213,7 +216,7 @@ describe('the service process on its embedded database', () => {
     expect(second.output()).toMatch(/left running by an earlier run that did not shut down/);
     expect(alive(orphan)).toBe(false);
     mark("await until('every due check-i");
-    await until('every due check-in sent', () => received.length >= emails.length && inFlight === 0, 40_000, second);
+    await until('every due check-in sent', () => received.length >= emails.length && inFlight === 0, 120_000, second);
     mark("second.child.kill('SIGTERM');");
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
@@ -221,5 +224,5 @@ describe('the service process on its embedded database', () => {
     mark('// Exactly once each');
     // Exactly once each, shutdown and kill -9 notwithstanding.
     expect([...received].sort()).toEqual([...emails].sort());
-  }, 400_000);
+  }, 900_000);
 });
