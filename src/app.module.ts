@@ -13,7 +13,7 @@ import { Clock } from './common/clock';
 import { ApiExceptionFilter } from './common/errors';
 import { StorableTextInterceptor } from './common/storable-text';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
-import { dataSourceOptions, runMigrationsAsOwner } from './database/data-source';
+import { dataSourceOptions, runMigrationsAsOwner, serviceDatabaseUrl } from './database/data-source';
 import { FlagsModule } from './flags/flags.module';
 import { HealthModule } from './health/health.module';
 import { MessagingModule } from './messaging/messaging.module';
@@ -57,7 +57,8 @@ export class AppModule {
           // Migrations run as the owner first; the service's own connections then act as the restricted role.
           useFactory: async () => {
             if (config.migrationsRun) await runMigrationsAsOwner(config.databaseUrl!);
-            return dataSourceOptions(config.appDatabaseUrl ?? config.databaseUrl!, config.databasePoolMax, config.databaseRole);
+            // A login the service's sessions cannot RESET ROLE out of (see serviceDatabaseUrl).
+            return dataSourceOptions(await serviceDatabaseUrl(config), config.databasePoolMax, config.databaseRole);
           },
         }),
         ScheduleModule.forRoot(),

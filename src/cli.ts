@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Clock } from './common/clock';
-import { loadConfig } from './config/app-config';
+import { loadConfig, unknownVariableWarnings } from './config/app-config';
 import { resolveDatabase } from './database/connect';
 import { createDataSource } from './database/data-source';
 
@@ -33,7 +33,9 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : 2;
   }
   const config = loadConfig();
-  const db = await resolveDatabase(config);
+  for (const line of unknownVariableWarnings()) console.warn(line);
+  // Beside a running service on the same DATA_DIR, its embedded database is used.
+  const db = await resolveDatabase(config, { attach: true });
   try {
     switch (command) {
       case 'migration:run':

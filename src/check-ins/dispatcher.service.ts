@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hostname } from 'node:os';
@@ -54,10 +54,13 @@ export type DispatchResult = 'sent' | 'retried' | 'deferred' | 'failed' | 'skipp
  * and delivers queued messages. Several instances may tick against one database.
  */
 @Injectable()
-export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Dispatcher');
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly pass = new PeriodicPass<TickReport>('check-in-dispatcher', this.logger);
+  /** Set at shutdown: nothing more is claimed, and what was claimed but not yet sent goes back. */
+  private draining = false;
+  private drained: Promise<void> | null = null;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -191,8 +194,51 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     this.pass.schedule(this.scheduler, this.config.dispatchIntervalMs, () => this.tick());
   }
 
+  /** Before the HTTP server and the pool close: stop claiming, let sends under way finish, release the rest. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.drain(this.config.shutdownGraceMs);
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await this.pass.stop(this.scheduler);
+    // Bounded: a send still under way after the grace period is not waited for (it was released).
+    await this.drain(this.config.shutdownGraceMs);
+  }
+
+  /**
+   * Shutdown: no more claims; claimed check-ins whose send has not started go straight back to
+   * `scheduled`; sends under way get until `graceMs` to finish and record their outcome; any
+   * check-in this instance still holds after that goes back to `scheduled` (audited), so it is
+   * sent by the next instance rather than after the lease lapses. Queued messages likewise
+   * (MessagingService.drain). Once only; later calls share the first.
+   */
+  drain(graceMs: number): Promise<void> {
+    if (!this.drained) {
+      this.draining = true;
+      const until = Date.now() + graceMs;
+      this.drained = (async () => {
+        this.pass.unschedule(this.scheduler);
+        await Promise.all([this.pass.settle(until), this.messaging.drain(until)]);
+        const released = await this.releaseHeld();
+        if (released) this.logger.warn(`Shutdown: ${released} check-in(s) still sending after ${graceMs} ms put back to scheduled`);
+      })();
+    }
+    return this.drained;
+  }
+
+  /** Every check-in this instance holds goes back to the queue now (shutdown). */
+  private async releaseHeld(): Promise<number> {
+    return this.db.transaction(async (m) => {
+      const rows = await queryRows<{ id: string; clinic_id: string }>(
+        m,
+        `UPDATE check_ins SET status = 'scheduled', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = $2
+          WHERE status = 'sending' AND lease_owner = $1 RETURNING id, clinic_id`,
+        [this.owner, this.clock.now()],
+      );
+      for (const r of rows) {
+        await this.audit.record(m, { clinicId: r.clinic_id, actor: SYSTEM, action: 'check_in.released_at_shutdown', entityType: 'check_in', entityId: r.id, data: { leaseOwner: this.owner, sendUnderWay: true } });
+      }
+      return rows.length;
+    });
   }
 
   /** One pass; overlapping calls in one process share the pass under way. */
@@ -207,13 +253,14 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     // Providers answer in hundreds of milliseconds: send several at once, and claim only what
     // is about to be sent so that leases are not held by rows waiting their turn.
     const round = Math.max(1, Math.min(batchSize, this.config.dispatchConcurrency * 2));
-    for (;;) {
+    while (!this.draining) {
       const claimed = await this.claimDue(round);
       report.claimed += claimed.length;
       const results = await mapWithConcurrency(claimed, this.config.dispatchConcurrency, (c) => this.dispatch(c));
       for (const result of results) report[result]++;
       if (claimed.length < round) break;
     }
+    if (this.draining) return report;
     report.reminders = await this.queueReminders(batchSize);
     report.messages = await this.messaging.deliverDue(batchSize);
     return report;
@@ -299,6 +346,11 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
   /** One check-in; an error is counted and logged, never allowed to stop the rest of the batch. */
   async dispatch(checkIn: CheckIn): Promise<DispatchResult> {
     try {
+      if (this.draining) {
+        // Shutting down before its send started: back to the queue, not counted as an attempt.
+        await this.release(checkIn, { status: 'scheduled', attempts: checkIn.attempts - 1 });
+        return 'deferred';
+      }
       return await this.dispatchOne(checkIn);
     } catch (err) {
       // The lease lapses and the check-in is tried again: at-least-once, never lost.

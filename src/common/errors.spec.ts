@@ -1,6 +1,6 @@
 import type { ArgumentsHost } from '@nestjs/common';
 import { QueryFailedError } from 'typeorm';
-import { ApiExceptionFilter } from './errors';
+import { ApiExceptionFilter, isDatabaseUnavailable } from './errors';
 
 /** What the filter answers for a database error that slipped past validation. */
 function answerFor(code: string): { status: number; body: unknown } {
@@ -33,5 +33,21 @@ describe('ApiExceptionFilter and database errors', () => {
 
   it('keeps anything else a 500', () => {
     expect(answerFor('40001').status).toBe(500);
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  it.each([
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ['an administrator shutdown (57P01)', new QueryFailedError('SELECT 1', [], Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))],
+    ['a connection exception (08006)', new QueryFailedError('SELECT 1', [], Object.assign(new Error('connection failure'), { code: '08006' }))],
+    ['the pool timing out', new Error('timeout exceeded when trying to connect')],
+    ['a FATAL while connecting', Object.assign(new Error('database "x" is not currently accepting connections'), { code: '55000', severity: 'FATAL' })],
+  ])('is true for %s', (_, err) => {
+    expect(isDatabaseUnavailable(err)).toBe(true);
+  });
+
+  it('is false for a query the database refused', () => {
+    expect(isDatabaseUnavailable(new QueryFailedError('INSERT', [], Object.assign(new Error('dup'), { code: '23505', severity: 'ERROR' })))).toBe(false);
   });
 });

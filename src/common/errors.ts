@@ -25,8 +25,36 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** Seconds a client is told to wait (Retry-After) while the database cannot be reached. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+const UNREACHABLE_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|connection error and is not queryable|Client was closed and is not queryable|Cannot use a pool after calling end|Driver not Connected/i;
+
 /**
- * Every error leaves as `{ statusCode, error, message }`. Database constraint errors that
+ * The database could not be reached or dropped the session: refused or reset connections,
+ * SQLSTATE class 08 (connection exception), 57P01–57P03 (shutdown, crash, starting up),
+ * 53300 (too many connections), a FATAL while connecting, or the pool's connect timeout.
+ */
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  const seen = new Set<unknown>();
+  let e = exception as { code?: unknown; message?: unknown; severity?: unknown; driverError?: unknown; cause?: unknown } | undefined;
+  while (e && typeof e === 'object' && !seen.has(e)) {
+    seen.add(e);
+    const code = typeof e.code === 'string' ? e.code : '';
+    if (UNREACHABLE_CODES.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code)) return true;
+    // A FATAL error ends the session: when it is not a query's own, the connection could not be had.
+    if (e.severity === 'FATAL' && !(exception instanceof QueryFailedError)) return true;
+    if (typeof e.message === 'string' && UNREACHABLE_MESSAGES.test(e.message)) return true;
+    e = (e.driverError ?? e.cause) as typeof e;
+  }
+  return false;
+}
+
+/**
+ * Every error leaves as `{ statusCode, error, message }`. A database that cannot be reached is
+ * 503 with Retry-After (clients and load balancers try again; nothing was written). Database constraint errors that
  * slipped past validation become 409/400 rather than 500; anything else is logged and 500.
  */
 @Catch()
@@ -36,11 +64,13 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const { statusCode, message } = this.describe(exception);
-    if (statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    if (statusCode === 503) this.logger.warn(`Database unavailable: ${(exception as Error)?.message ?? exception}`);
+    else if (statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (res.headersSent) return;
     // A 429 says when to come back (see src/rate-limits/too-many-requests.ts).
     const retryAfter = (exception as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
     if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+    if (statusCode === 503) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     res.status(statusCode).json({ statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message });
   }
 
@@ -52,6 +82,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
           ? (body as { message: string | string[] }).message
           : exception.message;
       return { statusCode: exception.getStatus(), message };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, message: 'The database is unavailable; try again shortly' };
     }
     if (exception instanceof QueryFailedError) {
       const code = (exception as QueryFailedError & { code?: string }).code;

@@ -30,7 +30,25 @@ export class PeriodicPass<R> {
   }
 
   async stop(scheduler: SchedulerRegistry): Promise<void> {
-    if (scheduler.doesExist('interval', this.name)) scheduler.deleteInterval(this.name);
+    this.unschedule(scheduler);
     await this.running?.catch(() => undefined);
+  }
+
+  /** No further passes from the timer (the one under way, if any, goes on). */
+  unschedule(scheduler: SchedulerRegistry): void {
+    if (scheduler.doesExist('interval', this.name)) scheduler.deleteInterval(this.name);
+  }
+
+  /** Waits for the pass under way, but not beyond `untilMs` (epoch ms); true when none is left running. */
+  async settle(untilMs: number): Promise<boolean> {
+    const running = this.running;
+    if (!running) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, untilMs - Date.now()))));
+    try {
+      return await Promise.race([running.then(() => true, () => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

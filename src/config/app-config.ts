@@ -11,6 +11,7 @@ import {
   MinLength,
   validateSync,
   IsEmail,
+  getMetadataStorage,
 } from 'class-validator';
 import { createPrivateKey, KeyObject } from 'node:crypto';
 import { passwordProblem } from '../auth/password-policy';
@@ -147,6 +148,9 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   EMBEDDED_PG_PORT?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'SHUTDOWN_GRACE_MS must be a whole number of milliseconds' }) @Min(0) @Max(600_000)
+  SHUTDOWN_GRACE_MS?: number;
+
   @IsOptional() @IsString()
   DATA_DIR?: string;
 
@@ -218,7 +222,10 @@ export interface AppConfig {
   dispatchIntervalMs: number;
   /** Check-ins one instance sends at once. */
   dispatchConcurrency: number;
-  embeddedPgPort: number;
+  /** EMBEDDED_PG_PORT; unset: the port kept in DATA_DIR/postgres.port while free, else a free one. */
+  embeddedPgPort?: number;
+  /** At SIGTERM/SIGINT: how long sends under way may take to finish before what is held is released. */
+  shutdownGraceMs: number;
   dataDir: string;
   logLevel: string;
   /** PEM PKCS#8 Ed25519 private key that signs audit checkpoints; unset: see src/audit/signing-key.ts. */
@@ -379,7 +386,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bootstrapOnStart: true,
     dispatchIntervalMs: parsed.DISPATCH_INTERVAL_MS ?? 15000,
     dispatchConcurrency: parsed.DISPATCH_CONCURRENCY ?? 8,
-    embeddedPgPort: parsed.EMBEDDED_PG_PORT ?? 54329,
+    embeddedPgPort: parsed.EMBEDDED_PG_PORT,
+    shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS ?? 10_000,
     dataDir: parsed.DATA_DIR ?? '.data',
     logLevel: parsed.LOG_LEVEL ?? 'log',
     auditSigningKey,
@@ -439,6 +447,62 @@ function parseAuditSigningKey(value: string): string {
   }
   if (key.asymmetricKeyType !== 'ed25519') throw fail(`it is a ${key.asymmetricKeyType ?? 'unknown'} key, not Ed25519`);
   return key.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
+/** Prefixes of the service's variables: a name with one of them that the service does not know is probably a typo. */
+const OUR_PREFIXES = [
+  'DATABASE_', 'APP_DATABASE', 'SMTP_', 'TWILIO_', 'JWT_', 'BOOTSTRAP_', 'AUDIT_', 'EMAIL_', 'DEV_', 'PUBLIC_', 'DISPATCH_', 'ESCALAT',
+  'SESSION_', 'S3_', 'SIGNAL_', 'SHUTDOWN_', 'EMBEDDED_', 'MIGRATION', 'ACCESS_TOKEN', 'LOG_', 'DATA_DIR', 'HOST_', 'PORT_', 'HTTP_PORT', 'LISTEN_',
+];
+/** Read by the tools around the service, not by it; never a typo of ours. */
+const NOT_OURS = new Set(['DATABASE_URL_TEST', 'DEV_CONTAINER']);
+
+/** Every variable the service reads: the properties of EnvironmentVariables (HOST too, handled at listen). */
+export function knownVariables(): string[] {
+  const props = getMetadataStorage()
+    .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+    .map((m) => m.propertyName);
+  return [...new Set([...props, 'HOST'])].sort();
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return d[a.length][b.length];
+}
+
+/** The known variable `name` was most likely meant to be, if any is close. */
+export function closestVariable(name: string, known: string[] = knownVariables()): string | null {
+  let best: { name: string; score: number } | null = null;
+  for (const k of known) {
+    // TWILIO_FROM_NUMBER → TWILIO_FROM; SMTP_URI → SMTP_URL; JWT_SECERT → JWT_SECRET.
+    const contained = name.startsWith(k + '_') || k.startsWith(name + '_') ? 1 : Infinity;
+    const score = Math.min(contained, editDistance(name, k));
+    if (score <= Math.max(2, Math.floor(k.length / 4)) && (!best || score < best.score)) best = { name: k, score };
+  }
+  return best?.name ?? null;
+}
+
+/**
+ * One warning line for each set variable that looks like one of the service's (by prefix) but
+ * is not one it reads, naming the closest known one: a misspelled setting is otherwise silently
+ * ignored and its default used.
+ */
+export function unknownVariableWarnings(env: NodeJS.ProcessEnv = process.env): string[] {
+  const known = knownVariables();
+  const set = new Set(known);
+  return Object.keys(env)
+    .filter((name) => env[name] !== undefined && !set.has(name) && !NOT_OURS.has(name) && OUR_PREFIXES.some((p) => name.startsWith(p)))
+    .sort()
+    .map((name) => {
+      const near = closestVariable(name, known);
+      return `Unknown environment variable ${name} is ignored${near ? `: did you mean ${near}?` : ''}`;
+    });
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

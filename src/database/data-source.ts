@@ -1,3 +1,6 @@
+import { Logger } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
+import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
@@ -35,5 +38,77 @@ export async function runMigrationsAsOwner(ownerUrl: string): Promise<string[]> 
     return ran.map((m) => m.name);
   } finally {
     await ds.destroy();
+  }
+}
+
+/**
+ * The URL the service's pool connects with. `SET ROLE` (the `-c role=…` option) alone does not
+ * hold a session whose login is a superuser or owns the tables: `RESET ROLE` (or `SET ROLE`
+ * back) gives it all the owner's powers again, and `SET SESSION AUTHORIZATION` does not help
+ * either (a session authenticated as a superuser may always reset it). Only a login without
+ * those powers holds. So with no APP_DATABASE_URL, when the owner's login could escape, the
+ * role itself (aftercare_app) is given LOGIN and a password derived from the owner's password
+ * (HMAC-SHA256: every instance with the same DATABASE_URL derives the same one, and it reveals
+ * nothing of the owner's), and the pool connects as it. Without that ability (no password in
+ * DATABASE_URL, no right to alter the role, pg_hba refusing the login) it warns and keeps
+ * today's SET ROLE.
+ */
+export async function serviceDatabaseUrl(config: { databaseUrl?: string; appDatabaseUrl?: string; databaseRole: string | null }): Promise<string> {
+  const ownerUrl = config.databaseUrl!;
+  if (config.appDatabaseUrl) return config.appDatabaseUrl;
+  const role = config.databaseRole;
+  if (!role) return ownerUrl;
+  const logger = new Logger('Database');
+  const owner = new Client({ connectionString: ownerUrl });
+  await owner.connect();
+  try {
+    const [login] = (
+      await owner.query(
+        `SELECT r.rolsuper AS super, r.rolcreaterole AS createrole, session_user = $1 AS is_role,
+                EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid AND c.relnamespace = 'public'::regnamespace) AS owns
+           FROM pg_roles r WHERE r.rolname = session_user`,
+        [role],
+      )
+    ).rows;
+    // Already the role, or a login with no powers of its own to go back to.
+    if (!login || login.is_role || (!login.super && !login.owns)) return ownerUrl;
+    const escape = `the service's sessions could RESET ROLE from ${role} back to ${owner.user}; set APP_DATABASE_URL to a login of the service's own (README: Database roles)`;
+    const ownerPassword = new URL(ownerUrl).password;
+    if (!ownerPassword) {
+      logger.warn(`DATABASE_URL has no password to derive ${role}'s from: ${escape}`);
+      return ownerUrl;
+    }
+    const password = createHmac('sha256', decodeURIComponent(ownerPassword)).update(`aftercare service login:${role}`).digest('base64url');
+    const url = new URL(ownerUrl);
+    url.username = role;
+    url.password = password;
+    const works = async () => {
+      const c = new Client({ connectionString: url.toString() });
+      try {
+        await c.connect();
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await c.end().catch(() => undefined);
+      }
+    };
+    if (await works()) return url.toString();
+    if (login.super || login.createrole) {
+      try {
+        await owner.query(`ALTER ROLE ${owner.escapeIdentifier(role)} WITH LOGIN PASSWORD ${owner.escapeLiteral(password)}`);
+      } catch (err) {
+        // Another instance doing the same at the same moment ("tuple concurrently updated") is fine.
+        logger.debug?.(`ALTER ROLE ${role}: ${(err as Error).message}`);
+      }
+      if (await works()) {
+        logger.log(`The service connects as ${role} (a login of its own), so its sessions cannot RESET ROLE to the owner`);
+        return url.toString();
+      }
+    }
+    logger.warn(`Could not give ${role} a login (no right to alter it, or pg_hba refuses it): ${escape}`);
+    return ownerUrl;
+  } finally {
+    await owner.end();
   }
 }

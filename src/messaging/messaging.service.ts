@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -60,10 +60,15 @@ const LEASE_MS = 2 * 60_000;
 
 /** Outbound messages only: records each one, talks to the transports, keeps their status. */
 @Injectable()
-export class MessagingService implements OnModuleDestroy {
+export class MessagingService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Messaging');
   private readonly guards = new Map<MessagePurpose, DeliveryGuard>();
   private readonly failureHooks: FailureHook[] = [];
+  /** Queued messages this process has claimed, each until its outcome is recorded. */
+  private readonly inFlight = new Map<string, { attempts: number; done: Promise<void> }>();
+  /** Set at shutdown: nothing more is claimed from the queue. */
+  private draining = false;
+  private drained: Promise<void> | null = null;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -90,9 +95,41 @@ export class MessagingService implements OnModuleDestroy {
     return this.sms.name === 'twilio' && !smsFrom && !this.config.twilio?.from;
   }
 
-  /** Pooled SMTP connections would otherwise keep the process alive after shutdown. */
-  async onModuleDestroy(): Promise<void> {
+  beforeApplicationShutdown(): Promise<void> {
+    return this.drain(Date.now() + this.config.shutdownGraceMs);
+  }
+
+  /** Last, once sends have drained: pooled SMTP connections would otherwise keep the process alive. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.drain(Date.now() + this.config.shutdownGraceMs);
     await Promise.all([this.email.close?.(), this.sms.close?.()]);
+  }
+
+  /**
+   * Shutdown: claim nothing more; claimed messages whose send has not started go back to the
+   * queue; sends under way get until `untilMs` (epoch ms); any still under way then have their
+   * lease ended so another instance may take them at once. Once only; later calls share it.
+   */
+  drain(untilMs: number): Promise<void> {
+    if (!this.drained) {
+      this.draining = true;
+      this.drained = (async () => {
+        const pending = [...this.inFlight.values()].map((x) => x.done);
+        if (pending.length) {
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([Promise.all(pending), new Promise((r) => (timer = setTimeout(r, Math.max(0, untilMs - Date.now()))))]);
+          clearTimeout(timer);
+        }
+        const left = [...this.inFlight.entries()];
+        for (const [id, { attempts }] of left) {
+          await this.db
+            .query(`UPDATE messages SET lease_expires_at = $3 WHERE id = $1 AND status = 'sending' AND attempts = $2`, [id, attempts, this.clock.now()])
+            .catch((err) => this.logger.error(`Releasing message ${id} at shutdown failed: ${err?.message ?? err}`));
+        }
+        if (left.length) this.logger.warn(`Shutdown: ${left.length} message(s) still sending released to the queue`);
+      })();
+    }
+    return this.drained;
   }
 
   transportFor(channel: MessageChannel): MessageTransport {
@@ -199,6 +236,7 @@ export class MessagingService implements OnModuleDestroy {
 
   /** Sends queued messages that are due; several instances may run this at once. */
   async deliverDue(limit = 50): Promise<number> {
+    if (this.draining) return 0;
     const now = this.clock.now();
     const ids = await queryRows<{ id: string }>(
       this.db,
@@ -219,7 +257,7 @@ export class MessagingService implements OnModuleDestroy {
 
   /** For urgent messages queued in a transaction that has just committed: send without waiting for the tick. */
   async deliverNow(messageIds: string[]): Promise<void> {
-    if (!messageIds.length) return;
+    if (!messageIds.length || this.draining) return;
     const now = this.clock.now();
     const ids = await queryRows<{ id: string }>(
       this.db,
@@ -250,8 +288,22 @@ export class MessagingService implements OnModuleDestroy {
     for (const hook of this.failureHooks) await hook(m, message, { kind, code, via });
   }
 
-  private async deliverClaimed(message: Message): Promise<void> {
+  private deliverClaimed(message: Message): Promise<void> {
+    const done = this.deliverClaimedNow(message).finally(() => this.inFlight.delete(message.id));
+    this.inFlight.set(message.id, { attempts: message.attempts, done });
+    return done;
+  }
+
+  private async deliverClaimedNow(message: Message): Promise<void> {
     try {
+      if (this.draining) {
+        // Shutting down before its send started: back to the queue, not counted as an attempt.
+        await this.db.query(
+          `UPDATE messages SET status = 'queued', attempts = attempts - 1, lease_expires_at = NULL, next_attempt_at = COALESCE(next_attempt_at, $3) WHERE id = $1 AND status = 'sending' AND attempts = $2`,
+          [message.id, message.attempts, this.clock.now()],
+        );
+        return;
+      }
       const verdict = (await this.guards.get(message.purpose)?.(message)) ?? { send: true as const };
       if ('cancel' in verdict || 'notBefore' in verdict) {
         await this.db.transaction((m) => this.hold(m, message, verdict));
