@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Logger, LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule, configureApp } from './app.module';
 import { ConfigError, loadConfig } from './config/app-config';
 import { resolveDatabase } from './database/connect';
@@ -14,8 +15,6 @@ function persistentSecret(file: string, fresh: string): string {
   writeFileSync(file, fresh, { mode: 0o600 });
   return fresh;
 }
-
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -39,11 +38,10 @@ async function bootstrap(): Promise<void> {
   const embeddedDatabase = !config.databaseUrl;
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ ...config, databaseUrl: db.url, embeddedDatabase }),
-    {
-      logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel as LogLevel) + 1),
-    },
+    // Held until the pino logger (JSON lines, or pretty on a terminal; LOG_LEVEL applies) takes over.
+    { bufferLogs: true },
   );
-  app.set('trust proxy', 'loopback');
+  app.useLogger(app.get(PinoNestLogger));
   configureApp(app);
   const stopDb = async () => {
     await db.stop().catch(() => undefined);
@@ -60,7 +58,7 @@ async function bootstrap(): Promise<void> {
         : `No ${missing}: those messages are stored unsent (DEV_OUTBOX is off, so /dev/outbox does not show them)`,
     );
   }
-  logger.log(`Aftercare listening on ${config.publicBaseUrl} (API docs at /docs)`);
+  logger.log(`Aftercare listening on ${config.publicBaseUrl}${config.apiDocs ? ' (API docs at /docs)' : ''}`);
 }
 
 bootstrap().catch((err) => {

@@ -1,6 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { generateKeyPairSync } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import request from 'supertest';
 import twilio from 'twilio';
@@ -40,7 +42,16 @@ export interface TestApp {
  * Twilio API in-process, and a clock the test moves. No mocks.
  */
 export async function createTestApp(
-  opts: { start?: string; smtp?: SmtpSink; twilioApi?: TwilioApiServer; outboxOnly?: boolean } = {},
+  opts: {
+    start?: string;
+    smtp?: SmtpSink;
+    twilioApi?: TwilioApiServer;
+    outboxOnly?: boolean;
+    /** Where the service's logs go (request lines and Nest's own, through pino); default: dropped. */
+    logs?: NodeJS.WritableStream;
+    /** Environment variables on top of the test defaults (METRICS_TOKEN, CORS_ORIGINS, …). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestApp> {
   const smtp = opts.smtp ?? (await new SmtpSink().start());
   const twilioApi = opts.twilioApi ?? (await new TwilioApiServer().start());
@@ -63,7 +74,9 @@ export async function createTestApp(
           }),
       JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
       AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
+      ...opts.env,
     }),
+    logStream: opts.logs ?? new Writable({ write: (_chunk, _enc, done) => done() }),
     migrationsRun: false,
     // Tests move the clock by days; the 8-hour default would log everyone out (auth tests check expiry).
     accessTokenTtlSeconds: 400 * 86400,
@@ -79,6 +92,7 @@ export async function createTestApp(
   const clock = new TestClock(opts.start ?? '2026-03-02T08:00:00Z');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, clock)] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
+  if (opts.logs) app.useLogger(app.get(PinoNestLogger));
   configureApp(app);
   await app.init();
   const server = app.getHttpServer();
