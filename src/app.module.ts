@@ -6,7 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
-import { LoggerModule, PinoLogger } from 'nestjs-pino';
+import { LoggerModule } from 'nestjs-pino';
 import type { Logger as Pino } from 'pino';
 import { AdverseEventsModule } from './adverse-events/adverse-events.module';
 import { AuditModule } from './audit/audit.module';
@@ -63,13 +63,13 @@ export class AppModule {
   static forRoot(config: AppConfig, clock: Clock = new Clock()): DynamicModule {
     if (!config.databaseUrl) throw new Error('AppModule needs a database URL (resolve the embedded one first)');
     const logger = createAppLogger(config);
-    // nestjs-pino's Logger falls back to this outside a request; its request-bound loggers come from configureApp's pino-http.
-    (PinoLogger as unknown as { root: Pino }).root = logger;
     return {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, clock, logger),
-        LoggerModule.forRoot({ useExisting: true }),
+        // useExisting: configureApp runs pino-http itself (first, so every request gets its line);
+        // nestjs-pino binds each request's logger and uses `logger` outside requests.
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
         TypeOrmModule.forRootAsync({
           // Migrations run as the owner first; the service's own connections then act as the restricted role.
           useFactory: async () => {

@@ -36,7 +36,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const { statusCode, message } = this.describe(exception);
-    if (statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // A deliberate 5xx (503 not ready) is an answer, not a fault: only unexpected errors are logged with their stack.
+    if (statusCode >= 500 && !(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (res.headersSent) return;
     res.status(statusCode).json({ statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message });
   }

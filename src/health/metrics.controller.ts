@@ -33,18 +33,20 @@ export class MetricsController {
     const gauge = (name: string, help: string, collect: (g: Gauge) => Promise<void>) =>
       new Gauge({ name, help, registers, async collect() { await collect(this); } });
     const seconds = (at: Date | string | null) => (at ? Math.max(0, (this.clock.now().getTime() - new Date(at).getTime()) / 1000) : 0);
-    gauge('aftercare_check_ins_due', 'Check-ins due now and not yet sent', async (g) => {
-      const [r] = await this.db.query(
-        `SELECT count(*)::int AS due, count(*) FILTER (WHERE next_attempt_at <= $1::timestamptz - make_interval(secs => $2))::int AS overdue, min(next_attempt_at) AS oldest
-           FROM check_ins WHERE status IN ('scheduled', 'sending') AND next_attempt_at <= $1`,
-        [this.clock.now(), OVERDUE_AFTER_SECONDS],
-      );
-      g.set(r.due);
-      this.overdue.set(r.overdue);
-      this.lag.set(seconds(r.oldest));
-    });
-    this.overdue = new Gauge({ name: 'aftercare_check_ins_overdue', help: `Check-ins due for more than ${OVERDUE_AFTER_SECONDS} s`, registers });
-    this.lag = new Gauge({ name: 'aftercare_check_ins_due_lag_seconds', help: 'How long the oldest due check-in has waited (0: none due)', registers });
+    // One query feeds three gauges; a scrape collects them all at once, so they share it.
+    let dueQuery: Promise<{ due: number; overdue: number; oldest: Date | null }> | null = null;
+    const dueNow = () =>
+      (dueQuery ??= this.db
+        .query(
+          `SELECT count(*)::int AS due, count(*) FILTER (WHERE next_attempt_at <= $1::timestamptz - make_interval(secs => $2))::int AS overdue, min(next_attempt_at) AS oldest
+             FROM check_ins WHERE status IN ('scheduled', 'sending') AND next_attempt_at <= $1`,
+          [this.clock.now(), OVERDUE_AFTER_SECONDS],
+        )
+        .then((rows: Array<{ due: number; overdue: number; oldest: Date | null }>) => rows[0])
+        .finally(() => (dueQuery = null)));
+    gauge('aftercare_check_ins_due', 'Check-ins due now and not yet sent', async (g) => g.set((await dueNow()).due));
+    gauge('aftercare_check_ins_overdue', `Check-ins due for more than ${OVERDUE_AFTER_SECONDS} s`, async (g) => g.set((await dueNow()).overdue));
+    gauge('aftercare_check_ins_due_lag_seconds', 'How long the oldest due check-in has waited (0: none due)', async (g) => g.set(seconds((await dueNow()).oldest)));
     gauge('aftercare_messages_queued', 'Messages waiting to be sent', async (g) => {
       const [r] = await this.db.query(`SELECT count(*)::int AS n FROM messages WHERE status = 'queued'`);
       g.set(r.n);
@@ -66,9 +68,6 @@ export class MetricsController {
       g.set(Number(r.n));
     });
   }
-
-  private readonly overdue: Gauge;
-  private readonly lag: Gauge;
 
   @Public()
   @Get()
