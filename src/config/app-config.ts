@@ -137,7 +137,7 @@ export class EnvironmentVariables {
 
   /** Browser origins allowed by CORS, comma separated (https://console.example.com); unset: CORS off. */
   @IsOptional()
-  @Matches(/^https?:\/\/[^\s,/]+(\s*,\s*https?:\/\/[^\s,/]+)*$/, { message: 'CORS_ORIGINS must be a comma list of origins like https://console.example.com (scheme and host, no path)' })
+  @Matches(/^https?:\/\/[^\s,/]+\/?(\s*,\s*https?:\/\/[^\s,/]+\/?)*$/, { message: 'CORS_ORIGINS must be a comma list of origins like https://console.example.com (scheme and host, no path)' })
   CORS_ORIGINS?: string;
 
   @IsOptional() @Transform(toBool)
