@@ -160,8 +160,8 @@ describe('adverse-event log, assessment and exports', () => {
 
       const audit = (await t.http.get(`/v1/audit-events?entityId=${flagOf.severe}&action=flag.assessed`).set(c.compliance.auth).expect(200)).body.items as Json[];
       expect(audit.map((e) => e.data)).toEqual([
-        { from: 'open', to: 'open', fields: ['causality', 'seriousness', 'assessmentNote'], reassessment: false },
-        { from: 'resolved', to: 'resolved', fields: ['causality', 'seriousness', 'seriousnessCriteria', 'assessmentNote'], reassessment: true },
+        { from: 'open', to: 'open', fields: ['causality', 'seriousness', 'assessmentNote'], reassessment: false, requestId: expect.any(String) },
+        { from: 'resolved', to: 'resolved', fields: ['causality', 'seriousness', 'seriousnessCriteria', 'assessmentNote'], reassessment: true, requestId: expect.any(String) },
       ]);
       // Field names only in the chained data; the values, note included, sit in the redactable payload.
       expect(JSON.stringify(audit.map((e) => e.data))).not.toContain('drainage');
