@@ -4,13 +4,22 @@ import { NestFactory } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger as Pino } from 'pino';
 import { AdverseEventsModule } from './adverse-events/adverse-events.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CheckInsModule } from './check-ins/check-ins.module';
 import { ClinicsModule } from './clinics/clinics.module';
 import { Clock } from './common/clock';
+import { useBodyGuards } from './common/body-guards';
 import { ApiExceptionFilter } from './common/errors';
+import { useHttpSecurity } from './common/http-security';
+import { createAppLogger, requestLogging } from './common/logging';
+import { Metrics } from './common/metrics';
+import { assignRequestId, enterRequestContext } from './common/request-context';
 import { StorableTextInterceptor } from './common/storable-text';
 import { APP_CONFIG, AppConfig, loadConfig } from './config/app-config';
 import { dataSourceOptions, runMigrationsAsOwner, serviceDatabaseUrl } from './database/data-source';
@@ -29,18 +38,23 @@ import { TimelineModule } from './timeline/timeline.module';
 import { TreatmentsModule } from './treatments/treatments.module';
 import { TriageModule } from './triage/triage.module';
 
-/** Settings and time, available to every feature. */
+/** The service's pino logger (src/common/logging.ts): request lines and Nest's own logs. */
+export const APP_LOGGER = Symbol('APP_LOGGER');
+
+/** Settings, time, the logger and the in-process metrics, available to every feature. */
 @Global()
 @Module({})
 class CoreModule {
-  static forRoot(config: AppConfig, clock: Clock): DynamicModule {
+  static forRoot(config: AppConfig, clock: Clock, logger: Pino): DynamicModule {
     return {
       module: CoreModule,
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: Clock, useValue: clock },
+        { provide: APP_LOGGER, useValue: logger },
+        Metrics,
       ],
-      exports: [APP_CONFIG, Clock],
+      exports: [APP_CONFIG, Clock, APP_LOGGER, Metrics],
     };
   }
 }
@@ -49,10 +63,14 @@ class CoreModule {
 export class AppModule {
   static forRoot(config: AppConfig, clock: Clock = new Clock()): DynamicModule {
     if (!config.databaseUrl) throw new Error('AppModule needs a database URL (resolve the embedded one first)');
+    const logger = createAppLogger(config);
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(config, clock),
+        CoreModule.forRoot(config, clock, logger),
+        // useExisting: configureApp runs pino-http itself (first, so every request gets its line);
+        // nestjs-pino binds each request's logger and uses `logger` outside requests.
+        LoggerModule.forRoot({ pinoHttp: { logger }, useExisting: true }),
         TypeOrmModule.forRootAsync({
           // Migrations run as the owner first; the service's own connections then act as the restricted role.
           useFactory: async () => {
@@ -89,6 +107,25 @@ export class AppModule {
 
 /** HTTP settings shared by main.ts and the tests, so tests exercise what runs. */
 export function configureApp(app: INestApplication): void {
+  const http = app as NestExpressApplication;
+  const config = app.get<AppConfig>(APP_CONFIG);
+  const metrics = app.get(Metrics);
+  // Order matters: the id first (every response carries it), then the request's log line and
+  // timing, the headers, the body parsers, and only then the request context (see request-context.ts).
+  http.use(assignRequestId);
+  http.use(requestLogging(app.get<Pino>(APP_LOGGER)));
+  http.use((req: Request, res: Response, next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      // The route pattern (/c/:token), never the path: tokens and ids would make a series per request.
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      metrics.httpRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  });
+  useHttpSecurity(http, config);
+  useBodyGuards(http);
+  http.use(enterRequestContext);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -108,7 +145,7 @@ export function configureApp(app: INestApplication): void {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
     .addCookieAuth('aftercare_session', { type: 'apiKey', in: 'cookie', name: 'aftercare_session' }, 'aftercare_session')
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
+  if (config.apiDocs) SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
 }
 
 /** An application context without HTTP, for CLI commands. */

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Logger, LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule, configureApp } from './app.module';
 import { checkChannels, checkServiceConfig, ConfigError, loadConfig, unknownVariableWarnings } from './config/app-config';
 import { resolveDatabase } from './database/connect';
@@ -85,18 +86,17 @@ async function bootstrap(): Promise<void> {
   const embeddedDatabase = !config.databaseUrl;
   app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ ...config, databaseUrl: db.url, embeddedDatabase }),
-    {
-      logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel as LogLevel) + 1),
-    },
+    // Held until the pino logger (JSON lines, or pretty on a terminal; LOG_LEVEL applies) takes over.
+    { bufferLogs: true },
   );
-  app.set('trust proxy', 'loopback');
+  app.useLogger(app.get(PinoNestLogger));
   configureApp(app);
   if (closing) return;
   await app.listen(config.port, config.host);
   if (config.jwtSecretGenerated) logger.warn('JWT_SECRET is not set: a random one is used and logins end when the service restarts');
   logger.log(channels.live);
   for (const warning of channels.warnings) logger.warn(warning);
-  logger.log(`Aftercare listening on ${config.host}:${config.port}, reached at ${config.publicBaseUrl} (API docs at /docs)`);
+  logger.log(`Aftercare listening on ${config.host}:${config.port}, reached at ${config.publicBaseUrl} ${config.apiDocs ? ' (API docs at /docs)' : ''}`);
 }
 
 bootstrap().catch(async (err) => {

@@ -160,8 +160,8 @@ describe('adverse-event log, assessment and exports', () => {
 
       const audit = (await t.http.get(`/v1/audit-events?entityId=${flagOf.severe}&action=flag.assessed`).set(c.compliance.auth).expect(200)).body.items as Json[];
       expect(audit.map((e) => e.data)).toEqual([
-        { from: 'open', to: 'open', fields: ['causality', 'seriousness', 'assessmentNote'], reassessment: false },
-        { from: 'resolved', to: 'resolved', fields: ['causality', 'seriousness', 'seriousnessCriteria', 'assessmentNote'], reassessment: true },
+        { from: 'open', to: 'open', fields: ['causality', 'seriousness', 'assessmentNote'], reassessment: false, requestId: expect.any(String) },
+        { from: 'resolved', to: 'resolved', fields: ['causality', 'seriousness', 'seriousnessCriteria', 'assessmentNote'], reassessment: true, requestId: expect.any(String) },
       ]);
       // Field names only in the chained data; the values, note included, sit in the redactable payload.
       expect(JSON.stringify(audit.map((e) => e.data))).not.toContain('drainage');
@@ -476,7 +476,7 @@ describe('adverse-event log, assessment and exports', () => {
         if (p.phone) expect(text).not.toContain(p.phone);
       }
       const exports = (await t.http.get('/v1/audit-events?action=adverse_events.exported').set(c.compliance.auth).expect(200)).body.items as Json[];
-      expect(exports[exports.length - 1].data).toEqual({ format: 'fhir', filters: { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', product: null, lot: null, practitionerId: null } });
+      expect(exports[exports.length - 1].data).toEqual({ format: 'fhir', filters: { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', product: null, lot: null, practitionerId: null }, requestId: expect.any(String) });
     });
 
     it('gives practitioners no AuditEvent resources (they may not read the audit log), and an empty period a bundle without entry', async () => {

@@ -116,6 +116,33 @@ describe('bad input is refused and leaves nothing behind', () => {
       await refused({ ...valid(), givenName: 'A'.repeat(200_000) }, 413, 'Request body is too large');
     });
 
+    it('refuses JSON nested 50,000 levels deep with 400 (not a 500 or a stack overflow)', async () => {
+      const deep = `{"givenName":${'['.repeat(50_000)}${']'.repeat(50_000)}}`;
+      await refused(deep, 400, 'JSON is nested too deeply (more than 32 levels)');
+    });
+
+    it('refuses JSON 33 levels deep but takes brackets inside strings as text', async () => {
+      const nest = (n: number): unknown => (n === 0 ? 'x' : { a: nest(n - 1) });
+      await refused({ ...valid(), extra: nest(33) }, 400, 'JSON is nested too deeply');
+      // 40 brackets in a string are not nesting: this body fails only on its unknown field.
+      await refused({ ...valid(), givenName: '['.repeat(40), bogus: 1 }, 400, 'property bogus should not exist');
+    });
+
+    it.each([
+      ['__proto__ at the top', '{"givenName":"Ana","__proto__":{"role":"admin"}}', '__proto__'],
+      ['constructor inside an object', '{"givenName":"Ana","consent":{"constructor":{"prototype":{}}}}', 'consent.constructor'],
+      ['prototype in a list item', '{"givenName":"Ana","tags":[{"prototype":1}]}', 'tags.0.prototype'],
+    ])('refuses a JSON body with %s, naming the key', async (_, body, key) => {
+      await refused(body, 400, `Field name "${key}" is not allowed`);
+    });
+
+    it('refuses __proto__ and constructor keys in a form body and a query string', async () => {
+      await refused('givenName=Ana&__proto__[role]=admin', 400, 'Field name "__proto__[role]" is not allowed', 'form');
+      await refused('givenName=Ana&a[constructor][prototype]=1', 400, 'is not allowed', 'form');
+      expectError(await t.http.get('/v1/patients?__proto__[x]=1').set(c.practitioner.auth), 400, 'Field name "__proto__[x]" is not allowed');
+      expectError(await t.http.get('/v1/patients?limit=5&constructor=1').set(c.practitioner.auth), 400, 'Field name "constructor" is not allowed');
+    });
+
     it.each([
       ['without a country code', '612345678'],
       ['with spaces', '+34 612 34 56 78'],

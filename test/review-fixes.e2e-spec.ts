@@ -218,7 +218,7 @@ describe('clinic settings: GET and PATCH /v1/clinic', () => {
         actorId: c.admin.id,
         entityType: 'clinic',
         entityId: c.clinic.id,
-        data: { fields: ['name', 'timeZone', 'phone', 'smsFrom', 'emailFrom', 'sendWindowStart', 'sendWindowEnd'] },
+        data: { fields: ['name', 'timeZone', 'phone', 'smsFrom', 'emailFrom', 'sendWindowStart', 'sendWindowEnd'], requestId: expect.any(String) },
       }),
     ]);
 

@@ -494,7 +494,7 @@ describe('SMS replies, keywords and delivery statuses', () => {
       `SELECT data FROM audit_events WHERE action = 'message.status_changed' AND entity_id = (SELECT id::text FROM messages WHERE provider_id = $1)`,
       [sms.sid],
     );
-    expect(changes).toEqual([{ data: { from: 'sent', to: 'delivered', errorCode: null } }]);
+    expect(changes).toEqual([{ data: { from: 'sent', to: 'delivered', errorCode: null, requestId: expect.any(String) } }]);
 
     const before = { messages: await count('messages'), audit: await count('audit_events'), statuses: await t.db.query(`SELECT id, status, updated_at FROM messages ORDER BY id`) };
     const res = await callback('delivered', newSid());

@@ -10,6 +10,7 @@ import {
   TransactionRollbackEvent,
 } from 'typeorm';
 import { Clock } from '../common/clock';
+import { currentRequest } from '../common/request-context';
 import { ActorType, AuditEvent } from './audit-event.entity';
 import { canonicalJson } from './canonical-json';
 import type { FieldChanges } from './field-changes';
@@ -190,7 +191,8 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
           action: entry.action,
           entityType: entry.entityType,
           entityId: entry.entityId ?? null,
-          data: entry.data ?? {},
+          // The HTTP request that made the change (X-Request-Id), so an event leads to its log lines.
+          data: currentRequest() ? { ...entry.data, requestId: currentRequest()!.requestId } : (entry.data ?? {}),
           // Only events with a payload carry the key, so chains written before payloads still verify.
           ...(payloadDigest ? { payloadDigest } : {}),
         };

@@ -9,6 +9,7 @@ import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { backoffDelayMs } from '../common/backoff';
 import { Clock } from '../common/clock';
+import { Metrics } from '../common/metrics';
 import { PeriodicPass } from '../common/periodic-pass';
 import { mapWithConcurrency } from '../common/concurrency';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -73,6 +74,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     private readonly clock: Clock,
     private readonly scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   onModuleInit(): void {
@@ -243,7 +245,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
 
   /** One pass; overlapping calls in one process share the pass under way. */
   tick(batchSize = 50): Promise<TickReport> {
-    return this.pass.run(() => this.runTick(batchSize));
+    return this.pass.run(() => this.metrics.timeTick(() => this.runTick(batchSize)));
   }
 
   private async runTick(batchSize: number): Promise<TickReport> {
@@ -411,6 +413,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       const settle = async (changes: Partial<CheckIn>, action: string, data: Record<string, unknown> = {}): Promise<boolean> => {
         if (await this.release(checkIn, changes, m)) {
           await audit(action, data);
+          this.metrics.checkInSettled(action, channel, outcome.ok ? null : classifyFailure(outcome.error.code, outcome.error.transient));
           return true;
         }
         // Cancelled, answered or taken over meanwhile: record what really happened, change nothing.

@@ -64,8 +64,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const { statusCode, message } = this.describe(exception);
-    if (statusCode === 503) this.logger.warn(`Database unavailable: ${(exception as Error)?.message ?? exception}`);
-    else if (statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // A deliberate 5xx (503 not ready) is an answer, not a fault: only unexpected errors are logged with their stack.
+    if (statusCode === 503 && !(exception instanceof HttpException)) this.logger.warn(`Database unavailable: ${(exception as Error)?.message ?? exception}`);
+    else if (statusCode >= 500 && !(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     if (res.headersSent) return;
     // A 429 says when to come back (see src/rate-limits/too-many-requests.ts).
     const retryAfter = (exception as { retryAfterSeconds?: unknown })?.retryAfterSeconds;

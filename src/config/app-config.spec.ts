@@ -206,4 +206,17 @@ describe('loadConfig with empty variables', () => {
     expect(() => loadConfig({ EMAIL_FROM_DOMAINS: 'not a domain' })).toThrow(/EMAIL_FROM_DOMAINS must be a comma-separated list of domains/);
     expect(() => loadConfig({ EMAIL_FROM: 'nobody' })).toThrow(/EMAIL_FROM must be an address/);
   });
+
+  it('reads the operating settings: TRUST_PROXY, CORS_ORIGINS, API_DOCS, METRICS_TOKEN, LOG_FORMAT', () => {
+    expect(loadConfig({})).toMatchObject({ trustProxy: 'loopback', corsOrigins: [], apiDocs: true, metricsToken: undefined });
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db/a' }).apiDocs).toBe(false);
+    const c = loadConfig({ TRUST_PROXY: '10.0.0.0/8, loopback', CORS_ORIGINS: 'https://a.example, https://b.example/', API_DOCS: 'false', METRICS_TOKEN: 'x'.repeat(16), LOG_FORMAT: 'json' });
+    expect(c).toMatchObject({ trustProxy: '10.0.0.0/8,loopback', corsOrigins: ['https://a.example', 'https://b.example'], apiDocs: false, metricsToken: 'x'.repeat(16), logFormat: 'json' });
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN must be at least 16 characters/);
+    expect(() => loadConfig({ CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS must be a comma list of origins/);
+    expect(() => loadConfig({ TRUST_PROXY: 'all of them' })).toThrow(/TRUST_PROXY must be/);
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT must be json or pretty/);
+  });
 });

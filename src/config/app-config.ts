@@ -177,6 +177,26 @@ export class EnvironmentVariables {
 
   @IsOptional() @Transform(toInt) @IsInt() @Min(0)
   ESCALATION_INTERVAL_MS?: number;
+
+  /** Express "trust proxy": true, false, a hop count, or a comma list of addresses/subnets/names (loopback, uniquelocal). */
+  @IsOptional()
+  @Matches(/^(true|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, { message: 'TRUST_PROXY must be true, false, a hop count or a comma list of addresses, subnets or names (loopback, linklocal, uniquelocal)' })
+  TRUST_PROXY?: string;
+
+  /** Browser origins allowed by CORS, comma separated (https://console.example.com); unset: CORS off. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s,/]+\/?(\s*,\s*https?:\/\/[^\s,/]+\/?)*$/, { message: 'CORS_ORIGINS must be a comma list of origins like https://console.example.com (scheme and host, no path)' })
+  CORS_ORIGINS?: string;
+
+  @IsOptional() @Transform(toBool)
+  API_DOCS?: boolean;
+
+  /** Bearer token for /metrics; unset: /metrics answers 404. */
+  @IsOptional() @IsString() @MinLength(16, { message: 'METRICS_TOKEN must be at least 16 characters' })
+  METRICS_TOKEN?: string;
+
+  @IsOptional() @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
+  LOG_FORMAT?: string;
 }
 
 export interface AppConfig {
@@ -240,6 +260,18 @@ export interface AppConfig {
   escalateHighAfterHours: number;
   /** How often the escalation tick runs; 0 turns it off. */
   escalationIntervalMs: number;
+  /** Express "trust proxy" (TRUST_PROXY): who may set X-Forwarded-For/-Proto; loopback by default. */
+  trustProxy: boolean | number | string;
+  /** Origins CORS allows (CORS_ORIGINS); empty: no CORS headers at all. */
+  corsOrigins: string[];
+  /** Serve the API docs at /docs (API_DOCS); on with the embedded database, off with DATABASE_URL. */
+  apiDocs: boolean;
+  /** Bearer token for /metrics (METRICS_TOKEN); unset: /metrics is 404. */
+  metricsToken?: string;
+  /** json: one JSON object a line; pretty: coloured lines for a terminal (LOG_FORMAT, else pretty on a TTY). */
+  logFormat: 'json' | 'pretty';
+  /** Where logs go instead of stdout (tests capture them); never from the environment. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export class ConfigError extends Error {}
@@ -396,6 +428,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     escalateUrgentAfterMinutes: parsed.ESCALATE_URGENT_AFTER_MINUTES ?? 30,
     escalateHighAfterHours: parsed.ESCALATE_HIGH_AFTER_HOURS ?? 24,
     escalationIntervalMs: parsed.ESCALATION_INTERVAL_MS ?? 60_000,
+    trustProxy: trustProxyOf(parsed.TRUST_PROXY),
+    corsOrigins: parsed.CORS_ORIGINS ? parsed.CORS_ORIGINS.split(',').map((o) => o.trim().replace(/\/+$/, '')) : [],
+    // Like devOutbox: a newcomer's embedded first run shows the docs; a deployment opts in.
+    apiDocs: parsed.API_DOCS ?? !parsed.DATABASE_URL,
+    metricsToken: parsed.METRICS_TOKEN,
+    logFormat: (parsed.LOG_FORMAT as 'json' | 'pretty' | undefined) ?? (process.stdout.isTTY ? 'pretty' : 'json'),
   };
 }
 
@@ -429,6 +467,13 @@ export function addressDomain(from: string): string | null {
   const address = /<([^>]+)>/.exec(from)?.[1] ?? from;
   const at = address.lastIndexOf('@');
   return at > 0 ? address.slice(at + 1).trim().toLowerCase() || null : null;
+}
+
+function trustProxyOf(value: string | undefined): boolean | number | string {
+  if (value === undefined) return 'loopback';
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((v) => v.trim()).join(',');
 }
 
 /**

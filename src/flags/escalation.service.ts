@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService, SYSTEM } from '../audit/audit.service';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
+import { Metrics } from '../common/metrics';
 import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { queryRows } from '../database/query-rows';
@@ -55,6 +56,7 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     private readonly messaging: MessagingService,
     private readonly scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -140,6 +142,7 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     const repo = m.getRepository(FlagEvent);
     await repo.save(repo.create({ flagId: flag.id, clinicId: flag.clinicId, at: now, actorType: SYSTEM.type, actorId: SYSTEM.id, kind: 'escalated', data }));
     await this.audit.record(m, { clinicId: flag.clinicId, actor: SYSTEM, action: 'flag.escalated', entityType: 'flag', entityId: flag.id, data });
+    this.metrics.escalated(flag.priority);
     return messageIds;
   }
 }

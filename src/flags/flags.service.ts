@@ -6,6 +6,7 @@ import { changedFields } from '../audit/field-changes';
 import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { StaffUser } from '../clinics/staff-user.entity';
 import { Clock } from '../common/clock';
+import { Metrics } from '../common/metrics';
 import { Page } from '../common/pagination';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MessagingService } from '../messaging/messaging.service';
@@ -103,6 +104,7 @@ export class FlagsService {
     private readonly messaging: MessagingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly onCall: OnCallService,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -240,6 +242,7 @@ export class FlagsService {
       data: { ruleId: hit.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority, patientId: ref.patientId, treatmentId: ref.treatmentId, responseId: ref.responseId ?? null, messageId: ref.messageId ?? null },
     });
     await this.recordEvent(m, flag, SYSTEM, 'raised', now, { ruleId: hit.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority });
+    this.metrics.flagRaised(hit.priority);
     return { flag, merged: false, seenBefore: [], reopened: false };
   }
 

@@ -8,6 +8,7 @@ import { localDaysBetween } from '../check-ins/course-plan';
 import { Clinic } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
+import { Metrics } from '../common/metrics';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Evaluation, FlagsService } from '../flags/flags.service';
 import { AnswerForRules } from '../flags/rules';
@@ -72,6 +73,7 @@ export class ResponsesService {
     private readonly flags: FlagsService,
     private readonly messaging: MessagingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   /** The form uses its token once: the check-in row is locked, answered, and every link to it dies. */
@@ -319,6 +321,7 @@ export class ResponsesService {
       entityId: response.id,
       data: { checkInId: response.checkInId, treatmentId: response.treatmentId, source: input.source, day, hasScores: !!input.scores, warningSignCount: input.warningSigns.length },
     });
+    this.metrics.inboundReply(input.source);
     if (input.checkIn) await this.checkIns.markAnswered(m, input.checkIn, input.actor, response.id);
     const evaluation = await this.flags.evaluate(m, {
       clinic,

@@ -31,6 +31,9 @@ td,th{border:1px solid #d5d9e0;padding:.4rem;vertical-align:top;text-align:left}
 pre{white-space:pre-wrap;margin:0;font:inherit}
 `;
 
+/** Every inline style a page can carry: the Content-Security-Policy allows exactly these (by hash). */
+export const PAGE_STYLES = [STYLE, `${STYLE}main{max-width:75rem}`];
+
 /** `lang` is the page's language (a patient's locale on their pages); English by default. */
 export function page(title: string, body: string, opts: { wide?: boolean; lang?: string } = {}): string {
   return `<!doctype html>
@@ -41,7 +44,7 @@ export function page(title: string, body: string, opts: { wide?: boolean; lang?:
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(title)}</title>
-<style>${STYLE}${opts.wide ? 'main{max-width:75rem}' : ''}</style>
+<style>${PAGE_STYLES[opts.wide ? 1 : 0]}</style>
 </head>
 <body><main>
 ${body}

@@ -1,6 +1,8 @@
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { generateKeyPairSync } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import request from 'supertest';
 import twilio from 'twilio';
@@ -40,7 +42,17 @@ export interface TestApp {
  * Twilio API in-process, and a clock the test moves. No mocks.
  */
 export async function createTestApp(
-  opts: { start?: string; smtp?: SmtpSink; twilioApi?: TwilioApiServer; outboxOnly?: boolean; config?: Partial<AppConfig>; env?: Record<string, string> } = {},
+  opts: {
+    start?: string;
+    smtp?: SmtpSink;
+    twilioApi?: TwilioApiServer;
+    outboxOnly?: boolean;
+    config?: Partial<AppConfig>;
+    /** Where the service's logs go (request lines and Nest's own, through pino); default: dropped. */
+    logs?: NodeJS.WritableStream;
+    /** Environment variables on top of the test defaults (METRICS_TOKEN, CORS_ORIGINS, …). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<TestApp> {
   const smtp = opts.smtp ?? (await new SmtpSink().start());
   const twilioApi = opts.twilioApi ?? (await new TwilioApiServer().start());
@@ -66,6 +78,7 @@ export async function createTestApp(
       // A test's own settings (an empty value unsets one, e.g. TWILIO_FROM: '').
       ...opts.env,
     }),
+    logStream: opts.logs ?? new Writable({ write: (_chunk, _enc, done) => done() }),
     migrationsRun: false,
     // Tests move the clock by days; the 8-hour default would log everyone out (auth tests check expiry).
     accessTokenTtlSeconds: 400 * 86400,
@@ -84,6 +97,7 @@ export async function createTestApp(
   const clock = new TestClock(opts.start ?? '2026-03-02T08:00:00Z');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, clock)] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
+  if (opts.logs) app.useLogger(app.get(PinoNestLogger));
   configureApp(app);
   await app.init();
   const server = app.getHttpServer();
