@@ -18,7 +18,6 @@ function persistentSecret(file: string, fresh: string): string {
   return fresh;
 }
 
-const LEVELS: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
 
 /** The embedded database once started: stopped last, whatever ends the process. */
 let database: EmbeddedDatabase | null = null;
