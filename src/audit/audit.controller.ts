@@ -5,9 +5,10 @@ import { PageQuery } from '../common/pagination';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { AuditService } from './audit.service';
 import { AuditCheckpointsService } from './checkpoints.service';
+import { SingleLineText } from '../common/validators';
 
 export class ListAuditQuery extends PageQuery {
-  @ApiPropertyOptional({ example: 'flag.resolved' }) @IsOptional() @IsString() @MaxLength(100) action?: string;
+  @ApiPropertyOptional({ example: 'flag.resolved' }) @IsOptional() @IsString() @SingleLineText() @MaxLength(100) action?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID('4', { message: 'entityId must be a UUID' }) entityId?: string;
   @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }, { message: 'since must be an ISO 8601 date-time' }) since?: string;
 }
