@@ -1,8 +1,10 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ApiErrorResponses } from '../common/api-responses';
 import { Public } from '../common/principal';
+import { HealthDto } from './dto/health.dto';
 
 @ApiTags('health')
 @Controller('health')
@@ -11,7 +13,9 @@ export class HealthController {
 
   @Public()
   @Get()
-  async check() {
+  @ApiOkResponse({ type: HealthDto })
+  @ApiErrorResponses(503)
+  async check(): Promise<HealthDto> {
     try {
       await this.db.query('SELECT 1');
     } catch {
