@@ -1,6 +1,7 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { isValidTimeZone } from '../check-ins/planner';
+import { UNSTORABLE_TEXT } from './storable-text';
 
 /** A valid phone number already written in E.164 (+ and country code). */
 export function isE164(value: unknown): value is string {
@@ -89,6 +90,8 @@ function textDecorator(name: string, singleLine: boolean, options?: ValidationOp
       options: {
         message: (args) => {
           const values: unknown[] = options?.each && Array.isArray(args.value) ? args.value : [args.value];
+          // The same words as for a NUL anywhere else in a request (StorableTextInterceptor, the database's 22021).
+          if (values.some((v) => typeof v === 'string' && v.includes('\u0000'))) return `${UNSTORABLE_TEXT} (a NUL character in ${args.property})`;
           const problem = values.map((v) => textProblem(v, { singleLine })).find((p) => p) ?? 'is not valid text';
           return `${args.property} ${problem}`;
         },
