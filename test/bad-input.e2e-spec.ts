@@ -601,6 +601,103 @@ describe('bad input is refused and leaves nothing behind', () => {
     });
   });
 
+  describe('paging numbers beyond what can be counted (issue 10, hole 7)', () => {
+    let c: TestClinic;
+    beforeAll(async () => {
+      c = await newClinic(t);
+    });
+
+    it.each(['/v1/flags', '/v1/audit-events', '/v1/audit-events/checkpoints', '/v1/adverse-events'])('400s an offset or limit past bigint on %s, naming it', async (path) => {
+      for (const offset of ['99999999999999999999999', '9223372036854775808', String(Number.MAX_SAFE_INTEGER + 1)]) {
+        expectError(await t.http.get(`${path}?offset=${offset}`).set(c.admin.auth), 400, 'offset must not be greater than 9007199254740991');
+      }
+      expectError(await t.http.get(`${path}?offset=1.5`).set(c.admin.auth), 400, 'offset must be a whole number');
+      expectError(await t.http.get(`${path}?limit=1e30`).set(c.admin.auth), 400, 'limit must not be greater than 200');
+      const last = await t.http.get(`${path}?offset=${Number.MAX_SAFE_INTEGER}`).set(c.admin.auth).expect(200);
+      expect(last.body).toMatchObject({ items: [], offset: Number.MAX_SAFE_INTEGER });
+    });
+  });
+
+  describe('text fields take printable text only (issue 10, hole 7)', () => {
+    let c: TestClinic;
+    beforeAll(async () => {
+      c = await newClinic(t);
+    });
+
+    const BAD_SINGLE_LINE: Array<[string, string, string]> = [
+      ['a line feed', 'Ana\nRuiz', 'must be a single line'],
+      ['a carriage return', 'Ana\rRuiz', 'must be a single line'],
+      ['a tab', 'Ana\tRuiz', 'must not contain control characters'],
+      ['only spaces', '   ', 'must not be blank'],
+      ['only a no-break space and a tab', '\u00a0\t', 'must not be blank'],
+      ['a right-to-left override', 'Ana\u202eziuR', 'must not contain bidirectional'],
+      ['a left-to-right embedding', '\u202aAna', 'must not contain bidirectional'],
+      ['a first-strong isolate', 'Ana\u2068Ruiz\u2069', 'must not contain bidirectional'],
+      ['a bell (C0 control)', 'Ana\u0007', 'must not contain control characters'],
+      ['an escape (C0 control)', '\u001b[31mAna', 'must not contain control characters'],
+      ['a next-line (C1 control)', 'Ana\u0085Ruiz', 'must not contain control characters'],
+      ['a line separator', 'Ana\u2028Ruiz', 'must be a single line'],
+      ['a lone high surrogate', 'Ana\ud800', 'must not contain a lone surrogate'],
+      ['a lone low surrogate', '\udc00Ana', 'must not contain a lone surrogate'],
+    ];
+
+    it.each(BAD_SINGLE_LINE)('400s a patient name with %s, naming the field, storing nothing', async (_, value, problem) => {
+      const before = await rowsOf(t, c);
+      expectError(await t.http.post('/v1/patients').set(c.practitioner.auth).send(patientBody({ givenName: value })), 400, `givenName ${problem}`);
+      expectError(await t.http.post('/v1/patients').set(c.practitioner.auth).send(patientBody({ familyName: value })), 400, `familyName ${problem}`);
+      expect(await rowsOf(t, c)).toEqual(before);
+    });
+
+    it('takes names in any script, with accents, apostrophes and emoji (surrogate pairs)', async () => {
+      for (const givenName of ['Zoë', "O'Brien-Núñez", 'محمد', '李小龍', 'Ana 🌸']) {
+        const res = await t.http.post('/v1/patients').set(c.practitioner.auth).send(patientBody({ givenName })).expect(201);
+        expect(res.body.givenName).toBe(givenName);
+      }
+    });
+
+    it('400s bad text in treatment fields, each body area, a patch, the clinic name, a protocol name and a reason', async () => {
+      const patient = await newPatient(t, c);
+      const treatment = { patientId: patient.id, procedure: 'mesotherapy', indication: 'cellulite', bodyAreas: ['thighs'], product: 'Aqualyx', performedAt: t.clock.now().toISOString(), sendInstructions: false };
+      const before = await rowsOf(t, c);
+      expectError(await t.http.post('/v1/treatments').set(c.practitioner.auth).send({ ...treatment, procedure: 'meso\ntherapy' }), 400, 'procedure must be a single line');
+      expectError(await t.http.post('/v1/treatments').set(c.practitioner.auth).send({ ...treatment, product: '\u202eAqualyx' }), 400, 'product must not contain bidirectional');
+      expectError(await t.http.post('/v1/treatments').set(c.practitioner.auth).send({ ...treatment, bodyAreas: ['thighs', '  '] }), 400, 'bodyAreas must not be blank');
+      expectError(await t.http.post('/v1/treatments').set(c.practitioner.auth).send({ ...treatment, lotNumber: 'L1\r\nL2' }), 400, 'lotNumber must be a single line');
+      expectError(await t.http.post('/v1/treatments').set(c.practitioner.auth).send({ ...treatment, formula: 'a\u0001b' }), 400, 'formula must not contain control characters');
+      expectError(await t.http.patch(`/v1/patients/${patient.id}`).set(c.practitioner.auth).send({ familyName: 'Ruiz\u2066' }), 400, 'familyName must not contain bidirectional');
+      expectError(await t.http.patch('/v1/clinic').set(c.admin.auth).send({ name: 'Clinic\nTwo' }), 400, 'name must be a single line');
+      expectError(await t.http.patch('/v1/clinic').set(c.admin.auth).send({ name: ' ' }), 400, 'name must not be blank');
+      expectError(
+        await t.http.put('/v1/protocols/body').set(c.admin.auth).send({ name: '\ud83d', dayOffsets: [1], sendTime: '10:00', expiryHours: 48, expectedCourse: {} }),
+        400,
+        'name must not contain a lone surrogate',
+      );
+      expectError(await t.http.post(`/v1/patients/${patient.id}/legal-hold`).set(c.admin.auth).send({ reason: 'court\norder' }), 400, 'reason must be a single line');
+      expect(await rowsOf(t, c)).toEqual(before);
+      const clinic = (await t.http.get('/v1/clinic').set(c.admin.auth).expect(200)).body;
+      expect(clinic.name).toBe(c.clinic.name);
+    });
+
+    it('400s bad text in query filters', async () => {
+      expectError(await t.http.get(`/v1/adverse-events?product=${encodeURIComponent('A\u202eB')}`).set(c.admin.auth), 400, 'product must not contain bidirectional');
+      expectError(await t.http.get(`/v1/reports/course?procedure=${encodeURIComponent('meso\ntherapy')}`).set(c.admin.auth), 400, 'procedure must be a single line');
+      expectError(await t.http.get(`/v1/audit-events?action=${encodeURIComponent('   ')}`).set(c.admin.auth), 400, 'action must not be blank');
+    });
+
+    it('takes line breaks in a flag note but not bidi controls or blank text, and leaves the flag as it was', async () => {
+      const { flag } = await raiseFlag(t, c);
+      const post = (path: string, body: object) => t.http.post(`/v1/flags/${flag.id}/${path}`).set(c.practitioner.auth).send(body);
+      expectError(await post('notes', { text: 'called\u202e back' }), 400, 'text must not contain bidirectional');
+      expectError(await post('notes', { text: ' \n\t ' }), 400, 'text must not be blank');
+      expectError(await post('acknowledge', { note: 'seen\u0007' }), 400, 'note must not contain control characters');
+      expectError(await post('resolve', { outcome: 'advice_given', note: 'ok\udfff' }), 400, 'note must not contain a lone surrogate');
+      const after = (await t.http.get(`/v1/flags/${flag.id}`).set(c.practitioner.auth).expect(200)).body;
+      expect(after.status).toBe('open');
+      expect(after.history.map((e: { kind: string }) => e.kind)).not.toContain('note');
+      await post('notes', { text: 'Called the patient.\r\nAdvice given:\n\t- ice' }).expect(201);
+    });
+  });
+
   describe('Twilio webhooks without a valid signature', () => {
     let c: TestClinic;
     beforeAll(async () => {

@@ -1,15 +1,19 @@
 import { Controller, Get, Logger, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses } from '../common/api-responses';
+import { Page, PageOf } from '../common/pagination';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { AdverseEventsService } from './adverse-events.service';
+import { AdverseEventDto, toAdverseEventDto } from './dto/adverse-event-response.dto';
 import { ExportAdverseEventsQuery, ListAdverseEventsQuery } from './dto/adverse-events.dto';
 import { writeCsv, writeFhirBundle } from './export-writer';
 
 @ApiTags('adverse-events')
 @ApiBearerAuth()
+@ApiErrorResponses(401, 403)
 @Controller('v1/adverse-events')
 export class AdverseEventsController {
   private readonly logger = new Logger('AdverseEventsExport');
@@ -22,8 +26,11 @@ export class AdverseEventsController {
   /** Flagged reactions with the answers behind them, assessment, dates and the treatment; no contact details. */
   @Allow('compliance', 'admin', 'practitioner')
   @Get()
-  list(@CurrentPrincipal() p: Principal, @Query() q: ListAdverseEventsQuery) {
-    return this.adverseEvents.list(p.clinicId, this.adverseEvents.parseFilters(q), q.limit ?? 50, q.offset ?? 0);
+  @ApiOkResponse({ type: PageOf(AdverseEventDto) })
+  @ApiErrorResponses(400)
+  async list(@CurrentPrincipal() p: Principal, @Query() q: ListAdverseEventsQuery): Promise<Page<AdverseEventDto>> {
+    const page = await this.adverseEvents.list(p.clinicId, this.adverseEvents.parseFilters(q), q.limit ?? 50, q.offset ?? 0);
+    return { ...page, items: page.items.map(toAdverseEventDto) };
   }
 
   /**
@@ -33,7 +40,14 @@ export class AdverseEventsController {
    */
   @Allow('compliance', 'admin', 'practitioner')
   @Get('export')
-  @ApiProduces('text/csv', 'application/fhir+json')
+  @ApiOkResponse({
+    description: 'A download (Content-Disposition: attachment), streamed page by page',
+    content: {
+      'text/csv': { schema: { type: 'string', description: 'One row per event, with a header row' } },
+      'application/fhir+json': { schema: { type: 'object', description: 'A FHIR R4 Bundle (type collection) of AdverseEvent, QuestionnaireResponse and AuditEvent resources' } },
+    },
+  })
+  @ApiErrorResponses(400)
   async export(@CurrentPrincipal() p: Principal, @Query() q: ExportAdverseEventsQuery, @Res() res: Response): Promise<void> {
     const filters = await this.adverseEvents.recordExport(p.clinicId, actorOf(p), q.format, this.adverseEvents.parseFilters(q));
     const now = this.clock.now();

@@ -59,7 +59,7 @@ export class CheckInsService {
     m: EntityManager,
     input: { treatment: Treatment; patient: Patient; clinic: Clinic; protocol: Protocol; sendInstructions?: boolean; sessions?: Session[] },
     actor: Actor,
-  ): Promise<CheckIn[]> {
+  ): Promise<Array<CheckIn & { treatmentIds: string[] }>> {
     const { treatment, patient, clinic, protocol } = input;
     await this.lockPatientPlan(m, patient.id);
     const sessions = input.sessions ?? [treatment];

@@ -1,13 +1,16 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses } from '../common/api-responses';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { AssessFlagDto } from './dto/assess-flag.dto';
+import { FlagDto, toFlagDto } from './dto/flag-response.dto';
 import { FlagsService } from './flags.service';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
 @ApiTags('flags')
 @ApiBearerAuth()
+@ApiErrorResponses(401, 403)
 @Controller('v1/flags')
 export class FlagAssessmentController {
   constructor(private readonly flags: FlagsService) {}
@@ -16,7 +19,9 @@ export class FlagAssessmentController {
   @Allow('practitioner', 'admin')
   @Post(':id/assess')
   @HttpCode(200)
-  assess(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: AssessFlagDto) {
-    return this.flags.assess(p.clinicId, id, actorOf(p), dto);
+  @ApiOkResponse({ type: FlagDto })
+  @ApiErrorResponses(400, 404, 409)
+  async assess(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: AssessFlagDto): Promise<FlagDto> {
+    return toFlagDto(await this.flags.assess(p.clinicId, id, actorOf(p), dto));
   }
 }

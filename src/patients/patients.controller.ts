@@ -1,31 +1,40 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses } from '../common/api-responses';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { CreatePatientDto, UpdatePatientDto } from './dto/patient.dto';
+import { PatientDto, toPatientDto } from './dto/patient-response.dto';
 import { PatientsService } from './patients.service';
 
 @ApiTags('patients')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
+@ApiErrorResponses(401, 403)
 @Controller('v1/patients')
 export class PatientsController {
   constructor(private readonly patients: PatientsService) {}
 
   @Allow('admin', 'practitioner', 'integration')
   @Post()
-  create(@CurrentPrincipal() p: Principal, @Body() dto: CreatePatientDto) {
-    return this.patients.create(p.clinicId, actorOf(p), dto);
+  @ApiCreatedResponse({ type: PatientDto })
+  @ApiErrorResponses(400, 409)
+  async create(@CurrentPrincipal() p: Principal, @Body() dto: CreatePatientDto): Promise<PatientDto> {
+    return toPatientDto(await this.patients.create(p.clinicId, actorOf(p), dto));
   }
 
   @Allow('admin', 'practitioner', 'compliance', 'integration')
   @Get(':id')
-  get(@CurrentPrincipal() p: Principal, @Param('id', new ParseUUIDPipe({ version: '4' })) id: string) {
-    return this.patients.view(p.clinicId, id, actorOf(p));
+  @ApiOkResponse({ type: PatientDto })
+  @ApiErrorResponses(400, 404)
+  async get(@CurrentPrincipal() p: Principal, @Param('id', new ParseUUIDPipe({ version: '4' })) id: string): Promise<PatientDto> {
+    return toPatientDto(await this.patients.view(p.clinicId, id, actorOf(p)));
   }
 
   @Allow('admin', 'practitioner', 'integration')
   @Patch(':id')
-  update(@CurrentPrincipal() p: Principal, @Param('id', new ParseUUIDPipe({ version: '4' })) id: string, @Body() dto: UpdatePatientDto) {
-    return this.patients.update(p.clinicId, id, actorOf(p), dto);
+  @ApiOkResponse({ type: PatientDto })
+  @ApiErrorResponses(400, 404, 409)
+  async update(@CurrentPrincipal() p: Principal, @Param('id', new ParseUUIDPipe({ version: '4' })) id: string, @Body() dto: UpdatePatientDto): Promise<PatientDto> {
+    return toPatientDto(await this.patients.update(p.clinicId, id, actorOf(p), dto));
   }
 }

@@ -1,11 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses } from '../common/api-responses';
 import { Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { SignalsQuery } from './dto/signals.dto';
+import { SignalReportDto, toSignalReportDto } from './dto/signals-response.dto';
 import { SignalsService } from './signals.service';
 
 @ApiTags('signals')
 @ApiBearerAuth()
+@ApiErrorResponses(401, 403)
 @Controller('v1/signals')
 export class SignalsController {
   constructor(private readonly signals: SignalsService) {}
@@ -24,7 +27,9 @@ export class SignalsController {
       'value with `signal` and `why`; `detected` lists the signals the scheduled detection has recorded and alerted compliance staff about. ' +
       'Numbers that cannot be finite (an empty comparison group, no events in the rest) are null with a note saying why.',
   })
-  list(@CurrentPrincipal() p: Principal, @Query() q: SignalsQuery) {
-    return this.signals.report(p.clinicId, q.windowDays);
+  @ApiOkResponse({ type: SignalReportDto })
+  @ApiErrorResponses(400)
+  async list(@CurrentPrincipal() p: Principal, @Query() q: SignalsQuery): Promise<SignalReportDto> {
+    return toSignalReportDto(await this.signals.report(p.clinicId, q.windowDays));
   }
 }

@@ -1,40 +1,54 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { CourseCheckInDto, toCourseCheckInDto } from '../check-ins/dto/check-in.dto';
+import { ApiErrorResponses } from '../common/api-responses';
+import { ItemsOf } from '../common/pagination';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { CancelTreatmentDto, CreateTreatmentDto } from './dto/treatment.dto';
+import { CancelledTreatmentDto, CreatedTreatmentDto, toCancelledTreatmentDto, toCreatedTreatmentDto, toTreatmentDto, TreatmentDto } from './dto/treatment-response.dto';
 import { TreatmentsService } from './treatments.service';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
+const CheckInList = ItemsOf(CourseCheckInDto);
 
 @ApiTags('treatments')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
+@ApiErrorResponses(401, 403)
 @Controller('v1/treatments')
 export class TreatmentsController {
   constructor(private readonly treatments: TreatmentsService) {}
 
   @Allow('admin', 'practitioner', 'integration')
   @Post()
-  create(@CurrentPrincipal() p: Principal, @Body() dto: CreateTreatmentDto) {
-    return this.treatments.create(p.clinicId, actorOf(p), dto);
+  @ApiCreatedResponse({ type: CreatedTreatmentDto })
+  @ApiErrorResponses(400, 404, 409)
+  async create(@CurrentPrincipal() p: Principal, @Body() dto: CreateTreatmentDto): Promise<CreatedTreatmentDto> {
+    return toCreatedTreatmentDto(await this.treatments.create(p.clinicId, actorOf(p), dto));
   }
 
   @Allow('admin', 'practitioner', 'compliance', 'integration')
   @Get(':id')
-  get(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string) {
-    return this.treatments.get(p.clinicId, id);
+  @ApiOkResponse({ type: TreatmentDto })
+  @ApiErrorResponses(400, 404)
+  async get(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string): Promise<TreatmentDto> {
+    return toTreatmentDto(await this.treatments.get(p.clinicId, id));
   }
 
   @Allow('admin', 'practitioner', 'compliance', 'integration')
   @Get(':id/check-ins')
-  async checkIns(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string) {
-    return { items: await this.treatments.checkInsOf(p.clinicId, id) };
+  @ApiOkResponse({ type: CheckInList })
+  @ApiErrorResponses(400, 404)
+  async checkIns(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string): Promise<{ items: CourseCheckInDto[] }> {
+    return { items: (await this.treatments.checkInsOf(p.clinicId, id)).map(toCourseCheckInDto) };
   }
 
   @Allow('admin', 'practitioner', 'integration')
   @Post(':id/cancel')
   @HttpCode(200)
-  cancel(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: CancelTreatmentDto) {
-    return this.treatments.cancel(p.clinicId, id, actorOf(p), dto);
+  @ApiOkResponse({ type: CancelledTreatmentDto })
+  @ApiErrorResponses(400, 404, 409)
+  async cancel(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: CancelTreatmentDto): Promise<CancelledTreatmentDto> {
+    return toCancelledTreatmentDto(await this.treatments.cancel(p.clinicId, id, actorOf(p), dto));
   }
 }

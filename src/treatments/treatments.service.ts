@@ -31,7 +31,7 @@ export class TreatmentsService {
   ) {}
 
   /** The treatment and its planned check-ins, in one transaction. */
-  async create(clinicId: string, actor: Actor, dto: CreateTreatmentDto): Promise<Treatment & { checkIns: CheckIn[] }> {
+  async create(clinicId: string, actor: Actor, dto: CreateTreatmentDto): Promise<Treatment & { checkIns: Array<CheckIn & { treatmentIds: string[] }> }> {
     const now = this.clock.now();
     const performedAt = new Date(dto.performedAt);
     if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(dto.performedAt)) {
@@ -170,7 +170,7 @@ export class TreatmentsService {
     return this.db.getRepository(Treatment).find({ where: { clinicId, patientId }, order: { performedAt: 'ASC' } });
   }
 
-  async checkInsOf(clinicId: string, id: string): Promise<CheckIn[]> {
+  async checkInsOf(clinicId: string, id: string): Promise<Array<CheckIn & { treatmentIds: string[] }>> {
     await this.get(clinicId, id);
     return this.checkIns.listForTreatment(clinicId, id);
   }

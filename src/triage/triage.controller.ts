@@ -1,13 +1,16 @@
 import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses } from '../common/api-responses';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { ExtraCheckInDto } from './dto/extra-check-in.dto';
+import { ExtraCheckInResultDto, toExtraCheckInResultDto } from './dto/extra-check-in-response.dto';
 import { TriageService } from './triage.service';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
 @ApiTags('flags')
 @ApiBearerAuth()
+@ApiErrorResponses(401, 403)
 @Controller('v1/flags')
 export class TriageController {
   constructor(private readonly triage: TriageService) {}
@@ -16,7 +19,9 @@ export class TriageController {
   @Allow('practitioner', 'admin')
   @Post(':id/extra-check-in')
   @HttpCode(201)
-  extraCheckIn(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: ExtraCheckInDto) {
-    return this.triage.requestExtraCheckIn(p.clinicId, id, actorOf(p), dto);
+  @ApiCreatedResponse({ type: ExtraCheckInResultDto })
+  @ApiErrorResponses(400, 404, 409)
+  async extraCheckIn(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: ExtraCheckInDto): Promise<ExtraCheckInResultDto> {
+    return toExtraCheckInResultDto(await this.triage.requestExtraCheckIn(p.clinicId, id, actorOf(p), dto));
   }
 }

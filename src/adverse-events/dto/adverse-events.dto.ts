@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
+import { SingleLineText } from '../../common/validators';
 
 /** Filters shared by the log and its exports. The period is when the event was reported (the flag raised): from inclusive, to exclusive. */
 export class AdverseEventFilters {
@@ -13,11 +14,11 @@ export class AdverseEventFilters {
   to?: string;
 
   @ApiPropertyOptional({ description: 'Exact product name' })
-  @IsOptional() @IsString() @MinLength(1, { message: 'product must not be empty' }) @MaxLength(200)
+  @IsOptional() @IsString() @SingleLineText() @MinLength(1, { message: 'product must not be empty' }) @MaxLength(200)
   product?: string;
 
   @ApiPropertyOptional({ description: 'Exact lot number' })
-  @IsOptional() @IsString() @MinLength(1, { message: 'lot must not be empty' }) @MaxLength(100)
+  @IsOptional() @IsString() @SingleLineText() @MinLength(1, { message: 'lot must not be empty' }) @MaxLength(100)
   lot?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: "The treatment's practitioner" })

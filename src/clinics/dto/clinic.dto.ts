@@ -1,10 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { IsE164, IsLocalTime, IsSmsSender, IsTimeZone } from '../../common/validators';
+import { IsE164, IsLocalTime, IsSmsSender, IsTimeZone, SingleLineText } from '../../common/validators';
 
 /** Clinic settings an admin may change; phone, smsFrom and emailFrom may be null to clear them. */
 export class UpdateClinicDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @SingleLineText() @MinLength(1) @MaxLength(200) name?: string;
 
   @ApiPropertyOptional({ example: 'Europe/Madrid', description: 'IANA time zone; patients without their own use it' })
   @IsOptional() @IsTimeZone()

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { CAUSALITIES, Causality, SERIOUSNESS, Seriousness, SERIOUSNESS_CRITERIA, SeriousnessCriterion } from '../assessment';
+import { PlainText } from '../../common/validators';
 
 export class AssessFlagDto {
   @ApiProperty({ enum: CAUSALITIES, description: 'How likely the treatment caused the reaction' })
@@ -19,6 +20,6 @@ export class AssessFlagDto {
   seriousnessCriteria?: SeriousnessCriterion[];
 
   @ApiPropertyOptional({ maxLength: 4000, description: 'The reasoning behind the assessment' })
-  @IsOptional() @IsString() @MaxLength(4000)
+  @IsOptional() @IsString() @PlainText() @MaxLength(4000)
   note?: string;
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import { FLAG_OUTCOMES, FLAG_PRIORITIES, FLAG_STATUSES, FlagOutcome } from '../flag.entity';
+import { PlainText } from '../../common/validators';
 
 export class ListFlagsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: FLAG_STATUSES })
@@ -15,7 +16,7 @@ export class ListFlagsQuery extends PageQuery {
 
 export class AcknowledgeFlagDto {
   @ApiPropertyOptional({ maxLength: 4000 })
-  @IsOptional() @IsString() @MaxLength(4000)
+  @IsOptional() @IsString() @PlainText() @MaxLength(4000)
   note?: string;
 }
 
@@ -25,7 +26,7 @@ export class ResolveFlagDto {
   outcome: FlagOutcome;
 
   @ApiProperty({ maxLength: 4000, description: 'What was done and why' })
-  @IsString() @MinLength(1, { message: 'note must not be empty' }) @MaxLength(4000)
+  @IsString() @PlainText() @MinLength(1, { message: 'note must not be empty' }) @MaxLength(4000)
   note: string;
 }
 
@@ -37,12 +38,12 @@ export class AssignFlagDto {
 
 export class FlagNoteDto {
   @ApiProperty({ minLength: 1, maxLength: 4000 })
-  @IsString() @MinLength(1, { message: 'text must not be empty' }) @MaxLength(4000)
+  @IsString() @PlainText() @MinLength(1, { message: 'text must not be empty' }) @MaxLength(4000)
   text: string;
 }
 
 export class ReopenFlagDto {
   @ApiProperty({ minLength: 1, maxLength: 4000, description: 'Why the flag needs another look' })
-  @IsString() @MinLength(1, { message: 'reason must not be empty' }) @MaxLength(4000)
+  @IsString() @PlainText() @MinLength(1, { message: 'reason must not be empty' }) @MaxLength(4000)
   reason: string;
 }

@@ -1,17 +1,17 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { IsE164, IsTimeZone } from '../../common/validators';
+import { IsE164, IsTimeZone, SingleLineText } from '../../common/validators';
 import { LOCALES } from '../../protocols/texts';
 import { CHANNELS, Channel } from '../patient.entity';
 
 
 export class CreatePatientDto {
   @ApiPropertyOptional({ description: "The clinic system's id for this patient; unique per clinic" })
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(200)
+  @IsOptional() @IsString() @SingleLineText() @MinLength(1) @MaxLength(200)
   externalRef?: string;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) givenName: string;
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) familyName: string;
+  @ApiProperty() @IsString() @SingleLineText() @MinLength(1) @MaxLength(200) givenName: string;
+  @ApiProperty() @IsString() @SingleLineText() @MinLength(1) @MaxLength(200) familyName: string;
 
   @ApiPropertyOptional({ example: 'ana@example.com' })
   @IsOptional() @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(320)
@@ -42,7 +42,7 @@ export class CreatePatientDto {
   emailConsent?: boolean;
 
   @ApiPropertyOptional({ description: 'Where consent was given, e.g. "intake form v3"', example: 'intake form' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional() @IsString() @SingleLineText() @MaxLength(200)
   consentSource?: string;
 }
 

@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsLocalTime } from '../../common/validators';
+import { IsLocalTime, SingleLineText } from '../../common/validators';
 import { DEFAULT_EXPECTED_COURSE, ExpectedCourse } from '../expected-course';
 
 /** A new version of a protocol: the whole protocol, not a patch (versions are never changed). */
 export class PutProtocolDto {
   @ApiProperty({ example: 'Body follow-up (cellulite, contouring)' })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString() @SingleLineText() @MinLength(1) @MaxLength(200)
   name: string;
 
   @ApiProperty({ example: [1, 3, 7, 14, 30, 60, 90], description: 'Days after the session a check-in goes out: 0–365, ascending, no repeats. Steps after day 14 are late steps: in a course they run from the last session.' })

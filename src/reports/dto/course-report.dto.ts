@@ -1,13 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { SingleLineText } from '../../common/validators';
 
 export class CourseReportQuery {
   @ApiPropertyOptional({ description: 'Only this procedure (exact match)' })
-  @IsOptional() @IsString() @MinLength(1, { message: 'procedure must not be empty' }) @MaxLength(200)
+  @IsOptional() @IsString() @SingleLineText() @MinLength(1, { message: 'procedure must not be empty' }) @MaxLength(200)
   procedure?: string;
 
   @ApiPropertyOptional({ description: 'Only this product (exact match)' })
-  @IsOptional() @IsString() @MinLength(1, { message: 'product must not be empty' }) @MaxLength(200)
+  @IsOptional() @IsString() @SingleLineText() @MinLength(1, { message: 'product must not be empty' }) @MaxLength(200)
   product?: string;
 
   @ApiPropertyOptional({ description: 'Treatments performed at or after this date or instant (ISO 8601; a date means 00:00 UTC)', example: '2026-01-01' })

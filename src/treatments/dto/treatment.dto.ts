@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { protocolKeyPattern } from '../../protocols/protocol-choice';
 import { Technique, TECHNIQUES } from '../treatment.entity';
+import { SingleLineText } from '../../common/validators';
 
 export class CreateTreatmentDto {
   @ApiProperty({ format: 'uuid' }) @IsUUID('4', { message: 'patientId must be a UUID' }) patientId: string;
@@ -11,29 +12,29 @@ export class CreateTreatmentDto {
   practitionerId?: string;
 
   @ApiPropertyOptional({ description: "The clinic system's id for this session" })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional() @IsString() @SingleLineText() @MaxLength(200)
   externalRef?: string;
 
-  @ApiProperty({ example: 'mesotherapy' }) @IsString() @MinLength(1) @MaxLength(200) procedure: string;
+  @ApiProperty({ example: 'mesotherapy' }) @IsString() @SingleLineText() @MinLength(1) @MaxLength(200) procedure: string;
   @ApiProperty({ example: 'cellulite', description: 'cellulite, body contouring, skin rejuvenation, hair loss, …' })
-  @IsString() @MinLength(1) @MaxLength(200)
+  @IsString() @SingleLineText() @MinLength(1) @MaxLength(200)
   indication: string;
 
   @ApiProperty({ example: ['thighs', 'buttocks'] })
   @IsArray() @ArrayNotEmpty({ message: 'bodyAreas must name at least one area' }) @ArrayMaxSize(20)
-  @IsString({ each: true }) @MinLength(1, { each: true }) @MaxLength(100, { each: true })
+  @IsString({ each: true }) @SingleLineText({ each: true }) @MinLength(1, { each: true }) @MaxLength(100, { each: true })
   bodyAreas: string[];
 
-  @ApiProperty({ example: 'Aqualyx' }) @IsString() @MinLength(1) @MaxLength(200) product: string;
+  @ApiProperty({ example: 'Aqualyx' }) @IsString() @SingleLineText() @MinLength(1) @MaxLength(200) product: string;
 
-  @ApiPropertyOptional({ example: 'L2309A' }) @IsOptional() @IsString() @MaxLength(100) lotNumber?: string;
+  @ApiPropertyOptional({ example: 'L2309A' }) @IsOptional() @IsString() @SingleLineText() @MaxLength(100) lotNumber?: string;
 
   @ApiPropertyOptional({ enum: TECHNIQUES, description: 'How it was injected: by hand or with an injector gun' })
   @IsOptional() @IsIn(TECHNIQUES, { message: `technique must be one of: ${TECHNIQUES.join(', ')}` })
   technique?: Technique;
 
   @ApiPropertyOptional({ example: 'phosphatidylcholine 250 mg + deoxycholate 2.5 ml', description: 'The formula (cocktail) injected, free text up to 500 characters' })
-  @IsOptional() @IsString() @MinLength(1, { message: 'formula must not be empty' }) @MaxLength(500, { message: 'formula must be at most 500 characters' })
+  @IsOptional() @IsString() @SingleLineText() @MinLength(1, { message: 'formula must not be empty' }) @MaxLength(500, { message: 'formula must be at most 500 characters' })
   formula?: string;
 
   @ApiPropertyOptional({
@@ -57,6 +58,6 @@ export class CreateTreatmentDto {
 
 export class CancelTreatmentDto {
   @ApiPropertyOptional({ example: 'entered in error' })
-  @IsOptional() @IsString() @MaxLength(500)
+  @IsOptional() @IsString() @SingleLineText() @MaxLength(500)
   reason?: string;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PlainText } from '../../common/validators';
 
 export class ExtraCheckInDto {
   @ApiProperty({ minimum: 1, maximum: 90, description: "Days from today (the patient's calendar); it goes at the protocol's send time, inside the send window" })
@@ -9,6 +10,6 @@ export class ExtraCheckInDto {
   inDays: number;
 
   @ApiPropertyOptional({ maxLength: 4000, description: "Why; kept in the flag's history, not in the audit log" })
-  @IsOptional() @IsString() @MaxLength(4000)
+  @IsOptional() @IsString() @PlainText() @MaxLength(4000)
   note?: string;
 }

@@ -1,0 +1,116 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { CAUSALITIES, Causality, SERIOUSNESS, Seriousness, SERIOUSNESS_CRITERIA, SeriousnessCriterion } from '../../flags/assessment';
+import { FLAG_OUTCOMES, FLAG_PRIORITIES, FLAG_STATUSES } from '../../flags/flag.entity';
+import { MAX_SEVERITY, SYMPTOMS, WARNING_SIGNS } from '../../protocols/questions';
+import { TECHNIQUES } from '../../treatments/treatment.entity';
+import { ADVERSE_EVENT_RULES, AdverseEvent, AdverseEventAnswer } from '../adverse-event';
+
+const maybeAt = { type: String, format: 'date-time', nullable: true } as const;
+const score = { type: Number, nullable: true, minimum: 0, maximum: MAX_SEVERITY } as const;
+
+export class AdverseEventScoresDto {
+  @ApiProperty(score) bruising: number | null;
+  @ApiProperty(score) redness: number | null;
+  @ApiProperty(score) itching: number | null;
+  @ApiProperty(score) burning: number | null;
+  @ApiProperty(score) pain: number | null;
+}
+
+/** One answer behind an adverse event: scores and warning signs only (no free text, no raw SMS). */
+export class AdverseEventAnswerDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: ['form', 'sms'] }) source: 'form' | 'sms';
+  @ApiProperty({ type: String, format: 'date-time' }) receivedAt: Date;
+  @ApiProperty() daySinceTreatment: number;
+  @ApiProperty({ type: AdverseEventScoresDto }) scores: AdverseEventScoresDto;
+  @ApiProperty({ enum: WARNING_SIGNS, isArray: true }) warningSigns: string[];
+}
+
+export class AdverseEventTreatmentDto {
+  @ApiProperty() procedure: string;
+  @ApiProperty() indication: string;
+  @ApiProperty({ type: [String] }) bodyAreas: string[];
+  @ApiProperty() product: string;
+  @ApiProperty({ type: String, nullable: true }) lotNumber: string | null;
+  @ApiProperty({ enum: TECHNIQUES, nullable: true }) technique: string | null;
+  @ApiProperty({ type: String, nullable: true }) formula: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) performedAt: Date;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) practitionerId: string | null;
+  @ApiProperty({ type: String, nullable: true }) practitionerName: string | null;
+}
+
+export class AdverseEventAssessmentDto {
+  @ApiProperty({ enum: CAUSALITIES }) causality: Causality;
+  @ApiProperty({ enum: SERIOUSNESS }) seriousness: Seriousness;
+  @ApiProperty({ enum: SERIOUSNESS_CRITERIA, isArray: true }) seriousnessCriteria: SeriousnessCriterion[];
+  @ApiProperty({ type: String, nullable: true }) note: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) assessedAt: Date;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) assessedBy: string | null;
+}
+
+/** A flagged reaction with the answers behind it, assessment, dates and the treatment; no contact details. */
+export class AdverseEventDto {
+  @ApiProperty({ format: 'uuid', description: "The flag's id" }) id: string;
+  @ApiProperty({ enum: ADVERSE_EVENT_RULES }) ruleId: string;
+  @ApiProperty() ruleVersion: number;
+  @ApiProperty({ enum: FLAG_PRIORITIES }) priority: string;
+  @ApiProperty({ enum: FLAG_STATUSES }) status: string;
+  @ApiProperty() reason: string;
+  @ApiProperty({ format: 'uuid' }) patientId: string;
+  @ApiProperty({ format: 'uuid' }) treatmentId: string;
+  @ApiProperty({ type: AdverseEventTreatmentDto }) treatment: AdverseEventTreatmentDto;
+  @ApiProperty({ ...maybeAt, description: 'When the patient first reported it' }) onsetAt: Date | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Days after treatment it was first reported' }) onsetDay: number | null;
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the flag was raised' }) reportedAt: Date;
+  @ApiProperty(maybeAt) acknowledgedAt: Date | null;
+  @ApiProperty(maybeAt) resolvedAt: Date | null;
+  @ApiProperty({ enum: FLAG_OUTCOMES, nullable: true }) outcome: string | null;
+  @ApiProperty({ type: AdverseEventAssessmentDto, nullable: true }) assessment: AdverseEventAssessmentDto | null;
+  @ApiProperty({ type: [AdverseEventAnswerDto] }) answers: AdverseEventAnswerDto[];
+}
+
+function toAnswerDto(a: AdverseEventAnswer): AdverseEventAnswerDto {
+  return {
+    id: a.id,
+    source: a.source,
+    receivedAt: a.receivedAt,
+    daySinceTreatment: a.daySinceTreatment,
+    scores: Object.fromEntries(SYMPTOMS.map((s) => [s, a.scores[s]])) as unknown as AdverseEventScoresDto,
+    warningSigns: a.warningSigns,
+  };
+}
+
+export function toAdverseEventDto(e: AdverseEvent): AdverseEventDto {
+  const t = e.treatment;
+  const a = e.assessment;
+  return {
+    id: e.id,
+    ruleId: e.ruleId,
+    ruleVersion: e.ruleVersion,
+    priority: e.priority,
+    status: e.status,
+    reason: e.reason,
+    patientId: e.patientId,
+    treatmentId: e.treatmentId,
+    treatment: {
+      procedure: t.procedure,
+      indication: t.indication,
+      bodyAreas: t.bodyAreas,
+      product: t.product,
+      lotNumber: t.lotNumber,
+      technique: t.technique,
+      formula: t.formula,
+      performedAt: t.performedAt,
+      practitionerId: t.practitionerId,
+      practitionerName: t.practitionerName,
+    },
+    onsetAt: e.onsetAt,
+    onsetDay: e.onsetDay,
+    reportedAt: e.reportedAt,
+    acknowledgedAt: e.acknowledgedAt,
+    resolvedAt: e.resolvedAt,
+    outcome: e.outcome,
+    assessment: a && { causality: a.causality, seriousness: a.seriousness, seriousnessCriteria: a.seriousnessCriteria, note: a.note, assessedAt: a.assessedAt, assessedBy: a.assessedBy },
+    answers: e.answers.map(toAnswerDto),
+  };
+}

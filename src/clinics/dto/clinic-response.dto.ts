@@ -1,0 +1,29 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Clinic } from '../clinic.entity';
+
+/** The caller's clinic's settings. */
+export class ClinicDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ example: 'Europe/Madrid' }) timeZone: string;
+  @ApiProperty({ type: String, nullable: true, description: 'E.164; shown to patients in HELP replies and safety advice' }) phone: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'SMS sender: E.164 number or messaging service SID; null: TWILIO_FROM' }) smsFrom: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Email sender address; null: EMAIL_FROM' }) emailFrom: string | null;
+  @ApiProperty({ example: '09:00', description: 'Local time (HH:mm) messages to patients may start' }) sendWindowStart: string;
+  @ApiProperty({ example: '20:00', description: 'Local time (HH:mm) they stop' }) sendWindowEnd: string;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
+}
+
+export function toClinicDto(c: Clinic): ClinicDto {
+  return {
+    id: c.id,
+    name: c.name,
+    timeZone: c.timeZone,
+    phone: c.phone,
+    smsFrom: c.smsFrom,
+    emailFrom: c.emailFrom,
+    sendWindowStart: c.sendWindowStart,
+    sendWindowEnd: c.sendWindowEnd,
+    createdAt: c.createdAt,
+  };
+}

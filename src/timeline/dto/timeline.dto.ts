@@ -1,0 +1,128 @@
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { CHECK_IN_STATUSES } from '../../check-ins/check-in.entity';
+import { FLAG_EVENT_KINDS } from '../../flags/flag-event.entity';
+import { FLAG_OUTCOMES, FLAG_PRIORITIES, FLAG_STATUSES } from '../../flags/flag.entity';
+import { MessagePurpose, MessageStatus } from '../../messaging/message.entity';
+import { CHANNELS } from '../../patients/patient.entity';
+import { MAX_SEVERITY, SYMPTOMS, WARNING_SIGNS } from '../../protocols/questions';
+import { TimelineItem, TimelineType } from '../timeline.service';
+
+const MESSAGE_PURPOSES: MessagePurpose[] = ['check_in', 'reminder', 'safety_advice', 'clarification', 'staff_alert', 'consent_reply', 'aftercare_instructions', 'reply'];
+const MESSAGE_STATUSES: MessageStatus[] = ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'cancelled', 'received'];
+const at = { type: String, format: 'date-time' } as const;
+const maybeAt = { type: String, format: 'date-time', nullable: true } as const;
+const maybeId = { type: String, format: 'uuid', nullable: true } as const;
+
+abstract class TimelineItemBase {
+  @ApiProperty({ ...at, description: 'When it happened; items are in this order' }) at: Date;
+  @ApiProperty({ format: 'uuid' }) id: string;
+}
+
+export class TimelineTreatmentDto extends TimelineItemBase {
+  @ApiProperty({ enum: ['treatment'] }) type: 'treatment';
+  @ApiProperty() procedure: string;
+  @ApiProperty() indication: string;
+  @ApiProperty({ type: [String] }) bodyAreas: string[];
+  @ApiProperty() product: string;
+  @ApiProperty({ type: String, nullable: true }) lotNumber: string | null;
+  @ApiProperty({ enum: ['active', 'cancelled'] }) status: string;
+}
+
+export class TimelineCheckInDto extends TimelineItemBase {
+  @ApiProperty({ enum: ['check_in'] }) type: 'check_in';
+  @ApiProperty({ format: 'uuid' }) treatmentId: string;
+  @ApiProperty() step: number;
+  @ApiProperty() dayOffset: number;
+  @ApiProperty({ enum: CHECK_IN_STATUSES }) status: string;
+  @ApiProperty({ enum: CHANNELS, nullable: true }) channel: string | null;
+  @ApiProperty(at) dueAt: Date;
+  @ApiProperty(maybeAt) sentAt: Date | null;
+  @ApiProperty(maybeAt) answeredAt: Date | null;
+}
+
+export class TimelineScoresDto {
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: MAX_SEVERITY }) bruising: number | null;
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: MAX_SEVERITY }) redness: number | null;
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: MAX_SEVERITY }) itching: number | null;
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: MAX_SEVERITY }) burning: number | null;
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: MAX_SEVERITY }) pain: number | null;
+}
+
+export class TimelineResponseDto extends TimelineItemBase {
+  @ApiProperty({ enum: ['response'] }) type: 'response';
+  @ApiProperty({ format: 'uuid' }) treatmentId: string;
+  @ApiProperty(maybeId) checkInId: string | null;
+  @ApiProperty({ enum: ['form', 'sms'] }) source: string;
+  @ApiProperty() daySinceTreatment: number;
+  @ApiProperty({ type: TimelineScoresDto }) scores: TimelineScoresDto;
+  @ApiProperty({ enum: WARNING_SIGNS, isArray: true }) warningSigns: string[];
+  @ApiProperty({ description: 'The patient wrote something (the text itself is not in the timeline)' }) hasFreeText: boolean;
+}
+
+export class TimelineMessageDto extends TimelineItemBase {
+  @ApiProperty({ enum: ['message'] }) type: 'message';
+  @ApiProperty(maybeId) checkInId: string | null;
+  @ApiProperty({ enum: ['out', 'in'] }) direction: string;
+  @ApiProperty({ enum: CHANNELS }) channel: string;
+  @ApiProperty({ enum: MESSAGE_PURPOSES }) purpose: string;
+  @ApiProperty({ enum: MESSAGE_STATUSES }) status: string;
+}
+
+export class TimelineFlagStepDto {
+  @ApiProperty(at) at: Date;
+  @ApiProperty({ enum: FLAG_EVENT_KINDS }) kind: string;
+}
+
+export class TimelineFlagDto extends TimelineItemBase {
+  @ApiProperty({ enum: ['flag'] }) type: 'flag';
+  @ApiProperty(maybeId) treatmentId: string | null;
+  @ApiProperty(maybeId) responseId: string | null;
+  @ApiProperty() ruleId: string;
+  @ApiProperty({ enum: FLAG_PRIORITIES }) priority: string;
+  @ApiProperty() reason: string;
+  @ApiProperty({ enum: FLAG_STATUSES }) status: string;
+  @ApiProperty({ enum: FLAG_OUTCOMES, nullable: true }) outcome: string | null;
+  @ApiProperty(maybeId) assigneeId: string | null;
+  @ApiProperty({ type: [TimelineFlagStepDto] }) history: TimelineFlagStepDto[];
+}
+
+export type TimelineItemDto = TimelineTreatmentDto | TimelineCheckInDto | TimelineResponseDto | TimelineMessageDto | TimelineFlagDto;
+
+const ITEM_CLASSES = { treatment: TimelineTreatmentDto, check_in: TimelineCheckInDto, response: TimelineResponseDto, message: TimelineMessageDto, flag: TimelineFlagDto };
+
+/** Summaries of a patient's course in time order (no message bodies, addresses, phone numbers or free text). */
+@ApiExtraModels(...Object.values(ITEM_CLASSES))
+export class TimelineDto {
+  @ApiProperty({
+    type: 'array',
+    items: {
+      oneOf: Object.values(ITEM_CLASSES).map((c) => ({ $ref: getSchemaPath(c) })),
+      discriminator: { propertyName: 'type', mapping: Object.fromEntries(Object.entries(ITEM_CLASSES).map(([k, c]) => [k, getSchemaPath(c)])) },
+    },
+  })
+  items: TimelineItemDto[];
+}
+
+/** The summary fields of each kind of item: anything else an item may carry stays behind. */
+const FIELDS: Record<TimelineType, string[]> = {
+  treatment: ['procedure', 'indication', 'bodyAreas', 'product', 'lotNumber', 'status'],
+  check_in: ['treatmentId', 'step', 'dayOffset', 'status', 'channel', 'dueAt', 'sentAt', 'answeredAt'],
+  response: ['treatmentId', 'checkInId', 'source', 'daySinceTreatment', 'scores', 'warningSigns', 'hasFreeText'],
+  message: ['checkInId', 'direction', 'channel', 'purpose', 'status'],
+  flag: ['treatmentId', 'responseId', 'ruleId', 'priority', 'reason', 'status', 'outcome', 'assigneeId', 'history'],
+};
+
+export function toTimelineItemDto(item: TimelineItem): TimelineItemDto {
+  const out: Record<string, unknown> = { at: item.at, type: item.type, id: item.id };
+  for (const f of FIELDS[item.type]) out[f] = item[f];
+  if (item.type === 'response') {
+    const scores = item.scores as Record<string, number | null>;
+    out.scores = Object.fromEntries(SYMPTOMS.map((s) => [s, scores[s]]));
+  }
+  if (item.type === 'flag') out.history = (item.history as Array<{ at: Date; kind: string }>).map((e) => ({ at: e.at, kind: e.kind }));
+  return out as unknown as TimelineItemDto;
+}
+
+export function toTimelineDto(t: { items: TimelineItem[] }): TimelineDto {
+  return { items: t.items.map(toTimelineItemDto) };
+}
