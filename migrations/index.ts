@@ -15,6 +15,7 @@ import { ProtocolsAndCourses1765100000000 } from './1765100000000-ProtocolsAndCo
 import { OneOpenFlagPerRule1765200000000 } from './1765200000000-OneOpenFlagPerRule';
 import { DatabaseRoles1765500000000 } from './1765500000000-DatabaseRoles';
 
+import { FlagCases1767700000000 } from './1767700000000-FlagCases';
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   EscalationPerRound1765800000000,
   NoDeletesOfTheRecord1765900000000,
   TreatmentProtocolKey1766000000000,
+  FlagCases1767700000000,
 ];

@@ -3,6 +3,7 @@ import { ApiKey } from '../auth/api-key.entity';
 import { CheckIn, CheckInToken, CheckInTreatment } from '../check-ins/check-in.entity';
 import { Clinic } from '../clinics/clinic.entity';
 import { StaffUser } from '../clinics/staff-user.entity';
+import { FlagCase } from '../flags/flag-case.entity';
 import { FlagEvent } from '../flags/flag-event.entity';
 import { Flag } from '../flags/flag.entity';
 import { Message } from '../messaging/message.entity';
@@ -22,6 +23,7 @@ export const ENTITIES = [
   Clinic,
   StaffUser,
   Flag,
+  FlagCase,
   FlagEvent,
   Message,
   OnCallShift,

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
-import { CreatePatientDto, UpdatePatientDto } from './dto/patient.dto';
+import { CreatePatientDto, SearchPatientsQuery, UpdatePatientDto } from './dto/patient.dto';
 import { PatientsService } from './patients.service';
 
 @ApiTags('patients')
@@ -15,6 +15,13 @@ export class PatientsController {
   @Post()
   create(@CurrentPrincipal() p: Principal, @Body() dto: CreatePatientDto) {
     return this.patients.create(p.clinicId, actorOf(p), dto);
+  }
+
+  /** Find a patient: `q` matches name, phone, email or external reference; audited as a read. */
+  @Allow('admin', 'practitioner', 'compliance', 'integration')
+  @Get()
+  search(@CurrentPrincipal() p: Principal, @Query() q: SearchPatientsQuery) {
+    return this.patients.search(p.clinicId, actorOf(p), q);
   }
 
   @Allow('admin', 'practitioner', 'compliance', 'integration')
