@@ -6,7 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * stored summary, so the queue reads one row per case by index instead of grouping flags). A
  * case's id is the id of its first flag. `priority_rank` (0 urgent … 3 low) is stored so the
  * queue sorts by index, not by a CASE in ORDER BY. At most one unresolved case per patient and
- * course. Also: flags and check-ins by patient, and a patient's birth year (age band).
+ * course. Counts per status and priority sit in one row per clinic (flag_case_counts), kept by a
+ * trigger. Also: flags and check-ins by patient, and a patient's birth year (age band).
  */
 export class FlagCases1767700000000 implements MigrationInterface {
   name = 'FlagCases1767700000000';
@@ -28,8 +29,11 @@ export class FlagCases1767700000000 implements MigrationInterface {
         created_at timestamptz NOT NULL,
         updated_at timestamptz NOT NULL
       )`);
-    // The queue: filter by clinic and status, sort by rank then oldest; counts per priority read the same index.
-    await q.query(`CREATE INDEX flag_cases_queue_idx ON flag_cases (clinic_id, status, priority_rank, waiting_since, id)`);
+    // The queue (open and acknowledged): the clinic's unresolved cases in queue order, read by
+    // index and cut by LIMIT; its total and counts per priority are index-only counts over it.
+    await q.query(`CREATE INDEX flag_cases_queue_idx ON flag_cases (clinic_id, priority_rank, waiting_since, id) WHERE status <> 'resolved'`);
+    // One status (status=open or acknowledged), in the same order.
+    await q.query(`CREATE INDEX flag_cases_status_idx ON flag_cases (clinic_id, status, priority_rank, waiting_since, id)`);
     await q.query(`CREATE INDEX flag_cases_assignee_idx ON flag_cases (clinic_id, assignee_id, priority_rank, waiting_since) WHERE status <> 'resolved'`);
     await q.query(`
       CREATE UNIQUE INDEX flag_cases_one_unresolved ON flag_cases (clinic_id, patient_id, COALESCE(course_id, '00000000-0000-0000-0000-000000000000'::uuid))
@@ -38,6 +42,38 @@ export class FlagCases1767700000000 implements MigrationInterface {
     await q.query(`CREATE INDEX flags_case_idx ON flags (case_id, created_at)`);
     await q.query(`CREATE INDEX flags_patient_idx ON flags (clinic_id, patient_id, created_at)`);
     await q.query(`CREATE INDEX check_ins_patient_idx ON check_ins (patient_id, due_at)`);
+
+    // Counts per status and priority for the queue's title, kept by a trigger so that reading
+    // them is one row, not a count over the clinic's cases: [open urgent, high, normal, low,
+    // acknowledged urgent, high, normal, low]. One row per clinic, so one lock order.
+    await q.query(`
+      CREATE TABLE flag_case_counts (
+        clinic_id uuid PRIMARY KEY REFERENCES clinics(id),
+        counts int[] NOT NULL CHECK (cardinality(counts) = 8)
+      )`);
+    await q.query(`
+      CREATE FUNCTION count_flag_cases() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        d int[] := '{0,0,0,0,0,0,0,0}';
+      BEGIN
+        IF TG_OP = 'UPDATE' AND OLD.status = NEW.status AND OLD.priority_rank = NEW.priority_rank AND OLD.clinic_id = NEW.clinic_id THEN
+          RETURN NULL;
+        END IF;
+        IF TG_OP = 'UPDATE' AND OLD.status <> 'resolved' THEN
+          d[(CASE OLD.status WHEN 'open' THEN 0 ELSE 4 END) + OLD.priority_rank + 1] := -1;
+        END IF;
+        IF NEW.status <> 'resolved' THEN
+          d[(CASE NEW.status WHEN 'open' THEN 0 ELSE 4 END) + NEW.priority_rank + 1] := d[(CASE NEW.status WHEN 'open' THEN 0 ELSE 4 END) + NEW.priority_rank + 1] + 1;
+        END IF;
+        INSERT INTO flag_case_counts AS c (clinic_id, counts) VALUES (NEW.clinic_id, d)
+          ON CONFLICT (clinic_id) DO UPDATE
+          SET counts = ARRAY(SELECT u.a + u.b FROM unnest(c.counts, EXCLUDED.counts) WITH ORDINALITY AS u(a, b, i) ORDER BY u.i);
+        RETURN NULL;
+      END $$`);
+    await q.query(`CREATE TRIGGER flag_cases_count AFTER INSERT OR UPDATE ON flag_cases FOR EACH ROW EXECUTE FUNCTION count_flag_cases()`);
+    await q.query(`GRANT SELECT, INSERT, UPDATE ON flag_case_counts TO aftercare_app`);
+    await q.query(`REVOKE DELETE, TRUNCATE ON flag_case_counts FROM aftercare_app`);
+    await q.query(`GRANT SELECT ON flag_case_counts TO aftercare_auditor`);
 
     // Unresolved flags already there: one case per patient and treatment (their course is not recorded).
     await q.query(`
@@ -94,6 +130,8 @@ export class FlagCases1767700000000 implements MigrationInterface {
     await q.query(`DROP INDEX IF EXISTS flags_patient_idx`);
     await q.query(`DROP INDEX IF EXISTS flags_case_idx`);
     await q.query(`ALTER TABLE flags DROP COLUMN case_id`);
+    await q.query(`DROP TABLE flag_case_counts`);
     await q.query(`DROP TABLE flag_cases`);
+    await q.query(`DROP FUNCTION count_flag_cases()`);
   }
 }

@@ -540,8 +540,11 @@ export class FlagsService {
    * priority; the total under the filters; and counts per priority under the status filter alone.
    */
   async queueCases(clinicId: string, filter: CaseFilter, limit: number, offset: number): Promise<{ items: FlagCase[]; total: number; counts: Record<Flag['priority'], number> }> {
-    const where: string[] = ['c.clinic_id = $1', 'c.status = ANY($2::text[])'];
-    const params: unknown[] = [clinicId, filter.statuses];
+    // Both unresolved statuses as `<> 'resolved'`: the predicate of the queue's partial index.
+    const both = filter.statuses.length === 2 && !filter.statuses.includes('resolved');
+    const statusCond = both ? `c.status <> 'resolved'` : 'c.status = ANY($2::text[])';
+    const where: string[] = ['c.clinic_id = $1', statusCond];
+    const params: unknown[] = both ? [clinicId] : [clinicId, filter.statuses];
     if (filter.priority) where.push(`c.priority_rank = $${params.push(PRIORITY_RANK[filter.priority])}`);
     if (filter.assigneeId === null) where.push('c.assignee_id IS NULL');
     else if (filter.assigneeId) where.push(`c.assignee_id = $${params.push(filter.assigneeId)}::uuid`);
@@ -553,14 +556,18 @@ export class FlagsService {
       `SELECT c.id FROM flag_cases c WHERE ${cond} ORDER BY c.priority_rank, c.waiting_since, c.id LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
       params,
     );
-    const [{ total }] = await queryRows<{ total: number }>(this.db, `SELECT count(*)::int AS total FROM flag_cases c WHERE ${cond}`, params);
-    const byRank = await queryRows<{ rank: number; n: number }>(
-      this.db,
-      `SELECT c.priority_rank AS rank, count(*)::int AS n FROM flag_cases c WHERE c.clinic_id = $1 AND c.status = ANY($2::text[]) GROUP BY c.priority_rank`,
-      [clinicId, filter.statuses],
-    );
+    // Counts per priority: one row kept by a trigger (flag_case_counts), not a count over the cases.
+    const [row] = await queryRows<{ counts: number[] }>(this.db, `SELECT counts FROM flag_case_counts WHERE clinic_id = $1`, [clinicId]);
+    const stored = row?.counts ?? [0, 0, 0, 0, 0, 0, 0, 0];
     const counts = { urgent: 0, high: 0, normal: 0, low: 0 };
-    for (const r of byRank) counts[FLAG_PRIORITIES[r.rank]] = r.n;
+    FLAG_PRIORITIES.forEach((p, rank) => {
+      counts[p] = (filter.statuses.includes('open') ? stored[rank] : 0) + (filter.statuses.includes('acknowledged') ? stored[4 + rank] : 0);
+    });
+    // The total under the status filter alone is the counts' sum; other filters count their (smaller) part by index.
+    const narrowed = where.length > 2;
+    const total = narrowed
+      ? (await queryRows<{ total: number }>(this.db, `SELECT count(*)::int AS total FROM flag_cases c WHERE ${cond}`, params))[0].total
+      : Object.values(counts).reduce((a, b) => a + b, 0);
     const rows = ids.length ? await repo.findBy({ clinicId, id: In(ids.map((r) => r.id)) }) : [];
     const order = new Map(ids.map((r, i) => [r.id, i]));
     return { items: rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!), total, counts };
