@@ -19,6 +19,7 @@ import { RateLimits1767100000000 } from './1767100000000-RateLimits';
 import { StaffSessions1767100000001 } from './1767100000001-StaffSessions';
 import { ChannelsOff1767200000000 } from './1767200000000-ChannelsOff';
 
+import { FlagCases1767700000000 } from './1767700000000-FlagCases';
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   RateLimits1767100000000,
   StaffSessions1767100000001,
   ChannelsOff1767200000000,
+  FlagCases1767700000000,
 ];

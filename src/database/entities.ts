@@ -4,6 +4,7 @@ import { StaffSession } from '../auth/staff-session.entity';
 import { CheckIn, CheckInToken, CheckInTreatment } from '../check-ins/check-in.entity';
 import { Clinic } from '../clinics/clinic.entity';
 import { StaffUser } from '../clinics/staff-user.entity';
+import { FlagCase } from '../flags/flag-case.entity';
 import { FlagEvent } from '../flags/flag-event.entity';
 import { Flag } from '../flags/flag.entity';
 import { Message } from '../messaging/message.entity';
@@ -24,6 +25,7 @@ export const ENTITIES = [
   StaffUser,
   StaffSession,
   Flag,
+  FlagCase,
   FlagEvent,
   Message,
   OnCallShift,

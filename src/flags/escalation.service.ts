@@ -23,6 +23,16 @@ export interface EscalationReport {
 
 const MINUTE = 60_000;
 
+/**
+ * Escalation counts the case, not each flag: another flag of the same case escalated since this
+ * one reached its priority (a late onset's urgent warning sign, escalated at 30 minutes, covers
+ * its high late-onset flag of the same answer).
+ */
+function caseEscalated(caseId: string, flagId: string, since: string): string {
+  return `SELECT 1 FROM flags g JOIN flag_events x ON x.flag_id = g.id
+           WHERE ${caseId} IS NOT NULL AND g.case_id = ${caseId} AND g.id <> ${flagId} AND x.kind = 'escalated' AND x.at >= ${since}`;
+}
+
 /** "31 minutes", "2 hours", "1 day 3 hours": how long a flag has waited. */
 export function waitedPhrase(ms: number): string {
   const minutes = Math.floor(ms / MINUTE);
@@ -41,7 +51,8 @@ export function waitedPhrase(ms: number): string {
  * `priority_raised` event) or went back to open with an urgent report (the `evidence_added`
  * event carrying statusTo: open); each start escalates once. Only `open` flags escalate, and an
  * `acknowledged`, `resolved` or `reopened` event after the start means a person has it (a
- * reopened flag was looked at by whoever reopened it). Several instances may tick.
+ * reopened flag was looked at by whoever reopened it). A flag whose case was escalated since
+ * its start does not escalate again (one page per case). Several instances may tick.
  */
 @Injectable()
 export class EscalationService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -118,6 +129,7 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
           AND ${reached} <= CASE f.priority WHEN 'urgent' THEN $1::timestamptz ELSE $2::timestamptz END
           AND NOT EXISTS (SELECT 1 FROM flag_events a WHERE a.flag_id = f.id AND a.kind IN ('acknowledged', 'resolved', 'reopened') AND a.at >= ${reached})
           AND NOT EXISTS (SELECT 1 FROM flag_events x WHERE x.flag_id = f.id AND x.kind = 'escalated' AND x.data->>'priority' = f.priority AND x.at >= ${reached})
+          AND NOT EXISTS (${caseEscalated('f.case_id', 'f.id', reached)})
         ORDER BY f.created_at
         LIMIT 1
         FOR UPDATE OF f SKIP LOCKED`,
@@ -126,7 +138,11 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     if (!row) return null;
     const flag = await m.getRepository(Flag).findOneByOrFail({ id: row.id });
     // Read again now that the row is ours: another instance may have escalated it just before.
-    const [already] = await m.query(`SELECT 1 FROM flag_events WHERE flag_id = $1 AND kind = 'escalated' AND data->>'priority' = $2 AND at >= $3`, [flag.id, flag.priority, row.reached_at]);
+    const [already] = await m.query(
+      `SELECT 1 FROM flag_events WHERE flag_id = $1 AND kind = 'escalated' AND data->>'priority' = $2 AND at >= $3
+       UNION ALL (${caseEscalated('$4::uuid', '$1', '$3')})`,
+      [flag.id, flag.priority, row.reached_at, flag.caseId],
+    );
     return { flag: { ...flag, reachedAt: new Date(row.reached_at) }, already: !!already };
   }
 

@@ -15,6 +15,8 @@ export class Flag {
   @Column({ name: 'treatment_id', type: 'uuid', nullable: true }) treatmentId: string | null;
   @Column({ name: 'response_id', type: 'uuid', nullable: true }) responseId: string | null;
   @Column({ name: 'message_id', type: 'uuid', nullable: true }) messageId: string | null;
+  /** The case (patient and course) the flag is triaged in while unresolved; see flag_cases. */
+  @Column({ name: 'case_id', type: 'uuid', nullable: true }) caseId: string | null;
   @Column({ name: 'rule_id', type: 'text' }) ruleId: string;
   @Column({ name: 'rule_version', type: 'int' }) ruleVersion: number;
   @Column({ type: 'text' }) priority: (typeof FLAG_PRIORITIES)[number];

@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
 import { changedFields } from '../audit/field-changes';
 import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
@@ -15,7 +15,9 @@ import { WarningSign } from '../protocols/questions';
 import { safetyAdvice, staffAlert } from '../protocols/texts';
 import { AcknowledgeFlagDto, AssignFlagDto, FlagNoteDto, ListFlagsQuery, ReopenFlagDto, ResolveFlagDto } from './dto/flag.dto';
 import { FlagEvent, FlagEventKind } from './flag-event.entity';
-import { Flag } from './flag.entity';
+import { Flag, FLAG_PRIORITIES } from './flag.entity';
+import { FlagCase } from './flag-case.entity';
+import { queryRows } from '../database/query-rows';
 import { AnswerForRules, evaluateRules, PRIORITY_RANK, RuleHit } from './rules';
 import { OnCallService } from '../on-call/on-call.service';
 import { queueStaffAlerts } from './staff-alerts';
@@ -23,6 +25,15 @@ import { ASSESSMENT_FIELDS, assessmentError, orderedCriteria } from './assessmen
 import { AssessFlagDto } from './dto/assess-flag.dto';
 import { lockKey } from '../database/advisory-lock';
 import { ExpectedCourse } from '../protocols/expected-course';
+import { announceChange, FlagChangeKind, lockPatientCases, placeInCase, refreshCase } from './flag-cases';
+
+/** What the case queue is filtered by; `assigneeId: null` means unassigned. */
+export interface CaseFilter {
+  statuses: Array<'open' | 'acknowledged' | 'resolved'>;
+  priority?: Flag['priority'];
+  assigneeId?: string | null;
+  ruleId?: string;
+}
 
 export interface Evaluation {
   flags: Flag[];
@@ -125,12 +136,14 @@ export class FlagsService {
       history: AnswerForRules[];
       course: ExpectedCourse;
       replyChannel: Channel | null;
+      /** The course's first session: the answer's flags join the patient's case of that course. */
+      courseId?: string | null;
     },
   ): Promise<Evaluation> {
     const hits = evaluateRules({ current: input.current, history: input.history, course: input.course });
     const raised: Array<Raised & { hit: RuleHit }> = [];
     for (const hit of hits) {
-      const r = await this.raise(m, { clinicId: input.clinic.id, patientId: input.patient.id, treatmentId: input.treatmentId, responseId: input.responseId }, hit);
+      const r = await this.raise(m, { clinicId: input.clinic.id, patientId: input.patient.id, treatmentId: input.treatmentId, responseId: input.responseId, courseId: input.courseId }, hit);
       raised.push({ ...r, hit });
     }
     const flags = raised.map((r) => r.flag);
@@ -195,11 +208,13 @@ export class FlagsService {
    */
   private async raise(
     m: EntityManager,
-    ref: { clinicId: string; patientId: string; treatmentId: string | null; responseId?: string; messageId?: string },
+    ref: { clinicId: string; patientId: string; treatmentId: string | null; responseId?: string; messageId?: string; courseId?: string | null },
     hit: RuleHit,
   ): Promise<Raised> {
     const now = this.clock.now();
     const repo = m.getRepository(Flag);
+    // The patient's cases before the treatment's flags: every path that changes flags takes this first.
+    await lockPatientCases(m, ref.patientId);
     if (ref.treatmentId) {
       await lockTreatmentFlags(m, ref.treatmentId);
       const open = await repo
@@ -243,6 +258,8 @@ export class FlagsService {
     });
     await this.recordEvent(m, flag, SYSTEM, 'raised', now, { ruleId: hit.ruleId, ruleVersion: hit.ruleVersion, priority: hit.priority });
     this.metrics.flagRaised(hit.priority);
+    await placeInCase(m, flag, ref.courseId !== undefined ? ref.courseId : ref.treatmentId, now);
+    await announceChange(m, flag, 'raised');
     return { flag, merged: false, seenBefore: [], reopened: false };
   }
 
@@ -317,6 +334,10 @@ export class FlagsService {
       });
       await this.recordEvent(m, flag, SYSTEM, 'priority_raised', now, { from: before.priority, to: flag.priority, ...refIds, ...(before.status !== flag.status ? { statusFrom: before.status, statusTo: flag.status } : {}) });
     }
+    if (flag.caseId) await refreshCase(m, flag.caseId, now);
+    else await placeInCase(m, flag, flag.treatmentId, now);
+    if (raises) await announceChange(m, flag, 'reprioritised');
+    else if (reopened) await announceChange(m, flag, 'reopened');
     return { flag, merged: true, seenBefore: earlier.map((e) => e.evidence), reopened };
   }
 
@@ -417,17 +438,19 @@ export class FlagsService {
     await repo.save(repo.create({ flagId: flag.id, clinicId: flag.clinicId, at, actorType: actor.type, actorId: actor.id, kind, data }));
   }
 
-  /** Hands the flag to an active practitioner or admin of the same clinic. */
-  async assign(clinicId: string, id: string, actor: Actor, dto: AssignFlagDto): Promise<Flag> {
+  /** Hands the flag to an active practitioner or admin of the same clinic; `assigneeId: null` (cases) unassigns it. In `m` when given. */
+  async assign(clinicId: string, id: string, actor: Actor, dto: AssignFlagDto | { assigneeId: string | null }, m?: EntityManager): Promise<Flag> {
     return this.transition(clinicId, id, actor, ['open', 'acknowledged'], async (f, _now, m) => {
-      const assignee = await m.getRepository(StaffUser).findOneBy({ clinicId, id: dto.assigneeId });
-      if (!assignee) throw new NotFoundException('Assignee not found in this clinic');
-      if (!assignee.active) throw new BadRequestException('The assignee is not active');
-      if (assignee.role !== 'practitioner' && assignee.role !== 'admin') throw new BadRequestException('The assignee must be a practitioner or an admin');
+      if (dto.assigneeId !== null) {
+        const assignee = await m.getRepository(StaffUser).findOneBy({ clinicId, id: dto.assigneeId });
+        if (!assignee) throw new NotFoundException('Assignee not found in this clinic');
+        if (!assignee.active) throw new BadRequestException('The assignee is not active');
+        if (assignee.role !== 'practitioner' && assignee.role !== 'admin') throw new BadRequestException('The assignee must be a practitioner or an admin');
+      }
       const previous = f.assigneeId;
       f.assigneeId = dto.assigneeId;
       return { action: 'flag.assigned', data: { assigneeId: dto.assigneeId, previousAssigneeId: previous }, event: { kind: 'assigned', data: { assigneeId: dto.assigneeId, previousAssigneeId: previous } } };
-    });
+    }, m);
   }
 
   /** A note on the flag's history, in any status. The note text goes to the history, never to the audit log. */
@@ -461,7 +484,8 @@ export class FlagsService {
     });
   }
 
-  async acknowledge(clinicId: string, id: string, actor: Actor, dto: AcknowledgeFlagDto): Promise<Flag> {
+  /** In `m` when given (a case acts on its flags in one transaction). */
+  async acknowledge(clinicId: string, id: string, actor: Actor, dto: AcknowledgeFlagDto, m?: EntityManager): Promise<Flag> {
     return this.transition(clinicId, id, actor, ['open'], (f, now) => {
       f.status = 'acknowledged';
       f.acknowledgedAt = now;
@@ -469,10 +493,11 @@ export class FlagsService {
       if (!f.assigneeId) f.assigneeId = actor.id;
       if (dto.note) f.note = dto.note;
       return { action: 'flag.acknowledged', data: { hasNote: !!dto.note }, event: { kind: 'acknowledged', data: { assigneeId: f.assigneeId, ...(dto.note ? { note: dto.note } : {}) } } };
-    });
+    }, m);
   }
 
-  async resolve(clinicId: string, id: string, actor: Actor, dto: ResolveFlagDto): Promise<Flag> {
+  /** In `m` when given (a case acts on its flags in one transaction). */
+  async resolve(clinicId: string, id: string, actor: Actor, dto: ResolveFlagDto, m?: EntityManager): Promise<Flag> {
     return this.transition(clinicId, id, actor, ['open', 'acknowledged'], (f, now) => {
       if (!f.acknowledgedAt) {
         f.acknowledgedAt = now;
@@ -484,7 +509,7 @@ export class FlagsService {
       f.outcome = dto.outcome;
       f.note = dto.note;
       return { action: 'flag.resolved', data: { outcome: dto.outcome }, event: { kind: 'resolved', data: { outcome: dto.outcome, note: dto.note } } };
-    });
+    }, m);
   }
 
   /**
@@ -513,6 +538,69 @@ export class FlagsService {
     });
   }
 
+  // --- Cases (see flag-cases.ts): read by the triage module's case view ---
+
+  /**
+   * A page of the clinic's cases: most urgent first (stored rank), oldest first within a
+   * priority; the total under the filters; and counts per priority under the status filter alone.
+   */
+  async queueCases(clinicId: string, filter: CaseFilter, limit: number, offset: number): Promise<{ items: FlagCase[]; total: number; counts: Record<Flag['priority'], number> }> {
+    // Both unresolved statuses as `<> 'resolved'`: the predicate of the queue's partial index.
+    const both = filter.statuses.length === 2 && !filter.statuses.includes('resolved');
+    const statusCond = both ? `c.status <> 'resolved'` : 'c.status = ANY($2::text[])';
+    const where: string[] = ['c.clinic_id = $1', statusCond];
+    const params: unknown[] = both ? [clinicId] : [clinicId, filter.statuses];
+    if (filter.priority) where.push(`c.priority_rank = $${params.push(PRIORITY_RANK[filter.priority])}`);
+    if (filter.assigneeId === null) where.push('c.assignee_id IS NULL');
+    else if (filter.assigneeId) where.push(`c.assignee_id = $${params.push(filter.assigneeId)}::uuid`);
+    if (filter.ruleId) where.push(`$${params.push(filter.ruleId)} = ANY(c.rule_ids)`);
+    const cond = where.join(' AND ');
+    const repo = this.db.getRepository(FlagCase);
+    const ids = await queryRows<{ id: string }>(
+      this.db,
+      `SELECT c.id FROM flag_cases c WHERE ${cond} ORDER BY c.priority_rank, c.waiting_since, c.id LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
+      params,
+    );
+    // Counts per priority: one row kept by a trigger (flag_case_counts), not a count over the cases.
+    const [row] = await queryRows<{ counts: number[] }>(this.db, `SELECT counts FROM flag_case_counts WHERE clinic_id = $1`, [clinicId]);
+    const stored = row?.counts ?? [0, 0, 0, 0, 0, 0, 0, 0];
+    const counts = { urgent: 0, high: 0, normal: 0, low: 0 };
+    FLAG_PRIORITIES.forEach((p, rank) => {
+      counts[p] = (filter.statuses.includes('open') ? stored[rank] : 0) + (filter.statuses.includes('acknowledged') ? stored[4 + rank] : 0);
+    });
+    // The total under the status filter alone is the counts' sum; other filters count their (smaller) part by index.
+    const narrowed = where.length > 2;
+    const total = narrowed
+      ? (await queryRows<{ total: number }>(this.db, `SELECT count(*)::int AS total FROM flag_cases c WHERE ${cond}`, params))[0].total
+      : Object.values(counts).reduce((a, b) => a + b, 0);
+    const rows = ids.length ? await repo.findBy({ clinicId, id: In(ids.map((r) => r.id)) }) : [];
+    const order = new Map(ids.map((r, i) => [r.id, i]));
+    return { items: rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!), total, counts };
+  }
+
+  /** One case of the clinic; 404 for another clinic's. */
+  async getCase(clinicId: string, id: string, m: EntityManager = this.db.manager): Promise<FlagCase> {
+    const c = await m.getRepository(FlagCase).findOneBy({ clinicId, id });
+    if (!c) throw new NotFoundException('Case not found');
+    return c;
+  }
+
+  /** The flags of these cases, oldest first; `withHistory` adds each flag's history. */
+  async flagsOfCases(clinicId: string, caseIds: string[], opts: { unresolvedOnly: boolean; withHistory: boolean }, m: EntityManager = this.db.manager): Promise<Array<Flag & { history?: FlagEvent[] }>> {
+    if (!caseIds.length) return [];
+    const qb = m.getRepository(Flag).createQueryBuilder('f').where('f.clinic_id = :clinicId AND f.case_id IN (:...caseIds)', { clinicId, caseIds });
+    if (opts.unresolvedOnly) qb.andWhere(`f.status <> 'resolved'`);
+    const flags = await qb.orderBy('f.created_at', 'ASC').addOrderBy('f.id', 'ASC').getMany();
+    if (!opts.withHistory) return flags;
+    const histories = await this.historyOf(clinicId, flags.map((f) => f.id));
+    return flags.map((f, i) => ({ ...f, history: histories[i] }));
+  }
+
+  /** Before a case action: the patient's cases locked (as every flag change does). */
+  lockCase(m: EntityManager, c: FlagCase): Promise<void> {
+    return lockPatientCases(m, c.patientId);
+  }
+
   // --- For coordinating features (triage), in the caller's transaction ---
 
   /** The flag locked for a triage step; 404 for another clinic's, 409 naming its state when not in `from`. */
@@ -537,8 +625,13 @@ export class FlagsService {
     actor: Actor,
     from: Flag['status'][],
     apply: (f: Flag, now: Date, m: EntityManager) => TransitionResult | Promise<TransitionResult>,
+    outer?: EntityManager,
   ): Promise<Flag> {
-    return this.db.transaction(async (m) => {
+    const run = async (m: EntityManager) => {
+      // The patient's cases first (as raising does), then the flag's row: no lock cycle with new evidence.
+      const owner = await m.getRepository(Flag).findOne({ where: { clinicId, id }, select: { id: true, patientId: true } });
+      if (!owner) throw new NotFoundException('Flag not found');
+      await lockPatientCases(m, owner.patientId);
       const f = await this.lockForTriage(m, clinicId, id, from);
       const now = this.clock.now();
       const prior = f.status;
@@ -551,7 +644,21 @@ export class FlagsService {
       const names = fields ? { fields: Object.keys(changes) } : {};
       await this.audit.record(m, { clinicId, actor, action, entityType: 'flag', entityId: id, data: { from: prior, to: f.status, ...names, ...data }, changes, ...(reason ? { reason } : {}) });
       await this.recordEvent(m, f, actor, event.kind, now, event.data);
+      if (event.kind === 'reopened') await placeInCase(m, f, await this.courseOfCase(m, f), now);
+      else if (f.caseId) await refreshCase(m, f.caseId, now);
+      if (ANNOUNCED.has(event.kind)) await announceChange(m, f, event.kind as FlagChangeKind);
       return f;
-    });
+    };
+    return outer ? run(outer) : this.db.transaction(run);
+  }
+
+  /** The course of the case a flag was last in (its treatment when it had none). */
+  private async courseOfCase(m: EntityManager, f: Flag): Promise<string | null> {
+    if (!f.caseId) return f.treatmentId;
+    const [row] = await m.query(`SELECT course_id FROM flag_cases WHERE id = $1`, [f.caseId]);
+    return row ? row.course_id : f.treatmentId;
   }
 }
+
+/** Triage steps that change what the queue shows; a note or an assessment does not. */
+const ANNOUNCED = new Set<FlagEventKind>(['acknowledged', 'resolved', 'reopened', 'assigned']);

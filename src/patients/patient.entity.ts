@@ -12,6 +12,8 @@ export class Patient {
   @Column({ name: 'family_name', type: 'text' }) familyName: string;
   @Column({ type: 'text', nullable: true }) email: string | null;
   @Column({ type: 'text', nullable: true }) phone: string | null;
+  /** Year of birth, when the clinic records it: the triage queue shows an age band. */
+  @Column({ name: 'birth_year', type: 'smallint', nullable: true }) birthYear: number | null;
   @Column({ name: 'time_zone', type: 'text', nullable: true }) timeZone: string | null;
   @Column({ type: 'text' }) locale: string;
   @Column({ name: 'preferred_channel', type: 'text' }) preferredChannel: Channel;

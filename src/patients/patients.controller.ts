@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../common/api-responses';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
-import { CreatePatientDto, UpdatePatientDto } from './dto/patient.dto';
-import { PatientDto, toPatientDto } from './dto/patient-response.dto';
+import { CreatePatientDto, SearchPatientsQuery, UpdatePatientDto } from './dto/patient.dto';
+import { PatientDto, PatientPage, toPatientDto } from './dto/patient-response.dto';
 import { PatientsService } from './patients.service';
 
 @ApiTags('patients')
@@ -20,6 +20,16 @@ export class PatientsController {
   @ApiErrorResponses(400, 409)
   async create(@CurrentPrincipal() p: Principal, @Body() dto: CreatePatientDto): Promise<PatientDto> {
     return toPatientDto(await this.patients.create(p.clinicId, actorOf(p), dto));
+  }
+
+  /** Find a patient: `q` matches name, phone, email or external reference; audited as a read. */
+  @Allow('admin', 'practitioner', 'compliance', 'integration')
+  @Get()
+  @ApiOkResponse({ type: PatientPage })
+  @ApiErrorResponses(400)
+  async search(@CurrentPrincipal() p: Principal, @Query() q: SearchPatientsQuery): Promise<PatientPage> {
+    const page = await this.patients.search(p.clinicId, actorOf(p), q);
+    return { ...page, items: page.items.map(toPatientDto) };
   }
 
   @Allow('admin', 'practitioner', 'compliance', 'integration')

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ClinicsModule } from '../clinics/clinics.module';
 import { PatientsController } from './patients.controller';
 import { PatientsService } from './patients.service';
 import { UnsubscribeController } from './unsubscribe.controller';
 
-@Module({ controllers: [PatientsController, UnsubscribeController], providers: [PatientsService], exports: [PatientsService] })
+@Module({ imports: [ClinicsModule], controllers: [PatientsController, UnsubscribeController], providers: [PatientsService], exports: [PatientsService] })
 export class PatientsModule {}

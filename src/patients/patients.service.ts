@@ -1,11 +1,14 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { Brackets, DataSource, EntityManager, In } from 'typeorm';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { ClinicsService } from '../clinics/clinics.service';
+import { Page } from '../common/pagination';
 import { Actor, AuditService } from '../audit/audit.service';
 import { changedFields } from '../audit/field-changes';
 import { Clock } from '../common/clock';
-import { CreatePatientDto, UpdatePatientDto } from './dto/patient.dto';
+import { CreatePatientDto, SearchPatientsQuery, UpdatePatientDto } from './dto/patient.dto';
 import { Channel, Patient } from './patient.entity';
 
 /** Consent sources the service itself writes (`api:staff`, `sms:STOP`, `twilio:21610`, `email:one-click-unsubscribe`). */
@@ -19,7 +22,43 @@ export class PatientsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly clinics: ClinicsService,
   ) {}
+
+  /**
+   * Find a patient of the clinic by part of a name, email or external reference (case-insensitive,
+   * anywhere in it) or by phone (normalised to E.164 with the country of the clinic's SMS number
+   * when written nationally). Paginated, by family then given name. The search is a read of the
+   * records it returns: one `patient.searched` event names them (ids only; the query may be a name).
+   */
+  async search(clinicId: string, actor: Actor, q: SearchPatientsQuery): Promise<Page<Patient>> {
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    const term = (q.q ?? '').trim().toLowerCase();
+    const qb = this.db.getRepository(Patient).createQueryBuilder('p').where('p.clinic_id = :clinicId', { clinicId });
+    if (term) {
+      const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const clinic = await this.clinics.get(clinicId);
+      const country = clinic.smsFrom ? parsePhoneNumberFromString(clinic.smsFrom)?.country : undefined;
+      const phone = /^[+\d][\d\s().-]{3,}$/.test(term) ? parsePhoneNumberFromString(term, country)?.number : undefined;
+      // The same expression as the trigram index (patients_search_trgm_idx).
+      qb.andWhere(
+        new Brackets((w) => {
+          w.where(`lower(p.given_name || ' ' || p.family_name || ' ' || coalesce(p.email, '') || ' ' || coalesce(p.external_ref, '') || ' ' || coalesce(p.phone, '')) LIKE :like`, { like });
+          if (phone) w.orWhere('p.phone = :phone', { phone });
+        }),
+      );
+    }
+    const [items, total] = await qb.orderBy('lower(p.family_name)', 'ASC').addOrderBy('lower(p.given_name)', 'ASC').addOrderBy('p.id', 'ASC').take(limit).skip(offset).getManyAndCount();
+    await this.audit.recordAccess({ clinicId, actor, action: 'patient.searched', entityType: 'patient', entityId: null, data: { patientIds: items.map((p) => p.id), total, hasQuery: !!term } });
+    return { items, total, limit, offset };
+  }
+
+  /** These patients of the clinic (for lists that show names, e.g. the triage queue). */
+  byIds(clinicId: string, ids: string[]): Promise<Patient[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db.getRepository(Patient).findBy({ clinicId, id: In(ids) });
+  }
 
   async create(clinicId: string, actor: Actor, dto: CreatePatientDto): Promise<Patient> {
     const now = this.clock.now();
@@ -37,6 +76,7 @@ export class PatientsService {
           familyName: dto.familyName,
           email: dto.email ?? null,
           phone: dto.phone ?? null,
+          birthYear: dto.birthYear ?? null,
           timeZone: dto.timeZone ?? null,
           locale: dto.locale ?? 'en',
           preferredChannel: preferred,
@@ -79,7 +119,7 @@ export class PatientsService {
       const source = dto.consentSource ?? `api:${actor.type}`;
       const changed: string[] = [];
       const consent: ConsentChange[] = [];
-      const simple = ['externalRef', 'givenName', 'familyName', 'email', 'phone', 'timeZone', 'locale', 'preferredChannel'] as const;
+      const simple = ['externalRef', 'givenName', 'familyName', 'email', 'phone', 'birthYear', 'timeZone', 'locale', 'preferredChannel'] as const;
       for (const key of simple) {
         if (dto[key] !== undefined && dto[key] !== patient[key]) {
           (patient as unknown as Record<string, unknown>)[key] = dto[key];

@@ -333,6 +333,8 @@ export class ResponsesService {
       history: history.map((r) => ({ ...answerOf(r, localDaysBetween(treatment.performedAt, r.receivedAt, zone)), beforeSession: r.receivedAt < treatment.performedAt })),
       course: protocol.expectedCourse,
       replyChannel: input.replyChannel,
+      // The answer's flags are triaged as one case per patient and course.
+      courseId: course.sessions[0]?.id ?? treatment.id,
     });
     return { response, evaluation };
   }

@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { changedFields } from '../audit/field-changes';
 import { Actor, AuditService } from '../audit/audit.service';
 import { CheckIn } from '../check-ins/check-in.entity';
@@ -184,6 +184,12 @@ export class TreatmentsService {
   }
 
   /** Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
+  /** These treatments of the clinic (for lists that show them, e.g. the triage queue). */
+  byIds(clinicId: string, ids: string[]): Promise<Treatment[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.db.getRepository(Treatment).findBy({ clinicId, id: In(ids) });
+  }
+
   findById(id: string, m: EntityManager = this.db.manager): Promise<Treatment> {
     return m.getRepository(Treatment).findOneByOrFail({ id });
   }

@@ -5,13 +5,16 @@ import { FlagsModule } from '../flags/flags.module';
 import { PatientsModule } from '../patients/patients.module';
 import { ProtocolsModule } from '../protocols/protocols.module';
 import { TreatmentsModule } from '../treatments/treatments.module';
+import { CasesController, EventsController } from './cases.controller';
+import { CasesService } from './cases.service';
+import { FlagChangesService } from './flag-changes.service';
 import { TriageController } from './triage.controller';
 import { TriageService } from './triage.service';
 
-/** Coordinates flags and check-ins (flags must not import check-ins). */
+/** Coordinates flags with check-ins, patients and treatments: extra check-ins, the case view, live flag changes. */
 @Module({
   imports: [FlagsModule, CheckInsModule, TreatmentsModule, PatientsModule, ClinicsModule, ProtocolsModule],
-  controllers: [TriageController],
-  providers: [TriageService],
+  controllers: [TriageController, CasesController, EventsController],
+  providers: [TriageService, CasesService, FlagChangesService],
 })
 export class TriageModule {}

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { PageOf } from '../../common/pagination';
 import { LOCALES } from '../../protocols/texts';
 import { CHANNELS, Channel, Patient } from '../patient.entity';
 
@@ -11,6 +12,7 @@ export class PatientDto {
   @ApiProperty({ type: String, nullable: true, description: "The clinic system's id for this patient" }) externalRef: string | null;
   @ApiProperty() givenName: string;
   @ApiProperty() familyName: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Year of birth, for the age band staff see' }) birthYear: number | null;
   @ApiProperty({ type: String, nullable: true }) email: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'E.164' }) phone: string | null;
   @ApiProperty({ type: String, nullable: true, description: "IANA time zone; null: the clinic's" }) timeZone: string | null;
@@ -38,6 +40,7 @@ export function toPatientDto(p: Patient): PatientDto {
     externalRef: p.externalRef,
     givenName: p.givenName,
     familyName: p.familyName,
+    birthYear: p.birthYear ?? null,
     email: p.email,
     phone: p.phone,
     timeZone: p.timeZone,
@@ -58,3 +61,5 @@ export function toPatientDto(p: Patient): PatientDto {
     updatedAt: p.updatedAt,
   };
 }
+
+export class PatientPage extends PageOf(PatientDto) {}

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PageQuery } from '../../common/pagination';
 import { IsE164, IsTimeZone, SingleLineText } from '../../common/validators';
 import { LOCALES } from '../../protocols/texts';
 import { CHANNELS, Channel } from '../patient.entity';
@@ -12,6 +13,10 @@ export class CreatePatientDto {
 
   @ApiProperty() @IsString() @SingleLineText() @MinLength(1) @MaxLength(200) givenName: string;
   @ApiProperty() @IsString() @SingleLineText() @MinLength(1) @MaxLength(200) familyName: string;
+
+  @ApiPropertyOptional({ example: 1988, minimum: 1900, maximum: 2100, description: 'Year of birth (the triage queue shows an age band)' })
+  @IsOptional() @IsInt({ message: 'birthYear must be a whole year such as 1988' }) @Min(1900, { message: 'birthYear must be 1900 or later' }) @Max(2100, { message: 'birthYear must be 2100 or earlier' })
+  birthYear?: number;
 
   @ApiPropertyOptional({ example: 'ana@example.com' })
   @IsOptional() @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(320)
@@ -47,3 +52,9 @@ export class CreatePatientDto {
 }
 
 export class UpdatePatientDto extends PartialType(CreatePatientDto) {}
+
+export class SearchPatientsQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Part of a name, a phone number (any usual format), an email or an external reference; absent: every patient, newest first', maxLength: 200 })
+  @IsOptional() @IsString() @MaxLength(200, { message: 'q must be at most 200 characters' })
+  q?: string;
+}
