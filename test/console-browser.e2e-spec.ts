@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
-import { createTestApp, TestApp } from './support/app';
-import { axe, describeInBrowser, DESKTOP, focusOutline, launchBrowser, newPage, pageErrors, PHONE, screenshot, serve } from './support/browser';
+import type { TestApp } from './support/app';
+import { axe, describeInBrowser, DESKTOP, focusOutline, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
 import { newClinic } from './support/factories';
 import openapi from '../web/src/api/openapi.json';
 
@@ -25,8 +25,7 @@ describeInBrowser('Console in a browser: the shell', () => {
   };
 
   beforeAll(async () => {
-    t = await createTestApp();
-    origin = await serve(t);
+    ({ t, origin } = await startConsoleApp());
     browser = await launchBrowser();
   });
   afterEach(async () => {

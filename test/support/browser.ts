@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { TestApp } from './app';
+import { createTestApp, type TestApp } from './app';
 import { ensureConsoleBuilt } from './console-build';
 
 /** Debian's Chromium; .ci/run installs it (apt-get install chromium) when it is missing. */
@@ -39,12 +39,29 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** Serves the test app over HTTP on 127.0.0.1 (with the built console) and returns its origin. */
-export async function serve(t: TestApp): Promise<string> {
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The real service (createTestApp) listening on 127.0.0.1 with the built console, its
+ * PUBLIC_BASE_URL being that address, so the browser's Origin passes the CSRF check and the
+ * cookies are not Secure-only over plain HTTP. Returns the app and the origin to browse.
+ */
+export async function startConsoleApp(opts: Omit<Parameters<typeof createTestApp>[0], 'publicBaseUrl'> = {}): Promise<{ t: TestApp; origin: string }> {
   ensureConsoleBuilt();
-  await t.app.listen(0, '127.0.0.1');
-  const { port } = t.app.getHttpServer().address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const t = await createTestApp({ ...opts, publicBaseUrl: origin });
+  await t.app.listen(port, '127.0.0.1');
+  return { t, origin };
 }
 
 /** A page in a fresh context (its own cookies) at a phone's or a desktop's width. */
