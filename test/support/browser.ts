@@ -99,8 +99,10 @@ export async function axe(page: Page): Promise<void> {
   // evaluate() is not subject to the page's Content-Security-Policy (a script tag would be).
   // Expressions as strings: the tests compile without the DOM's types.
   if (!(await page.evaluate<boolean>('typeof window.axe !== "undefined"'))) await page.evaluate(AXE_SOURCE);
+  // Not checked: React Aria's hidden live announcer, whose message may point at a button the
+  // page has since removed (a pending "Sign in" announced just before the page changed).
   const violations = await page.evaluate<AxeViolation[]>(
-    'window.axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)',
+    'window.axe.run({ exclude: [["[data-live-announcer]"]] }, { resultTypes: ["violations"] }).then((r) => r.violations)',
   );
   const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   if (serious.length) {

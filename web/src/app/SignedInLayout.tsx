@@ -29,9 +29,12 @@ export function SignedInLayout() {
     main.current?.focus();
   }, [location.pathname]);
 
+  const signingOut = useRef(false);
   const out = useMutation({
     mutationFn: signOut,
     onSettled: () => {
+      // The sign-in page, not this layout's redirect, follows; it says the person signed out.
+      signingOut.current = true;
       queryClient.clear();
       queryClient.setQueryData(sessionKey, null);
       navigate('/login', { replace: true, state: { signedOut: true } });
@@ -54,6 +57,7 @@ export function SignedInLayout() {
     );
   }
   if (!session.data) {
+    if (signingOut.current) return null;
     const next = location.pathname + location.search;
     return <Navigate to={next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`} replace />;
   }
