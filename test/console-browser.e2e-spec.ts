@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from './support/app';
+import { BUILD_TIMEOUT_MS } from './support/console-build';
 import { axe, describeInBrowser, DESKTOP, focusOutline, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
 import { newClinic } from './support/factories';
 import openapi from '../web/src/api/openapi.json';
@@ -27,7 +28,8 @@ describeInBrowser('Console in a browser: the shell', () => {
   beforeAll(async () => {
     ({ t, origin } = await startConsoleApp());
     browser = await launchBrowser();
-  });
+    // Room for building the console when dist/web is missing or stale (a fresh clone in CI).
+  }, BUILD_TIMEOUT_MS);
   afterEach(async () => {
     for (const page of pages.splice(0)) {
       expect(pageErrors(page)).toEqual([]);

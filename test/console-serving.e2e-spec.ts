@@ -7,14 +7,15 @@ import { configureApp } from '../src/app.module';
 import { ConsoleController } from '../src/console/console.controller';
 import { ConsoleFiles } from '../src/console/console-files';
 import { createTestApp, TestApp } from './support/app';
-import { CONSOLE_DIR, ensureConsoleBuilt } from './support/console-build';
+import { BUILD_TIMEOUT_MS, CONSOLE_DIR, ensureConsoleBuilt } from './support/console-build';
 
 describe('The console is served under /app', () => {
   let t: TestApp;
   beforeAll(async () => {
     ensureConsoleBuilt();
     t = await createTestApp();
-  });
+    // Room for building the console when dist/web is missing or stale (a fresh clone in CI).
+  }, BUILD_TIMEOUT_MS);
   afterAll(() => t.close());
 
   it('serves index.html, not cached, with a content security policy, for /app and every client route', async () => {

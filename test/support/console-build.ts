@@ -4,6 +4,8 @@ import path from 'node:path';
 
 const root = path.resolve(__dirname, '../..');
 export const CONSOLE_DIR = path.join(root, 'dist/web');
+/** For a beforeAll that may build the console (a few seconds to a minute or two on a busy machine). */
+export const BUILD_TIMEOUT_MS = 240_000;
 const INPUTS = ['web', 'scripts/web-size.mjs', 'package-lock.json'];
 
 function newest(p: string): number {
