@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { NestFactory } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { LoggerModule } from 'nestjs-pino';
@@ -13,6 +13,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CheckInsModule } from './check-ins/check-ins.module';
 import { ClinicsModule } from './clinics/clinics.module';
+import { ConsoleModule } from './console/console.module';
 import { Clock } from './common/clock';
 import { useBodyGuards } from './common/body-guards';
 import { ApiExceptionFilter } from './common/errors';
@@ -99,6 +100,7 @@ export class AppModule {
         AdverseEventsModule,
         PatientRightsModule,
         HealthModule,
+        ConsoleModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };
@@ -137,6 +139,11 @@ export function configureApp(app: INestApplication): void {
   app.useGlobalInterceptors(new StorableTextInterceptor());
   // No enableShutdownHooks(): main.ts owns SIGINT/SIGTERM (close the app, then stop the embedded
   // database); both closing the app ended its pool twice. app.close() runs the shutdown hooks either way.
+  if (config.apiDocs) SwaggerModule.setup('docs', app, () => apiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
+}
+
+/** The OpenAPI document served at /docs and the one the console's client is generated from (npm run openapi). */
+export function apiDocument(app: INestApplication): OpenAPIObject {
   const doc = new DocumentBuilder()
     .setTitle('Aftercare API')
     .setDescription('Post-treatment follow-up: patients, treatments, check-ins, flags and the audit log.')
@@ -145,7 +152,7 @@ export function configureApp(app: INestApplication): void {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
     .addCookieAuth('aftercare_session', { type: 'apiKey', in: 'cookie', name: 'aftercare_session' }, 'aftercare_session')
     .build();
-  if (config.apiDocs) SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs/openapi.json' });
+  return SwaggerModule.createDocument(app, doc);
 }
 
 /** An application context without HTTP, for CLI commands. */

@@ -25,7 +25,7 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
  * Routes other engineers are rewriting in this round (they add their own response DTOs): auth,
  * API keys, staff and the cases API. Remove a prefix once its routes declare their responses.
  */
-const PENDING_ELSEWHERE = [/^\/v1\/auth\//, /^\/v1\/api-keys/, /^\/v1\/staff/, /^\/v1\/cases/];
+const PENDING_ELSEWHERE: RegExp[] = [];
 
 /** Names of what must never leave the service: password and token hashes, secrets, keys, lease columns. */
 const SECRET_NAME = /password|secret|private|lease|(token|key|code)hash$/i;

@@ -52,6 +52,8 @@ export async function createTestApp(
     logs?: NodeJS.WritableStream;
     /** Environment variables on top of the test defaults (METRICS_TOKEN, CORS_ORIGINS, …). */
     env?: Record<string, string>;
+    /** The service's own address (links, cookies' Secure flag, CSRF origin); browser tests use the one they listen on. */
+    publicBaseUrl?: string;
   } = {},
 ): Promise<TestApp> {
   const smtp = opts.smtp ?? (await new SmtpSink().start());
@@ -61,7 +63,7 @@ export async function createTestApp(
       DATABASE_URL: process.env.DATABASE_URL,
       // Lets a run shrink the pool (DATABASE_POOL_MAX=3 npx jest …) to show nothing takes a second connection.
       DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX,
-      PUBLIC_BASE_URL,
+      PUBLIC_BASE_URL: opts.publicBaseUrl ?? PUBLIC_BASE_URL,
       EMAIL_FROM: 'Aftercare <aftercare@clinic.test>',
       // outboxOnly: a newcomer's first run, with neither SMTP nor Twilio configured.
       ...(opts.outboxOnly
@@ -113,7 +115,7 @@ export async function createTestApp(
     get: (type) => app.get(type),
     twilioWebhook(path, params, o = {}) {
       const signature =
-        o.signature === undefined ? twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, PUBLIC_BASE_URL + path, params) : o.signature;
+        o.signature === undefined ? twilio.getExpectedTwilioSignature(TEST_AUTH_TOKEN, config.publicBaseUrl + path, params) : o.signature;
       const req = request(server).post(path).type('form').send(params);
       if (signature !== null) req.set('X-Twilio-Signature', signature);
       return req;

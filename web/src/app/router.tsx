@@ -1,0 +1,34 @@
+import type { ComponentType } from 'react';
+import { createBrowserRouter, type RouteObject } from 'react-router';
+import { NotFoundPage } from './NotFoundPage';
+import { RootLayout } from './RootLayout';
+import { RouteError } from './RouteError';
+import { SignedInLayout } from './SignedInLayout';
+
+/** Each page is its own chunk, loaded when first visited; the first load is the shell only. */
+function page(load: () => Promise<{ default: ComponentType }>): RouteObject['lazy'] {
+  return async () => ({ Component: (await load()).default });
+}
+
+export const routes: RouteObject[] = [
+  {
+    element: <RootLayout />,
+    errorElement: <RouteError />,
+    children: [
+      { path: 'login', lazy: page(() => import('../auth/LoginPage')) },
+      {
+        element: <SignedInLayout />,
+        errorElement: <RouteError />,
+        children: [
+          { index: true, lazy: page(() => import('../flags/TriageQueuePage')) },
+          { path: 'patients', lazy: page(() => import('../patients/PatientsPage')) },
+          { path: 'on-call', lazy: page(() => import('../on-call/OnCallPage')) },
+          { path: 'password', lazy: page(() => import('../auth/ChangePasswordPage')) },
+        ],
+      },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+];
+
+export const router = createBrowserRouter(routes, { basename: '/app' });
