@@ -62,8 +62,8 @@ describe('Without a built console', () => {
       controllers: [ConsoleController],
       providers: [{ provide: ConsoleFiles, useValue: new ConsoleFiles(path.join(CONSOLE_DIR, 'not-built-here')) }],
     }).compile();
+    // The controller alone: configureApp needs the whole AppModule (config, metrics, logger).
     app = moduleRef.createNestApplication({ logger: false });
-    configureApp(app);
     await app.init();
   });
   afterAll(() => app.close());

@@ -181,7 +181,7 @@ describe('health', () => {
   it('is live without the database, and ready with the database, every migration and verified channels', async () => {
     expect((await t.http.get('/health/live').expect(200)).body).toEqual({ status: 'ok' });
     const ready = (await t.http.get('/health/ready').expect(200)).body;
-    expect(ready).toEqual({ status: 'ok', database: 'up', migrations: `applied (${MIGRATIONS.length})`, email: 'smtp verified', sms: 'twilio configured' });
+    expect(ready).toEqual({ status: 'ok', database: 'up', migrations: `applied (${MIGRATIONS.length})`, email: 'smtp verified', sms: 'twilio configured', channels: { email: 'smtp', sms: 'twilio' } });
     expect((await t.http.get('/health').expect(200)).body).toMatchObject({ status: 'ok', database: 'up' });
   });
 

@@ -213,6 +213,8 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
    * sent by the next instance rather than after the lease lapses. Queued messages likewise
    * (MessagingService.drain). Once only; later calls share the first.
    */
+  private ticked = false;
+
   drain(graceMs: number): Promise<void> {
     if (!this.drained) {
       this.draining = true;
@@ -229,6 +231,8 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
 
   /** Every check-in this instance holds goes back to the queue now (shutdown). */
   private async releaseHeld(): Promise<number> {
+    // An instance that never ticked holds nothing (and a read-only CLI login may not write).
+    if (!this.ticked) return 0;
     return this.db.transaction(async (m) => {
       const rows = await queryRows<{ id: string; clinic_id: string }>(
         m,
@@ -249,6 +253,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   private async runTick(batchSize: number): Promise<TickReport> {
+    this.ticked = true;
     const report: TickReport = { released: 0, expired: 0, claimed: 0, sent: 0, retried: 0, deferred: 0, failed: 0, skipped: 0, errors: 0, reminders: 0, messages: 0 };
     report.released = await this.releaseLapsedLeases();
     report.expired = await this.expireOverdue();

@@ -77,6 +77,8 @@ export async function createTestApp(
           }),
       JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
       AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY,
+      // The OpenAPI document is part of what tests check (off by default beside DATABASE_URL).
+      API_DOCS: 'true',
       // A test's own settings (an empty value unsets one, e.g. TWILIO_FROM: '').
       ...opts.env,
     }),

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CheckpointRef, ChainReport } from '../audit.service';
+import { CheckpointRef, ChainReport, ChainStatus } from '../audit.service';
 import { StoredCheckpoint } from '../checkpoints.service';
 
 /** A signed checkpoint; without its id it is the self-contained export `audit:verify --checkpoint` takes. */
@@ -23,14 +23,22 @@ export class CheckpointRefDto {
 }
 
 /** The result of walking the clinic's chain and checking it against its latest signed checkpoint. */
+export class RecordedHeadDto {
+  @ApiProperty() seq: string;
+  @ApiProperty() hash: string;
+}
+
 export class ChainReportDto {
   @ApiProperty() ok: boolean;
-  @ApiProperty({ description: 'Events checked' }) count: number;
+  @ApiProperty({ enum: ['ok', 'broken', 'truncated', 'unverifiable_truncation'], description: 'unverifiable_truncation: no trusted key, so a cut chain cannot be told from a whole one' }) status: ChainStatus;
+  @ApiProperty({ description: 'Events in the whole stored chain' }) count: number;
   @ApiProperty({ type: String, nullable: true }) headSeq: string | null;
   @ApiProperty({ type: String, nullable: true }) headHash: string | null;
   @ApiPropertyOptional({ description: 'The clinic sequence number where the chain breaks' }) brokenAt?: string;
   @ApiPropertyOptional({ description: 'Why it is not ok: altered, missing, out of order, truncated, payload altered, checkpoint mismatch, …' }) reason?: string;
   @ApiPropertyOptional({ type: CheckpointRefDto, nullable: true, description: 'null: the clinic has no checkpoint yet' }) checkpoint?: CheckpointRefDto | null;
+  @ApiPropertyOptional({ type: RecordedHeadDto, nullable: true, description: 'The head the service recorded with its last append; events missing below it are a cut' }) recordedHead?: RecordedHeadDto | null;
+  @ApiPropertyOptional({ description: 'How many signed checkpoints were checked as prefixes of the chain' }) checkpointsChecked?: number;
   @ApiPropertyOptional({ description: 'Payloads blanked by erasure among the events checked' }) redactedPayloads?: number;
   @ApiProperty({ type: Boolean, nullable: true, description: "The checkpoint is signed by this service's key; null: no checkpoint or no key to judge by" })
   checkpointSignedByConfiguredKey: boolean | null;
@@ -47,12 +55,15 @@ function toCheckpointRefDto(c: CheckpointRef): CheckpointRefDto {
 export function toChainReportDto(r: ChainReport, checkpointSignedByConfiguredKey: boolean | null): ChainReportDto {
   return {
     ok: r.ok,
+    status: r.status,
     count: r.count,
     headSeq: r.headSeq,
     headHash: r.headHash,
     ...(r.brokenAt !== undefined ? { brokenAt: r.brokenAt } : {}),
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
     ...(r.checkpoint !== undefined ? { checkpoint: r.checkpoint && toCheckpointRefDto(r.checkpoint) } : {}),
+    ...(r.recordedHead !== undefined ? { recordedHead: r.recordedHead } : {}),
+    ...(r.checkpointsChecked !== undefined ? { checkpointsChecked: r.checkpointsChecked } : {}),
     ...(r.redactedPayloads !== undefined ? { redactedPayloads: r.redactedPayloads } : {}),
     checkpointSignedByConfiguredKey,
   };
