@@ -1,5 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
+import { StaffUser } from '../src/clinics/staff-user.entity';
 import { createTestApp, TestApp } from './support/app';
 import { newClinic } from './support/factories';
 
@@ -79,6 +80,13 @@ describe('staff and integration credentials', () => {
     // The same claims with sub, exp and iat are fine; an unknown sub is 401, not someone else.
     await t.http.get('/v1/staff').set({ Authorization: `Bearer ${await jwt.signAsync({ ...claims, sub: c.admin.id, iat }, { expiresIn: 3600 })}` }).expect(200);
     await t.http.get('/v1/staff').set({ Authorization: `Bearer ${await jwt.signAsync({ ...claims, sub: randomUUID(), iat }, { expiresIn: 3600 })}` }).expect(401);
+  });
+
+  it('refuses an undefined or null id in a where clause instead of matching any row', async () => {
+    const staff = t.db.getRepository(StaffUser);
+    await expect(staff.findOneBy({ id: undefined })).rejects.toThrow(/undefined/);
+    await expect(staff.findOne({ where: { clinicId: null as unknown as string } })).rejects.toThrow(/null/);
+    await expect(t.db.manager.update(StaffUser, { id: undefined }, { name: 'x' })).rejects.toThrow(/undefined/);
   });
 
   it('applies the password rules (NIST SP 800-63B) when staff are added, with messages that say why', async () => {
