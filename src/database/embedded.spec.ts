@@ -23,7 +23,7 @@ describe('embedded PostgreSQL start errors', () => {
   it.each([
     ['a taken port', 'FATAL:  could not create any TCP/IP sockets', /Port 54329 is taken by another program\. Set EMBEDDED_PG_PORT/],
     ['a held lock file', 'FATAL:  lock file "postmaster.pid" already exists\nHINT:  Is another postmaster (PID 4242) running in data directory "/srv/a/postgres"?', /own DATA_DIR/],
-    ['a folder it cannot reach', 'initdb: error: could not access directory "/root/x/postgres": Permission denied', /postgres user \(uid 101\)\)? may not use \/srv\/a\/postgres.*Set DATA_DIR to a folder it can reach/],
+    ['a folder it cannot reach', 'initdb: error: could not access directory "/root/x/postgres": Permission denied', /postgres user \(uid 101\)\) may not use \/srv\/a\/postgres.*Set DATA_DIR to a folder it can reach/],
     ['another major version', 'FATAL:  database files are incompatible with server\nDETAIL:  The data directory was initialized by PostgreSQL version 16', /another PostgreSQL major version/],
   ])('gives advice that fits %s', (_, said, advice) => {
     const text = adviceFor(said, ctx);
