@@ -11,6 +11,9 @@ import { createTestApp, TEST_AUDIT_PUBLIC_KEY, TEST_AUDIT_SIGNING_KEY, TestApp }
 import { asOwner, tamper } from './support/owner';
 import { newClinic, newPatient, TestClinic } from './support/factories';
 
+// These tests start the CLI as a child process (ts-node loads the whole app): generous on a busy machine.
+jest.setTimeout(180_000);
+
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '..');
 

@@ -12,6 +12,9 @@ import { createTestApp, TEST_AUDIT_PUBLIC_KEY, TEST_AUDIT_SIGNING_KEY, TestApp }
 import { newClinic, newPatient, TestClinic } from './support/factories';
 import { asOwner, tamper } from './support/owner';
 
+// These tests start the CLI as a child process (ts-node loads the whole app): generous on a busy machine.
+jest.setTimeout(180_000);
+
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '..');
 

@@ -5,6 +5,9 @@ import { Client } from 'pg';
 import { createTestApp, TestApp } from './support/app';
 import { linkIn, newClinic, newEmail, newPatient, newTreatment, NO_WARNING_SIGNS } from './support/factories';
 
+// These tests start the CLI as a child process (ts-node loads the whole app): generous on a busy machine.
+jest.setTimeout(180_000);
+
 const run = promisify(execFile);
 
 describe('platform', () => {
