@@ -28,7 +28,7 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 const PENDING_ELSEWHERE: RegExp[] = [];
 
 /** Names of what must never leave the service: password and token hashes, secrets, keys, lease columns. */
-const SECRET_NAME = /password|secret|private|lease|(token|key|code)hash$/i;
+const SECRET_NAME = /(?<!change)password|secret|private|lease|(token|key|code)hash$/i;
 
 function operations(doc: Doc): Array<{ name: string; path: string; op: Operation }> {
   return Object.entries(doc.paths).flatMap(([path, item]) =>

@@ -217,7 +217,8 @@ describe('health', () => {
 describe('HTTP headers', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' });
+    // As beside DATABASE_URL in production: no API docs unless API_DOCS says so.
+    t = await createTestApp({ start: '2026-03-02T08:00:00Z', env: { API_DOCS: 'false' } });
   });
   afterAll(() => t?.close());
 

@@ -1,3 +1,4 @@
+import { ErrorResponseDto } from '../common/api-responses';
 import { Controller, Get, Header, Inject, NotFoundException, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal, Principal } from '../common/principal';
@@ -23,7 +24,7 @@ export class OutboxController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: "The clinic's messages kept in the dev outbox, newest first (only while a channel goes to the outbox)" })
   @ApiOkResponse({ type: OutboxPageDto })
-  @ApiNotFoundResponse({ description: 'No channel goes to the dev outbox' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No channel goes to the dev outbox' })
   async list(@CurrentPrincipal() p: Principal, @Query() q: OutboxQuery): Promise<OutboxPageDto> {
     const { email, sms } = this.config.channels;
     if (email !== 'outbox' && sms !== 'outbox') throw new NotFoundException('The dev outbox is off (no channel goes to it)');

@@ -71,7 +71,7 @@ export class EventsController {
   @Allow('practitioner', 'admin', 'compliance')
   @Get()
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'text/event-stream; each event `id: <n>`, `event: flag`, `data: {"type":"flag","flagId":…,"caseId":…,"change":…,"status":…,"priority":…}`' })
+  @ApiOkResponse({ content: { 'text/event-stream': { schema: { type: 'string' } } }, description: 'text/event-stream; each event `id: <n>`, `event: flag`, `data: {"type":"flag","flagId":…,"caseId":…,"change":…,"status":…,"priority":…}`' })
   stream(@CurrentPrincipal() p: Principal, @Req() req: Request, @Res() res: Response): void {
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');

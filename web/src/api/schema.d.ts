@@ -899,9 +899,18 @@ export interface components {
             createdAt: string;
             publicKey: string;
         };
+        RecordedHeadDto: {
+            seq: string;
+            hash: string;
+        };
         ChainReportDto: {
             ok: boolean;
-            /** @description Events checked */
+            /**
+             * @description unverifiable_truncation: no trusted key, so a cut chain cannot be told from a whole one
+             * @enum {string}
+             */
+            status: "ok" | "broken" | "truncated" | "unverifiable_truncation";
+            /** @description Events in the whole stored chain */
             count: number;
             headSeq: string | null;
             headHash: string | null;
@@ -911,6 +920,10 @@ export interface components {
             reason?: string;
             /** @description null: the clinic has no checkpoint yet */
             checkpoint?: components["schemas"]["CheckpointRefDto"] | null;
+            /** @description The head the service recorded with its last append; events missing below it are a cut */
+            recordedHead?: components["schemas"]["RecordedHeadDto"] | null;
+            /** @description How many signed checkpoints were checked as prefixes of the chain */
+            checkpointsChecked?: number;
             /** @description Payloads blanked by erasure among the events checked */
             redactedPayloads?: number;
             /** @description The checkpoint is signed by this service's key; null: no checkpoint or no key to judge by */
@@ -3938,7 +3951,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
             };
         };
     };
@@ -4780,7 +4795,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "text/event-stream": string;
+                };
             };
         };
     };
