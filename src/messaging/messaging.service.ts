@@ -56,6 +56,7 @@ export type DeliveryVerdict = { send: true; validitySeconds?: number } | { cance
 export type DeliveryGuard = (message: Message) => Promise<DeliveryVerdict>;
 /** Called inside the transaction that records a failure, so its consequences land with it. */
 export type FailureHook = (m: EntityManager, message: Message, failure: { kind: FailureKind; code: string | null; via: 'send' | 'callback' }) => Promise<void>;
+/** On the database's clock (clock_timestamp()), not the instance's Clock: skew cannot end a lease early. */
 const LEASE_MS = 2 * 60_000;
 
 /** Outbound messages only: records each one, talks to the transports, keeps their status. */
@@ -123,7 +124,7 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
         const left = [...this.inFlight.entries()];
         for (const [id, { attempts }] of left) {
           await this.db
-            .query(`UPDATE messages SET lease_expires_at = $3 WHERE id = $1 AND status = 'sending' AND attempts = $2`, [id, attempts, this.clock.now()])
+            .query(`UPDATE messages SET lease_expires_at = clock_timestamp() WHERE id = $1 AND status = 'sending' AND attempts = $2`, [id, attempts])
             .catch((err) => this.logger.error(`Releasing message ${id} at shutdown failed: ${err?.message ?? err}`));
         }
         if (left.length) this.logger.warn(`Shutdown: ${left.length} message(s) still sending released to the queue`);
@@ -240,15 +241,15 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
     const now = this.clock.now();
     const ids = await queryRows<{ id: string }>(
       this.db,
-      `UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_expires_at = $2, updated_at = $1
+      `UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_expires_at = clock_timestamp() + $2::int * interval '1 millisecond', updated_at = $1
         WHERE id IN (
           SELECT id FROM messages
            WHERE direction = 'out' AND next_attempt_at IS NOT NULL
-             AND ((status = 'queued' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_expires_at < $1))
+             AND ((status = 'queued' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_expires_at < clock_timestamp()))
            ORDER BY next_attempt_at LIMIT $3
            FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      [now, new Date(now.getTime() + LEASE_MS), limit],
+      [now, LEASE_MS, limit],
     );
     const rows = ids.length ? await this.db.getRepository(Message).findBy({ id: In(ids.map((r) => r.id)) }) : [];
     await mapWithConcurrency(rows, 8, (message) => this.deliverClaimed(message));
@@ -261,10 +262,10 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
     const now = this.clock.now();
     const ids = await queryRows<{ id: string }>(
       this.db,
-      `UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_expires_at = $2, updated_at = $1
+      `UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_expires_at = clock_timestamp() + $2::int * interval '1 millisecond', updated_at = $1
         WHERE id = ANY($3::uuid[]) AND status = 'queued' AND next_attempt_at <= $1
         RETURNING id`,
-      [now, new Date(now.getTime() + LEASE_MS), messageIds],
+      [now, LEASE_MS, messageIds],
     );
     const rows = ids.length ? await this.db.getRepository(Message).findBy({ id: In(ids.map((r) => r.id)) }) : [];
     await Promise.all(rows.map((m) => this.deliverClaimed(m)));
@@ -312,8 +313,8 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
       // Renewed just before the send: a lease lost to another instance means it is theirs now.
       const renewed = await queryRows<{ id: string }>(
         this.db,
-        `UPDATE messages SET lease_expires_at = $3 WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id`,
-        [message.id, message.attempts, new Date(this.clock.now().getTime() + LEASE_MS)],
+        `UPDATE messages SET lease_expires_at = clock_timestamp() + $3::int * interval '1 millisecond' WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id`,
+        [message.id, message.attempts, LEASE_MS],
       );
       if (!renewed.length) return;
       const outcome = await this.transmit(message, { validitySeconds: 'send' in verdict ? verdict.validitySeconds : undefined });
