@@ -62,6 +62,10 @@ export type DispatchResult = 'sent' | 'retried' | 'deferred' | 'failed' | 'skipp
 @Injectable()
 export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Dispatcher');
+  private get leaseMs(): number {
+    return this.config.dispatchLeaseMs ?? LEASE_MS;
+  }
+
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly pass = new PeriodicPass<TickReport>('check-in-dispatcher', this.logger);
   /** Set at shutdown: nothing more is claimed, and what was claimed but not yet sent goes back. */
@@ -344,7 +348,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
            ORDER BY next_attempt_at LIMIT $4
            FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      [now, this.owner, LEASE_MS, limit],
+      [now, this.owner, this.leaseMs, limit],
     );
     if (!ids.length) return [];
     return this.db.getRepository(CheckIn).find({ where: { id: In(ids.map((r) => r.id)) }, order: { nextAttemptAt: 'ASC' } });
@@ -464,7 +468,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     const rows = await queryRows<{ id: string }>(
       m,
       `UPDATE check_ins SET lease_expires_at = clock_timestamp() + $3::int * interval '1 millisecond' WHERE id = $1 AND status = 'sending' AND lease_owner = $2 RETURNING id`,
-      [checkIn.id, this.owner, LEASE_MS],
+      [checkIn.id, this.owner, this.leaseMs],
     );
     return rows.length > 0;
   }

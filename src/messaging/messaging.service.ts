@@ -80,6 +80,11 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** A queued message's lease: 2 minutes, or DISPATCH_LEASE_MS when that is shorter. */
+  private get leaseMs(): number {
+    return Math.min(LEASE_MS, this.config.dispatchLeaseMs ?? LEASE_MS);
+  }
+
   /**
    * The channels that exist for a clinic with this SMS sender: a channel with no transport does
    * not, and neither does SMS through Twilio with no sender (the clinic's or TWILIO_FROM).
@@ -249,7 +254,7 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
            ORDER BY next_attempt_at LIMIT $3
            FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      [now, LEASE_MS, limit],
+      [now, this.leaseMs, limit],
     );
     const rows = ids.length ? await this.db.getRepository(Message).findBy({ id: In(ids.map((r) => r.id)) }) : [];
     await mapWithConcurrency(rows, 8, (message) => this.deliverClaimed(message));
@@ -265,7 +270,7 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
       `UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_expires_at = clock_timestamp() + $2::int * interval '1 millisecond', updated_at = $1
         WHERE id = ANY($3::uuid[]) AND status = 'queued' AND next_attempt_at <= $1
         RETURNING id`,
-      [now, LEASE_MS, messageIds],
+      [now, this.leaseMs, messageIds],
     );
     const rows = ids.length ? await this.db.getRepository(Message).findBy({ id: In(ids.map((r) => r.id)) }) : [];
     await Promise.all(rows.map((m) => this.deliverClaimed(m)));
@@ -314,7 +319,7 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
       const renewed = await queryRows<{ id: string }>(
         this.db,
         `UPDATE messages SET lease_expires_at = clock_timestamp() + $3::int * interval '1 millisecond' WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id`,
-        [message.id, message.attempts, LEASE_MS],
+        [message.id, message.attempts, this.leaseMs],
       );
       if (!renewed.length) return;
       const outcome = await this.transmit(message, { validitySeconds: 'send' in verdict ? verdict.validitySeconds : undefined });
