@@ -42,7 +42,8 @@ import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioApiServer } from '../test/supp
 
 const N = Number(process.env.CHAOS_CHECKINS ?? 2000);
 const CLINICS = Math.max(1, Math.min(N, Number(process.env.CHAOS_CLINICS ?? 50)));
-const LEASE_MS = 15_000;
+// Short, so a killed instance's claims come back within the run, yet above the Twilio SDK's 15 s timeout.
+const LEASE_MS = 30_000;
 const GRACE_MS = 5_000;
 const ROOT = path.resolve(__dirname, '..');
 const LOGS = path.join(os.tmpdir(), 'aftercare-chaos');
@@ -339,10 +340,10 @@ async function main(): Promise<void> {
       const afterMs = 300 + Math.round(Math.random() * 2500);
       await sleep(afterMs);
       const pid = victim.child!.pid!;
-      // Held at the moment of the kill: the rows this process had claimed and not finished.
-      const held = await heldBy(pid, batch.a);
       victim.child!.kill('SIGKILL');
       await victim.exited;
+      // In flight at the kill: what the dead process still holds (read after its death, so exact).
+      const held = await heldBy(pid, batch.a);
       inFlight.push({ kill: w + 1, pid, afterMs, ids: held });
       log(`a: kill -9 #${w + 1} of ${victim.name} (pid ${pid}) ${afterMs} ms into wave ${w + 1}: ${held.length} check-in(s) in flight${held.length ? ': ' + held.join(', ') : ''}`);
       start(victim);
