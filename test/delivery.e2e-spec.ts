@@ -52,6 +52,30 @@ describe('delivery failures, consent and unsubscribe', () => {
     expect((await patientOf(c, p.id)).smsInvalidAt).toBeNull();
   });
 
+  it('an SMS provider answering 5xx, then not at all, is retried and the check-in is sent exactly once', async () => {
+    const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'sms' });
+    try {
+      t.twilioApi.flaky = { errorRate: 1, timeoutRate: 0, hangMs: 20_000 };
+      expect(await t.dispatcher.tick()).toMatchObject({ retried: 1 });
+      let [s] = await checkInsOf(c, tr.id);
+      expect(s).toMatchObject({ status: 'scheduled', attempts: 1 });
+      // No HTTP answer: the SDK gives up after its 15 s timeout, which is a transient failure too.
+      t.twilioApi.flaky = { errorRate: 0, timeoutRate: 1, hangMs: 20_000 };
+      t.clock.set(s.nextAttemptAt);
+      expect(await t.dispatcher.tick()).toMatchObject({ retried: 1 });
+      [s] = await checkInsOf(c, tr.id);
+      expect(s).toMatchObject({ status: 'scheduled', attempts: 2 });
+      t.twilioApi.flaky = { errorRate: 0, timeoutRate: 0, hangMs: 20_000 };
+      t.clock.set(s.nextAttemptAt);
+      expect(await t.dispatcher.tick()).toMatchObject({ sent: 1 });
+      expect(t.twilioApi.to(p.phone!)).toHaveLength(1);
+      expect(t.smtp.to(p.email!)).toHaveLength(0);
+      expect((await checkInsOf(c, tr.id))[0]).toMatchObject({ status: 'sent', attempts: 3 });
+    } finally {
+      t.twilioApi.flaky = { errorRate: 0, timeoutRate: 0, hangMs: 20_000 };
+    }
+  }, 60_000);
+
   it('30007 (carrier spam filter) is not retried on SMS and alerts the clinic admins', async () => {
     const { c, p } = await treatedYesterday(t, { preferredChannel: 'sms', emailConsent: false });
     t.twilioApi.failures.push({ status: 400, code: 30007, message: 'Message filtered' });

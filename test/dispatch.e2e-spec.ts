@@ -14,6 +14,10 @@ const statusesOf = async (t: TestApp, c: TestClinic, treatmentId: string) =>
     lastError: string | null;
   }>;
 
+/** As if the lease's time had passed on the database's clock, the only clock leases use. */
+const lapseLease = (t: TestApp, checkInId: string) =>
+  t.db.query(`UPDATE check_ins SET lease_expires_at = clock_timestamp() - interval '1 second' WHERE id = $1 AND status = 'sending'`, [checkInId]);
+
 describe('dispatching check-ins', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -108,7 +112,12 @@ describe('dispatching check-ins', () => {
     expect(claimed.map((x) => x.treatmentId)).toContain(tr.id);
     expect((await statusesOf(t, c, tr.id))[0].status).toBe('sending');
     expect((await t.dispatcher.tick()).claimed).toBe(0); // still leased
+    // Leases run on the database's clock: moving the instance's Clock past the lease does not end it.
     t.clock.advance(5 * 60_000 + 1);
+    await t.dispatcher.tick();
+    expect((await statusesOf(t, c, tr.id))[0].status).toBe('sending');
+    expect(t.smtp.to(p.email!)).toHaveLength(0);
+    await lapseLease(t, tr.checkIns[0].id);
     const r = await t.dispatcher.tick();
     expect(r.released).toBeGreaterThanOrEqual(1);
     expect((await statusesOf(t, c, tr.id))[0].status).toBe('sent');
@@ -138,7 +147,7 @@ describe('dispatching check-ins', () => {
   it('an instance whose lease lapsed does not send what another instance has taken over', async () => {
     const { c, p, tr } = await treatedYesterday(t, { preferredChannel: 'email' });
     const [stale] = (await t.dispatcher.claimDue(100)).filter((x) => x.treatmentId === tr.id);
-    t.clock.advance(5 * 60_000 + 1);
+    await lapseLease(t, stale.id);
     // Another instance (here: the same one after its lease lapsed) returns the lease and sends.
     expect((await t.dispatcher.tick()).sent).toBeGreaterThanOrEqual(1);
     expect(t.smtp.to(p.email!)).toHaveLength(1);
@@ -238,6 +247,26 @@ describe('two dispatchers on one database', () => {
   afterAll(async () => {
     await b.close();
     await a.close();
+  });
+
+  it('an instance whose Clock runs hours ahead cannot take a check-in another instance holds', async () => {
+    const { c, p, tr } = await treatedYesterday(a, { preferredChannel: 'email' });
+    b.clock.set(a.clock.now());
+    const [held] = (await a.dispatcher.claimDue(1000)).filter((x) => x.treatmentId === tr.id);
+    expect(held).toBeDefined();
+    // b's clock is six hours ahead of a's (and of the database): a lease on b's clock would have lapsed.
+    b.clock.advance(6 * 3600_000);
+    const r = await b.dispatcher.tick();
+    expect(a.smtp.to(p.email!)).toHaveLength(0);
+    const [row] = await a.db.query(`SELECT status, lease_owner, lease_expires_at > clock_timestamp() AS leased FROM check_ins WHERE id = $1`, [held.id]);
+    expect(row).toMatchObject({ status: 'sending', leased: true });
+    expect(r.sent).toBe(0);
+    // The holder sends it, once.
+    expect(await a.dispatcher.dispatch(held)).toBe('sent');
+    expect(a.smtp.to(p.email!)).toHaveLength(1);
+    const actions = (await a.http.get(`/v1/audit-events?entityId=${held.id}`).set(c.compliance.auth).expect(200)).body.items.map((e: { action: string }) => e.action);
+    expect(actions).not.toContain('check_in.lease_lapsed');
+    b.clock.set(a.clock.now());
   });
 
   it('send each of a few hundred due check-ins exactly once', async () => {

@@ -28,6 +28,11 @@ import { nextSendTime, secondsUntilWindowCloses, SendWindow } from './planner';
 import { queryRows } from '../database/query-rows';
 
 export const MAX_SEND_ATTEMPTS = 5;
+/**
+ * Leases live on the database's clock (clock_timestamp() in SQL), never on an instance's Clock:
+ * a skewed instance can neither take a lease early nor make its own last longer. Due times stay
+ * on the Clock (business time).
+ */
 const LEASE_MS = 5 * 60_000;
 
 export interface TickReport {
@@ -57,6 +62,10 @@ export type DispatchResult = 'sent' | 'retried' | 'deferred' | 'failed' | 'skipp
 @Injectable()
 export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Dispatcher');
+  private get leaseMs(): number {
+    return this.config.dispatchLeaseMs ?? LEASE_MS;
+  }
+
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly pass = new PeriodicPass<TickReport>('check-in-dispatcher', this.logger);
   /** Set at shutdown: nothing more is claimed, and what was claimed but not yet sent goes back. */
@@ -279,7 +288,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
       const rows = await queryRows<{ id: string; clinic_id: string; lease_owner: string }>(
         m,
         `WITH lapsed AS (
-           SELECT id, lease_owner FROM check_ins WHERE status = 'sending' AND lease_expires_at < $1 FOR UPDATE SKIP LOCKED)
+           SELECT id, lease_owner FROM check_ins WHERE status = 'sending' AND lease_expires_at < clock_timestamp() FOR UPDATE SKIP LOCKED)
          UPDATE check_ins c SET status = 'scheduled', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = $1
            FROM lapsed WHERE c.id = lapsed.id RETURNING c.id, c.clinic_id, lapsed.lease_owner`,
         [this.clock.now()],
@@ -337,14 +346,14 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     const now = this.clock.now();
     const ids = await queryRows<{ id: string }>(
       this.db,
-      `UPDATE check_ins SET status = 'sending', lease_owner = $2, lease_expires_at = $3, attempts = attempts + 1
+      `UPDATE check_ins SET status = 'sending', lease_owner = $2, lease_expires_at = clock_timestamp() + $3::int * interval '1 millisecond', attempts = attempts + 1
         WHERE id IN (
           SELECT id FROM check_ins
            WHERE status = 'scheduled' AND next_attempt_at <= $1 AND expires_at > $1
            ORDER BY next_attempt_at LIMIT $4
            FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      [now, this.owner, new Date(now.getTime() + LEASE_MS), limit],
+      [now, this.owner, this.leaseMs, limit],
     );
     if (!ids.length) return [];
     return this.db.getRepository(CheckIn).find({ where: { id: In(ids.map((r) => r.id)) }, order: { nextAttemptAt: 'ASC' } });
@@ -463,8 +472,8 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
   private async renewLease(m: EntityManager, checkIn: CheckIn): Promise<boolean> {
     const rows = await queryRows<{ id: string }>(
       m,
-      `UPDATE check_ins SET lease_expires_at = $3 WHERE id = $1 AND status = 'sending' AND lease_owner = $2 RETURNING id`,
-      [checkIn.id, this.owner, new Date(this.clock.now().getTime() + LEASE_MS)],
+      `UPDATE check_ins SET lease_expires_at = clock_timestamp() + $3::int * interval '1 millisecond' WHERE id = $1 AND status = 'sending' AND lease_owner = $2 RETURNING id`,
+      [checkIn.id, this.owner, this.leaseMs],
     );
     return rows.length > 0;
   }

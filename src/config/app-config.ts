@@ -145,6 +145,9 @@ export class EnvironmentVariables {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(64)
   DISPATCH_CONCURRENCY?: number;
 
+  @IsOptional() @Transform(toInt) @IsInt({ message: 'DISPATCH_LEASE_MS must be a whole number of milliseconds' }) @Min(5_000) @Max(3600_000)
+  DISPATCH_LEASE_MS?: number;
+
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   EMBEDDED_PG_PORT?: number;
 
@@ -242,6 +245,12 @@ export interface AppConfig {
   dispatchIntervalMs: number;
   /** Check-ins one instance sends at once. */
   dispatchConcurrency: number;
+  /**
+   * DISPATCH_LEASE_MS: how long a claimed check-in (and a queued message, at most 2 minutes) is
+   * held before another instance may take it, on the database's clock. Default 5 minutes; keep it
+   * well above the transports' timeouts (Twilio 15 s, SMTP 30 s).
+   */
+  dispatchLeaseMs?: number;
   /** EMBEDDED_PG_PORT; unset: the port kept in DATA_DIR/postgres.port while free, else a free one. */
   embeddedPgPort?: number;
   /** At SIGTERM/SIGINT: how long sends under way may take to finish before what is held is released. */
@@ -418,6 +427,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     bootstrapOnStart: true,
     dispatchIntervalMs: parsed.DISPATCH_INTERVAL_MS ?? 15000,
     dispatchConcurrency: parsed.DISPATCH_CONCURRENCY ?? 8,
+    dispatchLeaseMs: parsed.DISPATCH_LEASE_MS ?? 5 * 60_000,
     embeddedPgPort: parsed.EMBEDDED_PG_PORT,
     shutdownGraceMs: parsed.SHUTDOWN_GRACE_MS ?? 10_000,
     dataDir: parsed.DATA_DIR ?? '.data',

@@ -56,6 +56,7 @@ export type DeliveryVerdict = { send: true; validitySeconds?: number } | { cance
 export type DeliveryGuard = (message: Message) => Promise<DeliveryVerdict>;
 /** Called inside the transaction that records a failure, so its consequences land with it. */
 export type FailureHook = (m: EntityManager, message: Message, failure: { kind: FailureKind; code: string | null; via: 'send' | 'callback' }) => Promise<void>;
+/** On the database's clock (clock_timestamp()), not the instance's Clock: skew cannot end a lease early. */
 const LEASE_MS = 2 * 60_000;
 
 /** Outbound messages only: records each one, talks to the transports, keeps their status. */
@@ -78,6 +79,11 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
     @Inject(SMS_TRANSPORT) private readonly sms: MessageTransport,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** A queued message's lease: 2 minutes, or DISPATCH_LEASE_MS when that is shorter. */
+  private get leaseMs(): number {
+    return Math.min(LEASE_MS, this.config.dispatchLeaseMs ?? LEASE_MS);
+  }
 
   /**
    * The channels that exist for a clinic with this SMS sender: a channel with no transport does
@@ -123,7 +129,7 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
         const left = [...this.inFlight.entries()];
         for (const [id, { attempts }] of left) {
           await this.db
-            .query(`UPDATE messages SET lease_expires_at = $3 WHERE id = $1 AND status = 'sending' AND attempts = $2`, [id, attempts, this.clock.now()])
+            .query(`UPDATE messages SET lease_expires_at = clock_timestamp() WHERE id = $1 AND status = 'sending' AND attempts = $2`, [id, attempts])
             .catch((err) => this.logger.error(`Releasing message ${id} at shutdown failed: ${err?.message ?? err}`));
         }
         if (left.length) this.logger.warn(`Shutdown: ${left.length} message(s) still sending released to the queue`);
@@ -240,15 +246,15 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
     const now = this.clock.now();
     const ids = await queryRows<{ id: string }>(
       this.db,
-      `UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_expires_at = $2, updated_at = $1
+      `UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_expires_at = clock_timestamp() + $2::int * interval '1 millisecond', updated_at = $1
         WHERE id IN (
           SELECT id FROM messages
            WHERE direction = 'out' AND next_attempt_at IS NOT NULL
-             AND ((status = 'queued' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_expires_at < $1))
+             AND ((status = 'queued' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_expires_at < clock_timestamp()))
            ORDER BY next_attempt_at LIMIT $3
            FOR UPDATE SKIP LOCKED)
         RETURNING id`,
-      [now, new Date(now.getTime() + LEASE_MS), limit],
+      [now, this.leaseMs, limit],
     );
     const rows = ids.length ? await this.db.getRepository(Message).findBy({ id: In(ids.map((r) => r.id)) }) : [];
     await mapWithConcurrency(rows, 8, (message) => this.deliverClaimed(message));
@@ -261,10 +267,10 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
     const now = this.clock.now();
     const ids = await queryRows<{ id: string }>(
       this.db,
-      `UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_expires_at = $2, updated_at = $1
+      `UPDATE messages SET status = 'sending', attempts = attempts + 1, lease_expires_at = clock_timestamp() + $2::int * interval '1 millisecond', updated_at = $1
         WHERE id = ANY($3::uuid[]) AND status = 'queued' AND next_attempt_at <= $1
         RETURNING id`,
-      [now, new Date(now.getTime() + LEASE_MS), messageIds],
+      [now, this.leaseMs, messageIds],
     );
     const rows = ids.length ? await this.db.getRepository(Message).findBy({ id: In(ids.map((r) => r.id)) }) : [];
     await Promise.all(rows.map((m) => this.deliverClaimed(m)));
@@ -312,8 +318,8 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
       // Renewed just before the send: a lease lost to another instance means it is theirs now.
       const renewed = await queryRows<{ id: string }>(
         this.db,
-        `UPDATE messages SET lease_expires_at = $3 WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id`,
-        [message.id, message.attempts, new Date(this.clock.now().getTime() + LEASE_MS)],
+        `UPDATE messages SET lease_expires_at = clock_timestamp() + $3::int * interval '1 millisecond' WHERE id = $1 AND status = 'sending' AND attempts = $2 RETURNING id`,
+        [message.id, message.attempts, this.leaseMs],
       );
       if (!renewed.length) return;
       const outcome = await this.transmit(message, { validitySeconds: 'send' in verdict ? verdict.validitySeconds : undefined });

@@ -20,6 +20,14 @@ export class TwilioApiServer {
   readonly requests: TwilioMessageRequest[] = [];
   /** Answers for the next requests, in order: an HTTP status and a Twilio error code. */
   readonly failures: Array<{ status: number; code: number; message?: string }> = [];
+  /**
+   * A flaky provider (npm run chaos): each request answered 5xx with probability `errorRate`, or
+   * never answered (held `hangMs`, then the connection cut) with probability `timeoutRate`.
+   * Neither is recorded in `requests`: the provider did not take the message.
+   */
+  flaky = { errorRate: 0, timeoutRate: 0, hangMs: 20_000 };
+  /** Requests answered 5xx and left unanswered by the flaky mode. */
+  readonly flakyCounts = { errors: 0, timeouts: 0 };
   private server!: http.Server;
   port = 0;
 
@@ -54,6 +62,17 @@ export class TwilioApiServer {
       return send(401, { code: 20003, message: 'Authenticate', status: 401 });
     }
     const params = Object.fromEntries(new URLSearchParams(body));
+    const roll = Math.random();
+    if (roll < this.flaky.timeoutRate) {
+      this.flakyCounts.timeouts++;
+      setTimeout(() => req.socket.destroy(), this.flaky.hangMs).unref();
+      return;
+    }
+    if (roll < this.flaky.timeoutRate + this.flaky.errorRate) {
+      this.flakyCounts.errors++;
+      const status = roll < this.flaky.timeoutRate + this.flaky.errorRate / 2 ? 500 : 503;
+      return send(status, { code: 20500, message: 'Internal Server Error', status });
+    }
     const failure = this.failures.shift();
     if (failure) {
       return send(failure.status, { code: failure.code, message: failure.message ?? `Error ${failure.code}`, more_info: `https://www.twilio.com/docs/errors/${failure.code}`, status: failure.status });

@@ -1,0 +1,494 @@
+/**
+ * npm run chaos: faults against real processes on this machine, with figures (see RELIABILITY.md).
+ *
+ * Three service instances (`node -r ts-node/register/transpile-only src/main.ts`) share one
+ * PostgreSQL (the machine's at 127.0.0.1:5432, database `aftercare_chaos`, recreated; or
+ * CHAOS_DATABASE_URL, used as it is), a local Twilio-compatible API and an SMTP sink, both in this
+ * process. N due check-ins across many clinics are seeded through the service's own code, parked,
+ * and released scenario by scenario:
+ *   a. one instance kill -9'd five times and restarted while dispatching;
+ *   b. PostgreSQL restarted under load (pg_ctlcluster; skipped with CHAOS_DATABASE_URL);
+ *   c. the SMS provider answering 30% 5xx and 10% never (timeouts);
+ *   d. SIGTERM to every instance during a burst;
+ *   e. every clinic's audit chain checked against a checkpoint signed with the shared key.
+ * Sends are counted provider-side (requests the fake Twilio accepted, mails the sink received).
+ *
+ *   npm run chaos                        # CHAOS_CHECKINS=2000 over CHAOS_CLINICS=50
+ *   CHAOS_CHECKINS=10000 npm run chaos   # the issue's figure (slow on a shared 2-core machine)
+ *
+ * Traffic only to 127.0.0.1; every process started here is stopped at the end, also on error or
+ * Ctrl-C. Not part of npm test.
+ */
+import 'reflect-metadata';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, openSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { Client } from 'pg';
+import { AppModule } from '../src/app.module';
+import { AuditCheckpointsService } from '../src/audit/checkpoints.service';
+import { ClinicsService } from '../src/clinics/clinics.service';
+import { loadConfig } from '../src/config/app-config';
+import { createDataSource } from '../src/database/data-source';
+import { PatientsService } from '../src/patients/patients.service';
+import { TreatmentsService } from '../src/treatments/treatments.service';
+import { SmtpSink } from '../test/support/smtp-sink';
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioApiServer } from '../test/support/twilio-api';
+
+const N = Number(process.env.CHAOS_CHECKINS ?? 2000);
+const CLINICS = Math.max(1, Math.min(N, Number(process.env.CHAOS_CLINICS ?? 50)));
+// Short, so a killed instance's claims come back within the run, yet above the Twilio SDK's 15 s timeout.
+const LEASE_MS = 30_000;
+const GRACE_MS = 5_000;
+const ROOT = path.resolve(__dirname, '..');
+const LOGS = path.join(os.tmpdir(), 'aftercare-chaos');
+const SHARE = { a: 0.5, b: 0.2, c: 0.15 }; // d gets the rest
+const SCENARIO_TIMEOUT_MS = Number(process.env.CHAOS_SCENARIO_TIMEOUT_MS ?? 10 * 60_000);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const secs = (ms: number) => (ms / 1000).toFixed(1) + ' s';
+const log = (...a: unknown[]) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+// ---------------------------------------------------------------- processes
+
+interface Instance {
+  name: string;
+  port: number;
+  child?: ChildProcess;
+  exited?: Promise<number | null>;
+  starts: number;
+}
+const children = new Set<ChildProcess>();
+let env: NodeJS.ProcessEnv = {};
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+function start(i: Instance): void {
+  i.starts++;
+  const out = openSync(path.join(LOGS, `${i.name}.log`), 'a');
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(i.port) },
+    stdio: ['ignore', out, out],
+  });
+  children.add(child);
+  i.child = child;
+  i.exited = new Promise((resolve) =>
+    child.on('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
+}
+
+async function ready(i: Instance, timeoutMs = 180_000): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (i.child?.exitCode !== null && i.child?.exitCode !== undefined) throw new Error(`${i.name} exited (${i.child.exitCode}); see ${LOGS}/${i.name}.log`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${i.port}/health/ready`, { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200) return Date.now() - t0;
+    } catch {
+      /* not yet */
+    }
+    await sleep(200);
+  }
+  throw new Error(`${i.name} not ready after ${secs(timeoutMs)}; see ${LOGS}/${i.name}.log`);
+}
+
+async function stopAll(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  const waits = [...children].map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode ? r() : c.once('exit', () => r()))));
+  for (const c of children) c.kill(signal);
+  const timer = setTimeout(() => [...children].forEach((c) => c.kill('SIGKILL')), GRACE_MS + 20_000);
+  await Promise.all(waits);
+  clearTimeout(timer);
+}
+
+// ---------------------------------------------------------------- the world
+
+const twilio = new TwilioApiServer();
+const smtp = new SmtpSink();
+let db: Client;
+let app: INestApplicationContext | undefined;
+let publicKey = '';
+
+interface Seeded {
+  checkInId: string;
+  clinicId: string;
+  phone: string;
+  email: string;
+}
+const byRecipient = new Map<string, string>(); // phone or email -> check-in id
+
+function phone(): string {
+  for (;;) {
+    const n = `+346${String(randomBytes(4).readUInt32BE() % 1e8).padStart(8, '0')}`;
+    if (!byRecipient.has(n) && parsePhoneNumberFromString(n)?.isValid()) return n;
+  }
+}
+
+/** A fixed-offset zone where it is about 13:00 now, inside the default 09:00–20:00 send window. */
+function noonZone(): string {
+  const offset = Math.max(-12, Math.min(14, 13 - new Date().getUTCHours()));
+  return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
+/** Provider-side sends per check-in: SMS the fake Twilio accepted plus mails the sink received. */
+function deliveries(ids: string[]): { perCheckIn: Map<string, number>; sms: number; email: number } {
+  const wanted = new Set(ids);
+  const perCheckIn = new Map<string, number>(ids.map((id) => [id, 0]));
+  let sms = 0;
+  let email = 0;
+  for (const r of twilio.requests) {
+    const id = byRecipient.get(r.params.To);
+    if (id && wanted.has(id)) (perCheckIn.set(id, perCheckIn.get(id)! + 1), sms++);
+  }
+  for (const m of smtp.received) {
+    for (const to of m.envelopeTo) {
+      const id = byRecipient.get(to.toLowerCase());
+      if (id && wanted.has(id)) (perCheckIn.set(id, perCheckIn.get(id)! + 1), email++);
+    }
+  }
+  return { perCheckIn, sms, email };
+}
+
+async function statuses(ids: string[]): Promise<Record<string, number>> {
+  const rows = await db.query(`SELECT status, count(*)::int AS n FROM check_ins WHERE id = ANY($1::uuid[]) GROUP BY status`, [ids]);
+  return Object.fromEntries(rows.rows.map((r) => [r.status, r.n]));
+}
+
+/** Makes the parked check-ins due now (business time: next_attempt_at), and valid for days. */
+async function release(ids: string[]): Promise<void> {
+  await db.query(`UPDATE check_ins SET next_attempt_at = now(), expires_at = GREATEST(expires_at, now() + interval '3 days') WHERE id = ANY($1::uuid[])`, [ids]);
+}
+
+async function waitSettled(ids: string[], each?: () => Promise<void>): Promise<{ ms: number; statuses: Record<string, number> }> {
+  const t0 = Date.now();
+  for (;;) {
+    await each?.();
+    const s = await statuses(ids);
+    if (!s.scheduled && !s.sending) return { ms: Date.now() - t0, statuses: s };
+    if (Date.now() - t0 > SCENARIO_TIMEOUT_MS) throw new Error(`not settled after ${secs(SCENARIO_TIMEOUT_MS)}: ${JSON.stringify(s)}`);
+    await sleep(1000);
+  }
+}
+
+function verdict(name: string, ids: string[], settled: { ms: number; statuses: Record<string, number> }, allowedDuplicates = new Set<string>()) {
+  const d = deliveries(ids);
+  const lost = [...d.perCheckIn].filter(([, n]) => n === 0).map(([id]) => id);
+  const twice = [...d.perCheckIn].filter(([, n]) => n > 1).map(([id]) => id);
+  const unexplained = twice.filter((id) => !allowedDuplicates.has(id));
+  const figures = {
+    checkIns: ids.length,
+    settledIn: secs(settled.ms),
+    statuses: settled.statuses,
+    providerSends: { sms: d.sms, email: d.email },
+    notSent: lost.length,
+    sentMoreThanOnce: twice.length,
+    sentMoreThanOnceNotInFlightAtAFault: unexplained.length,
+  };
+  log(`${name}:`, JSON.stringify(figures));
+  if (twice.length) log(`${name}: sent more than once:`, twice.join(', '));
+  return { ...figures, lost, twice, unexplained, ok: lost.length === 0 && unexplained.length === 0 && (settled.statuses.sent ?? 0) === ids.length };
+}
+
+async function heldBy(pid: number, ids: string[]): Promise<string[]> {
+  const r = await db.query(`SELECT id FROM check_ins WHERE status = 'sending' AND lease_owner LIKE $1 AND id = ANY($2::uuid[])`, [`%:${pid}:%`, ids]);
+  return r.rows.map((x) => x.id);
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  mkdirSync(LOGS, { recursive: true });
+  const given = process.env.CHAOS_DATABASE_URL;
+  const url = given ?? 'postgres://postgres@127.0.0.1:5432/aftercare_chaos';
+  if (!given) {
+    const admin = new Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    await admin.connect();
+    await admin.query('DROP DATABASE IF EXISTS aftercare_chaos WITH (FORCE)');
+    await admin.query('CREATE DATABASE aftercare_chaos');
+    await admin.end();
+  }
+  const ds = await createDataSource(url).initialize();
+  await ds.runMigrations();
+  await ds.destroy();
+  db = new Client({ connectionString: url });
+  db.on('error', () => undefined);
+  await db.connect();
+
+  await twilio.start();
+  await smtp.start();
+  const { privateKey, publicKey: pub } = generateKeyPairSync('ed25519');
+  publicKey = pub.export({ type: 'spki', format: 'pem' }).toString();
+  env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TS_NODE_TRANSPILE_ONLY: 'true',
+    DATABASE_URL: url,
+    HOST: '127.0.0.1',
+    PUBLIC_BASE_URL: 'http://127.0.0.1:3000',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    EMAIL_FROM: 'aftercare@chaos.test',
+    TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: TEST_AUTH_TOKEN,
+    TWILIO_API_URL: twilio.url,
+    TWILIO_FROM: '+34600000000',
+    DISPATCH_INTERVAL_MS: '500',
+    DISPATCH_LEASE_MS: String(LEASE_MS),
+    SHUTDOWN_GRACE_MS: String(GRACE_MS),
+    MIGRATIONS_RUN: 'false',
+    LOG_LEVEL: 'warn',
+  };
+
+  // Seed through the service's own code; the check-ins stay parked until a scenario releases them.
+  const t0 = Date.now();
+  const config = { ...loadConfig(env), dispatchIntervalMs: 0, signalIntervalMs: 0, escalationIntervalMs: 0, auditCheckpointIntervalMs: 0, migrationsRun: false, bootstrapOnStart: false };
+  app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
+  const clinics = app.get(ClinicsService);
+  const patients = app.get(PatientsService);
+  const treatments = app.get(TreatmentsService);
+  const actor = { type: 'integration' as const, id: 'chaos' };
+  const zone = noonZone();
+  const clinicIds: string[] = [];
+  for (let c = 0; c < CLINICS; c++) {
+    const { clinic } = await clinics.createClinicWithAdmin({ name: `Chaos clinic ${c + 1}`, timeZone: zone, adminEmail: `admin${c + 1}@chaos-admin.test`, adminPassword: randomBytes(12).toString('hex') });
+    clinicIds.push(clinic.id);
+  }
+  const treatmentOf = new Map<string, { phone: string; email: string; clinicId: string }>();
+  let made = 0;
+  const performedAt = new Date(Date.now() - 60_000).toISOString();
+  await Promise.all(
+    Array.from({ length: 6 }, async () => {
+      while (made < N) {
+        const k = made++;
+        const clinicId = clinicIds[k % CLINICS];
+        const p = { phone: phone(), email: `p${k}-${randomBytes(3).toString('hex')}@chaos.test` };
+        byRecipient.set(p.phone, '');
+        const patient = await patients.create(clinicId, actor, {
+          givenName: 'Chaos',
+          familyName: `Patient ${k}`,
+          phone: p.phone,
+          email: p.email,
+          preferredChannel: k % 2 === 0 ? 'sms' : 'email',
+          smsConsent: true,
+          emailConsent: true,
+        } as never);
+        const tr = await treatments.create(clinicId, actor, {
+          patientId: patient.id,
+          procedure: 'mesotherapy',
+          indication: 'skin rejuvenation',
+          bodyAreas: ['face'],
+          product: 'HA cocktail',
+          performedAt,
+          sendInstructions: false,
+        } as never);
+        treatmentOf.set(tr.id, { ...p, clinicId });
+        if (made % 500 === 0) log(`seeded ${made}/${N}`);
+      }
+    }),
+  );
+  await db.query(`UPDATE check_ins SET next_attempt_at = now() + interval '30 days' WHERE status = 'scheduled'`);
+  const firsts = await db.query(`SELECT DISTINCT ON (treatment_id) id, treatment_id FROM check_ins ORDER BY treatment_id, due_at`);
+  const seeded: Seeded[] = [];
+  for (const r of firsts.rows) {
+    const t = treatmentOf.get(r.treatment_id);
+    if (!t) continue;
+    seeded.push({ checkInId: r.id, ...t });
+    byRecipient.set(t.phone, r.id);
+    byRecipient.set(t.email.toLowerCase(), r.id);
+  }
+  log(`seeded ${seeded.length} check-ins (one per treatment) over ${CLINICS} clinics in ${secs(Date.now() - t0)}; zone ${zone}`);
+
+  const ids = seeded.map((s) => s.checkInId);
+  const cut = (from: number, share: number) => ids.slice(Math.round(from * ids.length), Math.round((from + share) * ids.length));
+  const batch = { a: cut(0, SHARE.a), b: cut(SHARE.a, SHARE.b), c: cut(SHARE.a + SHARE.b, SHARE.c), d: ids.slice(Math.round((SHARE.a + SHARE.b + SHARE.c) * ids.length)) };
+
+  const instances: Instance[] = [];
+  for (const name of ['i1', 'i2', 'i3']) instances.push({ name, port: await freePort(), starts: 0 });
+  const t1 = Date.now();
+  instances.forEach(start);
+  await Promise.all(instances.map((i) => ready(i)));
+  log(`three instances ready in ${secs(Date.now() - t1)} (ports ${instances.map((i) => i.port).join(', ')}; logs in ${LOGS})`);
+  const results: Record<string, unknown> = {};
+
+  // a. kill -9 one instance five times at random moments, in five waves of due check-ins.
+  {
+    const victim = instances[2];
+    const inFlight: Array<{ kill: number; pid: number; afterMs: number; ids: string[] }> = [];
+    const waves = 5;
+    const restartMs: number[] = [];
+    const tA = Date.now();
+    for (let w = 0; w < waves; w++) {
+      const wave = batch.a.slice(Math.round((w * batch.a.length) / waves), Math.round(((w + 1) * batch.a.length) / waves));
+      await release(wave);
+      const afterMs = 300 + Math.round(Math.random() * 2500);
+      await sleep(afterMs);
+      const pid = victim.child!.pid!;
+      victim.child!.kill('SIGKILL');
+      await victim.exited;
+      // In flight at the kill: what the dead process still holds (read after its death, so exact).
+      const held = await heldBy(pid, batch.a);
+      inFlight.push({ kill: w + 1, pid, afterMs, ids: held });
+      log(`a: kill -9 #${w + 1} of ${victim.name} (pid ${pid}) ${afterMs} ms into wave ${w + 1}: ${held.length} check-in(s) in flight${held.length ? ': ' + held.join(', ') : ''}`);
+      start(victim);
+      restartMs.push(await ready(victim));
+    }
+    const settled = await waitSettled(batch.a);
+    const allowed = new Set(inFlight.flatMap((k) => k.ids));
+    const v = verdict('a (kill -9 x5)', batch.a, settled, allowed);
+    results.a = { ...v, lost: undefined, twice: v.twice, unexplained: v.unexplained, kills: inFlight, restartToReady: restartMs.map(secs), wallClock: secs(Date.now() - tA) };
+  }
+
+  // b. PostgreSQL restarted under load.
+  if (given) {
+    results.b = { skipped: 'CHAOS_DATABASE_URL given: the script restarts only the machine PostgreSQL at 127.0.0.1:5432' };
+    log('b: skipped (CHAOS_DATABASE_URL)');
+    await release(batch.b);
+    await waitSettled(batch.b);
+  } else {
+    await release(batch.b);
+    await sleep(1500);
+    const before = await statuses(batch.b);
+    const tB = Date.now();
+    let restartError: string | undefined;
+    try {
+      execFileSync('pg_ctlcluster', ['--skip-systemctl-redirect', '15', 'main', 'restart'], { stdio: 'pipe', timeout: 60_000 });
+    } catch (err) {
+      restartError = String((err as { stderr?: Buffer }).stderr ?? err).trim();
+    }
+    const restartedIn = Date.now() - tB;
+    // Ready again: from the moment the server is back, each instance's /health/ready.
+    const t2 = Date.now();
+    const readyAfter = await Promise.all(instances.map((i) => ready(i, 60_000).then(() => Date.now() - t2)));
+    // This script's own connection died with the server.
+    db = new Client({ connectionString: url });
+    db.on('error', () => undefined);
+    for (let k = 0; ; k++) {
+      try {
+        await db.connect();
+        break;
+      } catch (err) {
+        if (k > 50) throw err;
+        db = new Client({ connectionString: url });
+        db.on('error', () => undefined);
+        await sleep(200);
+      }
+    }
+    const settled = await waitSettled(batch.b);
+    const v = verdict('b (PostgreSQL restart)', batch.b, settled);
+    results.b = { ...v, lost: undefined, atRestart: before, restartCommandTook: secs(restartedIn), restartError, instancesReadyAfterRestart: readyAfter.map(secs), readyWithin10s: readyAfter.every((ms) => ms <= 10_000) };
+    log(`b: server restart took ${secs(restartedIn)}; instances ready ${readyAfter.map(secs).join(', ')} after it`);
+  }
+
+  // c. The SMS provider answers 30% 5xx and 10% never; retry waits are compressed (see RELIABILITY.md).
+  {
+    twilio.flaky = { errorRate: 0.3, timeoutRate: 0.1, hangMs: 20_000 };
+    const before = { ...twilio.flakyCounts };
+    await release(batch.c);
+    let compressed = 0;
+    const settled = await waitSettled(batch.c, async () => {
+      const r = await db.query(`UPDATE check_ins SET next_attempt_at = now() WHERE id = ANY($1::uuid[]) AND status = 'scheduled' AND next_attempt_at > now() RETURNING id`, [batch.c]);
+      compressed += r.rowCount ?? 0;
+    });
+    twilio.flaky = { errorRate: 0, timeoutRate: 0, hangMs: 20_000 };
+    const v = verdict('c (flaky SMS provider)', batch.c, settled);
+    const how = await db.query(
+      `SELECT channel, fallback_from, count(*)::int AS n, max(attempts)::int AS max_attempts FROM check_ins WHERE id = ANY($1::uuid[]) GROUP BY channel, fallback_from ORDER BY 1, 2`,
+      [batch.c],
+    );
+    const wantedSms = await db.query(`SELECT count(*)::int AS n FROM check_ins ci JOIN patients p ON p.id = ci.patient_id WHERE ci.id = ANY($1::uuid[]) AND p.preferred_channel = 'sms'`, [batch.c]);
+    results.c = {
+      ...v,
+      lost: undefined,
+      preferredSms: wantedSms.rows[0].n,
+      providerAnswered5xx: twilio.flakyCounts.errors - before.errors,
+      providerNeverAnswered: twilio.flakyCounts.timeouts - before.timeouts,
+      retryWaitsCompressed: compressed,
+      byChannel: how.rows,
+    };
+    log('c: by channel', JSON.stringify(how.rows), `5xx ${twilio.flakyCounts.errors - before.errors}, timeouts ${twilio.flakyCounts.timeouts - before.timeouts}`);
+  }
+
+  // d. SIGTERM to every instance during a burst.
+  {
+    await release(batch.d);
+    await sleep(1200);
+    const atSignal = await statuses(batch.d);
+    const tD = Date.now();
+    const exits = instances.map((i) => i.exited!.then((code) => ({ name: i.name, code, ms: Date.now() - tD })));
+    instances.forEach((i) => i.child!.kill('SIGTERM'));
+    const exited = await Promise.all(exits);
+    const afterStop = await statuses(batch.d);
+    const sendingAfter = await db.query(`SELECT count(*)::int AS n FROM check_ins WHERE status = 'sending'`);
+    log(`d: SIGTERM with ${JSON.stringify(atSignal)}; exits ${exited.map((e) => `${e.name} ${e.code} in ${secs(e.ms)}`).join(', ')}; after: ${JSON.stringify(afterStop)}`);
+    instances.forEach(start);
+    await Promise.all(instances.map((i) => ready(i)));
+    const settled = await waitSettled(batch.d);
+    const v = verdict('d (SIGTERM in a burst)', batch.d, settled);
+    results.d = { ...v, lost: undefined, atSignal, afterAllStopped: afterStop, sendingRowsAfterStop: sendingAfter.rows[0].n, exits: exited.map((e) => ({ ...e, ms: secs(e.ms) })) };
+  }
+
+  // e. Every clinic's audit chain, checked against a fresh checkpoint and every stored one, trusting only the shared key.
+  {
+    await stopAll('SIGTERM');
+    const checkpoints = app.get(AuditCheckpointsService);
+    const bad: unknown[] = [];
+    let events = 0;
+    for (const clinicId of clinicIds) {
+      await checkpoints.create(clinicId, { type: 'system', id: 'chaos' } as never);
+      const r = (await checkpoints.verifyTrusted(clinicId, { trustedKey: publicKey })) as { ok: boolean; status?: string; count?: number; checkpointSignedByTrustedKey: boolean | null };
+      events += Number(r.count ?? 0);
+      if (!r.ok || r.checkpointSignedByTrustedKey !== true) bad.push({ clinicId, ...r });
+    }
+    results.e = { clinics: clinicIds.length, verified: clinicIds.length - bad.length, eventsChecked: events, failures: bad };
+    log(`e: ${clinicIds.length - bad.length}/${clinicIds.length} clinics' audit chains verify against a checkpoint signed by the shared key (${events} events)`);
+  }
+
+  const total = deliveries(ids);
+  const dup = [...total.perCheckIn.values()].filter((n) => n > 1).length;
+  const missing = [...total.perCheckIn.values()].filter((n) => n === 0).length;
+  console.log(JSON.stringify({ when: new Date().toISOString(), checkIns: ids.length, clinics: CLINICS, notSent: missing, sentMoreThanOnce: dup, results }, null, 2));
+  const ok = [results.a, results.b, results.c, results.d].every((r) => (r as { ok?: boolean; skipped?: string }).ok || (r as { skipped?: string }).skipped) && (results.e as { failures: unknown[] }).failures.length === 0;
+  log(ok ? 'all scenarios held' : 'SOME SCENARIO FAILED (see above)');
+  process.exitCode = ok ? 0 : 1;
+}
+
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await stopAll('SIGTERM').catch(() => undefined);
+    await app?.close().catch(() => undefined);
+    await db?.end().catch(() => undefined);
+    await twilio.stop().catch(() => undefined);
+    await smtp.stop().catch(() => undefined);
+  })();
+  return cleaning;
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    log(`${sig}: stopping every process started here`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup().then(() => process.exit()));
