@@ -90,6 +90,28 @@ describe('logs', () => {
     }
   });
 
+  it('keeps SMS out of the logs: the outgoing text, a provider error naming the number, the inbound webhook body and sender', async () => {
+    const c = await newClinic(t);
+    const who = { givenName: `Smsabel${randomUUID().slice(0, 6)}`, familyName: `Textwright${randomUUID().slice(0, 6)}`, phone: newPhone() };
+    const p = await newPatient(t, c, { ...who, email: null, preferredChannel: 'sms', emailConsent: false, smsConsent: true });
+    const treatment = await newTreatment(t, c, p.id);
+    t.clock.set(treatment.checkIns[0].dueAt);
+    // The provider refuses the first try with words that name the number (Twilio does).
+    t.twilioApi.failures.push({ status: 503, code: 20503, message: `Service unavailable while sending to ${who.phone}` });
+    await t.dispatcher.tick();
+    expect(t.twilioApi.failures.length).toBe(0); // the refusal was met
+    t.clock.advance(60 * 60_000);
+    await t.dispatcher.tick();
+    expect(t.twilioApi.to(who.phone).some((m) => m.params.Body.includes(who.givenName))).toBe(true);
+    const words = `itchy lump under my chin ${randomUUID().slice(0, 8)}`;
+    await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: 'SM' + randomUUID().replace(/-/g, ''), From: who.phone, To: c.smsNumber, Body: words }).expect(200);
+    const webhook = logs.lines().filter((l) => (l.req as { url?: string })?.url === '/webhooks/twilio/sms');
+    expect(webhook.length).toBeGreaterThan(0);
+    for (const secret of [who.phone, who.phone.slice(1), who.givenName, who.familyName, words]) {
+      expect({ secret, found: logs.text.includes(secret) }).toEqual({ secret, found: false });
+    }
+  });
+
   it('carries the request id into the audit events the request wrote', async () => {
     const c = await newClinic(t);
     const res = await t.http.post('/v1/patients').set(c.practitioner.auth).set('X-Request-Id', 'audit-trail-7').send({
