@@ -277,6 +277,32 @@ describe('HTTP headers', () => {
     expect((await t.http.get('/health/live')).headers['cache-control']).toBeUndefined();
   });
 
+  it('marks the exports and the SSE stream no-store too', async () => {
+    const c = await newClinic(t);
+    const p = await newPatient(t, c);
+    expect((await t.http.get(`/v1/patients/${p.id}/export`).set(c.admin.auth).expect(200)).headers['cache-control']).toBe('no-store');
+    for (const format of ['csv', 'fhir']) {
+      const res = await t.http.get(`/v1/adverse-events/export?format=${format}`).set(c.admin.auth).buffer(true).parse((r, cb) => {
+        r.on('data', () => undefined);
+        r.on('end', () => cb(null, null));
+      }).expect(200);
+      expect({ format, cc: res.headers['cache-control'] }).toEqual({ format, cc: 'no-store' });
+    }
+    // The stream: read its headers, then hang up.
+    const server = t.app.getHttpServer() as import('node:http').Server;
+    if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const headers = await new Promise<import('node:http').IncomingHttpHeaders>((resolve, reject) => {
+      const req = require('node:http').get({ host: '127.0.0.1', port, path: '/v1/events', headers: c.admin.auth }, (res: import('node:http').IncomingMessage) => {
+        resolve(res.headers);
+        req.destroy();
+      });
+      req.on('error', reject);
+    });
+    expect(headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(headers['cache-control']).toBe('no-store, no-transform');
+  });
+
   it('sends no CORS headers by default, trusts loopback proxies only, and has no /docs beside DATABASE_URL', async () => {
     const pre = await t.http.options('/v1/patients').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
     expect(pre.headers['access-control-allow-origin']).toBeUndefined();
