@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { RateLimitStore } from '../src/rate-limits/rate-limit.store';
 import { createTestApp, TestApp } from './support/app';
 import { newClinic, newEmail } from './support/factories';
@@ -55,6 +55,15 @@ describe('rate limits shared in PostgreSQL', () => {
     }
     const res = await login(nobody, 'whatever-whatever', from).expect(429);
     expect(res.body.message).toBe('Too many failed logins for this account from your address; try again in 1 second');
+  });
+
+  it('keeps no email in its buckets, nor a plain hash of one that a list of addresses would match', async () => {
+    const email = newEmail('bucket');
+    await login(email, 'wrong-password-for-the-bucket', newAddress()).expect(401);
+    const rows: Array<{ bucket: string }> = await t.db.query(`SELECT bucket FROM rate_limits WHERE bucket LIKE 'login-%'`);
+    const plain = createHash('sha256').update(email).digest('base64url').slice(0, 32);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.bucket.includes(email) || r.bucket.includes(plain) || r.bucket.includes(email.split('@')[0]))).toEqual([]);
   });
 
   it('caps failures per address across accounts, and per account across addresses', async () => {
