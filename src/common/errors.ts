@@ -81,6 +81,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const retryAfter = (exception as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
     if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     if (statusCode === 503) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    // A patient's page (the form, unsubscribe) refused: a page, not JSON.
+    const html = (exception as { html?: unknown })?.html;
+    if (exception instanceof HttpException && typeof html === 'string') {
+      res.status(statusCode).type('html').send(html);
+      return;
+    }
     res.status(statusCode).json({ statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message });
   }
 
