@@ -261,6 +261,7 @@ describe('HTTP headers', () => {
     for (const s of styles) expect(csp).toContain(`'sha256-${createHash('sha256').update(s).digest('base64')}'`);
     expect(form.text).not.toMatch(/<script|\sstyle=|\son[a-z]+=/i);
     expect(form.headers['x-content-type-options']).toBe('nosniff');
+    expect(form.headers['x-frame-options']).toBe('DENY');
     expect(form.headers['strict-transport-security']).toMatch(/max-age=\d+/);
     expect(form.headers['x-powered-by']).toBeUndefined();
     expect(form.headers['cache-control']).toBe('no-store');
