@@ -90,6 +90,28 @@ describe('logs', () => {
     }
   });
 
+  it('keeps SMS out of the logs: the outgoing text, a provider error naming the number, the inbound webhook body and sender', async () => {
+    const c = await newClinic(t);
+    const who = { givenName: `Smsabel${randomUUID().slice(0, 6)}`, familyName: `Textwright${randomUUID().slice(0, 6)}`, phone: newPhone() };
+    const p = await newPatient(t, c, { ...who, email: null, preferredChannel: 'sms', emailConsent: false, smsConsent: true });
+    const treatment = await newTreatment(t, c, p.id);
+    t.clock.set(treatment.checkIns[0].dueAt);
+    // The provider refuses the first try with words that name the number (Twilio does).
+    t.twilioApi.failures.push({ status: 503, code: 20503, message: `Service unavailable while sending to ${who.phone}` });
+    await t.dispatcher.tick();
+    expect(t.twilioApi.failures.length).toBe(0); // the refusal was met
+    t.clock.advance(60 * 60_000);
+    await t.dispatcher.tick();
+    expect(t.twilioApi.to(who.phone).some((m) => m.params.Body.includes(who.givenName))).toBe(true);
+    const words = `itchy lump under my chin ${randomUUID().slice(0, 8)}`;
+    await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: 'SM' + randomUUID().replace(/-/g, ''), From: who.phone, To: c.smsNumber, Body: words }).expect(200);
+    const webhook = logs.lines().filter((l) => (l.req as { url?: string })?.url === '/webhooks/twilio/sms');
+    expect(webhook.length).toBeGreaterThan(0);
+    for (const secret of [who.phone, who.phone.slice(1), who.givenName, who.familyName, words]) {
+      expect({ secret, found: logs.text.includes(secret) }).toEqual({ secret, found: false });
+    }
+  });
+
   it('carries the request id into the audit events the request wrote', async () => {
     const c = await newClinic(t);
     const res = await t.http.post('/v1/patients').set(c.practitioner.auth).set('X-Request-Id', 'audit-trail-7').send({
@@ -240,6 +262,7 @@ describe('HTTP headers', () => {
     for (const s of styles) expect(csp).toContain(`'sha256-${createHash('sha256').update(s).digest('base64')}'`);
     expect(form.text).not.toMatch(/<script|\sstyle=|\son[a-z]+=/i);
     expect(form.headers['x-content-type-options']).toBe('nosniff');
+    expect(form.headers['x-frame-options']).toBe('DENY');
     expect(form.headers['strict-transport-security']).toMatch(/max-age=\d+/);
     expect(form.headers['x-powered-by']).toBeUndefined();
     expect(form.headers['cache-control']).toBe('no-store');
@@ -254,6 +277,32 @@ describe('HTTP headers', () => {
     expect(denied.headers['cache-control']).toBe('no-store');
     expect((await t.http.get('/u/not-a-token')).headers['cache-control']).toBe('no-store');
     expect((await t.http.get('/health/live')).headers['cache-control']).toBeUndefined();
+  });
+
+  it('marks the exports and the SSE stream no-store too', async () => {
+    const c = await newClinic(t);
+    const p = await newPatient(t, c);
+    expect((await t.http.get(`/v1/patients/${p.id}/export`).set(c.admin.auth).expect(200)).headers['cache-control']).toBe('no-store');
+    for (const format of ['csv', 'fhir']) {
+      const res = await t.http.get(`/v1/adverse-events/export?format=${format}`).set(c.admin.auth).buffer(true).parse((r, cb) => {
+        r.on('data', () => undefined);
+        r.on('end', () => cb(null, null));
+      }).expect(200);
+      expect({ format, cc: res.headers['cache-control'] }).toEqual({ format, cc: 'no-store' });
+    }
+    // The stream: read its headers, then hang up.
+    const server = t.app.getHttpServer() as import('node:http').Server;
+    if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    const headers = await new Promise<import('node:http').IncomingHttpHeaders>((resolve, reject) => {
+      const req = require('node:http').get({ host: '127.0.0.1', port, path: '/v1/events', headers: c.admin.auth }, (res: import('node:http').IncomingMessage) => {
+        resolve(res.headers);
+        req.destroy();
+      });
+      req.on('error', reject);
+    });
+    expect(headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(headers['cache-control']).toBe('no-store, no-transform');
   });
 
   it('sends no CORS headers by default, trusts loopback proxies only, and has no /docs beside DATABASE_URL', async () => {

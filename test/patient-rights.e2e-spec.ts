@@ -156,7 +156,7 @@ describe("patients' rights and the audit of reads", () => {
     const givenName = uniqueName('Givn');
     const familyName = uniqueName('Fmly');
     // A consent source the caller wrote names her too: it must not reach the chained data.
-    const { c, p, tr } = await treatedYesterday(t, { givenName, familyName, consentSource: `intake form signed by ${givenName} ${familyName}` });
+    const { c, p, tr } = await treatedYesterday(t, { givenName, familyName, birthYear: 1983, consentSource: `intake form signed by ${givenName} ${familyName}` });
     await t.dispatcher.tick(); // the day-1 SMS, with her name in it
     await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: newSid(), From: p.phone!, To: c.smsNumber, Body: '4 4 4 4 4' }).expect(200);
     const newFamily = uniqueName('Newf');
@@ -175,7 +175,11 @@ describe("patients' rights and the audit of reads", () => {
     }
     // The safety record stays: treatment, scores, flag.
     const shown = (await t.http.get(`/v1/patients/${p.id}`).set(c.admin.auth).expect(200)).body;
-    expect(shown).toMatchObject({ givenName: 'Erased', familyName: res.body.pseudonym, email: null, phone: null, erasedAt: expect.any(String) });
+    expect(shown).toMatchObject({ givenName: 'Erased', familyName: res.body.pseudonym, email: null, phone: null, birthYear: null, erasedAt: expect.any(String) });
+    const [row] = await asOwner((client) => client.query(`SELECT birth_year, external_ref FROM patients WHERE id = $1`, [p.id]).then((r) => r.rows));
+    expect(row).toEqual({ birth_year: null, external_ref: null });
+    const [erasedEvent] = await auditOf(c, `action=patient.erased&entityId=${p.id}`);
+    expect(erasedEvent.data.fields).toEqual(expect.arrayContaining(['givenName', 'familyName', 'email', 'phone', 'birthYear']));
     const responses = (await t.http.get(`/v1/patients/${p.id}/responses`).set(c.admin.auth).expect(200)).body.items;
     expect(responses[0]).toMatchObject({ bruising: 4, redness: 4, pain: 4 });
     expect((await t.http.get(`/v1/treatments/${tr.id}`).set(c.admin.auth).expect(200)).body.status).toBe('active');

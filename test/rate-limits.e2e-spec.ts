@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { RateLimitStore } from '../src/rate-limits/rate-limit.store';
 import { createTestApp, TestApp } from './support/app';
 import { newClinic, newEmail } from './support/factories';
@@ -57,6 +57,15 @@ describe('rate limits shared in PostgreSQL', () => {
     expect(res.body.message).toBe('Too many failed logins for this account from your address; try again in 1 second');
   });
 
+  it('keeps no email in its buckets, nor a plain hash of one that a list of addresses would match', async () => {
+    const email = newEmail('bucket');
+    await login(email, 'wrong-password-for-the-bucket', newAddress()).expect(401);
+    const rows: Array<{ bucket: string }> = await t.db.query(`SELECT bucket FROM rate_limits WHERE bucket LIKE 'login-%'`);
+    const plain = createHash('sha256').update(email).digest('base64url').slice(0, 32);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.bucket.includes(email) || r.bucket.includes(plain) || r.bucket.includes(email.split('@')[0]))).toEqual([]);
+  });
+
   it('caps failures per address across accounts, and per account across addresses', async () => {
     const c = await newClinic(t);
     const sprayer = newAddress();
@@ -77,10 +86,17 @@ describe('rate limits shared in PostgreSQL', () => {
   it('limits the patient form, the unsubscribe page and the webhooks per address per minute, with Retry-After', async () => {
     const a = newAddress();
     for (let i = 0; i < 3; i++) await t.http.get(`/c/${'x'.repeat(43)}`).set('X-Forwarded-For', a).expect(404);
-    const res = await t.http.get('/u/whatever').set('X-Forwarded-For', a).expect(429);
-    expect(res.body.message).toMatch(/^Too many requests from your address; try again in \d+ seconds?$/);
-    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
-    await t.http.post(`/c/${'x'.repeat(43)}`).set('X-Forwarded-For', a).type('form').send({}).expect(429);
+    // The patient sees a page in their browser's language (not JSON), told when to come back.
+    const res = await t.http.get('/u/whatever').set('X-Forwarded-For', a).set('Accept-Language', 'es-ES,es;q=0.9').expect(429);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const seconds = Number(res.headers['retry-after']);
+    expect(seconds).toBeGreaterThan(0);
+    expect(res.text).toContain('<html lang="es">');
+    expect(res.text).toContain('<h1>Espere un momento</h1>');
+    expect(res.text).toContain(`Vuelva a intentarlo dentro de ${seconds} segundos.`);
+    const form = await t.http.post(`/c/${'x'.repeat(43)}`).set('X-Forwarded-For', a).type('form').send({}).expect(429);
+    expect(form.text).toContain('<h1>Please wait a moment</h1>');
     // Another address is not affected; the window passes.
     await t.http.get(`/c/${'x'.repeat(43)}`).set('X-Forwarded-For', newAddress()).expect(404);
     t.clock.advance(60_000);
@@ -88,7 +104,9 @@ describe('rate limits shared in PostgreSQL', () => {
 
     const w = newAddress();
     for (let i = 0; i < 5; i++) await t.http.post('/webhooks/twilio/status').set('X-Forwarded-For', w).type('form').send({ MessageSid: 'SM1' }).expect(403);
-    await t.http.post('/webhooks/twilio/sms').set('X-Forwarded-For', w).type('form').send({ Body: 'hi' }).expect(429);
+    const hook = await t.http.post('/webhooks/twilio/sms').set('X-Forwarded-For', w).type('form').send({ Body: 'hi' }).expect(429);
+    expect(hook.body.message).toMatch(/^Too many requests from your address; try again in \d+ seconds?$/);
+    expect(Number(hook.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   it('is shared by every instance: a second instance sees the first one\'s delay; expired rows are pruned', async () => {

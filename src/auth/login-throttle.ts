@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RateLimitStore } from '../rate-limits/rate-limit.store';
 import { TooManyRequests } from '../rate-limits/too-many-requests';
 
 const HOUR = 3600_000;
-// Emails are personal data: buckets hold a hash of them, not the address.
-const digest = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 32);
+// Emails are personal data: buckets hold a keyed hash of them (HMAC with the service's secret,
+// the same on every instance), not the address, and not a plain hash anyone could match to a list.
+const digest = (key: string, s: string) => createHmac('sha256', key).update(`login bucket\n${s}`).digest('base64url').slice(0, 32);
 
 /**
  * Failed sign-ins, counted in the shared rate_limits table (every instance sees the same counts):
@@ -47,13 +48,13 @@ export class LoginThrottle {
   }
 
   private pair(email: string, address: string): string {
-    return `login-pair:${digest(`${normalise(email)}\n${address}`)}`;
+    return `login-pair:${digest(this.config.jwtSecret, `${normalise(email)}\n${address}`)}`;
   }
   private address(address: string): string {
     return `login-address:${address}`;
   }
   private account(email: string): string {
-    return `login-account:${digest(normalise(email))}`;
+    return `login-account:${digest(this.config.jwtSecret, normalise(email))}`;
   }
 }
 

@@ -1,9 +1,9 @@
 import type { ArgumentsHost } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, TypeORMError } from 'typeorm';
 import { ApiExceptionFilter, isDatabaseUnavailable } from './errors';
 
 /** What the filter answers for a database error that slipped past validation. */
-function answerFor(code: string): { status: number; body: unknown } {
+function answerFor(code: string | Error): { status: number; body: unknown } {
   const out = { status: 0, body: undefined as unknown };
   const res = {
     headersSent: false,
@@ -16,7 +16,8 @@ function answerFor(code: string): { status: number; body: unknown } {
     },
   };
   const host = { switchToHttp: () => ({ getResponse: () => res }) } as unknown as ArgumentsHost;
-  new ApiExceptionFilter().catch(new QueryFailedError('INSERT …', [], Object.assign(new Error('db'), { code })), host);
+  const error = typeof code === 'string' ? new QueryFailedError('INSERT …', [], Object.assign(new Error('db'), { code })) : code;
+  new ApiExceptionFilter().catch(error, host);
   return out;
 }
 
@@ -33,6 +34,13 @@ describe('ApiExceptionFilter and database errors', () => {
 
   it('keeps anything else a 500', () => {
     expect(answerFor('40001').status).toBe(500);
+    expect(answerFor(new TypeORMError('Something else went wrong')).status).toBe(500);
+  });
+
+  it.each(['Undefined', 'Null'])('answers a where condition given %s (TypeORM refuses it) with 400, not 500', (kind) => {
+    // TypeORM's own words (SelectQueryBuilder, invalidWhereValuesBehavior: throw).
+    const error = new TypeORMError(`${kind} value encountered in property 'StaffUser.id' of a where condition. Set 'invalidWhereValuesBehavior.${kind.toLowerCase()}' to 'ignore' or 'sql-null' in connection options to skip properties with ${kind.toLowerCase()} values.`);
+    expect(answerFor(error)).toEqual({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'A required value is missing' } });
   });
 });
 

@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, TypeORMError } from 'typeorm';
 import { UNSTORABLE_TEXT } from './storable-text';
 
 const STATUS_TEXT: Record<number, string> = {
@@ -24,6 +24,13 @@ const STATUS_TEXT: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+
+/**
+ * TypeORM refuses a where condition holding undefined or null (invalidWhereValuesBehavior in
+ * src/database/data-source.ts) instead of dropping it and matching every row. Such a value came
+ * from a request that lacked it: the caller's 400, never a 500 (and never a match on any row).
+ */
+const INVALID_WHERE_VALUE = /^(Undefined|Null) value encountered in property '[^']*' of a where condition/;
 
 /** Seconds a client is told to wait (Retry-After) while the database cannot be reached. */
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
@@ -67,11 +74,19 @@ export class ApiExceptionFilter implements ExceptionFilter {
     // A deliberate 5xx (503 not ready) is an answer, not a fault: only unexpected errors are logged with their stack.
     if (statusCode === 503 && !(exception instanceof HttpException)) this.logger.warn(`Database unavailable: ${(exception as Error)?.message ?? exception}`);
     else if (statusCode >= 500 && !(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    // A lookup given no value is refused (400) but is worth a look: some path let it through.
+    else if (exception instanceof TypeORMError && !(exception instanceof QueryFailedError)) this.logger.warn(exception.message);
     if (res.headersSent) return;
     // A 429 says when to come back (see src/rate-limits/too-many-requests.ts).
     const retryAfter = (exception as { retryAfterSeconds?: unknown })?.retryAfterSeconds;
     if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     if (statusCode === 503) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    // A patient's page (the form, unsubscribe) refused: a page, not JSON.
+    const html = (exception as { html?: unknown })?.html;
+    if (exception instanceof HttpException && typeof html === 'string') {
+      res.status(statusCode).type('html').send(html);
+      return;
+    }
     res.status(statusCode).json({ statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message });
   }
 
@@ -97,6 +112,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       // Backstops for a missing or disallowed value that validation let through: the caller's input, not our fault.
       if (code === '23502') return { statusCode: HttpStatus.BAD_REQUEST, message: 'A required value is missing' };
       if (code === '23514') return { statusCode: HttpStatus.BAD_REQUEST, message: 'A value is not allowed' };
+    }
+    if (exception instanceof TypeORMError && INVALID_WHERE_VALUE.test(exception.message)) {
+      return { statusCode: HttpStatus.BAD_REQUEST, message: 'A required value is missing' };
     }
     const e = exception as { type?: string; status?: number; message?: string };
     // body-parser errors that Nest does not map itself (bad JSON it does) carry their own status.

@@ -42,6 +42,8 @@ export function useHttpSecurity(app: NestExpressApplication, config: AppConfig):
     referrerPolicy: { policy: 'no-referrer' as const },
     // The docs and the console are same-origin; a cross-origin console uses CORS, not embedding.
     crossOriginResourcePolicy: { policy: 'same-origin' as const },
+    // As frame-ancestors 'none' says, for browsers that only read the older header.
+    frameguard: { action: 'deny' as const },
   };
   const strict = helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy() } });
   // Swagger UI ships inline styles and a data: favicon; its page holds no patient data.

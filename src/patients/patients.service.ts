@@ -257,7 +257,7 @@ export class PatientsService {
     const now = this.clock.now();
     const pseudonym = `P-${randomBytes(5).toString('hex').toUpperCase()}`;
     const formerAddresses = [patient.email, patient.phone].filter((a): a is string => !!a);
-    const fields = ['givenName', 'familyName', 'email', 'phone', 'externalRef', 'smsConsentSource', 'emailConsentSource'].filter(
+    const fields = ['givenName', 'familyName', 'email', 'phone', 'externalRef', 'birthYear', 'smsConsentSource', 'emailConsentSource'].filter(
       (f) => (patient as unknown as Record<string, unknown>)[f] !== null,
     );
     patient.givenName = 'Erased';
@@ -265,6 +265,7 @@ export class PatientsService {
     patient.email = null;
     patient.phone = null;
     patient.externalRef = null;
+    patient.birthYear = null;
     patient.smsConsentSource = null;
     patient.emailConsentSource = null;
     patient.smsOptedOutAt ??= now;

@@ -2,6 +2,8 @@ import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata } from '
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { fill, localeFromAcceptLanguage, textsFor } from '../protocols/texts';
+import { escapeHtml, page } from '../web/layout';
 import { RateLimitStore } from './rate-limit.store';
 import { TooManyRequests } from './too-many-requests';
 
@@ -27,7 +29,12 @@ export class RateLimitGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<Request>();
     const limit = this.limitOf(policy);
     const hit = await this.store.hit(`${policy}:${clientAddress(req)}`, { limit, windowMs: 60_000 });
-    if (!hit.allowed) throw new TooManyRequests('Too many requests from your address', hit.retryAfterMs);
+    if (!hit.allowed) {
+      const refused = new TooManyRequests('Too many requests from your address', hit.retryAfterMs);
+      // A patient on the form or the unsubscribe page gets a page in their browser's language, not JSON.
+      if (policy === 'form') refused.html = busyPage(req.headers['accept-language'], refused.retryAfterSeconds);
+      throw refused;
+    }
     return true;
   }
 
@@ -40,4 +47,11 @@ export class RateLimitGuard implements CanActivate {
 /** The client's address as Express sees it (honours the app's `trust proxy` setting). */
 export function clientAddress(req: Request): string {
   return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+}
+
+/** The page a patient sees when their address has made too many requests (429). */
+export function busyPage(acceptLanguage: string | undefined, seconds: number): string {
+  const lang = localeFromAcceptLanguage(acceptLanguage);
+  const t = textsFor(lang).busy;
+  return page(t.title, `<h1>${escapeHtml(t.title)}</h1><p>${escapeHtml(fill(t.text, { seconds }))}</p>`, { lang });
 }

@@ -21,6 +21,8 @@ export class FlagChangesService implements OnModuleInit, OnApplicationShutdown {
   private retryMs = 500;
   private retryTimer: NodeJS.Timeout | null = null;
   private connecting: Promise<void> | null = null;
+  /** A database that accepts the connection and then says nothing must not hold up start or the retries. */
+  connectTimeoutMs = 10_000;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -58,7 +60,15 @@ export class FlagChangesService implements OnModuleInit, OnApplicationShutdown {
 
   private async open(): Promise<void> {
     const role = this.config.databaseRole;
-    const client = new Client({ connectionString: this.config.appDatabaseUrl ?? this.config.databaseUrl, ...(role ? { options: `-c role=${role}` } : {}) });
+    const client = new Client({
+      connectionString: this.config.appDatabaseUrl ?? this.config.databaseUrl,
+      connectionTimeoutMillis: this.connectTimeoutMs,
+      // The LISTEN itself answers at once; a silent database is a lost one.
+      query_timeout: this.connectTimeoutMs,
+      // An idle listening connection to a peer that vanished is noticed by TCP keepalive.
+      keepAlive: true,
+      ...(role ? { options: `-c role=${role}` } : {}),
+    });
     client.on('notification', (n) => this.deliver(n.payload));
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('connection ended')));

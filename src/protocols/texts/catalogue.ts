@@ -86,6 +86,8 @@ export interface Catalogue {
     actNow: string;
     reached: string;
   };
+  /** A patient page (/c, /u) refused by the rate limit (429): `{seconds}` until they may try again. */
+  busy: { title: string; text: string };
   closed: Record<ClosedState, { title: string; text: string }>;
   /** The one-click unsubscribe page (/u/:token). */
   unsubscribe: {

@@ -68,6 +68,7 @@ export const de: Catalogue = {
     actNow: 'Bitte handeln Sie jetzt.',
     reached: 'Ihre Antworten sind bei {clinic} angekommen. Sie können diese Seite schließen.',
   },
+  busy: { title: 'Bitte warten Sie einen Moment', text: 'Von Ihrer Verbindung kamen zu viele Versuche. Bitte versuchen Sie es in {seconds} Sekunden erneut. Wenn Sie sich Sorgen um Ihre Haut machen, rufen Sie bitte Ihre Praxis an.' },
   closed: {
     unknown: {
       title: 'Link nicht gefunden',

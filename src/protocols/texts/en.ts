@@ -61,6 +61,7 @@ export const en: Catalogue = {
     actNow: 'Please act now.',
     reached: 'Your answers have reached {clinic}. You can close this page.',
   },
+  busy: { title: 'Please wait a moment', text: 'Too many tries came from your connection. Please try again in {seconds} seconds. If you are worried about your skin, please call your clinic.' },
   closed: {
     unknown: { title: 'Link not found', text: 'This link is not valid. Please check that you opened the whole link from your message.' },
     answered: { title: 'Already answered', text: 'This check-in has already been answered. Thank you.' },

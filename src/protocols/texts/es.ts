@@ -70,6 +70,7 @@ export const es: Catalogue = {
     actNow: 'Actúe ahora.',
     reached: 'Sus respuestas han llegado a {clinic}. Ya puede cerrar esta página.',
   },
+  busy: { title: 'Espere un momento', text: 'Han llegado demasiados intentos desde su conexión. Vuelva a intentarlo dentro de {seconds} segundos. Si le preocupa su piel, llame a su clínica.' },
   closed: {
     unknown: {
       title: 'Enlace no encontrado',

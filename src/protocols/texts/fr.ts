@@ -70,6 +70,7 @@ export const fr: Catalogue = {
     actNow: 'Agissez maintenant.',
     reached: 'Vos réponses sont bien arrivées chez {clinic}. Vous pouvez fermer cette page.',
   },
+  busy: { title: 'Veuillez patienter un instant', text: 'Trop de tentatives sont venues de votre connexion. Veuillez réessayer dans {seconds} secondes. Si votre peau vous inquiète, appelez votre clinique.' },
   closed: {
     unknown: {
       title: 'Lien introuvable',
