@@ -44,8 +44,13 @@ const IN_FLIGHT = Number(process.env.BENCH_TRIAGE_IN_FLIGHT ?? 20);
 const SECONDS = Number(process.env.BENCH_TRIAGE_SECONDS ?? 10);
 /** Check-ins (each answered) per treatment, one treatment per patient: patients = answers / 5. */
 const STEPS = 5;
-/** The long-course patient: weekly sessions, each with seven answered check-ins, a message each and a flag. */
-const COURSE_SESSIONS = 40;
+/**
+ * The long-course patient: BENCH_TRIAGE_COURSE_SESSIONS weekly sessions (default 10, a full
+ * mesotherapy course), each with seven answered check-ins, the message that asked for each and
+ * a resolved flag. A real course merges check-ins to one a day (34 for ten sessions in the
+ * dispatch bench); this seeds 70, so the timeline is about twice as long as a real one.
+ */
+const COURSE_SESSIONS = Number(process.env.BENCH_TRIAGE_COURSE_SESSIONS ?? 10);
 const NOW = '2026-06-01T08:00:00Z';
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
@@ -384,10 +389,15 @@ async function main() {
   ).rows;
 
   const results: Array<[string, Load]> = [];
+  /** 20 in flight (the target), then one at a time (a request's own latency, without queueing behind the others). */
+  const serial: Record<string, Load> = {};
   const run = async (name: string, paths: string[] | string, headers: Record<string, string> = auth, on = port) => {
     const r = await load(on, paths, headers);
     results.push([name, r]);
     console.log(line(name, r));
+    const one = await load(on, paths, headers, Math.max(20, Math.round(REQUESTS / 4)), 1);
+    serial[name] = one;
+    console.log(line('  one at a time', one).replace(`${IN_FLIGHT} in flight`, '1 in flight'));
     return r;
   };
   console.log(`\nPostgreSQL ${pgVersion}, Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
@@ -413,6 +423,9 @@ async function main() {
   console.log(web);
 
   console.log(`\ntimeline patient: ${COURSE_SESSIONS} sessions, ${timelineItems} items`);
+  const q1 = serial['GET /v1/cases (first page)'];
+  const t1 = serial['GET /v1/patients/:id/timeline'];
+  console.log(`one at a time: queue p95 ${f1(q1.p95)} ms, timeline p95 ${f1(t1.p95)} ms; bare Nest hello p95 ${f1(serial['GET / (bare NestJS 11 hello)'].p95)} ms`);
   console.log(`targets: queue p95 ${f1(queue.p95)} ms ${queue.p95 < 20 ? '<' : '>='} 20 ms; filtered p95 ${f1(filtered.p95)} ms; timeline p95 ${f1(timeline.p95)} ms ${timeline.p95 < 20 ? '<' : '>='} 20 ms`);
   console.log(`ratios: cases p95 / pgbench -N mean latency ${(queue.p95 / pg.latencyMs).toFixed(2)}; timeline p95 / pgbench latency ${(timeline.p95 / pg.latencyMs).toFixed(2)}; ` +
     `cases req/s / pgbench tps ${(queue.rps / pg.tps).toFixed(2)}; /health/live / bare Nest hello ${(live.rps / helloR.rps).toFixed(2)} (HTTP layer); cases / bare Nest hello ${(queue.rps / helloR.rps).toFixed(3)}`);
