@@ -556,23 +556,22 @@ export class FlagsService {
     if (filter.ruleId) where.push(`$${params.push(filter.ruleId)} = ANY(c.rule_ids)`);
     const cond = where.join(' AND ');
     const repo = this.db.getRepository(FlagCase);
-    const ids = await queryRows<{ id: string }>(
-      this.db,
-      `SELECT c.id FROM flag_cases c WHERE ${cond} ORDER BY c.priority_rank, c.waiting_since, c.id LIMIT ${Number(limit)} OFFSET ${Number(offset)}`,
-      params,
-    );
-    // Counts per priority: one row kept by a trigger (flag_case_counts), not a count over the cases.
-    const [row] = await queryRows<{ counts: number[] }>(this.db, `SELECT counts FROM flag_case_counts WHERE clinic_id = $1`, [clinicId]);
+    // The total under the status and priority filters is read from the stored counts (no scan);
+    // an assignee or rule filter counts its (smaller) part by index. The page, the counts and
+    // that count are independent reads: issued together, not one after another.
+    const narrowed = filter.assigneeId !== undefined || !!filter.ruleId || filter.statuses.includes('resolved');
+    const [ids, [row], counted] = await Promise.all([
+      queryRows<{ id: string }>(this.db, `SELECT c.id FROM flag_cases c WHERE ${cond} ORDER BY c.priority_rank, c.waiting_since, c.id LIMIT ${Number(limit)} OFFSET ${Number(offset)}`, params),
+      // Counts per priority: one row kept by a trigger (flag_case_counts), not a count over the cases.
+      queryRows<{ counts: number[] }>(this.db, `SELECT counts FROM flag_case_counts WHERE clinic_id = $1`, [clinicId]),
+      narrowed ? queryRows<{ total: number }>(this.db, `SELECT count(*)::int AS total FROM flag_cases c WHERE ${cond}`, params) : Promise.resolve(null),
+    ]);
     const stored = row?.counts ?? [0, 0, 0, 0, 0, 0, 0, 0];
     const counts = { urgent: 0, high: 0, normal: 0, low: 0 };
     FLAG_PRIORITIES.forEach((p, rank) => {
       counts[p] = (filter.statuses.includes('open') ? stored[rank] : 0) + (filter.statuses.includes('acknowledged') ? stored[4 + rank] : 0);
     });
-    // The total under the status filter alone is the counts' sum; other filters count their (smaller) part by index.
-    const narrowed = where.length > 2;
-    const total = narrowed
-      ? (await queryRows<{ total: number }>(this.db, `SELECT count(*)::int AS total FROM flag_cases c WHERE ${cond}`, params))[0].total
-      : Object.values(counts).reduce((a, b) => a + b, 0);
+    const total = counted ? counted[0].total : filter.priority ? counts[filter.priority] : Object.values(counts).reduce((a, b) => a + b, 0);
     const rows = ids.length ? await repo.findBy({ clinicId, id: In(ids.map((r) => r.id)) }) : [];
     const order = new Map(ids.map((r, i) => [r.id, i]));
     return { items: rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!), total, counts };

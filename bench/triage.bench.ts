@@ -1,0 +1,439 @@
+/**
+ * Triage at scale, over HTTP against the real app: a database seeded by SQL (generate_series, not
+ * the API) with BENCH_TRIAGE_CLINICS clinics (500), BENCH_TRIAGE_ANSWERS responses (1M) and
+ * BENCH_TRIAGE_OPEN open flags, one case each, in one busy clinic (50k); sizes times
+ * BENCH_TRIAGE_SCALE (default 1; 0.1 for a quick run). Then p50/p95/p99 with 20 requests in
+ * flight of the case queue (first page, and filtered), a long-course patient's timeline and the
+ * patient search, beside references measured in the same run with the same client: `pgbench -N`
+ * (or its transaction through pg when the binary is missing), a bare NestJS 11 hello world and
+ * the service's own /health/live. Also the console's first-load JavaScript against its budget.
+ *
+ * Uses DATABASE_URL's server (its database, named aftercare_bench_…, is dropped and created again), else an
+ * embedded PostgreSQL in a temp folder.
+ *
+ *   npm run bench:triage
+ *   BENCH_TRIAGE_SCALE=0.1 npm run bench:triage
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftercare_bench_triage npm run bench:triage
+ */
+import 'reflect-metadata';
+import { Controller, Get, INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { Client } from 'pg';
+import { AppModule, configureApp } from '../src/app.module';
+import { ClinicsService } from '../src/clinics/clinics.service';
+import { TestClock } from '../src/common/clock';
+import { loadConfig } from '../src/config/app-config';
+import { createDataSource } from '../src/database/data-source';
+import { freePort, startEmbeddedPostgres } from '../src/database/embedded';
+import { ensureConsoleBuilt } from '../test/support/console-build';
+
+const SCALE = Number(process.env.BENCH_TRIAGE_SCALE ?? 1);
+const CLINICS = Number(process.env.BENCH_TRIAGE_CLINICS ?? 500);
+const ANSWERS = Math.round(Number(process.env.BENCH_TRIAGE_ANSWERS ?? 1_000_000) * SCALE);
+const OPEN = Math.round(Number(process.env.BENCH_TRIAGE_OPEN ?? 50_000) * SCALE);
+const REQUESTS = Number(process.env.BENCH_TRIAGE_REQUESTS ?? 400);
+const IN_FLIGHT = Number(process.env.BENCH_TRIAGE_IN_FLIGHT ?? 20);
+const SECONDS = Number(process.env.BENCH_TRIAGE_SECONDS ?? 10);
+/** Check-ins (each answered) per treatment, one treatment per patient: patients = answers / 5. */
+const STEPS = 5;
+/**
+ * The long-course patient: BENCH_TRIAGE_COURSE_SESSIONS weekly sessions (default 10, a full
+ * mesotherapy course), each with seven answered check-ins, the message that asked for each and
+ * a resolved flag. A real course merges check-ins to one a day (34 for ten sessions in the
+ * dispatch bench); this seeds 70, so the timeline is about twice as long as a real one.
+ */
+const COURSE_SESSIONS = Number(process.env.BENCH_TRIAGE_COURSE_SESSIONS ?? 10);
+const NOW = '2026-06-01T08:00:00Z';
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const f1 = (x: number) => x.toFixed(1);
+
+interface Load {
+  n: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+}
+
+/** `total` GETs with `inFlight` at once over keep-alive connections; fails on any non-2xx. */
+async function load(port: number, paths: string[] | string, headers: Record<string, string>, total = REQUESTS, inFlight = IN_FLIGHT): Promise<Load> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: inFlight });
+  const list = Array.isArray(paths) ? paths : [paths];
+  const get = (p: string) =>
+    new Promise<number>((resolve, reject) => {
+      const t0 = performance.now();
+      const req = http.get({ host: '127.0.0.1', port, path: p, agent, headers }, (res) => {
+        res.resume();
+        res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(performance.now() - t0) : reject(new Error(`GET ${p}: ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+    });
+  // Warm-up: one round per connection, not timed.
+  await Promise.all(Array.from({ length: inFlight }, (_, i) => get(list[i % list.length])));
+  const times: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < total) {
+        const i = next++;
+        times.push(await get(list[i % list.length]));
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  agent.destroy();
+  return { n: total, seconds, rps: total / seconds, p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99) };
+}
+
+const line = (name: string, r: Load) => `${name.padEnd(34)} p50 ${f1(r.p50).padStart(6)}  p95 ${f1(r.p95).padStart(6)}  p99 ${f1(r.p99).padStart(6)} ms   ${r.rps.toFixed(0).padStart(5)} req/s  (${r.n} requests, ${IN_FLIGHT} in flight)`;
+
+@Controller()
+class HelloController {
+  @Get()
+  hello(): string {
+    return 'Hello World!';
+  }
+}
+@Module({ controllers: [HelloController] })
+class HelloModule {}
+
+/** A fresh database for the seed: DATABASE_URL must name a bench database (aftercare_bench_…), which is dropped and created again. */
+async function freshDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.slice(1));
+  if (!/^aftercare_bench_\w+$/.test(name)) throw new Error(`DATABASE_URL must name a bench database (aftercare_bench_…), dropped and seeded again by this bench; got "${name}"`);
+  u.pathname = '/postgres';
+  const c = new Client({ connectionString: u.toString() });
+  await c.connect();
+  try {
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await c.end();
+  }
+}
+
+/** The seed, one clinic busy and the rest filler; every row as the app would have written it, by SQL. */
+async function seed(owner: Client, busy: string, practitionerId: string): Promise<{ coursePatient: string }> {
+  const patients = Math.max(OPEN + 1, Math.round(ANSWERS / STEPS));
+  const q = async (label: string, sql: string, params: unknown[] = []) => {
+    const t0 = performance.now();
+    const r = await owner.query(sql, params);
+    console.log(`  seed ${label}: ${r.rowCount ?? ''} rows, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return r;
+  };
+  const [{ id: protocolId, key: protocolKey, version: protocolVersion }] = (await owner.query(`SELECT id, key, version FROM protocols WHERE clinic_id IS NULL ORDER BY key, version DESC LIMIT 1`)).rows;
+  await q('clinics', `INSERT INTO clinics (name, time_zone) SELECT 'Filler clinic ' || g, 'Europe/Madrid' FROM generate_series(1, $1) g`, [CLINICS - 1]);
+  await owner.query(`CREATE TEMP TABLE bench_clinics AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id FROM clinics WHERE name LIKE 'Filler clinic %'`);
+  // Patients 1..busyPatients in the busy clinic (the first OPEN have an open case), the rest over the filler clinics.
+  const busyPatients = Math.max(OPEN + 1, Math.round(patients / CLINICS));
+  await q(
+    'patients',
+    `INSERT INTO patients (clinic_id, given_name, family_name, email, phone, preferred_channel, email_consent_at, email_consent_source, birth_year, created_at, updated_at)
+     SELECT CASE WHEN g <= $2 THEN $3::uuid ELSE (SELECT id FROM bench_clinics WHERE k = g % ($4::int - 1)) END,
+            (ARRAY['Lucía','Ana','María','Carmen','Laura','Marta','Elena','Sara','Paula','Julia','Irene','Alba','Clara','Nuria','Eva','Rosa'])[1 + g % 16],
+            (ARRAY['García','Fernández','González','Rodríguez','López','Martínez','Sánchez','Pérez','Gómez','Martín','Jiménez','Ruiz','Hernández','Díaz','Moreno','Muñoz','Álvarez','Romero','Alonso','Gutiérrez','Navarro','Torres','Domínguez','Vázquez','Ramos','Gil','Ramírez','Serrano','Blanco','Molina','Ortega','Delgado','Castro','Ortiz','Rubio','Marín','Sanz','Iglesias','Núñez','Medina'])[1 + (g / 16) % 40] || CASE WHEN g % 3 = 0 THEN '' ELSE ' ' || g END,
+            'p' || g || '@example.test', '+3461' || lpad(g::text, 7, '0'), 'email', $5, 'bench', 1950 + g % 55, $5, $5
+       FROM generate_series(1, $1) g`,
+    [patients, busyPatients, busy, CLINICS, NOW],
+  );
+  await q(
+    'treatments',
+    `INSERT INTO treatments (clinic_id, patient_id, practitioner_id, procedure, indication, body_areas, product, performed_at, protocol_id, protocol_version, protocol_key, created_at)
+     SELECT p.clinic_id, p.id, CASE WHEN p.clinic_id = $1 THEN $2::uuid END, 'mesotherapy', 'cellulite', '{thighs}', 'P',
+            $3::timestamptz - make_interval(days => 30 + (hashtext(p.id::text) & 127)), $4, $5, $6, $3
+       FROM patients p`,
+    [busy, practitionerId, NOW, protocolId, protocolVersion, protocolKey],
+  );
+  await q(
+    'check-ins',
+    `INSERT INTO check_ins (clinic_id, treatment_id, patient_id, step, day_offset, due_at, expires_at, status, channel, next_attempt_at, sent_at, answered_at, created_at)
+     SELECT t.clinic_id, t.id, t.patient_id, s, s * 3, t.performed_at + make_interval(days => s * 3), t.performed_at + make_interval(days => s * 3 + 2), 'answered', 'email',
+            t.performed_at + make_interval(days => s * 3), t.performed_at + make_interval(days => s * 3), t.performed_at + make_interval(days => s * 3, hours => 2), t.performed_at
+       FROM treatments t CROSS JOIN generate_series(1, $1) s`,
+    [STEPS],
+  );
+  await q(
+    'responses',
+    `INSERT INTO responses (clinic_id, patient_id, treatment_id, check_in_id, source, bruising, redness, itching, burning, pain, day_since_treatment, received_at, created_at)
+     SELECT c.clinic_id, c.patient_id, c.treatment_id, c.id, 'form', c.step % 3, (c.step + 1) % 3, 0, 0, c.step % 2, c.day_offset, c.answered_at, c.answered_at
+       FROM check_ins c`,
+  );
+  // The busy clinic's queue: one open case (one flag) for each of its first OPEN patients; a tenth acknowledged.
+  await q(
+    'cases',
+    `INSERT INTO flag_cases (id, clinic_id, patient_id, course_id, treatment_id, status, priority, priority_rank, rule_ids, assignee_id, waiting_since, created_at, updated_at)
+     SELECT gen_random_uuid(), $1, p.id, t.id, t.id, CASE WHEN n % 10 = 0 THEN 'acknowledged' ELSE 'open' END,
+            (ARRAY['urgent','high','normal','low'])[r + 1], r, ARRAY[(ARRAY['warning-sign','severe-symptom','worsening','persisting-symptom'])[r + 1]],
+            CASE WHEN n % 7 = 0 THEN $2::uuid END, w, w, w
+       FROM (SELECT p.*, row_number() OVER (ORDER BY p.id) AS n FROM patients p WHERE p.clinic_id = $1) p
+       JOIN treatments t ON t.patient_id = p.id
+       CROSS JOIN LATERAL (SELECT (CASE WHEN n % 20 = 0 THEN 0 WHEN n % 5 = 0 THEN 1 WHEN n % 4 = 0 THEN 3 ELSE 2 END)::smallint AS r,
+                                  $3::timestamptz - make_interval(mins => ((n * 7) % 40000)::int) AS w) x
+      WHERE n <= $4`,
+    [busy, practitionerId, NOW, OPEN],
+  );
+  await q(
+    'flags',
+    `INSERT INTO flags (id, clinic_id, patient_id, treatment_id, response_id, rule_id, rule_version, priority, reason, status, assignee_id, acknowledged_at, acknowledged_by, case_id, created_at, updated_at)
+     SELECT c.id, c.clinic_id, c.patient_id, c.treatment_id,
+            (SELECT r.id FROM responses r WHERE r.treatment_id = c.treatment_id ORDER BY r.day_since_treatment DESC LIMIT 1),
+            c.rule_ids[1], 1, c.priority, 'Seeded by the bench', c.status, c.assignee_id,
+            CASE WHEN c.status = 'acknowledged' THEN c.waiting_since END, CASE WHEN c.status = 'acknowledged' THEN $2::uuid END, c.id, c.waiting_since, c.waiting_since
+       FROM flag_cases c WHERE c.clinic_id = $1`,
+    [busy, practitionerId],
+  );
+  await q(
+    'flag events',
+    `INSERT INTO flag_events (flag_id, clinic_id, at, actor_type, actor_id, kind, data)
+     SELECT f.id, f.clinic_id, f.created_at, 'system', NULL, 'raised', jsonb_build_object('priority', f.priority) FROM flags f WHERE f.clinic_id = $1`,
+    [busy],
+  );
+  // Resolved history in the filler clinics: a flag for every tenth patient.
+  await q(
+    'resolved flags',
+    `INSERT INTO flags (clinic_id, patient_id, treatment_id, rule_id, rule_version, priority, reason, status, resolved_at, outcome, created_at, updated_at)
+     SELECT t.clinic_id, t.patient_id, t.id, 'worsening', 1, 'normal', 'Seeded by the bench', 'resolved', t.performed_at + interval '10 days', 'advice_given', t.performed_at + interval '9 days', t.performed_at + interval '10 days'
+       FROM treatments t WHERE t.clinic_id <> $1 AND hashtext(t.id::text) % 10 = 0`,
+    [busy],
+  );
+
+  // The long course: one patient of the busy clinic with COURSE_SESSIONS weekly sessions, seven
+  // answered check-ins each with the message that asked, and a resolved flag per session.
+  const [{ id: coursePatient }] = (
+    await owner.query(
+      `INSERT INTO patients (clinic_id, given_name, family_name, email, preferred_channel, email_consent_at, email_consent_source, birth_year, created_at, updated_at)
+       VALUES ($1, 'Long', 'Course', 'long-course@example.test', 'email', $2, 'bench', 1985, $2, $2) RETURNING id`,
+      [busy, NOW],
+    )
+  ).rows;
+  await owner.query(
+    `INSERT INTO treatments (clinic_id, patient_id, practitioner_id, procedure, indication, body_areas, product, performed_at, protocol_id, protocol_version, protocol_key, created_at)
+     SELECT $1, $2, $3, 'mesotherapy', 'cellulite', '{thighs}', 'P', $4::timestamptz - make_interval(days => 7 * ($5 - s)), $6, $7, $8, $4
+       FROM generate_series(1, $5) s`,
+    [busy, coursePatient, practitionerId, NOW, COURSE_SESSIONS, protocolId, protocolVersion, protocolKey],
+  );
+  await owner.query(
+    `INSERT INTO check_ins (clinic_id, treatment_id, patient_id, step, day_offset, due_at, expires_at, status, channel, next_attempt_at, sent_at, answered_at, created_at)
+     SELECT t.clinic_id, t.id, t.patient_id, s, s, t.performed_at + make_interval(days => s), t.performed_at + make_interval(days => s + 2), 'answered', 'email',
+            t.performed_at + make_interval(days => s), t.performed_at + make_interval(days => s), t.performed_at + make_interval(days => s, hours => 2), t.performed_at
+       FROM treatments t CROSS JOIN generate_series(1, 7) s WHERE t.patient_id = $1`,
+    [coursePatient],
+  );
+  await owner.query(
+    `INSERT INTO messages (clinic_id, patient_id, check_in_id, direction, channel, transport, purpose, to_address, body, status, created_at, updated_at)
+     SELECT c.clinic_id, c.patient_id, c.id, 'out', 'email', 'outbox', 'check_in', 'long-course@example.test', 'How are you?', 'sent', c.sent_at, c.sent_at
+       FROM check_ins c WHERE c.patient_id = $1`,
+    [coursePatient],
+  );
+  await owner.query(
+    `INSERT INTO responses (clinic_id, patient_id, treatment_id, check_in_id, source, bruising, redness, itching, burning, pain, day_since_treatment, received_at, created_at)
+     SELECT c.clinic_id, c.patient_id, c.treatment_id, c.id, 'form', 1, 1, 0, 0, 1, c.day_offset, c.answered_at, c.answered_at FROM check_ins c WHERE c.patient_id = $1`,
+    [coursePatient],
+  );
+  await owner.query(
+    `INSERT INTO flags (clinic_id, patient_id, treatment_id, rule_id, rule_version, priority, reason, status, resolved_at, resolved_by, outcome, created_at, updated_at)
+     SELECT t.clinic_id, t.patient_id, t.id, 'worsening', 1, 'normal', 'Seeded by the bench', 'resolved', t.performed_at + interval '3 days', $2, 'advice_given', t.performed_at + interval '2 days', t.performed_at + interval '3 days'
+       FROM treatments t WHERE t.patient_id = $1`,
+    [coursePatient, practitionerId],
+  );
+  await owner.query(
+    `INSERT INTO flag_events (flag_id, clinic_id, at, actor_type, actor_id, kind, data)
+     SELECT f.id, f.clinic_id, f.created_at, 'system', NULL, 'raised', '{}'::jsonb FROM flags f WHERE f.patient_id = $1
+     UNION ALL
+     SELECT f.id, f.clinic_id, f.resolved_at, 'staff', $2, 'resolved', '{}'::jsonb FROM flags f WHERE f.patient_id = $1`,
+    [coursePatient, practitionerId],
+  );
+  const t0 = performance.now();
+  await owner.query(`VACUUM ANALYZE`);
+  console.log(`  seed vacuum analyze: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return { coursePatient };
+}
+
+/** pgbench -N tps and mean latency with IN_FLIGHT clients, or the same transaction through pg when the binary is missing. */
+async function pgbenchN(url: string): Promise<{ tps: number; latencyMs: number; how: string }> {
+  const u = new URL(url);
+  const env = { ...process.env, PGHOST: u.hostname, PGPORT: u.port || '5432', PGUSER: decodeURIComponent(u.username), PGPASSWORD: decodeURIComponent(u.password), PGDATABASE: decodeURIComponent(u.pathname.slice(1)) };
+  const has = spawnSync('pgbench', ['--version'], { encoding: 'utf8' }).status === 0;
+  if (has) {
+    execFileSync('pgbench', ['-i', '-s', '10', '-q'], { env, stdio: 'pipe' });
+    const out = execFileSync('pgbench', ['-N', '-c', String(IN_FLIGHT), '-j', '2', '-T', String(SECONDS), '-n'], { env, encoding: 'utf8' });
+    const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1]);
+    const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]);
+    return { tps, latencyMs, how: `pgbench -N -c ${IN_FLIGHT} -j 2 -T ${SECONDS} (scale 10)` };
+  }
+  // pgbench's built-in "simple-update" script, through pg from Node: same tables, same statements.
+  const c0 = new Client({ connectionString: url });
+  await c0.connect();
+  const scale = 10;
+  await c0.query(`DROP TABLE IF EXISTS pgbench_history, pgbench_tellers, pgbench_branches, pgbench_accounts`);
+  await c0.query(`CREATE TABLE pgbench_branches (bid int PRIMARY KEY, bbalance int, filler char(88))`);
+  await c0.query(`CREATE TABLE pgbench_tellers (tid int PRIMARY KEY, bid int, tbalance int, filler char(84))`);
+  await c0.query(`CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84))`);
+  await c0.query(`CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22))`);
+  await c0.query(`INSERT INTO pgbench_branches SELECT g, 0 FROM generate_series(1, $1) g`, [scale]);
+  await c0.query(`INSERT INTO pgbench_tellers SELECT g, (g - 1) / 10 + 1, 0 FROM generate_series(1, $1) g`, [scale * 10]);
+  await c0.query(`INSERT INTO pgbench_accounts SELECT g, (g - 1) / 100000 + 1, 0, '' FROM generate_series(1, $1) g`, [scale * 100_000]);
+  await c0.query(`VACUUM ANALYZE pgbench_branches, pgbench_tellers, pgbench_accounts, pgbench_history`);
+  await c0.end();
+  const clients = await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    return c;
+  }));
+  let done = 0;
+  const lat: number[] = [];
+  const end = performance.now() + SECONDS * 1000;
+  const rnd = (n: number) => 1 + Math.floor(Math.random() * n);
+  await Promise.all(
+    clients.map(async (c) => {
+      while (performance.now() < end) {
+        const aid = rnd(scale * 100_000);
+        const tid = rnd(scale * 10);
+        const bid = rnd(scale);
+        const delta = Math.floor(Math.random() * 10001) - 5000;
+        const t0 = performance.now();
+        await c.query('BEGIN');
+        await c.query('UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2', [delta, aid]);
+        await c.query('SELECT abalance FROM pgbench_accounts WHERE aid = $1', [aid]);
+        await c.query('INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)', [tid, bid, aid, delta]);
+        await c.query('END');
+        lat.push(performance.now() - t0);
+        done++;
+      }
+    }),
+  );
+  await Promise.all(clients.map((c) => c.end()));
+  return { tps: done / SECONDS, latencyMs: lat.reduce((a, b) => a + b, 0) / lat.length, how: `pgbench binary not found: its -N transaction through pg from Node, ${IN_FLIGHT} clients, ${SECONDS} s (scale 10)` };
+}
+
+async function main() {
+  let url = process.env.DATABASE_URL;
+  let stop: () => Promise<void> = async () => undefined;
+  if (url) await freshDatabase(url);
+  else {
+    const db = await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-triage-')), port: await freePort(), persistent: false });
+    url = db.url;
+    stop = db.stop;
+  }
+  const migrate = await createDataSource(url).initialize();
+  await migrate.runMigrations();
+  await migrate.destroy();
+  const owner = new Client({ connectionString: url });
+  await owner.connect();
+  const pgVersion = (await owner.query(`SHOW server_version`)).rows[0].server_version;
+
+  const config = {
+    ...loadConfig({ ...process.env, DATABASE_URL: url, DEV_OUTBOX: 'true', JWT_SECRET: 'bench-secret-bench-secret-bench-0123', PUBLIC_BASE_URL: 'http://127.0.0.1' }),
+    logStream: new Writable({ write: (_c, _e, done) => done() }),
+    migrationsRun: false,
+    dispatchIntervalMs: 0,
+    escalationIntervalMs: 0,
+    auditCheckpointIntervalMs: 0,
+    signalIntervalMs: 0,
+    bootstrapOnStart: false,
+    rateLimits: { formPerMinute: 1e9, webhookPerMinute: 1e9, loginPerMinute: 1e9 },
+  };
+  const clock = new TestClock(NOW);
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, clock)] }).compile();
+  const app: INestApplication = moduleRef.createNestApplication({ logger: ['error'] });
+  configureApp(app);
+  await app.init();
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+
+  // The busy clinic and its practitioner through the service (passwords hashed, roles right); the rest by SQL.
+  const stamp = Date.now();
+  const password = 'bench-password-123';
+  const { clinic, admin } = await app.get(ClinicsService).createClinicWithAdmin({
+    name: 'Busy clinic',
+    timeZone: 'Europe/Madrid',
+    adminEmail: `bench-triage-${stamp}@example.test`,
+    adminPassword: password,
+    phone: '+34911234567',
+    smsFrom: '+34911000000',
+  });
+  const post = async (p: string, body: unknown, headers: Record<string, string> = {}) => {
+    const res = await fetch(`http://127.0.0.1:${port}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`POST ${p}: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<Record<string, string>>;
+  };
+  const adminToken = (await post('/v1/auth/login', { email: admin.email, password })).accessToken;
+  const practitionerEmail = `bench-practitioner-${stamp}@example.test`;
+  const practitioner = await post('/v1/staff', { email: practitionerEmail, name: 'Dr Bench', role: 'practitioner', password }, { Authorization: `Bearer ${adminToken}` });
+  const token = (await post('/v1/auth/login', { email: practitionerEmail, password })).accessToken;
+  const auth = { Authorization: `Bearer ${token}` };
+
+  console.log(`seeding: ${CLINICS} clinics, ${ANSWERS} answers, ${OPEN} open cases in the busy clinic (BENCH_TRIAGE_SCALE=${SCALE})`);
+  const t0 = performance.now();
+  const { coursePatient } = await seed(owner, clinic.id, practitioner.id);
+  const seedSeconds = (performance.now() - t0) / 1000;
+  const [sizes] = (
+    await owner.query(
+      `SELECT (SELECT count(*) FROM clinics)::int AS clinics, (SELECT count(*) FROM patients)::int AS patients, (SELECT count(*) FROM responses)::int AS responses,
+              (SELECT count(*) FROM check_ins)::int AS "checkIns", (SELECT count(*) FROM flags WHERE clinic_id = $1 AND status <> 'resolved')::int AS "openFlags",
+              (SELECT count(*) FROM flag_cases WHERE clinic_id = $1 AND status <> 'resolved')::int AS "openCases"`,
+      [clinic.id],
+    )
+  ).rows;
+
+  const results: Array<[string, Load]> = [];
+  /** 20 in flight (the target), then one at a time (a request's own latency, without queueing behind the others). */
+  const serial: Record<string, Load> = {};
+  const run = async (name: string, paths: string[] | string, headers: Record<string, string> = auth, on = port) => {
+    const r = await load(on, paths, headers);
+    results.push([name, r]);
+    console.log(line(name, r));
+    const one = await load(on, paths, headers, Math.max(20, Math.round(REQUESTS / 4)), 1);
+    serial[name] = one;
+    console.log(line('  one at a time', one).replace(`${IN_FLIGHT} in flight`, '1 in flight'));
+    return r;
+  };
+  console.log(`\nPostgreSQL ${pgVersion}, Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  console.log(`database: ${JSON.stringify(sizes)}; seeded in ${seedSeconds.toFixed(0)} s`);
+  const queue = await run('GET /v1/cases (first page)', '/v1/cases');
+  const filtered = await run('GET /v1/cases?priority=high', ['/v1/cases?priority=high', '/v1/cases?assignee=me', '/v1/cases?status=acknowledged&priority=urgent']);
+  const timelineItems = ((await (await fetch(`http://127.0.0.1:${port}/v1/patients/${coursePatient}/timeline`, { headers: auth })).json()) as { items: unknown[] }).items.length;
+  const timeline = await run(`GET /v1/patients/:id/timeline`, `/v1/patients/${coursePatient}/timeline`);
+  await run('GET /v1/patients?q=', ['/v1/patients?q=ortega', '/v1/patients?q=luc%C3%ADa%20g', '/v1/patients?q=p12345', '/v1/patients?q=%2B34610012345']);
+  const live = await run('GET /health/live (this service)', '/health/live', {});
+  await app.close();
+
+  const hello = await NestFactory.create(HelloModule, { logger: false });
+  await hello.listen(0, '127.0.0.1');
+  const helloR = await run('GET / (bare NestJS 11 hello)', '/', {}, (hello.getHttpServer().address() as AddressInfo).port);
+  await hello.close();
+
+  const pg = await pgbenchN(url);
+  console.log(`${pg.how}: ${pg.tps.toFixed(0)} tps, latency average ${pg.latencyMs.toFixed(2)} ms`);
+
+  ensureConsoleBuilt();
+  const web = execFileSync('node', [path.join(__dirname, '../scripts/web-size.mjs')], { encoding: 'utf8' }).trim();
+  console.log(web);
+
+  console.log(`\ntimeline patient: ${COURSE_SESSIONS} sessions, ${timelineItems} items`);
+  const q1 = serial['GET /v1/cases (first page)'];
+  const t1 = serial['GET /v1/patients/:id/timeline'];
+  console.log(`one at a time: queue p95 ${f1(q1.p95)} ms, timeline p95 ${f1(t1.p95)} ms; bare Nest hello p95 ${f1(serial['GET / (bare NestJS 11 hello)'].p95)} ms`);
+  console.log(`targets: queue p95 ${f1(queue.p95)} ms ${queue.p95 < 20 ? '<' : '>='} 20 ms; filtered p95 ${f1(filtered.p95)} ms; timeline p95 ${f1(timeline.p95)} ms ${timeline.p95 < 20 ? '<' : '>='} 20 ms`);
+  console.log(`ratios: cases p95 / pgbench -N mean latency ${(queue.p95 / pg.latencyMs).toFixed(2)}; timeline p95 / pgbench latency ${(timeline.p95 / pg.latencyMs).toFixed(2)}; ` +
+    `cases req/s / pgbench tps ${(queue.rps / pg.tps).toFixed(2)}; /health/live / bare Nest hello ${(live.rps / helloR.rps).toFixed(2)} (HTTP layer); cases / bare Nest hello ${(queue.rps / helloR.rps).toFixed(3)}`);
+  await owner.end();
+  await stop();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
