@@ -1640,6 +1640,11 @@ export interface components {
             responseId: string | null;
             /** Format: uuid */
             messageId: string | null;
+            /**
+             * Format: uuid
+             * @description The case it belongs to (one per patient and course): the case actions and GET /v1/cases/:id take it
+             */
+            caseId: string | null;
             /** @description The rule that raised it */
             ruleId: string;
             ruleVersion: number;
@@ -1718,6 +1723,11 @@ export interface components {
             responseId: string | null;
             /** Format: uuid */
             messageId: string | null;
+            /**
+             * Format: uuid
+             * @description The case it belongs to (one per patient and course): the case actions and GET /v1/cases/:id take it
+             */
+            caseId: string | null;
             /** @description The rule that raised it */
             ruleId: string;
             ruleVersion: number;
