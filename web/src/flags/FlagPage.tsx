@@ -8,7 +8,7 @@ import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { useStaff } from '../ui/staff';
-import { SymptomChart, SYMPTOMS, warningSignLabel, type SymptomAnswer } from '../ui/SymptomChart';
+import { SymptomChart, SYMPTOMS, WARNING_SIGN_LABELS, warningSignLabel, type SymptomAnswer } from '../ui/SymptomChart';
 import { useDocumentTitle } from '../ui/title';
 import { ActionDialog, Choice, Field } from './ActionDialog';
 import { useFlagEvents } from './flag-events';
@@ -351,7 +351,7 @@ function Evidence({ evidence }: { evidence: Record<string, unknown> }) {
 }
 
 function formatValue(key: string, v: unknown): string {
-  if (Array.isArray(v)) return v.length ? v.map((x) => (key.toLowerCase().includes('warning') ? warningSignLabel(String(x)) : typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ') : 'None';
+  if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'string' ? (WARNING_SIGN_LABELS[x] ?? x) : JSON.stringify(x))).join(', ') : 'None';
   if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([a, b]) => `${a}: ${String(b)}`).join(', ');
   return String(v);
 }
