@@ -77,6 +77,8 @@ export function SymptomChart({ answers, expected, label }: SymptomChartProps) {
   const sorted = useMemo(() => [...answers].sort((a, b) => a.day - b.day || a.at.localeCompare(b.at)), [key]);
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const stableExpected = useMemo(() => expected, [key]);
+  // One day axis for every symptom, so the charts line up and compare.
+  const lastDay = Math.max(1, ...sorted.map((a) => a.day), ...SYMPTOMS.map((s) => (expected?.[s]?.at(-1)?.throughDay ?? 0) + 1));
   return (
     <figure className="symptom-chart">
       <figcaption>{label}</figcaption>
@@ -90,7 +92,7 @@ export function SymptomChart({ answers, expected, label }: SymptomChartProps) {
           </p>
           <div className="symptom-chart-grid" aria-hidden="true" data-testid="symptom-chart-canvas">
             {SYMPTOMS.map((symptom) => (
-              <SymptomPlot key={symptom} symptom={symptom} answers={sorted} expected={stableExpected} />
+              <SymptomPlot key={symptom} symptom={symptom} answers={sorted} expected={stableExpected} lastDay={lastDay} />
             ))}
           </div>
         </>
@@ -152,7 +154,7 @@ function loadUPlot(): Promise<UPlotModule> {
   return uPlotLoad;
 }
 
-function SymptomPlot({ symptom, answers, expected }: { symptom: Symptom; answers: SymptomAnswer[]; expected?: ExpectedCourse }) {
+function SymptomPlot({ symptom, answers, expected, lastDay }: { symptom: Symptom; answers: SymptomAnswer[]; expected?: ExpectedCourse; lastDay: number }) {
   const box = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState(false);
 
@@ -163,8 +165,6 @@ function SymptomPlot({ symptom, answers, expected }: { symptom: Symptom; answers
     let observer: ResizeObserver | undefined;
     let cancelled = false;
 
-    const lastBand = expected?.[symptom]?.at(-1)?.throughDay ?? 0;
-    const lastDay = Math.max(lastBand + 1, ...answers.map((a) => a.day), 1);
     // One x value per whole day plus any answer day; the band is a step over them.
     const xs = [...new Set([...Array.from({ length: Math.ceil(lastDay) + 1 }, (_, i) => i), ...answers.map((a) => a.day)])].sort(
       (a, b) => a - b,
@@ -188,7 +188,7 @@ function SymptomPlot({ symptom, answers, expected }: { symptom: Symptom; answers
             height: 130,
             legend: { show: false },
             cursor: { show: false },
-            scales: { x: { time: false }, y: { range: [0, 4.2] } },
+            scales: { x: { time: false, range: [0, Math.ceil(lastDay)] }, y: { range: [0, 4.2] } },
             axes: [
               { size: 28, values: (_u, ticks) => ticks.map((t) => `${t}`), font: '11px system-ui' },
               { size: 24, splits: () => [0, 1, 2, 3, 4], font: '11px system-ui' },
@@ -244,7 +244,7 @@ function SymptomPlot({ symptom, answers, expected }: { symptom: Symptom; answers
       observer?.disconnect();
       plot?.destroy();
     };
-  }, [symptom, answers, expected]);
+  }, [symptom, answers, expected, lastDay]);
 
   return (
     <div className="symptom-plot">
