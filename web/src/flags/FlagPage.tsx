@@ -94,6 +94,13 @@ export default function FlagPage() {
     queryFn: ({ signal }) => unwrap(api.GET('/v1/protocols/{id}', { params: { path: { id: protocolId! } }, signal })),
   });
 
+  // Colleagues to assign to: the staff list is the admins' (GET /v1/staff); practitioners assign to themselves.
+  const colleagues = useQuery({
+    queryKey: ['staff'],
+    enabled: staff.role === 'admin',
+    staleTime: 5 * 60_000,
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/staff', { signal })),
+  });
   const patientName = kase.data?.patient.name ?? 'the patient';
   useDocumentTitle(f ? `${PRIORITY_WORDS[f.priority]} flag: ${patientName}` : 'Flag');
 
@@ -185,6 +192,24 @@ export default function FlagPage() {
               onPress={() => void act(api.POST('/v1/cases/{id}/assign', { params: { path: { id: caseId } }, body: { staffId: staff.id } })).then(() => setActionError(null), (err) => setActionError(describeError(err)))}
             >
               Assign to me
+            </Button>
+          )}
+          {caseId && unresolved && colleagues.data && (
+            <ActionDialog label="Assign to a colleague" title="Assign the case" submitLabel="Assign"
+              submit={(form) => act(api.POST('/v1/cases/{id}/assign', { params: { path: { id: caseId } }, body: { staffId: text(form, 'staffId') } }))}>
+              <Choice
+                name="staffId"
+                label="Colleague"
+                options={colleagues.data.items.filter((s) => s.active && s.role !== 'compliance').map((s) => ({ id: s.id, label: s.name }))}
+              />
+            </ActionDialog>
+          )}
+          {caseId && unresolved && assignee && (
+            <Button
+              variant="quiet"
+              onPress={() => void act(api.POST('/v1/cases/{id}/assign', { params: { path: { id: caseId } }, body: { staffId: null } })).then(() => setActionError(null), (err) => setActionError(describeError(err)))}
+            >
+              Unassign
             </Button>
           )}
           {caseId && unresolved && flagData.status === 'open' && (
