@@ -3,16 +3,6 @@ import type { TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
 import { axe, describeInBrowser, DESKTOP, focusOutline, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
 import { newClinic } from './support/factories';
-import openapi from '../web/src/api/openapi.json';
-
-/**
- * The session API (POST/GET/DELETE /v1/auth/session) comes from the "auth" branch. The tests
- * that sign in run once it is merged and `npm run openapi` has put it in the console's API
- * document; until then they are skipped, and named so.
- */
-const sessionApi = '/v1/auth/session' in (openapi as { paths: Record<string, unknown> }).paths;
-const withSessionApi = sessionApi ? it : it.skip;
-const AFTER_AUTH = sessionApi ? '' : ' [skipped until the auth branch (session API) is merged]';
 
 describeInBrowser('Console in a browser: the shell', () => {
   let t: TestApp;
@@ -102,7 +92,7 @@ describeInBrowser('Console in a browser: the shell', () => {
     expect(await lost.count()).toBe(0);
   });
 
-  withSessionApi(`a wrong password is refused in words, and a right one opens the triage queue${AFTER_AUTH}`, async () => {
+  it('a wrong password is refused in words, and a right one opens the triage queue', async () => {
     const c = await newClinic(t);
     const page = await open(PHONE);
     await page.goto('/app/login');
@@ -125,7 +115,7 @@ describeInBrowser('Console in a browser: the shell', () => {
     await axe(page);
   });
 
-  withSessionApi(`sends a signed-out visitor to sign in and back to the page they asked for${AFTER_AUTH}`, async () => {
+  it('sends a signed-out visitor to sign in and back to the page they asked for', async () => {
     const c = await newClinic(t);
     const page = await open();
     await page.goto('/app/on-call');

@@ -78,7 +78,7 @@ describe('the follow-up loop, end to end', () => {
     ).phone;
     const alert = t.twilioApi.to(practitionerPhone).at(-1);
     expect(alert?.params.Body).toMatch(/^URGENT flag at Clinic/);
-    expect(alert?.params.Body).toContain('/v1/flags/');
+    expect(alert?.params.Body).toContain('/app/flags/');
 
     // The SMS patient answers by a signed reply.
     await t

@@ -460,7 +460,7 @@ describe('SMS replies, keywords and delivery statuses', () => {
     expect(advice.params.Body).toContain('call emergency services');
     const alert = t.twilioApi.to(practitionerPhone).at(-1);
     expect(alert?.params.Body).toMatch(new RegExp(`^URGENT flag at ${c.clinic.name}`));
-    expect(alert?.params.Body).toContain(`/v1/flags/${flags[0].id}`);
+    expect(alert?.params.Body).toContain(`/app/flags/${flags[0].id}`);
     const [sent] = await t.db.query(
       `SELECT count(*)::int AS n FROM messages WHERE clinic_id = $1 AND purpose IN ('safety_advice', 'staff_alert') AND status = 'sent'`,
       [c.clinic.id],

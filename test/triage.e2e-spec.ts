@@ -61,6 +61,9 @@ describe('triage workflow and patient timeline', () => {
 
     const flag = (await t.http.get(`/v1/flags/${flagId}`).set(c.compliance.auth).expect(200)).body;
     expect(flag).toMatchObject({ id: flagId, status: 'resolved', outcome: 'seen_in_clinic', assigneeId: c.practitioner.id });
+    // Its case, for the console's flag page to act on: the case API knows it by that id.
+    expect(flag.caseId).toEqual(expect.any(String));
+    expect((await t.http.get(`/v1/cases/${flag.caseId}`).set(c.practitioner.auth).expect(200)).body.flagIds).toContain(flagId);
     const history = flag.history as Array<{ kind: string; at: string; actorId: string | null; data: Record<string, unknown> }>;
     expect(history.map((e) => e.kind)).toEqual(['raised', 'assigned', 'note', 'acknowledged', 'note', 'resolved', 'reopened', 'assigned', 'resolved']);
     const times = history.map((e) => Date.parse(e.at));

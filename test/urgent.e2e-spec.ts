@@ -115,8 +115,8 @@ describe('urgent pathway', () => {
       expect(advice[0].parsed.text).toContain('+34911234567');
 
       const onCall = received(s.practitioner, raisedMark);
-      expect(onCall.sms).toEqual([expect.stringMatching(new RegExp(`^URGENT flag at ${c.clinic.name}: .*/v1/flags/${flagId}$`))]);
-      expect(onCall.mail).toEqual([expect.stringContaining(`https://aftercare.test/v1/flags/${flagId}`)]);
+      expect(onCall.sms).toEqual([expect.stringMatching(new RegExp(`^URGENT flag at ${c.clinic.name}: .*/app/flags/${flagId}$`))]);
+      expect(onCall.mail).toEqual([expect.stringContaining(`https://aftercare.test/app/flags/${flagId}`)]);
       expect(received(offDuty, raisedMark)).toEqual({ sms: [], mail: [] });
       expect(received(s.admin, raisedMark)).toEqual({ sms: [], mail: [] });
     });
@@ -135,7 +135,7 @@ describe('urgent pathway', () => {
       for (const who of [s.practitioner, offDuty]) {
         const got = received(who, before);
         expect(got.sms).toEqual([expect.stringMatching(/^ESCALATED: URGENT flag at .* not acknowledged for 31 minutes\./)]);
-        expect(got.mail).toEqual([expect.stringContaining(`/v1/flags/${flagId}`)]);
+        expect(got.mail).toEqual([expect.stringContaining(`/app/flags/${flagId}`)]);
       }
       // The admin has no phone: email only. Compliance is not alerted.
       expect(received(s.admin, before)).toEqual({ sms: [], mail: [expect.stringMatching(/^\[URGENT\] Not acknowledged for 31 minutes/)] });

@@ -152,7 +152,7 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     const clinic = await this.clinics.get(flag.clinicId, m);
     const staff = await this.clinics.staffWithRoles(flag.clinicId, ['practitioner', 'admin'], m);
     const waited = waitedPhrase(now.getTime() - flag.reachedAt.getTime());
-    const alert = staffEscalation({ clinicName: clinic.name, priority: flag.priority, reason: flag.reason, flagUrl: `${this.config.publicBaseUrl}/v1/flags/${flag.id}`, waited });
+    const alert = staffEscalation({ clinicName: clinic.name, priority: flag.priority, reason: flag.reason, flagUrl: `${this.config.publicBaseUrl}/app/flags/${flag.id}`, waited });
     const { messageIds, alerted } = await queueStaffAlerts(this.messaging, m, clinic, staff, alert);
     const data = { priority: flag.priority, since: flag.reachedAt.toISOString(), staffAlerted: alerted.map((a) => a.staffUserId), messageIds };
     const repo = m.getRepository(FlagEvent);

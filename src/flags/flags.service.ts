@@ -374,7 +374,7 @@ export class FlagsService {
     // The caller's transaction holds a connection already: asking the pool for another can deadlock it.
     // alertStaff false: the same warning sign again on a flag staff were alerted to; advice only.
     const { staff, source } = alertStaff ? await this.onCall.recipientsAt(m, clinic, this.clock.now()) : { staff: [], source: 'none' as const };
-    const alert = staffAlert({ clinicName: clinic.name, priority: flag.priority, reason: flag.reason, flagUrl: `${this.config.publicBaseUrl}/v1/flags/${flag.id}` });
+    const alert = staffAlert({ clinicName: clinic.name, priority: flag.priority, reason: flag.reason, flagUrl: `${this.config.publicBaseUrl}/app/flags/${flag.id}` });
     const queued = await queueStaffAlerts(this.messaging, m, clinic, staff, alert);
     ids.push(...queued.messageIds);
     await this.audit.record(m, {

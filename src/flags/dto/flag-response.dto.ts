@@ -17,6 +17,7 @@ export class FlagDto {
   @ApiProperty(maybeId) treatmentId: string | null;
   @ApiProperty(maybeId) responseId: string | null;
   @ApiProperty(maybeId) messageId: string | null;
+  @ApiProperty({ ...maybeId, description: 'The case it belongs to (one per patient and course): the case actions and GET /v1/cases/:id take it' }) caseId: string | null;
   @ApiProperty({ description: 'The rule that raised it' }) ruleId: string;
   @ApiProperty() ruleVersion: number;
   @ApiProperty({ enum: FLAG_PRIORITIES }) priority: (typeof FLAG_PRIORITIES)[number];
@@ -65,6 +66,7 @@ export function toFlagDto(f: Flag): FlagDto {
     treatmentId: f.treatmentId,
     responseId: f.responseId,
     messageId: f.messageId,
+    caseId: f.caseId,
     ruleId: f.ruleId,
     ruleVersion: f.ruleVersion,
     priority: f.priority,

@@ -1653,6 +1653,11 @@ export interface components {
             responseId: string | null;
             /** Format: uuid */
             messageId: string | null;
+            /**
+             * Format: uuid
+             * @description The case it belongs to (one per patient and course): the case actions and GET /v1/cases/:id take it
+             */
+            caseId: string | null;
             /** @description The rule that raised it */
             ruleId: string;
             ruleVersion: number;
@@ -1731,6 +1736,11 @@ export interface components {
             responseId: string | null;
             /** Format: uuid */
             messageId: string | null;
+            /**
+             * Format: uuid
+             * @description The case it belongs to (one per patient and course): the case actions and GET /v1/cases/:id take it
+             */
+            caseId: string | null;
             /** @description The rule that raised it */
             ruleId: string;
             ruleVersion: number;

@@ -21,6 +21,8 @@ export const routes: RouteObject[] = [
         errorElement: <RouteError />,
         children: [
           { index: true, lazy: page(() => import('../flags/TriageQueuePage')) },
+          { path: 'queue', lazy: page(() => import('../flags/TriageQueuePage')) },
+          { path: 'flags/:id', lazy: page(() => import('../flags/FlagPage')) },
           { path: 'patients', lazy: page(() => import('../patients/PatientsPage')) },
           { path: 'on-call', lazy: page(() => import('../on-call/OnCallPage')) },
           { path: 'password', lazy: page(() => import('../auth/ChangePasswordPage')) },

@@ -1,0 +1,111 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { Dialog, DialogTrigger, Heading, Modal, ModalOverlay } from 'react-aria-components';
+import { Alert } from '../ui/Alert';
+import { Button } from '../ui/Button';
+import { describeError } from '../ui/errors';
+import { Select } from './Select';
+
+/**
+ * A button that opens a modal form (React Aria: focus kept inside, Escape closes, focus goes back).
+ * `submit` runs the action; its error is shown in the API's words and the dialog stays open.
+ */
+export function ActionDialog({
+  label,
+  title,
+  submitLabel,
+  variant = 'secondary',
+  submit,
+  children,
+  isDisabled,
+}: {
+  label: string;
+  title: string;
+  submitLabel: string;
+  variant?: 'primary' | 'secondary' | 'quiet';
+  submit: (form: FormData) => Promise<unknown>;
+  children: ReactNode;
+  isDisabled?: boolean;
+}) {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setPending(true);
+    setError(null);
+    try {
+      await submit(new FormData(e.currentTarget));
+      setOpen(false);
+    } catch (err) {
+      setError(describeError(err));
+    } finally {
+      setPending(false);
+    }
+  };
+
+  return (
+    <DialogTrigger isOpen={open} onOpenChange={(o) => { setOpen(o); if (o) setError(null); }}>
+      <Button variant={variant} isDisabled={isDisabled}>
+        {label}
+      </Button>
+      <ModalOverlay className="modal-overlay" isDismissable>
+        <Modal className="modal">
+          <Dialog aria-label={title}>
+            {({ close }) => (
+              <form onSubmit={onSubmit}>
+                <Heading slot="title">{title}</Heading>
+                {error && <Alert>{error}</Alert>}
+                {children}
+                <div className="modal-buttons">
+                  <Button type="submit" isPending={pending}>
+                    {submitLabel}
+                  </Button>
+                  <Button variant="quiet" onPress={close}>
+                    Cancel
+                  </Button>
+                </div>
+              </form>
+            )}
+          </Dialog>
+        </Modal>
+      </ModalOverlay>
+    </DialogTrigger>
+  );
+}
+
+/** A labelled textarea or input inside a dialog form. */
+export function Field({ name, label, textarea, type = 'text', required, min, max, description }: {
+  name: string;
+  label: string;
+  textarea?: boolean;
+  type?: string;
+  required?: boolean;
+  min?: number;
+  max?: number;
+  description?: string;
+}) {
+  const id = `field-${name}`;
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={id}>
+        {label}
+      </label>
+      {textarea ? (
+        <textarea id={id} name={name} className="field-input" required={required} aria-describedby={description ? `${id}-d` : undefined} />
+      ) : (
+        <input id={id} name={name} type={type} className="field-input" required={required} min={min} max={max} aria-describedby={description ? `${id}-d` : undefined} />
+      )}
+      {description && (
+        <span id={`${id}-d`} className="field-description">
+          {description}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/** A required choice in a dialog form (React Aria's select; FormData reads it by name). */
+export function Choice({ name, label, options, required = true }: { name: string; label: string; options: Array<{ id: string; label: string }>; required?: boolean }) {
+  return <Select name={name} label={label} options={options} isRequired={required} />;
+}
