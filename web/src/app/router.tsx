@@ -22,6 +22,9 @@ export const routes: RouteObject[] = [
         children: [
           { index: true, lazy: page(() => import('../flags/TriageQueuePage')) },
           { path: 'patients', lazy: page(() => import('../patients/PatientsPage')) },
+          { path: 'patients/new', lazy: page(() => import('../patients/NewPatientPage')) },
+          { path: 'patients/:id', lazy: page(() => import('../patients/PatientPage')) },
+          { path: 'patients/:id/treatments/new', lazy: page(() => import('../patients/RecordTreatmentPage')) },
           { path: 'on-call', lazy: page(() => import('../on-call/OnCallPage')) },
           { path: 'password', lazy: page(() => import('../auth/ChangePasswordPage')) },
         ],
