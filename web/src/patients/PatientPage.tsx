@@ -159,7 +159,9 @@ function Course({ patientId, name, items }: { patientId: string; name: string; i
         {answers.length === 0 ? (
           <p className="muted">No answers yet.</p>
         ) : (
-          <SymptomChart answers={answers} expected={expected} label={`Symptoms of ${name} by day since ${formatDate(first.at)}`} />
+          <div className="course-chart">
+            <SymptomChart answers={answers} expected={expected} label={`Symptoms of ${name} by day since ${formatDate(first.at)}`} />
+          </div>
         )}
       </section>
       <section aria-labelledby="timeline-heading">
