@@ -188,7 +188,7 @@ describeInBrowser('Console in a browser: patients, care and on call', () => {
       await p.context().close();
     }
 
-    await page.reload();
+    await page.goto(patientPath);
     await page.getByRole('button', { name: 'Cancel this session…' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
