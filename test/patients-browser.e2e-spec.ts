@@ -198,7 +198,7 @@ describeInBrowser('Console in a browser: patients, care and on call', () => {
     await page.getByRole('status').filter({ hasText: /Session cancelled; \d+ planned check-ins? will not go out/ }).waitFor();
     const sessions = page.getByRole('region', { name: 'Sessions' });
     await sessions.getByText('Entered for the wrong patient').waitFor();
-    await sessions.getByText('Cancelled', { exact: true }).waitFor();
+    await sessions.getByRole('heading', { name: /Cancelled/ }).waitFor();
     await axe(page);
   });
 
