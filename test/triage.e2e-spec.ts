@@ -148,6 +148,9 @@ describe('triage workflow and patient timeline', () => {
     expect([...times].sort((a, b) => a - b)).toEqual(times);
 
     expect(items[0]).toMatchObject({ type: 'treatment', id: treatmentId, procedure: 'mesotherapy', lotNumber: 'L2309A' });
+    // The course of sessions as the patient page shows it: protocol key and version, cancellation.
+    expect(items[0]).toMatchObject({ protocolKey: expect.any(String), protocolVersion: expect.any(Number), cancelledAt: null, cancelReason: null });
+    expect(items[0]).toHaveProperty('technique');
     const types = items.map((i) => i.type);
     // The day-1 check-in is sent, its email goes out, the answer comes back and raises the flag; later check-ins follow.
     const firstCheckIn = types.indexOf('check_in');

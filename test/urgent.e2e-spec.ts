@@ -100,6 +100,15 @@ describe('urgent pathway', () => {
         .expect(200);
     });
 
+    it('lets a practitioner read the rota with names, but not change it; compliance reads nothing', async () => {
+      const res = await t.http.get('/v1/clinic/on-call').set(c.practitioner.auth).expect(200);
+      expect(res.body.shifts).toHaveLength(2);
+      expect(res.body.staff).toEqual(expect.arrayContaining([{ id: offDuty.id, name: expect.any(String), role: 'practitioner' }]));
+      expect(res.body.staff.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining([s.practitioner.id, offDuty.id]));
+      await t.http.put('/v1/clinic/on-call').set(c.practitioner.auth).send({ shifts: [] }).expect(403);
+      await t.http.get('/v1/clinic/on-call').set(c.compliance.auth).expect(403);
+    });
+
     it('sends safety advice to the patient and an SMS and an email to the on-call practitioner only', async () => {
       const { p, link } = await treatedAndAsked(c);
       t.clock.advance(20 * MINUTE);
@@ -309,7 +318,7 @@ describe('urgent pathway', () => {
 
     it('reads and replaces the rota, audited with what changed', async () => {
       const empty = (await t.http.get('/v1/clinic/on-call').set(c.admin.auth).expect(200)).body;
-      expect(empty).toEqual({ timeZone: 'Europe/Madrid', shifts: [], now: { staffUserIds: [c.practitioner.id], source: 'practitioners' } });
+      expect(empty).toEqual({ timeZone: 'Europe/Madrid', shifts: [], now: { staffUserIds: [c.practitioner.id], source: 'practitioners' }, staff: expect.any(Array) });
 
       t.clock.set('2026-03-02T20:30:00Z'); // Monday 21:30 in Madrid
       const saved = (await put([shift(), shift({ staffUserId: c.admin.id, weekday: 6, start: '00:00', end: '24:00' })]).expect(200)).body;
@@ -357,8 +366,8 @@ describe('urgent pathway', () => {
       expect((await t.http.get('/v1/clinic/on-call').set(c.admin.auth).expect(200)).body.shifts).toEqual([]);
     });
 
-    it('is for admins only', async () => {
-      await t.http.get('/v1/clinic/on-call').set(c.practitioner.auth).expect(403);
+    it('is changed by admins only (practitioners read it)', async () => {
+      await t.http.get('/v1/clinic/on-call').set(c.practitioner.auth).expect(200);
       await t.http.get('/v1/clinic/on-call').set(c.compliance.auth).expect(403);
       await put([shift()], c.practitioner.auth).expect(403);
       await put([shift()], c.compliance.auth).expect(403);

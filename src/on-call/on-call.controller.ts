@@ -14,7 +14,8 @@ import { OnCallService } from './on-call.service';
 export class OnCallController {
   constructor(private readonly onCall: OnCallService) {}
 
-  @Allow('admin')
+  /** Practitioners read it too (the console's On call page); changing it stays an admin action. */
+  @Allow('admin', 'practitioner')
   @Get()
   @ApiOkResponse({ type: OnCallDto })
   async get(@CurrentPrincipal() p: Principal): Promise<OnCallDto> {

@@ -20,6 +20,8 @@ export interface OnCallView {
   shifts: Shift[];
   /** Who an urgent flag raised now would alert, and why. */
   now: { staffUserIds: string[]; source: AlertSource };
+  /** Names of the practitioners and admins who can be on call (the console shows names, not ids). */
+  staff: { id: string; name: string; role: string }[];
 }
 
 const ALERTABLE = ['practitioner', 'admin'] as const;
@@ -38,7 +40,13 @@ export class OnCallService {
     const clinic = await this.clinics.get(clinicId);
     const shifts = await this.shiftsOf(this.db.manager, clinicId);
     const now = await this.recipientsAt(this.db.manager, clinic, this.clock.now());
-    return { timeZone: clinic.timeZone, shifts, now: { staffUserIds: now.staff.map((s) => s.id), source: now.source } };
+    const staff = await this.clinics.staffWithRoles(clinicId, [...ALERTABLE], this.db.manager);
+    return {
+      timeZone: clinic.timeZone,
+      shifts,
+      now: { staffUserIds: now.staff.map((s) => s.id), source: now.source },
+      staff: staff.map((s) => ({ id: s.id, name: s.name, role: s.role })),
+    };
   }
 
   /** Replaces the whole rota; every person on it must be an active practitioner or admin of the clinic. */

@@ -62,7 +62,12 @@ export class TimelineService {
         bodyAreas: t.bodyAreas,
         product: t.product,
         lotNumber: t.lotNumber,
+        technique: t.technique,
+        protocolKey: t.protocolKey,
+        protocolVersion: t.protocolVersion,
         status: t.status,
+        cancelledAt: t.cancelledAt,
+        cancelReason: t.cancelReason,
       })),
       ...checkIns.map((c) => ({
         at: c.sentAt ?? c.dueAt,

@@ -15,11 +15,18 @@ export class OnCallNowDto {
   @ApiProperty({ enum: ALERT_SOURCES, description: 'On call by the rota, or the fallback when no one is' }) source: AlertSource;
 }
 
+export class OnCallStaffDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: ['practitioner', 'admin'] }) role: string;
+}
+
 /** The clinic's weekly rota (local times in its zone) and who is alerted first now. */
 export class OnCallDto {
   @ApiProperty({ example: 'Europe/Madrid' }) timeZone: string;
   @ApiProperty({ type: [OnCallShiftViewDto] }) shifts: OnCallShiftViewDto[];
   @ApiProperty({ type: OnCallNowDto }) now: OnCallNowDto;
+  @ApiProperty({ type: [OnCallStaffDto], description: 'The active practitioners and admins, to name the people on the rota' }) staff: OnCallStaffDto[];
 }
 
 export function toOnCallDto(v: OnCallView): OnCallDto {
@@ -27,5 +34,6 @@ export function toOnCallDto(v: OnCallView): OnCallDto {
     timeZone: v.timeZone,
     shifts: v.shifts.map((s) => ({ staffUserId: s.staffUserId, weekday: s.weekday, start: s.start, end: s.end })),
     now: { staffUserIds: v.now.staffUserIds, source: v.now.source },
+    staff: v.staff.map((s) => ({ id: s.id, name: s.name, role: s.role })),
   };
 }

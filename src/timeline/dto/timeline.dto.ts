@@ -25,7 +25,12 @@ export class TimelineTreatmentDto extends TimelineItemBase {
   @ApiProperty({ type: [String] }) bodyAreas: string[];
   @ApiProperty() product: string;
   @ApiProperty({ type: String, nullable: true }) lotNumber: string | null;
+  @ApiProperty({ enum: ['manual', 'injector_gun'], nullable: true }) technique: string | null;
+  @ApiProperty({ description: 'Sessions of one procedure and protocol key form a course' }) protocolKey: string;
+  @ApiProperty() protocolVersion: number;
   @ApiProperty({ enum: ['active', 'cancelled'] }) status: string;
+  @ApiProperty(maybeAt) cancelledAt: Date | null;
+  @ApiProperty({ type: String, nullable: true }) cancelReason: string | null;
 }
 
 export class TimelineCheckInDto extends TimelineItemBase {
@@ -105,7 +110,7 @@ export class TimelineDto {
 
 /** The summary fields of each kind of item: anything else an item may carry stays behind. */
 const FIELDS: Record<TimelineType, string[]> = {
-  treatment: ['procedure', 'indication', 'bodyAreas', 'product', 'lotNumber', 'status'],
+  treatment: ['procedure', 'indication', 'bodyAreas', 'product', 'lotNumber', 'technique', 'protocolKey', 'protocolVersion', 'status', 'cancelledAt', 'cancelReason'],
   check_in: ['treatmentId', 'step', 'dayOffset', 'status', 'channel', 'dueAt', 'sentAt', 'answeredAt'],
   response: ['treatmentId', 'checkInId', 'source', 'daySinceTreatment', 'scores', 'warningSigns', 'hasFreeText'],
   message: ['checkInId', 'direction', 'channel', 'purpose', 'status'],

@@ -1843,11 +1843,20 @@ export interface components {
              */
             source: "rota" | "practitioners" | "admins";
         };
+        OnCallStaffDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "practitioner" | "admin";
+        };
         OnCallDto: {
             /** @example Europe/Madrid */
             timeZone: string;
             shifts: components["schemas"]["OnCallShiftViewDto"][];
             now: components["schemas"]["OnCallNowDto"];
+            /** @description The active practitioners and admins, to name the people on the rota */
+            staff: components["schemas"]["OnCallStaffDto"][];
         };
         OnCallShiftDto: {
             /**
@@ -2195,8 +2204,16 @@ export interface components {
             bodyAreas: string[];
             product: string;
             lotNumber: string | null;
+            /** @enum {string|null} */
+            technique: "manual" | "injector_gun" | null;
+            /** @description Sessions of one procedure and protocol key form a course */
+            protocolKey: string;
+            protocolVersion: number;
             /** @enum {string} */
             status: "active" | "cancelled";
+            /** Format: date-time */
+            cancelledAt: string | null;
+            cancelReason: string | null;
         };
         TimelineCheckInDto: {
             /**
