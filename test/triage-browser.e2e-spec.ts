@@ -162,7 +162,7 @@ describeInBrowser('Console in a browser: triage queue and flag page', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await t.http.get('/v1/auth/session').set('Cookie', cookieHeader).expect(401);
-  });
+   }, 180_000); // a long walk through the pages: 40 s alone, more on a loaded machine
 
   it("a deactivated practitioner's open session stops working at their next action", async () => {
     const c = await newClinic(t);
