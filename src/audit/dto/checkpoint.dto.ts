@@ -25,12 +25,18 @@ export class CheckpointRefDto {
 /** The result of walking the clinic's chain and checking it against its latest signed checkpoint. */
 export class ChainReportDto {
   @ApiProperty() ok: boolean;
-  @ApiProperty({ description: 'Events checked' }) count: number;
+  @ApiProperty({
+    enum: ['ok', 'broken', 'truncated', 'unverifiable_truncation'],
+    description: 'unverifiable_truncation: the events chain, but without a trusted key nothing vouches that none were cut from the end (not ok)',
+  })
+  status: 'ok' | 'broken' | 'truncated' | 'unverifiable_truncation';
+  @ApiProperty({ description: "Events in the clinic's chain as stored (all of them, also when the walk stopped early)" }) count: number;
   @ApiProperty({ type: String, nullable: true }) headSeq: string | null;
   @ApiProperty({ type: String, nullable: true }) headHash: string | null;
   @ApiPropertyOptional({ description: 'The clinic sequence number where the chain breaks' }) brokenAt?: string;
   @ApiPropertyOptional({ description: 'Why it is not ok: altered, missing, out of order, truncated, payload altered, checkpoint mismatch, …' }) reason?: string;
   @ApiPropertyOptional({ type: CheckpointRefDto, nullable: true, description: 'null: the clinic has no checkpoint yet' }) checkpoint?: CheckpointRefDto | null;
+  @ApiPropertyOptional({ description: 'How many stored checkpoints (valid, trusted signature) were checked as prefixes of the chain' }) checkpointsChecked?: number;
   @ApiPropertyOptional({ description: 'Payloads blanked by erasure among the events checked' }) redactedPayloads?: number;
   @ApiProperty({ type: Boolean, nullable: true, description: "The checkpoint is signed by this service's key; null: no checkpoint or no key to judge by" })
   checkpointSignedByConfiguredKey: boolean | null;
@@ -47,12 +53,14 @@ function toCheckpointRefDto(c: CheckpointRef): CheckpointRefDto {
 export function toChainReportDto(r: ChainReport, checkpointSignedByConfiguredKey: boolean | null): ChainReportDto {
   return {
     ok: r.ok,
+    status: r.status,
     count: r.count,
     headSeq: r.headSeq,
     headHash: r.headHash,
     ...(r.brokenAt !== undefined ? { brokenAt: r.brokenAt } : {}),
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
     ...(r.checkpoint !== undefined ? { checkpoint: r.checkpoint && toCheckpointRefDto(r.checkpoint) } : {}),
+    ...(r.checkpointsChecked !== undefined ? { checkpointsChecked: r.checkpointsChecked } : {}),
     ...(r.redactedPayloads !== undefined ? { redactedPayloads: r.redactedPayloads } : {}),
     checkpointSignedByConfiguredKey,
   };

@@ -901,7 +901,12 @@ export interface components {
         };
         ChainReportDto: {
             ok: boolean;
-            /** @description Events checked */
+            /**
+             * @description unverifiable_truncation: the events chain, but without a trusted key nothing vouches that none were cut from the end (not ok)
+             * @enum {string}
+             */
+            status: "ok" | "broken" | "truncated" | "unverifiable_truncation";
+            /** @description Events in the clinic's chain as stored (all of them, also when the walk stopped early) */
             count: number;
             headSeq: string | null;
             headHash: string | null;
@@ -911,6 +916,8 @@ export interface components {
             reason?: string;
             /** @description null: the clinic has no checkpoint yet */
             checkpoint?: components["schemas"]["CheckpointRefDto"] | null;
+            /** @description How many stored checkpoints (valid, trusted signature) were checked as prefixes of the chain */
+            checkpointsChecked?: number;
             /** @description Payloads blanked by erasure among the events checked */
             redactedPayloads?: number;
             /** @description The checkpoint is signed by this service's key; null: no checkpoint or no key to judge by */
