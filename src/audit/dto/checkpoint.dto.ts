@@ -36,6 +36,8 @@ export class ChainReportDto {
   @ApiPropertyOptional({ description: 'The clinic sequence number where the chain breaks' }) brokenAt?: string;
   @ApiPropertyOptional({ description: 'Why it is not ok: altered, missing, out of order, truncated, payload altered, checkpoint mismatch, …' }) reason?: string;
   @ApiPropertyOptional({ type: CheckpointRefDto, nullable: true, description: 'null: the clinic has no checkpoint yet' }) checkpoint?: CheckpointRefDto | null;
+  @ApiPropertyOptional({ type: Object, nullable: true, description: 'The head the service recorded with its last append ({ seq, hash }); events missing below it are a cut' })
+  recordedHead?: { seq: string; hash: string } | null;
   @ApiPropertyOptional({ description: 'How many stored checkpoints (valid, trusted signature) were checked as prefixes of the chain' }) checkpointsChecked?: number;
   @ApiPropertyOptional({ description: 'Payloads blanked by erasure among the events checked' }) redactedPayloads?: number;
   @ApiProperty({ type: Boolean, nullable: true, description: "The checkpoint is signed by this service's key; null: no checkpoint or no key to judge by" })
@@ -60,6 +62,7 @@ export function toChainReportDto(r: ChainReport, checkpointSignedByConfiguredKey
     ...(r.brokenAt !== undefined ? { brokenAt: r.brokenAt } : {}),
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
     ...(r.checkpoint !== undefined ? { checkpoint: r.checkpoint && toCheckpointRefDto(r.checkpoint) } : {}),
+    ...(r.recordedHead !== undefined ? { recordedHead: r.recordedHead } : {}),
     ...(r.checkpointsChecked !== undefined ? { checkpointsChecked: r.checkpointsChecked } : {}),
     ...(r.redactedPayloads !== undefined ? { redactedPayloads: r.redactedPayloads } : {}),
     checkpointSignedByConfiguredKey,

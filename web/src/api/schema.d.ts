@@ -916,6 +916,8 @@ export interface components {
             reason?: string;
             /** @description null: the clinic has no checkpoint yet */
             checkpoint?: components["schemas"]["CheckpointRefDto"] | null;
+            /** @description The head the service recorded with its last append ({ seq, hash }); events missing below it are a cut */
+            recordedHead?: Record<string, never> | null;
             /** @description How many stored checkpoints (valid, trusted signature) were checked as prefixes of the chain */
             checkpointsChecked?: number;
             /** @description Payloads blanked by erasure among the events checked */
