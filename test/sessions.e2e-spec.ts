@@ -115,8 +115,8 @@ describe('browser sessions, CSRF and the staff lifecycle', () => {
     await t.http.get('/v1/flags').set({ Authorization: `Bearer ${again.body.accessToken}` }).expect(200);
     const events = (await auditOf(c, c.practitioner.id)).filter((e) => e.action === 'staff.updated');
     expect(events.map((e) => [e.data, e.changes])).toEqual([
-      [expect.objectContaining({ fields: ['active'] }), { active: { from: true, to: false } }],
-      [expect.objectContaining({ fields: ['active'] }), { active: { from: false, to: true } }],
+      [{ fields: ['active'], requestId: expect.any(String) }, { active: { from: true, to: false } }],
+      [{ fields: ['active'], requestId: expect.any(String) }, { active: { from: false, to: true } }],
     ]);
   });
 
