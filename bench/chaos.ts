@@ -48,7 +48,10 @@ const GRACE_MS = 5_000;
 const ROOT = path.resolve(__dirname, '..');
 const LOGS = path.join(os.tmpdir(), 'aftercare-chaos');
 const SHARE = { a: 0.5, b: 0.2, c: 0.15 }; // d gets the rest
-const SCENARIO_TIMEOUT_MS = Number(process.env.CHAOS_SCENARIO_TIMEOUT_MS ?? 10 * 60_000);
+// Scaled with the size: at 10k on a loaded 2-core machine a scenario's slice takes many minutes.
+const SCENARIO_TIMEOUT_MS = Number(process.env.CHAOS_SCENARIO_TIMEOUT_MS ?? Math.max(10 * 60_000, N * 300));
+// ts-node transpiling the whole service takes minutes when eight engineers share two cores.
+const READY_TIMEOUT_MS = Number(process.env.CHAOS_READY_TIMEOUT_MS ?? 300_000);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const secs = (ms: number) => (ms / 1000).toFixed(1) + ' s';
@@ -94,7 +97,7 @@ function start(i: Instance): void {
   );
 }
 
-async function ready(i: Instance, timeoutMs = 180_000): Promise<number> {
+async function ready(i: Instance, timeoutMs = READY_TIMEOUT_MS): Promise<number> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
     if (i.child?.exitCode !== null && i.child?.exitCode !== undefined) throw new Error(`${i.name} exited (${i.child.exitCode}); see ${LOGS}/${i.name}.log`);
