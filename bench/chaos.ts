@@ -489,6 +489,12 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     void cleanup().then(() => process.exit(130));
   });
 }
+// Whatever escapes (an error event nobody heard) still stops the instances started here.
+process.on('uncaughtException', (err) => {
+  console.error('uncaught:', err);
+  process.exitCode = 1;
+  void cleanup().then(() => process.exit());
+});
 main()
   .catch((err) => {
     console.error(err);

@@ -18,6 +18,8 @@ export class SmtpSink {
   failNext: { count: number; code: number } = { count: 0, code: 451 };
   /** The next N messages have their connection cut in the middle of DATA. */
   dropNext = 0;
+  /** Connection errors (a client that died mid-session: ECONNRESET); kept, never thrown. */
+  readonly connectionErrors: Error[] = [];
   private server!: SMTPServer;
   port = 0;
 
@@ -62,6 +64,8 @@ export class SmtpSink {
         });
       },
     });
+    // SMTPServer emits a client's socket errors on itself: unheard, one killed client ends this process.
+    this.server.on('error', (err) => this.connectionErrors.push(err));
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.server.address() as AddressInfo).port;
     return this;

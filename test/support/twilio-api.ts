@@ -34,6 +34,9 @@ export class TwilioApiServer {
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
+      // A client killed mid-request (the chaos run's kill -9) resets the socket: not this server's fault.
+      req.on('error', () => undefined);
+      res.on('error', () => undefined);
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => this.handle(req, Buffer.concat(chunks).toString('utf8'), res));
     });
