@@ -1,12 +1,12 @@
 import { Body, Controller, Delete, ForbiddenException, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiCookieAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Allow, AllowWhilePasswordChangeRequired, CurrentPrincipal, Principal, Public } from '../common/principal';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { clientAddress, RateLimit } from '../rate-limits/rate-limit.guard';
 import { AuthService } from './auth.service';
 import { CreateApiKeyDto, LoginDto } from './dto/login.dto';
-import { ApiKeyDto, ApiKeyListDto, ChangePasswordDto, CreatedApiKeyDto, LoginResponseDto, SessionDto } from './dto/session.dto';
+import { ApiKeyDto, ApiKeyListDto, ChangePasswordDto, ClinicChoiceDto, CreatedApiKeyDto, LoginResponseDto, SessionDto } from './dto/session.dto';
 import { clearSessionCookies, SESSION_COOKIE, setSessionCookies } from './sessions';
 
 const STAFF = ['practitioner', 'compliance', 'admin'] as const;
@@ -28,8 +28,9 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto, description: 'A bearer JWT for integrations and scripts' })
+  @ApiConflictResponse({ type: ClinicChoiceDto, description: 'The email and password open accounts at more than one clinic: send clinicId' })
   login(@Body() dto: LoginDto, @Req() req: Request): Promise<LoginResponseDto> {
-    return this.auth.login(dto.email, dto.password, clientAddress(req));
+    return this.auth.login(dto.email, dto.password, clientAddress(req), dto.clinicId);
   }
 
   /** Browser sign-in: sets the aftercare_session (HttpOnly) and aftercare_csrf cookies. */
@@ -38,13 +39,14 @@ export class AuthController {
   @Post('auth/session')
   @HttpCode(200)
   @ApiOkResponse({ type: SessionDto })
+  @ApiConflictResponse({ type: ClinicChoiceDto, description: 'The email and password open accounts at more than one clinic: send clinicId' })
   async createSession(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SessionDto> {
     // A cross-site form must not sign the browser in as someone else (login CSRF).
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== this.ownOrigin) {
       throw new ForbiddenException(`CSRF check failed: the request comes from ${origin}, not from ${this.ownOrigin}`);
     }
-    const { sessionId, view } = await this.auth.createSession(dto.email, dto.password, clientAddress(req));
+    const { sessionId, view } = await this.auth.createSession(dto.email, dto.password, clientAddress(req), dto.clinicId);
     setSessionCookies(res, this.config.publicBaseUrl, sessionId, view.csrfToken);
     return view;
   }

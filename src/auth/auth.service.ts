@@ -1,4 +1,4 @@
-import { BadRequestException, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
@@ -23,6 +23,22 @@ export interface SessionView {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/**
+ * How many of one email's accounts (one per clinic) a sign-in without a clinic tries, and so how
+ * many scrypt hashes every such sign-in computes, account or not. A person with more accounts
+ * than this signs in to the others by naming the clinic (`clinicId`, or the console's clinic link).
+ */
+export const ACCOUNTS_TRIED_PER_SIGN_IN = 3;
+
+/** 409: the email and password open accounts at several clinics; the caller names one. */
+export class ClinicChoiceRequired extends ConflictException {
+  readonly details: { clinics: Array<{ id: string; name: string }> };
+  constructor(clinics: Array<{ id: string; name: string }>) {
+    super('This email and password open accounts at more than one clinic: choose the clinic (clinicId) and sign in again');
+    this.details = { clinics };
+  }
+}
+
 @Injectable()
 export class AuthService {
   constructor(
@@ -34,8 +50,8 @@ export class AuthService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async login(email: string, password: string, address: string): Promise<{ accessToken: string; expiresIn: number; mustChangePassword: boolean }> {
-    const user = await this.verifyCredentials(email, password, address);
+  async login(email: string, password: string, address: string, clinicId?: string | null): Promise<{ accessToken: string; expiresIn: number; mustChangePassword: boolean }> {
+    const user = await this.verifyCredentials(email, password, address, clinicId);
     const now = this.clock.now();
     const expiresIn = this.config.accessTokenTtlSeconds;
     const accessToken = await this.jwt.signAsync(
@@ -57,8 +73,8 @@ export class AuthService {
   }
 
   /** Signs in for a browser: a new session row (its id's hash) and its CSRF token, audited. */
-  async createSession(email: string, password: string, address: string): Promise<{ sessionId: string; view: SessionView }> {
-    const user = await this.verifyCredentials(email, password, address);
+  async createSession(email: string, password: string, address: string, clinicId?: string | null): Promise<{ sessionId: string; view: SessionView }> {
+    const user = await this.verifyCredentials(email, password, address, clinicId);
     const now = this.clock.now();
     const sessionId = newSecret();
     const csrfToken = newSecret();
@@ -137,7 +153,8 @@ export class AuthService {
     if (weak) throw new BadRequestException(weak.replace(/^password/, 'newPassword'));
     if (newPassword === currentPassword) throw new BadRequestException('newPassword must differ from the current password');
     try {
-      await this.verifyCredentials(me.email, currentPassword, address);
+      // This account's own password: the same email may have accounts (other passwords) at other clinics.
+      await this.verifyCredentials(me.email, currentPassword, address, me.clinicId);
     } catch (err) {
       if (err instanceof UnauthorizedException) throw new BadRequestException('currentPassword is wrong');
       throw err;
@@ -160,32 +177,51 @@ export class AuthService {
   }
 
   /**
-   * The staff member with this email and password, or 401 (the same message and the same scrypt
-   * work whether or not the email exists), or 429 when the throttle says so.
+   * The staff account with this email and password, or 401 (the same message and the same scrypt
+   * work whether the email has no account, one, or several), or 429 when the throttle says so.
+   *
+   * A staff email is unique per clinic, so one person may hold accounts at several clinics, each
+   * with its own password. Without `clinicId` the newest ACCOUNTS_TRIED_PER_SIGN_IN active
+   * accounts with the email are tried, always exactly that many hashes (dummy ones fill the rest),
+   * in parallel: neither the answer nor the work says how many accounts exist. With `clinicId`
+   * exactly one hash is checked. When the password opens accounts at two or more clinics the
+   * answer is 409 naming them (the caller proved the password for each) and nobody is signed in:
+   * the caller asks again with the clinic chosen.
    */
-  async verifyCredentials(email: string, password: string, address: string): Promise<StaffUser> {
+  async verifyCredentials(email: string, password: string, address: string, clinicId?: string | null): Promise<StaffUser> {
     const key = normalise(email);
     await this.throttle.check(key, address);
-    const user = await this.db
-      .getRepository(StaffUser)
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('lower(u.email) = :key', { key })
-      .getOne();
-    // Unknown emails are checked against a dummy hash: the answer takes as long either way.
-    const matches = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash()));
-    const ok = !!user && user.active && matches;
-    if (!ok || !user) {
+    const tries = clinicId ? 1 : ACCOUNTS_TRIED_PER_SIGN_IN;
+    const accounts: Array<{ id: string; clinic_id: string; password_hash: string }> = await this.db.query(
+      `SELECT id, clinic_id, password_hash FROM staff_users
+        WHERE lower(email) = $1 AND active ${clinicId ? 'AND clinic_id = $3' : ''}
+        ORDER BY greatest(last_sign_in_at, created_at) DESC, id LIMIT $2`,
+      clinicId ? [key, tries, clinicId] : [key, tries],
+    );
+    const hashes = accounts.map((a) => a.password_hash);
+    // Fewer accounts than tries (none at all for an unknown email): dummy hashes of the same cost.
+    while (hashes.length < tries) hashes.push(await this.dummyHash());
+    const results = await Promise.all(hashes.map((h) => verifyPassword(password, h)));
+    const matched = accounts.filter((_, i) => results[i]);
+    if (!matched.length) {
       await this.throttle.failed(key, address);
-      if (user) {
-        // Failed attempts on a real account are part of the record; unknown emails are not (no clinic to file them under).
-        await this.db.transaction((m) =>
-          this.audit.record(m, { clinicId: user.clinicId, actor: { type: 'staff', id: user.id }, action: 'staff.login_failed', entityType: 'staff_user', entityId: user.id, data: { reason: user.active ? 'wrong password' : 'inactive account' } }),
-        );
+      // Failed attempts on real accounts are part of each clinic's record; unknown emails are not (no clinic to file them under).
+      if (accounts.length) {
+        await this.db.transaction(async (m) => {
+          for (const a of accounts) {
+            await this.audit.record(m, { clinicId: a.clinic_id, actor: { type: 'staff', id: a.id }, action: 'staff.login_failed', entityType: 'staff_user', entityId: a.id, data: { reason: 'wrong password' } });
+          }
+        });
       }
       throw new UnauthorizedException('Email or password is wrong');
     }
     await this.throttle.succeeded(key, address);
+    if (matched.length > 1) {
+      const clinics: Array<{ id: string; name: string }> = await this.db.query(`SELECT id, name FROM clinics WHERE id = ANY($1::uuid[]) ORDER BY name, id`, [matched.map((a) => a.clinic_id)]);
+      throw new ClinicChoiceRequired(clinics);
+    }
+    const user = await this.db.getRepository(StaffUser).findOneBy({ id: matched[0].id });
+    if (!user) throw new UnauthorizedException('Email or password is wrong');
     return user;
   }
 

@@ -84,12 +84,14 @@ export class ClinicsService {
     // The CLI and BOOTSTRAP_* reach here without a DTO: the same password rules as POST /v1/staff.
     const weak = passwordProblem(input.password, [input.email, input.name]);
     if (weak) throw new BadRequestException(weak);
+    // Unique within the clinic only (index staff_users_clinic_email_key): whether the address has an
+    // account at another clinic is not this admin's to know, and is never consulted here.
     const taken = await m
       .getRepository(StaffUser)
       .createQueryBuilder('u')
-      .where('lower(u.email) = lower(:email)', { email: input.email })
+      .where('u.clinic_id = :clinicId AND lower(u.email) = lower(:email)', { clinicId, email: input.email.trim() })
       .getExists();
-    if (taken) throw new ConflictException('A staff user with this email already exists');
+    if (taken) throw new ConflictException('A staff member of this clinic already has this email; change their account rather than adding another');
     const repo = m.getRepository(StaffUser);
     const user = await repo.save(
       repo.create({

@@ -87,7 +87,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
       res.status(statusCode).type('html').send(html);
       return;
     }
-    res.status(statusCode).json({ statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message });
+    // A few answers carry more than words (the sign-in's clinic choice): `details`, never overriding the three fields.
+    const details = exception instanceof HttpException ? (exception as { details?: unknown }).details : undefined;
+    res.status(statusCode).json({ ...(details && typeof details === 'object' ? details : {}), statusCode, error: STATUS_TEXT[statusCode] ?? 'Error', message });
   }
 
   private describe(exception: unknown): { statusCode: number; message: string | string[] } {

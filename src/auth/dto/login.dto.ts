@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin@demo.clinic' })
@@ -9,6 +9,14 @@ export class LoginDto {
   @ApiProperty()
   @IsString() @MinLength(1) @MaxLength(200)
   password: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'The clinic to sign in to. Needed only when the email and password open accounts at more than one clinic (the 409 answer lists them)',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'clinicId must be a clinic id (a UUID)' })
+  clinicId?: string;
 }
 
 export class CreateApiKeyDto {

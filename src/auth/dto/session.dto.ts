@@ -60,3 +60,14 @@ export class ErrorDto {
   @ApiProperty() error: string;
   @ApiPropertyOptional({ oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }) message: string | string[];
 }
+
+export class ClinicChoiceItemDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+}
+
+/** 409 from sign-in: the email and password open accounts at several clinics. */
+export class ClinicChoiceDto extends ErrorDto {
+  @ApiProperty({ type: [ClinicChoiceItemDto], description: 'The clinics whose account this email and password open: sign in again with one of their ids as clinicId' })
+  clinics: ClinicChoiceItemDto[];
+}
