@@ -1,6 +1,7 @@
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { StaffUser } from '../src/clinics/staff-user.entity';
+import { AuthService } from '../src/auth/auth.service';
 import { createTestApp, TestApp } from './support/app';
 import { newClinic } from './support/factories';
 
@@ -36,6 +37,8 @@ describe('staff and integration credentials', () => {
   it('logins and failed logins on a real account are audited; a bad or expired token is 401', async () => {
     const c = await newClinic(t);
     await t.http.post('/v1/auth/login').send({ email: c.practitioner.email, password: 'wrong-password' }).expect(401);
+    // Written after the 401 went out (the answer does not wait for it: unknown emails have nothing to write).
+    await t.get(AuthService).failedSignInsRecorded();
     const events = (await t.http.get(`/v1/audit-events?entityId=${c.practitioner.id}`).set(c.compliance.auth).expect(200)).body.items;
     expect(events.map((e: { action: string }) => e.action)).toEqual(['staff.created', 'staff.logged_in', 'staff.login_failed']);
     await t.http.get('/v1/flags').set({ Authorization: 'Bearer not-a-jwt' }).expect(401);

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Response as HttpResponse } from 'supertest';
 import twilio from 'twilio';
+import { AuthService } from '../src/auth/auth.service';
 import { createTestApp, PUBLIC_BASE_URL, TestApp } from './support/app';
 import { linkIn, newApiKey, newClinic, newEmail, newPatient, newPhone, newTreatment, NO_WARNING_SIGNS, TestClinic, patientBody } from './support/factories';
 import { TEST_AUTH_TOKEN } from './support/twilio-api';
@@ -507,7 +508,8 @@ describe('bad input is refused and leaves nothing behind', () => {
       }
       expectError(await t.http.post('/v1/auth/login').send({ email, password: c.compliance.password }), 429, 'Too many failed logins');
       expectError(await t.http.post('/v1/auth/login').send({ email: email.toUpperCase(), password: c.compliance.password }), 429, 'Too many failed logins');
-      // No login happened; the only trace is the failed attempts in the audit log.
+      // No login happened; the only trace is the failed attempts in the audit log (written after each 401).
+      await t.get(AuthService).failedSignInsRecorded();
       expect({ ...(await rowsOf(t, c)), audit_events: 0 }).toEqual({ ...before, audit_events: 0 });
       const added = await t.db.query(`SELECT action, entity_id FROM audit_events WHERE clinic_id = $1 AND clinic_seq > $2`, [c.clinic.id, seq]);
       for (const e of added) expect(e).toEqual({ action: 'staff.login_failed', entity_id: c.compliance.id });

@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
 import { axe, describeInBrowser, DESKTOP, focusOutline, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
-import { newClinic } from './support/factories';
+import { newClinic, newEmail } from './support/factories';
 
 describeInBrowser('Console in a browser: the shell', () => {
   let t: TestApp;
@@ -113,6 +113,34 @@ describeInBrowser('Console in a browser: the shell', () => {
     expect(await nav.getByRole('link').allTextContents()).toEqual(['Triage queue', 'Patients', 'On call']);
     expect(await nav.getByRole('link', { name: 'Triage queue' }).getAttribute('aria-current')).toBe('page');
     await axe(page);
+  });
+
+  it('asks which clinic when the email and password open accounts at two, by keyboard, and opens the one chosen', async () => {
+    const [a, b] = [await newClinic(t), await newClinic(t)];
+    // The same person, added by each clinic's admin with the same password (each admin knows only their own).
+    const email = newEmail('two-clinics');
+    for (const c of [a, b]) {
+      await t.http.post('/v1/staff').set(c.admin.auth).send({ email, name: 'Two Clinics', role: 'practitioner', password: 'two-clinics-long-phrase' }).expect(201);
+    }
+    const page = await open(PHONE);
+    await page.goto('/app/login');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill('two-clinics-long-phrase');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const choice = page.getByRole('region', { name: 'Choose a clinic' });
+    await choice.waitFor();
+    expect(await choice.getByRole('button').allTextContents()).toEqual([...[a.clinic.name, b.clinic.name].sort(), 'Use another account']);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await axe(page);
+    await screenshot(page, 'login-choose-clinic-375');
+    // The first clinic has the focus; Tab moves to the second, Enter signs in there.
+    const [first, second] = [a, b].sort((x, y) => x.clinic.name.localeCompare(y.clinic.name));
+    expect(await page.evaluate<string | null>('document.activeElement?.textContent ?? null')).toBe(first.clinic.name);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Triage queue' }).waitFor();
+    const session = await page.evaluate<{ staff: { clinicId: string } }>("fetch('/v1/auth/session').then((r) => r.json())");
+    expect(session.staff.clinicId).toBe(second.clinic.id);
   });
 
   it('sends a signed-out visitor to sign in and back to the page they asked for', async () => {

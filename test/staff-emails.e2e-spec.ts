@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ACCOUNTS_TRIED_PER_SIGN_IN } from '../src/auth/auth.service';
+import { ACCOUNTS_TRIED_PER_SIGN_IN, AuthService } from '../src/auth/auth.service';
 import * as passwords from '../src/auth/passwords';
 import { ClinicsService } from '../src/clinics/clinics.service';
 import { createTestApp, TestApp } from './support/app';
@@ -127,7 +127,8 @@ describe('staff emails are per clinic and not enumerable across clinics', () => 
     } finally {
       spy.mockRestore();
     }
-    // Failed sign-ins on real accounts are filed in each clinic's record (both of the shared email's).
+    // Failed sign-ins on real accounts are filed in each clinic's record (both of the shared email's), after the answer.
+    await t.get(AuthService).failedSignInsRecorded();
     const failed = await t.db.query(`SELECT clinic_id FROM audit_events WHERE action = 'staff.login_failed' AND clinic_id = ANY($1::uuid[])`, [[a.clinic.id, b.clinic.id]]);
     expect(failed.filter((r: { clinic_id: string }) => r.clinic_id === b.clinic.id)).toHaveLength(1);
   });

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, HttpException, HttpStatus, Inject, Injectable, Logger, NotFoundException, OnModuleDestroy, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
@@ -40,7 +40,8 @@ export class ClinicChoiceRequired extends ConflictException {
 }
 
 @Injectable()
-export class AuthService {
+export class AuthService implements OnModuleDestroy {
+  private readonly logger = new Logger('Auth');
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly jwt: JwtService,
@@ -205,14 +206,10 @@ export class AuthService {
     const matched = accounts.filter((_, i) => results[i]);
     if (!matched.length) {
       await this.throttle.failed(key, address);
-      // Failed attempts on real accounts are part of each clinic's record; unknown emails are not (no clinic to file them under).
-      if (accounts.length) {
-        await this.db.transaction(async (m) => {
-          for (const a of accounts) {
-            await this.audit.record(m, { clinicId: a.clinic_id, actor: { type: 'staff', id: a.id }, action: 'staff.login_failed', entityType: 'staff_user', entityId: a.id, data: { reason: 'wrong password' } });
-          }
-        });
-      }
+      // Failed attempts on real accounts are part of each clinic's record; unknown emails are not (no
+      // clinic to file them under). Written after the answer, not before it: the 401 waits for the
+      // same work (throttle, hashes) whether the email has accounts or not.
+      if (accounts.length) this.recordFailedSignIns(accounts);
       throw new UnauthorizedException('Email or password is wrong');
     }
     await this.throttle.succeeded(key, address);
@@ -223,6 +220,28 @@ export class AuthService {
     const user = await this.db.getRepository(StaffUser).findOneBy({ id: matched[0].id });
     if (!user) throw new UnauthorizedException('Email or password is wrong');
     return user;
+  }
+
+  private readonly failedSignInAudits = new Set<Promise<void>>();
+  private recordFailedSignIns(accounts: Array<{ id: string; clinic_id: string }>): void {
+    const write = this.db
+      .transaction(async (m) => {
+        for (const a of accounts) {
+          await this.audit.record(m, { clinicId: a.clinic_id, actor: { type: 'staff', id: a.id }, action: 'staff.login_failed', entityType: 'staff_user', entityId: a.id, data: { reason: 'wrong password' } });
+        }
+      })
+      .catch((err: unknown) => this.logger.warn(`Could not record a failed sign-in: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => this.failedSignInAudits.delete(write));
+    this.failedSignInAudits.add(write);
+  }
+
+  /** Resolves once every failed sign-in answered so far is in the audit log (tests; shutdown waits for it). */
+  async failedSignInsRecorded(): Promise<void> {
+    await Promise.all([...this.failedSignInAudits]);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.failedSignInsRecorded();
   }
 
   private dummy?: Promise<string>;

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../password-policy';
 import { STAFF_ROLES, StaffRole } from '../../clinics/staff-user.entity';
+import { ErrorResponseDto } from '../../common/api-responses';
 
 export class ChangePasswordDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) currentPassword: string;
@@ -67,7 +68,7 @@ export class ClinicChoiceItemDto {
 }
 
 /** 409 from sign-in: the email and password open accounts at several clinics. */
-export class ClinicChoiceDto extends ErrorDto {
+export class ClinicChoiceDto extends ErrorResponseDto {
   @ApiProperty({ type: [ClinicChoiceItemDto], description: 'The clinics whose account this email and password open: sign in again with one of their ids as clinicId' })
   clinics: ClinicChoiceItemDto[];
 }

@@ -13,6 +13,8 @@ export class ApiError extends Error {
   readonly messages: string[];
   /** From Retry-After on a 429 or 503, in seconds. */
   readonly retryAfterSeconds: number | null;
+  /** The whole body, for the few answers that carry more than words (sign-in's clinic choice). */
+  readonly body: ApiErrorBody & Record<string, unknown>;
 
   constructor(body: ApiErrorBody, retryAfterSeconds: number | null = null) {
     const messages = Array.isArray(body.message) ? body.message : [body.message];
@@ -22,6 +24,7 @@ export class ApiError extends Error {
     this.error = body.error;
     this.messages = messages;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.body = body as ApiErrorBody & Record<string, unknown>;
   }
 
   static from(response: Response, body: unknown): ApiError {

@@ -959,6 +959,11 @@ export interface components {
             /** @example admin@demo.clinic */
             email: string;
             password: string;
+            /**
+             * Format: uuid
+             * @description The clinic to sign in to. Needed only when the email and password open accounts at more than one clinic (the 409 answer lists them)
+             */
+            clinicId?: string;
         };
         LoginResponseDto: {
             /** @description Bearer JWT */
@@ -966,6 +971,26 @@ export interface components {
             /** @description Seconds until it expires */
             expiresIn: number;
             mustChangePassword: boolean;
+        };
+        ClinicChoiceItemDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        ClinicChoiceDto: {
+            /** @example 400 */
+            statusCode: number;
+            /** @example Bad Request */
+            error: string;
+            /**
+             * @description What is wrong: one sentence, or one per invalid field from validation
+             * @example [
+             *       "givenName must be a single line (no line breaks)"
+             *     ]
+             */
+            message: string | string[];
+            /** @description The clinics whose account this email and password open: sign in again with one of their ids as clinicId */
+            clinics: components["schemas"]["ClinicChoiceItemDto"][];
         };
         SessionStaffDto: {
             /** Format: uuid */
@@ -2951,6 +2976,15 @@ export interface operations {
                     "application/json": components["schemas"]["LoginResponseDto"];
                 };
             };
+            /** @description The email and password open accounts at more than one clinic: send clinicId */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicChoiceDto"];
+                };
+            };
         };
     };
     AuthController_getSession: {
@@ -2991,6 +3025,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionDto"];
+                };
+            };
+            /** @description The email and password open accounts at more than one clinic: send clinicId */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicChoiceDto"];
                 };
             };
         };

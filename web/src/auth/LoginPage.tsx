@@ -1,4 +1,4 @@
-import { type FormEvent } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Form } from 'react-aria-components';
 import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
@@ -8,7 +8,7 @@ import { describeError } from '../ui/errors';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
 import { sessionKey, useSession } from './session';
-import { signIn } from './session-api';
+import { type ClinicChoice, clinicsToChoose, signIn } from './session-api';
 
 /** Only a path inside the console: `next` comes from the address bar. */
 function safeNext(next: string | null): string {
@@ -23,12 +23,20 @@ export default function LoginPage() {
   const queryClient = useQueryClient();
   const session = useSession();
   const next = safeNext(params.get('next'));
+  // A clinic's own sign-in link (/app/login?clinic=<id>) names the clinic up front.
+  const clinicFromLink = params.get('clinic') ?? undefined;
+  // One email and password that open accounts at several clinics: the person picks one.
+  const [choice, setChoice] = useState<{ email: string; password: string; clinics: ClinicChoice[] } | null>(null);
 
   const login = useMutation({
-    mutationFn: ({ email, password }: { email: string; password: string }) => signIn(email, password),
+    mutationFn: ({ email, password, clinicId }: { email: string; password: string; clinicId?: string }) => signIn(email, password, clinicId),
     onSuccess: (signedIn) => {
       queryClient.setQueryData(sessionKey, signedIn);
       navigate(signedIn.staff.mustChangePassword ? '/password' : next, { replace: true });
+    },
+    onError: (err, { email, password }) => {
+      const clinics = clinicsToChoose(err);
+      if (clinics) setChoice({ email, password, clinics });
     },
   });
 
@@ -37,7 +45,7 @@ export default function LoginPage() {
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
-    login.mutate({ email: String(form.get('email')).trim(), password: String(form.get('password')) });
+    login.mutate({ email: String(form.get('email')).trim(), password: String(form.get('password')), clinicId: clinicFromLink });
   };
 
   const signedOut = (location.state as { signedOut?: boolean } | null)?.signedOut;
@@ -47,7 +55,7 @@ export default function LoginPage() {
         <p className="sign-in-brand">Aftercare</p>
         <h1>Sign in</h1>
         {signedOut && !login.isError && <Alert tone="info">You have signed out.</Alert>}
-        {login.isError && (
+        {login.isError && !clinicsToChoose(login.error) && (
           <Alert>
             {describeError(login.error, {
               401: 'The email or password is not right. Check both and try again.',
@@ -55,13 +63,37 @@ export default function LoginPage() {
             })}
           </Alert>
         )}
-        <Form className="stack" onSubmit={onSubmit}>
-          <TextField label="Email" name="email" type="email" autoComplete="username" isRequired autoFocus />
-          <TextField label="Password" name="password" type="password" autoComplete="current-password" isRequired />
-          <Button type="submit" isPending={login.isPending}>
-            {login.isPending ? 'Signing in…' : 'Sign in'}
-          </Button>
-        </Form>
+        {choice ? (
+          <section className="stack" aria-labelledby="choose-clinic">
+            <h2 id="choose-clinic">Choose a clinic</h2>
+            <p>You have an account at more than one clinic with this email and password. Which one do you want to work in?</p>
+            <ul className="stack choice-list">
+              {choice.clinics.map((clinic, i) => (
+                <li key={clinic.id}>
+                  <Button
+                    autoFocus={i === 0}
+                    isPending={login.isPending && login.variables?.clinicId === clinic.id}
+                    isDisabled={login.isPending}
+                    onPress={() => login.mutate({ email: choice.email, password: choice.password, clinicId: clinic.id })}
+                  >
+                    {clinic.name}
+                  </Button>
+                </li>
+              ))}
+            </ul>
+            <Button variant="secondary" isDisabled={login.isPending} onPress={() => (setChoice(null), login.reset())}>
+              Use another account
+            </Button>
+          </section>
+        ) : (
+          <Form className="stack" onSubmit={onSubmit}>
+            <TextField label="Email" name="email" type="email" autoComplete="username" isRequired autoFocus />
+            <TextField label="Password" name="password" type="password" autoComplete="current-password" isRequired />
+            <Button type="submit" isPending={login.isPending}>
+              {login.isPending ? 'Signing in…' : 'Sign in'}
+            </Button>
+          </Form>
+        )}
         <p className="muted">Forgotten your password? Your clinic’s administrator can set a temporary one.</p>
       </div>
     </main>

@@ -16,8 +16,21 @@ export async function getSession(): Promise<Session | null> {
   }
 }
 
-export function signIn(email: string, password: string): Promise<Session> {
-  return unwrap(api.POST('/v1/auth/session', { body: { email, password } }));
+export type ClinicChoice = components['schemas']['ClinicChoiceItemDto'];
+
+/** `clinicId` only when the person chose a clinic (or came by a clinic's sign-in link). */
+export function signIn(email: string, password: string, clinicId?: string): Promise<Session> {
+  return unwrap(api.POST('/v1/auth/session', { body: { email, password, ...(clinicId ? { clinicId } : {}) } }));
+}
+
+/**
+ * The clinics to choose from when the email and password open accounts at more than one
+ * (409 ClinicChoiceDto), else null.
+ */
+export function clinicsToChoose(err: unknown): ClinicChoice[] | null {
+  if (!(err instanceof ApiError) || err.statusCode !== 409) return null;
+  const clinics = (err.body as Partial<components['schemas']['ClinicChoiceDto']>).clinics;
+  return Array.isArray(clinics) && clinics.length > 1 ? clinics : null;
 }
 
 export async function signOut(): Promise<void> {
