@@ -395,8 +395,20 @@ async function main(): Promise<void> {
     }
     const settled = await waitSettled(batch.b);
     const v = verdict('b (PostgreSQL restart)', batch.b, settled);
-    results.b = { ...v, lost: undefined, atRestart: before, restartCommandTook: secs(restartedIn), restartError, instancesReadyAfterRestart: readyAfter.map(secs), readyWithin10s: readyAfter.every((ms) => ms <= 10_000) };
-    log(`b: server restart took ${secs(restartedIn)}; instances ready ${readyAfter.map(secs).join(', ')} after it`);
+    // Within 10 s of the restart beginning (the server's own stop and start included), not of its end.
+    const fromStart = readyAfter.map((ms) => ms + restartedIn);
+    results.b = {
+      ...v,
+      lost: undefined,
+      atRestart: before,
+      restartCommandTook: secs(restartedIn),
+      restartError,
+      instancesReadyAfterRestart: readyAfter.map(secs),
+      instancesReadyFromRestartStart: fromStart.map(secs),
+      readyWithin10s: fromStart.every((ms) => ms <= 10_000),
+      ok: v.ok && fromStart.every((ms) => ms <= 10_000),
+    };
+    log(`b: server restart took ${secs(restartedIn)}; instances ready ${readyAfter.map(secs).join(', ')} after it (${fromStart.map(secs).join(', ')} from its start)`);
   }
 
   // c. The SMS provider answers 30% 5xx and 10% never; retry waits are compressed (see RELIABILITY.md).
@@ -431,7 +443,10 @@ async function main(): Promise<void> {
   // d. SIGTERM to every instance during a burst.
   {
     await release(batch.d);
-    await sleep(1200);
+    // In the burst: wait until the instances hold a good number of sends (at most 10 s), then signal.
+    for (const t0 = Date.now(); Date.now() - t0 < 10_000; await sleep(100)) {
+      if (((await statuses(batch.d)).sending ?? 0) >= 12) break;
+    }
     const atSignal = await statuses(batch.d);
     const tD = Date.now();
     const exits = instances.map((i) => i.exited!.then((code) => ({ name: i.name, code, ms: Date.now() - tD })));
