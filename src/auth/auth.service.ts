@@ -226,7 +226,8 @@ export class AuthService implements OnModuleDestroy {
   private recordFailedSignIns(accounts: Array<{ id: string; clinic_id: string }>): void {
     const write = this.db
       .transaction(async (m) => {
-        for (const a of accounts) {
+        // Chains locked in clinic-id order, whatever order the accounts were tried in: two of these never deadlock.
+        for (const a of [...accounts].sort((x, y) => (x.clinic_id < y.clinic_id ? -1 : x.clinic_id > y.clinic_id ? 1 : 0))) {
           await this.audit.record(m, { clinicId: a.clinic_id, actor: { type: 'staff', id: a.id }, action: 'staff.login_failed', entityType: 'staff_user', entityId: a.id, data: { reason: 'wrong password' } });
         }
       })
