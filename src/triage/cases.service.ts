@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor } from '../audit/audit.service';
-import { localDaysBetween } from '../check-ins/course-plan';
+import { localDaysUntil, localYear } from '../check-ins/course-plan';
 import { StaffUser } from '../clinics/staff-user.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
@@ -82,7 +82,8 @@ export class CasesService {
     const page = await this.flags.queueCases(clinicId, { statuses: q.status ? [q.status] : ['open', 'acknowledged'], priority: q.priority, assigneeId, ruleId: q.rule }, limit, offset);
     const now = this.clock.now();
     const year = clinicYear(now, page.timeZone);
-    const items = page.items.map((c) => caseDtoOf(c, c.flags, now, page.timeZone, year));
+    const daysSince = localDaysUntil(now, page.timeZone);
+    const items = page.items.map((c) => caseDtoOf(c, c.flags, daysSince, year));
     return { items, total: page.total, limit, offset, counts: page.counts };
   }
 
@@ -195,17 +196,17 @@ export class CasesService {
       assignee: assignee ? { id: assignee.id, name: assignee.name } : null,
       flags,
     };
-    return caseDtoOf(view, flags, now, clinic.timeZone, clinicYear(now, clinic.timeZone));
+    return caseDtoOf(view, flags, localDaysUntil(now, clinic.timeZone), clinicYear(now, clinic.timeZone));
   }
 }
 
 /** The clinic's current year (for age bands), once per request. */
 function clinicYear(now: Date, zone: string): number {
-  return DateTime.fromJSDate(now, { zone }).year;
+  return localYear(now, zone);
 }
 
 /** A case as the queue and the case page show it: its flags (given) most urgent first, evidence newest first. */
-function caseDtoOf(c: QueueCase, flags: CaseFlagView[], now: Date, timeZone: string, year: number): CaseDto {
+function caseDtoOf(c: QueueCase, flags: CaseFlagView[], daysSince: (from: Date) => number, year: number): CaseDto {
   const mine = flags.filter((f) => f.caseId === c.id).sort((a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || a.createdAt.getTime() - b.createdAt.getTime());
   const p = c.patient;
   const t = c.treatment;
@@ -225,7 +226,7 @@ function caseDtoOf(c: QueueCase, flags: CaseFlagView[], now: Date, timeZone: str
     status: c.status,
     priority: c.priority,
     patient: { id: p.id, name: `${p.givenName} ${p.familyName}`, ageBand: ageBandIn(p.birthYear, year) },
-    treatment: t ? { id: t.id, procedure: t.procedure, product: t.product, performedAt: t.performedAt.toISOString(), day: Math.max(0, localDaysBetween(t.performedAt, now, timeZone)) } : null,
+    treatment: t ? { id: t.id, procedure: t.procedure, product: t.product, performedAt: t.performedAt.toISOString(), day: Math.max(0, daysSince(t.performedAt)) } : null,
     rules: [...new Set(mine.map((f) => ruleWords(f.ruleId)))],
     flags: flagDtos,
     evidence,
