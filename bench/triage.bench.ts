@@ -21,11 +21,11 @@ import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
 import { AppModule, configureApp } from '../src/app.module';
 import { ClinicsService } from '../src/clinics/clinics.service';
@@ -52,8 +52,11 @@ const STEPS = 5;
  */
 const COURSE_SESSIONS = Number(process.env.BENCH_TRIAGE_COURSE_SESSIONS ?? 10);
 const NOW = '2026-06-01T08:00:00Z';
+/** BENCH_TRIAGE_REUSE=1 with DATABASE_URL: measure an earlier run's seeded database again (no drop, no seed). */
+const REUSE = process.env.BENCH_TRIAGE_REUSE === '1';
+/** BENCH_TRIAGE_ONLY=cases,timeline: measure only the routes whose name contains one of these words. */
+const ONLY = (process.env.BENCH_TRIAGE_ONLY ?? '').split(',').filter(Boolean);
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const f1 = (x: number) => x.toFixed(1);
 
 interface Load {
@@ -65,35 +68,54 @@ interface Load {
   p99: number;
 }
 
-/** `total` GETs with `inFlight` at once over keep-alive connections; fails on any non-2xx. */
-async function load(port: number, paths: string[] | string, headers: Record<string, string>, total = REQUESTS, inFlight = IN_FLIGHT): Promise<Load> {
+/**
+ * The load generator, run in a worker thread: the client's own work (sending, parsing 50 KB
+ * answers) then takes the other core instead of queueing on the event loop of the app it
+ * measures. `total` GETs with `inFlight` at once over keep-alive connections; fails on any non-2xx.
+ */
+const LOAD_WORKER = `
+const http = require('node:http');
+const { parentPort, workerData: { port, paths, headers, total, inFlight } } = require('node:worker_threads');
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+(async () => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: inFlight });
-  const list = Array.isArray(paths) ? paths : [paths];
-  const get = (p: string) =>
-    new Promise<number>((resolve, reject) => {
-      const t0 = performance.now();
-      const req = http.get({ host: '127.0.0.1', port, path: p, agent, headers }, (res) => {
-        res.resume();
-        res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(performance.now() - t0) : reject(new Error(`GET ${p}: ${res.statusCode}`))));
-      });
-      req.on('error', reject);
+  const get = (p) => new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = http.get({ host: '127.0.0.1', port, path: p, agent, headers }, (res) => {
+      res.resume();
+      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(performance.now() - t0) : reject(new Error('GET ' + p + ': ' + res.statusCode))));
     });
+    req.on('error', reject);
+  });
   // Warm-up: one round per connection, not timed.
-  await Promise.all(Array.from({ length: inFlight }, (_, i) => get(list[i % list.length])));
-  const times: number[] = [];
+  await Promise.all(Array.from({ length: inFlight }, (_, i) => get(paths[i % paths.length])));
+  const times = [];
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < total) {
-        const i = next++;
-        times.push(await get(list[i % list.length]));
-      }
-    }),
-  );
+  await Promise.all(Array.from({ length: inFlight }, async () => {
+    while (next < total) {
+      const i = next++;
+      times.push(await get(paths[i % paths.length]));
+    }
+  }));
   const seconds = (performance.now() - t0) / 1000;
   agent.destroy();
-  return { n: total, seconds, rps: total / seconds, p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99) };
+  parentPort.postMessage({ n: total, seconds, rps: total / seconds, p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99) });
+})().catch((err) => parentPort.postMessage({ error: String(err && err.message || err) }));
+`;
+
+async function load(port: number, paths: string[] | string, headers: Record<string, string>, total = REQUESTS, inFlight = IN_FLIGHT): Promise<Load> {
+  const worker = new Worker(LOAD_WORKER, { eval: true, workerData: { port, paths: Array.isArray(paths) ? paths : [paths], headers, total, inFlight } });
+  try {
+    const r = await new Promise<Load & { error?: string }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    if (r.error) throw new Error(r.error);
+    return r;
+  } finally {
+    await worker.terminate();
+  }
 }
 
 const line = (name: string, r: Load) => `${name.padEnd(34)} p50 ${f1(r.p50).padStart(6)}  p95 ${f1(r.p95).padStart(6)}  p99 ${f1(r.p99).padStart(6)} ms   ${r.rps.toFixed(0).padStart(5)} req/s  (${r.n} requests, ${IN_FLIGHT} in flight)`;
@@ -321,8 +343,9 @@ async function pgbenchN(url: string): Promise<{ tps: number; latencyMs: number; 
 async function main() {
   let url = process.env.DATABASE_URL;
   let stop: () => Promise<void> = async () => undefined;
-  if (url) await freshDatabase(url);
-  else {
+  if (REUSE && !url) throw new Error('BENCH_TRIAGE_REUSE=1 needs DATABASE_URL (the database an earlier run seeded)');
+  if (url && !REUSE) await freshDatabase(url);
+  else if (!url) {
     const db = await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-triage-')), port: await freePort(), persistent: false });
     url = db.url;
     stop = db.stop;
@@ -353,45 +376,68 @@ async function main() {
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
 
-  // The busy clinic and its practitioner through the service (passwords hashed, roles right); the rest by SQL.
-  const stamp = Date.now();
+  let clinicId: string;
+  let coursePatient: string;
+  let auth: Record<string, string>;
+  let seedSeconds = 0;
   const password = 'bench-password-123';
-  const { clinic, admin } = await app.get(ClinicsService).createClinicWithAdmin({
-    name: 'Busy clinic',
-    timeZone: 'Europe/Madrid',
-    adminEmail: `bench-triage-${stamp}@example.test`,
-    adminPassword: password,
-    phone: '+34911234567',
-    smsFrom: '+34911000000',
-  });
   const post = async (p: string, body: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`http://127.0.0.1:${port}${p}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`POST ${p}: ${res.status} ${await res.text()}`);
     return res.json() as Promise<Record<string, string>>;
   };
-  const adminToken = (await post('/v1/auth/login', { email: admin.email, password })).accessToken;
-  const practitionerEmail = `bench-practitioner-${stamp}@example.test`;
-  const practitioner = await post('/v1/staff', { email: practitionerEmail, name: 'Dr Bench', role: 'practitioner', password }, { Authorization: `Bearer ${adminToken}` });
-  const token = (await post('/v1/auth/login', { email: practitionerEmail, password })).accessToken;
-  const auth = { Authorization: `Bearer ${token}` };
+  if (REUSE) {
+    const [row] = (
+      await owner.query(
+        `SELECT c.id AS "clinicId", s.email, (SELECT id FROM patients WHERE clinic_id = c.id AND email = 'long-course@example.test') AS "coursePatient"
+           FROM clinics c JOIN staff_users s ON s.clinic_id = c.id AND s.name = 'Dr Bench' WHERE c.name = 'Busy clinic' ORDER BY s.created_at DESC LIMIT 1`,
+      )
+    ).rows;
+    if (!row) throw new Error('BENCH_TRIAGE_REUSE=1: no seeded busy clinic in this database');
+    ({ clinicId, coursePatient } = row);
+    auth = { Authorization: `Bearer ${(await post('/v1/auth/login', { email: row.email, password })).accessToken}` };
+    console.log('reusing the seeded database');
+  } else {
+    // The busy clinic and its practitioner through the service (passwords hashed, roles right); the rest by SQL.
+    const stamp = Date.now();
+    const { clinic, admin } = await app.get(ClinicsService).createClinicWithAdmin({
+      name: 'Busy clinic',
+      timeZone: 'Europe/Madrid',
+      adminEmail: `bench-triage-${stamp}@example.test`,
+      adminPassword: password,
+      phone: '+34911234567',
+      smsFrom: '+34911000000',
+    });
+    const adminToken = (await post('/v1/auth/login', { email: admin.email, password })).accessToken;
+    const practitionerEmail = `bench-practitioner-${stamp}@example.test`;
+    const practitioner = await post('/v1/staff', { email: practitionerEmail, name: 'Dr Bench', role: 'practitioner', password }, { Authorization: `Bearer ${adminToken}` });
+    const token = (await post('/v1/auth/login', { email: practitionerEmail, password })).accessToken;
+    auth = { Authorization: `Bearer ${token}` };
 
-  console.log(`seeding: ${CLINICS} clinics, ${ANSWERS} answers, ${OPEN} open cases in the busy clinic (BENCH_TRIAGE_SCALE=${SCALE})`);
-  const t0 = performance.now();
-  const { coursePatient } = await seed(owner, clinic.id, practitioner.id);
-  const seedSeconds = (performance.now() - t0) / 1000;
+    console.log(`seeding: ${CLINICS} clinics, ${ANSWERS} answers, ${OPEN} open cases in the busy clinic (BENCH_TRIAGE_SCALE=${SCALE})`);
+    const t0 = performance.now();
+    ({ coursePatient } = await seed(owner, clinic.id, practitioner.id));
+    seedSeconds = (performance.now() - t0) / 1000;
+    clinicId = clinic.id;
+  }
   const [sizes] = (
     await owner.query(
       `SELECT (SELECT count(*) FROM clinics)::int AS clinics, (SELECT count(*) FROM patients)::int AS patients, (SELECT count(*) FROM responses)::int AS responses,
               (SELECT count(*) FROM check_ins)::int AS "checkIns", (SELECT count(*) FROM flags WHERE clinic_id = $1 AND status <> 'resolved')::int AS "openFlags",
               (SELECT count(*) FROM flag_cases WHERE clinic_id = $1 AND status <> 'resolved')::int AS "openCases"`,
-      [clinic.id],
+      [clinicId],
     )
   ).rows;
 
   const results: Array<[string, Load]> = [];
   /** 20 in flight (the target), then one at a time (a request's own latency, without queueing behind the others). */
   const serial: Record<string, Load> = {};
+  const skipped: Load = { n: 0, seconds: 0, rps: NaN, p50: NaN, p95: NaN, p99: NaN };
   const run = async (name: string, paths: string[] | string, headers: Record<string, string> = auth, on = port) => {
+    if (ONLY.length && !ONLY.some((w) => name.includes(w))) {
+      serial[name] = skipped;
+      return skipped;
+    }
     const r = await load(on, paths, headers);
     results.push([name, r]);
     console.log(line(name, r));
@@ -415,12 +461,13 @@ async function main() {
   const helloR = await run('GET / (bare NestJS 11 hello)', '/', {}, (hello.getHttpServer().address() as AddressInfo).port);
   await hello.close();
 
-  const pg = await pgbenchN(url);
-  console.log(`${pg.how}: ${pg.tps.toFixed(0)} tps, latency average ${pg.latencyMs.toFixed(2)} ms`);
-
-  ensureConsoleBuilt();
-  const web = execFileSync('node', [path.join(__dirname, '../scripts/web-size.mjs')], { encoding: 'utf8' }).trim();
-  console.log(web);
+  const pg = ONLY.length ? { tps: NaN, latencyMs: NaN, how: '' } : await pgbenchN(url);
+  if (!ONLY.length) {
+    console.log(`${pg.how}: ${pg.tps.toFixed(0)} tps, latency average ${pg.latencyMs.toFixed(2)} ms`);
+    ensureConsoleBuilt();
+    const web = execFileSync('node', [path.join(__dirname, '../scripts/web-size.mjs')], { encoding: 'utf8' }).trim();
+    console.log(web);
+  }
 
   console.log(`\ntimeline patient: ${COURSE_SESSIONS} sessions, ${timelineItems} items`);
   const q1 = serial['GET /v1/cases (first page)'];

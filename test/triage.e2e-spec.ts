@@ -175,6 +175,24 @@ describe('triage workflow and patient timeline', () => {
     expect(text).not.toMatch(/\+\d{8,}/);
   });
 
+  it('puts every one of many concurrent reads on the record before answering it, each with its own request id, on a chain that verifies', async () => {
+    // Reads arriving together are chained in one access transaction (group commit); each still
+    // answers only once its own event is committed.
+    const count = async () =>
+      (await t.db.query(`SELECT count(*)::int AS n FROM audit_events WHERE clinic_id = $1 AND action = 'timeline.viewed'`, [c.clinic.id]))[0].n as number;
+    const before = await count();
+    const ids = Array.from({ length: 12 }, (_, i) => `timeline-read-${i}`);
+    await Promise.all(
+      ids.map(async (id) => {
+        await t.http.get(`/v1/patients/${patient.id}/timeline`).set(c.practitioner.auth).set('X-Request-Id', id).expect(200);
+        const [row] = await t.db.query(`SELECT actor_id, entity_id FROM audit_events WHERE clinic_id = $1 AND action = 'timeline.viewed' AND data->>'requestId' = $2`, [c.clinic.id, id]);
+        expect(row).toEqual({ actor_id: c.practitioner.id, entity_id: patient.id });
+      }),
+    );
+    expect(await count()).toBe(before + ids.length);
+    expect((await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body).toMatchObject({ ok: true });
+  });
+
   it('is not for integrations, and 404s an unknown patient', async () => {
     await t.http.get(`/v1/patients/00000000-0000-4000-8000-000000000000/timeline`).set(c.practitioner.auth).expect(404);
     const key = await newApiKey(t, c);

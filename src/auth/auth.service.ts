@@ -15,6 +15,7 @@ import { passwordProblem } from './password-policy';
 import { hashPassword, verifyPassword } from './passwords';
 import { hashSessionId, newSecret, revokeCredentials, TOUCH_EVERY_MS } from './sessions';
 import { StaffSession } from './staff-session.entity';
+import { queryRows } from '../database/query-rows';
 
 export interface SessionView {
   staff: { id: string; clinicId: string; clinicName: string; email: string; name: string; role: StaffRole; mustChangePassword: boolean };
@@ -265,7 +266,12 @@ export class AuthService implements OnModuleDestroy {
       throw new UnauthorizedException('The access token is invalid: it must name its subject (sub) and carry exp and iat');
     }
     // Checked on every call so that deactivating a user or changing a role takes effect at once.
-    const user = await this.db.getRepository(StaffUser).findOneBy({ id: sub });
+    // The five columns the check needs, as a typed row (no entity): this runs on every request.
+    const [user] = await queryRows<Pick<StaffUser, 'id' | 'clinicId' | 'role' | 'active' | 'mustChangePassword' | 'tokenVersion'>>(
+      this.db,
+      `SELECT id, clinic_id AS "clinicId", role, active, must_change_password AS "mustChangePassword", token_version AS "tokenVersion" FROM staff_users WHERE id = $1`,
+      [sub],
+    );
     if (!user || !user.active) throw new UnauthorizedException('This account is no longer active');
     // Tokens from before a role, password or activity change carry an older version (none: version 0).
     const ver = payload.ver ?? 0;

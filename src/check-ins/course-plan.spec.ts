@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { isLateStep, lateStepsToSupersede, localDaysBetween, mergeIntoOpen } from './course-plan';
+import { isLateStep, lateStepsToSupersede, localDaysBetween, localDaysUntil, localYear, mergeIntoOpen } from './course-plan';
 import { planCheckIns } from './planner';
 
 const zone = 'Europe/Madrid';
@@ -77,5 +77,20 @@ describe('localDaysBetween', () => {
   it('counts calendar days in the zone, across a DST change', () => {
     expect(localDaysBetween(at('2026-03-28T23:30'), at('2026-03-29T00:10'), zone)).toBe(1);
     expect(localDaysBetween(at('2026-03-02T09:00'), at('2026-04-01T10:00'), zone)).toBe(30);
+  });
+});
+
+describe('localDaysUntil and localYear', () => {
+  const zones = ['Europe/Madrid', 'America/Los_Angeles', 'Pacific/Kiritimati', 'UTC'];
+  const instants = ['2025-12-31T23:30:00Z', '2026-01-01T00:30:00Z', '2026-03-29T01:30:00Z', '2026-10-25T00:59:00Z', '2026-06-01T08:00:00Z'].map((s) => new Date(s));
+
+  it("give localDaysBetween's and luxon's answers, with the day of `to` computed once", () => {
+    for (const z of zones) {
+      for (const to of instants) {
+        const since = localDaysUntil(to, z);
+        for (const from of instants) expect(since(from)).toBe(localDaysBetween(from, to, z));
+        expect(localYear(to, z)).toBe(DateTime.fromJSDate(to, { zone: z }).year);
+      }
+    }
   });
 });

@@ -47,6 +47,35 @@ function localDayNumber(at: Date, timeZone: string): number {
 }
 
 /**
+ * Whole local days from each of many instants to `to` (what localDaysBetween answers), with
+ * `to`'s local day computed once: the triage queue asks this for every case of a page.
+ */
+export function localDaysUntil(to: Date, timeZone: string): (from: Date) => number {
+  let today: number;
+  try {
+    today = localDayNumber(to, timeZone);
+  } catch {
+    return (from) => localDaysBetween(from, to, timeZone);
+  }
+  return (from) => {
+    try {
+      return today - localDayNumber(from, timeZone);
+    } catch {
+      return localDaysBetween(from, to, timeZone);
+    }
+  };
+}
+
+/** The calendar year in the zone at an instant (the same answer as luxon's zoned `year`). */
+export function localYear(at: Date, timeZone: string): number {
+  try {
+    return new Date(localDayNumber(at, timeZone) * 86_400_000).getUTCFullYear();
+  } catch {
+    return DateTime.fromJSDate(at, { zone: timeZone }).year;
+  }
+}
+
+/**
  * Whole local days from one instant to another (the patient's calendar, not 24-hour blocks).
  * The difference of the two local calendar dates: one Intl format per instant (the triage queue
  * computes this for every case on a page; luxon's zoned startOf/diff cost 40× as much).

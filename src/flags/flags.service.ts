@@ -35,6 +35,72 @@ export interface CaseFilter {
   ruleId?: string;
 }
 
+/** A flag as the case views show it (a Flag entity is one). */
+export interface CaseFlagView {
+  id: string;
+  caseId: string | null;
+  ruleId: string;
+  priority: Flag['priority'];
+  status: Flag['status'];
+  reason: string;
+  createdAt: Date;
+  responseId: string | null;
+  messageId: string | null;
+  evidence: Record<string, unknown>;
+}
+
+/** A case of the queue's page with what the queue shows of its patient, treatment, assignee and unresolved flags. */
+export interface QueueCase {
+  id: string;
+  status: FlagCase['status'];
+  priority: Flag['priority'];
+  patientId: string;
+  treatmentId: string | null;
+  assigneeId: string | null;
+  waitingSince: Date;
+  patient: { id: string; givenName: string; familyName: string; birthYear: number | null };
+  treatment: { id: string; procedure: string; product: string; performedAt: Date } | null;
+  assignee: { id: string; name: string } | null;
+  flags: CaseFlagView[];
+}
+
+export interface QueuePage {
+  items: QueueCase[];
+  total: number;
+  counts: Record<Flag['priority'], number>;
+  timeZone: string;
+}
+
+/** One row of the queue's statement: a flag of a case of the page (or the one row of an empty page). */
+interface QueueRow {
+  counts: number[] | null;
+  total: number | null;
+  timeZone: string | null;
+  id: string | null;
+  status: FlagCase['status'];
+  priority: Flag['priority'];
+  waitingSince: Date;
+  patientId: string;
+  givenName: string;
+  familyName: string;
+  birthYear: number | null;
+  treatmentId: string | null;
+  procedure: string | null;
+  product: string | null;
+  performedAt: Date | null;
+  assigneeId: string | null;
+  assigneeName: string | null;
+  flagId: string | null;
+  ruleId: string | null;
+  flagPriority: Flag['priority'] | null;
+  flagStatus: Flag['status'] | null;
+  reason: string | null;
+  createdAt: Date | null;
+  responseId: string | null;
+  messageId: string | null;
+  evidenceHistory: unknown;
+}
+
 export interface Evaluation {
   flags: Flag[];
   /** Queued in the caller's transaction; deliver them right after it commits. */
@@ -544,37 +610,94 @@ export class FlagsService {
    * A page of the clinic's cases: most urgent first (stored rank), oldest first within a
    * priority; the total under the filters; and counts per priority under the status filter alone.
    */
-  async queueCases(clinicId: string, filter: CaseFilter, limit: number, offset: number): Promise<{ items: FlagCase[]; total: number; counts: Record<Flag['priority'], number> }> {
+  /**
+   * The triage queue's page in one statement: the cases (`flag_cases_queue_idx` order), each
+   * joined to its patient, treatment, assignee and unresolved flags (a row per flag), beside the
+   * stored counts per priority, the clinic's time zone and (for an assignee or rule filter) the
+   * count of that part by index. Typed rows, no entity hydration: this is the console's busiest read.
+   */
+  async queueCases(clinicId: string, filter: CaseFilter, limit: number, offset: number): Promise<QueuePage> {
     // Both unresolved statuses as `<> 'resolved'`: the predicate of the queue's partial index.
     const both = filter.statuses.length === 2 && !filter.statuses.includes('resolved');
-    const statusCond = both ? `c.status <> 'resolved'` : 'c.status = ANY($2::text[])';
+    // One status as `=`: `flag_cases_status_idx` then gives the page in order, without a sort.
+    const statusCond = both ? `c.status <> 'resolved'` : filter.statuses.length === 1 ? 'c.status = $2' : 'c.status = ANY($2::text[])';
     const where: string[] = ['c.clinic_id = $1', statusCond];
-    const params: unknown[] = both ? [clinicId] : [clinicId, filter.statuses];
+    const params: unknown[] = both ? [clinicId] : [clinicId, filter.statuses.length === 1 ? filter.statuses[0] : filter.statuses];
     if (filter.priority) where.push(`c.priority_rank = $${params.push(PRIORITY_RANK[filter.priority])}`);
     if (filter.assigneeId === null) where.push('c.assignee_id IS NULL');
     else if (filter.assigneeId) where.push(`c.assignee_id = $${params.push(filter.assigneeId)}::uuid`);
     if (filter.ruleId) where.push(`$${params.push(filter.ruleId)} = ANY(c.rule_ids)`);
     const cond = where.join(' AND ');
-    const repo = this.db.getRepository(FlagCase);
     // The total under the status and priority filters is read from the stored counts (no scan);
-    // an assignee or rule filter counts its (smaller) part by index. The page, the counts and
-    // that count are independent reads: issued together, not one after another.
+    // an assignee or rule filter counts its (smaller) part by index.
     const narrowed = filter.assigneeId !== undefined || !!filter.ruleId || filter.statuses.includes('resolved');
-    const [ids, [row], counted] = await Promise.all([
-      queryRows<{ id: string }>(this.db, `SELECT c.id FROM flag_cases c WHERE ${cond} ORDER BY c.priority_rank, c.waiting_since, c.id LIMIT ${Number(limit)} OFFSET ${Number(offset)}`, params),
-      // Counts per priority: one row kept by a trigger (flag_case_counts), not a count over the cases.
-      queryRows<{ counts: number[] }>(this.db, `SELECT counts FROM flag_case_counts WHERE clinic_id = $1`, [clinicId]),
-      narrowed ? queryRows<{ total: number }>(this.db, `SELECT count(*)::int AS total FROM flag_cases c WHERE ${cond}`, params) : Promise.resolve(null),
-    ]);
-    const stored = row?.counts ?? [0, 0, 0, 0, 0, 0, 0, 0];
+    const rows = await queryRows<QueueRow>(
+      this.db,
+      `WITH page AS (
+         SELECT c.id, c.status, c.priority, c.priority_rank, c.patient_id, c.treatment_id, c.assignee_id, c.waiting_since
+           FROM flag_cases c WHERE ${cond} ORDER BY c.priority_rank, c.waiting_since, c.id LIMIT ${Number(limit)} OFFSET ${Number(offset)})
+       SELECT k.counts, k.total, k."timeZone", r.*
+         FROM (SELECT (SELECT counts FROM flag_case_counts WHERE clinic_id = $1) AS counts,
+                      (SELECT time_zone FROM clinics WHERE id = $1) AS "timeZone",
+                      ${narrowed ? `(SELECT count(*)::int FROM flag_cases c WHERE ${cond})` : 'NULL::int'} AS total) k
+         LEFT JOIN (
+           SELECT page.id, page.status, page.priority, page.priority_rank AS rank, page.waiting_since AS "waitingSince",
+                  page.patient_id AS "patientId", p.given_name AS "givenName", p.family_name AS "familyName", p.birth_year AS "birthYear",
+                  page.treatment_id AS "treatmentId", t.procedure, t.product, t.performed_at AS "performedAt",
+                  page.assignee_id AS "assigneeId", s.name AS "assigneeName",
+                  f.id AS "flagId", f.rule_id AS "ruleId", f.priority AS "flagPriority", f.status AS "flagStatus", f.reason,
+                  f.created_at AS "createdAt", f.response_id AS "responseId", f.message_id AS "messageId", f.evidence -> 'history' AS "evidenceHistory"
+             FROM page
+             JOIN patients p ON p.clinic_id = $1 AND p.id = page.patient_id
+             LEFT JOIN treatments t ON t.clinic_id = $1 AND t.id = page.treatment_id
+             LEFT JOIN staff_users s ON s.clinic_id = $1 AND s.id = page.assignee_id
+             LEFT JOIN flags f ON f.clinic_id = $1 AND f.case_id = page.id AND f.status <> 'resolved'
+         ) r ON true
+        ORDER BY r.rank, r."waitingSince", r.id, r."createdAt", r."flagId"`,
+      params,
+    );
+    const stored = rows[0]?.counts ?? [0, 0, 0, 0, 0, 0, 0, 0];
     const counts = { urgent: 0, high: 0, normal: 0, low: 0 };
     FLAG_PRIORITIES.forEach((p, rank) => {
       counts[p] = (filter.statuses.includes('open') ? stored[rank] : 0) + (filter.statuses.includes('acknowledged') ? stored[4 + rank] : 0);
     });
-    const total = counted ? counted[0].total : filter.priority ? counts[filter.priority] : Object.values(counts).reduce((a, b) => a + b, 0);
-    const rows = ids.length ? await repo.findBy({ clinicId, id: In(ids.map((r) => r.id)) }) : [];
-    const order = new Map(ids.map((r, i) => [r.id, i]));
-    return { items: rows.sort((a, b) => order.get(a.id)! - order.get(b.id)!), total, counts };
+    const total = narrowed ? rows[0].total! : filter.priority ? counts[filter.priority] : Object.values(counts).reduce((a, b) => a + b, 0);
+    const items: QueueCase[] = [];
+    for (const r of rows) {
+      if (!r.id) continue; // the one row of an empty page
+      let item = items[items.length - 1];
+      if (item?.id !== r.id) {
+        item = {
+          id: r.id,
+          status: r.status,
+          priority: r.priority,
+          patientId: r.patientId,
+          treatmentId: r.treatmentId,
+          assigneeId: r.assigneeId,
+          waitingSince: r.waitingSince,
+          patient: { id: r.patientId, givenName: r.givenName, familyName: r.familyName, birthYear: r.birthYear },
+          treatment: r.treatmentId && r.performedAt ? { id: r.treatmentId, procedure: r.procedure!, product: r.product!, performedAt: r.performedAt } : null,
+          assignee: r.assigneeId && r.assigneeName !== null ? { id: r.assigneeId, name: r.assigneeName } : null,
+          flags: [],
+        };
+        items.push(item);
+      }
+      if (r.flagId) {
+        item.flags.push({
+          id: r.flagId,
+          caseId: r.id,
+          ruleId: r.ruleId!,
+          priority: r.flagPriority!,
+          status: r.flagStatus!,
+          reason: r.reason!,
+          createdAt: r.createdAt!,
+          responseId: r.responseId,
+          messageId: r.messageId,
+          evidence: r.evidenceHistory === null ? {} : { history: r.evidenceHistory },
+        });
+      }
+    }
+    return { items, total, counts, timeZone: rows[0]?.timeZone ?? 'UTC' };
   }
 
   /** One case of the clinic; 404 for another clinic's. */

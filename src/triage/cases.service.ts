@@ -3,14 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor } from '../audit/audit.service';
-import { localDaysBetween } from '../check-ins/course-plan';
+import { localDaysUntil, localYear } from '../check-ins/course-plan';
 import { StaffUser } from '../clinics/staff-user.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
 import { FlagCase } from '../flags/flag-case.entity';
 import { FlagEvent } from '../flags/flag-event.entity';
 import { Flag, FlagStatus } from '../flags/flag.entity';
-import { FlagsService } from '../flags/flags.service';
+import { CaseFlagView, FlagsService, QueueCase } from '../flags/flags.service';
 import { PRIORITY_RANK } from '../flags/rules';
 import { Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
@@ -35,8 +35,12 @@ export const ruleWords = (id: string): string => RULE_WORDS[id] ?? id.replace(/-
 
 /** "30–39" from a birth year, in the clinic's current year. */
 export function ageBand(birthYear: number | null, now: Date, zone: string): string | null {
+  return ageBandIn(birthYear, birthYear ? clinicYear(now, zone) : 0);
+}
+
+function ageBandIn(birthYear: number | null, year: number): string | null {
   if (!birthYear) return null;
-  const age = DateTime.fromJSDate(now, { zone }).year - birthYear;
+  const age = year - birthYear;
   if (age < 0 || age > 130) return null;
   if (age < 18) return 'under 18';
   if (age >= 80) return '80+';
@@ -74,9 +78,12 @@ export class CasesService {
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
     const assigneeId = q.assignee === undefined ? undefined : q.assignee === 'none' ? null : q.assignee === 'me' ? staffId : q.assignee.toLowerCase();
+    // One statement (cases, patients, treatments, assignees, unresolved flags, counts), typed rows.
     const page = await this.flags.queueCases(clinicId, { statuses: q.status ? [q.status] : ['open', 'acknowledged'], priority: q.priority, assigneeId, ruleId: q.rule }, limit, offset);
-    const flags = await this.flags.flagsOfCases(clinicId, page.items.map((c) => c.id), { unresolvedOnly: true, withHistory: false });
-    const items = await this.present(clinicId, page.items, flags);
+    const now = this.clock.now();
+    const year = clinicYear(now, page.timeZone);
+    const daysSince = localDaysUntil(now, page.timeZone);
+    const items = page.items.map((c) => caseDtoOf(c, c.flags, daysSince, year));
     return { items, total: page.total, limit, offset, counts: page.counts };
   }
 
@@ -160,7 +167,7 @@ export class CasesService {
   private async detail(clinicId: string, c: FlagCase): Promise<CaseDetailDto> {
     const all = await this.flags.flagsOfCases(clinicId, [c.id], { unresolvedOnly: false, withHistory: true });
     const shown = c.status === 'resolved' ? all : all.filter((f) => f.status !== 'resolved');
-    const [item] = await this.present(clinicId, [c], shown);
+    const item = await this.present(clinicId, c, shown);
     const byId = new Map(shown.map((f) => [f.id, f]));
     return {
       ...item,
@@ -172,53 +179,64 @@ export class CasesService {
     };
   }
 
-  /** Cases as the queue shows them: names and treatments fetched once per page. */
-  private async present(clinicId: string, cases: FlagCase[], flags: FlagWithHistory[]): Promise<CaseDto[]> {
-    if (!cases.length) return [];
+  /** A case (the detail page's) with its patient's name, treatment and assignee read through their services. */
+  private async present(clinicId: string, c: FlagCase, flags: FlagWithHistory[]): Promise<CaseDto> {
     const now = this.clock.now();
-    const [clinic, patients, treatments, staff] = await Promise.all([
+    const [clinic, [patient], treatments, staff] = await Promise.all([
       this.clinics.get(clinicId),
-      this.patients.byIds(clinicId, [...new Set(cases.map((c) => c.patientId))]),
-      this.treatments.byIds(clinicId, [...new Set(cases.map((c) => c.treatmentId).filter((t): t is string => !!t))]),
+      this.patients.byIds(clinicId, [c.patientId]),
+      this.treatments.byIds(clinicId, c.treatmentId ? [c.treatmentId] : []),
       this.clinics.listStaff(clinicId),
     ]);
-    const patientOf = new Map<string, Patient>(patients.map((p) => [p.id, p]));
-    const treatmentOf = new Map<string, Treatment>(treatments.map((t) => [t.id, t]));
-    const staffOf = new Map<string, StaffUser>(staff.map((s) => [s.id, s]));
-    return cases.map((c) => {
-      const mine = flags.filter((f) => f.caseId === c.id).sort((a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || a.createdAt.getTime() - b.createdAt.getTime());
-      const p = patientOf.get(c.patientId)!;
-      const t = c.treatmentId ? treatmentOf.get(c.treatmentId) : undefined;
-      const evidence = mine.flatMap((f) => piecesOf(f)).sort((a, b) => b.at.localeCompare(a.at));
-      const flagDtos: CaseFlagDto[] = mine.map((f) => ({
-        flagId: f.id,
-        ruleId: f.ruleId,
-        rule: ruleWords(f.ruleId),
-        priority: f.priority,
-        status: f.status,
-        reason: f.reason,
-        raisedAt: f.createdAt.toISOString(),
-        lastEvidenceAt: evidence.find((e) => e.flagId === f.id)?.at ?? f.createdAt.toISOString(),
-      }));
-      const assignee = c.assigneeId ? staffOf.get(c.assigneeId) : undefined;
-      return {
-        id: c.id,
-        status: c.status,
-        priority: c.priority,
-        patient: { id: p.id, name: `${p.givenName} ${p.familyName}`, ageBand: ageBand(p.birthYear, now, clinic.timeZone) },
-        treatment: t ? { id: t.id, procedure: t.procedure, product: t.product, performedAt: t.performedAt.toISOString(), day: Math.max(0, localDaysBetween(t.performedAt, now, clinic.timeZone)) } : null,
-        rules: [...new Set(mine.map((f) => ruleWords(f.ruleId)))],
-        flags: flagDtos,
-        evidence,
-        waitingSince: c.waitingSince.toISOString(),
-        assignee: assignee ? { id: assignee.id, name: assignee.name } : null,
-      };
-    });
+    const assignee = c.assigneeId ? staff.find((s) => s.id === c.assigneeId) : undefined;
+    const view: QueueCase = {
+      ...c,
+      patient: patient!,
+      treatment: treatments[0] ?? null,
+      assignee: assignee ? { id: assignee.id, name: assignee.name } : null,
+      flags,
+    };
+    return caseDtoOf(view, flags, localDaysUntil(now, clinic.timeZone), clinicYear(now, clinic.timeZone));
   }
 }
 
+/** The clinic's current year (for age bands), once per request. */
+function clinicYear(now: Date, zone: string): number {
+  return localYear(now, zone);
+}
+
+/** A case as the queue and the case page show it: its flags (given) most urgent first, evidence newest first. */
+function caseDtoOf(c: QueueCase, flags: CaseFlagView[], daysSince: (from: Date) => number, year: number): CaseDto {
+  const mine = flags.filter((f) => f.caseId === c.id).sort((a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority] || a.createdAt.getTime() - b.createdAt.getTime());
+  const p = c.patient;
+  const t = c.treatment;
+  const evidence = mine.flatMap((f) => piecesOf(f)).sort((a, b) => b.at.localeCompare(a.at));
+  const flagDtos: CaseFlagDto[] = mine.map((f) => ({
+    flagId: f.id,
+    ruleId: f.ruleId,
+    rule: ruleWords(f.ruleId),
+    priority: f.priority,
+    status: f.status,
+    reason: f.reason,
+    raisedAt: f.createdAt.toISOString(),
+    lastEvidenceAt: evidence.find((e) => e.flagId === f.id)?.at ?? f.createdAt.toISOString(),
+  }));
+  return {
+    id: c.id,
+    status: c.status,
+    priority: c.priority,
+    patient: { id: p.id, name: `${p.givenName} ${p.familyName}`, ageBand: ageBandIn(p.birthYear, year) },
+    treatment: t ? { id: t.id, procedure: t.procedure, product: t.product, performedAt: t.performedAt.toISOString(), day: Math.max(0, daysSince(t.performedAt)) } : null,
+    rules: [...new Set(mine.map((f) => ruleWords(f.ruleId)))],
+    flags: flagDtos,
+    evidence,
+    waitingSince: c.waitingSince.toISOString(),
+    assignee: c.assignee ? { id: c.assignee.id, name: c.assignee.name } : null,
+  };
+}
+
 /** A flag's evidence pieces (kept in evidence.history once a second one came; else the flag's own). */
-function piecesOf(f: Flag): CaseEvidenceDto[] {
+function piecesOf(f: CaseFlagView): CaseEvidenceDto[] {
   const stored = f.evidence.history;
   const pieces: Piece[] = Array.isArray(stored) ? (stored as Piece[]) : [{ at: f.createdAt.toISOString(), responseId: f.responseId, messageId: f.messageId, priority: f.priority, reason: f.reason }];
   return pieces.map((e) => ({
