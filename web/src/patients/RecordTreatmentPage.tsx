@@ -10,8 +10,9 @@ import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
+import { BodyAreasPicker, type BodyArea } from './BodyAreasPicker';
 import { SelectField } from './fields';
-import { fieldErrors, formatDateTime, fullName, isNotFound, patientKeys, usePatient, useProtocols, type CheckIn } from './patients-api';
+import { fieldErrors, formatDateTime, fullName, isNotFound, patientKeys, useBodyAreas, usePatient, useProtocols, type CheckIn } from './patients-api';
 import './patients.css';
 
 type CreateTreatment = components['schemas']['CreateTreatmentDto'];
@@ -31,8 +32,10 @@ export default function RecordTreatmentPage() {
   const protocols = useProtocols();
   const queryClient = useQueryClient();
   useDocumentTitle('Record a treatment');
-  const [f, setF] = useState({ procedure: '', indication: '', bodyAreas: '', product: '', lotNumber: '', technique: '', formula: '', protocolKey: '', performedAt: localNow() });
+  const [f, setF] = useState({ procedure: '', indication: '', product: '', lotNumber: '', technique: '', formula: '', protocolKey: '', performedAt: localNow() });
   const set = <K extends keyof typeof f>(k: K) => (v: string) => setF((old) => ({ ...old, [k]: v }));
+  const [areas, setAreas] = useState<BodyArea[]>([]);
+  const bodyAreas = useBodyAreas();
 
   const record = useMutation({
     mutationFn: (body: CreateTreatment) => unwrap(api.POST('/v1/treatments', { body })),
@@ -76,7 +79,7 @@ export default function RecordTreatmentPage() {
       patientId: id,
       procedure: f.procedure.trim(),
       indication: f.indication.trim(),
-      bodyAreas: f.bodyAreas.split(',').map((a) => a.trim()).filter(Boolean),
+      bodyAreas: areas,
       product: f.product.trim(),
       performedAt: f.performedAt ? new Date(f.performedAt).toISOString() : '',
     };
@@ -101,7 +104,13 @@ export default function RecordTreatmentPage() {
         <div className="form-grid">
           <TextField name="procedure" label="Procedure" description="e.g. mesotherapy" isRequired value={f.procedure} onChange={set('procedure')} />
           <TextField name="indication" label="Indication" description="e.g. cellulite, skin rejuvenation" isRequired value={f.indication} onChange={set('indication')} />
-          <TextField name="bodyAreas" label="Areas" description="Separated by commas, e.g. thighs, buttocks" isRequired value={f.bodyAreas} onChange={set('bodyAreas')} />
+          {bodyAreas.isPending ? (
+            <Loading label="Loading the treatment areas…" />
+          ) : bodyAreas.isError ? (
+            <Alert>{describeError(bodyAreas.error)}</Alert>
+          ) : (
+            <BodyAreasPicker areas={bodyAreas.data.items} value={areas} onChange={setAreas} />
+          )}
           <TextField name="product" label="Product" isRequired value={f.product} onChange={set('product')} />
           <TextField name="lotNumber" label="Lot number" value={f.lotNumber} onChange={set('lotNumber')} />
           <SelectField name="technique" label="Technique" value={f.technique} onChange={set('technique')} error={byField.technique}>
