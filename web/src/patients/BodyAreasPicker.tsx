@@ -15,8 +15,9 @@ const REGION_WORDS: Record<Area['region'], string> = { 'face-scalp': 'Face, head
 export function BodyAreasPicker({ areas, value, onChange }: { areas: Area[]; value: BodyArea[]; onChange: (v: BodyArea[]) => void }) {
   const regions = [...new Set(areas.map((a) => a.region))];
   const chosen = areas.filter((a) => value.includes(a.id));
+  // Kept in the list's order whatever the order of ticking.
   return (
-    <CheckboxGroup className="field body-areas" name="bodyAreas" value={value} onChange={(v) => onChange(v as BodyArea[])} isRequired>
+    <CheckboxGroup className="field body-areas" name="bodyAreas" value={value} onChange={(v) => onChange(areas.map((a) => a.id).filter((id) => v.includes(id)))} isRequired>
       <Label className="field-label">Areas treated</Label>
       <Text slot="description" className="field-description">
         {chosen.length ? `Chosen: ${chosen.map((a) => a.label).join(', ')}` : 'Choose every area treated in this session.'}

@@ -35,6 +35,7 @@ export default function RecordTreatmentPage() {
   const [f, setF] = useState({ procedure: '', indication: '', product: '', lotNumber: '', technique: '', formula: '', protocolKey: '', performedAt: localNow() });
   const set = <K extends keyof typeof f>(k: K) => (v: string) => setF((old) => ({ ...old, [k]: v }));
   const [areas, setAreas] = useState<BodyArea[]>([]);
+  const [areasMissing, setAreasMissing] = useState(false);
   const bodyAreas = useBodyAreas();
 
   const record = useMutation({
@@ -42,6 +43,10 @@ export default function RecordTreatmentPage() {
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: patientKeys.timeline(id) }),
   });
   const { byField, other } = fieldErrors(record.error, FIELDS);
+  // The areas' errors in the picker's words: none chosen (caught here), or one the API does not take.
+  const shownErrors = { ...byField };
+  if (areasMissing) shownErrors.bodyAreas = 'Choose at least one area treated.';
+  else if (byField.bodyAreas) shownErrors.bodyAreas = areaError(byField.bodyAreas);
 
   if (patient.isPending) return <Loading label="Loading the patient…" />;
   if (patient.isError)
@@ -75,6 +80,8 @@ export default function RecordTreatmentPage() {
 
   function submit(e: FormEvent) {
     e.preventDefault();
+    setAreasMissing(areas.length === 0);
+    if (areas.length === 0) return;
     const body: CreateTreatment = {
       patientId: id,
       procedure: f.procedure.trim(),
@@ -100,7 +107,7 @@ export default function RecordTreatmentPage() {
       {record.isError && other.length + Object.keys(byField).length === 0 && <Alert>{describeError(record.error)}</Alert>}
       {other.length > 0 && <Alert>{other.join(' ')}</Alert>}
       {Object.keys(byField).length > 0 && <Alert>Check the fields marked below.</Alert>}
-      <Form className="stack" onSubmit={submit} validationErrors={byField} validationBehavior="aria">
+      <Form className="stack" onSubmit={submit} validationErrors={shownErrors} validationBehavior="aria">
         <div className="form-grid">
           <TextField name="procedure" label="Procedure" description="e.g. mesotherapy" isRequired value={f.procedure} onChange={set('procedure')} />
           <TextField name="indication" label="Indication" description="e.g. cellulite, skin rejuvenation" isRequired value={f.indication} onChange={set('indication')} />
@@ -109,7 +116,7 @@ export default function RecordTreatmentPage() {
           ) : bodyAreas.isError ? (
             <Alert>{describeError(bodyAreas.error)}</Alert>
           ) : (
-            <BodyAreasPicker areas={bodyAreas.data.items} value={areas} onChange={setAreas} />
+            <BodyAreasPicker areas={bodyAreas.data.items} value={areas} onChange={(v) => { setAreas(v); if (v.length) setAreasMissing(false); }} />
           )}
           <TextField name="product" label="Product" isRequired value={f.product} onChange={set('product')} />
           <TextField name="lotNumber" label="Lot number" value={f.lotNumber} onChange={set('lotNumber')} />
@@ -137,6 +144,13 @@ export default function RecordTreatmentPage() {
       </Form>
     </>
   );
+}
+
+/** "BodyAreas: "kneecap" is not a treatment area; each must be one of …" → what to do about it here. */
+function areaError(message: string): string {
+  const unknown = /^bodyareas:\s*(.+?) (?:is|are) not (?:a )?treatment areas?/i.exec(message);
+  if (unknown) return `Aftercare does not take ${unknown[1]} as a treatment area. Reload the page for the current list, then choose again.`;
+  return message.replace(/^bodyAreas\b(:?)\s*/i, (_, colon: string) => (colon ? 'Areas: ' : 'Areas '));
 }
 
 const STATUS: Record<string, string> = { scheduled: 'Planned', superseded: 'Replaced by a later session', cancelled: 'Cancelled' };
