@@ -9,7 +9,7 @@ import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { useStaffDirectory } from '../ui/directory';
 import { useStaff } from '../ui/staff';
-import { SymptomChart, SYMPTOMS, WARNING_SIGN_LABELS, warningSignLabel, type SymptomAnswer } from '../ui/SymptomChart';
+import { SymptomChart, SYMPTOM_LABELS, SYMPTOMS, WARNING_SIGN_LABELS, warningSignLabel, type Symptom, type SymptomAnswer } from '../ui/SymptomChart';
 import { useDocumentTitle } from '../ui/title';
 import { ActionDialog, Choice, Field } from './ActionDialog';
 import { useFlagEvents } from './flag-events';
@@ -369,23 +369,60 @@ function historyDetail(data: Record<string, unknown>): string {
   return words.length ? `: ${words.map((w) => OUTCOME_WORDS[w as Outcome] ?? w).join(' — ')}` : '';
 }
 
+/** The rules' evidence keys (src/flags/rules.ts) in a practitioner's words; ids are left out. */
+const EVIDENCE_WORDS: Record<string, string> = {
+  signs: 'Warning signs',
+  ticked: 'Ticked on the form',
+  fromText: 'Read in their words',
+  onlyInText: 'Only in their words, not ticked',
+  freeText: 'Their words',
+  severe: 'Severe',
+  threshold: 'Severe from score',
+  daySinceTreatment: 'Day since treatment',
+  above: 'Above the usual course',
+  worsened: 'Worse than the check-in before',
+  reachedSevere: 'Now severe',
+  minimumRise: 'Smallest rise that counts',
+  previousDaySinceTreatment: 'Compared with day',
+  persisting: 'Still present',
+  quietSinceDay: 'Well since day',
+  quietAnswerDays: 'Well on days',
+  steps: 'Unanswered check-ins (steps)',
+};
+const HIDDEN_EVIDENCE = new Set(['history', 'messageId', 'checkInIds']);
+
 function Evidence({ evidence }: { evidence: Record<string, unknown> }) {
-  const entries = Object.entries(evidence).filter(([k]) => k !== 'history');
+  const entries = Object.entries(evidence).filter(([k, v]) => !HIDDEN_EVIDENCE.has(k) && v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0));
   if (!entries.length) return null;
   return (
     <dl className="dl-grid">
       {entries.map(([k, v]) => (
         <div key={k} style={{ display: 'contents' }}>
-          <dt>{k.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase())}</dt>
-          <dd>{formatValue(k, v)}</dd>
+          <dt>{EVIDENCE_WORDS[k] ?? k.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase())}</dt>
+          <dd>{formatValue(v)}</dd>
         </div>
       ))}
     </dl>
   );
 }
 
-function formatValue(key: string, v: unknown): string {
-  if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'string' ? (WARNING_SIGN_LABELS[x] ?? x) : JSON.stringify(x))).join(', ') : 'None';
-  if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([a, b]) => `${a}: ${String(b)}`).join(', ');
-  return String(v);
+/** "Pain 3 (usual up to 1)", "Bruising 1→3", a warning sign's words, or the value as it is. */
+function formatItem(x: unknown): string {
+  if (typeof x === 'string') return WARNING_SIGN_LABELS[x] ?? SYMPTOM_LABELS[x as Symptom] ?? x;
+  if (x && typeof x === 'object') {
+    const o = x as Record<string, unknown>;
+    const name = typeof o.symptom === 'string' ? (SYMPTOM_LABELS[o.symptom as Symptom] ?? o.symptom) : null;
+    if (name && typeof o.from === 'number' && typeof o.to === 'number') return `${name} ${o.from}→${o.to}`;
+    if (name && typeof o.score === 'number') {
+      const extra = typeof o.expectedMax === 'number' ? ` (usual up to ${o.expectedMax})` : typeof o.windowEnd === 'number' ? ` (usually gone by day ${o.windowEnd})` : '';
+      return `${name} ${o.score}${extra}`;
+    }
+    return Object.entries(o).map(([a, b]) => `${a}: ${String(b)}`).join(', ');
+  }
+  return String(x);
+}
+
+function formatValue(v: unknown): string {
+  if (Array.isArray(v)) return v.map(formatItem).join(', ');
+  return formatItem(v);
 }

@@ -10,7 +10,7 @@ import { Loading } from '../ui/Loading';
 import { SymptomChart, warningSignLabel, type SymptomAnswer } from '../ui/SymptomChart';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
-import { ageBand, fieldErrors, formatDate, formatDateTime, fullName, isNotFound, patientKeys, useProtocols, usePatient, useTimeline, type Patient, type Protocol, type TimelineItem } from './patients-api';
+import { ageBand, fieldErrors, formatDate, formatDateTime, fullName, isNotFound, patientKeys, useBodyAreas, useProtocols, usePatient, useTimeline, type Patient, type Protocol, type TimelineItem } from './patients-api';
 import './patients.css';
 
 type Treatment = Extract<TimelineItem, { type: 'treatment' }>;
@@ -177,6 +177,9 @@ function protocolOf(all: Protocol[], t: Treatment): Protocol | undefined {
 }
 
 function Session({ patientId, t }: { patientId: string; t: Treatment }) {
+  // Labels from the API's list of areas; words recorded before the list existed are shown as stored.
+  const bodyAreas = useBodyAreas();
+  const areaLabels = new Map<string, string>((bodyAreas.data?.items ?? []).map((a) => [a.id, a.label]));
   const cancelled = t.status === 'cancelled';
   return (
     <article className={`session${cancelled ? ' session-cancelled' : ''}`} aria-label={`Session of ${formatDateTime(t.at)}`}>
@@ -189,7 +192,7 @@ function Session({ patientId, t }: { patientId: string; t: Treatment }) {
         <dt>Lot</dt>
         <dd>{t.lotNumber ?? 'Not recorded'}</dd>
         <dt>Areas</dt>
-        <dd>{t.bodyAreas.join(', ')}</dd>
+        <dd>{t.bodyAreas.map((a) => areaLabels.get(a) ?? a).join(', ')}</dd>
         <dt>Indication</dt>
         <dd>{t.indication}</dd>
         <dt>Technique</dt>
