@@ -218,6 +218,14 @@ describeInBrowser('Console in a browser: flag actions, conflicts and a lost live
     await axe(page);
     const queue = (await t.http.get('/v1/cases').set(c.practitioner.auth).expect(200)).body.items as Array<{ flags: Array<{ flagId: string }> }>;
     expect(queue.some((k) => k.flags.some((f) => f.flagId === flagId))).toBe(true);
+
+    // Compliance staff read the flag without actions the API would refuse them.
+    const auditor = await open(PHONE);
+    await signIn(auditor, c.compliance, `/app/flags/${flagId}`);
+    await auditor.getByRole('heading', { level: 1, name: 'Urgent flag: Marta Test' }).waitFor();
+    await auditor.getByText('Compliance staff see flags read-only; practitioners and admins act on them.').waitFor();
+    expect(await auditor.getByRole('button', { name: /Resolve|Acknowledge|Assign|Add note|Assessment/ }).count()).toBe(0);
+    await axe(auditor);
   }, 180_000);
 
   it('says when the live stream is lost, recovers by itself and catches up with what happened meanwhile', async () => {

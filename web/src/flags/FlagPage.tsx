@@ -8,7 +8,7 @@ import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { useStaffDirectory } from '../ui/directory';
-import { useStaff } from '../ui/staff';
+import { canCare, useStaff } from '../ui/staff';
 import { SymptomChart, SYMPTOM_LABELS, SYMPTOMS, WARNING_SIGN_LABELS, warningSignLabel, type Symptom, type SymptomAnswer } from '../ui/SymptomChart';
 import { useDocumentTitle } from '../ui/title';
 import { ActionDialog, Choice, Field } from './ActionDialog';
@@ -186,6 +186,9 @@ export default function FlagPage() {
         )}
       </dl>
 
+      {!canCare(staff) ? (
+        <p className="muted">Compliance staff see flags read-only; practitioners and admins act on them.</p>
+      ) : (
       <section aria-labelledby="actions">
         <h2 id="actions">Actions</h2>
         <div className="flag-actions">
@@ -274,6 +277,7 @@ export default function FlagPage() {
         {actionError && <Alert>{actionError}</Alert>}
         {done && !actionError && <Alert tone="success">{done}</Alert>}
       </section>
+      )}
 
       <section aria-labelledby="reason">
         <h2 id="reason">Why it was raised</h2>

@@ -9,6 +9,7 @@ import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { SymptomChart, warningSignLabel, type SymptomAnswer } from '../ui/SymptomChart';
 import { TextField } from '../ui/TextField';
+import { canCare, useStaff } from '../ui/staff';
 import { useDocumentTitle } from '../ui/title';
 import { ageBand, fieldErrors, formatDate, formatDateTime, fullName, isNotFound, patientKeys, useBodyAreas, useProtocols, usePatient, useTimeline, type Patient, type Protocol, type TimelineItem } from './patients-api';
 import './patients.css';
@@ -21,6 +22,7 @@ const DAY = 86_400_000;
 export default function PatientPage() {
   const { id = '' } = useParams();
   const location = useLocation();
+  const staff = useStaff();
   const patient = usePatient(id);
   const timeline = useTimeline(id);
   useDocumentTitle(patient.data ? fullName(patient.data) : 'Patient');
@@ -45,7 +47,7 @@ export default function PatientPage() {
       {(location.state as { created?: boolean } | null)?.created && <Alert tone="success">Patient added.</Alert>}
       <div className="page-actions">
         <h1 style={{ margin: 0, marginRight: 'auto' }}>{fullName(p)}</h1>
-        {!p.erasedAt && (
+        {!p.erasedAt && canCare(staff) && (
           <Link to={`/patients/${p.id}/treatments/new`} className="button button-primary">
             Record a treatment
           </Link>
@@ -177,6 +179,7 @@ function protocolOf(all: Protocol[], t: Treatment): Protocol | undefined {
 }
 
 function Session({ patientId, t }: { patientId: string; t: Treatment }) {
+  const staff = useStaff();
   // Labels from the API's list of areas; words recorded before the list existed are shown as stored.
   const bodyAreas = useBodyAreas();
   const areaLabels = new Map<string, string>((bodyAreas.data?.items ?? []).map((a) => [a.id, a.label]));
@@ -211,7 +214,7 @@ function Session({ patientId, t }: { patientId: string; t: Treatment }) {
           </>
         )}
       </dl>
-      {!cancelled && <CancelSession patientId={patientId} t={t} />}
+      {!cancelled && canCare(staff) && <CancelSession patientId={patientId} t={t} />}
     </article>
   );
 }

@@ -5,6 +5,7 @@ import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { TextField } from '../ui/TextField';
+import { canCare, useStaff } from '../ui/staff';
 import { useDocumentTitle } from '../ui/title';
 import { ageBand, fullName, PAGE_SIZE, usePatientSearch } from './patients-api';
 import './patients.css';
@@ -22,6 +23,7 @@ const DEBOUNCE_MS = 300;
  */
 export default function PatientsPage() {
   useDocumentTitle('Patients');
+  const staff = useStaff();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
   const page = Math.max(1, Number(params.get('page')) || 1);
@@ -70,9 +72,11 @@ export default function PatientsPage() {
     <>
       <div className="page-actions">
         <h1 style={{ margin: 0, marginRight: 'auto' }}>Patients</h1>
-        <Link to="/patients/new" className="button button-primary">
-          New patient
-        </Link>
+        {canCare(staff) && (
+          <Link to="/patients/new" className="button button-primary">
+            New patient
+          </Link>
+        )}
       </div>
       <form role="search" className="search-form" onSubmit={submit}>
         <TextField
@@ -102,7 +106,11 @@ export default function PatientsPage() {
           {!stale && data.total === 0 && (
             <p className="muted">
               {q ? 'Check the spelling, or search by phone number or email instead. ' : 'Patients appear here once they are added. '}
-              <Link to="/patients/new">Add a new patient</Link>.
+              {canCare(staff) && (
+                <>
+                  <Link to="/patients/new">Add a new patient</Link>.
+                </>
+              )}
             </p>
           )}
           <ul className="result-list">
