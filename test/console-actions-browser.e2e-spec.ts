@@ -237,7 +237,7 @@ describeInBrowser('Console in a browser: flag actions, conflicts and a lost live
     });
     await signIn(page, c.practitioner);
     await page.getByRole('heading', { level: 1, name: 'Triage queue' }).waitFor();
-    for (let i = 0; i < 100 && !streams.includes(200); i++) await page.waitForTimeout(100);
+    for (let i = 0; i < 300 && !streams.includes(200); i++) await page.waitForTimeout(100);
     expect(streams).toContain(200);
 
     // The service refuses the stream from now on (as while its database is away), and the open one drops.
@@ -256,7 +256,7 @@ describeInBrowser('Console in a browser: flag actions, conflicts and a lost live
     await rocio.reply();
     const patientId = rocio.patientId;
     // The page keeps trying (not just the browser's one retry).
-    for (let i = 0; i < 200 && refusals < 2; i++) await page.waitForTimeout(100);
+    for (let i = 0; i < 300 && refusals < 2; i++) await page.waitForTimeout(100);
     expect(refusals).toBeGreaterThanOrEqual(2);
     expect(await page.getByRole('link', { name: 'Rocío Test' }).count()).toBe(0);
 

@@ -195,7 +195,7 @@ describeInBrowser('Console in a browser: patients, care and on call', () => {
       },
     );
     await box.fill(early);
-    for (let i = 0; i < 50 && held === 0; i++) await page.waitForTimeout(100);
+    for (let i = 0; i < 100 && held === 0; i++) await page.waitForTimeout(100);
     expect(held).toBe(1);
     await box.fill(family);
     await page.getByRole('heading', { name: new RegExp(`1 patient matches “${family}”`) }).waitFor();
