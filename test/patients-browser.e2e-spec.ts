@@ -206,6 +206,13 @@ describeInBrowser('Console in a browser: patients, care and on call', () => {
     await axe(page);
     await screenshot(page, 'patients-search-1280');
 
+    // Down arrow from the box into the results, up back to the box.
+    await box.focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe(`Ana ${family}`);
+    await page.keyboard.press('ArrowUp');
+    expect(await page.evaluate<string>('document.activeElement.getAttribute("type")')).toBe('search');
+
     // Escape clears the box and lists everyone again.
     await box.focus();
     await page.keyboard.press('Escape');

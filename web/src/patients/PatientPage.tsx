@@ -214,12 +214,13 @@ function Session({ patientId, t }: { patientId: string; t: Treatment }) {
           </>
         )}
       </dl>
-      {!cancelled && canCare(staff) && <CancelSession patientId={patientId} t={t} />}
+      {/* Mounted after the cancel too: what it did stays on screen once the session shows as cancelled. */}
+      {canCare(staff) && <CancelSession patientId={patientId} t={t} cancelled={!!cancelled} />}
     </article>
   );
 }
 
-function CancelSession({ patientId, t }: { patientId: string; t: Treatment }) {
+function CancelSession({ patientId, t, cancelled }: { patientId: string; t: Treatment; cancelled: boolean }) {
   const queryClient = useQueryClient();
   const [reason, setReason] = useState('');
   const [done, setDone] = useState<string | null>(null);
@@ -234,6 +235,7 @@ function CancelSession({ patientId, t }: { patientId: string; t: Treatment }) {
   return (
     <>
       {done && <Alert tone="success">{done}</Alert>}
+      {!cancelled && (
       <DialogTrigger>
         <Button variant="secondary">Cancel this session…</Button>
         <ModalOverlay className="modal-overlay" isDismissable>
@@ -269,6 +271,7 @@ function CancelSession({ patientId, t }: { patientId: string; t: Treatment }) {
           </Modal>
         </ModalOverlay>
       </DialogTrigger>
+      )}
     </>
   );
 }

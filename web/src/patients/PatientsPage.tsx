@@ -29,6 +29,7 @@ export default function PatientsPage() {
   const page = Math.max(1, Number(params.get('page')) || 1);
   const [text, setText] = useState(q);
   const pushed = useRef(q);
+  const results = useRef<HTMLUListElement>(null);
   const search = usePatientSearch(q, (page - 1) * PAGE_SIZE);
 
   // The URL changed from outside (back, forward, a link): the box follows it.
@@ -59,6 +60,17 @@ export default function PatientsPage() {
     e.preventDefault();
     searchFor(text);
   }
+  /** Up and down arrows move between the results; up from the first goes back to the box. */
+  function moveInResults(e: KeyboardEvent<HTMLUListElement>) {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    const links = [...e.currentTarget.querySelectorAll('a')];
+    const at = links.indexOf(document.activeElement as HTMLAnchorElement);
+    if (at < 0) return;
+    e.preventDefault();
+    const next = at + (e.key === 'ArrowDown' ? 1 : -1);
+    if (next < 0) document.querySelector<HTMLInputElement>('input[type="search"]')?.focus();
+    else links[Math.min(next, links.length - 1)].focus();
+  }
   function goTo(p: number) {
     setParams(q ? { q, page: String(p) } : { page: String(p) });
   }
@@ -81,12 +93,20 @@ export default function PatientsPage() {
       <form role="search" className="search-form" onSubmit={submit}>
         <TextField
           label="Find a patient"
-          description={`Name, phone number, email or the clinic's reference; the list updates as you type (at least ${MIN_QUERY} characters)`}
+          description={`Name, phone number, email or the clinic's reference; the list updates as you type (at least ${MIN_QUERY} characters); the down arrow moves into the results`}
           type="search"
           value={text}
           onChange={setText}
           onKeyDown={(e: KeyboardEvent) => {
             if (e.key === 'Escape' && text) setText('');
+            // Down arrow: from the box into the results.
+            if (e.key === 'ArrowDown') {
+              const first = results.current?.querySelector('a');
+              if (first) {
+                e.preventDefault();
+                first.focus();
+              }
+            }
           }}
           autoComplete="off"
         />
@@ -113,7 +133,7 @@ export default function PatientsPage() {
               )}
             </p>
           )}
-          <ul className="result-list">
+          <ul className="result-list" ref={results} onKeyDown={moveInResults}>
             {data.items.map((p) => {
               const band = ageBand(p.birthYear);
               return (
