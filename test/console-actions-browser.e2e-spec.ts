@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TestApp } from './support/app';
-import { BUILD_TIMEOUT_MS } from './support/console-build';
-import { axe, describeInBrowser, DESKTOP, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
+import { axe, browserSuite, describeInBrowser, PHONE, screenshot, signIn } from './support/browser';
 import { newClinic, newPatient, newTreatment, type StaffLogin, type TestClinic } from './support/factories';
 
 /**
@@ -13,46 +12,21 @@ import { newClinic, newPatient, newTreatment, type StaffLogin, type TestClinic }
  * the queue catching up with what happened meanwhile. axe on every new state.
  */
 describeInBrowser('Console in a browser: flag actions, conflicts and a lost live stream', () => {
+  const suite = browserSuite({ start: '2026-03-02T08:00:00Z' });
+  const open = suite.open;
   let t: TestApp;
-  let browser: Browser;
-  let origin: string;
   let c: TestClinic;
   let colleague: StaffLogin;
-  const pages: Page[] = [];
-  const open = async (viewport = DESKTOP) => {
-    const page = await newPage(browser, origin, viewport);
-    pages.push(page);
-    return page;
-  };
 
   beforeAll(async () => {
-    ({ t, origin } = await startConsoleApp({ start: '2026-03-02T08:00:00Z' }));
-    browser = await launchBrowser();
+    t = suite.t;
     c = await newClinic(t);
     const password = 'correct-horse-battery-staple';
     const email = `ana.ruiz.${Date.now()}@example.com`;
     const created = await t.http.post('/v1/staff').set(c.admin.auth).send({ email, name: 'Dr Ana Ruiz', role: 'practitioner', password }).expect(201);
     const login = await t.http.post('/v1/auth/login').send({ email, password }).expect(200);
     colleague = { id: created.body.id, email, password, token: login.body.accessToken, auth: { Authorization: `Bearer ${login.body.accessToken}` } };
-  }, BUILD_TIMEOUT_MS);
-  afterEach(async () => {
-    for (const page of pages.splice(0)) {
-      expect(pageErrors(page)).toEqual([]);
-      await page.context().close();
-    }
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
-  async function signIn(page: Page, who: StaffLogin, path = '/app/queue'): Promise<void> {
-    await page.goto(`/app/login?next=${encodeURIComponent(path.replace(/^\/app/, ''))}`);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  }
 
   /**
    * A patient with a treatment whose first check-in went out by SMS; `reply()` answers it naming a
