@@ -1,34 +1,14 @@
-import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from './support/app';
-import { BUILD_TIMEOUT_MS } from './support/console-build';
-import { axe, describeInBrowser, DESKTOP, focusOutline, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
+import { axe, browserSuite, describeInBrowser, DESKTOP, focusOutline, PHONE, screenshot } from './support/browser';
 import { newClinic, newEmail } from './support/factories';
 
 describeInBrowser('Console in a browser: the shell', () => {
+  // Room for building the console when dist/web is missing or stale (a fresh clone in CI): browserSuite's beforeAll.
+  const suite = browserSuite();
+  const open = suite.open;
   let t: TestApp;
-  let browser: Browser;
-  let origin: string;
-  const pages: Page[] = [];
-  const open = async (viewport = DESKTOP) => {
-    const page = await newPage(browser, origin, viewport);
-    pages.push(page);
-    return page;
-  };
-
-  beforeAll(async () => {
-    ({ t, origin } = await startConsoleApp());
-    browser = await launchBrowser();
-    // Room for building the console when dist/web is missing or stale (a fresh clone in CI).
-  }, BUILD_TIMEOUT_MS);
-  afterEach(async () => {
-    for (const page of pages.splice(0)) {
-      expect(pageErrors(page)).toEqual([]);
-      await page.context().close();
-    }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
+  beforeAll(() => {
+    t = suite.t;
   });
 
   it('shows the sign-in form, labelled, axe-clean, at a phone and a desktop width', async () => {

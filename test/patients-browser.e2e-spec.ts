@@ -103,18 +103,38 @@ describeInBrowser('Console in a browser: patients, care and on call', () => {
     await axe(page);
   });
 
-  it('records a treatment and shows its planned check-ins right after', async () => {
+  it('records a treatment, the areas chosen from the API\'s list with the keyboard, and shows its planned check-ins right after', async () => {
     await page.getByRole('link', { name: 'Record a treatment' }).click();
     await page.getByRole('heading', { level: 1, name: /Record a treatment/ }).waitFor();
+    const group = page.getByRole('group', { name: 'Areas treated' });
+    await group.waitFor();
+    // The picker offers the API's own list (GET /v1/body-areas), by region.
+    const listed = (await t.http.get('/v1/body-areas').set(c.practitioner.auth).expect(200)).body.items as Array<{ label: string }>;
+    expect(await group.getByRole('checkbox').count()).toBe(listed.length);
+    await group.getByRole('group', { name: 'Face, head and neck' }).getByRole('checkbox', { name: 'Scalp' }).waitFor();
     await axe(page);
     await page.getByLabel('Procedure').fill('mesotherapy');
     await page.getByLabel('Indication').fill('cellulite');
-    await page.getByLabel('Areas').fill('thighs, buttocks');
     await page.getByLabel('Product').fill('Aqualyx');
     await page.getByLabel('Lot number').fill('L2309A');
     await page.getByLabel('Technique').selectOption('manual');
     await page.getByLabel('Performed at').fill('2026-03-02T09:00');
+    // No area chosen: said at the picker, nothing sent.
     await page.getByRole('button', { name: 'Record treatment' }).click();
+    await group.getByText('Choose at least one area treated.').waitFor();
+    await axe(page);
+    // Keyboard only: Tab to a box, Space ticks it, Shift+Tab to the one before.
+    await group.getByRole('checkbox', { name: 'Thighs', exact: true }).focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Space');
+    expect(await group.getByRole('checkbox', { name: 'Thighs', exact: true }).isChecked()).toBe(true);
+    expect(await group.getByRole('checkbox', { name: 'Buttocks' }).isChecked()).toBe(true);
+    await group.getByText('Chosen: Buttocks, Thighs').waitFor();
+    expect(await group.getByText('Choose at least one area treated.').count()).toBe(0);
+    const sent = page.waitForRequest((r) => r.url().endsWith('/v1/treatments') && r.method() === 'POST');
+    await page.getByRole('button', { name: 'Record treatment' }).click();
+    expect((await sent).postDataJSON().bodyAreas).toEqual(['buttocks', 'thighs']);
     await page.getByRole('heading', { level: 2, name: 'Planned check-ins' }).waitFor();
     const rows = page.getByRole('table').getByRole('row');
     // A header and days 1, 3, 7, 14, 30, 60, 90.
@@ -123,21 +143,86 @@ describeInBrowser('Console in a browser: patients, care and on call', () => {
     await axe(page);
   });
 
-  it('finds the patient by phone and by name, the query kept in the URL, and says when nothing matches', async () => {
+  it("says at the picker, in words, when the API refuses an area (a console older than the API's list)", async () => {
+    // The page is given a list with an area the API does not take.
+    await page.route('**/v1/body-areas', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { items: Array<{ id: string; label: string; region: string }> };
+      await route.fulfill({ response: res, json: { items: [...body.items, { id: 'kneecap', label: 'Kneecap', region: 'body' }] } });
+    });
+    await page.goto(`${patientPath}/treatments/new`);
+    await page.getByRole('heading', { level: 1, name: /Record a treatment/ }).waitFor();
+    await page.getByLabel('Procedure').fill('mesotherapy');
+    await page.getByLabel('Indication').fill('cellulite');
+    await page.getByLabel('Product').fill('Aqualyx');
+    const group = page.getByRole('group', { name: 'Areas treated' });
+    await group.getByText('Kneecap').click();
+    await page.getByRole('button', { name: 'Record treatment' }).click();
+    await page.getByText('Check the fields marked below.').waitFor();
+    await group.getByText('Aftercare does not take "kneecap" as a treatment area. Reload the page for the current list, then choose again.').waitFor();
+    expect(await group.getAttribute('data-invalid')).not.toBeNull();
+    await axe(page);
+    await page.unroute('**/v1/body-areas');
+  });
+
+  it('finds the patient as you type, by phone and by name, the query kept in the URL, the count announced, and says when nothing matches', async () => {
     await page.goto('/app/patients');
     await page.getByRole('heading', { level: 1, name: 'Patients' }).waitFor();
     const box = page.getByRole('searchbox', { name: 'Find a patient' });
-    await box.fill(phone.replace('+34', '+34 '));
-    await page.getByRole('button', { name: 'Search' }).click();
+    const announced = page.locator('[role="status"].visually-hidden');
+    // Typing is enough: no button to press.
+    await box.pressSequentially(phone.replace('+34', '+34 '), { delay: 20 });
     await page.getByRole('heading', { name: /1 patient matches/ }).waitFor();
     expect(new URL(page.url()).searchParams.get('q')).toBe(phone.replace('+34', '+34 '));
     await page.getByRole('link', { name: `Ana ${family}` }).waitFor();
+    await announced.filter({ hasText: /1 patient matches/ }).waitFor();
 
+    // One character is not searched (it would match half the clinic): the page says so.
+    await box.fill('K');
+    await page.getByText('Type at least 2 characters to search.').waitFor();
+    await page.waitForTimeout(600);
+    expect(new URL(page.url()).searchParams.get('q')).toBe(phone.replace('+34', '+34 '));
+
+    // An answer to an older query that arrives late is never shown as the answer to the newer one.
+    const early = family.slice(0, 4);
+    let held = 0;
+    await page.route(
+      (url) => url.pathname === '/v1/patients' && url.searchParams.get('q') === early,
+      async (route) => {
+        held++;
+        await new Promise((r) => setTimeout(r, 2500));
+        await route.continue().catch(() => undefined); // the page may have cancelled it
+      },
+    );
+    await box.fill(early);
+    for (let i = 0; i < 100 && held === 0; i++) await page.waitForTimeout(100);
+    expect(held).toBe(1);
     await box.fill(family);
-    await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('heading', { name: new RegExp(`1 patient matches “${family}”`) }).waitFor();
+    await page.waitForTimeout(3000);
+    expect(await page.getByRole('heading', { level: 2 }).first().textContent()).toMatch(new RegExp(`1 patient matches “${family}”`));
+    expect(new URL(page.url()).searchParams.get('q')).toBe(family);
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
     await axe(page);
+    await screenshot(page, 'patients-search-1280');
 
+    // Down arrow from the box into the results, up back to the box.
+    await box.focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe(`Ana ${family}`);
+    await page.keyboard.press('ArrowUp');
+    expect(await page.evaluate<string>('document.activeElement.getAttribute("type")')).toBe('search');
+
+    // Escape clears the box and lists everyone again.
+    await box.focus();
+    await page.keyboard.press('Escape');
+    await page.getByRole('heading', { name: /All patients/ }).waitFor();
+    expect(new URL(page.url()).searchParams.get('q')).toBeNull();
+
+    // Enter searches at once; a query in the URL fills the box.
+    await box.fill('Nobody' + family);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /No patient matches/ }).waitFor();
     await page.goto(`/app/patients?q=${encodeURIComponent('Nobody' + family)}`);
     await page.getByRole('heading', { name: /No patient matches/ }).waitFor();
     expect(await page.getByRole('searchbox', { name: 'Find a patient' }).inputValue()).toBe('Nobody' + family);
@@ -147,6 +232,10 @@ describeInBrowser('Console in a browser: patients, care and on call', () => {
     await page.getByRole('link', { name: `Ana ${family}` }).click();
     await page.getByRole('heading', { level: 1, name: `Ana ${family}` }).waitFor();
     expect(new URL(page.url()).pathname).toBe(patientPath);
+    // Back returns to the search with its query.
+    await page.goBack();
+    await page.getByRole('heading', { name: new RegExp(`1 patient matches “${family}”`) }).waitFor();
+    expect(await page.getByRole('searchbox', { name: 'Find a patient' }).inputValue()).toBe(family);
   });
 
   it('shows the timeline with the answer and the chart, and cancels a session with a reason', async () => {

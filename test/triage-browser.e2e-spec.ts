@@ -1,8 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from './support/app';
-import { BUILD_TIMEOUT_MS } from './support/console-build';
-import { axe, describeInBrowser, DESKTOP, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
-import { newClinic, newPatient, newTreatment, type StaffLogin, type TestClinic } from './support/factories';
+import { axe, browserSuite, describeInBrowser, DESKTOP, PHONE, screenshot, signIn } from './support/browser';
+import { newClinic, newPatient, newTreatment, type TestClinic } from './support/factories';
 
 /**
  * The practitioner's pages in a real browser against the real service: an urgent flag raised by
@@ -11,38 +9,12 @@ import { newClinic, newPatient, newTreatment, type StaffLogin, type TestClinic }
  * boundary, the CSRF proof, signing out and deactivation hold in the browser too.
  */
 describeInBrowser('Console in a browser: triage queue and flag page', () => {
+  const suite = browserSuite({ start: '2026-03-02T08:00:00Z' });
+  const open = suite.open;
   let t: TestApp;
-  let browser: Browser;
-  let origin: string;
-  const pages: Page[] = [];
-  const open = async (viewport = DESKTOP) => {
-    const page = await newPage(browser, origin, viewport);
-    pages.push(page);
-    return page;
-  };
-
-  beforeAll(async () => {
-    ({ t, origin } = await startConsoleApp({ start: '2026-03-02T08:00:00Z' }));
-    browser = await launchBrowser();
-  }, BUILD_TIMEOUT_MS);
-  afterEach(async () => {
-    for (const page of pages.splice(0)) {
-      expect(pageErrors(page)).toEqual([]);
-      await page.context().close();
-    }
+  beforeAll(() => {
+    t = suite.t;
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
-  async function signIn(page: Page, who: StaffLogin, path = '/app/queue'): Promise<void> {
-    await page.goto(`/app/login?next=${encodeURIComponent(path.replace(/^\/app/, ''))}`);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  }
 
   const reply = (c: TestClinic, from: string, body: string) =>
     t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: 'SM' + Math.random().toString(16).slice(2).padEnd(32, '0'), From: from, To: c.smsNumber, Body: body, AccountSid: 'AC' + '0'.repeat(32) }).expect(200);

@@ -2,7 +2,8 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post } from '@nestj
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { ClinicsService } from './clinics.service';
-import { CreateStaffDto, StaffDto, StaffListDto, UpdateStaffDto } from './dto/staff.dto';
+import { CreateStaffDto, StaffDirectoryDto, StaffDto, StaffListDto, UpdateStaffDto } from './dto/staff.dto';
+import { ASSIGNABLE_ROLES } from './staff-user.entity';
 
 @ApiTags('staff')
 @ApiBearerAuth()
@@ -22,6 +23,18 @@ export class ClinicsController {
   @ApiOkResponse({ type: StaffListDto })
   async list(@CurrentPrincipal() p: Principal): Promise<StaffListDto> {
     return { items: await this.clinics.listStaff(p.clinicId) };
+  }
+
+  /**
+   * The clinic's active colleagues (id, name, role) for every staff member: whom to assign a case
+   * to. No emails, phones or sign-in data (the admins' list above has those).
+   */
+  @Allow('practitioner', 'admin', 'compliance')
+  @Get('directory')
+  @ApiOkResponse({ type: StaffDirectoryDto })
+  async directory(@CurrentPrincipal() p: Principal): Promise<StaffDirectoryDto> {
+    const staff = await this.clinics.staffDirectory(p.clinicId);
+    return { items: staff.map((s) => ({ id: s.id, name: s.name, role: s.role, assignable: ASSIGNABLE_ROLES.includes(s.role) })) };
   }
 
   /** Role, activity, temporary password; a staff member of another clinic is 404. */

@@ -169,6 +169,11 @@ export class ClinicsService {
     return (await this.db.getRepository(StaffUser).find({ where: { clinicId }, order: { createdAt: 'ASC' } })).map(staffView);
   }
 
+  /** The clinic's active staff, by name: who a colleague can hand a case to. Deactivated staff are left out. */
+  async staffDirectory(clinicId: string): Promise<Array<Pick<StaffUser, 'id' | 'name' | 'role'>>> {
+    return this.db.getRepository(StaffUser).find({ select: { id: true, name: true, role: true }, where: { clinicId, active: true }, order: { name: 'ASC', id: 'ASC' } });
+  }
+
   /** Active staff of a clinic with one of the roles: who gets alerts. */
   staffWithRoles(clinicId: string, roles: StaffRole[], m: EntityManager = this.db.manager): Promise<StaffUser[]> {
     return m

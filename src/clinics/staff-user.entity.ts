@@ -2,6 +2,8 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 
 export const STAFF_ROLES = ['practitioner', 'compliance', 'admin'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
+/** Who may be assigned a flag or a case. */
+export const ASSIGNABLE_ROLES: readonly StaffRole[] = ['practitioner', 'admin'];
 
 @Entity('staff_users')
 export class StaffUser {

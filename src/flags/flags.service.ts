@@ -4,7 +4,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
 import { changedFields } from '../audit/field-changes';
 import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
-import { StaffUser } from '../clinics/staff-user.entity';
+import { ASSIGNABLE_ROLES, StaffUser } from '../clinics/staff-user.entity';
 import { Clock } from '../common/clock';
 import { Metrics } from '../common/metrics';
 import { Page } from '../common/pagination';
@@ -511,7 +511,7 @@ export class FlagsService {
         const assignee = await m.getRepository(StaffUser).findOneBy({ clinicId, id: dto.assigneeId });
         if (!assignee) throw new NotFoundException('Assignee not found in this clinic');
         if (!assignee.active) throw new BadRequestException('The assignee is not active');
-        if (assignee.role !== 'practitioner' && assignee.role !== 'admin') throw new BadRequestException('The assignee must be a practitioner or an admin');
+        if (!ASSIGNABLE_ROLES.includes(assignee.role)) throw new BadRequestException('The assignee must be a practitioner or an admin');
       }
       const previous = f.assigneeId;
       f.assigneeId = dto.assigneeId;

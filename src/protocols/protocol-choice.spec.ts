@@ -1,3 +1,4 @@
+import { BODY_AREA_LIST } from '../treatments/body-areas';
 import { BODY_PROTOCOL, FACE_SCALP_PROTOCOL, protocolKeyFor } from './protocol-choice';
 
 describe('protocolKeyFor', () => {
@@ -19,5 +20,10 @@ describe('protocolKeyFor', () => {
   it('unrecognised areas: the indication decides, body by default', () => {
     expect(protocolKeyFor('hair loss', ['zone B'])).toBe(FACE_SCALP_PROTOCOL);
     expect(protocolKeyFor('lipolysis', ['zone B'])).toBe(BODY_PROTOCOL);
+  });
+
+  it.each(BODY_AREA_LIST.map((a) => [a.id, a.region] as const))("the API's area %s chooses its region's protocol (%s)", (id, region) => {
+    // The indication points the other way, so only the area's region can decide.
+    expect(protocolKeyFor(region === 'body' ? 'hair loss' : 'cellulite', [id])).toBe(region === 'body' ? BODY_PROTOCOL : FACE_SCALP_PROTOCOL);
   });
 });

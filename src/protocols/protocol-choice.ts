@@ -6,6 +6,8 @@
  * the indication decides: skin rejuvenation, hair loss and other face or scalp concerns get
  * face-scalp, anything else body (the longer expected course, so nothing usual is missed).
  */
+import { regionOf } from '../treatments/body-areas';
+
 export const BODY_PROTOCOL = 'body';
 export const FACE_SCALP_PROTOCOL = 'face-scalp';
 /** The protocol every treatment used before body and face/scalp were told apart; kept for them. */
@@ -18,8 +20,10 @@ const FACE_SCALP_INDICATION = /rejuvenat|hair|alopecia|scalp|facial|\bface\b|wri
 export const protocolKeyPattern = /^[a-z][a-z0-9-]{0,39}$/;
 
 export function protocolKeyFor(indication: string, bodyAreas: readonly string[]): string {
-  const known = bodyAreas.filter((a) => BODY_AREA.test(a) || FACE_SCALP_AREA.test(a));
-  if (known.some((a) => BODY_AREA.test(a))) return BODY_PROTOCOL;
+  // The API's list of areas names each one's region; other words (older records) by their sense.
+  const isBody = (a: string) => (regionOf(a) ? regionOf(a) === 'body' : BODY_AREA.test(a));
+  const known = bodyAreas.filter((a) => regionOf(a) || BODY_AREA.test(a) || FACE_SCALP_AREA.test(a));
+  if (known.some(isBody)) return BODY_PROTOCOL;
   if (known.length) return FACE_SCALP_PROTOCOL;
   return FACE_SCALP_INDICATION.test(indication) ? FACE_SCALP_PROTOCOL : BODY_PROTOCOL;
 }

@@ -3,12 +3,13 @@ import { CheckInsModule } from '../check-ins/check-ins.module';
 import { ClinicsModule } from '../clinics/clinics.module';
 import { PatientsModule } from '../patients/patients.module';
 import { ProtocolsModule } from '../protocols/protocols.module';
+import { BodyAreasController } from './body-areas.controller';
 import { TreatmentsController } from './treatments.controller';
 import { TreatmentsService } from './treatments.service';
 
 @Module({
   imports: [PatientsModule, ClinicsModule, ProtocolsModule, CheckInsModule],
-  controllers: [TreatmentsController],
+  controllers: [TreatmentsController, BodyAreasController],
   providers: [TreatmentsService],
   exports: [TreatmentsService],
 })

@@ -3,7 +3,7 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createTestApp, type TestApp } from './app';
-import { ensureConsoleBuilt } from './console-build';
+import { BUILD_TIMEOUT_MS, ensureConsoleBuilt } from './console-build';
 
 /** Debian's Chromium; .ci/run installs it (apt-get install chromium) when it is missing. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -133,4 +133,49 @@ export async function focusOutline(page: Page): Promise<{ tag: string; label: st
       width: parseFloat(style.outlineWidth),
     };
   })()`);
+}
+
+/**
+ * The set-up every console browser test shares, for inside `describeInBrowser`: the real service
+ * with the built console (started in beforeAll, with room to build it), one Chromium, and
+ * `open()` for a page in a fresh context; after each test every opened page is checked for
+ * uncaught errors and closed. Read `suite.t` and `suite.origin` from a test or a later beforeAll.
+ */
+export function browserSuite(opts: Parameters<typeof startConsoleApp>[0] = {}) {
+  const pages: Page[] = [];
+  const suite = {
+    t: undefined as unknown as TestApp,
+    browser: undefined as unknown as Browser,
+    origin: '',
+    /** A page in a fresh context (its own cookies) at a phone's or a desktop's width. */
+    async open(viewport: { width: number; height: number } = DESKTOP): Promise<Page> {
+      const page = await newPage(suite.browser, suite.origin, viewport);
+      pages.push(page);
+      return page;
+    },
+  };
+  beforeAll(async () => {
+    ({ t: suite.t, origin: suite.origin } = await startConsoleApp(opts));
+    suite.browser = await launchBrowser();
+  }, BUILD_TIMEOUT_MS);
+  afterEach(async () => {
+    for (const page of pages.splice(0)) {
+      expect(pageErrors(page)).toEqual([]);
+      await page.context().close();
+    }
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.t?.close();
+  });
+  return suite;
+}
+
+/** Signs a staff member in at /app/login and lands on `path` (the queue by default). */
+export async function signIn(page: Page, who: { email: string; password: string }, path = '/app/queue'): Promise<void> {
+  await page.goto(`/app/login?next=${encodeURIComponent(path.replace(/^\/app/, ''))}`);
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }

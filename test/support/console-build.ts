@@ -49,7 +49,9 @@ export function ensureConsoleBuilt(): void {
   try {
     if (fresh()) return;
     try {
-      execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: root, stdio: 'pipe', env: process.env });
+      // The build that ships: jest's NODE_ENV=test would make Vite bundle React's development build
+      // (half as large again, and not what `npm start` serves).
+      execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: root, stdio: 'pipe', env: { ...process.env, NODE_ENV: 'production' } });
     } catch (err) {
       const e = err as { stdout?: Buffer; stderr?: Buffer };
       throw new Error(`npm run build:web failed:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);

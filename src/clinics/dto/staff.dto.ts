@@ -43,3 +43,15 @@ export class StaffDto {
 export class StaffListDto {
   @ApiProperty({ type: [StaffDto] }) items: StaffDto[];
 }
+
+/** A colleague as every staff member of the clinic may see them: no email, phone or sign-in data. */
+export class StaffDirectoryEntryDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: STAFF_ROLES }) role: StaffRole;
+  @ApiProperty({ description: 'May be assigned flags and cases (practitioners and admins)' }) assignable: boolean;
+}
+
+export class StaffDirectoryDto {
+  @ApiProperty({ type: [StaffDirectoryEntryDto], description: "The active staff of the caller's clinic, by name" }) items: StaffDirectoryEntryDto[];
+}

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { protocolKeyPattern } from '../../protocols/protocol-choice';
+import { BODY_AREAS, BodyArea, unknownAreasMessage } from '../body-areas';
 import { Technique, TECHNIQUES } from '../treatment.entity';
 import { SingleLineText } from '../../common/validators';
 
@@ -20,10 +21,12 @@ export class CreateTreatmentDto {
   @IsString() @SingleLineText() @MinLength(1) @MaxLength(200)
   indication: string;
 
-  @ApiProperty({ example: ['thighs', 'buttocks'] })
+  @ApiProperty({ enum: BODY_AREAS, enumName: 'BodyArea', isArray: true, example: ['thighs', 'buttocks'], description: 'Treatment areas from the list of GET /v1/body-areas' })
   @IsArray() @ArrayNotEmpty({ message: 'bodyAreas must name at least one area' }) @ArrayMaxSize(20)
+  @ArrayUnique({ message: 'bodyAreas must not name an area twice' })
   @IsString({ each: true }) @SingleLineText({ each: true }) @MinLength(1, { each: true }) @MaxLength(100, { each: true })
-  bodyAreas: string[];
+  @IsIn(BODY_AREAS, { each: true, message: (args) => unknownAreasMessage(args.value) })
+  bodyAreas: BodyArea[];
 
   @ApiProperty({ example: 'Aqualyx' }) @IsString() @SingleLineText() @MinLength(1) @MaxLength(200) product: string;
 

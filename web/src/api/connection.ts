@@ -58,6 +58,38 @@ if (typeof window !== 'undefined') {
   window.addEventListener('online', () => void probe?.().catch(() => undefined));
 }
 
+/**
+ * Live streams (GET /v1/events) that are down, by the id each hook gave itself: while any is,
+ * what a page shows may miss changes, and the banner says so.
+ */
+const streamsDown = new Set<string>();
+const streamListeners = new Set<() => void>();
+
+export const liveUpdates = {
+  down(id: string): void {
+    if (streamsDown.has(id)) return;
+    streamsDown.add(id);
+    for (const l of streamListeners) l();
+  },
+  up(id: string): void {
+    if (!streamsDown.delete(id)) return;
+    for (const l of streamListeners) l();
+  },
+  isDown(): boolean {
+    return streamsDown.size > 0;
+  },
+};
+
+export function useLiveUpdatesDown(): boolean {
+  return useSyncExternalStore(
+    (onChange) => {
+      streamListeners.add(onChange);
+      return () => streamListeners.delete(onChange);
+    },
+    () => streamsDown.size > 0,
+  );
+}
+
 export function useReachable(): boolean {
   return useSyncExternalStore(
     (onChange) => connection.subscribe(onChange),

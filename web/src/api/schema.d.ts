@@ -145,6 +145,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/staff/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ClinicsController_directory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/staff/{id}": {
         parameters: {
             query?: never;
@@ -334,6 +350,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["TreatmentsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/body-areas": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["BodyAreasController_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1083,6 +1115,19 @@ export interface components {
         StaffListDto: {
             items: components["schemas"]["StaffDto"][];
         };
+        StaffDirectoryEntryDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            role: "practitioner" | "compliance" | "admin";
+            /** @description May be assigned flags and cases (practitioners and admins) */
+            assignable: boolean;
+        };
+        StaffDirectoryDto: {
+            /** @description The active staff of the caller's clinic, by name */
+            items: components["schemas"]["StaffDirectoryEntryDto"][];
+        };
         UpdateStaffDto: {
             /** @enum {string} */
             role?: "practitioner" | "compliance" | "admin";
@@ -1428,6 +1473,11 @@ export interface components {
              */
             expectedCourse: Record<string, never>;
         };
+        /**
+         * @description Treatment areas from the list of GET /v1/body-areas
+         * @enum {string}
+         */
+        BodyArea: "scalp" | "forehead" | "glabella" | "temples" | "periorbital" | "cheeks" | "nasolabial-folds" | "lips" | "perioral" | "chin" | "jawline" | "double-chin" | "face" | "neck" | "decollete" | "upper-arms" | "hands" | "abdomen" | "flanks" | "back" | "bra-line" | "hips" | "buttocks" | "thighs" | "inner-thighs" | "knees" | "calves" | "ankles";
         CreateTreatmentDto: {
             /** Format: uuid */
             patientId: string;
@@ -1446,12 +1496,13 @@ export interface components {
              */
             indication: string;
             /**
+             * @description Treatment areas from the list of GET /v1/body-areas
              * @example [
              *       "thighs",
              *       "buttocks"
              *     ]
              */
-            bodyAreas: string[];
+            bodyAreas: components["schemas"]["BodyArea"][];
             /** @example Aqualyx */
             product: string;
             /** @example L2309A */
@@ -1638,6 +1689,19 @@ export interface components {
             createdAt: string;
             /** @description Check-ins of this session that will no longer go out */
             cancelledCheckIns: number;
+        };
+        BodyAreaDto: {
+            id: components["schemas"]["BodyArea"];
+            /** @description In plain words, for a picker */
+            label: string;
+            /**
+             * @description Face and scalp, or body: which follow-up protocol the area suggests when a treatment names none
+             * @enum {string}
+             */
+            region: "face-scalp" | "body";
+        };
+        BodyAreaListDto: {
+            items: components["schemas"]["BodyAreaDto"][];
         };
         OutboxMessageDto: {
             /** Format: uuid */
@@ -3183,6 +3247,25 @@ export interface operations {
             };
         };
     };
+    ClinicsController_directory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffDirectoryDto"];
+                };
+            };
+        };
+    };
     ClinicsController_update: {
         parameters: {
             query?: never;
@@ -3987,6 +4070,43 @@ export interface operations {
             };
             /** @description Conflicts with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    BodyAreasController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BodyAreaListDto"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The credential’s role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,9 @@ import { Select } from './Select';
 /**
  * A button that opens a modal form (React Aria: focus kept inside, Escape closes, focus goes back).
  * `submit` runs the action; its error is shown in the API's words and the dialog stays open.
+ * `hidden` hides the button, but a dialog already open stays open: when a colleague acts first
+ * (the page refetches on their change), the person keeps what they typed and, on sending, reads
+ * the API's 409 in words ("already resolved by Dr X at 10:42") instead of losing the dialog.
  */
 export function ActionDialog({
   label,
@@ -17,6 +20,7 @@ export function ActionDialog({
   submit,
   children,
   isDisabled,
+  hidden,
 }: {
   label: string;
   title: string;
@@ -25,10 +29,12 @@ export function ActionDialog({
   submit: (form: FormData) => Promise<unknown>;
   children: ReactNode;
   isDisabled?: boolean;
+  hidden?: boolean;
 }) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
+  if (hidden && !open) return null;
 
   const onSubmit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

@@ -7,8 +7,9 @@ import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
-import { useStaff } from '../ui/staff';
-import { SymptomChart, SYMPTOMS, WARNING_SIGN_LABELS, warningSignLabel, type SymptomAnswer } from '../ui/SymptomChart';
+import { useStaffDirectory } from '../ui/directory';
+import { canCare, useStaff } from '../ui/staff';
+import { SymptomChart, SYMPTOM_LABELS, SYMPTOMS, WARNING_SIGN_LABELS, warningSignLabel, type Symptom, type SymptomAnswer } from '../ui/SymptomChart';
 import { useDocumentTitle } from '../ui/title';
 import { ActionDialog, Choice, Field } from './ActionDialog';
 import { useFlagEvents } from './flag-events';
@@ -31,24 +32,24 @@ const PURPOSE_WORDS: Record<string, string> = {
   aftercare_instructions: 'Aftercare instructions',
   reply: 'Reply',
 };
-const CAUSALITY = [
-  { id: 'related', label: 'Related' },
-  { id: 'possibly_related', label: 'Possibly related' },
-  { id: 'unlikely_related', label: 'Unlikely related' },
-  { id: 'unrelated', label: 'Unrelated' },
-];
-const SERIOUSNESS = [
-  { id: 'non_serious', label: 'Not serious' },
-  { id: 'serious', label: 'Serious' },
-];
-const CRITERIA = [
-  { id: 'death', label: 'Death' },
-  { id: 'life_threatening', label: 'Life-threatening' },
-  { id: 'hospitalisation', label: 'Hospitalisation' },
-  { id: 'disability', label: 'Disability' },
-  { id: 'congenital_anomaly', label: 'Congenital anomaly' },
-  { id: 'medically_important', label: 'Medically important' },
-];
+const ROLE_WORDS: Record<string, string> = { practitioner: 'practitioner', admin: 'admin', compliance: 'compliance' };
+// Words for the API's own values: Records over the generated types, so a value the API adds fails to compile here.
+const choices = <K extends string>(words: Record<K, string>) => (Object.entries(words) as Array<[K, string]>).map(([id, label]) => ({ id, label }));
+const CAUSALITY = choices<Assess['causality']>({
+  related: 'Related',
+  possibly_related: 'Possibly related',
+  unlikely_related: 'Unlikely related',
+  unrelated: 'Unrelated',
+});
+const SERIOUSNESS = choices<Assess['seriousness']>({ non_serious: 'Not serious', serious: 'Serious' });
+const CRITERIA = choices<NonNullable<Assess['seriousnessCriteria']>[number]>({
+  death: 'Death',
+  life_threatening: 'Life-threatening',
+  hospitalisation: 'Hospitalisation',
+  disability: 'Disability',
+  congenital_anomaly: 'Congenital anomaly',
+  medically_important: 'Medically important',
+});
 
 const text = (form: FormData, name: string): string => String(form.get(name) ?? '').trim();
 
@@ -59,6 +60,8 @@ export default function FlagPage() {
   const queryClient = useQueryClient();
   useFlagEvents();
   const [actionError, setActionError] = useState<string | null>(null);
+  // What the last action did, in words (announced): nothing changes silently.
+  const [done, setDone] = useState<string | null>(null);
 
   const flag = useQuery({
     queryKey: ['flag', id],
@@ -94,13 +97,8 @@ export default function FlagPage() {
     queryFn: ({ signal }) => unwrap(api.GET('/v1/protocols/{id}', { params: { path: { id: protocolId! } }, signal })),
   });
 
-  // Colleagues to assign to: the staff list is the admins' (GET /v1/staff); practitioners assign to themselves.
-  const colleagues = useQuery({
-    queryKey: ['staff'],
-    enabled: staff.role === 'admin',
-    staleTime: 5 * 60_000,
-    queryFn: ({ signal }) => unwrap(api.GET('/v1/staff', { signal })),
-  });
+  // Colleagues to assign to and to name in the history (open to practitioners, not only admins).
+  const colleagues = useStaffDirectory();
   const patientName = kase.data?.patient.name ?? 'the patient';
   useDocumentTitle(f ? `${PRIORITY_WORDS[f.priority]} flag: ${patientName}` : 'Flag');
 
@@ -112,10 +110,15 @@ export default function FlagPage() {
       queryClient.invalidateQueries({ queryKey: ['timeline'] }),
     ]);
   };
-  const act = async <T,>(call: Promise<{ data?: T; error?: unknown; response: globalThis.Response }>) => {
-    await unwrap(call);
+  const act = async <T,>(call: Promise<{ data?: T; error?: unknown; response: globalThis.Response }>, said?: string | ((data: T) => string)) => {
+    setDone(null);
+    const data = await unwrap(call);
     await refresh();
+    setActionError(null);
+    if (said) setDone(typeof said === 'function' ? said(data) : said);
+    return data;
   };
+  const nameOf = (staffId: string | null) => (!staffId ? 'no one' : staffId === staff.id ? 'you' : (colleagues.data?.items.find((s) => s.id === staffId)?.name ?? 'a colleague'));
 
   if (flag.isPending) return <Loading label="Loading the flag…" />;
   if (flag.isError) {
@@ -183,61 +186,69 @@ export default function FlagPage() {
         )}
       </dl>
 
+      {!canCare(staff) ? (
+        <p className="muted">Compliance staff see flags read-only; practitioners and admins act on them.</p>
+      ) : (
       <section aria-labelledby="actions">
         <h2 id="actions">Actions</h2>
         <div className="flag-actions">
           {caseId && unresolved && (!assignee || assignee.id !== staff.id) && (
             <Button
               variant="secondary"
-              onPress={() => void act(api.POST('/v1/cases/{id}/assign', { params: { path: { id: caseId } }, body: { staffId: staff.id } })).then(() => setActionError(null), (err) => setActionError(describeError(err)))}
+              onPress={() => void act(api.POST('/v1/cases/{id}/assign', { params: { path: { id: caseId } }, body: { staffId: staff.id } }), 'The case is assigned to you.').catch((err) => setActionError(describeError(err)))}
             >
               Assign to me
             </Button>
           )}
-          {caseId && unresolved && colleagues.data && (
-            <ActionDialog label="Assign to a colleague" title="Assign the case" submitLabel="Assign"
-              submit={(form) => act(api.POST('/v1/cases/{id}/assign', { params: { path: { id: caseId } }, body: { staffId: text(form, 'staffId') } }))}>
+          {caseId && colleagues.data && (
+            <ActionDialog label="Assign to a colleague" title="Assign the case" submitLabel="Assign" hidden={!unresolved}
+              submit={(form) => act(api.POST('/v1/cases/{id}/assign', { params: { path: { id: caseId } }, body: { staffId: text(form, 'staffId') } }), `The case is assigned to ${nameOf(text(form, 'staffId'))}.`)}>
               <Choice
                 name="staffId"
-                label="Colleague"
-                options={colleagues.data.items.filter((s) => s.active && s.role !== 'compliance').map((s) => ({ id: s.id, label: s.name }))}
+                label="Assign to"
+                options={colleagues.data.items
+                  .filter((s) => s.assignable && s.id !== assignee?.id)
+                  .sort((a, b) => Number(b.id === staff.id) - Number(a.id === staff.id))
+                  .map((s) => ({ id: s.id, label: s.id === staff.id ? `Me (${s.name})` : `${s.name}, ${ROLE_WORDS[s.role]}` }))}
               />
+              {assignee && <p className="muted">Now assigned to {assignee.id === staff.id ? 'you' : assignee.name}.</p>}
             </ActionDialog>
           )}
           {caseId && unresolved && assignee && (
             <Button
               variant="quiet"
-              onPress={() => void act(api.POST('/v1/cases/{id}/assign', { params: { path: { id: caseId } }, body: { staffId: null } })).then(() => setActionError(null), (err) => setActionError(describeError(err)))}
+              onPress={() => void act(api.POST('/v1/cases/{id}/assign', { params: { path: { id: caseId } }, body: { staffId: null } }), 'The case is no longer assigned to anyone.').catch((err) => setActionError(describeError(err)))}
             >
               Unassign
             </Button>
           )}
-          {caseId && unresolved && flagData.status === 'open' && (
-            <ActionDialog label="Acknowledge" title="Acknowledge the case" submitLabel="Acknowledge" variant="primary"
-              submit={(form) => act(api.POST('/v1/cases/{id}/acknowledge', { params: { path: { id: caseId } }, body: text(form, 'note') ? { note: text(form, 'note') } : {} }))}>
+          {caseId && (
+            <ActionDialog label="Acknowledge" title="Acknowledge the case" submitLabel="Acknowledge" variant="primary" hidden={flagData.status !== 'open'}
+              submit={(form) => act(api.POST('/v1/cases/{id}/acknowledge', { params: { path: { id: caseId } }, body: text(form, 'note') ? { note: text(form, 'note') } : {} }), (r) => `Acknowledged ${r.flagIds.length} flag${r.flagIds.length === 1 ? '' : 's'} of the case.`)}>
               <Field name="note" label="Note (optional)" textarea />
             </ActionDialog>
           )}
-          {caseId && unresolved && (
-            <ActionDialog label="Resolve" title="Resolve the case" submitLabel="Resolve" variant="primary"
-              submit={(form) => act(api.POST('/v1/cases/{id}/resolve', { params: { path: { id: caseId } }, body: { outcome: text(form, 'outcome') as Outcome, note: text(form, 'note') } }))}>
+          {caseId && (
+            <ActionDialog label="Resolve" title="Resolve the case" submitLabel="Resolve" variant="primary" hidden={!unresolved}
+              submit={(form) => act(api.POST('/v1/cases/{id}/resolve', { params: { path: { id: caseId } }, body: { outcome: text(form, 'outcome') as Outcome, note: text(form, 'note') } }), (r) => `Resolved ${r.flagIds.length} flag${r.flagIds.length === 1 ? '' : 's'} of the case: ${OUTCOME_WORDS[text(form, 'outcome') as Outcome] ?? ''}. Reopen a flag if it needs another look.`)}>
               <Choice name="outcome" label="Outcome" options={Object.entries(OUTCOME_WORDS).map(([k, v]) => ({ id: k, label: v }))} />
               <Field name="note" label="What was done and why" textarea required />
             </ActionDialog>
           )}
           <ActionDialog label="Add note" title="Add a note to the flag" submitLabel="Add note"
-            submit={(form) => act(api.POST('/v1/flags/{id}/notes', { params: { path: { id } }, body: { text: text(form, 'text') } }))}>
+            submit={(form) => act(api.POST('/v1/flags/{id}/notes', { params: { path: { id } }, body: { text: text(form, 'text') } }), 'Note added to the history.')}>
             <Field name="text" label="Note" textarea required />
           </ActionDialog>
-          {!unresolved && (
-            <ActionDialog label="Reopen" title="Reopen the flag" submitLabel="Reopen"
-              submit={(form) => act(api.POST('/v1/flags/{id}/reopen', { params: { path: { id } }, body: { reason: text(form, 'reason') } }))}>
-              <Field name="reason" label="Why it needs another look" textarea required />
-            </ActionDialog>
-          )}
+          <ActionDialog label="Reopen" title="Reopen the flag" submitLabel="Reopen" hidden={unresolved}
+            submit={(form) => act(api.POST('/v1/flags/{id}/reopen', { params: { path: { id } }, body: { reason: text(form, 'reason') } }), 'The flag is open again and back in the triage queue.')}>
+            <Field name="reason" label="Why it needs another look" textarea required />
+          </ActionDialog>
           <ActionDialog label="Extra check-in" title="Ask the patient to check in again" submitLabel="Schedule check-in"
-            submit={(form) => act(api.POST('/v1/flags/{id}/extra-check-in', { params: { path: { id } }, body: { inDays: Number(form.get('inDays')), ...(text(form, 'note') ? { note: text(form, 'note') } : {}) } }))}>
-            <Field name="inDays" label="In how many days" type="number" min={0} max={90} required description="It goes at the protocol's send time, inside the clinic's send window." />
+            submit={(form) => act(api.POST('/v1/flags/{id}/extra-check-in', { params: { path: { id } }, body: { inDays: Number(form.get('inDays')), ...(text(form, 'note') ? { note: text(form, 'note') } : {}) } }), (r) =>
+                r.reused
+                  ? `The patient already has a check-in on ${dateTime(String(r.checkIn.dueAt))}: that one will ask them.`
+                  : `Extra check-in planned for ${dateTime(String(r.checkIn.dueAt))}${r.checkIn.channel ? ` by ${r.checkIn.channel === 'sms' ? 'SMS' : 'email'}` : ''}.`)}>
+            <Field name="inDays" label="In how many days" type="number" min={1} max={90} required description="It goes at the protocol's send time, inside the clinic's send window." />
             <Field name="note" label="Why (optional)" textarea />
           </ActionDialog>
           <ActionDialog label="Assessment" title="Assess the reaction" submitLabel="Save assessment"
@@ -248,7 +259,7 @@ export default function FlagPage() {
                 seriousnessCriteria: form.getAll('criteria').map(String) as Assess['seriousnessCriteria'],
                 ...(text(form, 'note') ? { note: text(form, 'note') } : {}),
               };
-              return act(api.POST('/v1/flags/{id}/assess', { params: { path: { id } }, body }));
+              return act(api.POST('/v1/flags/{id}/assess', { params: { path: { id } }, body }), 'Assessment saved; the adverse-event log shows it.');
             }}>
             <Choice name="causality" label="Causality" options={CAUSALITY} />
             <Choice name="seriousness" label="Seriousness" options={SERIOUSNESS} />
@@ -264,7 +275,9 @@ export default function FlagPage() {
           </ActionDialog>
         </div>
         {actionError && <Alert>{actionError}</Alert>}
+        {done && !actionError && <Alert tone="success">{done}</Alert>}
       </section>
+      )}
 
       <section aria-labelledby="reason">
         <h2 id="reason">Why it was raised</h2>
@@ -345,7 +358,7 @@ export default function FlagPage() {
           {flagData.history.map((h) => (
             <li key={h.id}>
               <strong>{EVENT_WORDS[h.kind] ?? h.kind}</strong> <span className="muted">{dateTime(h.at)}</span> ·{' '}
-              {h.actorType === 'staff' ? (h.actorId === staff.id ? 'you' : assignee && h.actorId === assignee.id ? assignee.name : 'a colleague') : h.actorType}
+              {h.actorType === 'staff' ? (h.actorId === staff.id ? 'you' : (colleagues.data?.items.find((s) => s.id === h.actorId)?.name ?? (assignee && h.actorId === assignee.id ? assignee.name : 'a colleague'))) : h.actorType}
               {historyDetail(h.data)}
             </li>
           ))}
@@ -360,23 +373,60 @@ function historyDetail(data: Record<string, unknown>): string {
   return words.length ? `: ${words.map((w) => OUTCOME_WORDS[w as Outcome] ?? w).join(' — ')}` : '';
 }
 
+/** The rules' evidence keys (src/flags/rules.ts) in a practitioner's words; ids are left out. */
+const EVIDENCE_WORDS: Record<string, string> = {
+  signs: 'Warning signs',
+  ticked: 'Ticked on the form',
+  fromText: 'Read in their words',
+  onlyInText: 'Only in their words, not ticked',
+  freeText: 'Their words',
+  severe: 'Severe',
+  threshold: 'Severe from score',
+  daySinceTreatment: 'Day since treatment',
+  above: 'Above the usual course',
+  worsened: 'Worse than the check-in before',
+  reachedSevere: 'Now severe',
+  minimumRise: 'Smallest rise that counts',
+  previousDaySinceTreatment: 'Compared with day',
+  persisting: 'Still present',
+  quietSinceDay: 'Well since day',
+  quietAnswerDays: 'Well on days',
+  steps: 'Unanswered check-ins (steps)',
+};
+const HIDDEN_EVIDENCE = new Set(['history', 'messageId', 'checkInIds']);
+
 function Evidence({ evidence }: { evidence: Record<string, unknown> }) {
-  const entries = Object.entries(evidence).filter(([k]) => k !== 'history');
+  const entries = Object.entries(evidence).filter(([k, v]) => !HIDDEN_EVIDENCE.has(k) && v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0));
   if (!entries.length) return null;
   return (
     <dl className="dl-grid">
       {entries.map(([k, v]) => (
         <div key={k} style={{ display: 'contents' }}>
-          <dt>{k.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase())}</dt>
-          <dd>{formatValue(k, v)}</dd>
+          <dt>{EVIDENCE_WORDS[k] ?? k.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase())}</dt>
+          <dd>{formatValue(v)}</dd>
         </div>
       ))}
     </dl>
   );
 }
 
-function formatValue(key: string, v: unknown): string {
-  if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'string' ? (WARNING_SIGN_LABELS[x] ?? x) : JSON.stringify(x))).join(', ') : 'None';
-  if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).map(([a, b]) => `${a}: ${String(b)}`).join(', ');
-  return String(v);
+/** "Pain 3 (usual up to 1)", "Bruising 1→3", a warning sign's words, or the value as it is. */
+function formatItem(x: unknown): string {
+  if (typeof x === 'string') return WARNING_SIGN_LABELS[x] ?? SYMPTOM_LABELS[x as Symptom] ?? x;
+  if (x && typeof x === 'object') {
+    const o = x as Record<string, unknown>;
+    const name = typeof o.symptom === 'string' ? (SYMPTOM_LABELS[o.symptom as Symptom] ?? o.symptom) : null;
+    if (name && typeof o.from === 'number' && typeof o.to === 'number') return `${name} ${o.from}→${o.to}`;
+    if (name && typeof o.score === 'number') {
+      const extra = typeof o.expectedMax === 'number' ? ` (usual up to ${o.expectedMax})` : typeof o.windowEnd === 'number' ? ` (usually gone by day ${o.windowEnd})` : '';
+      return `${name} ${o.score}${extra}`;
+    }
+    return Object.entries(o).map(([a, b]) => `${a}: ${String(b)}`).join(', ');
+  }
+  return String(x);
+}
+
+function formatValue(v: unknown): string {
+  if (Array.isArray(v)) return v.map(formatItem).join(', ');
+  return formatItem(v);
 }

@@ -9,8 +9,9 @@ import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { SymptomChart, warningSignLabel, type SymptomAnswer } from '../ui/SymptomChart';
 import { TextField } from '../ui/TextField';
+import { canCare, useStaff } from '../ui/staff';
 import { useDocumentTitle } from '../ui/title';
-import { ageBand, fieldErrors, formatDate, formatDateTime, fullName, isNotFound, patientKeys, useProtocols, usePatient, useTimeline, type Patient, type Protocol, type TimelineItem } from './patients-api';
+import { ageBand, fieldErrors, formatDate, formatDateTime, fullName, isNotFound, patientKeys, useBodyAreas, useProtocols, usePatient, useTimeline, type Patient, type Protocol, type TimelineItem } from './patients-api';
 import './patients.css';
 
 type Treatment = Extract<TimelineItem, { type: 'treatment' }>;
@@ -21,6 +22,7 @@ const DAY = 86_400_000;
 export default function PatientPage() {
   const { id = '' } = useParams();
   const location = useLocation();
+  const staff = useStaff();
   const patient = usePatient(id);
   const timeline = useTimeline(id);
   useDocumentTitle(patient.data ? fullName(patient.data) : 'Patient');
@@ -45,7 +47,7 @@ export default function PatientPage() {
       {(location.state as { created?: boolean } | null)?.created && <Alert tone="success">Patient added.</Alert>}
       <div className="page-actions">
         <h1 style={{ margin: 0, marginRight: 'auto' }}>{fullName(p)}</h1>
-        {!p.erasedAt && (
+        {!p.erasedAt && canCare(staff) && (
           <Link to={`/patients/${p.id}/treatments/new`} className="button button-primary">
             Record a treatment
           </Link>
@@ -177,6 +179,10 @@ function protocolOf(all: Protocol[], t: Treatment): Protocol | undefined {
 }
 
 function Session({ patientId, t }: { patientId: string; t: Treatment }) {
+  const staff = useStaff();
+  // Labels from the API's list of areas; words recorded before the list existed are shown as stored.
+  const bodyAreas = useBodyAreas();
+  const areaLabels = new Map<string, string>((bodyAreas.data?.items ?? []).map((a) => [a.id, a.label]));
   const cancelled = t.status === 'cancelled';
   return (
     <article className={`session${cancelled ? ' session-cancelled' : ''}`} aria-label={`Session of ${formatDateTime(t.at)}`}>
@@ -189,7 +195,7 @@ function Session({ patientId, t }: { patientId: string; t: Treatment }) {
         <dt>Lot</dt>
         <dd>{t.lotNumber ?? 'Not recorded'}</dd>
         <dt>Areas</dt>
-        <dd>{t.bodyAreas.join(', ')}</dd>
+        <dd>{t.bodyAreas.map((a) => areaLabels.get(a) ?? a).join(', ')}</dd>
         <dt>Indication</dt>
         <dd>{t.indication}</dd>
         <dt>Technique</dt>
@@ -208,12 +214,13 @@ function Session({ patientId, t }: { patientId: string; t: Treatment }) {
           </>
         )}
       </dl>
-      {!cancelled && <CancelSession patientId={patientId} t={t} />}
+      {/* Mounted after the cancel too: what it did stays on screen once the session shows as cancelled. */}
+      {canCare(staff) && <CancelSession patientId={patientId} t={t} cancelled={!!cancelled} />}
     </article>
   );
 }
 
-function CancelSession({ patientId, t }: { patientId: string; t: Treatment }) {
+function CancelSession({ patientId, t, cancelled }: { patientId: string; t: Treatment; cancelled: boolean }) {
   const queryClient = useQueryClient();
   const [reason, setReason] = useState('');
   const [done, setDone] = useState<string | null>(null);
@@ -228,6 +235,7 @@ function CancelSession({ patientId, t }: { patientId: string; t: Treatment }) {
   return (
     <>
       {done && <Alert tone="success">{done}</Alert>}
+      {!cancelled && (
       <DialogTrigger>
         <Button variant="secondary">Cancel this session…</Button>
         <ModalOverlay className="modal-overlay" isDismissable>
@@ -263,6 +271,7 @@ function CancelSession({ patientId, t }: { patientId: string; t: Treatment }) {
           </Modal>
         </ModalOverlay>
       </DialogTrigger>
+      )}
     </>
   );
 }

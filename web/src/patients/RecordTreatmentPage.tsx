@@ -10,8 +10,9 @@ import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
+import { BodyAreasPicker, type BodyArea } from './BodyAreasPicker';
 import { SelectField } from './fields';
-import { fieldErrors, formatDateTime, fullName, isNotFound, patientKeys, usePatient, useProtocols, type CheckIn } from './patients-api';
+import { fieldErrors, formatDateTime, fullName, isNotFound, patientKeys, useBodyAreas, usePatient, useProtocols, type CheckIn } from './patients-api';
 import './patients.css';
 
 type CreateTreatment = components['schemas']['CreateTreatmentDto'];
@@ -31,14 +32,21 @@ export default function RecordTreatmentPage() {
   const protocols = useProtocols();
   const queryClient = useQueryClient();
   useDocumentTitle('Record a treatment');
-  const [f, setF] = useState({ procedure: '', indication: '', bodyAreas: '', product: '', lotNumber: '', technique: '', formula: '', protocolKey: '', performedAt: localNow() });
+  const [f, setF] = useState({ procedure: '', indication: '', product: '', lotNumber: '', technique: '', formula: '', protocolKey: '', performedAt: localNow() });
   const set = <K extends keyof typeof f>(k: K) => (v: string) => setF((old) => ({ ...old, [k]: v }));
+  const [areas, setAreas] = useState<BodyArea[]>([]);
+  const [areasMissing, setAreasMissing] = useState(false);
+  const bodyAreas = useBodyAreas();
 
   const record = useMutation({
     mutationFn: (body: CreateTreatment) => unwrap(api.POST('/v1/treatments', { body })),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: patientKeys.timeline(id) }),
   });
   const { byField, other } = fieldErrors(record.error, FIELDS);
+  // The areas' errors in the picker's words: none chosen (caught here), or one the API does not take.
+  const shownErrors = { ...byField };
+  if (areasMissing) shownErrors.bodyAreas = 'Choose at least one area treated.';
+  else if (byField.bodyAreas) shownErrors.bodyAreas = areaError(byField.bodyAreas);
 
   if (patient.isPending) return <Loading label="Loading the patient…" />;
   if (patient.isError)
@@ -72,11 +80,13 @@ export default function RecordTreatmentPage() {
 
   function submit(e: FormEvent) {
     e.preventDefault();
+    setAreasMissing(areas.length === 0);
+    if (areas.length === 0) return;
     const body: CreateTreatment = {
       patientId: id,
       procedure: f.procedure.trim(),
       indication: f.indication.trim(),
-      bodyAreas: f.bodyAreas.split(',').map((a) => a.trim()).filter(Boolean),
+      bodyAreas: areas,
       product: f.product.trim(),
       performedAt: f.performedAt ? new Date(f.performedAt).toISOString() : '',
     };
@@ -97,11 +107,17 @@ export default function RecordTreatmentPage() {
       {record.isError && other.length + Object.keys(byField).length === 0 && <Alert>{describeError(record.error)}</Alert>}
       {other.length > 0 && <Alert>{other.join(' ')}</Alert>}
       {Object.keys(byField).length > 0 && <Alert>Check the fields marked below.</Alert>}
-      <Form className="stack" onSubmit={submit} validationErrors={byField} validationBehavior="aria">
+      <Form className="stack" onSubmit={submit} validationErrors={shownErrors} validationBehavior="aria">
         <div className="form-grid">
           <TextField name="procedure" label="Procedure" description="e.g. mesotherapy" isRequired value={f.procedure} onChange={set('procedure')} />
           <TextField name="indication" label="Indication" description="e.g. cellulite, skin rejuvenation" isRequired value={f.indication} onChange={set('indication')} />
-          <TextField name="bodyAreas" label="Areas" description="Separated by commas, e.g. thighs, buttocks" isRequired value={f.bodyAreas} onChange={set('bodyAreas')} />
+          {bodyAreas.isPending ? (
+            <Loading label="Loading the treatment areas…" />
+          ) : bodyAreas.isError ? (
+            <Alert>{describeError(bodyAreas.error)}</Alert>
+          ) : (
+            <BodyAreasPicker areas={bodyAreas.data.items} value={areas} onChange={(v) => { setAreas(v); if (v.length) setAreasMissing(false); }} />
+          )}
           <TextField name="product" label="Product" isRequired value={f.product} onChange={set('product')} />
           <TextField name="lotNumber" label="Lot number" value={f.lotNumber} onChange={set('lotNumber')} />
           <SelectField name="technique" label="Technique" value={f.technique} onChange={set('technique')} error={byField.technique}>
@@ -128,6 +144,13 @@ export default function RecordTreatmentPage() {
       </Form>
     </>
   );
+}
+
+/** "BodyAreas: "kneecap" is not a treatment area; each must be one of …" → what to do about it here. */
+function areaError(message: string): string {
+  const unknown = /^bodyareas:\s*(.+?) (?:is|are) not (?:a )?treatment areas?/i.exec(message);
+  if (unknown) return `Aftercare does not take ${unknown[1]} as a treatment area. Reload the page for the current list, then choose again.`;
+  return message.replace(/^bodyAreas\b(:?)\s*/i, (_, colon: string) => (colon ? 'Areas: ' : 'Areas '));
 }
 
 const STATUS: Record<string, string> = { scheduled: 'Planned', superseded: 'Replaced by a later session', cancelled: 'Cancelled' };

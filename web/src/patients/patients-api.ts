@@ -45,6 +45,15 @@ export function useProtocols() {
   });
 }
 
+/** The treatment areas the API accepts (its one list), for the picker. */
+export function useBodyAreas() {
+  return useQuery({
+    queryKey: ['body-areas'],
+    queryFn: ({ signal }) => unwrap(api.GET('/v1/body-areas', { signal })),
+    staleTime: 60 * 60_000,
+  });
+}
+
 /** A 404 (unknown id, or another clinic's patient) is "not found", not an error to retry. */
 export function isNotFound(err: unknown): boolean {
   return err instanceof ApiError && err.statusCode === 404;

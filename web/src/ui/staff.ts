@@ -11,3 +11,8 @@ export function useStaff(): SessionStaff {
   if (!staff) throw new Error('useStaff() outside the signed-in layout');
   return staff;
 }
+
+/** Practitioners and admins record care and act on flags; compliance staff read (the API answers them 403). */
+export function canCare(staff: SessionStaff): boolean {
+  return staff.role === 'practitioner' || staff.role === 'admin';
+}
