@@ -1,6 +1,7 @@
 import { LEXICON_LANGUAGES } from './free-text';
 import { WARNING_SIGNS } from './questions';
-import { WARNING_SIGN_WORDS, warningSignsInText } from './warning-signs';
+import { warningSignsInText } from './sign-reader';
+import { WARNING_SIGN_WORDS } from './warning-signs';
 
 describe('warningSignsInText in German, French and Spanish', () => {
   it.each([
