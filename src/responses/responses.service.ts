@@ -1,3 +1,4 @@
+import { readSigns, SignReading } from '../protocols/sign-reader';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -91,6 +92,7 @@ export class ResponsesService {
         source: 'form',
         scores: answers.scores,
         warningSigns: answers.warningSigns,
+        signReadings: readSigns(answers.freeText ?? ''),
         freeText: answers.freeText,
         rawText: null,
         messageId: null,
@@ -181,6 +183,7 @@ export class ResponsesService {
           source: 'sms',
           scores: answer.scores,
           warningSigns: answer.warningSigns,
+          signReadings: answer.signReadings,
           freeText: null,
           rawText,
           messageId: inbound.id,
@@ -191,6 +194,7 @@ export class ResponsesService {
         return { outcome: 'answered', send: stored.evaluation.urgentMessageIds };
       }
       const signs = answer.kind === 'keyword' ? [] : answer.warningSigns;
+      const signReadings = answer.kind === 'keyword' ? [] : answer.signReadings;
       if (signs.length && treatment) {
         // A warning sign in words is a warning sign, even when the numbers are missing or incomplete.
         // It answers the open check-in too: asking "how is your skin?" again would be tone-deaf.
@@ -201,6 +205,7 @@ export class ResponsesService {
           source: 'sms',
           scores: null,
           warningSigns: signs,
+          signReadings,
           freeText: sms.body,
           rawText,
           messageId: inbound.id,
@@ -277,7 +282,10 @@ export class ResponsesService {
       treatment: Treatment;
       source: 'form' | 'sms';
       scores: SymptomScores | null;
+      /** Ticked on the form, or (SMS) the signs its words name that count. */
       warningSigns: WarningSign[];
+      /** How the signs named in the patient's words were read, negated ones too. */
+      signReadings: SignReading[];
       freeText: string | null;
       rawText: string | null;
       messageId: string | null;
@@ -306,6 +314,7 @@ export class ResponsesService {
         source: input.source,
         ...(input.scores ?? { bruising: null, redness: null, itching: null, burning: null, pain: null }),
         warningSigns: input.warningSigns,
+        signReadings: input.signReadings,
         freeText: input.freeText,
         rawText: input.rawText,
         daySinceTreatment: day,
@@ -329,7 +338,8 @@ export class ResponsesService {
       treatmentId: treatment.id,
       responseId: response.id,
       // Without scores only the warning-sign rules judge it (scores null).
-      current: { scores: input.scores, warningSigns: input.warningSigns, freeText: input.freeText, daySinceTreatment: day },
+      // An SMS ticks nothing: its signs are judged from how its words were read.
+      current: { scores: input.scores, warningSigns: input.source === 'sms' ? [] : input.warningSigns, signReadings: input.signReadings, freeText: input.freeText, daySinceTreatment: day },
       history: history.map((r) => ({ ...answerOf(r, localDaysBetween(treatment.performedAt, r.receivedAt, zone)), beforeSession: r.receivedAt < treatment.performedAt })),
       course: protocol.expectedCourse,
       replyChannel: input.replyChannel,
@@ -366,6 +376,8 @@ export class ResponsesService {
 function answerOf(r: Response, daySinceTreatment: number): AnswerForRules {
   // A stored answer has all five scores or none (a warning sign in words).
   const scores = r.bruising === null ? null : (Object.fromEntries(SYMPTOMS.map((s) => [s, r[s] ?? 0])) as SymptomScores);
-  return { scores, warningSigns: r.warningSigns as WarningSign[], freeText: r.freeText, daySinceTreatment };
+  // Answers stored before the sign reader (signReadings null) keep their signs as recorded.
+  const readBySigns = r.signReadings !== null;
+  return { scores, warningSigns: readBySigns && r.source === 'sms' ? [] : (r.warningSigns as WarningSign[]), signReadings: r.signReadings, freeText: r.freeText, daySinceTreatment };
 }
 
