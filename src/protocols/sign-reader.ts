@@ -61,9 +61,9 @@ const NEGATION_CUES = words([
   'no', 'not', 'nor', 'neither', 'never', 'without', 'none', 'zero', 'nothing', 'free of', 'no sign of', 'no signs of', 'no more', 'nt',
   "don't", "doesn't", "didn't", "haven't", "hasn't", "hadn't", "isn't", "aren't", "wasn't", "weren't", "ain't", "won't", 'dont', 'didnt', 'havent', 'hasnt', 'isnt', 'arent', 'wasnt', 'doesnt',
   // German
-  'kein', 'keine', 'keinen', 'keiner', 'keines', 'keinem', 'keins', 'kien', 'kiene', 'keien', 'nicht', 'nich', 'ned', 'net', 'ohne', 'weder', 'noch', 'nie', 'niemals', 'null', 'nix', 'nichts von',
+  'kein', 'keine', 'keinen', 'keiner', 'keines', 'keinem', 'keins', 'kien', 'kiene', 'keien', 'nicht', 'nich', 'ned', 'net', 'ohne', 'weder', 'noch', 'nie', 'niemals', 'null', 'nix', 'nichts', 'nichts von',
   // French ("pas" covers "je n'ai pas de"; "ne … plus" below)
-  'pas', 'pa de', 'sans', 'ni', 'aucun', 'aucune', 'aucuns', 'aucunes', 'jamais', 'point de', 'nul', 'nulle', 'rien de',
+  'pas', 'pa de', 'sans', 'ni', 'aucun', 'aucune', 'aucuns', 'aucunes', 'jamais', 'point de', 'nul', 'nulle', 'rien', 'rien de',
   "n'ai plus", "n'a plus", "n'y a plus", "n'ai jamais", "n'y a pas",
   // Spanish
   'sin', 'nada de', 'nada', 'ningun', 'ninguna', 'ninguno', 'tampoco', 'nunca', 'jamas', 'cero',
@@ -85,7 +85,7 @@ const HEDGE_CUES = words([
   'je ne sais pas si', 'je sais pas si', 'sais pas si', 'sais pas', 'chais pas', 'jsp', 'probablement', 'possiblement', 'pourrait', 'ressemble', "j'ai peur", 'peur que',
   'est ce que', "c'est du", "c'est de la", "j'espere", 'sans doute', 'incertain',
   // Spanish
-  'quizas', 'quiza', 'tal vez', 'talvez', 'a lo mejor', 'creo', 'creo que', 'pienso', 'puede que', 'puede ser', 'podria', 'no se si', 'nose si', 'no se',
+  'quizas', 'quiza', 'tal vez', 'talvez', 'a lo mejor', 'creo', 'creo que', 'pienso', 'puede que', 'puede ser', 'podria', 'no se si', 'nose si', 'no se que',
   'no estoy segura', 'no estoy seguro', 'no estoy segura si', 'no estoy seguro si', 'parece', 'parece que', 'posiblemente', 'probablemente', 'sera', 'me temo', 'ojala', 'no se que es',
 ]);
 
@@ -123,21 +123,23 @@ const CLAUSE_MARKS = /[.!?;:,()[\]{}\n]|\s[-–—]+\s|[–—]|\p{Extended_Pict
 
 /** A new subject between a negation and a sign starts a new statement: "no i have a fever". */
 const SUBJECTS = new RegExp(
-  `${W}(?:i|im|ive|my|we|our|he|she|his|her|they|their|it|its|this|ich|mein|meine|meinen|meinem|meiner|wir|er|je|j|il|elle|on|nous|ma|mon|mes|yo|mi|mis)${E}`,
+  `${W}(?:i|im|ive|my|we|our|she|his|her|they|their|it|its|this|ich|mein|meine|meinen|meinem|meiner|wir|er|je|j|il|elle|on|nous|ma|mon|mes|yo|mi|mis)${E}`,
   'u',
 );
 
 /** Negation after the sign, right before the clause ends: "fever? no", "Fieber hab ich keins", "fiebre: no". */
 const AFTER_NEGATION = new RegExp(
-  '\\s*(?:[?:=>\\-–—]+\\s*)?' +
+  '(?:\\s*(?:[?:=>\\-–—]+\\s*)?' +
     '(?:i (?:have|had|got) |there is |(?:is|are|was|were) |(?:habe|hab|hatte|hatten|haben) (?:ich |wir )?|(?:ist|sind|war|waren) (?:es |da )?|gibt es |' +
     "j'?\\s?en ai |je n'?\\s?en ai |il n'?\\s?y en a |y en a |(?:no )?(?:tengo|hay|tiene|tuve) )?" +
     '(?:no|nope|nah|none|nil|not|negative|neg|zero|nothing|not at all|gone|free|no way|never|' +
     'nein|nee|no|ne|nicht|keins|keines|keine|keiner|kein|keinen|nichts|null|weg|negativ|' +
     'non|pas|aucun|aucune|rien|nul|nulle|negatif|pas du tout|partie?s?|disparue?s?|' +
-    "nada|ninguna|ninguno|negativo|cero|tampoco|no tengo|no hay|no tuve|para nada|0|❌|✖️?|✗|🚫|👎)" +
+    'nada|ninguna|ninguno|negativo|cero|tampoco|no tengo|no hay|no tuve|para nada|0)' +
     '(?: da| vorhanden| mehr| gehabt| at all| du tout)?' +
-    `(?=\\s*(?:$|[.!?,;:)\\n]|\\p{Extended_Pictographic}|${CLAUSE_WORDS_SOURCE}))`,
+    `(?=\\s*(?:$|[.!?,;:)\\n]|\\p{Extended_Pictographic}|${CLAUSE_WORDS_SOURCE})))` +
+    // A cross, or "free" ("fever free since Tuesday"), says no whatever follows.
+    '|\\s*(?:[?:=>\\-–—]+\\s*)?(?:❌|✖️?|✗|🚫|👎|[\\s-]free)',
   'uy',
 );
 
@@ -167,8 +169,8 @@ export function readSigns(text: string): SignReading[] {
   );
   const breaks = [
     ...spans(CLAUSE_MARKS, folded),
-    ...spans(CLAUSE_WORD_PATTERN, folded).filter((b) => !overlapsAny(b, mentions) && !overlapsAny(b, negations) && !overlapsAny(b, hedges)),
-  ].filter((b) => !mentions.some((m) => m.start <= b.start && b.end <= m.end && !/[.!?;\n]/.test(folded.slice(b.start, b.end))));
+    ...spans(CLAUSE_WORD_PATTERN, folded).filter((b) => !overlapsAny(b, negations) && !overlapsAny(b, hedges)),
+  ];
   const clauseStart = (at: number) => Math.max(0, ...breaks.filter((b) => b.end <= at).map((b) => b.end));
 
   const readings = mentions.map((mention) => {
