@@ -2148,6 +2148,19 @@ export interface components {
              */
             staffId: string | null;
         };
+        SignReadingDto: {
+            /** @enum {string} */
+            sign: "fever" | "discharge" | "spreading_redness" | "new_lump" | "skin_change" | "airway_swelling" | "hives";
+            /**
+             * @description present; hedged (unsure, counts as present); negated (said not to be there: does not count)
+             * @enum {string}
+             */
+            status: "present" | "hedged" | "negated";
+            /** @description The words that named the sign, as the patient wrote them */
+            words: string;
+            /** @description The words that negated or hedged it, as written; null when present */
+            cue: string | null;
+        };
         ResponseDto: {
             /** Format: uuid */
             id: string;
@@ -2174,6 +2187,8 @@ export interface components {
             /** @description 0 none, 1 mild, 2 moderate, 3 severe, 4 very severe; null when the answer gave no scores */
             pain: number | null;
             warningSigns: ("fever" | "discharge" | "spreading_redness" | "new_lump" | "skin_change" | "airway_swelling" | "hives")[];
+            /** @description Each warning sign named in the patient's words and how it was read, negated ones included ("no fever"); empty for answers stored before the reader */
+            signReadings: components["schemas"]["SignReadingDto"][];
             freeText: string | null;
             /** @description The SMS as the patient sent it */
             rawText: string | null;
