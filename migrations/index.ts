@@ -21,6 +21,7 @@ import { ChannelsOff1767200000000 } from './1767200000000-ChannelsOff';
 
 import { FlagCases1767700000000 } from './1767700000000-FlagCases';
 import { SignReadings1768500000000 } from './1768500000000-SignReadings';
+import { ClinicSmsNameAndStaffLocale1768500000001 } from './1768500000001-ClinicSmsNameAndStaffLocale';
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   ChannelsOff1767200000000,
   FlagCases1767700000000,
   SignReadings1768500000000,
+  ClinicSmsNameAndStaffLocale1768500000001,
 ];

@@ -18,8 +18,7 @@ import { Channel, Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { ProtocolsService } from '../protocols/protocols.service';
 import { SYMPTOMS, SymptomScores, WarningSign } from '../protocols/questions';
-import { missingScoresSms } from '../protocols/reply-prompts';
-import { clarificationSms, helpSms } from '../protocols/texts';
+import { clarificationSms, helpSms, missingScoresSms, smsClinicName } from '../protocols/texts';
 import { Treatment } from '../treatments/treatment.entity';
 import { TreatmentsService } from '../treatments/treatments.service';
 import { FormAnswers } from './form-answers';
@@ -153,7 +152,7 @@ export class ResponsesService {
           }
           return { outcome: change, send: [] };
         }
-        const reply = await this.reply(m, clinic, patient, 'consent_reply', helpSms(patient.locale, clinic.name, clinic.phone), sms.to);
+        const reply = await this.reply(m, clinic, patient, 'consent_reply', helpSms(patient.locale, smsClinicName(clinic), clinic.phone), sms.to);
         return { outcome: 'help', send: [reply] };
       }
 
@@ -223,7 +222,7 @@ export class ResponsesService {
       if (answer.kind === 'partial' && open) {
         if (open.clarificationsSent < MAX_REPLY_PROMPTS) {
           await this.checkIns.noteClarification(m, open);
-          const reply = await this.reply(m, clinic, patient, 'clarification', missingScoresSms(patient.locale, clinic.name, answer.missing), sms.to, open.id);
+          const reply = await this.reply(m, clinic, patient, 'clarification', missingScoresSms(patient.locale, smsClinicName(clinic), answer.missing), sms.to, open.id);
           return { outcome: 'missing_scores_asked', send: [reply] };
         }
         await this.flags.raiseUnreadable(m, {
@@ -237,7 +236,7 @@ export class ResponsesService {
       }
       if (open && open.clarificationsSent === 0) {
         await this.checkIns.noteClarification(m, open);
-        const reply = await this.reply(m, clinic, patient, 'clarification', clarificationSms(patient.locale, clinic.name), sms.to, open.id);
+        const reply = await this.reply(m, clinic, patient, 'clarification', clarificationSms(patient.locale, smsClinicName(clinic)), sms.to, open.id);
         return { outcome: 'clarification_sent', send: [reply] };
       }
       await this.flags.raiseUnreadable(m, {
