@@ -1078,6 +1078,15 @@ export interface components {
             smsFrom: string | null;
             /** @description Email sender address; null: EMAIL_FROM */
             emailFrom: string | null;
+            /** @description How patients' SMS name the clinic; null: made from the name */
+            smsName: string | null;
+            /** @description The name patients' SMS use now (smsName, or the name made short and plain) */
+            smsNameInUse: string;
+            /**
+             * @description The language staff alerts and escalations are written in
+             * @enum {string}
+             */
+            staffLocale: "en" | "de" | "fr" | "es";
             /**
              * @description Local time (HH:mm) messages to patients may start
              * @example 09:00
@@ -1113,6 +1122,16 @@ export interface components {
              * @example care@clinic.example
              */
             emailFrom?: Record<string, never> | null;
+            /**
+             * @description How patients' SMS name the clinic: up to 20 characters of the GSM-7 SMS alphabet, so every SMS keeps to two segments; null: made from the name
+             * @example Clinica Sol
+             */
+            smsName?: Record<string, never> | null;
+            /**
+             * @description The language staff alerts and escalations are written in
+             * @enum {string}
+             */
+            staffLocale?: "en" | "de" | "fr" | "es";
             /**
              * @description Local time (HH:mm) messages to patients may start
              * @example 09:00
