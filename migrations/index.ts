@@ -21,6 +21,8 @@ import { ChannelsOff1767200000000 } from './1767200000000-ChannelsOff';
 
 import { FlagCases1767700000000 } from './1767700000000-FlagCases';
 import { StaffEmailPerClinic1768000000000 } from './1768000000000-StaffEmailPerClinic';
+import { SignReadings1768500000000 } from './1768500000000-SignReadings';
+import { ClinicSmsNameAndStaffLocale1768500000001 } from './1768500000001-ClinicSmsNameAndStaffLocale';
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -45,4 +47,6 @@ export const MIGRATIONS = [
   ChannelsOff1767200000000,
   FlagCases1767700000000,
   StaffEmailPerClinic1768000000000,
+  SignReadings1768500000000,
+  ClinicSmsNameAndStaffLocale1768500000001,
 ];

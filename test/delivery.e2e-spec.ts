@@ -168,7 +168,7 @@ describe('delivery failures, consent and unsubscribe', () => {
     expect(t.twilioApi.to(b.p.phone!)).toHaveLength(2);
   });
 
-  it('safety advice for a warning sign reported at night goes at once, quiet hours or not', async () => {
+  it('safety advice for a warning sign reported at night goes at once, quiet hours or not, saying how long it may wait', async () => {
     const { c, p } = await treatedYesterday(t, { preferredChannel: 'sms' });
     await t.dispatcher.tick();
     t.clock.set('2026-03-03T22:30:00Z'); // 23:30 in Madrid
@@ -177,7 +177,8 @@ describe('delivery failures, consent and unsubscribe', () => {
     const advice = t.twilioApi.to(p.phone!).slice(before);
     expect(advice).toHaveLength(1);
     expect(advice[0].params.Body).toContain(c.clinic.name);
-    expect(advice[0].params.ValidityPeriod).toBeUndefined();
+    // Not bound to the send window, but not kept by the carrier forever either: 4 hours.
+    expect(advice[0].params.ValidityPeriod).toBe(String(4 * 3600));
   });
 
   it('SMS carry a validity period that ends with the send window', async () => {

@@ -36,7 +36,7 @@ const LANGUAGES = {
     answered: 'Déjà répondu',
   },
   es: {
-    sms: '¿qué tal su piel tras el tratamiento? Responda con 5 cifras 0-4 para moratones',
+    sms: 'después del tratamiento? Responda con 5 cifras 0-4 para moratones',
     emailSubject: '¿Cómo se encuentra un día después de su tratamiento?',
     emailText: 'El enlace funciona una sola vez y caduca a los dos días.',
     form: ['¿Cómo se encuentra después de su tratamiento?', 'Moratones', 'muy intenso', '¿Tiene alguno de estos síntomas?', 'Sí', 'Enviar mis respuestas'],

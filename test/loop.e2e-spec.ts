@@ -102,7 +102,7 @@ describe('the follow-up loop, end to end', () => {
       'high:severe-symptom',
     ]);
     const urgent = flags.items[0];
-    expect(urgent).toMatchObject({ ruleVersion: 1, patientId: byEmail.id });
+    expect(urgent).toMatchObject({ ruleVersion: 2, patientId: byEmail.id });
     expect(urgent.evidence.signs).toEqual(['fever']);
 
     // A practitioner acknowledges and resolves it.

@@ -21,7 +21,7 @@ import { DeliveryError } from '../messaging/transports';
 import { canReach, Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { unsubscribeHeaders } from '../patients/unsubscribe-token';
 import { PatientsService } from '../patients/patients.service';
-import { checkInEmail, checkInSms } from '../protocols/texts';
+import { checkInEmail, checkInSms, smsClinicName } from '../protocols/texts';
 import { CheckIn } from './check-in.entity';
 import { CheckInsService, sendWindowOf, timeZoneOf } from './check-ins.service';
 import { nextSendTime, secondsUntilWindowCloses, SendWindow } from './planner';
@@ -521,7 +521,7 @@ export class CheckInDispatcher implements OnModuleInit, OnApplicationBootstrap, 
     const t = { clinicName: clinic.name, givenName: patient.givenName, link, dayOffset: checkIn.dayOffset };
     const base = { clinicId: clinic.id, patientId: patient.id, checkInId: checkIn.id, purpose: reminder ? ('reminder' as const) : ('check_in' as const) };
     if (channel === 'sms') {
-      return { ...base, channel, to: patient.phone!, from: clinic.smsFrom, text: checkInSms(patient.locale, t, reminder) };
+      return { ...base, channel, to: patient.phone!, from: clinic.smsFrom, text: checkInSms(patient.locale, { ...t, clinicName: smsClinicName(clinic) }, reminder) };
     }
     const email = checkInEmail(patient.locale, t, reminder);
     return { ...base, channel, to: patient.email!, from: emailSenderOf(clinic, this.config.emailFrom), subject: email.subject, text: email.text, html: email.html, headers: unsubscribeHeaders(patient.id, this.config.publicBaseUrl, this.config.jwtSecret) };

@@ -9,6 +9,10 @@ export class Clinic {
   /** E.164 number or messaging service SID; falls back to TWILIO_FROM. */
   @Column({ name: 'sms_from', type: 'text', nullable: true }) smsFrom: string | null;
   @Column({ name: 'email_from', type: 'text', nullable: true }) emailFrom: string | null;
+  /** How patients' SMS name the clinic (≤ 20 GSM-7 characters); null: made from the name. */
+  @Column({ name: 'sms_name', type: 'text', nullable: true }) smsName: string | null;
+  /** The language staff alerts and escalations are written in. */
+  @Column({ name: 'staff_locale', type: 'text', default: 'en' }) staffLocale: 'en' | 'de' | 'fr' | 'es';
   /** Messages to patients go out only between these local times (quiet hours are the rest). */
   @Column({ name: 'send_window_start', type: 'time' }) sendWindowStart: string;
   @Column({ name: 'send_window_end', type: 'time' }) sendWindowEnd: string;

@@ -203,7 +203,7 @@ export class ClinicsService {
   /** Changes the settings and records which fields changed, in one transaction. */
   async updateSettings(clinicId: string, actor: Actor, dto: UpdateClinicDto): Promise<Clinic> {
     // Optional fields let null through validation; only the senders and phone have a "cleared" state.
-    for (const key of ['name', 'timeZone', 'sendWindowStart', 'sendWindowEnd'] as const) {
+    for (const key of ['name', 'timeZone', 'sendWindowStart', 'sendWindowEnd', 'staffLocale'] as const) {
       if (dto[key] === null) throw new BadRequestException(`${key} cannot be null`);
     }
     // The platform's SMTP sends as this address: only domains the operator vouches for (no spoofing).
@@ -222,7 +222,7 @@ export class ClinicsService {
       if (!clinic) throw new NotFoundException('Clinic not found');
       const current = settingsView(clinic);
       const patch: Partial<Clinic> = {};
-      for (const key of ['name', 'timeZone', 'phone', 'smsFrom', 'emailFrom', 'sendWindowStart', 'sendWindowEnd'] as const) {
+      for (const key of ['name', 'timeZone', 'phone', 'smsFrom', 'emailFrom', 'smsName', 'staffLocale', 'sendWindowStart', 'sendWindowEnd'] as const) {
         if (dto[key] !== undefined && dto[key] !== current[key]) (patch as Record<string, unknown>)[key] = dto[key];
       }
       const changed = Object.keys(patch);

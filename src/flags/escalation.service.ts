@@ -10,7 +10,7 @@ import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { queryRows } from '../database/query-rows';
 import { MessagingService } from '../messaging/messaging.service';
-import { staffEscalation } from '../protocols/texts';
+import { staffEscalation, waitedWords } from '../protocols/texts';
 import { FlagEvent } from './flag-event.entity';
 import { Flag } from './flag.entity';
 import { queueStaffAlerts } from './staff-alerts';
@@ -33,15 +33,9 @@ function caseEscalated(caseId: string, flagId: string, since: string): string {
            WHERE ${caseId} IS NOT NULL AND g.case_id = ${caseId} AND g.id <> ${flagId} AND x.kind = 'escalated' AND x.at >= ${since}`;
 }
 
-/** "31 minutes", "2 hours", "1 day 3 hours": how long a flag has waited. */
+/** "31 minutes", "2 hours", "1 day 3 hours": how long a flag has waited (in English; alerts use the clinic's language). */
 export function waitedPhrase(ms: number): string {
-  const minutes = Math.floor(ms / MINUTE);
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
-  if (minutes < 120) return plural(minutes, 'minute');
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return plural(hours, 'hour');
-  const days = Math.floor(hours / 24);
-  return hours % 24 ? `${plural(days, 'day')} ${plural(hours % 24, 'hour')}` : plural(days, 'day');
+  return waitedWords('en', ms);
 }
 
 /**
@@ -151,8 +145,14 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     const now = this.clock.now();
     const clinic = await this.clinics.get(flag.clinicId, m);
     const staff = await this.clinics.staffWithRoles(flag.clinicId, ['practitioner', 'admin'], m);
-    const waited = waitedPhrase(now.getTime() - flag.reachedAt.getTime());
-    const alert = staffEscalation({ clinicName: clinic.name, priority: flag.priority, reason: flag.reason, flagUrl: `${this.config.publicBaseUrl}/app/flags/${flag.id}`, waited });
+    const alert = staffEscalation({
+      locale: clinic.staffLocale,
+      clinicName: clinic.name,
+      priority: flag.priority,
+      reason: flag.reason,
+      flagUrl: `${this.config.publicBaseUrl}/app/flags/${flag.id}`,
+      waitedMs: now.getTime() - flag.reachedAt.getTime(),
+    });
     const { messageIds, alerted } = await queueStaffAlerts(this.messaging, m, clinic, staff, alert);
     const data = { priority: flag.priority, since: flag.reachedAt.toISOString(), staffAlerted: alerted.map((a) => a.staffUserId), messageIds };
     const repo = m.getRepository(FlagEvent);

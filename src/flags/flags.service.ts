@@ -219,7 +219,7 @@ export class FlagsService {
     const newSigns = signs.filter((sign) => !urgent.seenBefore.some((e) => ((e.signs as string[] | undefined) ?? []).includes(sign)));
     // Staff hear of it when the flag is new, brings a new sign, or was acknowledged and is news again.
     const alertStaff = !urgent.merged || newSigns.length > 0 || urgent.reopened;
-    const advice = safetyAdvice(input.patient.locale, input.clinic.name, input.clinic.phone, signs);
+    const advice = safetyAdvice(input.patient.locale, input.clinic, input.clinic.phone, signs);
     const ids = await this.queueUrgentMessages(m, input.clinic, input.patient, urgent.flag, advice, input.replyChannel, alertStaff);
     return { flags, urgentMessageIds: ids, safetyAdvice: advice.text };
   }
@@ -416,7 +416,7 @@ export class FlagsService {
     clinic: Clinic,
     patient: Patient,
     flag: Flag,
-    advice: { subject: string; text: string },
+    advice: { subject: string; text: string; sms: string },
     replyChannel: Channel | null,
     alertStaff = true,
   ): Promise<string[]> {
@@ -433,14 +433,15 @@ export class FlagsService {
         // The clinic is the sender the patient sees, as on every other patient email.
         from: channel === 'sms' ? clinic.smsFrom : emailSenderOf(clinic, this.config.emailFrom, this.config.emailFromDomains),
         subject: advice.subject,
-        text: advice.text,
+        // By SMS: the clinic's SMS name, in two segments.
+        text: channel === 'sms' ? advice.sms : advice.text,
       });
       ids.push(msg.id);
     }
     // The caller's transaction holds a connection already: asking the pool for another can deadlock it.
     // alertStaff false: the same warning sign again on a flag staff were alerted to; advice only.
     const { staff, source } = alertStaff ? await this.onCall.recipientsAt(m, clinic, this.clock.now()) : { staff: [], source: 'none' as const };
-    const alert = staffAlert({ clinicName: clinic.name, priority: flag.priority, reason: flag.reason, flagUrl: `${this.config.publicBaseUrl}/app/flags/${flag.id}` });
+    const alert = staffAlert({ locale: clinic.staffLocale, clinicName: clinic.name, priority: flag.priority, reason: flag.reason, flagUrl: `${this.config.publicBaseUrl}/app/flags/${flag.id}` });
     const queued = await queueStaffAlerts(this.messaging, m, clinic, staff, alert);
     ids.push(...queued.messageIds);
     await this.audit.record(m, {

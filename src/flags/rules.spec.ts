@@ -34,7 +34,7 @@ describe('PRIORITY_RANK', () => {
 describe('RULES', () => {
   it('has the rules with their shared ids and versions', () => {
     expect(RULES.map((r) => [r.id, r.version])).toEqual([
-      ['warning-sign', 1],
+      ['warning-sign', 2],
       ['severe-symptom', 1],
       ['late-onset', 1],
       ['above-expected-course', 1],
@@ -57,10 +57,10 @@ describe('warning-sign rule', () => {
     const hit = warningSign.evaluate(input(answer({ warningSigns: ['spreading_redness', 'fever'] }), null));
     expect(hit).toEqual<RuleHit>({
       ruleId: 'warning-sign',
-      ruleVersion: 1,
+      ruleVersion: 2,
       priority: 'urgent',
       reason: 'Patient reported warning signs: fever, spreading redness',
-      evidence: { signs: ['fever', 'spreading_redness'], ticked: ['fever', 'spreading_redness'], fromText: [], onlyInText: [], freeText: null },
+      evidence: { signs: ['fever', 'spreading_redness'], ticked: ['fever', 'spreading_redness'], fromText: [], onlyInText: [], readings: [], freeText: null },
     });
   });
 
@@ -72,12 +72,32 @@ describe('warning-sign rule', () => {
       ticked: [],
       fromText: ['fever', 'airway_swelling'],
       onlyInText: ['fever', 'airway_swelling'],
+      readings: [
+        { sign: 'airway_swelling', status: 'present', words: 'lips are swelling', cue: null },
+        { sign: 'fever', status: 'present', words: 'feverish', cue: null },
+      ],
       freeText: 'my lips are swelling and I feel feverish',
     });
+    expect(hit?.reason).toBe('Patient reported warning signs: fever, face/lip/throat swelling or difficulty breathing; in their words: "lips are swelling", "feverish"');
+  });
+
+  it('quotes the words it acted on, says what was doubted, and what was said to be absent', () => {
+    const hit = warningSign.evaluate(input(answer({ freeText: 'No fever but my lips are swelling. I think it might be pus' }), null));
     expect(hit?.reason).toBe(
-      'Patient reported warning signs: fever, face/lip/throat swelling or difficulty breathing ' +
-        '(fever, face/lip/throat swelling or difficulty breathing only mentioned in their message)',
+      'Patient reported warning signs: discharge (pus or fluid), face/lip/throat swelling or difficulty breathing; ' +
+        'in their words: "lips are swelling", "pus" (unsure: "might be"); they said no to: "fever" ("No")',
     );
+  });
+
+  it('does not fire on signs the patient said are absent, in any language', () => {
+    for (const freeText of ['No fever, no pus, just a bit tender.', 'Kein Fieber, keine Schwellung im Gesicht.', 'pas de fièvre ni de pus', 'sin fiebre, sin pus']) {
+      expect(warningSign.evaluate(input(answer({ freeText }), null))).toBeNull();
+    }
+  });
+
+  it('judges an answer by its stored readings when it has them (an SMS ticks nothing)', () => {
+    const signReadings = [{ sign: 'fever' as const, status: 'negated' as const, words: 'fever', cue: 'no' }];
+    expect(warningSign.evaluate(input(answer({ freeText: 'fever', signReadings }), null))).toBeNull();
   });
 
   it('merges ticked and written signs without repeating them', () => {
@@ -88,9 +108,7 @@ describe('warning-sign rule', () => {
       fromText: ['fever', 'discharge'],
       onlyInText: ['discharge'],
     });
-    expect(hit?.reason).toBe(
-      'Patient reported warning signs: fever, discharge (pus or fluid), hives (discharge (pus or fluid) only mentioned in their message)',
-    );
+    expect(hit?.reason).toBe('Patient reported warning signs: fever, discharge (pus or fluid), hives; in their words: "fever", "pus"');
   });
 
   it('does not fire without ticked signs or matching text', () => {

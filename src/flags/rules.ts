@@ -29,7 +29,7 @@ import {
   WARNING_SIGNS,
   WarningSign,
 } from '../protocols/questions';
-import { warningSignsInText } from '../protocols/warning-signs';
+import { readSigns, SignReading, signsThatCount } from '../protocols/sign-reader';
 
 export type FlagPriority = 'urgent' | 'high' | 'normal' | 'low';
 
@@ -39,8 +39,14 @@ export const PRIORITY_RANK: Record<FlagPriority, number> = { urgent: 0, high: 1,
 export interface AnswerForRules {
   /** Null: an answer without scores (a warning sign in words); only warning-sign rules judge it. */
   scores: SymptomScores | null;
+  /** Signs ticked on the form (an SMS ticks none: its signs are in signReadings). */
   warningSigns: WarningSign[];
   freeText: string | null;
+  /**
+   * How the signs named in the patient's words were read (sign-reader.ts); when absent the
+   * rules read freeText themselves.
+   */
+  signReadings?: SignReading[] | null;
   /** Days since the (most recent) treatment session. */
   daySinceTreatment: number;
   /**
@@ -134,22 +140,34 @@ function readSymptoms({ current, history, course }: RuleInput): SymptomReading[]
 
 const warningSignRule: Rule = {
   id: 'warning-sign',
-  version: 1,
+  // 2: signs in the patient's words are read with negation and doubt ("no fever" is not a
+  // fever, "maybe pus" is pus), and the reason quotes the words it acted on.
+  version: 2,
   evaluate({ current }) {
-    const { signs, ticked, fromText } = signsOf(current);
+    const { signs, ticked, fromText, readings } = signsOf(current);
     if (signs.length === 0) return null;
-    // Text matches ignore negation ("no fever"), so the practitioner must see which signs were only written.
     const onlyInText = fromText.filter((sign) => !ticked.includes(sign));
-    const textNote = onlyInText.length ? ` (${wordsFor(onlyInText)} only mentioned in their message)` : '';
+    const counted = readings.filter((r) => r.status !== 'negated');
+    const negated = readings.filter((r) => r.status === 'negated' && !signs.includes(r.sign));
+    const inTheirWords = counted.length ? `; in their words: ${counted.map(quoted).join(', ')}` : '';
+    const saidNo = negated.length ? `; they said no to: ${negated.map(quoted).join(', ')}` : '';
     return {
       ruleId: warningSignRule.id,
       ruleVersion: warningSignRule.version,
       priority: 'urgent',
-      reason: `Patient reported warning signs: ${wordsFor(signs)}${textNote}`,
-      evidence: { signs, ticked, fromText, onlyInText, freeText: current.freeText },
+      reason: `Patient reported warning signs: ${wordsFor(signs)}${inTheirWords}${saidNo}`,
+      evidence: { signs, ticked, fromText, onlyInText, readings, freeText: current.freeText },
     };
   },
 };
+
+/** "lips are swelling", or "pus" (unsure: "I think it might be"), or "fever" ("no"). */
+function quoted(reading: SignReading): string {
+  const words = JSON.stringify(reading.words);
+  if (reading.status === 'hedged') return `${words} (unsure: ${JSON.stringify(reading.cue)})`;
+  if (reading.status === 'negated') return `${words} (${JSON.stringify(reading.cue)})`;
+  return words;
+}
 
 const severeSymptomRule: Rule = {
   id: 'severe-symptom',
@@ -284,11 +302,15 @@ export function evaluateRules(input: RuleInput): RuleHit[] {
     .sort((a, b) => PRIORITY_RANK[a.priority] - PRIORITY_RANK[b.priority]);
 }
 
-/** Ticked and written warning signs of an answer, each deduplicated in WARNING_SIGNS order. */
-export function signsOf(answer: AnswerForRules): { signs: WarningSign[]; ticked: WarningSign[]; fromText: WarningSign[] } {
+/**
+ * Ticked and written warning signs of an answer, each deduplicated in WARNING_SIGNS order. A
+ * written sign counts when present or hedged, not when negated ("no fever").
+ */
+export function signsOf(answer: AnswerForRules): { signs: WarningSign[]; ticked: WarningSign[]; fromText: WarningSign[]; readings: SignReading[] } {
   const ticked = inWarningSignOrder(answer.warningSigns);
-  const fromText = warningSignsInText(answer.freeText ?? '');
-  return { signs: inWarningSignOrder([...ticked, ...fromText]), ticked, fromText };
+  const readings = answer.signReadings ?? readSigns(answer.freeText ?? '');
+  const fromText = signsThatCount(readings);
+  return { signs: inWarningSignOrder([...ticked, ...fromText]), ticked, fromText, readings };
 }
 
 /** No symptom at all and no warning sign: a scored answer of all zeros. */

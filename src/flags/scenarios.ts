@@ -276,8 +276,18 @@ export const SCENARIOS: Scenario[] = [
     raises: [[3, 'warning-sign', 'urgent']],
   },
   {
-    name: '"no fever" still counts as fever (negation is not read; a glance costs less than a miss)',
+    name: '"no fever" is not a fever (the words are read with their negation)',
     answers: [{ day: 3, scores: '1 1 0 0 1', text: 'no fever, just sore' }],
+    raises: [],
+  },
+  {
+    name: '"no fever but my lips are swelling" is urgent for the swelling',
+    answers: [{ day: 3, scores: '1 1 0 0 1', text: 'no fever but my lips are swelling' }],
+    raises: [[3, 'warning-sign', 'urgent']],
+  },
+  {
+    name: 'a hedged sign counts ("I think it might be pus")',
+    answers: [{ day: 3, scores: '1 1 0 0 1', text: 'I think it might be pus' }],
     raises: [[3, 'warning-sign', 'urgent']],
   },
 

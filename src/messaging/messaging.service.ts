@@ -1,3 +1,4 @@
+import { VALIDITY_SECONDS } from './validity';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -322,7 +323,7 @@ export class MessagingService implements BeforeApplicationShutdown, OnApplicatio
         [message.id, message.attempts, this.leaseMs],
       );
       if (!renewed.length) return;
-      const outcome = await this.transmit(message, { validitySeconds: 'send' in verdict ? verdict.validitySeconds : undefined });
+      const outcome = await this.transmit(message, { validitySeconds: verdict.validitySeconds ?? VALIDITY_SECONDS[message.purpose] });
       const retryAt =
         !outcome.ok && classifyFailure(outcome.error.code, outcome.error.transient) === 'transient' && message.attempts < QUEUE_MAX_ATTEMPTS
           ? new Date(this.clock.now().getTime() + backoffDelayMs(message.attempts, { baseMs: 30_000, capMs: 30 * 60_000 }))

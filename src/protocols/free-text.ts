@@ -14,16 +14,44 @@ export type LexiconLanguage = (typeof LEXICON_LANGUAGES)[number];
  * runs of spaces and tabs one space (line breaks kept: they end a clause).
  */
 export function foldText(text: string): string {
-  return text
+  return foldWithOrigins(text).folded;
+}
+
+/**
+ * foldText, and for each character of the folded text where it came from in the original
+ * (`starts[i]`–`ends[i]`), so a reader of folded text can quote the patient's own words.
+ */
+export function foldWithOrigins(text: string): { folded: string; starts: number[]; ends: number[] } {
+  let folded = '';
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let at = 0;
+  for (const char of text) {
+    const from = at;
+    at += char.length;
+    let out: string;
+    if (char === '\r') out = '\n';
+    else if (char === '\n' && text[from - 1] === '\r') out = '';
+    else out = foldChar(char);
+    if (/^[^\S\n]+$/.test(out)) out = folded.endsWith(' ') ? '' : ' ';
+    folded += out;
+    for (let k = 0; k < out.length; k++) {
+      starts.push(from);
+      ends.push(at);
+    }
+  }
+  return { folded, starts, ends };
+}
+
+function foldChar(char: string): string {
+  return char
     .toLowerCase()
     .replace(/ß/g, 'ss')
     .replace(/œ/g, 'oe')
     .replace(/æ/g, 'ae')
     .normalize('NFD')
     .replace(/\p{M}/gu, '')
-    .replace(/[\u2018\u2019\u02bc`´]/g, "'")
-    .replace(/\r\n?/g, '\n')
-    .replace(/[^\S\n]+/g, ' ');
+    .replace(/[\u2018\u2019\u02bc`´]/g, "'");
 }
 
 /**

@@ -1,9 +1,9 @@
 /**
- * Words that name a warning sign in free text, in English, German, French and Spanish, shared
- * by the SMS parser and the rules. Negations are NOT handled ("no fever", "kein Fieber" still
- * flag fever): over-flagging costs a practitioner a glance, missing a sign costs far more.
+ * Words that name a warning sign in free text, in English, German, French and Spanish, and where
+ * each mention sits in the (folded) text. Whether a mention is negated or hedged is read by
+ * sign-reader.ts, which the SMS parser and the rules use.
  */
-import { foldText, LexiconLanguage, phrasesPattern } from './free-text';
+import { LexiconLanguage, phrasesPattern } from './free-text';
 import { WARNING_SIGNS, WarningSign } from './questions';
 
 /**
@@ -12,13 +12,14 @@ import { WARNING_SIGNS, WarningSign } from './questions';
  */
 export const WARNING_SIGN_WORDS: Record<WarningSign, Record<LexiconLanguage, readonly string[]>> = {
   fever: {
-    en: ['fever', 'fevers', 'fevered', 'feverish', 'temperature', 'chills', 'shivers', 'shivering', 'shivery'],
-    de: ['Fieber', 'fiebrig', 'fiebrige', 'Schüttelfrost', 'Temperatur', 'erhöhte Temperatur', 'Frösteln'],
-    fr: ['fièvre', 'fiévreux', 'fiévreuse', 'fébrile', 'frissons', 'température'],
-    es: ['fiebre', 'febril', 'escalofríos', 'escalofrío', 'temperatura', 'calentura'],
+    // Typos as patients type them ("fevr", "temprature", "Fiber") and the thermometer face.
+    en: ['fever', 'fevers', 'fevered', 'feverish', 'temperature', 'chills', 'shivers', 'shivering', 'shivery', 'fevr', 'feaver', 'fevor', 'fver', 'feverr', 'temprature', 'temperture', 'tempreture', 'high temp', 'chils', '🤒'],
+    de: ['Fieber', 'fiebrig', 'fiebrige', 'Schüttelfrost', 'Temperatur', 'erhöhte Temperatur', 'Frösteln', 'Fiber', 'Fieba', 'Fiebr', 'Schuttelfrost', 'Schüttelfrost'],
+    fr: ['fièvre', 'fiévreux', 'fiévreuse', 'fébrile', 'frissons', 'température', 'fievr', 'fiévre', 'fiève', 'frisson'],
+    es: ['fiebre', 'febril', 'escalofríos', 'escalofrío', 'temperatura', 'calentura', 'fiebr', 'fibre', 'calenturas'],
   },
   discharge: {
-    en: ['pus', 'discharge', 'discharges', 'discharging', 'ooze', 'oozes', 'oozed', 'oozing', 'weeping'],
+    en: ['pus', 'discharge', 'discharges', 'discharging', 'ooze', 'oozes', 'oozed', 'oozing', 'weeping', 'puss', 'dischage', 'discharg', 'oozin', 'ozing'],
     de: ['Eiter', 'eitert', 'eitern', 'eitrig', 'eitrige', 'eitriger', 'eitriges', 'Ausfluss', 'nässt', 'nässen', 'nässend', 'Sekret', 'Flüssigkeit tritt aus', 'Flüssigkeit läuft raus'],
     fr: ['pus', 'écoulement', 'écoulements', 'suinte', 'suintent', 'suintement', 'suinter', 'liquide qui coule', 'liquide qui sort'],
     es: ['pus', 'supura', 'supuración', 'supurando', 'supurar', 'secreción', 'sale líquido', 'líquido que sale'],
@@ -36,7 +37,7 @@ export const WARNING_SIGN_WORDS: Record<WarningSign, Record<LexiconLanguage, rea
     es: ['bulto', 'bultos', 'bultito', 'nódulo', 'nódulos', 'bolita', 'bolitas', 'dureza', 'endurecimiento'],
   },
   skin_change: {
-    en: ['blister', 'blisters', 'blistered', 'blistering', 'necrosis', 'necrosed', 'necrotic', 'blanch', 'blanched', 'blanches', 'blanching'],
+    en: ['blister', 'blisters', 'blistr', 'blistres', 'blistered', 'blistering', 'necrosis', 'necrosed', 'necrotic', 'blanch', 'blanched', 'blanches', 'blanching'],
     de: ['Blase', 'Blasen', 'Bläschen', 'Nekrose', 'nekrotisch', 'dunkle Haut', 'graue Haut', 'weiße Haut', 'schwarze Haut'],
     fr: ['cloque', 'cloques', 'ampoule', 'ampoules', 'phlyctène', 'nécrose', 'nécrosé', 'peau foncée', 'peau grise', 'peau blanche', 'peau noire'],
     es: ['ampolla', 'ampollas', 'necrosis', 'necrótico', 'necrótica', 'piel oscura', 'piel gris', 'piel grisácea', 'piel blanca', 'piel negra'],
@@ -58,7 +59,8 @@ export const WARNING_SIGN_WORDS: Record<WarningSign, Record<LexiconLanguage, rea
 /** Up to this many characters of the same sentence may sit between the two halves of a phrase. */
 const NEAR = '[^.!?\\n]{0,40}?';
 const CLOSE = '[^.,;!?\\n]{0,20}?';
-const AIRWAY_PARTS = '(?:face|lips?|tongue|throat|mouth)';
+const AIRWAY_PARTS = '(?:face|lips?|lipps?|tongue|throat|mouth)';
+const SWOLLEN = '(?:swelling|swel+ing|swoll?en|swolle?n)';
 const AIRWAY_PARTS_DE = '(?:lippen?|gesicht|zunge|hals|rachen|mund)';
 const AIRWAY_PARTS_FR = '(?:levres?|visage|langue|gorge|bouche)';
 const AIRWAY_PARTS_ES = '(?:labios?|cara|lengua|garganta|boca)';
@@ -101,30 +103,53 @@ const WARNING_SIGN_PATTERNS: Record<WarningSign, RegExp[]> = {
   ],
   airway_swelling: [
     new RegExp(`\\bswelling (?:of|in|on|around) (?:the |my |her |his )?${AIRWAY_PARTS}\\b`),
-    new RegExp(`\\bswollen ${AIRWAY_PARTS}\\b`),
-    new RegExp(`\\b${AIRWAY_PARTS} (?:is |are |has |have |keeps? )?(?:swelling|swollen|swelled|swell(?:s)? up)\\b`),
+    new RegExp(`\\b${SWOLLEN} ${AIRWAY_PARTS}\\b`),
+    new RegExp(`\\b${AIRWAY_PARTS} (?:is |are |r |has |have |keeps? |keep |started |start |starting )?(?:${SWOLLEN}|swelled|swell(?:s)?(?: up)?)\\b`),
     /\bcan'?t breathe?\b/,
     /\bcan ?not breathe?\b/,
     /\b(?:difficulty|trouble|struggling|struggle|problems?) (?:in )?breathing\b/,
     /\b(?:hard|difficult|struggling|struggle) to breathe\b/,
     /\bthroat (?:is )?(?:closing|tight)\b/,
-    new RegExp(`\\b${AIRWAY_PARTS_DE}\\b${CLOSE}\\b(?:geschwollen\\w*|schwillt|schwellen|angeschwollen\\w*)`),
+    new RegExp(`\\b${AIRWAY_PARTS_DE}\\b${CLOSE}\\b(?:geschwoll?en\\w*|schwillt|schwellen|angeschwollen\\w*)`),
     new RegExp(`\\b(?:geschwollen\\w*|schwellung\\w*)${CLOSE}\\b${AIRWAY_PARTS_DE}\\b`),
     new RegExp(`\\b${AIRWAY_PARTS_FR}\\b${CLOSE}\\b(?:gonfl|enfl)\\w*`),
     new RegExp(`\\b(?:gonflement|enflure|oedeme)\\b${CLOSE}\\b${AIRWAY_PARTS_FR}\\b`),
     new RegExp(`\\b${AIRWAY_PARTS_ES}\\b${CLOSE}\\b(?:hinchad[oa]s?|inchad[oa]s?|se (?:me )?hincha\\w*)`),
     new RegExp(`\\b(?:hinchazon|inflamacion)\\b${CLOSE}\\b${AIRWAY_PARTS_ES}\\b`),
+    new RegExp(`\\bse (?:me |le )?(?:esta |estan )?h?inch(?:a|an|ando)\\b${CLOSE}\\b${AIRWAY_PARTS_ES}\\b`),
   ],
   hives: [],
 };
 
-const WORD_PATTERNS = Object.fromEntries(
-  WARNING_SIGNS.map((sign) => [sign, phrasesPattern(Object.values(WARNING_SIGN_WORDS[sign]).flat())]),
-) as Record<WarningSign, RegExp>;
+/** Where a sign is named: [start, end) in the folded text. */
+export interface SignMention {
+  sign: WarningSign;
+  start: number;
+  end: number;
+}
 
-/** Warning signs named in free text in any of the four languages, deduplicated, in WARNING_SIGNS order. */
-export function warningSignsInText(text: string): WarningSign[] {
-  if (typeof text !== 'string' || text.length === 0) return [];
-  const folded = foldText(text);
-  return WARNING_SIGNS.filter((sign) => WORD_PATTERNS[sign].test(folded) || WARNING_SIGN_PATTERNS[sign].some((pattern) => pattern.test(folded)));
+const MENTION_PATTERNS: ReadonlyArray<[WarningSign, RegExp]> = WARNING_SIGNS.flatMap((sign) =>
+  [phrasesPattern(Object.values(WARNING_SIGN_WORDS[sign]).flat()), ...WARNING_SIGN_PATTERNS[sign]].map(
+    (pattern): [WarningSign, RegExp] => [sign, new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`)],
+  ),
+);
+
+/**
+ * Every place a sign is named in folded text (see foldText), in text order. Of two mentions of
+ * the same sign that overlap, the longer stands ("swollen lips" over "lips swelling" inside it).
+ */
+export function signMentions(folded: string): SignMention[] {
+  const found: SignMention[] = [];
+  for (const [sign, pattern] of MENTION_PATTERNS) {
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(folded); m; m = pattern.exec(folded)) {
+      if (m[0].length === 0) {
+        pattern.lastIndex++;
+        continue;
+      }
+      found.push({ sign, start: m.index, end: m.index + m[0].length });
+    }
+  }
+  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  return found.filter((m, i) => !found.some((o, j) => j !== i && o.sign === m.sign && o.start <= m.start && o.end >= m.end && (o.end - o.start > m.end - m.start || j < i)));
 }

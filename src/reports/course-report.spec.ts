@@ -6,6 +6,8 @@ let clock = Date.parse('2026-03-03T09:00:00Z');
 function answer(treatmentId: string, day: number, scores: Partial<CourseAnswer['scores']> | null, over: Partial<CourseAnswer> = {}): CourseAnswer {
   return {
     treatmentId,
+    courseId: treatmentId,
+    performedAt: new Date('2026-03-02T09:00:00Z'),
     patientId: `p-${treatmentId}`,
     procedure: 'mesotherapy',
     product: 'X',
@@ -76,5 +78,23 @@ describe('courseReport', () => {
   it('groups by procedure and product', () => {
     const groups = courseReport([answer('t1', 1, {}), answer('t2', 1, {}, { product: 'Y' }), answer('t3', 1, {}, { procedure: 'prp' })]);
     expect(groups.map((g) => `${g.procedure}/${g.product}`)).toEqual(['mesotherapy/X', 'mesotherapy/Y', 'prp/X']);
+  });
+
+  it('measures a symptom across the sessions of a course, not from each new session', () => {
+    const s2 = { courseId: 's1', performedAt: new Date('2026-03-16T09:00:00Z') }; // 14 days after s1
+    const s3 = { courseId: 's1', performedAt: new Date('2026-03-30T09:00:00Z') };
+    const [g] = courseReport([
+      // Bruising from day 3 after session 1, still there on days 1, 3 and 7 after session 2 (day 21 of session 1).
+      answer('s1', 1, {}, { courseId: 's1' }),
+      answer('s1', 3, { bruising: 1 }, { courseId: 's1' }),
+      // Pain after session 2 that clears, then pain again after session 3: two episodes, the longer counts.
+      answer('s2', 1, { bruising: 1, pain: 1 }, s2),
+      answer('s2', 3, { bruising: 1, pain: 1 }, s2),
+      answer('s2', 7, { bruising: 1, pain: 0 }, s2),
+      answer('s3', 1, { pain: 1 }, s3),
+      answer('s3', 3, { pain: 1 }, s3),
+    ]);
+    expect(g.durations.bruising).toMatchObject({ courses: 1, withSymptom: 1, lastDayMax: 21, beyondWindow: 1 });
+    expect(g.durations.pain).toMatchObject({ courses: 1, withSymptom: 1, lastDayMax: 3 });
   });
 });

@@ -8,6 +8,10 @@ import { Symptom, SYMPTOMS } from '../protocols/questions';
 
 export interface CourseAnswer {
   treatmentId: string;
+  /** The first session of the treatment's course (the treatment itself when it stands alone). */
+  courseId: string;
+  /** When the treatment (this session) was performed. */
+  performedAt: Date;
   patientId: string;
   procedure: string;
   product: string;
@@ -43,6 +47,12 @@ export interface CourseStep {
   shareAnyAboveExpected: number | null;
 }
 
+/**
+ * How long a symptom lasted, per course of sessions: counted from the session after which it
+ * began, on across later sessions of the course while it did not clear (a new session does not
+ * restart the count); a symptom that cleared (scored 0) and came back starts a new episode, and
+ * the course's longest episode is the one counted.
+ */
 export interface SymptomDuration {
   /** Courses that scored this symptom at least once. */
   courses: number;
@@ -82,6 +92,8 @@ export function percentile(values: number[], p: number): number | null {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.max(0, Math.ceil(p * s.length) - 1)];
 }
+
+const DAY_MS = 86_400_000;
 
 function share(part: number, whole: number): number | null {
   return whole ? part / whole : null;
@@ -149,25 +161,41 @@ function groupReport(answers: CourseAnswer[]): CourseGroup {
   });
   const durations = {} as Record<Symptom, SymptomDuration>;
   const treatmentIds = [...courseOf.keys()];
+  const byCourse = new Map<string, typeof merged>();
+  for (const e of [...merged].sort((x, y) => x.a.performedAt.getTime() - y.a.performedAt.getTime() || x.a.day - y.a.day || x.a.receivedAt.getTime() - y.a.receivedAt.getTime())) {
+    byCourse.set(e.a.courseId, [...(byCourse.get(e.a.courseId) ?? []), e]);
+  }
   for (const s of SYMPTOMS) {
     const scoredCourses = new Set<string>();
-    const lastDay = new Map<string, number>();
-    for (const e of merged) {
-      if (e.scores[s] === undefined) continue;
-      scoredCourses.add(e.a.treatmentId);
-      if (e.scores[s]! > 0) lastDay.set(e.a.treatmentId, Math.max(lastDay.get(e.a.treatmentId) ?? -Infinity, e.a.day));
+    /** Per course, its longest episode: the last day (from the session it began after) and that session's window. */
+    const longest = new Map<string, { lastDay: number; windowEnd: number }>();
+    for (const [courseId, entries] of byCourse) {
+      let start: CourseAnswer | null = null;
+      for (const e of entries) {
+        const score = e.scores[s];
+        if (score === undefined) continue;
+        scoredCourses.add(courseId);
+        if (score === 0) {
+          start = null;
+          continue;
+        }
+        start ??= e.a;
+        const lastDay = e.a.day + Math.round((e.a.performedAt.getTime() - start.performedAt.getTime()) / DAY_MS);
+        const known = longest.get(courseId);
+        if (!known || lastDay > known.lastDay) longest.set(courseId, { lastDay, windowEnd: windowEnd(courseOf.get(start.treatmentId)!, s) });
+      }
     }
-    const lasts = [...lastDay.values()];
-    const beyond = [...lastDay].filter(([t, d]) => d > windowEnd(courseOf.get(t)!, s)).length;
+    const lasts = [...longest.values()].map((l) => l.lastDay);
+    const beyond = [...longest.values()].filter((l) => l.lastDay > l.windowEnd).length;
     durations[s] = {
       courses: scoredCourses.size,
-      withSymptom: lastDay.size,
+      withSymptom: longest.size,
       lastDayMedian: median(lasts),
       lastDayP90: percentile(lasts, 0.9),
       lastDayMax: lasts.length ? Math.max(...lasts) : null,
       expectedWindowEnd: uniform(treatmentIds.map((t) => windowEnd(courseOf.get(t)!, s))),
       beyondWindow: beyond,
-      shareBeyondWindow: share(beyond, lastDay.size),
+      shareBeyondWindow: share(beyond, longest.size),
     };
   }
   return {

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import type { SignReading } from '../protocols/sign-reader';
 
 @Entity('responses')
 export class Response {
@@ -15,6 +16,8 @@ export class Response {
   @Column({ type: 'smallint', nullable: true }) burning: number | null;
   @Column({ type: 'smallint', nullable: true }) pain: number | null;
   @Column({ name: 'warning_signs', type: 'text', array: true }) warningSigns: string[];
+  /** How each sign named in the patient's words was read (negated ones too); null on answers stored before the reader. */
+  @Column({ name: 'sign_readings', type: 'jsonb', nullable: true }) signReadings: SignReading[] | null;
   @Column({ name: 'free_text', type: 'text', nullable: true }) freeText: string | null;
   @Column({ name: 'raw_text', type: 'text', nullable: true }) rawText: string | null;
   @Column({ name: 'day_since_treatment', type: 'int' }) daySinceTreatment: number;

@@ -1,3 +1,4 @@
+import { readSigns, SignReading } from '../protocols/sign-reader';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -17,8 +18,7 @@ import { Channel, Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { ProtocolsService } from '../protocols/protocols.service';
 import { SYMPTOMS, SymptomScores, WarningSign } from '../protocols/questions';
-import { missingScoresSms } from '../protocols/reply-prompts';
-import { clarificationSms, helpSms } from '../protocols/texts';
+import { clarificationSms, helpSms, missingScoresSms, smsClinicName } from '../protocols/texts';
 import { Treatment } from '../treatments/treatment.entity';
 import { TreatmentsService } from '../treatments/treatments.service';
 import { FormAnswers } from './form-answers';
@@ -91,6 +91,7 @@ export class ResponsesService {
         source: 'form',
         scores: answers.scores,
         warningSigns: answers.warningSigns,
+        signReadings: readSigns(answers.freeText ?? ''),
         freeText: answers.freeText,
         rawText: null,
         messageId: null,
@@ -151,7 +152,7 @@ export class ResponsesService {
           }
           return { outcome: change, send: [] };
         }
-        const reply = await this.reply(m, clinic, patient, 'consent_reply', helpSms(patient.locale, clinic.name, clinic.phone), sms.to);
+        const reply = await this.reply(m, clinic, patient, 'consent_reply', helpSms(patient.locale, smsClinicName(clinic), clinic.phone), sms.to);
         return { outcome: 'help', send: [reply] };
       }
 
@@ -181,6 +182,7 @@ export class ResponsesService {
           source: 'sms',
           scores: answer.scores,
           warningSigns: answer.warningSigns,
+          signReadings: answer.signReadings,
           freeText: null,
           rawText,
           messageId: inbound.id,
@@ -191,6 +193,7 @@ export class ResponsesService {
         return { outcome: 'answered', send: stored.evaluation.urgentMessageIds };
       }
       const signs = answer.kind === 'keyword' ? [] : answer.warningSigns;
+      const signReadings = answer.kind === 'keyword' ? [] : answer.signReadings;
       if (signs.length && treatment) {
         // A warning sign in words is a warning sign, even when the numbers are missing or incomplete.
         // It answers the open check-in too: asking "how is your skin?" again would be tone-deaf.
@@ -201,6 +204,7 @@ export class ResponsesService {
           source: 'sms',
           scores: null,
           warningSigns: signs,
+          signReadings,
           freeText: sms.body,
           rawText,
           messageId: inbound.id,
@@ -218,7 +222,7 @@ export class ResponsesService {
       if (answer.kind === 'partial' && open) {
         if (open.clarificationsSent < MAX_REPLY_PROMPTS) {
           await this.checkIns.noteClarification(m, open);
-          const reply = await this.reply(m, clinic, patient, 'clarification', missingScoresSms(patient.locale, clinic.name, answer.missing), sms.to, open.id);
+          const reply = await this.reply(m, clinic, patient, 'clarification', missingScoresSms(patient.locale, smsClinicName(clinic), answer.missing), sms.to, open.id);
           return { outcome: 'missing_scores_asked', send: [reply] };
         }
         await this.flags.raiseUnreadable(m, {
@@ -232,7 +236,7 @@ export class ResponsesService {
       }
       if (open && open.clarificationsSent === 0) {
         await this.checkIns.noteClarification(m, open);
-        const reply = await this.reply(m, clinic, patient, 'clarification', clarificationSms(patient.locale, clinic.name), sms.to, open.id);
+        const reply = await this.reply(m, clinic, patient, 'clarification', clarificationSms(patient.locale, smsClinicName(clinic)), sms.to, open.id);
         return { outcome: 'clarification_sent', send: [reply] };
       }
       await this.flags.raiseUnreadable(m, {
@@ -277,7 +281,10 @@ export class ResponsesService {
       treatment: Treatment;
       source: 'form' | 'sms';
       scores: SymptomScores | null;
+      /** Ticked on the form, or (SMS) the signs its words name that count. */
       warningSigns: WarningSign[];
+      /** How the signs named in the patient's words were read, negated ones too. */
+      signReadings: SignReading[];
       freeText: string | null;
       rawText: string | null;
       messageId: string | null;
@@ -306,6 +313,7 @@ export class ResponsesService {
         source: input.source,
         ...(input.scores ?? { bruising: null, redness: null, itching: null, burning: null, pain: null }),
         warningSigns: input.warningSigns,
+        signReadings: input.signReadings,
         freeText: input.freeText,
         rawText: input.rawText,
         daySinceTreatment: day,
@@ -329,7 +337,8 @@ export class ResponsesService {
       treatmentId: treatment.id,
       responseId: response.id,
       // Without scores only the warning-sign rules judge it (scores null).
-      current: { scores: input.scores, warningSigns: input.warningSigns, freeText: input.freeText, daySinceTreatment: day },
+      // An SMS ticks nothing: its signs are judged from how its words were read.
+      current: { scores: input.scores, warningSigns: input.source === 'sms' ? [] : input.warningSigns, signReadings: input.signReadings, freeText: input.freeText, daySinceTreatment: day },
       history: history.map((r) => ({ ...answerOf(r, localDaysBetween(treatment.performedAt, r.receivedAt, zone)), beforeSession: r.receivedAt < treatment.performedAt })),
       course: protocol.expectedCourse,
       replyChannel: input.replyChannel,
@@ -366,6 +375,8 @@ export class ResponsesService {
 function answerOf(r: Response, daySinceTreatment: number): AnswerForRules {
   // A stored answer has all five scores or none (a warning sign in words).
   const scores = r.bruising === null ? null : (Object.fromEntries(SYMPTOMS.map((s) => [s, r[s] ?? 0])) as SymptomScores);
-  return { scores, warningSigns: r.warningSigns as WarningSign[], freeText: r.freeText, daySinceTreatment };
+  // Answers stored before the sign reader (signReadings null) keep their signs as recorded.
+  const readBySigns = r.signReadings !== null;
+  return { scores, warningSigns: readBySigns && r.source === 'sms' ? [] : (r.warningSigns as WarningSign[]), signReadings: r.signReadings, freeText: r.freeText, daySinceTreatment };
 }
 

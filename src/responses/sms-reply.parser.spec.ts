@@ -21,7 +21,7 @@ describe('parseSmsReply', () => {
     it.each(['1 0 2 0 1', '1,0,2,0,1', '1, 0, 2, 0, 1', '10201', '  1 0 2 0 1  ', '1  0\t2 0 1', '1;0;2;0;1', '1/0/2/0/1', '1-0-2-0-1'])(
       'reads %j',
       (text) => {
-        expect(parseSmsReply(text)).toEqual({ kind: 'scores', scores: ONE_ZERO_TWO_ZERO_ONE, warningSigns: [] });
+        expect(parseSmsReply(text)).toEqual({ kind: 'scores', scores: ONE_ZERO_TWO_ZERO_ONE, warningSigns: [], signReadings: [] });
       },
     );
 
@@ -30,6 +30,7 @@ describe('parseSmsReply', () => {
         kind: 'scores',
         scores: { bruising: 4, redness: 3, itching: 2, burning: 1, pain: 0 },
         warningSigns: [],
+        signReadings: [],
       });
       expect(parseSmsReply('01234')).toMatchObject({ scores: { bruising: 0, redness: 1, itching: 2, burning: 3, pain: 4 } });
     });
@@ -37,7 +38,7 @@ describe('parseSmsReply', () => {
     it.each(['5 0 0 0 0', '0 0 0 0 9', '1 2 3', '1 2 3 4', '1 0 2 0 1 2', '1020', '102010', '10501', '1 0 2 0 15', '1.5 0 0 0 0', '-1 0 0 0 0', '1 0 2 0 1feel ok'])(
       'refuses %j',
       (text) => {
-        expect(parseSmsReply(text)).toEqual({ kind: 'unreadable', warningSigns: [] });
+        expect(parseSmsReply(text)).toEqual({ kind: 'unreadable', warningSigns: [], signReadings: [] });
       },
     );
   });
@@ -55,7 +56,7 @@ describe('parseSmsReply', () => {
       'bruise:1 red:0 itch:2 burn:0 pain:1',
       'bruise 1 red 0 itch 2 burn 0 p 1',
     ])('reads %j', (text) => {
-      expect(parseSmsReply(text)).toEqual({ kind: 'scores', scores: ONE_ZERO_TWO_ZERO_ONE, warningSigns: [] });
+      expect(parseSmsReply(text)).toEqual({ kind: 'scores', scores: ONE_ZERO_TWO_ZERO_ONE, warningSigns: [], signReadings: [] });
     });
 
     it.each([
@@ -71,7 +72,7 @@ describe('parseSmsReply', () => {
       ['label with no score', 'b1 r0 i2 bu p1', { bruising: 1, redness: 0, itching: 2, pain: 1 }, ['burning']],
       ['two of five', 'p=2, r: 1', { redness: 1, pain: 2 }, ['bruising', 'itching', 'burning']],
     ])('reads %s (%j) as a partial answer', (_why, text, scores, missing) => {
-      expect(parseSmsReply(text)).toEqual({ kind: 'partial', scores, missing, warningSigns: [] });
+      expect(parseSmsReply(text)).toEqual({ kind: 'partial', scores, missing, warningSigns: [], signReadings: [] });
     });
 
     it('accepts the same symptom repeated with the same score', () => {
@@ -83,7 +84,7 @@ describe('parseSmsReply', () => {
     it.each(['0', ' 0 ', '0.', 'none', 'None', 'NONE!', 'no symptoms', 'No symptoms.', 'all fine', 'All good :)', 'all  good'])(
       '%j means all five are 0',
       (text) => {
-        expect(parseSmsReply(text)).toEqual({ kind: 'scores', scores: ALL_ZERO, warningSigns: [] });
+        expect(parseSmsReply(text)).toEqual({ kind: 'scores', scores: ALL_ZERO, warningSigns: [], signReadings: [] });
       },
     );
 
@@ -133,7 +134,7 @@ describe('parseSmsReply', () => {
 
   describe('free text', () => {
     it('keeps scores followed by free text', () => {
-      expect(parseSmsReply('1 0 2 0 1 feel ok')).toEqual({ kind: 'scores', scores: ONE_ZERO_TWO_ZERO_ONE, warningSigns: [] });
+      expect(parseSmsReply('1 0 2 0 1 feel ok')).toEqual({ kind: 'scores', scores: ONE_ZERO_TWO_ZERO_ONE, warningSigns: [], signReadings: [] });
       expect(parseSmsReply('1,0,2,0,1. Feel ok, a bit sore since day 3')).toMatchObject({
         kind: 'scores',
         scores: ONE_ZERO_TWO_ZERO_ONE,
@@ -142,8 +143,13 @@ describe('parseSmsReply', () => {
     });
 
     it('detects warning signs after scores', () => {
-      expect(parseSmsReply('0 0 0 0 0 I have a fever')).toEqual({ kind: 'scores', scores: ALL_ZERO, warningSigns: ['fever'] });
-      expect(parseSmsReply('1 0 2 0 1 lips swelling and hard to breathe')).toEqual({
+      expect(parseSmsReply('0 0 0 0 0 I have a fever')).toEqual({
+        kind: 'scores',
+        scores: ALL_ZERO,
+        warningSigns: ['fever'],
+        signReadings: [{ sign: 'fever', status: 'present', words: 'fever', cue: null }],
+      });
+      expect(parseSmsReply('1 0 2 0 1 lips swelling and hard to breathe')).toMatchObject({
         kind: 'scores',
         scores: ONE_ZERO_TWO_ZERO_ONE,
         warningSigns: ['airway_swelling'],
@@ -151,7 +157,7 @@ describe('parseSmsReply', () => {
     });
 
     it('detects warning signs in an unreadable reply', () => {
-      expect(parseSmsReply('my redness is spreading and there is pus')).toEqual({
+      expect(parseSmsReply('my redness is spreading and there is pus')).toMatchObject({
         kind: 'unreadable',
         warningSigns: ['discharge', 'spreading_redness'],
       });
@@ -163,7 +169,7 @@ describe('parseSmsReply', () => {
   });
 
   it.each(['', '   ', '\n\t', '?!', '🙂'])('%j is unreadable', (text) => {
-    expect(parseSmsReply(text)).toEqual({ kind: 'unreadable', warningSigns: [] });
+    expect(parseSmsReply(text)).toEqual({ kind: 'unreadable', warningSigns: [], signReadings: [] });
   });
 
   it('never throws on random strings', () => {
@@ -201,8 +207,8 @@ describe('parseSmsReply', () => {
     expect(parseSmsReply('1 '.repeat(50_000)).kind).toBe('unreadable');
     expect(parseSmsReply('b1 '.repeat(20_000))).toMatchObject({ kind: 'partial', scores: { bruising: 1 } });
     expect(parseSmsReply('bruising bad rest fine '.repeat(5_000)).kind).toBe('scores');
-    expect(parseSmsReply(undefined as unknown as string)).toEqual({ kind: 'unreadable', warningSigns: [] });
-    expect(parseSmsReply(42 as unknown as string)).toEqual({ kind: 'unreadable', warningSigns: [] });
+    expect(parseSmsReply(undefined as unknown as string)).toEqual({ kind: 'unreadable', warningSigns: [], signReadings: [] });
+    expect(parseSmsReply(42 as unknown as string)).toEqual({ kind: 'unreadable', warningSigns: [], signReadings: [] });
   });
 });
 
@@ -285,8 +291,14 @@ describe('warningSignsInText', () => {
     expect(warningSignsInText(text)).toEqual([]);
   });
 
-  it('does not handle negations: a mention counts (deliberately over-flags)', () => {
-    expect(warningSignsInText('no fever, no pus')).toEqual(['fever', 'discharge']);
+  it('reads negations: a negated sign does not count, but is kept in the readings', () => {
+    expect(warningSignsInText('no fever, no pus')).toEqual([]);
+    const parsed = parseSmsReply('1 0 1 0 0 no fever but my lips are swelling');
+    expect(parsed).toMatchObject({ kind: 'scores', warningSigns: ['airway_swelling'] });
+    expect(parsed.kind !== 'keyword' && parsed.signReadings).toEqual([
+      { sign: 'fever', status: 'negated', words: 'fever', cue: 'no' },
+      { sign: 'airway_swelling', status: 'present', words: 'lips are swelling', cue: null },
+    ]);
   });
 });
 
@@ -320,13 +332,13 @@ describe('parseSmsReply: words for symptoms and levels', () => {
     ['mucho dolor, moretón leve, lo demás nada', { bruising: 1, redness: 0, itching: 0, burning: 0, pain: 3 }],
     ['sin ardor, picor un poco, el resto bien', { bruising: 0, redness: 0, itching: 1, burning: 0, pain: 0 }],
   ])('%j', (text, scores) => {
-    expect(parseSmsReply(text)).toEqual({ kind: 'scores', scores, warningSigns: [] });
+    expect(parseSmsReply(text)).toEqual({ kind: 'scores', scores, warningSigns: [], signReadings: [] });
   });
 
   it.each([
     ['0', 'keine', 'Keine Beschwerden', 'alles gut', 'rien', 'Tout va bien', 'nada', 'todo bien', 'sin síntomas'],
   ].flat())('%j alone means all five are 0', (text) => {
-    expect(parseSmsReply(text)).toEqual({ kind: 'scores', scores: { bruising: 0, redness: 0, itching: 0, burning: 0, pain: 0 }, warningSigns: [] });
+    expect(parseSmsReply(text)).toEqual({ kind: 'scores', scores: { bruising: 0, redness: 0, itching: 0, burning: 0, pain: 0 }, warningSigns: [], signReadings: [] });
   });
 
   it.each([
@@ -344,7 +356,7 @@ describe('parseSmsReply: words for symptoms and levels', () => {
     ['bruising bad and redness', { bruising: 3 }],
   ])('%j is a partial answer', (text, scores) => {
     const parsed = parseSmsReply(text);
-    expect(parsed).toEqual({ kind: 'partial', scores, missing: SYMPTOMS.filter((s) => !(s in scores)), warningSigns: [] });
+    expect(parsed).toEqual({ kind: 'partial', scores, missing: SYMPTOMS.filter((s) => !(s in scores)), warningSigns: [], signReadings: [] });
   });
 
   it('keeps the symptoms named without a level missing, even after "rest fine"', () => {
@@ -353,6 +365,7 @@ describe('parseSmsReply: words for symptoms and levels', () => {
       scores: { itching: 0, burning: 0, pain: 0 },
       missing: ['bruising', 'redness'],
       warningSigns: [],
+      signReadings: [],
     });
   });
 
@@ -365,7 +378,7 @@ describe('parseSmsReply: words for symptoms and levels', () => {
 
   it('reads "fine" and "gut" as none only after the symptom', () => {
     expect(parseSmsReply('gut pain bad')).toMatchObject({ kind: 'partial', scores: { pain: 3 } });
-    expect(parseSmsReply('fine bruising')).toEqual({ kind: 'unreadable', warningSigns: [] });
+    expect(parseSmsReply('fine bruising')).toEqual({ kind: 'unreadable', warningSigns: [], signReadings: [] });
   });
 
   it.each([
@@ -383,7 +396,7 @@ describe('parseSmsReply: words for symptoms and levels', () => {
   });
 
   it('still detects warning signs in a word reply', () => {
-    expect(parseSmsReply('bruising bad, rest fine, a bit of fever')).toEqual({
+    expect(parseSmsReply('bruising bad, rest fine, a bit of fever')).toMatchObject({
       kind: 'scores',
       scores: { bruising: 3, redness: 0, itching: 0, burning: 0, pain: 0 },
       warningSigns: ['fever'],
@@ -398,6 +411,7 @@ describe('combineReplies', () => {
       kind: 'scores',
       scores: { bruising: 3, redness: 0, itching: 1, burning: 0, pain: 2 },
       warningSigns: [],
+      signReadings: [],
     });
   });
 
@@ -406,6 +420,7 @@ describe('combineReplies', () => {
       kind: 'scores',
       scores: { bruising: 3, redness: 0, itching: 0, burning: 0, pain: 0 },
       warningSigns: [],
+      signReadings: [],
     });
     expect(combineReplies(['Schmerzen stark', 'Juckreiz leicht', 'Rest gut'])).toMatchObject({
       kind: 'scores',
@@ -419,6 +434,7 @@ describe('combineReplies', () => {
       scores: { bruising: 3, pain: 1 },
       missing: ['redness', 'itching', 'burning'],
       warningSigns: [],
+      signReadings: [],
     });
   });
 
@@ -427,12 +443,12 @@ describe('combineReplies', () => {
   });
 
   it('lets five numbers stand for themselves', () => {
-    expect(combineReplies(['bruising bad', '1 0 2 0 1'])).toEqual({ kind: 'scores', scores: ONE_ZERO_TWO_ZERO_ONE, warningSigns: [] });
+    expect(combineReplies(['bruising bad', '1 0 2 0 1'])).toEqual({ kind: 'scores', scores: ONE_ZERO_TWO_ZERO_ONE, warningSigns: [], signReadings: [] });
   });
 
   it('skips consent keywords and collects warning signs from every part', () => {
-    expect(combineReplies(['HELP', 'pain bad', 'fever too'])).toEqual({ kind: 'partial', scores: { pain: 3 }, missing: ['bruising', 'redness', 'itching', 'burning'], warningSigns: ['fever'] });
-    expect(combineReplies([])).toEqual({ kind: 'unreadable', warningSigns: [] });
+    expect(combineReplies(['HELP', 'pain bad', 'fever too'])).toMatchObject({ kind: 'partial', scores: { pain: 3 }, missing: ['bruising', 'redness', 'itching', 'burning'], warningSigns: ['fever'] });
+    expect(combineReplies([])).toEqual({ kind: 'unreadable', warningSigns: [], signReadings: [] });
   });
 });
 

@@ -9,10 +9,9 @@ import {
   SYMPTOMS,
   Symptom,
   SymptomScores,
-  WARNING_SIGNS,
   WarningSign,
 } from '../protocols/questions';
-import { warningSignsInText } from '../protocols/warning-signs';
+import { readSigns, SignReading, signsThatCount, warningSignsInText } from '../protocols/sign-reader';
 import {
   BREAK_WORDS,
   CLEAR_AFTER_WORDS,
@@ -34,10 +33,11 @@ export type ConsentKeyword = 'stop' | 'start' | 'help';
 
 export type ParsedReply =
   | { kind: 'keyword'; keyword: ConsentKeyword }
-  | { kind: 'scores'; scores: SymptomScores; warningSigns: WarningSign[] }
+  | { kind: 'scores'; scores: SymptomScores; warningSigns: WarningSign[]; signReadings: SignReading[] }
   /** Some symptoms scored, the others (`missing`, in SYMPTOMS order) not: ask for just those. */
-  | { kind: 'partial'; scores: Partial<SymptomScores>; missing: Symptom[]; warningSigns: WarningSign[] }
-  | { kind: 'unreadable'; warningSigns: WarningSign[] };
+  | { kind: 'partial'; scores: Partial<SymptomScores>; missing: Symptom[]; warningSigns: WarningSign[]; signReadings: SignReading[] }
+  | { kind: 'unreadable'; warningSigns: WarningSign[]; signReadings: SignReading[] };
+// warningSigns: the signs that count (present or hedged); signReadings: every sign named, negated ones too.
 
 /** Carrier-standard opt-out / opt-in / help words; only a whole message counts. */
 const CONSENT_KEYWORDS: Record<string, ConsentKeyword> = {
@@ -129,25 +129,25 @@ export function isStopRequest(text: string): boolean {
 
 /** What one message says, before it is combined with the others. */
 type Reading =
-  | { kind: 'complete'; scores: SymptomScores; warningSigns: WarningSign[] }
-  | { kind: 'words'; named: Map<Symptom, number>; mentioned: Set<Symptom>; rest: number | null; warningSigns: WarningSign[] }
-  | { kind: 'unreadable'; warningSigns: WarningSign[] };
+  | { kind: 'complete'; scores: SymptomScores; signReadings: SignReading[] }
+  | { kind: 'words'; named: Map<Symptom, number>; mentioned: Set<Symptom>; rest: number | null; signReadings: SignReading[] }
+  | { kind: 'unreadable'; signReadings: SignReading[] };
 
 function readReply(message: string): Reading {
-  const warningSigns = warningSignsInText(message);
+  const signReadings = readSigns(message);
   const complete = allClear(message) ?? numberedScores(message) ?? labelledScores(message);
-  if (complete) return { kind: 'complete', scores: complete, warningSigns };
+  if (complete) return { kind: 'complete', scores: complete, signReadings };
   const words = wordScores(message);
-  return words ? { kind: 'words', ...words, warningSigns } : { kind: 'unreadable', warningSigns };
+  return words ? { kind: 'words', ...words, signReadings } : { kind: 'unreadable', signReadings };
 }
 
 function combine(readings: Reading[]): ParsedReply {
   const named = new Map<Symptom, number>();
   const mentioned = new Set<Symptom>();
-  const signs = new Set<WarningSign>();
+  const signReadings: SignReading[] = [];
   let rest: number | null = null;
   for (const reading of readings) {
-    reading.warningSigns.forEach((s) => signs.add(s));
+    signReadings.push(...reading.signReadings);
     if (reading.kind === 'complete') {
       for (const s of SYMPTOMS) {
         named.set(s, reading.scores[s]);
@@ -162,15 +162,15 @@ function combine(readings: Reading[]): ParsedReply {
   }
   // "Rest fine" is about the symptoms not talked about; one named without a level is still unknown.
   if (rest !== null) for (const s of SYMPTOMS) if (!mentioned.has(s)) named.set(s, rest);
-  const warningSigns = WARNING_SIGNS.filter((s) => signs.has(s));
+  const warningSigns = signsThatCount(signReadings);
   if (named.size === SYMPTOMS.length) {
-    return { kind: 'scores', scores: Object.fromEntries(SYMPTOMS.map((s) => [s, named.get(s)!])) as SymptomScores, warningSigns };
+    return { kind: 'scores', scores: Object.fromEntries(SYMPTOMS.map((s) => [s, named.get(s)!])) as SymptomScores, warningSigns, signReadings };
   }
   if (named.size > 0) {
     const scores = Object.fromEntries(SYMPTOMS.filter((s) => named.has(s)).map((s) => [s, named.get(s)!])) as Partial<SymptomScores>;
-    return { kind: 'partial', scores, missing: SYMPTOMS.filter((s) => !named.has(s)), warningSigns };
+    return { kind: 'partial', scores, missing: SYMPTOMS.filter((s) => !named.has(s)), warningSigns, signReadings };
   }
-  return { kind: 'unreadable', warningSigns };
+  return { kind: 'unreadable', warningSigns, signReadings };
 }
 
 function consentKeyword(message: string): ConsentKeyword | null {

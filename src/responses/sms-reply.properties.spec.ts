@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { LEXICON_LANGUAGES } from '../protocols/free-text';
 import { SYMPTOMS, WARNING_SIGNS } from '../protocols/questions';
+import { readSigns } from '../protocols/sign-reader';
 import { WARNING_SIGN_WORDS } from '../protocols/warning-signs';
 import { LEVEL_WORDS, SYMPTOM_WORDS } from './reply-words';
-import { combineReplies, isStopRequest, parseSmsReply, ParsedReply, warningSignsInText } from './sms-reply.parser';
+import { combineReplies, isStopRequest, parseSmsReply, ParsedReply } from './sms-reply.parser';
 
 /** Property-based tests (fast-check): the parser's promises over inputs no one wrote by hand. */
 
@@ -85,6 +86,7 @@ describe('SMS reply parser properties', () => {
             kind: 'scores',
             scores: Object.fromEntries(SYMPTOMS.map((s, i) => [s, digits[i]])),
             warningSigns: [],
+            signReadings: [],
           });
         },
       ),
@@ -100,10 +102,11 @@ describe('SMS reply parser properties', () => {
       fc.property(fc.constantFrom(...entries), surrounding, surrounding, fc.constantFrom('as written', 'capitals', 'no accents'), ({ sign, word }, before, after, spelling) => {
         const written = spelling === 'capitals' ? word.toUpperCase() : spelling === 'no accents' ? word.normalize('NFD').replace(/\p{M}/gu, '') : word;
         const text = `${before} ${written} ${after}`;
-        expect(warningSignsInText(text)).toContain(sign);
+        // Named, whatever the words around it make of it (negated, hedged or present: sign-reader.properties.spec.ts).
+        expect(readSigns(text).map((r) => r.sign)).toContain(sign);
         const parsed = parseSmsReply(text);
         expect(parsed.kind).not.toBe('keyword');
-        if (parsed.kind !== 'keyword') expect(parsed.warningSigns).toContain(sign);
+        if (parsed.kind !== 'keyword') expect(parsed.signReadings.map((r) => r.sign)).toContain(sign);
       }),
       { numRuns: 2000 },
     );

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { smsClinicName } from '../../protocols/texts';
 import { Clinic } from '../clinic.entity';
 
 /** The caller's clinic's settings. */
@@ -9,6 +10,9 @@ export class ClinicDto {
   @ApiProperty({ type: String, nullable: true, description: 'E.164; shown to patients in HELP replies and safety advice' }) phone: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'SMS sender: E.164 number or messaging service SID; null: TWILIO_FROM' }) smsFrom: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Email sender address; null: EMAIL_FROM' }) emailFrom: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "How patients' SMS name the clinic; null: made from the name" }) smsName: string | null;
+  @ApiProperty({ type: String, description: "The name patients' SMS use now (smsName, or the name made short and plain)" }) smsNameInUse: string;
+  @ApiProperty({ enum: ['en', 'de', 'fr', 'es'], description: 'The language staff alerts and escalations are written in' }) staffLocale: string;
   @ApiProperty({ example: '09:00', description: 'Local time (HH:mm) messages to patients may start' }) sendWindowStart: string;
   @ApiProperty({ example: '20:00', description: 'Local time (HH:mm) they stop' }) sendWindowEnd: string;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
@@ -22,6 +26,9 @@ export function toClinicDto(c: Clinic): ClinicDto {
     phone: c.phone,
     smsFrom: c.smsFrom,
     emailFrom: c.emailFrom,
+    smsName: c.smsName ?? null,
+    smsNameInUse: smsClinicName(c),
+    staffLocale: c.staffLocale ?? 'en',
     sendWindowStart: c.sendWindowStart,
     sendWindowEnd: c.sendWindowEnd,
     createdAt: c.createdAt,

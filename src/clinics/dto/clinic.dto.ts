@@ -1,5 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength, registerDecorator } from 'class-validator';
+import { isGsm7 } from '../../messaging/sms-segments';
+import { LOCALES, Locale } from '../../protocols/texts/catalogue';
+import { SMS_NAME_MAX } from '../../protocols/texts';
 import { IsE164, IsLocalTime, IsSmsSender, IsTimeZone, SingleLineText } from '../../common/validators';
 
 /** Clinic settings an admin may change; phone, smsFrom and emailFrom may be null to clear them. */
@@ -22,6 +25,19 @@ export class UpdateClinicDto {
   @IsOptional() @IsEmail({}, { message: 'emailFrom must be an email address' }) @MaxLength(320)
   emailFrom?: string | null;
 
+  @ApiPropertyOptional({
+    example: 'Clinica Sol',
+    maxLength: SMS_NAME_MAX,
+    nullable: true,
+    description: `How patients' SMS name the clinic: up to ${SMS_NAME_MAX} characters of the GSM-7 SMS alphabet, so every SMS keeps to two segments; null: made from the name`,
+  })
+  @IsOptional() @IsString() @SingleLineText() @MinLength(1) @MaxLength(SMS_NAME_MAX) @IsGsm7Text()
+  smsName?: string | null;
+
+  @ApiPropertyOptional({ enum: LOCALES, description: 'The language staff alerts and escalations are written in' })
+  @IsOptional() @IsIn(LOCALES, { message: `staffLocale must be one of ${LOCALES.join(', ')}` })
+  staffLocale?: Locale;
+
   @ApiPropertyOptional({ example: '09:00', description: 'Local time (HH:mm) messages to patients may start' })
   @IsOptional() @IsLocalTime()
   sendWindowStart?: string;
@@ -29,4 +45,16 @@ export class UpdateClinicDto {
   @ApiPropertyOptional({ example: '20:00', description: 'Local time (HH:mm) they stop; must differ from the start' })
   @IsOptional() @IsLocalTime()
   sendWindowEnd?: string;
+}
+
+/** Only characters of the GSM-7 SMS alphabet: anything else turns every SMS into UCS-2, at two to three times the segments. */
+function IsGsm7Text() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isGsm7Text',
+      target: object.constructor,
+      propertyName,
+      options: { message: `${propertyName} must use only the GSM-7 SMS alphabet (Latin letters, digits, common punctuation; no emoji or other scripts)` },
+      validator: { validate: (value: unknown) => typeof value !== 'string' || isGsm7(value) },
+    });
 }

@@ -4,14 +4,13 @@ import { CATALOGUES, LOCALES } from './index';
 
 /** Texts a translation may share with English, by locale and path. */
 const SAME_AS_ENGLISH: Record<string, string[]> = {
-  es: ['form.no'],
+  de: ['staff.priorities.normal'],
+  fr: ['staff.minute', 'staff.minutes'],
+  es: ['form.no', 'staff.priorities.normal'],
 };
 
 /** Placeholders a translation may leave out, by locale and path, and why. */
-const PLACEHOLDERS_LEFT_OUT: Record<string, Record<string, string[]>> = {
-  // "días" has an í, outside GSM-7: with it the check-in SMS would go UCS-2 and need five segments.
-  es: { 'sms.checkIn': ['day'], 'sms.reminder': ['day'] },
-};
+const PLACEHOLDERS_LEFT_OUT: Record<string, Record<string, string[]>> = {};
 
 /** Every string in a catalogue, by its path ("form.levels.2"). */
 function leaves(value: unknown, path = ''): Array<[string, unknown]> {

@@ -31,10 +31,16 @@ export interface Catalogue {
     /** How to answer by SMS, in one line: five numbers in the parser's order. */
     replyFormat: string;
     checkIn: string;
+    /** The check-in without the patient's name, when the name would not fit two SMS segments. */
+    checkInNoName: string;
     reminder: string;
     clarification: string;
     help: string;
     helpWithPhone: string;
+    /** Asks for just the scores a reply left out: {list} of missingScoreNames, {example} of them with numbers. */
+    missingScores: string;
+    /** Each symptom as the SMS reply parser reads it in this language, so the example works as a reply. */
+    missingScoreNames: Record<Symptom, string>;
   };
   email: {
     subject: string;
@@ -99,6 +105,20 @@ export interface Catalogue {
     doneText: string;
     notFoundTitle: string;
     notFoundText: string;
+  };
+  /** What staff read: alerts and escalations, in the clinic's staff language. */
+  staff: {
+    alertSubject: string;
+    alertText: string;
+    escalationSubject: string;
+    escalationText: string;
+    priorities: { urgent: string; high: string; normal: string; low: string };
+    minute: string;
+    minutes: string;
+    hour: string;
+    hours: string;
+    day: string;
+    days: string;
   };
   aftercare: {
     subject: string;

@@ -6,10 +6,13 @@ export const de: Catalogue = {
   sms: {
     replyFormat: 'Antwort: 5 Zahlen 0-4 für Hämatom, Rötung, Juckreiz, Brennen, Schmerz (0 keine, 4 sehr stark), z.B. 1 0 2 0 1.',
     checkIn: '{clinic}: Hallo {name}, wie ist Ihre Haut {day} nach der Behandlung? {replyFormat} Oder hier: {link}',
+    checkInNoName: '{clinic}: Wie ist Ihre Haut {day} nach der Behandlung? {replyFormat} Oder hier: {link}',
     reminder: 'Erinnerung von {clinic}: Wie ist Ihre Haut {day} nach der Behandlung? {replyFormat} Oder hier: {link}',
     clarification: '{clinic}: Entschuldigung, das konnten wir nicht lesen. {replyFormat} Antworten Sie 0, wenn Sie keine Beschwerden haben.',
     help: '{clinic}: Nachsorge nach Ihrer Behandlung. {replyFormat} Antworten Sie STOP, um keine SMS mehr zu erhalten.',
     helpWithPhone: '{clinic}: Nachsorge nach Ihrer Behandlung. Hilfe unter {phone}. {replyFormat} Antworten Sie STOP, um keine SMS mehr zu erhalten.',
+    missingScores: '{clinic}: danke. Bitte senden Sie noch {list}, je als Zahl 0-4 (0 keine, 4 sehr stark), z.B. {example}',
+    missingScoreNames: { bruising: 'Bluterguss', redness: 'Rötung', itching: 'Juckreiz', burning: 'Brennen', pain: 'Schmerzen' },
   },
   email: {
     subject: 'Wie geht es Ihnen {day} nach Ihrer Behandlung? ({clinic})',
@@ -119,5 +122,18 @@ export const de: Catalogue = {
     checkIns: 'Wir melden uns {when} nach der Behandlung.',
     answerSms: '{replyFormat} Oder über den Link in der SMS.',
     answerEmail: 'Jede Nachricht enthält einen Link zu einem kurzen Formular: Das dauert nur eine Minute.',
+  },
+  staff: {
+    alertSubject: '[{priority}] Aftercare-Meldung bei {clinic}',
+    alertText: '{priority}: Meldung bei {clinic}: {reason} Öffnen: {link}',
+    escalationSubject: '[{priority}] Seit {waited} nicht bestätigt: Aftercare-Meldung bei {clinic}',
+    escalationText: 'ESKALIERT: {priority}-Meldung bei {clinic} seit {waited} nicht bestätigt. {reason} Öffnen: {link}',
+    priorities: { urgent: 'DRINGEND', high: 'HOCH', normal: 'NORMAL', low: 'NIEDRIG' },
+    minute: '1 Minute',
+    minutes: '{n} Minuten',
+    hour: '1 Stunde',
+    hours: '{n} Stunden',
+    day: '1 Tag',
+    days: '{n} Tagen',
   },
 };

@@ -7,10 +7,14 @@ export const en: Catalogue = {
   sms: {
     replyFormat: 'Reply with 5 numbers 0-4 for bruising, redness, itching, burning, pain (0 none, 4 very severe), e.g. 1 0 2 0 1.',
     checkIn: '{clinic}: hi {name}, how is your skin {day} after your treatment? {replyFormat} Or answer at {link}',
+    checkInNoName: '{clinic}: how is your skin {day} after your treatment? {replyFormat} Or answer at {link}',
     reminder: 'Reminder from {clinic}: how is your skin {day} after your treatment? {replyFormat} Or answer at {link}',
     clarification: '{clinic}: sorry, we could not read that. {replyFormat} Reply 0 if you have none.',
     help: '{clinic} aftercare check-ins. {replyFormat} Reply STOP to stop texts.',
     helpWithPhone: '{clinic} aftercare check-ins. Call {phone} for help. {replyFormat} Reply STOP to stop texts.',
+    /** Asks for just the scores a reply left out; {list} and {example} use missingScoreNames, which the SMS parser reads. */
+    missingScores: '{clinic}: thank you. Please also send {list}, each as a number 0-4 (0 none, 4 very severe), e.g. {example}',
+    missingScoreNames: { bruising: 'bruising', redness: 'redness', itching: 'itching', burning: 'burning', pain: 'pain' },
   },
   email: {
     subject: 'How are you {day} after your treatment? ({clinic})',
@@ -106,5 +110,18 @@ export const en: Catalogue = {
     checkIns: 'We will ask how you are {when} after your treatment.',
     answerSms: '{replyFormat} Or use the link in each text.',
     answerEmail: 'Each message has a link to a short form: it takes a minute.',
+  },
+  staff: {
+    alertSubject: '[{priority}] Aftercare flag at {clinic}',
+    alertText: '{priority} flag at {clinic}: {reason} Open: {link}',
+    escalationSubject: '[{priority}] Not acknowledged for {waited}: Aftercare flag at {clinic}',
+    escalationText: 'ESCALATED: {priority} flag at {clinic} not acknowledged for {waited}. {reason} Open: {link}',
+    priorities: { urgent: 'URGENT', high: 'HIGH', normal: 'NORMAL', low: 'LOW' },
+    minute: '1 minute',
+    minutes: '{n} minutes',
+    hour: '1 hour',
+    hours: '{n} hours',
+    day: '1 day',
+    days: '{n} days',
   },
 };

@@ -5,12 +5,15 @@ export const es: Catalogue = {
   and: 'y',
   sms: {
     replyFormat: 'Responda con 5 cifras 0-4 para moratones, rojez, picor, ardor, dolor (0 nada, 4 muy intenso), p. ej. 1 0 2 0 1.',
-    // No day count: "días" has an í, outside GSM-7; UCS-2 would need five segments, not two.
-    checkIn: '{clinic}: hola {name}, ¿qué tal su piel tras el tratamiento? {replyFormat} O conteste en {link}',
-    reminder: 'Recordatorio de {clinic}: ¿qué tal su piel tras el tratamiento? {replyFormat} O conteste en {link}',
+    // "días" goes out as "dias" (í is outside GSM-7; the look-alike keeps the SMS at two segments).
+    checkIn: '{clinic}: hola {name}, ¿qué tal su piel {day} después del tratamiento? {replyFormat} O conteste en {link}',
+    checkInNoName: '{clinic}: ¿qué tal su piel {day} después del tratamiento? {replyFormat} O conteste en {link}',
+    reminder: 'Recordatorio de {clinic}: ¿qué tal su piel {day} después del tratamiento? {replyFormat} O conteste en {link}',
     clarification: '{clinic}: perdone, no hemos entendido su respuesta. {replyFormat} Responda 0 si no tiene ninguna molestia.',
     help: '{clinic}: seguimiento tras su tratamiento. {replyFormat} Responda STOP para dejar de recibir SMS.',
     helpWithPhone: '{clinic}: seguimiento tras su tratamiento. Ayuda: {phone}. {replyFormat} Responda STOP para dejar de recibir SMS.',
+    missingScores: '{clinic}: gracias. Mande también {list}, cada uno de 0 a 4 (0 nada, 4 muy fuerte), p. ej. {example}',
+    missingScoreNames: { bruising: 'moretones', redness: 'enrojecimiento', itching: 'picor', burning: 'ardor', pain: 'dolor' },
   },
   email: {
     subject: '¿Cómo se encuentra {day} después de su tratamiento? ({clinic})',
@@ -121,5 +124,18 @@ export const es: Catalogue = {
     checkIns: 'Le escribiremos {when} después del tratamiento.',
     answerSms: '{replyFormat} O use el enlace de cada SMS.',
     answerEmail: 'Cada mensaje incluye un enlace a un breve cuestionario: solo le llevará un minuto.',
+  },
+  staff: {
+    alertSubject: '[{priority}] Aviso de Aftercare en {clinic}',
+    alertText: 'Aviso {priority} en {clinic}: {reason} Abrir: {link}',
+    escalationSubject: '[{priority}] Sin confirmar desde hace {waited}: aviso de Aftercare en {clinic}',
+    escalationText: 'ESCALADO: aviso {priority} en {clinic} sin confirmar desde hace {waited}. {reason} Abrir: {link}',
+    priorities: { urgent: 'URGENTE', high: 'ALTO', normal: 'NORMAL', low: 'BAJO' },
+    minute: '1 minuto',
+    minutes: '{n} minutos',
+    hour: '1 hora',
+    hours: '{n} horas',
+    day: '1 día',
+    days: '{n} días',
   },
 };

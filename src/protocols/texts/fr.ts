@@ -7,10 +7,14 @@ export const fr: Catalogue = {
     // "brulure" without the circumflex (1990 spelling): û is outside GSM-7 and would triple the SMS cost.
     replyFormat: 'Envoyez 5 chiffres 0-4 pour bleu, rougeur, démangeaison, brulure, douleur (0 aucun, 4 très fort), ex. 1 0 2 0 1.',
     checkIn: '{clinic} : bonjour {name}, comment va votre peau {day} après le soin ? {replyFormat} Ou via {link}',
+    checkInNoName: '{clinic} : comment va votre peau {day} après le soin ? {replyFormat} Ou via {link}',
     reminder: 'Rappel de {clinic} : comment va votre peau {day} après le soin ? {replyFormat} Ou via {link}',
     clarification: "{clinic} : désolé, nous n'avons pas compris votre réponse. {replyFormat} Répondez 0 si vous n'avez rien.",
     help: '{clinic} : suivi après votre traitement. {replyFormat} Répondez STOP pour ne plus recevoir de SMS.',
     helpWithPhone: '{clinic} : suivi après votre traitement. Aide au {phone}. {replyFormat} Répondez STOP pour ne plus recevoir de SMS.',
+    // "brulure": the 1990 spelling, inside GSM-7 (û is not).
+    missingScores: '{clinic}: merci. Envoyez aussi {list}, chacun avec un chiffre de 0 à 4 (0 aucun, 4 très fort), par ex. {example}',
+    missingScoreNames: { bruising: 'bleus', redness: 'rougeur', itching: 'démangeaisons', burning: 'brulure', pain: 'douleur' },
   },
   email: {
     subject: 'Comment allez-vous {day} après votre traitement ? ({clinic})',
@@ -121,5 +125,18 @@ export const fr: Catalogue = {
     checkIns: 'Nous vous écrirons {when} après le soin.',
     answerSms: '{replyFormat} Ou via le lien du SMS.',
     answerEmail: "Chaque message contient un lien vers un court questionnaire : cela ne prend qu'une minute.",
+  },
+  staff: {
+    alertSubject: '[{priority}] Alerte Aftercare chez {clinic}',
+    alertText: 'Alerte {priority} chez {clinic} : {reason} Ouvrir : {link}',
+    escalationSubject: '[{priority}] Sans réponse depuis {waited} : alerte Aftercare chez {clinic}',
+    escalationText: 'ESCALADE : alerte {priority} chez {clinic} sans prise en charge depuis {waited}. {reason} Ouvrir : {link}',
+    priorities: { urgent: 'URGENTE', high: 'HAUTE', normal: 'NORMALE', low: 'BASSE' },
+    minute: '1 minute',
+    minutes: '{n} minutes',
+    hour: '1 heure',
+    hours: '{n} heures',
+    day: '1 jour',
+    days: '{n} jours',
   },
 };

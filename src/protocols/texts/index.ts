@@ -1,6 +1,6 @@
-import { toGsm7IfPossible } from '../../messaging/sms-segments';
+import { isGsm7, smsSegments, toGsm7IfPossible } from '../../messaging/sms-segments';
 import { escapeHtml } from '../../web/layout';
-import { WARNING_SIGNS, WarningSign } from '../questions';
+import { Symptom, WARNING_SIGNS, WarningSign } from '../questions';
 import { Catalogue, ClinicCallSign, isLocale, Locale } from './catalogue';
 import { de } from './de';
 import { en } from './en';
@@ -9,7 +9,8 @@ import { fr } from './fr';
 
 /**
  * Every word a patient or a staff member reads in a message is built here: patients' words
- * from the catalogue of their language, staff alerts in English.
+ * from the catalogue of their language, staff alerts from the catalogue of the clinic's staff
+ * language. Every patient SMS keeps to two segments (SMS_SEGMENTS_MAX), whatever the names.
  */
 
 export { LOCALES, isLocale } from './catalogue';
@@ -39,6 +40,40 @@ function sms(text: string): string {
   return toGsm7IfPossible(text);
 }
 
+/** What every patient SMS but the aftercare instructions keeps to. */
+export const SMS_SEGMENTS_MAX = 2;
+/** The longest SMS name of a clinic (its `smsName`, or its name made short). */
+export const SMS_NAME_MAX = 20;
+
+/**
+ * How patients' SMS name the clinic: its SMS name when set; else its name in plain letters
+ * (GSM-7 look-alikes, other characters left out) cut at a word to SMS_NAME_MAX; "Aftercare" when
+ * nothing of the name is left (a name in a script SMS cannot carry cheaply, and no SMS name set).
+ */
+export function smsClinicName(clinic: { name: string; smsName?: string | null }): string {
+  if (clinic.smsName) return clinic.smsName;
+  let plain = toGsm7IfPossible(clinic.name.normalize('NFC'));
+  if (!isGsm7(plain)) {
+    plain = Array.from(clinic.name.normalize('NFD').replace(/\p{M}/gu, ''))
+      .map((c) => toGsm7IfPossible(c))
+      .filter((c) => isGsm7(c) && c !== '\n' && c !== '\r')
+      .join('');
+  }
+  plain = plain.replace(/\s+/g, ' ').trim();
+  if (plain.length > SMS_NAME_MAX) {
+    const cut = plain.slice(0, SMS_NAME_MAX + 1);
+    const atWord = cut.lastIndexOf(' ');
+    plain = (atWord >= 8 ? cut.slice(0, atWord) : plain.slice(0, SMS_NAME_MAX)).replace(/[\s,.;:-]+$/, '');
+  }
+  return /[\p{L}\p{N}]/u.test(plain) ? plain : 'Aftercare';
+}
+
+/** The first of the wordings (each made GSM-7 when it can be) that fits SMS_SEGMENTS_MAX; the last one otherwise. */
+function fitting(...wordings: string[]): string {
+  const texts = wordings.map(sms);
+  return texts.find((t) => smsSegments(t).segments <= SMS_SEGMENTS_MAX) ?? texts[texts.length - 1];
+}
+
 export interface CheckInText {
   clinicName: string;
   givenName: string;
@@ -55,17 +90,16 @@ export function smsReplyFormat(locale: string): string {
   return textsFor(locale).sms.replyFormat;
 }
 
+/**
+ * The check-in (or reminder) SMS. `clinicName` is the clinic's SMS name (smsClinicName); the
+ * greeting goes without the patient's name when the name would not fit two segments (a long
+ * name, or one in a script that turns the SMS into UCS-2).
+ */
 export function checkInSms(locale: string, t: CheckInText, reminder = false): string {
   const c = textsFor(locale);
-  return sms(
-    fill(reminder ? c.sms.reminder : c.sms.checkIn, {
-      clinic: t.clinicName,
-      name: t.givenName,
-      day: dayPhrase(locale, t.dayOffset),
-      replyFormat: c.sms.replyFormat,
-      link: t.link,
-    }),
-  );
+  const values = { clinic: t.clinicName, name: t.givenName.trim(), day: dayPhrase(locale, t.dayOffset), replyFormat: c.sms.replyFormat, link: t.link };
+  if (reminder) return fitting(fill(c.sms.reminder, values));
+  return fitting(...(values.name ? [fill(c.sms.checkIn, values)] : []), fill(c.sms.checkInNoName, values));
 }
 
 export function checkInEmail(locale: string, t: CheckInText, reminder = false): { subject: string; text: string; html: string } {
@@ -86,29 +120,52 @@ export function checkInEmail(locale: string, t: CheckInText, reminder = false): 
 
 export function clarificationSms(locale: string, clinicName: string): string {
   const c = textsFor(locale).sms;
-  return sms(fill(c.clarification, { clinic: clinicName, replyFormat: c.replyFormat }));
+  return fitting(fill(c.clarification, { clinic: clinicName, replyFormat: c.replyFormat }));
+}
+
+/** Example scores in the missing-scores request; varied so it reads as an example, not an answer. */
+const EXAMPLE_SCORES = [1, 0, 2, 0, 1];
+
+/** Asks for just the `missing` symptoms (in the order given), in words the SMS parser reads back. */
+export function missingScoresSms(locale: string, clinicName: string, missing: readonly Symptom[]): string {
+  const c = textsFor(locale);
+  const names = missing.map((s) => c.sms.missingScoreNames[s]);
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} ${c.and} ${names[names.length - 1]}` : (names[0] ?? '');
+  const example = names.map((name, i) => `${name} ${EXAMPLE_SCORES[i]}`).join(' ');
+  return fitting(fill(c.sms.missingScores, { clinic: clinicName, list, example }));
 }
 
 export function helpSms(locale: string, clinicName: string, clinicPhone: string | null): string {
   const c = textsFor(locale).sms;
-  return sms(fill(clinicPhone ? c.helpWithPhone : c.help, { clinic: clinicName, phone: clinicPhone ?? '', replyFormat: c.replyFormat }));
+  const values = { clinic: clinicName, phone: clinicPhone ?? '', replyFormat: c.replyFormat };
+  return fitting(...(clinicPhone ? [fill(c.helpWithPhone, values)] : []), fill(c.help, values));
 }
 
-/** Sent by SMS or email alike, and shown on the form's thank-you page. */
+/**
+ * Sent by email (`text`) or SMS (`sms`: the clinic's SMS name, in two segments; the thanks
+ * left out when it would not fit), and shown on the form's thank-you page.
+ */
 export function safetyAdvice(
   locale: string,
-  clinicName: string,
+  clinic: string | { name: string; smsName?: string | null },
   clinicPhone: string | null,
   signs: WarningSign[],
-): { subject: string; text: string } {
+): { subject: string; text: string; sms: string } {
   const c = textsFor(locale).safety;
-  const values = { clinic: clinicName, phone: clinicPhone ?? '' };
-  const airway = signs.includes('airway_swelling');
-  const first = airway ? c.airway : fill(clinicPhone ? c.callClinicOnPhone : c.callClinic, values);
-  const rest = airway ? fill(clinicPhone ? c.airwayThenTellPhone : c.airwayThenTell, values) : c.outOfHours;
+  const name = typeof clinic === 'string' ? clinic : clinic.name;
+  const wording = (clinicName: string) => {
+    const values = { clinic: clinicName, phone: clinicPhone ?? '' };
+    const airway = signs.includes('airway_swelling');
+    const first = airway ? c.airway : fill(clinicPhone ? c.callClinicOnPhone : c.callClinic, values);
+    const rest = airway ? fill(clinicPhone ? c.airwayThenTellPhone : c.airwayThenTell, values) : c.outOfHours;
+    return { thanks: fill(c.thanks, values), body: `${first} ${rest} ${c.practitionerTold}`, subject: fill(c.subject, values) };
+  };
+  const full = wording(name);
+  const short = wording(smsClinicName(typeof clinic === 'string' ? { name: clinic } : clinic));
   return {
-    subject: fill(c.subject, values),
-    text: `${fill(c.thanks, values)} ${first} ${rest} ${c.practitionerTold}`,
+    subject: full.subject,
+    text: `${full.thanks} ${full.body}`,
+    sms: fitting(`${short.thanks} ${short.body}`, `${short.subject.replace(/[.:]?$/, ':')} ${short.body}`, short.body),
   };
 }
 
@@ -177,35 +234,50 @@ function daysList(locale: string, dayOffsets: number[]): string {
   return fill(t.day.many, { n: `${head} ${t.and} ${dayOffsets[dayOffsets.length - 1]}` });
 }
 
-/** Staff read English. */
+/** An alert to staff, in the clinic's staff language; the reason is the flag's own (English). */
 export function staffAlert(input: {
+  locale?: string | null;
   clinicName: string;
   priority: string;
   reason: string;
   flagUrl: string;
 }): { subject: string; text: string } {
-  return {
-    subject: `[${input.priority.toUpperCase()}] Aftercare flag at ${input.clinicName}`,
-    text: `${input.priority.toUpperCase()} flag at ${input.clinicName}: ${input.reason} Open: ${input.flagUrl}`,
-  };
+  const c = textsFor(input.locale).staff;
+  const values = { clinic: input.clinicName, priority: priorityWord(c, input.priority), reason: input.reason, link: input.flagUrl };
+  return { subject: fill(c.alertSubject, values), text: fill(c.alertText, values) };
 }
 
-/** To every practitioner and admin when no one acknowledged a flag in time. Staff read English. */
+/** To every practitioner and admin when no one acknowledged a flag in time, in the clinic's staff language. */
 export function staffEscalation(input: {
+  locale?: string | null;
   clinicName: string;
   priority: string;
   reason: string;
   flagUrl: string;
-  /** How long it has waited, e.g. "30 minutes", "24 hours". */
-  waited: string;
+  /** How long it has waited, in milliseconds. */
+  waitedMs: number;
 }): { subject: string; text: string } {
-  const p = input.priority.toUpperCase();
-  return {
-    subject: `[${p}] Not acknowledged for ${input.waited}: Aftercare flag at ${input.clinicName}`,
-    text: `ESCALATED: ${p} flag at ${input.clinicName} not acknowledged for ${input.waited}. ${input.reason} Open: ${input.flagUrl}`,
-  };
+  const c = textsFor(input.locale).staff;
+  const values = { clinic: input.clinicName, priority: priorityWord(c, input.priority), reason: input.reason, link: input.flagUrl, waited: waitedWords(input.locale, input.waitedMs) };
+  return { subject: fill(c.escalationSubject, values), text: fill(c.escalationText, values) };
 }
 
+function priorityWord(c: Catalogue['staff'], priority: string): string {
+  return Object.hasOwn(c.priorities, priority) ? c.priorities[priority as keyof Catalogue['staff']['priorities']] : priority.toUpperCase();
+}
+
+/** "31 minutes", "2 hours", "1 day 3 hours" (in the locale): how long something has waited. */
+export function waitedWords(locale: string | null | undefined, ms: number): string {
+  const c = textsFor(locale).staff;
+  const count = (n: number, one: string, many: string) => (n === 1 ? one : fill(many, { n }));
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 120) return count(minutes, c.minute, c.minutes);
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return count(hours, c.hour, c.hours);
+  const days = Math.floor(hours / 24);
+  const dayWords = count(days, c.day, c.days);
+  return hours % 24 ? `${dayWords} ${count(hours % 24, c.hour, c.hours)}` : dayWords;
+}
 
 /**
  * The best of our locales for an Accept-Language header ("de-CH,de;q=0.9,en;q=0.8"), English

@@ -1,12 +1,13 @@
 import { smsSegments } from '../../messaging/sms-segments';
-import { aftercareInstructions, checkInSms, clarificationSms, helpSms, LOCALES } from './index';
+import { aftercareInstructions, checkInSms, clarificationSms, helpSms, LOCALES, smsClinicName } from './index';
 
 /**
- * The longest check-in a patient can realistically get: a clinic name of 30 characters, a given
- * name of 20, the link with its 43-character token, and the last day of the default protocol.
+ * The longest check-in a patient can realistically get: a clinic SMS name of 20 characters
+ * (SMS_NAME_MAX), a given name of 20, the link with its 43-character token, and the last day of
+ * the default protocol. Longer names, any script: sms-names.spec.ts.
  */
 const worstCase = {
-  clinicName: 'Klinik für Ästhetik am Seeufer'.padEnd(30, 'x').slice(0, 30),
+  clinicName: smsClinicName({ name: 'Klinik für Ästhetik am Seeufer' }).padEnd(20, 'x'),
   givenName: 'Maria-Magdalena Anne'.slice(0, 20),
   link: `https://aftercare.example.com/c/${'A'.repeat(43)}`,
   dayOffset: 60,
@@ -15,7 +16,7 @@ const longestPhone = '+491701234567890';
 
 describe('SMS length in every language', () => {
   it('uses the worst case it claims', () => {
-    expect(worstCase.clinicName).toHaveLength(30);
+    expect(worstCase.clinicName).toHaveLength(20);
     expect(worstCase.givenName).toHaveLength(20);
     expect(worstCase.link).toHaveLength(75);
     expect(longestPhone).toHaveLength(16);

@@ -48,6 +48,7 @@ describe('English messages', () => {
     expect(safetyAdvice('en', 'North', phone, ['fever'])).toEqual({
       subject: 'North: please contact us now',
       text: 'North: thank you for your answer. What you told us needs to be checked. Please call North on +34911234567 now. If it is out of hours or you feel very unwell, go to urgent care or call emergency services. A practitioner has been told.',
+      sms: 'North: thank you for your answer. What you told us needs to be checked. Please call North on +34911234567 now. If it is out of hours or you feel very unwell, go to urgent care or call emergency services. A practitioner has been told.',
     });
     expect(safetyAdvice('en', 'North', null, ['airway_swelling']).text).toContain('call emergency services (112 / 999 / 911) now. Then tell North.');
   });
@@ -69,7 +70,7 @@ describe('English messages', () => {
 const distinctive = {
   de: { sms: 'wie ist Ihre Haut 3 Tage nach der Behandlung', subject: 'Wie geht es Ihnen 3 Tage nach Ihrer Behandlung', safety: 'Bitte rufen Sie jetzt', airway: 'Notruf 112', help: 'Antworten Sie STOP' },
   fr: { sms: 'comment va votre peau 3 jours après le soin', subject: 'Comment allez-vous 3 jours après votre traitement', safety: 'Appelez maintenant', airway: 'urgences (15 ou 112)', help: 'Répondez STOP' },
-  es: { sms: '¿qué tal su piel tras el tratamiento?', subject: '¿Cómo se encuentra 3 días después de su tratamiento?', safety: 'Llame ahora a', airway: 'emergencias (112 / 911)', help: 'Responda STOP' },
+  es: { sms: 'después del tratamiento?', subject: '¿Cómo se encuentra 3 días después de su tratamiento?', safety: 'Llame ahora a', airway: 'emergencias (112 / 911)', help: 'Responda STOP' },
 };
 
 describe.each(LOCALES)('%s messages', (locale) => {

@@ -1,6 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { MAX_SEVERITY, SEVERITY_LABELS, WARNING_SIGNS } from '../../protocols/questions';
+import { SIGN_STATUSES, SignReading, SignStatus } from '../../protocols/sign-reader';
 import { Response } from '../response.entity';
+
+/** How one warning sign named in the patient's words was read. */
+export class SignReadingDto {
+  @ApiProperty({ enum: WARNING_SIGNS }) sign: string;
+  @ApiProperty({ enum: SIGN_STATUSES, description: 'present; hedged (unsure, counts as present); negated (said not to be there: does not count)' }) status: SignStatus;
+  @ApiProperty({ description: 'The words that named the sign, as the patient wrote them' }) words: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The words that negated or hedged it, as written; null when present' }) cue: string | null;
+}
 
 const score = { type: Number, nullable: true, minimum: 0, maximum: MAX_SEVERITY, description: `${SEVERITY_LABELS.map((l, i) => `${i} ${l}`).join(', ')}; null when the answer gave no scores` } as const;
 
@@ -19,6 +28,11 @@ export class ResponseDto {
   @ApiProperty(score) burning: number | null;
   @ApiProperty(score) pain: number | null;
   @ApiProperty({ enum: WARNING_SIGNS, isArray: true }) warningSigns: string[];
+  @ApiProperty({
+    type: [SignReadingDto],
+    description: "Each warning sign named in the patient's words and how it was read, negated ones included (\"no fever\"); empty for answers stored before the reader",
+  })
+  signReadings: SignReadingDto[];
   @ApiProperty({ type: String, nullable: true }) freeText: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'The SMS as the patient sent it' }) rawText: string | null;
   @ApiProperty() daySinceTreatment: number;
@@ -41,6 +55,7 @@ export function toResponseDto(r: Response): ResponseDto {
     burning: r.burning,
     pain: r.pain,
     warningSigns: r.warningSigns,
+    signReadings: (r.signReadings ?? []).map((x: SignReading) => ({ sign: x.sign, status: x.status, words: x.words, cue: x.cue })),
     freeText: r.freeText,
     rawText: r.rawText,
     daySinceTreatment: r.daySinceTreatment,

@@ -1148,6 +1148,15 @@ export interface components {
             smsFrom: string | null;
             /** @description Email sender address; null: EMAIL_FROM */
             emailFrom: string | null;
+            /** @description How patients' SMS name the clinic; null: made from the name */
+            smsName: string | null;
+            /** @description The name patients' SMS use now (smsName, or the name made short and plain) */
+            smsNameInUse: string;
+            /**
+             * @description The language staff alerts and escalations are written in
+             * @enum {string}
+             */
+            staffLocale: "en" | "de" | "fr" | "es";
             /**
              * @description Local time (HH:mm) messages to patients may start
              * @example 09:00
@@ -1183,6 +1192,16 @@ export interface components {
              * @example care@clinic.example
              */
             emailFrom?: Record<string, never> | null;
+            /**
+             * @description How patients' SMS name the clinic: up to 20 characters of the GSM-7 SMS alphabet, so every SMS keeps to two segments; null: made from the name
+             * @example Clinica Sol
+             */
+            smsName?: Record<string, never> | null;
+            /**
+             * @description The language staff alerts and escalations are written in
+             * @enum {string}
+             */
+            staffLocale?: "en" | "de" | "fr" | "es";
             /**
              * @description Local time (HH:mm) messages to patients may start
              * @example 09:00
@@ -2237,6 +2256,19 @@ export interface components {
              */
             staffId: string | null;
         };
+        SignReadingDto: {
+            /** @enum {string} */
+            sign: "fever" | "discharge" | "spreading_redness" | "new_lump" | "skin_change" | "airway_swelling" | "hives";
+            /**
+             * @description present; hedged (unsure, counts as present); negated (said not to be there: does not count)
+             * @enum {string}
+             */
+            status: "present" | "hedged" | "negated";
+            /** @description The words that named the sign, as the patient wrote them */
+            words: string;
+            /** @description The words that negated or hedged it, as written; null when present */
+            cue: string | null;
+        };
         ResponseDto: {
             /** Format: uuid */
             id: string;
@@ -2263,6 +2295,8 @@ export interface components {
             /** @description 0 none, 1 mild, 2 moderate, 3 severe, 4 very severe; null when the answer gave no scores */
             pain: number | null;
             warningSigns: ("fever" | "discharge" | "spreading_redness" | "new_lump" | "skin_change" | "airway_swelling" | "hives")[];
+            /** @description Each warning sign named in the patient's words and how it was read, negated ones included ("no fever"); empty for answers stored before the reader */
+            signReadings: components["schemas"]["SignReadingDto"][];
             freeText: string | null;
             /** @description The SMS as the patient sent it */
             rawText: string | null;

@@ -1,7 +1,7 @@
-import { smsSegments } from '../messaging/sms-segments';
-import { combineReplies } from '../responses/sms-reply.parser';
-import { SYMPTOMS, Symptom } from './questions';
-import { missingScoresSms } from './reply-prompts';
+import { smsSegments } from '../../messaging/sms-segments';
+import { combineReplies } from '../../responses/sms-reply.parser';
+import { SYMPTOMS, Symptom } from '../questions';
+import { missingScoresSms } from './index';
 
 const LOCALES = ['en', 'de', 'fr', 'es'] as const;
 /** Where each language's example starts. */
