@@ -12,7 +12,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MessagingService } from '../messaging/messaging.service';
 import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { WarningSign } from '../protocols/questions';
-import { safetyAdvice, staffAlert } from '../protocols/texts';
+import { safetyAdvice, staffAlert, textsFor } from '../protocols/texts';
 import { AcknowledgeFlagDto, AssignFlagDto, FlagNoteDto, ListFlagsQuery, ReopenFlagDto, ResolveFlagDto } from './dto/flag.dto';
 import { FlagEvent, FlagEventKind } from './flag-event.entity';
 import { Flag, FLAG_PRIORITIES } from './flag.entity';
@@ -136,6 +136,8 @@ export class FlagsService {
       history: AnswerForRules[];
       course: ExpectedCourse;
       replyChannel: Channel | null;
+      /** Safety advice by SMS ends by asking for a photo (the answer came without one): the patient can reply with an MMS. */
+      invitePhoto?: boolean;
       /** The course's first session: the answer's flags join the patient's case of that course. */
       courseId?: string | null;
     },
@@ -154,7 +156,7 @@ export class FlagsService {
     // Staff hear of it when the flag is new, brings a new sign, or was acknowledged and is news again.
     const alertStaff = !urgent.merged || newSigns.length > 0 || urgent.reopened;
     const advice = safetyAdvice(input.patient.locale, input.clinic.name, input.clinic.phone, signs);
-    const ids = await this.queueUrgentMessages(m, input.clinic, input.patient, urgent.flag, advice, input.replyChannel, alertStaff);
+    const ids = await this.queueUrgentMessages(m, input.clinic, input.patient, urgent.flag, advice, input.replyChannel, alertStaff, input.invitePhoto ?? false);
     return { flags, urgentMessageIds: ids, safetyAdvice: advice.text };
   }
 
@@ -353,6 +355,7 @@ export class FlagsService {
     advice: { subject: string; text: string },
     replyChannel: Channel | null,
     alertStaff = true,
+    invitePhoto = false,
   ): Promise<string[]> {
     const ids: string[] = [];
     const live = this.messaging.liveChannels(clinic.smsFrom);
@@ -367,7 +370,7 @@ export class FlagsService {
         // The clinic is the sender the patient sees, as on every other patient email.
         from: channel === 'sms' ? clinic.smsFrom : emailSenderOf(clinic, this.config.emailFrom, this.config.emailFromDomains),
         subject: advice.subject,
-        text: advice.text,
+        text: channel === 'sms' && invitePhoto ? `${advice.text} ${textsFor(patient.locale).photos.invite}` : advice.text,
       });
       ids.push(msg.id);
     }

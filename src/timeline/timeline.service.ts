@@ -4,6 +4,7 @@ import { CheckInsService } from '../check-ins/check-ins.service';
 import { FlagsService } from '../flags/flags.service';
 import { MessagingService } from '../messaging/messaging.service';
 import { PatientsService } from '../patients/patients.service';
+import { PhotoLink, PhotosService } from '../photos/photos.service';
 import { ResponsesService } from '../responses/responses.service';
 import { SYMPTOMS } from '../protocols/questions';
 import { TreatmentsService } from '../treatments/treatments.service';
@@ -34,17 +35,22 @@ export class TimelineService {
     private readonly responses: ResponsesService,
     private readonly messaging: MessagingService,
     private readonly flags: FlagsService,
+    private readonly photos: PhotosService,
   ) {}
 
   /** The timeline, read by `actor`: the read is on the record (timeline.viewed) before it is answered. */
   async view(clinicId: string, patientId: string, actor: Actor): Promise<{ items: TimelineItem[] }> {
-    const timeline = await this.forPatient(clinicId, patientId);
+    const timeline = await this.forPatient(clinicId, patientId, actor);
     await this.audit.recordAccess({ clinicId, actor, action: 'timeline.viewed', entityType: 'patient', entityId: patientId, data: { items: timeline.items.length } });
     return timeline;
   }
 
-  async forPatient(clinicId: string, patientId: string): Promise<{ items: TimelineItem[] }> {
+  /** With `actor`, answers and texts carry their photos as short-lived links made for that actor. */
+  async forPatient(clinicId: string, patientId: string, actor?: Actor): Promise<{ items: TimelineItem[] }> {
     await this.patients.get(clinicId, patientId); // 404 for another clinic's patient
+    const photoRows = actor ? await this.photos.listForPatient(clinicId, patientId) : [];
+    const links = actor ? this.photos.linksFor(photoRows, actor) : [];
+    const photosOf = (pick: (l: PhotoLink) => boolean) => links.filter(pick);
     const [treatments, checkIns, responses, messages, flags] = await Promise.all([
       this.treatments.listForPatient(clinicId, patientId),
       this.checkIns.listForPatient(clinicId, patientId),
@@ -93,6 +99,7 @@ export class TimelineService {
         scores: Object.fromEntries(SYMPTOMS.map((s) => [s, r[s]])),
         warningSigns: r.warningSigns,
         hasFreeText: !!r.freeText,
+        photos: photosOf((l) => l.responseId === r.id),
       })),
       ...messages.map((m) => ({
         at: m.createdAt,
@@ -103,6 +110,8 @@ export class TimelineService {
         channel: m.channel,
         purpose: m.purpose,
         status: m.status,
+        // Photos of a text that was not an answer (an answer's photos are on the answer).
+        photos: photosOf((l) => l.responseId === null && l.messageId === m.id),
       })),
       ...flags.map((f) => ({
         at: f.createdAt,
