@@ -214,10 +214,10 @@ export class EnvironmentVariables {
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'S3_ENDPOINT must be an http(s) URL, e.g. https://s3.eu-central-1.amazonaws.com or http://minio:9000' })
   S3_ENDPOINT?: string;
 
-  @IsOptional() @IsString() @MinLength(3, { message: 'S3_ACCESS_KEY_ID must be at least 3 characters' })
+  @IsOptional() @IsString() @MinLength(1)
   S3_ACCESS_KEY_ID?: string;
 
-  @IsOptional() @IsString() @MinLength(8, { message: 'S3_SECRET_ACCESS_KEY must be at least 8 characters' })
+  @IsOptional() @IsString() @MinLength(1)
   S3_SECRET_ACCESS_KEY?: string;
 
   /** Path-style addresses (http://host/bucket/key), which most self-hosted stores need; default true with S3_ENDPOINT. */

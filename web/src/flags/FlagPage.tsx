@@ -270,6 +270,7 @@ export default function FlagPage() {
         <h2 id="reason">Why it was raised</h2>
         <p>{flagData.reason}</p>
         <Evidence evidence={flagData.evidence} />
+        {flagData.photos.length > 0 && <Photos photos={flagData.photos} />}
         {flagData.causality && (
           <p>
             Assessed: {CAUSALITY.find((c) => c.id === flagData.causality)?.label}, {SERIOUSNESS.find((c) => c.id === flagData.seriousness)?.label}
@@ -358,6 +359,32 @@ export default function FlagPage() {
 function historyDetail(data: Record<string, unknown>): string {
   const words = ['note', 'text', 'reason', 'outcome'].map((k) => data[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
   return words.length ? `: ${words.map((w) => OUTCOME_WORDS[w as Outcome] ?? w).join(' — ')}` : '';
+}
+
+type Photo = components['schemas']['PhotoLinkDto'];
+
+/** The patient's photos with the answer: short-lived signed links, each opening audited as a read. */
+function Photos({ photos }: { photos: Photo[] }) {
+  return (
+    <>
+      <h3>Photos sent with the answer</h3>
+      <ul className="flag-photos">
+        {photos.map((p) => (
+          <li key={p.id}>
+            <a href={p.url} target="_blank" rel="noopener noreferrer">
+              <img
+                src={p.url}
+                width={p.width}
+                height={p.height}
+                alt={`Photo ${p.position} of ${photos.length} the patient sent ${p.source === 'mms' ? 'by MMS' : 'with the form'}, ${dateTime(p.createdAt)}`}
+              />
+            </a>
+          </li>
+        ))}
+      </ul>
+      <p className="muted">Photos are re-encoded without location or camera data. Opening one is recorded in the audit log; the links expire after a few minutes.</p>
+    </>
+  );
 }
 
 function Evidence({ evidence }: { evidence: Record<string, unknown> }) {
