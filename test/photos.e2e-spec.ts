@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { createTestApp, TestApp } from './support/app';
 import { linkIn, newClinic, newPatient, newTreatment, NO_WARNING_SIGNS, TestClinic } from './support/factories';
+import { S3SigningCheck } from './support/s3-signing-check';
 
 /**
  * Photos with answers (issue 13 §2): the form's upload (multipart), MMS media through the local
@@ -308,34 +309,39 @@ describe('photos with answers', () => {
   });
 });
 
-describe('photos in an S3-compatible store (s3rver checks the SDK’s SigV4 signatures)', () => {
+describe('photos in an S3-compatible store (s3rver, behind a check of the SDK’s SigV4 signatures)', () => {
   let t: TestApp;
   let s3: { close(): Promise<void>; address(): { port: number } } & Record<string, any>;
+  let check: S3SigningCheck;
   let dir: string;
+  let s3Port = 0;
   const bucket = 'aftercare-photos';
+  const creds = { accessKeyId: 'AKIDAFTERCARETEST01', secretAccessKey: 'aftercare-test-secret-0123456789', region: 'eu-central-1' };
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'aftercare-s3-'));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const S3rver = require('s3rver');
     s3 = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: dir, configureBuckets: [{ name: bucket }] });
-    await s3.run();
-    const port = s3.httpServer?.address?.().port ?? s3.address?.().port;
+    const { port } = await s3.run();
+    s3Port = port;
+    // s3rver does not check V4 signatures: this server in front of it does, by hand, as S3 would.
+    check = await new S3SigningCheck({ host: '127.0.0.1', port }, creds).start();
     t = await createTestApp({
       start: '2026-03-02T08:00:00Z',
       env: {
         S3_BUCKET: bucket,
-        S3_ENDPOINT: `http://127.0.0.1:${port}`,
-        S3_REGION: 'us-east-1',
-        // s3rver's own credentials: a request signed with anything else is refused (SignatureDoesNotMatch).
-        S3_ACCESS_KEY_ID: 'S3RVER',
-        S3_SECRET_ACCESS_KEY: 'S3RVER',
+        S3_ENDPOINT: check.url,
+        S3_REGION: creds.region,
+        S3_ACCESS_KEY_ID: creds.accessKeyId,
+        S3_SECRET_ACCESS_KEY: creds.secretAccessKey,
         S3_PREFIX: 'test/',
       },
     });
   });
   afterAll(async () => {
     await t?.close();
+    await check?.stop();
     await s3?.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -353,14 +359,15 @@ describe('photos in an S3-compatible store (s3rver checks the SDK’s SigV4 sign
     expect(row).toMatchObject({ storage: 's3', storage_key: `test/${c.clinic.id}/${row.id}.jpg`, clinic_id: c.clinic.id });
     expect((await t.db.query(`SELECT count(*)::int AS n FROM response_photo_data WHERE photo_id = $1`, [row.id]))[0].n).toBe(0);
     const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-    const port = s3.httpServer?.address?.().port ?? s3.address?.().port;
-    const client = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    // The store itself, read directly.
+    const client = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${s3Port}`, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     const obj = await client.send(new GetObjectCommand({ Bucket: bucket, Key: row.storage_key }));
     const bytes = Buffer.from(await obj.Body!.transformToByteArray());
     expect((await sharp(bytes).metadata()).exif).toBeUndefined();
     // A wrongly signed request is refused by the store: the signing is what lets ours in.
-    const wrong = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'not-the-secret' } });
+    const wrong = new S3Client({ region: creds.region, endpoint: check.url, forcePathStyle: true, credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: 'not-the-secret' } });
     await expect(wrong.send(new GetObjectCommand({ Bucket: bucket, Key: row.storage_key }))).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
+    expect(check.checked.filter((r) => r.method === 'PUT')).toEqual([expect.objectContaining({ ok: true, path: expect.stringMatching(new RegExp(`^/${bucket}/${row.storage_key}(\\?|$)`)) })]);
 
     const timeline = (await t.http.get(`/v1/patients/${p.id}/timeline`).set(c.practitioner.auth).expect(200)).body.items;
     const url = timeline.find((i: any) => i.type === 'response').photos[0].url;
@@ -368,6 +375,10 @@ describe('photos in an S3-compatible store (s3rver checks the SDK’s SigV4 sign
 
     await t.http.post(`/v1/patients/${p.id}/erase`).set(c.admin.auth).send({ reason: 'Patient asked' }).expect(200);
     await expect(client.send(new GetObjectCommand({ Bucket: bucket, Key: row.storage_key }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+    // Every request of the service's (upload, read, delete) was signed right.
+    const ours = check.checked;
+    expect(ours.filter((r) => !r.ok && r.method !== 'GET')).toEqual([]);
+    expect(ours.map((r) => r.method)).toEqual(expect.arrayContaining(['PUT', 'GET', 'POST']));
     client.destroy();
     wrong.destroy();
   });
