@@ -242,6 +242,19 @@ describe('photos with answers', () => {
       expect(t.twilioApi.requests.length).toBe(sent);
     });
 
+    it('a picture with no answer to join raises a flag for a person, which shows it', async () => {
+      const c = await newClinic(t);
+      const { p } = await asked(c, 'sms');
+      await mms(c, p.phone!, '', [t.twilioApi.addMedia(await png(), 'image/png')]).expect(200);
+      const flags = (await t.http.get('/v1/flags?limit=200').set(c.practitioner.auth).expect(200)).body.items.filter((f: any) => f.patientId === p.id);
+      expect(flags).toEqual([expect.objectContaining({ ruleId: 'photo-without-answer', responseId: null })]);
+      const flag = (await t.http.get(`/v1/flags/${flags[0].id}`).set(c.practitioner.auth).expect(200)).body;
+      expect(flag.photos).toEqual([expect.objectContaining({ messageId: flag.messageId, responseId: null, originalType: 'image/png' })]);
+      await t.http.get(flag.photos[0].url).expect(200);
+      const timeline = (await t.http.get(`/v1/patients/${p.id}/timeline`).set(c.practitioner.auth).expect(200)).body.items;
+      expect(timeline.find((i: any) => i.type === 'message' && i.id === flag.messageId).photos).toHaveLength(1);
+    });
+
     it('refuses media from anywhere but Twilio (the credentials go nowhere else), and wrong credentials fail', async () => {
       const c = await newClinic(t);
       const { p } = await asked(c, 'sms');
