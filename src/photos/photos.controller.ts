@@ -1,5 +1,5 @@
 import { Controller, ForbiddenException, GoneException, Get, NotFoundException, Param, ParseUUIDPipe, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response as ExpressResponse } from 'express';
 import { ApiErrorResponses } from '../common/api-responses';
 import { Public } from '../common/principal';
@@ -17,7 +17,6 @@ export class PhotosController {
    */
   @Public()
   @Get(':id')
-  @ApiProduces('image/jpeg')
   @ApiQuery({ name: 'c', description: 'Clinic id (signed)' })
   @ApiQuery({ name: 'a', description: 'Viewer (signed)' })
   @ApiQuery({ name: 'e', description: 'Expiry, seconds since the epoch (signed)' })
