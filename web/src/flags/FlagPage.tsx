@@ -270,7 +270,7 @@ export default function FlagPage() {
         <h2 id="reason">Why it was raised</h2>
         <p>{flagData.reason}</p>
         <Evidence evidence={flagData.evidence} />
-        {flagData.photos.length > 0 && <Photos photos={flagData.photos} />}
+        {flagData.photos?.length ? <Photos photos={flagData.photos} /> : null}
         {flagData.causality && (
           <p>
             Assessed: {CAUSALITY.find((c) => c.id === flagData.causality)?.label}, {SERIOUSNESS.find((c) => c.id === flagData.seriousness)?.label}
