@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { CHECK_IN_STATUSES } from '../../check-ins/check-in.entity';
 import { FLAG_EVENT_KINDS } from '../../flags/flag-event.entity';
 import { FLAG_OUTCOMES, FLAG_PRIORITIES, FLAG_STATUSES } from '../../flags/flag.entity';
@@ -74,7 +74,7 @@ export class TimelineMessageDto extends TimelineItemBase {
   @ApiProperty({ enum: CHANNELS }) channel: string;
   @ApiProperty({ enum: MESSAGE_PURPOSES }) purpose: string;
   @ApiProperty({ enum: MESSAGE_STATUSES }) status: string;
-  @ApiProperty({ type: [PhotoLinkDto], description: 'Photos of an MMS that was not an answer' }) photos: PhotoLinkDto[];
+  @ApiPropertyOptional({ type: [PhotoLinkDto], description: 'Only on an MMS whose photos are not part of an answer (an answer\'s photos are on the answer)' }) photos?: PhotoLinkDto[];
 }
 
 export class TimelineFlagStepDto {
@@ -128,7 +128,12 @@ export function toTimelineItemDto(item: TimelineItem): TimelineItemDto {
     const scores = item.scores as Record<string, number | null>;
     out.scores = Object.fromEntries(SYMPTOMS.map((s) => [s, scores[s]]));
   }
-  if (item.type === 'response' || item.type === 'message') out.photos = ((item.photos as PhotoLink[] | undefined) ?? []).map(toPhotoLinkDto);
+  if (item.type === 'response') out.photos = ((item.photos as PhotoLink[] | undefined) ?? []).map(toPhotoLinkDto);
+  if (item.type === 'message') {
+    const photos = (item.photos as PhotoLink[] | undefined) ?? [];
+    if (photos.length) out.photos = photos.map(toPhotoLinkDto);
+    else delete out.photos;
+  }
   if (item.type === 'flag') out.history = (item.history as Array<{ at: Date; kind: string }>).map((e) => ({ at: e.at, kind: e.kind }));
   return out as unknown as TimelineItemDto;
 }

@@ -2354,8 +2354,8 @@ export interface components {
             purpose: "check_in" | "reminder" | "safety_advice" | "clarification" | "staff_alert" | "consent_reply" | "aftercare_instructions" | "reply";
             /** @enum {string} */
             status: "queued" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "cancelled" | "received";
-            /** @description Photos of an MMS that was not an answer */
-            photos: components["schemas"]["PhotoLinkDto"][];
+            /** @description Only on an MMS whose photos are not part of an answer (an answer's photos are on the answer) */
+            photos?: components["schemas"]["PhotoLinkDto"][];
         };
         TimelineFlagStepDto: {
             /** Format: date-time */
