@@ -255,7 +255,7 @@ describe('photos with answers', () => {
       expect(timeline.find((i: any) => i.type === 'message' && i.id === flag.messageId).photos).toHaveLength(1);
     });
 
-    it('refuses media from anywhere but Twilio (the credentials go nowhere else), and wrong credentials fail', async () => {
+    it('refuses media from anywhere but Twilio (the credentials go nowhere else); the answer is kept', async () => {
       const c = await newClinic(t);
       const { p } = await asked(c, 'sms');
       await mms(c, p.phone!, '0 0 0 0 0', ['https://evil.example/steal.jpg']).expect(200);
