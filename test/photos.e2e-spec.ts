@@ -213,6 +213,9 @@ describe('photos with answers', () => {
       const fetched = t.twilioApi.mediaRequests.slice(before);
       expect(fetched).toHaveLength(1);
       expect(fetched[0].authorized).toBe(true);
+      // The media URL needs the account's credentials: without them (or with others) it is refused.
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { Authorization: 'Basic ' + Buffer.from('ACx:wrong').toString('base64') } })).status).toBe(401);
       const rows = await photoRows(p.id);
       const [response] = await responsesOf(c, p.id);
       expect(rows).toHaveLength(1);
