@@ -23,6 +23,7 @@ import { FlagCases1767700000000 } from './1767700000000-FlagCases';
 import { StaffEmailPerClinic1768000000000 } from './1768000000000-StaffEmailPerClinic';
 import { SignReadings1768500000000 } from './1768500000000-SignReadings';
 import { ClinicSmsNameAndStaffLocale1768500000001 } from './1768500000001-ClinicSmsNameAndStaffLocale';
+import { ResponsePhotos1768600000000 } from './1768600000000-ResponsePhotos';
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   StaffEmailPerClinic1768000000000,
   SignReadings1768500000000,
   ClinicSmsNameAndStaffLocale1768500000001,
+  ResponsePhotos1768600000000,
 ];

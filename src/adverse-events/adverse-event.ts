@@ -23,6 +23,18 @@ export interface AdverseEventAnswer {
   daySinceTreatment: number;
   scores: Record<Symptom, number | null>;
   warningSigns: string[];
+  /** Photos the patient sent with it (metadata; the FHIR export references them as Media). */
+  photos?: AdverseEventPhoto[];
+}
+
+export interface AdverseEventPhoto {
+  id: string;
+  position: number;
+  width: number;
+  height: number;
+  byteSize: number;
+  sha256: string;
+  createdAt: Date;
 }
 
 export interface AdverseEvent {

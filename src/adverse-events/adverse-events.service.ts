@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { Page } from '../common/pagination';
-import { ADVERSE_EVENT_RULES, AdverseEvent, adverseEventOf, AdverseEventRow, answerOf, AnswerRow } from './adverse-event';
+import { ADVERSE_EVENT_RULES, AdverseEvent, adverseEventOf, AdverseEventPhoto, AdverseEventRow, answerOf, AnswerRow } from './adverse-event';
 import { AdverseEventFilters, ExportFormat } from './dto/adverse-events.dto';
 import { AuditRow } from './fhir';
 
@@ -147,7 +147,18 @@ export class AdverseEventsService {
     );
     const byFlag = new Map<string, AnswerRow[]>();
     for (const a of answers) byFlag.set(a.flag_id, [...(byFlag.get(a.flag_id) ?? []), a]);
-    return rows.map((r) => adverseEventOf(r, (byFlag.get(r.id) ?? []).map(answerOf)));
+    const photos: Array<{ id: string; response_id: string; position: number; width: number; height: number; byte_size: number; sha256: string; created_at: Date }> = answers.length
+      ? await this.db.query(
+          `SELECT id, response_id, position, width, height, byte_size, sha256, created_at FROM response_photos
+            WHERE clinic_id = $1 AND response_id = ANY($2::uuid[]) ORDER BY created_at, position`,
+          [clinicId, [...new Set(answers.map((a) => a.id))]],
+        )
+      : [];
+    const photosOf = (responseId: string): AdverseEventPhoto[] =>
+      photos
+        .filter((p) => p.response_id === responseId)
+        .map((p) => ({ id: p.id, position: p.position, width: p.width, height: p.height, byteSize: p.byte_size, sha256: p.sha256, createdAt: new Date(p.created_at) }));
+    return rows.map((r) => adverseEventOf(r, (byFlag.get(r.id) ?? []).map((a) => ({ ...answerOf(a), photos: photosOf(a.id) }))));
   }
 
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { ExportPage } from './adverse-events.service';
 import { csvHeader, csvRow } from './csv';
-import { adverseEventResource, auditEventResource, bundleClosing, bundleOpening, ENTRIES_OPENING, entry, questionnaireResponseResource } from './fhir';
+import { adverseEventResource, auditEventResource, bundleClosing, bundleOpening, ENTRIES_OPENING, entry, mediaResource, questionnaireResponseResource } from './fhir';
 
 /** Writes a chunk and waits while the client is slow, so pages are not piled up in memory. */
 async function write(out: Writable, chunk: string): Promise<void> {
@@ -33,6 +33,7 @@ export async function writeFhirBundle(out: Writable, bundleId: string, timestamp
         if (written.has(a.id)) continue;
         written.add(a.id);
         entries.push(entry(questionnaireResponseResource(e.patientId, a)));
+        for (const p of a.photos ?? []) entries.push(entry(mediaResource(e.patientId, a.id, p)));
       }
     }
     for (const row of page.audit) entries.push(entry(auditEventResource(row)));

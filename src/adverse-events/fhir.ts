@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../audit/audit-event.entity';
 import type { Causality } from '../flags/assessment';
 import { SEVERITY_LABELS, SYMPTOM_LABELS, SYMPTOMS, WARNING_SIGN_QUESTIONS, WARNING_SIGNS, WarningSign } from '../protocols/questions';
-import type { AdverseEvent, AdverseEventAnswer } from './adverse-event';
+import type { AdverseEvent, AdverseEventAnswer, AdverseEventPhoto } from './adverse-event';
 
 /**
  * FHIR R4 (4.0.1) resources for the adverse-event export: a Bundle of type `collection` with an
- * AdverseEvent per flagged reaction, a QuestionnaireResponse per answer behind one, and an
+ * AdverseEvent per flagged reaction, a QuestionnaireResponse per answer behind one (with a Media
+ * per photo sent with it), and an
  * AuditEvent per audit-log event about those flags. Entries are `urn:uuid:` URLs; patients,
  * procedures (treatments) and practitioners are referenced by id and not included.
  */
@@ -29,6 +30,7 @@ const EXT = {
   answer: 'urn:aftercare:fhir:supporting-answer',
   daySinceTreatment: 'urn:aftercare:fhir:day-since-treatment',
   triageOutcome: 'urn:aftercare:fhir:triage-outcome',
+  photo: 'urn:aftercare:fhir:supporting-photo',
 } as const;
 
 /** Our causality scale next to the nearest WHO-UMC category ("unrelated" has none). */
@@ -74,7 +76,12 @@ export function adverseEventResource(e: AdverseEvent): Json & { id: string } {
   return {
     resourceType: 'AdverseEvent',
     id: e.id,
-    extension: [{ url: EXT.priority, valueCode: e.priority }, ...e.answers.map((ans) => ({ url: EXT.answer, valueReference: { reference: urn(ans.id) } })), ...triageOutcome],
+    extension: [
+      { url: EXT.priority, valueCode: e.priority },
+      ...e.answers.map((ans) => ({ url: EXT.answer, valueReference: { reference: urn(ans.id) } })),
+      ...e.answers.flatMap((ans) => (ans.photos ?? []).map((p) => ({ url: EXT.photo, valueReference: { reference: urn(p.id) } }))),
+      ...triageOutcome,
+    ],
     identifier: { system: 'urn:aftercare:flag', value: e.id },
     actuality: 'actual',
     event: { coding: [{ system: CS.rule, code: e.ruleId, version: String(e.ruleVersion) }], text: e.reason },
@@ -150,6 +157,30 @@ export function questionnaireResponseResource(patientId: string, ans: AdverseEve
         item: WARNING_SIGNS.map((w: WarningSign) => ({ linkId: `ws_${w}`, text: WARNING_SIGN_QUESTIONS[w], answer: [{ valueBoolean: ans.warningSigns.includes(w) }] })),
       },
     ],
+  };
+}
+
+/**
+ * A photo the patient sent with an answer: a Media resource (R4) that is part of the answer's
+ * QuestionnaireResponse. The attachment describes the stored JPEG (re-encoded, no EXIF); its
+ * bytes are not in the bundle (the access export and the signed links serve them).
+ */
+export function mediaResource(patientId: string, answerId: string, p: AdverseEventPhoto): Json & { id: string } {
+  return {
+    resourceType: 'Media',
+    id: p.id,
+    identifier: [
+      { system: 'urn:aftercare:photo', value: p.id },
+      { system: 'urn:aftercare:photo-sha256', value: p.sha256 },
+    ],
+    partOf: [{ reference: urn(answerId) }],
+    status: 'completed',
+    type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/media-type', code: 'image', display: 'Image' }] },
+    subject: { reference: `Patient/${patientId}` },
+    createdDateTime: p.createdAt.toISOString(),
+    height: p.height,
+    width: p.width,
+    content: { contentType: 'image/jpeg', size: p.byteSize, title: `Photo ${p.position} sent with the answer`, creation: p.createdAt.toISOString() },
   };
 }
 

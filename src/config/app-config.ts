@@ -200,6 +200,33 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
   LOG_FORMAT?: string;
+
+  /** Patients' photos in an S3-compatible store (unset: in PostgreSQL). The bucket must exist. */
+  @IsOptional()
+  @Matches(/^(?!-)[a-z0-9.-]{3,63}(?<!-)$/, { message: 'S3_BUCKET must be a bucket name: 3-63 lower-case letters, digits, dots and hyphens' })
+  S3_BUCKET?: string;
+
+  @IsOptional() @Matches(/^[a-z]{2}(-[a-z0-9]+)+-\d+$|^[a-z0-9-]{2,}$/, { message: 'S3_REGION must be a region name, e.g. eu-central-1' })
+  S3_REGION?: string;
+
+  /** An S3-compatible service's address (MinIO, Ceph, R2, …); unset: AWS for S3_REGION. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'S3_ENDPOINT must be an http(s) URL, e.g. https://s3.eu-central-1.amazonaws.com or http://minio:9000' })
+  S3_ENDPOINT?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  S3_SECRET_ACCESS_KEY?: string;
+
+  /** Path-style addresses (http://host/bucket/key), which most self-hosted stores need; default true with S3_ENDPOINT. */
+  @IsOptional() @Transform(toBool)
+  S3_FORCE_PATH_STYLE?: boolean;
+
+  /** A folder inside the bucket for this service's photos, e.g. aftercare/ (default photos/). */
+  @IsOptional() @Matches(/^[A-Za-z0-9!_.*'()\/-]{0,200}$/, { message: 'S3_PREFIX must be a key prefix of letters, digits and !_.*\'()/- (at most 200)' })
+  S3_PREFIX?: string;
 }
 
 export interface AppConfig {
@@ -279,9 +306,15 @@ export interface AppConfig {
   metricsToken?: string;
   /** json: one JSON object a line; pretty: coloured lines for a terminal (LOG_FORMAT, else pretty on a TTY). */
   logFormat: 'json' | 'pretty';
+  /** Where patients' photos are kept: PostgreSQL (bytea, the default) or an S3-compatible store (S3_*). */
+  photoStorage: PhotoStorageConfig;
   /** Where logs go instead of stdout (tests capture them); never from the environment. */
   logStream?: NodeJS.WritableStream;
 }
+
+export type PhotoStorageConfig =
+  | { kind: 'postgres' }
+  | { kind: 's3'; bucket: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean; prefix: string };
 
 export class ConfigError extends Error {}
 
@@ -364,6 +397,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     const weak = weakSecretReason(parsed.JWT_SECRET);
     if (weak) throw new ConfigError(`Invalid environment variables:\n  JWT_SECRET ${weak}; generate one with: openssl rand -base64 48`);
   }
+  const photoStorage = photoStorageOf(parsed);
   const auditSigningKey = parsed.AUDIT_SIGNING_KEY ? parseAuditSigningKey(parsed.AUDIT_SIGNING_KEY) : undefined;
   const port = parsed.PORT ?? 3000;
   const jwtSecretGenerated = !parsed.JWT_SECRET;
@@ -444,6 +478,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     apiDocs: parsed.API_DOCS ?? !parsed.DATABASE_URL,
     metricsToken: parsed.METRICS_TOKEN,
     logFormat: (parsed.LOG_FORMAT as 'json' | 'pretty' | undefined) ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+    photoStorage,
+  };
+}
+
+/** S3_* all belong to S3_BUCKET: a half-given store is refused at start rather than photos failing later. */
+function photoStorageOf(parsed: EnvironmentVariables): PhotoStorageConfig {
+  const others = (['S3_REGION', 'S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'S3_PREFIX'] as const).filter((k) => parsed[k] !== undefined);
+  if (!parsed.S3_BUCKET) {
+    if (others.length) throw new ConfigError(`Invalid environment variables:\n  S3_BUCKET must be set when ${others.join(', ')} ${others.length > 1 ? 'are' : 'is'} set (photos go to PostgreSQL without it)`);
+    return { kind: 'postgres' };
+  }
+  if (!!parsed.S3_ACCESS_KEY_ID !== !!parsed.S3_SECRET_ACCESS_KEY) {
+    throw new ConfigError('Invalid environment variables:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together (or neither, for the AWS default credentials)');
+  }
+  if (!parsed.S3_REGION && !parsed.S3_ENDPOINT) {
+    throw new ConfigError('Invalid environment variables:\n  S3_REGION or S3_ENDPOINT must be set with S3_BUCKET');
+  }
+  let prefix = parsed.S3_PREFIX ?? 'photos/';
+  if (prefix && !prefix.endsWith('/')) prefix += '/';
+  return {
+    kind: 's3',
+    bucket: parsed.S3_BUCKET,
+    region: parsed.S3_REGION ?? 'us-east-1',
+    endpoint: parsed.S3_ENDPOINT?.replace(/\/+$/, ''),
+    accessKeyId: parsed.S3_ACCESS_KEY_ID,
+    secretAccessKey: parsed.S3_SECRET_ACCESS_KEY,
+    forcePathStyle: parsed.S3_FORCE_PATH_STYLE ?? !!parsed.S3_ENDPOINT,
+    prefix: prefix.replace(/^\/+/, ''),
   };
 }
 

@@ -12,7 +12,7 @@ describe('unknown environment variables', () => {
       JWT_SECERT: 'x'.repeat(40),
       DATABASE_POOL_SIZE: '5',
       ESCALATE_URGENT_AFTER_MINS: '10',
-      S3_BUCKET: 'b',
+      S3_BUCKET_NAME: 'b',
       TWILIO_FROM: '+14155550100',
       PATH: '/usr/bin',
       HOSTNAME: 'box',
@@ -22,7 +22,7 @@ describe('unknown environment variables', () => {
       'Unknown environment variable DATABASE_POOL_SIZE is ignored: did you mean DATABASE_POOL_MAX?',
       'Unknown environment variable ESCALATE_URGENT_AFTER_MINS is ignored: did you mean ESCALATE_URGENT_AFTER_MINUTES?',
       'Unknown environment variable JWT_SECERT is ignored: did you mean JWT_SECRET?',
-      'Unknown environment variable S3_BUCKET is ignored',
+      'Unknown environment variable S3_BUCKET_NAME is ignored: did you mean S3_BUCKET?',
       'Unknown environment variable SMTP_URI is ignored: did you mean SMTP_URL?',
       'Unknown environment variable TWILIO_FROM_NUMBER is ignored: did you mean TWILIO_FROM?',
     ]);

@@ -1,3 +1,4 @@
+import { ResponsePhoto } from '../photos/photo.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { ApiKey } from '../auth/api-key.entity';
 import { StaffSession } from '../auth/staff-session.entity';
@@ -32,6 +33,7 @@ export const ENTITIES = [
   Patient,
   Protocol,
   Response,
+  ResponsePhoto,
   Signal,
   Treatment,
 ];

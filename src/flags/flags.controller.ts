@@ -6,6 +6,8 @@ import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal
 import { AcknowledgeFlagDto, AssignFlagDto, FlagNoteDto, ListFlagsQuery, ReopenFlagDto, ResolveFlagDto } from './dto/flag.dto';
 import { FlagDto, FlagWithHistoryDto, toFlagDto, toFlagWithHistoryDto } from './dto/flag-response.dto';
 import { FlagsService } from './flags.service';
+import { PhotosService } from '../photos/photos.service';
+import { toPhotoLinkDto } from '../photos/dto/photo.dto';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
@@ -14,7 +16,10 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 @ApiErrorResponses(401, 403)
 @Controller('v1/flags')
 export class FlagsController {
-  constructor(private readonly flags: FlagsService) {}
+  constructor(
+    private readonly flags: FlagsService,
+    private readonly photos: PhotosService,
+  ) {}
 
   @Allow('practitioner', 'admin', 'compliance')
   @Get()
@@ -30,7 +35,14 @@ export class FlagsController {
   @ApiOkResponse({ type: FlagWithHistoryDto })
   @ApiErrorResponses(400, 404)
   async get(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string): Promise<FlagWithHistoryDto> {
-    return toFlagWithHistoryDto(await this.flags.get(p.clinicId, id));
+    const flag = await this.flags.get(p.clinicId, id);
+    // The photos that came with the answer (or the text) the flag was raised on, as short-lived links for this caller.
+    const rows = flag.responseId
+      ? await this.photos.forResponses(p.clinicId, [flag.responseId])
+      : flag.messageId
+        ? await this.photos.forMessages(p.clinicId, [flag.messageId])
+        : [];
+    return { ...toFlagWithHistoryDto(flag), photos: this.photos.linksFor(rows, actorOf(p)).map(toPhotoLinkDto) };
   }
 
   @Allow('practitioner', 'admin')

@@ -12,7 +12,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MessagingService } from '../messaging/messaging.service';
 import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { WarningSign } from '../protocols/questions';
-import { safetyAdvice, staffAlert } from '../protocols/texts';
+import { safetyAdvice, staffAlert, textsFor } from '../protocols/texts';
+import { smsSegments } from '../messaging/sms-segments';
 import { AcknowledgeFlagDto, AssignFlagDto, FlagNoteDto, ListFlagsQuery, ReopenFlagDto, ResolveFlagDto } from './dto/flag.dto';
 import { FlagEvent, FlagEventKind } from './flag-event.entity';
 import { Flag, FLAG_PRIORITIES } from './flag.entity';
@@ -202,6 +203,8 @@ export class FlagsService {
       history: AnswerForRules[];
       course: ExpectedCourse;
       replyChannel: Channel | null;
+      /** Safety advice by SMS ends by asking for a photo (the answer came without one): the patient can reply with an MMS. */
+      invitePhoto?: boolean;
       /** The course's first session: the answer's flags join the patient's case of that course. */
       courseId?: string | null;
     },
@@ -220,7 +223,7 @@ export class FlagsService {
     // Staff hear of it when the flag is new, brings a new sign, or was acknowledged and is news again.
     const alertStaff = !urgent.merged || newSigns.length > 0 || urgent.reopened;
     const advice = safetyAdvice(input.patient.locale, input.clinic, input.clinic.phone, signs);
-    const ids = await this.queueUrgentMessages(m, input.clinic, input.patient, urgent.flag, advice, input.replyChannel, alertStaff);
+    const ids = await this.queueUrgentMessages(m, input.clinic, input.patient, urgent.flag, advice, input.replyChannel, alertStaff, input.invitePhoto ?? false);
     return { flags, urgentMessageIds: ids, safetyAdvice: advice.text };
   }
 
@@ -419,6 +422,7 @@ export class FlagsService {
     advice: { subject: string; text: string; sms: string },
     replyChannel: Channel | null,
     alertStaff = true,
+    invitePhoto = false,
   ): Promise<string[]> {
     const ids: string[] = [];
     const live = this.messaging.liveChannels(clinic.smsFrom);
@@ -433,8 +437,8 @@ export class FlagsService {
         // The clinic is the sender the patient sees, as on every other patient email.
         from: channel === 'sms' ? clinic.smsFrom : emailSenderOf(clinic, this.config.emailFrom, this.config.emailFromDomains),
         subject: advice.subject,
-        // By SMS: the clinic's SMS name, in two segments.
-        text: channel === 'sms' ? advice.sms : advice.text,
+        // By SMS: the clinic's SMS name, in two segments; the photo invitation only where it still fits.
+        text: channel === 'sms' ? withPhotoInvite(advice.sms, invitePhoto ? textsFor(patient.locale).photos.invite : null) : advice.text,
       });
       ids.push(msg.id);
     }
@@ -785,3 +789,10 @@ export class FlagsService {
 
 /** Triage steps that change what the queue shows; a note or an assessment does not. */
 const ANNOUNCED = new Set<FlagEventKind>(['acknowledged', 'resolved', 'reopened', 'assigned']);
+
+/** The SMS safety advice with the photo invitation after it, unless that would take it past two segments. */
+function withPhotoInvite(sms: string, invite: string | null): string {
+  if (!invite) return sms;
+  const withInvite = `${sms} ${invite}`;
+  return smsSegments(withInvite).segments <= 2 ? withInvite : sms;
+}

@@ -7,6 +7,7 @@ import { Clock } from '../common/clock';
 import { FlagsService } from '../flags/flags.service';
 import { MessagingService } from '../messaging/messaging.service';
 import { PatientsService } from '../patients/patients.service';
+import { PhotosService } from '../photos/photos.service';
 import { ResponsesService } from '../responses/responses.service';
 import { TreatmentsService } from '../treatments/treatments.service';
 
@@ -27,18 +28,20 @@ export class PatientRightsService {
     private readonly responses: ResponsesService,
     private readonly messaging: MessagingService,
     private readonly flags: FlagsService,
+    private readonly photos: PhotosService,
   ) {}
 
   async export(clinicId: string, patientId: string, actor: Actor) {
     const patient = await this.patients.get(clinicId, patientId); // 404 for another clinic's patient
-    const [treatments, checkIns, responses, messages, flags] = await Promise.all([
+    const [treatments, checkIns, responses, messages, flags, photos] = await Promise.all([
       this.treatments.listForPatient(clinicId, patientId),
       this.checkIns.listForPatient(clinicId, patientId),
       this.responses.listForPatient(clinicId, patientId),
       this.messaging.listForPatient(clinicId, patientId),
       this.flags.listForPatient(clinicId, patientId),
+      this.photos.exportForPatient(clinicId, patientId),
     ]);
-    const ids = [patientId, ...[treatments, checkIns, responses, messages, flags].flatMap((rows) => rows.map((r) => r.id))];
+    const ids = [patientId, ...[treatments, checkIns, responses, messages, flags, photos].flatMap((rows) => rows.map((r) => r.id))];
     const auditEvents = await this.audit.listAbout(clinicId, ids);
     const counts = {
       treatments: treatments.length,
@@ -47,6 +50,7 @@ export class PatientRightsService {
       messages: messages.length,
       flags: flags.length,
       auditEvents: auditEvents.length,
+      photos: photos.length,
     };
     await this.audit.recordAccess({ clinicId, actor, action: 'patient.exported', entityType: 'patient', entityId: patientId, data: { kind: 'access', counts } });
     const { smsConsentAt, smsConsentSource, smsOptedOutAt, emailConsentAt, emailConsentSource, emailOptedOutAt } = patient;
@@ -63,6 +67,7 @@ export class PatientRightsService {
       responses,
       flags,
       auditEvents,
+      photos,
       counts,
     };
   }
@@ -84,7 +89,9 @@ export class PatientRightsService {
       // The patient's own record and messages lose their values; the safety record (treatments,
       // check-ins, answers, flags: causality, outcome, triage) keeps its before/after.
       const redactedSeqs = await this.audit.redactPayloads(m, clinicId, [patientId, ...erased], 'erasure');
-      const summary = { fields, cancelledCheckIns, cancelledMessages, erasedMessages: erased.length, redactedPayloads: redactedSeqs.length };
+      // Photos are the patient's own record, not the safety record: rows and bytes go (last, so a store failure undoes the rest).
+      const erasedPhotos = await this.photos.eraseForPatient(m, clinicId, patientId);
+      const summary = { fields, cancelledCheckIns, cancelledMessages, erasedMessages: erased.length, redactedPayloads: redactedSeqs.length, erasedPhotos };
       await this.audit.record(m, { clinicId, actor, action: 'patient.erased', entityType: 'patient', entityId: patientId, data: { ...summary, redactedSeqs }, reason });
       return { id: patient.id, pseudonym, erasedAt: patient.erasedAt, ...summary };
     });

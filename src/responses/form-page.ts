@@ -12,6 +12,7 @@ export function formPage(opts: {
   values?: Record<string, unknown>;
 }): string {
   const t = textsFor(opts.locale).form;
+  const p = textsFor(opts.locale).photos;
   const v = opts.values ?? {};
   const errors = opts.errors?.length
     ? `<div class="error" role="alert"><strong>${escapeHtml(t.checkAnswers)}</strong><ul>${opts.errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul></div>`
@@ -35,12 +36,15 @@ export function formPage(opts: {
     `<h1>${escapeHtml(t.title)}</h1>
 <p class="note">${escapeHtml(fill(t.intro, { clinic: opts.clinicName }))}</p>
 ${errors}
-<form method="post" action="${escapeHtml(opts.action)}">
+<form method="post" action="${escapeHtml(opts.action)}" enctype="multipart/form-data">
 ${symptoms}
 <h2>${escapeHtml(t.warningIntro)}</h2>
 ${signs}
 <fieldset><legend>${escapeHtml(t.freeText)}</legend>
 <textarea name="free_text" maxlength="${FREE_TEXT_MAX}">${escapeHtml(v.free_text ?? '')}</textarea></fieldset>
+<fieldset><legend>${escapeHtml(p.label)}</legend>
+<p class="note" id="photos-hint">${escapeHtml(p.invite)} ${escapeHtml(p.hint)}</p>
+<input type="file" name="photos" accept="image/jpeg,image/png,image/heic,image/heif,.heic,.heif,.jpg,.jpeg,.png" multiple aria-describedby="photos-hint"></fieldset>
 <button type="submit">${escapeHtml(t.submit)}</button>
 </form>`,
     { lang: localeOf(opts.locale) },

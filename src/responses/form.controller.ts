@@ -1,6 +1,7 @@
-import { Body, Controller, Get, Header, Headers, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response as ExpressResponse } from 'express';
+import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
+import multer from 'multer';
 import { CheckInsService, TokenLookup } from '../check-ins/check-ins.service';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Public } from '../common/principal';
@@ -10,6 +11,36 @@ import { parseFormAnswers } from './form-answers';
 import { closedPage, formPage, thanksPage } from './form-page';
 import { ResponsesService } from './responses.service';
 import { RateLimit } from '../rate-limits/rate-limit.guard';
+import { MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoRefused } from '../photos/image';
+import { PhotosService } from '../photos/photos.service';
+import { textsFor } from '../protocols/texts';
+
+/**
+ * The form's body: fields and up to MAX_PHOTOS files named "photos", read into memory (10 MB
+ * each at most, so 30 MB a request). A form posted without files (urlencoded) passes through.
+ */
+const readUpload = multer({
+  storage: multer.memoryStorage(),
+  limits: { fileSize: MAX_PHOTO_BYTES, files: MAX_PHOTOS, fields: 40, fieldSize: 16 * 1024, parts: 40 + MAX_PHOTOS },
+}).array('photos', MAX_PHOTOS);
+
+type UploadOutcome = { ok: true; files: Buffer[] } | { ok: false; kind: PhotoRefused['kind'] | 'fields' };
+
+function readForm(req: ExpressRequest, res: ExpressResponse): Promise<UploadOutcome> {
+  return new Promise((resolve) => {
+    readUpload(req, res, (err: unknown) => {
+      if (!err) {
+        const files = ((req as ExpressRequest & { files?: Express.Multer.File[] }).files ?? []).map((f) => f.buffer);
+        return resolve({ ok: true, files });
+      }
+      const code = (err as { code?: string }).code;
+      const field = (err as { field?: string }).field;
+      if (code === 'LIMIT_FILE_SIZE') return resolve({ ok: false, kind: 'size' });
+      if (code === 'LIMIT_FILE_COUNT' || (code === 'LIMIT_UNEXPECTED_FILE' && field === 'photos')) return resolve({ ok: false, kind: 'count' });
+      resolve({ ok: false, kind: 'fields' });
+    });
+  });
+}
 
 const STATUS = { unknown: 404, answered: 410, expired: 410, closed: 410 } as const;
 
@@ -23,6 +54,7 @@ export class FormController {
     private readonly clinics: ClinicsService,
     private readonly patients: PatientsService,
     private readonly responses: ResponsesService,
+    private readonly photos: PhotosService,
   ) {}
 
   @Public()
@@ -44,10 +76,13 @@ export class FormController {
   @Header('Cache-Control', 'no-store')
   async submit(
     @Param('token') token: string,
-    @Body() body: Record<string, unknown>,
+    @Req() req: ExpressRequest,
     @Headers('accept-language') acceptLanguage: string | undefined,
     @Res() res: ExpressResponse,
   ): Promise<void> {
+    // The whole body is read first (the photos with it), so a refusal can answer at once.
+    const upload = await readForm(req, res);
+    const body = { ...((req.body as Record<string, unknown> | undefined) ?? {}) };
     const found = await this.checkIns.lookupToken(token);
     const locale = await this.localeFor(found, acceptLanguage);
     if (found.state !== 'open') {
@@ -55,12 +90,28 @@ export class FormController {
       return;
     }
     const clinic = await this.clinics.get(found.checkIn.clinicId);
-    const parsed = parseFormAnswers(body ?? {}, locale);
-    if (!parsed.ok) {
-      html(res, 400, formPage({ locale, action: `/c/${token}`, clinicName: clinic.name, errors: parsed.errors, values: body }));
+    const refuse = (status: number, errors: string[]) => html(res, status, formPage({ locale, action: `/c/${token}`, clinicName: clinic.name, errors, values: body }));
+    const t = textsFor(locale);
+    if (!upload.ok) {
+      // Nothing is stored: the answers come back filled in, the photos must be chosen again.
+      const why = upload.kind === 'fields' ? t.formErrors.unknownFields : t.photos.refused[upload.kind];
+      refuse(upload.kind === 'size' ? 413 : 400, upload.kind === 'fields' ? [why] : [why, t.photos.again]);
       return;
     }
-    const result = await this.responses.submitForm(token, parsed.answers);
+    const parsed = parseFormAnswers(body, locale);
+    if (!parsed.ok) {
+      refuse(400, upload.files.length ? [...parsed.errors, t.photos.again] : parsed.errors);
+      return;
+    }
+    let photos;
+    try {
+      photos = await this.photos.prepare(upload.files);
+    } catch (err) {
+      if (!(err instanceof PhotoRefused)) throw err;
+      refuse(err.kind === 'size' ? 413 : err.kind === 'type' ? 415 : 400, [t.photos.refused[err.kind], t.photos.again]);
+      return;
+    }
+    const result = await this.responses.submitForm(token, parsed.answers, photos);
     if (result.state !== 'stored') {
       html(res, STATUS[result.state], closedPage(locale, result.state));
       return;

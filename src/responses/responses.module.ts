@@ -4,6 +4,7 @@ import { ClinicsModule } from '../clinics/clinics.module';
 import { FlagsModule } from '../flags/flags.module';
 import { MessagingModule } from '../messaging/messaging.module';
 import { PatientsModule } from '../patients/patients.module';
+import { PhotosModule } from '../photos/photos.module';
 import { ProtocolsModule } from '../protocols/protocols.module';
 import { TreatmentsModule } from '../treatments/treatments.module';
 import { FormController } from './form.controller';
@@ -13,7 +14,7 @@ import { ResponsesService } from './responses.service';
 import { SmsWebhookController } from './sms-webhook.controller';
 
 @Module({
-  imports: [CheckInsModule, ClinicsModule, FlagsModule, MessagingModule, PatientsModule, ProtocolsModule, TreatmentsModule],
+  imports: [CheckInsModule, ClinicsModule, FlagsModule, MessagingModule, PatientsModule, PhotosModule, ProtocolsModule, TreatmentsModule],
   controllers: [FormController, SmsWebhookController, ResponsesController],
   providers: [ResponsesService, ReplyGuards],
   exports: [ResponsesService],

@@ -1,7 +1,7 @@
 import { readSigns, SignReading } from '../protocols/sign-reader';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, MoreThanOrEqual } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
 import { CheckIn } from '../check-ins/check-in.entity';
 import { CheckInsService } from '../check-ins/check-ins.service';
@@ -21,6 +21,9 @@ import { SYMPTOMS, SymptomScores, WarningSign } from '../protocols/questions';
 import { clarificationSms, helpSms, missingScoresSms, smsClinicName } from '../protocols/texts';
 import { Treatment } from '../treatments/treatment.entity';
 import { TreatmentsService } from '../treatments/treatments.service';
+import { ProcessedPhoto } from '../photos/image';
+import { MmsMedia, PhotosService } from '../photos/photos.service';
+import { StoredPhotoRef } from '../photos/photo-store';
 import { FormAnswers } from './form-answers';
 import { Response } from './response.entity';
 import { combineReplies, isStopRequest, parseSmsReply } from './sms-reply.parser';
@@ -36,6 +39,8 @@ export interface InboundSms {
   body: string;
   /** Set when the number belongs to a Twilio messaging service (clinics may send as MG…). */
   messagingServiceSid?: string;
+  /** An MMS's media (NumMedia / MediaUrl{N}), fetched with the account's credentials. */
+  media?: MmsMedia[];
 }
 
 export type InboundOutcome =
@@ -51,7 +56,12 @@ export type InboundOutcome =
   | 'missing_scores_asked'
   | 'stop_requested'
   | 'flagged_partial'
-  | 'flagged_unreadable';
+  | 'flagged_unreadable'
+  | 'photos_added'
+  | 'flagged_photos';
+
+/** A photo sent without words joins the patient's answer of this long ago (they answered, then took the picture). */
+const PHOTO_JOINS_ANSWER_HOURS = 48;
 
 /** Texts asking for the rest of a partial answer, per check-in; an unreadable reply's clarification counts too. */
 const MAX_REPLY_PROMPTS = 2;
@@ -74,11 +84,13 @@ export class ResponsesService {
     private readonly messaging: MessagingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly photos: PhotosService,
   ) {}
 
   /** The form uses its token once: the check-in row is locked, answered, and every link to it dies. */
-  async submitForm(token: string, answers: FormAnswers): Promise<FormSubmission> {
-    const result = await this.db.transaction(async (m): Promise<{ sub: FormSubmission; urgent: string[] }> => {
+  async submitForm(token: string, answers: FormAnswers, photos: ProcessedPhoto[] = []): Promise<FormSubmission> {
+    // The answer and its photos commit together or not at all (uploads to an object store are taken back).
+    const result = await this.photos.withUploads((written) => this.db.transaction(async (m): Promise<{ sub: FormSubmission; urgent: string[] }> => {
       const found = await this.checkIns.lookupToken(token, m, true);
       if (found.state !== 'open') return { sub: { state: found.state }, urgent: [] };
       const checkIn = found.checkIn;
@@ -97,9 +109,10 @@ export class ResponsesService {
         messageId: null,
         actor,
         replyChannel: null,
+        photos: { items: photos, written, source: 'form' },
       });
       return { sub: { state: 'stored', responseId: stored.response.id, safetyAdvice: stored.evaluation.safetyAdvice }, urgent: stored.evaluation.urgentMessageIds };
-    });
+    }));
     await this.deliverUrgent(result.urgent);
     return result.sub;
   }
@@ -110,7 +123,10 @@ export class ResponsesService {
       this.logger.warn(`Inbound SMS ${sms.messageSid} to a number no clinic uses; ignored`);
       return 'unknown_number';
     }
-    const outcome = await this.db.transaction(async (m): Promise<{ outcome: InboundOutcome; send: string[] }> => {
+    // Media are fetched before the transaction (no connection held over the network); a refused
+    // photo is on the record (photos.refused) and never costs the patient their answer.
+    const mms = sms.media?.length ? await this.photos.fetchMms(sms.media) : { photos: [], refused: [] };
+    const outcome = await this.photos.withUploads((written) => this.db.transaction(async (m): Promise<{ outcome: InboundOutcome; send: string[] }> => {
       const candidates = await this.patients.findByPhone(m, clinics.map((c) => c.id), sms.from);
       // The same number may be a patient at two clinics sharing a sender: prefer the one awaiting an answer.
       let patient: Patient | null = candidates[0] ?? null;
@@ -139,8 +155,29 @@ export class ResponsesService {
         text: sms.body,
       });
       if (!inbound) return { outcome: 'duplicate', send: [] };
+      // A stranger's pictures are not kept.
       if (!patient) return { outcome: 'unknown_sender', send: [] };
       const actor: Actor = { type: 'patient', id: patient.id };
+      const mmsPhotos = { items: mms.photos, written, source: 'mms' as const };
+      if (mms.refused.length) {
+        this.logger.warn(`Inbound MMS ${sms.messageSid}: ${mms.refused.length} media refused`);
+        await this.audit.record(m, { clinicId: clinic.id, actor, action: 'photos.refused', entityType: 'message', entityId: inbound.id, data: { reasons: mms.refused } });
+      }
+      if (mms.photos.length && !sms.body.trim()) {
+        // Pictures without words: they belong with the answer the patient just gave, else a person looks at them.
+        const recent = await this.latestAnswerSince(m, patient, new Date(this.clock.now().getTime() - PHOTO_JOINS_ANSWER_HOURS * 3600_000));
+        await this.photos.attach(m, { clinicId: clinic.id, patientId: patient.id, responseId: recent?.id ?? null, messageId: inbound.id, source: 'mms', actor }, mms.photos, written);
+        if (recent) return { outcome: 'photos_added', send: [] };
+        await this.flags.raiseUnreadable(m, {
+          clinicId: clinic.id,
+          patientId: patient.id,
+          treatmentId: (open ? open.treatmentId : (await this.treatments.latestForPatient(clinic.id, patient.id, m))?.id) ?? null,
+          messageId: inbound.id,
+          reason: 'The patient sent photos without an answer; please look at them.',
+          rule: { id: 'photo-without-answer', version: 1 },
+        });
+        return { outcome: 'flagged_photos', send: [] };
+      }
       const parsed = parseSmsReply(sms.body);
 
       if (parsed.kind === 'keyword') {
@@ -188,6 +225,7 @@ export class ResponsesService {
           messageId: inbound.id,
           actor,
           replyChannel: 'sms',
+          photos: mmsPhotos,
         });
         if (stopAsked) await flagStopRequest();
         return { outcome: 'answered', send: stored.evaluation.urgentMessageIds };
@@ -210,10 +248,13 @@ export class ResponsesService {
           messageId: inbound.id,
           actor,
           replyChannel: 'sms',
+          photos: mmsPhotos,
         });
         if (stopAsked) await flagStopRequest();
         return { outcome: 'warning_signs', send: stored.evaluation.urgentMessageIds };
       }
+      // Photos with a text that is not an answer stay with that text: the flag it raises shows them.
+      if (mms.photos.length) await this.photos.attach(m, { clinicId: clinic.id, patientId: patient.id, responseId: null, messageId: inbound.id, source: 'mms', actor }, mms.photos, written);
       if (stopAsked) {
         // No more questions to someone who asked us to stop; a person calls instead.
         await flagStopRequest();
@@ -247,7 +288,7 @@ export class ResponsesService {
         reason: open ? 'The patient replied twice in a way the system could not read; please read the reply.' : 'The patient sent a message the system could not match to a check-in; please read it.',
       });
       return { outcome: 'flagged_unreadable', send: [] };
-    });
+    }));
     await this.deliverUrgent(outcome.send);
     return outcome.outcome;
   }
@@ -290,6 +331,8 @@ export class ResponsesService {
       messageId: string | null;
       actor: Actor;
       replyChannel: Channel | null;
+      /** Stored with the answer in this transaction; `written` collects uploads to take back if it fails. */
+      photos?: { items: ProcessedPhoto[]; written: StoredPhotoRef[]; source: 'form' | 'mms' };
     },
   ): Promise<{ response: Response; evaluation: Evaluation }> {
     const now = this.clock.now();
@@ -330,6 +373,15 @@ export class ResponsesService {
       data: { checkInId: response.checkInId, treatmentId: response.treatmentId, source: input.source, day, hasScores: !!input.scores, warningSignCount: input.warningSigns.length },
     });
     this.metrics.inboundReply(input.source);
+    const photos = input.photos?.items ?? [];
+    if (photos.length) {
+      await this.photos.attach(
+        m,
+        { clinicId: response.clinicId, patientId: response.patientId, responseId: response.id, messageId: input.messageId, source: input.photos!.source, actor: input.actor },
+        photos,
+        input.photos!.written,
+      );
+    }
     if (input.checkIn) await this.checkIns.markAnswered(m, input.checkIn, input.actor, response.id);
     const evaluation = await this.flags.evaluate(m, {
       clinic,
@@ -342,10 +394,17 @@ export class ResponsesService {
       history: history.map((r) => ({ ...answerOf(r, localDaysBetween(treatment.performedAt, r.receivedAt, zone)), beforeSession: r.receivedAt < treatment.performedAt })),
       course: protocol.expectedCourse,
       replyChannel: input.replyChannel,
+      // Safety advice by SMS asks for a photo when none came: the patient can answer with one.
+      invitePhoto: photos.length === 0,
       // The answer's flags are triaged as one case per patient and course.
       courseId: course.sessions[0]?.id ?? treatment.id,
     });
     return { response, evaluation };
+  }
+
+  /** The patient's latest answer received at or after `since`, if any. */
+  private latestAnswerSince(m: EntityManager, patient: Patient, since: Date): Promise<Response | null> {
+    return m.getRepository(Response).findOne({ where: { clinicId: patient.clinicId, patientId: patient.id, receivedAt: MoreThanOrEqual(since) }, order: { receivedAt: 'DESC', createdAt: 'DESC' } });
   }
 
   /** The rules' history: earlier answers to these treatments (a follow-up or a course), oldest first. */

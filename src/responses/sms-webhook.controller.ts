@@ -30,8 +30,20 @@ export class SmsWebhookController {
       to: To,
       body: clean,
       messagingServiceSid: typeof MessagingServiceSid === 'string' && MessagingServiceSid ? MessagingServiceSid : undefined,
+      media: mediaOf(body),
     });
     // Replies go out through the API so they are recorded like every other message.
     return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
   }
+}
+
+/** An MMS's media as Twilio posts them: NumMedia, then MediaUrl0…, MediaContentType0…. At most 10 (Twilio's own limit). */
+function mediaOf(body: Record<string, string>): Array<{ url: string; contentType?: string }> {
+  const n = /^\d{1,2}$/.test(body.NumMedia ?? '') ? Math.min(Number(body.NumMedia), 10) : 0;
+  const out: Array<{ url: string; contentType?: string }> = [];
+  for (let i = 0; i < n; i++) {
+    const url = body[`MediaUrl${i}`];
+    if (typeof url === 'string' && url) out.push({ url, contentType: body[`MediaContentType${i}`] || undefined });
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
 import { queryRows } from '../database/query-rows';
+import { PhotoLink, PhotosService } from '../photos/photos.service';
 import { SYMPTOMS } from '../protocols/questions';
 
 export type TimelineType = 'treatment' | 'check_in' | 'response' | 'message' | 'flag';
@@ -111,18 +112,22 @@ export class TimelineService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly photos: PhotosService,
   ) {}
 
   /** The timeline, read by `actor`: the read is on the record (timeline.viewed) before it is answered. */
   async view(clinicId: string, patientId: string, actor: Actor): Promise<{ items: TimelineItem[] }> {
-    const timeline = await this.forPatient(clinicId, patientId);
+    const timeline = await this.forPatient(clinicId, patientId, actor);
     await this.audit.recordAccess({ clinicId, actor, action: 'timeline.viewed', entityType: 'patient', entityId: patientId, data: { items: timeline.items.length } });
     return timeline;
   }
 
-  async forPatient(clinicId: string, patientId: string): Promise<{ items: TimelineItem[] }> {
+  /** With `actor`, answers and texts carry their photos as short-lived links made for that actor. */
+  async forPatient(clinicId: string, patientId: string, actor?: Actor): Promise<{ items: TimelineItem[] }> {
     const rows = await queryRows<TimelineRow>(this.db, TIMELINE_SQL, [clinicId, patientId]);
     if (!rows.some((r) => r.k === 'p')) throw new NotFoundException('Patient not found'); // also another clinic's
+    const links = actor ? this.photos.linksFor(await this.photos.listForPatient(clinicId, patientId), actor) : [];
+    const photosOf = (pick: (l: PhotoLink) => boolean) => links.filter(pick);
     const history = new Map<string, Array<{ at: Date; kind: string }>>();
     for (const r of rows) {
       if (r.k !== 'e') continue;
@@ -164,9 +169,12 @@ export class TimelineService {
           scores: Object.fromEntries(SYMPTOMS.map((s, i) => [s, scores[i]])),
           warningSigns: r.arr,
           hasFreeText: r.flag,
+          photos: photosOf((l) => l.responseId === r.id),
         });
       } else if (r.k === 'm') {
-        items.push({ at: r.at, type: 'message', id: r.id, checkInId: r.ref1, direction: r.s1, channel: r.s2, purpose: r.s3, status: r.s4 });
+        items.push({ at: r.at, type: 'message', id: r.id, checkInId: r.ref1, direction: r.s1, channel: r.s2, purpose: r.s3, status: r.s4,
+          // Photos of a text that was not an answer (an answer's photos are on the answer).
+          photos: photosOf((l) => l.responseId === null && l.messageId === r.id) });
       } else if (r.k === 'f') {
         items.push({
           at: r.at,

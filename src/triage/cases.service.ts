@@ -28,6 +28,7 @@ const RULE_WORDS: Record<string, string> = {
   'late-onset': 'Late onset',
   'unreadable-reply': 'Reply needs a person',
   'stop-request': 'Asked to stop, in words',
+  'photo-without-answer': 'Photo without an answer',
   'lost-to-follow-up': 'Lost to follow-up',
 };
 

@@ -28,6 +28,10 @@ export class TwilioApiServer {
   flaky = { errorRate: 0, timeoutRate: 0, hangMs: 20_000 };
   /** Requests answered 5xx and left unanswered by the flaky mode. */
   readonly flakyCounts = { errors: 0, timeouts: 0 };
+  /** MMS media served at Twilio's media URLs (GET …/Messages/MM…/Media/ME…, basic auth like the API). */
+  private readonly media = new Map<string, { bytes: Buffer; contentType: string }>();
+  /** Every media fetch: its path and whether its credentials were the account's. */
+  readonly mediaRequests: Array<{ path: string; authorized: boolean }> = [];
   private server!: http.Server;
   port = 0;
 
@@ -49,11 +53,19 @@ export class TwilioApiServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Serves `bytes` as one MMS media item; returns the MediaUrl Twilio would post. */
+  addMedia(bytes: Buffer, contentType = 'image/jpeg'): string {
+    const path = `/2010-04-01/Accounts/${TEST_ACCOUNT_SID}/Messages/MM${randomBytes(16).toString('hex')}/Media/ME${randomBytes(16).toString('hex')}`;
+    this.media.set(path, { bytes, contentType });
+    return this.url + path;
+  }
+
   to(phone: string): TwilioMessageRequest[] {
     return this.requests.filter((r) => r.params.To === phone);
   }
 
   private handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
+    if (req.method === 'GET' && /\/Media\/ME[0-9a-f]{32}$/.test(req.url ?? '')) return this.serveMedia(req, res);
     const match = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/.exec(req.url ?? '');
     const send = (status: number, payload: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -99,6 +111,25 @@ export class TwilioApiServer {
       date_created: new Date().toUTCString(),
       uri: `/2010-04-01/Accounts/${match[1]}/Messages/${sid}.json`,
     });
+  }
+
+  private serveMedia(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const expected = 'Basic ' + Buffer.from(`${TEST_ACCOUNT_SID}:${TEST_AUTH_TOKEN}`).toString('base64');
+    const authorized = req.headers.authorization === expected;
+    this.mediaRequests.push({ path: req.url ?? '', authorized });
+    if (!authorized) {
+      res.writeHead(401, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
+      return;
+    }
+    const item = this.media.get(req.url ?? '');
+    if (!item) {
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ code: 20404, message: 'The requested resource was not found', status: 404 }));
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': item.contentType, 'Content-Length': String(item.bytes.length) });
+    res.end(item.bytes);
   }
 
   async stop(): Promise<void> {

@@ -1,3 +1,4 @@
+import { PhotoLinkDto } from '../../photos/dto/photo.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import { ActorType } from '../../audit/audit-event.entity';
 import { CAUSALITIES, Causality, SERIOUSNESS, Seriousness, SERIOUSNESS_CRITERIA, SeriousnessCriterion } from '../assessment';
@@ -56,6 +57,8 @@ export class FlagEventDto {
 /** A flag with its history in time order. */
 export class FlagWithHistoryDto extends FlagDto {
   @ApiProperty({ type: [FlagEventDto] }) history: FlagEventDto[];
+  @ApiProperty({ type: [PhotoLinkDto], description: 'Photos sent with the answer (or text) the flag was raised on; links expire after a few minutes' })
+  photos: PhotoLinkDto[];
 }
 
 export function toFlagDto(f: Flag): FlagDto {
@@ -95,6 +98,6 @@ export function toFlagEventDto(e: FlagEvent): FlagEventDto {
   return { id: e.id, flagId: e.flagId, clinicId: e.clinicId, at: e.at, actorType: e.actorType, actorId: e.actorId, kind: e.kind, data: e.data };
 }
 
-export function toFlagWithHistoryDto(f: Flag & { history: FlagEvent[] }): FlagWithHistoryDto {
-  return { ...toFlagDto(f), history: f.history.map(toFlagEventDto) };
+export function toFlagWithHistoryDto(f: Flag & { history: FlagEvent[] }, photos: PhotoLinkDto[] = []): FlagWithHistoryDto {
+  return { ...toFlagDto(f), history: f.history.map(toFlagEventDto), photos };
 }

@@ -58,6 +58,24 @@ export class ExportCountsDto {
   @ApiProperty() messages: number;
   @ApiProperty() flags: number;
   @ApiProperty() auditEvents: number;
+  @ApiProperty() photos: number;
+}
+
+/** A photo the patient sent, with its bytes (the re-encoded JPEG that is kept; nothing else of the sent file is). */
+export class ExportedPhotoDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) responseId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) messageId: string | null;
+  @ApiProperty({ enum: ['form', 'mms'] }) source: string;
+  @ApiProperty() position: number;
+  @ApiProperty({ enum: ['image/jpeg'] }) contentType: string;
+  @ApiProperty({ enum: ['image/jpeg', 'image/png', 'image/heic'] }) originalType: string;
+  @ApiProperty() width: number;
+  @ApiProperty() height: number;
+  @ApiProperty() byteSize: number;
+  @ApiProperty({ description: 'SHA-256 of the stored JPEG, hex' }) sha256: string;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
+  @ApiProperty({ type: String, format: 'byte', nullable: true, description: 'The JPEG, base64; null if the store no longer has it' }) dataBase64: string | null;
 }
 
 /** Everything held about the patient (subject access). */
@@ -71,6 +89,7 @@ export class PatientExportDto {
   @ApiProperty({ type: [ResponseDto] }) responses: ResponseDto[];
   @ApiProperty({ type: [FlagWithHistoryDto] }) flags: FlagWithHistoryDto[];
   @ApiProperty({ type: [AuditEventDto] }) auditEvents: AuditEventDto[];
+  @ApiProperty({ type: [ExportedPhotoDto] }) photos: ExportedPhotoDto[];
   @ApiProperty({ type: ExportCountsDto }) counts: ExportCountsDto;
 }
 
@@ -84,6 +103,7 @@ export class ErasureDto {
   @ApiProperty() cancelledMessages: number;
   @ApiProperty() erasedMessages: number;
   @ApiProperty({ description: 'Audit payloads blanked (their digests still chain)' }) redactedPayloads: number;
+  @ApiProperty({ description: 'Photos deleted (rows and stored bytes)' }) erasedPhotos: number;
 }
 
 export class LegalHoldDto {
@@ -131,8 +151,23 @@ export function toPatientExportDto(e: PatientExport): PatientExportDto {
     checkIns: e.checkIns.map(toCheckInDto),
     messages: e.messages.map(toExportedMessageDto),
     responses: e.responses.map(toResponseDto),
-    flags: e.flags.map(toFlagWithHistoryDto),
+    flags: e.flags.map((f) => toFlagWithHistoryDto(f)),
     auditEvents: e.auditEvents.map(toAuditEventDto),
+    photos: e.photos.map((ph) => ({
+      id: ph.id,
+      responseId: ph.responseId,
+      messageId: ph.messageId,
+      source: ph.source,
+      position: ph.position,
+      contentType: ph.contentType,
+      originalType: ph.originalType,
+      width: ph.width,
+      height: ph.height,
+      byteSize: ph.byteSize,
+      sha256: ph.sha256,
+      createdAt: ph.createdAt,
+      dataBase64: ph.dataBase64,
+    })),
     counts: { ...e.counts },
   };
 }
@@ -147,6 +182,7 @@ export function toErasureDto(e: Awaited<ReturnType<PatientRightsService['erase']
     cancelledMessages: e.cancelledMessages,
     erasedMessages: e.erasedMessages,
     redactedPayloads: e.redactedPayloads,
+    erasedPhotos: e.erasedPhotos,
   };
 }
 

@@ -135,4 +135,13 @@ export interface Catalogue {
     answerSms: string;
     answerEmail: string;
   };
+  /** Photos with an answer: the invitation after a warning sign, the form's photo field and its refusals. */
+  photos: {
+    /** Added to the safety advice by SMS: the patient can answer with an MMS. */
+    invite: string;
+    label: string;
+    hint: string;
+    refused: { type: string; size: string; count: string; unreadable: string };
+    again: string;
+  };
 }

@@ -136,4 +136,16 @@ export const de: Catalogue = {
     day: '1 Tag',
     days: '{n} Tagen',
   },
+  photos: {
+    invite: 'Wenn möglich, senden Sie ein Foto der Stelle.',
+    label: 'Fotos der Stelle (freiwillig)',
+    hint: 'Bis zu 3 Fotos vom Handy (JPEG, PNG oder HEIC), je höchstens 10 MB. Standort- und Kameradaten werden vor dem Speichern entfernt.',
+    refused: {
+      type: 'Eine gewählte Datei ist kein Foto (JPEG, PNG oder HEIC). Bitte wählen Sie nur Fotos oder senden Sie Ihre Antworten ohne sie.',
+      size: 'Ein Foto ist größer als 10 MB. Bitte wählen Sie ein kleineres oder senden Sie Ihre Antworten ohne es.',
+      count: 'Bitte wählen Sie höchstens 3 Fotos.',
+      unreadable: 'Ein Foto konnte nicht gelesen werden. Bitte wählen Sie ein anderes oder senden Sie Ihre Antworten ohne es.',
+    },
+    again: 'Ihre Antworten sind unten noch ausgefüllt; bitte wählen Sie die Fotos erneut.',
+  },
 };

@@ -124,4 +124,16 @@ export const en: Catalogue = {
     day: '1 day',
     days: '{n} days',
   },
+  photos: {
+    invite: 'If you can, send a photo of the area.',
+    label: 'Photos of the area (optional)',
+    hint: 'Up to 3 photos from your phone (JPEG, PNG or HEIC), each up to 10 MB. Location and camera details are removed before they are stored.',
+    refused: {
+      type: 'A file you chose is not a photo (JPEG, PNG or HEIC). Please choose photos only, or send your answers without them.',
+      size: 'A photo is larger than 10 MB. Please choose a smaller one, or send your answers without it.',
+      count: 'Please choose at most 3 photos.',
+      unreadable: 'A photo could not be read. Please choose another one, or send your answers without it.',
+    },
+    again: 'Your answers are still filled in below; please choose the photos again.',
+  },
 };

@@ -138,4 +138,16 @@ export const es: Catalogue = {
     day: '1 día',
     days: '{n} días',
   },
+  photos: {
+    invite: 'Si puede, mande una foto de la zona.',
+    label: 'Fotos de la zona (opcional)',
+    hint: 'Hasta 3 fotos de su móvil (JPEG, PNG o HEIC), de 10 MB como máximo cada una. La ubicación y los datos de la cámara se eliminan antes de guardarlas.',
+    refused: {
+      type: 'Un archivo elegido no es una foto (JPEG, PNG o HEIC). Elija solo fotos o envíe sus respuestas sin ellas.',
+      size: 'Una foto ocupa más de 10 MB. Elija una más pequeña o envíe sus respuestas sin ella.',
+      count: 'Elija 3 fotos como máximo.',
+      unreadable: 'No se pudo leer una foto. Elija otra o envíe sus respuestas sin ella.',
+    },
+    again: 'Sus respuestas siguen rellenadas abajo; vuelva a elegir las fotos.',
+  },
 };

@@ -139,4 +139,16 @@ export const fr: Catalogue = {
     day: '1 jour',
     days: '{n} jours',
   },
+  photos: {
+    invite: 'Si vous le pouvez, envoyez une photo de la zone.',
+    label: 'Photos de la zone (facultatif)',
+    hint: 'Jusqu’à 3 photos de votre téléphone (JPEG, PNG ou HEIC), 10 Mo maximum chacune. La localisation et les données de l’appareil sont supprimées avant l’enregistrement.',
+    refused: {
+      type: 'Un fichier choisi n’est pas une photo (JPEG, PNG ou HEIC). Choisissez uniquement des photos, ou envoyez vos réponses sans elles.',
+      size: 'Une photo dépasse 10 Mo. Choisissez-en une plus petite, ou envoyez vos réponses sans elle.',
+      count: 'Choisissez au maximum 3 photos.',
+      unreadable: 'Une photo n’a pas pu être lue. Choisissez-en une autre, ou envoyez vos réponses sans elle.',
+    },
+    again: 'Vos réponses sont toujours remplies ci-dessous ; veuillez choisir à nouveau les photos.',
+  },
 };

@@ -1,4 +1,4 @@
-import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { CHECK_IN_STATUSES } from '../../check-ins/check-in.entity';
 import { FLAG_EVENT_KINDS } from '../../flags/flag-event.entity';
 import { FLAG_OUTCOMES, FLAG_PRIORITIES, FLAG_STATUSES } from '../../flags/flag.entity';
@@ -6,6 +6,8 @@ import { MessagePurpose, MessageStatus } from '../../messaging/message.entity';
 import { CHANNELS } from '../../patients/patient.entity';
 import { MAX_SEVERITY, SYMPTOMS, WARNING_SIGNS } from '../../protocols/questions';
 import { TimelineItem, TimelineType } from '../timeline.service';
+import { PhotoLinkDto, toPhotoLinkDto } from '../../photos/dto/photo.dto';
+import type { PhotoLink } from '../../photos/photos.service';
 
 const MESSAGE_PURPOSES: MessagePurpose[] = ['check_in', 'reminder', 'safety_advice', 'clarification', 'staff_alert', 'consent_reply', 'aftercare_instructions', 'reply'];
 const MESSAGE_STATUSES: MessageStatus[] = ['queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'cancelled', 'received'];
@@ -62,6 +64,7 @@ export class TimelineResponseDto extends TimelineItemBase {
   @ApiProperty({ type: TimelineScoresDto }) scores: TimelineScoresDto;
   @ApiProperty({ enum: WARNING_SIGNS, isArray: true }) warningSigns: string[];
   @ApiProperty({ description: 'The patient wrote something (the text itself is not in the timeline)' }) hasFreeText: boolean;
+  @ApiProperty({ type: [PhotoLinkDto], description: 'Photos sent with the answer, as short-lived signed links' }) photos: PhotoLinkDto[];
 }
 
 export class TimelineMessageDto extends TimelineItemBase {
@@ -71,6 +74,7 @@ export class TimelineMessageDto extends TimelineItemBase {
   @ApiProperty({ enum: CHANNELS }) channel: string;
   @ApiProperty({ enum: MESSAGE_PURPOSES }) purpose: string;
   @ApiProperty({ enum: MESSAGE_STATUSES }) status: string;
+  @ApiPropertyOptional({ type: [PhotoLinkDto], description: 'Only on an MMS whose photos are not part of an answer (an answer\'s photos are on the answer)' }) photos?: PhotoLinkDto[];
 }
 
 export class TimelineFlagStepDto {
@@ -112,8 +116,8 @@ export class TimelineDto {
 const FIELDS: Record<TimelineType, string[]> = {
   treatment: ['procedure', 'indication', 'bodyAreas', 'product', 'lotNumber', 'technique', 'protocolKey', 'protocolVersion', 'status', 'cancelledAt', 'cancelReason'],
   check_in: ['treatmentId', 'step', 'dayOffset', 'status', 'channel', 'dueAt', 'sentAt', 'answeredAt'],
-  response: ['treatmentId', 'checkInId', 'source', 'daySinceTreatment', 'scores', 'warningSigns', 'hasFreeText'],
-  message: ['checkInId', 'direction', 'channel', 'purpose', 'status'],
+  response: ['treatmentId', 'checkInId', 'source', 'daySinceTreatment', 'scores', 'warningSigns', 'hasFreeText', 'photos'],
+  message: ['checkInId', 'direction', 'channel', 'purpose', 'status', 'photos'],
   flag: ['treatmentId', 'responseId', 'ruleId', 'priority', 'reason', 'status', 'outcome', 'assigneeId', 'history'],
 };
 
@@ -123,6 +127,12 @@ export function toTimelineItemDto(item: TimelineItem): TimelineItemDto {
   if (item.type === 'response') {
     const scores = item.scores as Record<string, number | null>;
     out.scores = Object.fromEntries(SYMPTOMS.map((s) => [s, scores[s]]));
+  }
+  if (item.type === 'response') out.photos = ((item.photos as PhotoLink[] | undefined) ?? []).map(toPhotoLinkDto);
+  if (item.type === 'message') {
+    const photos = (item.photos as PhotoLink[] | undefined) ?? [];
+    if (photos.length) out.photos = photos.map(toPhotoLinkDto);
+    else delete out.photos;
   }
   if (item.type === 'flag') out.history = (item.history as Array<{ at: Date; kind: string }>).map((e) => ({ at: e.at, kind: e.kind }));
   return out as unknown as TimelineItemDto;

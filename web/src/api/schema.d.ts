@@ -845,6 +845,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/photos/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PhotosController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1831,6 +1847,42 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        PhotoLinkDto: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The answer it came with
+             */
+            responseId: string | null;
+            /**
+             * Format: uuid
+             * @description The MMS it came in, when it did
+             */
+            messageId: string | null;
+            /** @enum {string} */
+            source: "form" | "mms";
+            /** @description 1-3, in the order sent */
+            position: number;
+            /**
+             * @description What the link serves: every photo is re-encoded (no EXIF, no location)
+             * @enum {string}
+             */
+            contentType: "image/jpeg";
+            /**
+             * @description What the patient sent, from its bytes
+             * @enum {string}
+             */
+            originalType: "image/jpeg" | "image/png" | "image/heic";
+            width: number;
+            height: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Relative signed link (GET, no credential needed); works until expiresAt for the staff member it was made for */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
         FlagWithHistoryDto: {
             /** Format: uuid */
             id: string;
@@ -1889,6 +1941,8 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             history: components["schemas"]["FlagEventDto"][];
+            /** @description Photos sent with the answer (or text) the flag was raised on; links expire after a few minutes */
+            photos: components["schemas"]["PhotoLinkDto"][];
         };
         AcknowledgeFlagDto: {
             note?: string;
@@ -2397,6 +2451,8 @@ export interface components {
             warningSigns: ("fever" | "discharge" | "spreading_redness" | "new_lump" | "skin_change" | "airway_swelling" | "hives")[];
             /** @description The patient wrote something (the text itself is not in the timeline) */
             hasFreeText: boolean;
+            /** @description Photos sent with the answer, as short-lived signed links */
+            photos: components["schemas"]["PhotoLinkDto"][];
         };
         TimelineMessageDto: {
             /**
@@ -2421,6 +2477,8 @@ export interface components {
             purpose: "check_in" | "reminder" | "safety_advice" | "clarification" | "staff_alert" | "consent_reply" | "aftercare_instructions" | "reply";
             /** @enum {string} */
             status: "queued" | "sending" | "sent" | "delivered" | "undelivered" | "failed" | "cancelled" | "received";
+            /** @description Only on an MMS whose photos are not part of an answer (an answer's photos are on the answer) */
+            photos?: components["schemas"]["PhotoLinkDto"][];
         };
         TimelineFlagStepDto: {
             /** Format: date-time */
@@ -2794,6 +2852,33 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        ExportedPhotoDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            responseId: string | null;
+            /** Format: uuid */
+            messageId: string | null;
+            /** @enum {string} */
+            source: "form" | "mms";
+            position: number;
+            /** @enum {string} */
+            contentType: "image/jpeg";
+            /** @enum {string} */
+            originalType: "image/jpeg" | "image/png" | "image/heic";
+            width: number;
+            height: number;
+            byteSize: number;
+            /** @description SHA-256 of the stored JPEG, hex */
+            sha256: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: byte
+             * @description The JPEG, base64; null if the store no longer has it
+             */
+            dataBase64: string | null;
+        };
         ExportCountsDto: {
             treatments: number;
             checkIns: number;
@@ -2801,6 +2886,7 @@ export interface components {
             messages: number;
             flags: number;
             auditEvents: number;
+            photos: number;
         };
         PatientExportDto: {
             /** Format: date-time */
@@ -2813,6 +2899,7 @@ export interface components {
             responses: components["schemas"]["ResponseDto"][];
             flags: components["schemas"]["FlagWithHistoryDto"][];
             auditEvents: components["schemas"]["AuditEventDto"][];
+            photos: components["schemas"]["ExportedPhotoDto"][];
             counts: components["schemas"]["ExportCountsDto"];
         };
         ReasonDto: {
@@ -2833,6 +2920,8 @@ export interface components {
             erasedMessages: number;
             /** @description Audit payloads blanked (their digests still chain) */
             redactedPayloads: number;
+            /** @description Photos deleted (rows and stored bytes) */
+            erasedPhotos: number;
         };
         LegalHoldDto: {
             /** Format: uuid */
@@ -5696,6 +5785,73 @@ export interface operations {
             };
             /** @description A dependency (the database) is down */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    PhotosController_get: {
+        parameters: {
+            query: {
+                /** @description Signature */
+                s: unknown;
+                /** @description Expiry, seconds since the epoch (signed) */
+                e: unknown;
+                /** @description Viewer (signed) */
+                a: unknown;
+                /** @description Clinic id (signed) */
+                c: unknown;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The re-encoded JPEG */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description The request is invalid; the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The credential’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found in the caller’s clinic */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Gone */
+            410: {
                 headers: {
                     [name: string]: unknown;
                 };

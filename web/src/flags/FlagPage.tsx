@@ -283,6 +283,7 @@ export default function FlagPage() {
         <h2 id="reason">Why it was raised</h2>
         <p>{flagData.reason}</p>
         <Evidence evidence={flagData.evidence} />
+        {flagData.photos?.length ? <Photos photos={flagData.photos} /> : null}
         {flagData.causality && (
           <p>
             Assessed: {CAUSALITY.find((c) => c.id === flagData.causality)?.label}, {SERIOUSNESS.find((c) => c.id === flagData.seriousness)?.label}
@@ -394,6 +395,32 @@ const EVIDENCE_WORDS: Record<string, string> = {
   steps: 'Unanswered check-ins (steps)',
 };
 const HIDDEN_EVIDENCE = new Set(['history', 'messageId', 'checkInIds']);
+
+type Photo = components['schemas']['PhotoLinkDto'];
+
+/** The patient's photos with the answer: short-lived signed links, each opening audited as a read. */
+function Photos({ photos }: { photos: Photo[] }) {
+  return (
+    <>
+      <h3>Photos sent with the answer</h3>
+      <ul className="flag-photos">
+        {photos.map((p) => (
+          <li key={p.id}>
+            <a href={p.url} target="_blank" rel="noopener noreferrer">
+              <img
+                src={p.url}
+                width={p.width}
+                height={p.height}
+                alt={`Photo ${p.position} of ${photos.length} the patient sent ${p.source === 'mms' ? 'by MMS' : 'with the form'}, ${dateTime(p.createdAt)}`}
+              />
+            </a>
+          </li>
+        ))}
+      </ul>
+      <p className="muted">Photos are re-encoded without location or camera data. Opening one is recorded in the audit log; the links expire after a few minutes.</p>
+    </>
+  );
+}
 
 function Evidence({ evidence }: { evidence: Record<string, unknown> }) {
   const entries = Object.entries(evidence).filter(([k, v]) => !HIDDEN_EVIDENCE.has(k) && v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0));

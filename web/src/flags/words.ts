@@ -15,6 +15,7 @@ export const RULES: Array<{ id: string; label: string }> = [
   { id: 'late-onset', label: 'Late onset' },
   { id: 'unreadable-reply', label: 'Reply needs a person' },
   { id: 'stop-request', label: 'Asked to stop, in words' },
+  { id: 'photo-without-answer', label: 'Photo without an answer' },
   { id: 'lost-to-follow-up', label: 'Lost to follow-up' },
 ];
 export const OUTCOME_WORDS: Record<Outcome, string> = {

@@ -1,0 +1,270 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Actor, AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoRefused, ProcessedPhoto, processPhoto } from './image';
+import { ResponsePhoto } from './photo.entity';
+import { PHOTO_LINK_TTL_SECONDS, PhotoLinks } from './photo-links';
+import { PhotoStore, StoredPhotoRef } from './photo-store';
+
+export const PHOTO_STORE = Symbol('PHOTO_STORE');
+
+export interface PhotoLink {
+  id: string;
+  responseId: string | null;
+  messageId: string | null;
+  source: 'form' | 'mms';
+  position: number;
+  contentType: 'image/jpeg';
+  originalType: string;
+  width: number;
+  height: number;
+  createdAt: Date;
+  url: string;
+  expiresAt: Date;
+}
+
+export interface MmsMedia {
+  url: string;
+  contentType?: string;
+}
+
+/** What came of an MMS's media: the photos ready to store and, for each refused one, why. */
+export interface MmsPhotos {
+  photos: ProcessedPhoto[];
+  refused: string[];
+}
+
+/**
+ * Patients' photos: checked and re-encoded (src/photos/image.ts), stored with the answer in one
+ * transaction, shown to staff through short-lived signed links (each view audited), exported
+ * and erased with the patient's other records.
+ */
+@Injectable()
+export class PhotosService {
+  private readonly logger = new Logger('Photos');
+  readonly links: PhotoLinks;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(PHOTO_STORE) readonly store: PhotoStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {
+    this.links = new PhotoLinks(config.jwtSecret);
+  }
+
+  /** The form's files, all checked before anything is stored: one refused photo refuses the submission. */
+  async prepare(files: Buffer[]): Promise<ProcessedPhoto[]> {
+    if (files.length > MAX_PHOTOS) throw new PhotoRefused('count', `at most ${MAX_PHOTOS} photos can be sent with an answer`);
+    const out: ProcessedPhoto[] = [];
+    // One at a time: decoding is memory-heavy and a form has at most three.
+    for (const f of files) out.push(await processPhoto(f));
+    return out;
+  }
+
+  /**
+   * Stores photos in the transaction `m` that stores their answer. An object store's uploads
+   * happen now; `written` collects them so the caller can take them back (discard) if the
+   * transaction does not commit.
+   */
+  async attach(
+    m: EntityManager,
+    owner: { clinicId: string; patientId: string; responseId: string | null; messageId: string | null; source: 'form' | 'mms'; actor: Actor },
+    photos: ProcessedPhoto[],
+    written: StoredPhotoRef[],
+  ): Promise<ResponsePhoto[]> {
+    const rows: ResponsePhoto[] = [];
+    const now = this.clock.now();
+    for (const [i, p] of photos.slice(0, MAX_PHOTOS).entries()) {
+      const id = randomUUID();
+      const ref: StoredPhotoRef = { id, clinicId: owner.clinicId, storageKey: this.store.keyFor(owner.clinicId, id) };
+      const row = m.getRepository(ResponsePhoto).create({
+        id,
+        clinicId: owner.clinicId,
+        patientId: owner.patientId,
+        responseId: owner.responseId,
+        messageId: owner.messageId,
+        source: owner.source,
+        position: i + 1,
+        contentType: p.contentType,
+        originalType: p.originalType,
+        width: p.width,
+        height: p.height,
+        byteSize: p.bytes.length,
+        sha256: createHash('sha256').update(p.bytes).digest('hex'),
+        storage: this.store.kind,
+        storageKey: ref.storageKey,
+        createdAt: now,
+      });
+      await m.getRepository(ResponsePhoto).insert(row);
+      if (this.store.kind !== 'postgres') written.push(ref);
+      await this.store.put(m, ref, p.bytes);
+      rows.push(row);
+    }
+    if (rows.length) {
+      await this.audit.record(m, {
+        clinicId: owner.clinicId,
+        actor: owner.actor,
+        action: 'photos.stored',
+        entityType: owner.responseId ? 'response' : 'message',
+        entityId: owner.responseId ?? owner.messageId,
+        data: { photoIds: rows.map((r) => r.id), source: owner.source, storage: this.store.kind, originalTypes: rows.map((r) => r.originalType) },
+      });
+    }
+    return rows;
+  }
+
+  /** Takes back objects uploaded for a transaction that did not commit (an object store is not in it). */
+  async discard(written: StoredPhotoRef[]): Promise<void> {
+    if (!written.length) return;
+    await this.store.remove(this.db.manager, written).catch((err) => this.logger.error(`Could not take back ${written.length} uploaded photo(s): ${err?.message ?? err}`));
+  }
+
+  /** Runs `work` with a list for uploads; on failure the uploads are taken back and the error rethrown. */
+  async withUploads<T>(work: (written: StoredPhotoRef[]) => Promise<T>): Promise<T> {
+    const written: StoredPhotoRef[] = [];
+    try {
+      return await work(written);
+    } catch (err) {
+      await this.discard(written);
+      throw err;
+    }
+  }
+
+  async forResponses(clinicId: string, responseIds: string[]): Promise<ResponsePhoto[]> {
+    if (!responseIds.length) return [];
+    return this.db.getRepository(ResponsePhoto).find({ where: { clinicId, responseId: In(responseIds) }, order: { createdAt: 'ASC', position: 'ASC' } });
+  }
+
+  async forMessages(clinicId: string, messageIds: string[]): Promise<ResponsePhoto[]> {
+    if (!messageIds.length) return [];
+    return this.db.getRepository(ResponsePhoto).find({ where: { clinicId, messageId: In(messageIds) }, order: { createdAt: 'ASC', position: 'ASC' } });
+  }
+
+  async listForPatient(clinicId: string, patientId: string, m: EntityManager = this.db.manager): Promise<ResponsePhoto[]> {
+    return m.getRepository(ResponsePhoto).find({ where: { clinicId, patientId }, order: { createdAt: 'ASC', position: 'ASC' } });
+  }
+
+  /** Signed links for `actor`, valid PHOTO_LINK_TTL_SECONDS from now. */
+  linksFor(rows: ResponsePhoto[], actor: Actor): PhotoLink[] {
+    const expires = Math.floor(this.clock.now().getTime() / 1000) + PHOTO_LINK_TTL_SECONDS;
+    return rows.map((r) => ({
+      id: r.id,
+      responseId: r.responseId,
+      messageId: r.messageId,
+      source: r.source,
+      position: r.position,
+      contentType: r.contentType,
+      originalType: r.originalType,
+      width: r.width,
+      height: r.height,
+      createdAt: r.createdAt,
+      url: this.links.sign({ photoId: r.id, clinicId: r.clinicId, actorType: actor.type, actorId: actor.id ?? '', expires }),
+      expiresAt: new Date(expires * 1000),
+    }));
+  }
+
+  /** A signed link opened: the bytes, after the view is on the record as a read by the link's holder. */
+  async view(photoId: string, query: Record<string, unknown>): Promise<{ state: 'ok'; bytes: Buffer } | { state: 'invalid' | 'expired' | 'gone' }> {
+    const claims = this.links.verify(photoId, query, Math.floor(this.clock.now().getTime() / 1000));
+    if (claims === 'invalid' || claims === 'expired') return { state: claims };
+    const row = await this.db.getRepository(ResponsePhoto).findOne({ where: { id: photoId, clinicId: claims.clinicId } });
+    const bytes = row ? await this.store.get(this.db.manager, row) : null;
+    if (!row || !bytes) return { state: 'gone' };
+    await this.audit.recordAccess({
+      clinicId: row.clinicId,
+      actor: { type: claims.actorType as Actor['type'], id: claims.actorId || null },
+      action: 'photo.viewed',
+      entityType: 'photo',
+      entityId: row.id,
+      data: { patientId: row.patientId, responseId: row.responseId, messageId: row.messageId },
+    });
+    return { state: 'ok', bytes };
+  }
+
+  /** The patient's photos with their bytes, for the access export. */
+  async exportForPatient(clinicId: string, patientId: string): Promise<Array<ResponsePhoto & { dataBase64: string | null }>> {
+    const rows = await this.listForPatient(clinicId, patientId);
+    const out: Array<ResponsePhoto & { dataBase64: string | null }> = [];
+    for (const r of rows) {
+      const bytes = await this.store.get(this.db.manager, r);
+      out.push({ ...r, dataBase64: bytes ? bytes.toString('base64') : null });
+    }
+    return out;
+  }
+
+  /**
+   * Erasure: the patient's photos go, rows and bytes, inside the erasure's transaction. An
+   * object store deletes at once; if that fails the erasure fails and can be retried.
+   */
+  async eraseForPatient(m: EntityManager, clinicId: string, patientId: string): Promise<number> {
+    const rows = await this.listForPatient(clinicId, patientId, m);
+    if (!rows.length) return 0;
+    const ids = rows.map((r) => r.id);
+    if (this.store.kind === 'postgres') await this.store.remove(m, rows);
+    await m.getRepository(ResponsePhoto).delete({ clinicId, id: In(ids) });
+    if (this.store.kind !== 'postgres') await this.store.remove(m, rows);
+    return rows.length;
+  }
+
+  /**
+   * An MMS's media, fetched from Twilio with the account's credentials, within the form's limits.
+   * Only Twilio's own address (or TWILIO_API_URL's) is fetched: the credentials go nowhere else.
+   */
+  async fetchMms(media: MmsMedia[]): Promise<MmsPhotos> {
+    const photos: ProcessedPhoto[] = [];
+    const refused: string[] = [];
+    for (const [i, item] of media.entries()) {
+      if (i >= MAX_PHOTOS) {
+        refused.push(`media ${i + 1}: at most ${MAX_PHOTOS} photos are kept with an answer`);
+        continue;
+      }
+      try {
+        const bytes = await this.download(item.url);
+        photos.push(await processPhoto(bytes));
+      } catch (err) {
+        const why = err instanceof PhotoRefused ? err.message : `could not be fetched (${(err as Error)?.message ?? err})`;
+        refused.push(`media ${i + 1}: ${why}`);
+      }
+    }
+    return { photos, refused };
+  }
+
+  private async download(url: string): Promise<Buffer> {
+    const twilio = this.config.twilio;
+    if (!twilio) throw new Error('Twilio is not configured');
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      throw new Error('the media URL is not a URL');
+    }
+    const allowed = new Set(['https://api.twilio.com', ...(twilio.apiUrl ? [new URL(twilio.apiUrl).origin] : [])]);
+    if (!allowed.has(target.origin)) throw new Error(`the media URL is not on ${[...allowed].join(' or ')}`);
+    const res = await fetch(target, {
+      headers: { Authorization: 'Basic ' + Buffer.from(`${twilio.accountSid}:${twilio.authToken}`).toString('base64') },
+      // Twilio answers with a redirect to its media store; fetch drops the credentials when it leaves the origin.
+      redirect: 'follow',
+      signal: AbortSignal.timeout(20_000),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const declared = Number(res.headers.get('content-length') ?? NaN);
+    if (declared > MAX_PHOTO_BYTES) {
+      await res.body?.cancel();
+      throw new PhotoRefused('size', `a photo is larger than ${MAX_PHOTO_BYTES / 1024 / 1024} MB`);
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      total += chunk.length;
+      if (total > MAX_PHOTO_BYTES) throw new PhotoRefused('size', `a photo is larger than ${MAX_PHOTO_BYTES / 1024 / 1024} MB`);
+      chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks);
+  }
+}
