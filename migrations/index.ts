@@ -20,6 +20,7 @@ import { StaffSessions1767100000001 } from './1767100000001-StaffSessions';
 import { ChannelsOff1767200000000 } from './1767200000000-ChannelsOff';
 
 import { FlagCases1767700000000 } from './1767700000000-FlagCases';
+import { ClinicEscalationDelays1768400000000 } from './1768400000000-ClinicEscalationDelays';
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   StaffSessions1767100000001,
   ChannelsOff1767200000000,
   FlagCases1767700000000,
+  ClinicEscalationDelays1768400000000,
 ];

@@ -215,7 +215,7 @@ export class ClinicsService {
       if (!clinic) throw new NotFoundException('Clinic not found');
       const current = settingsView(clinic);
       const patch: Partial<Clinic> = {};
-      for (const key of ['name', 'timeZone', 'phone', 'smsFrom', 'emailFrom', 'sendWindowStart', 'sendWindowEnd'] as const) {
+      for (const key of ['name', 'timeZone', 'phone', 'smsFrom', 'emailFrom', 'sendWindowStart', 'sendWindowEnd', 'escalateUrgentAfterMinutes', 'escalateHighAfterHours'] as const) {
         if (dto[key] !== undefined && dto[key] !== current[key]) (patch as Record<string, unknown>)[key] = dto[key];
       }
       const changed = Object.keys(patch);
@@ -225,7 +225,8 @@ export class ClinicsService {
       if (current.sendWindowStart === current.sendWindowEnd) throw new BadRequestException('sendWindowStart and sendWindowEnd must differ');
       // A new SMS sender (or its removal) is news again: the admins hear once more if it goes missing.
       await m.update(Clinic, { id: clinicId }, 'smsFrom' in patch ? { ...patch, smsSenderNoticeAt: null } : patch);
-      await this.audit.record(m, { clinicId, actor, action: 'clinic.updated', entityType: 'clinic', entityId: clinicId, data: { fields: changed } });
+      const changes = changedFields(settingsView(clinic), current, changed as Array<keyof Clinic & string>);
+      await this.audit.record(m, { clinicId, actor, action: 'clinic.updated', entityType: 'clinic', entityId: clinicId, data: { fields: changed }, changes });
       return current;
     });
   }

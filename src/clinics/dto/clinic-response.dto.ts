@@ -1,6 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Clinic } from '../clinic.entity';
 
+export class EscalationDefaultsDto {
+  @ApiProperty({ example: 30 }) urgentAfterMinutes: number;
+  @ApiProperty({ example: 24 }) highAfterHours: number;
+}
+
 /** The caller's clinic's settings. */
 export class ClinicDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -11,10 +16,13 @@ export class ClinicDto {
   @ApiProperty({ type: String, nullable: true, description: 'Email sender address; null: EMAIL_FROM' }) emailFrom: string | null;
   @ApiProperty({ example: '09:00', description: 'Local time (HH:mm) messages to patients may start' }) sendWindowStart: string;
   @ApiProperty({ example: '20:00', description: 'Local time (HH:mm) they stop' }) sendWindowEnd: string;
+  @ApiProperty({ type: Number, nullable: true, description: "The clinic's own delay for urgent flags, in minutes; null: the service's default" }) escalateUrgentAfterMinutes: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: "The clinic's own delay for high flags, in hours; null: the service's default" }) escalateHighAfterHours: number | null;
+  @ApiProperty({ type: EscalationDefaultsDto, description: 'The service-wide delays that apply where the clinic has none of its own' }) escalationDefaults: EscalationDefaultsDto;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
 }
 
-export function toClinicDto(c: Clinic): ClinicDto {
+export function toClinicDto(c: Clinic, defaults: EscalationDefaultsDto): ClinicDto {
   return {
     id: c.id,
     name: c.name,
@@ -24,6 +32,9 @@ export function toClinicDto(c: Clinic): ClinicDto {
     emailFrom: c.emailFrom,
     sendWindowStart: c.sendWindowStart,
     sendWindowEnd: c.sendWindowEnd,
+    escalateUrgentAfterMinutes: c.escalateUrgentAfterMinutes ?? null,
+    escalateHighAfterHours: c.escalateHighAfterHours ?? null,
+    escalationDefaults: { urgentAfterMinutes: defaults.urgentAfterMinutes, highAfterHours: defaults.highAfterHours },
     createdAt: c.createdAt,
   };
 }

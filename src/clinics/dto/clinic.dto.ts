@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsE164, IsLocalTime, IsSmsSender, IsTimeZone, SingleLineText } from '../../common/validators';
 
 /** Clinic settings an admin may change; phone, smsFrom and emailFrom may be null to clear them. */
@@ -29,4 +29,18 @@ export class UpdateClinicDto {
   @ApiPropertyOptional({ example: '20:00', description: 'Local time (HH:mm) they stop; must differ from the start' })
   @IsOptional() @IsLocalTime()
   sendWindowEnd?: string;
+
+  @ApiPropertyOptional({ example: 30, nullable: true, minimum: 1, maximum: 1440, description: "Minutes an urgent flag may wait unacknowledged before every practitioner and admin is alerted; null: the service's default (ESCALATE_URGENT_AFTER_MINUTES)" })
+  @IsOptional()
+  @IsInt({ message: 'escalateUrgentAfterMinutes must be a whole number of minutes' })
+  @Min(1, { message: 'escalateUrgentAfterMinutes must be from 1 to 1440 minutes (24 hours)' })
+  @Max(1440, { message: 'escalateUrgentAfterMinutes must be from 1 to 1440 minutes (24 hours)' })
+  escalateUrgentAfterMinutes?: number | null;
+
+  @ApiPropertyOptional({ example: 24, nullable: true, minimum: 1, maximum: 720, description: "Hours a high flag may wait unacknowledged before escalation; null: the service's default (ESCALATE_HIGH_AFTER_HOURS)" })
+  @IsOptional()
+  @IsInt({ message: 'escalateHighAfterHours must be a whole number of hours' })
+  @Min(1, { message: 'escalateHighAfterHours must be from 1 to 720 hours (30 days)' })
+  @Max(720, { message: 'escalateHighAfterHours must be from 1 to 720 hours (30 days)' })
+  escalateHighAfterHours?: number | null;
 }
