@@ -117,6 +117,20 @@ describe('admin API', () => {
     });
   });
 
+  describe('staff invitation', () => {
+    it('creates a staff member with a temporary password they must change at their first sign-in', async () => {
+      const c = await newClinic(t);
+      const email = `invited-${Date.now()}@clinic.example`;
+      const created = (
+        await t.http.post('/v1/staff').set(c.admin.auth).send({ email, name: 'Ines Invited', role: 'practitioner', password: 'tulip-orbit-canyon-42', mustChangePassword: true }).expect(201)
+      ).body;
+      expect(created).toMatchObject({ mustChangePassword: true, active: true });
+      const login = (await t.http.post('/v1/auth/login').send({ email, password: 'tulip-orbit-canyon-42' }).expect(200)).body;
+      expect(login.mustChangePassword).toBe(true);
+      await t.http.get('/v1/patients').set({ Authorization: `Bearer ${login.accessToken}` }).expect(403);
+    });
+  });
+
   describe('API keys', () => {
     it('are shown once, work as X-API-Key and as a bearer, are listed without the key, and are refused once revoked', async () => {
       const c = await newClinic(t);

@@ -22,6 +22,8 @@ export interface NewStaff {
   role: StaffRole;
   password: string;
   phone?: string | null;
+  /** An invitation: the password is temporary and must be changed at the first sign-in. */
+  mustChangePassword?: boolean;
 }
 
 @Injectable()
@@ -100,6 +102,7 @@ export class ClinicsService {
         passwordHash: await hashPassword(input.password),
         phone: input.phone ?? null,
         active: true,
+        mustChangePassword: input.mustChangePassword ?? false,
         createdAt: this.clock.now(),
       }),
     );
@@ -109,7 +112,7 @@ export class ClinicsService {
       action: 'staff.created',
       entityType: 'staff_user',
       entityId: user.id,
-      data: { role: input.role },
+      data: { role: input.role, ...(input.mustChangePassword ? { mustChangePassword: true } : {}) },
     });
     return staffView(user);
   }

@@ -1054,6 +1054,8 @@ export interface components {
              * @example +447700900123
              */
             phone?: string;
+            /** @description true: the password is a temporary one they must change at their first sign-in (an invitation) */
+            mustChangePassword?: boolean;
         };
         StaffDto: {
             /** Format: uuid */
