@@ -1396,7 +1396,7 @@ export interface components {
              *       90
              *     ]
              */
-            dayOffsets: string[];
+            dayOffsets: number[];
             /**
              * @description Local time (HH:mm) in the patient's zone; moved into the clinic's send window
              * @example 10:00
@@ -1411,7 +1411,7 @@ export interface components {
              * @description Hours after it is due that one reminder goes if unanswered; less than expiryHours. Null: twice expiryHours, i.e. no reminder.
              * @example 24
              */
-            reminderAfterHours?: Record<string, never> | null;
+            reminderAfterHours?: number | null;
             /**
              * @description Per symptom (bruising, redness, itching, burning, pain), bands { throughDay, max } in increasing throughDay: a score up to max is usual through that day; after the last band the symptom should be gone.
              * @example {
