@@ -144,7 +144,7 @@ const ROWS: Array<{ label: string; value: (p: Protocol) => string }> = [
   { label: 'Sent at', value: (p) => p.sendTime },
   { label: 'Answers taken for', value: (p) => `${p.expiryHours} hours` },
   { label: 'Reminder after', value: (p) => (p.reminderAfterHours === null ? 'No reminder' : `${p.reminderAfterHours} hours`) },
-  ...SYMPTOMS.map((s) => ({ label: `Usual ${SYMPTOM_NAMES[s].toLowerCase()} (score 0–10)`, value: (p: Protocol) => bandsText(p, s) })),
+  ...SYMPTOMS.map((s) => ({ label: `Usual ${SYMPTOM_NAMES[s].toLowerCase()} (score 0–4)`, value: (p: Protocol) => bandsText(p, s) })),
 ];
 
 /** A version beside the one before it; rows that differ are marked in words, not by colour alone. */

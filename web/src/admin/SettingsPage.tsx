@@ -75,8 +75,12 @@ function ClinicForm({ clinic }: { clinic: Clinic }) {
   const [saved, setSaved] = useState(valuesOf(clinic));
   const [v, setV] = useState(saved);
   const [done, setDone] = useState(false);
+  // A field changed since the last save no longer shows that save's error: it goes as the person
+  // types, not when the field loses focus (which would move the Save button under the pointer).
+  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set());
   const set = (k: ClinicField) => (value: string) => {
     setV((old) => ({ ...old, [k]: value }));
+    setEdited((old) => (old.has(k) ? old : new Set(old).add(k)));
     setDone(false);
   };
   const save = useMutation({
@@ -89,10 +93,13 @@ function ClinicForm({ clinic }: { clinic: Clinic }) {
       setDone(true);
     },
   });
-  const { byField, other } = fieldErrorsOf(save.error, CLINIC_FIELDS);
+  const errors = fieldErrorsOf(save.error, CLINIC_FIELDS);
+  const other = errors.other;
+  const byField = Object.fromEntries(Object.entries(errors.byField).filter(([k]) => !edited.has(k)));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setDone(false);
+    setEdited(new Set());
     const patch = patchOf(saved, v);
     if (!Object.keys(patch).length) {
       setDone(true);
@@ -105,8 +112,8 @@ function ClinicForm({ clinic }: { clinic: Clinic }) {
     <section aria-labelledby="clinic-heading">
       <h2 id="clinic-heading">Clinic</h2>
       {done && <Alert tone="success">The settings are saved.</Alert>}
-      {save.isError && (other.length > 0 || Object.keys(byField).length === 0) && <Alert>{other.length ? other.join(' ') : describeError(save.error)}</Alert>}
-      {Object.keys(byField).length > 0 && <Alert>Check the fields marked below.</Alert>}
+      {save.isError && (other.length > 0 || Object.keys(errors.byField).length === 0) && <Alert>{other.length ? other.join(' ') : describeError(save.error)}</Alert>}
+      {Object.keys(errors.byField).length > 0 && <Alert>Check the fields marked below.</Alert>}
       <Form className="settings-form" onSubmit={submit} validationErrors={byField} validationBehavior="aria">
         <fieldset>
           <legend>The clinic</legend>

@@ -28,12 +28,21 @@ export function fieldErrorsOf(err: unknown, roots: readonly string[]): FieldErro
     const path = fieldPathOf(message);
     const root = path?.split('.')[0];
     if (path && root && roots.includes(root)) {
-      byField[path] ??= sentence(message);
+      byField[path] ??= atField(message, path);
       // "sendWindowStart and sendWindowEnd must differ" belongs to both.
       for (const r of roots) if (r !== root && new RegExp(`^${root} and ${r}\\b`).test(message)) byField[r] ??= sentence(message);
     } else other.push(sentence(message));
   }
   return { byField, other };
+}
+
+/**
+ * Shown at its field, the message leaves out the path ("Must be a local time HH:mm") when what
+ * follows reads on its own; otherwise it is kept whole ("sendWindowStart and sendWindowEnd must differ").
+ */
+function atField(message: string, path: string): string {
+  const rest = message.trim().replace(/^"?[A-Za-z0-9.[\]]+"?[:\s]*/, '');
+  return /^(must|is|has|should|cannot|may)\b/.test(rest) ? sentence(rest) : sentence(message);
 }
 
 function sentence(t: string): string {
