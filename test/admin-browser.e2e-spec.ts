@@ -126,6 +126,21 @@ describeInBrowser('Console in a browser: admin pages', () => {
     await page.getByRole('button', { name: 'Reactivate A practitioner' }).click();
     await dialog.getByRole('button', { name: 'Reactivate' }).click();
     await page.getByRole('status').filter({ hasText: 'A practitioner is active again' }).waitFor();
+
+    // Change a role, and reset a password (a temporary one, shown once, that must be changed).
+    await page.getByRole('button', { name: 'Change role of A compliance' }).click();
+    await dialog.getByRole('button', { name: /New role/ }).click();
+    await page.getByRole('option', { name: 'Practitioner' }).click();
+    await dialog.getByRole('button', { name: 'Change role' }).click();
+    await page.getByRole('status').filter({ hasText: 'A compliance’s role is now Practitioner' }).waitFor();
+    await page.getByRole('button', { name: 'Reset password of A compliance' }).click();
+    await dialog.getByRole('button', { name: 'Reset password' }).click();
+    await page.getByRole('heading', { name: 'A compliance’s password is reset' }).waitFor();
+    const temporary = (await page.getByTestId('secret').textContent())!.trim();
+    const login = (await t.http.post('/v1/auth/login').send({ email: c.compliance.email, password: temporary }).expect(200)).body;
+    expect(login.mustChangePassword).toBe(true);
+    await page.getByRole('row', { name: /A compliance/ }).filter({ hasText: 'Must change password' }).waitFor();
+    await axe(page);
   });
 
   it('settings: an error is shown at its field; the rota is edited with a shift past midnight and the On call page shows it', async () => {
@@ -160,6 +175,10 @@ describeInBrowser('Console in a browser: admin pages', () => {
     await page.getByLabel('From (Monday shift 1)').fill('22:00');
     await page.getByLabel('Until (Monday shift 1)').fill('06:00');
     await page.getByText('Ends 06:00 on Tuesday (past midnight).').waitFor();
+    // The week at a glance: Monday's shift, and its end on Tuesday morning.
+    const week = page.getByRole('table', { name: /The week at a glance/ });
+    expect((await week.getByRole('cell').nth(0).textContent())!).toContain('22:00–06:00 next day A practitioner');
+    expect((await week.getByRole('cell').nth(1).textContent())!).toContain('00:00–06:00 A practitioner (from Monday)');
     // A wrong time is refused by the API and shown at its field.
     await page.getByRole('button', { name: 'Add a shift on Wednesday' }).click();
     const wrong = page.getByLabel('From (Wednesday shift 1)');
@@ -215,6 +234,9 @@ describeInBrowser('Console in a browser: admin pages', () => {
     expect((await daysRow.textContent())!).toContain('1, 3, 7, 14, 30');
     await axe(page);
     await screenshot(page, 'admin-protocols-1280');
+    await page.setViewportSize(PHONE);
+    await noSidewaysScroll(page, PHONE.width);
+    await axe(page);
   });
 
   it('an API key is shown once, works against the API, and is refused once revoked', async () => {

@@ -72,7 +72,7 @@ function ApiKeys() {
         <p>The clinic has no API keys.</p>
       ) : (
         <div className="table-wrap">
-          <table className="data">
+          <table className="data stack-table">
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -88,11 +88,11 @@ function ApiKeys() {
               {keys.data.items.map((k) => (
                 <tr key={k.id}>
                   <th scope="row">{k.name}</th>
-                  <td>
+                  <td data-label="Starts with">
                     <code>{k.keyPrefix}…</code>
                   </td>
-                  <td>{formatDateTime(k.createdAt as unknown as string)}</td>
-                  <td>{k.revokedAt ? <span className="status-inactive">Revoked {formatDateTime(k.revokedAt as unknown as string)}</span> : 'Active'}</td>
+                  <td data-label="Created">{formatDateTime(k.createdAt as unknown as string)}</td>
+                  <td data-label="Status">{k.revokedAt ? <span className="status-inactive">Revoked {formatDateTime(k.revokedAt as unknown as string)}</span> : 'Active'}</td>
                   <td>
                     {!k.revokedAt && (
                       <ActionDialog

@@ -74,7 +74,7 @@ function ProtocolVersions({ protocolKey, usage, version, onVersion }: { protocol
     <section aria-labelledby="versions-heading">
       <h2 id="versions-heading">{items[0].name}: versions</h2>
       {created !== null && <Alert tone="success">Version {created} is saved. New treatments get it from now on.</Alert>}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Versions">
         <table className="data">
           <thead>
             <tr>
@@ -154,7 +154,7 @@ function Comparison({ shown, previous }: { shown: Protocol; previous: Protocol |
     <section aria-labelledby="compare-heading">
       <h3 id="compare-heading">{previous ? `Version ${shown.version} beside version ${previous.version}` : `Version ${shown.version} (the first)`}</h3>
       {previous && <p>{changed === 0 ? 'Nothing differs.' : `${changed} ${changed === 1 ? 'thing differs' : 'things differ'}, marked “Changed”.`}</p>}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label="Comparison">
         <table className="diff">
           <thead>
             <tr>

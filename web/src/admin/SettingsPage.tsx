@@ -223,6 +223,7 @@ function RotaEditor() {
       {save.isError && (other.length > 0 || Object.keys(byField).length === 0) && <Alert>{other.length ? other.join(' ') : describeError(save.error)}</Alert>}
       {Object.keys(byField).length > 0 && <Alert>Check the shifts marked below.</Alert>}
       {staff.length === 0 && <Alert tone="info">The clinic has no active practitioner or administrator to put on the rota.</Alert>}
+      <WeekGrid rows={rows} nameOf={(id) => staff.find((s) => s.id === id)?.name ?? 'A former staff member'} />
       <Form className="settings-form" onSubmit={submit} validationErrors={byField} validationBehavior="aria">
         <fieldset>
           <legend>Weekly shifts</legend>
@@ -279,5 +280,60 @@ function RotaEditor() {
         </div>
       </Form>
     </section>
+  );
+}
+
+/**
+ * The week at a glance, as edited (before saving): each day lists the shifts that start on it and
+ * the end of a shift that began the day before and runs past midnight.
+ */
+function WeekGrid({ rows, nameOf }: { rows: Row[]; nameOf: (id: string) => string }) {
+  const valid = rows.filter((r) => minutes(r.start) !== null && (minutes(r.end) !== null || r.end === '24:00'));
+  const sorted = [...valid].sort((a, b) => a.start.localeCompare(b.start));
+  return (
+    <div className="table-wrap" tabIndex={0} role="region" aria-label="The week at a glance">
+      <table className="week-grid">
+        <caption>The week at a glance (unsaved changes included)</caption>
+        <thead>
+          <tr>
+            {WEEKDAYS.map((d) => (
+              <th key={d} scope="col">
+                {d}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            {WEEKDAYS.map((d, i) => {
+              const weekday = i + 1;
+              const previous = ((weekday + 5) % 7) + 1;
+              const spill = sorted.filter((r) => r.weekday === previous && pastMidnight(r) && r.end !== '00:00');
+              const own = sorted.filter((r) => r.weekday === weekday);
+              return (
+                <td key={d}>
+                  {spill.length + own.length === 0 ? (
+                    <span className="muted">Nobody</span>
+                  ) : (
+                    <ul>
+                      {spill.map((r) => (
+                        <li key={`s${r.key}`}>
+                          00:00–{r.end} {nameOf(r.staffUserId)} <span className="muted">(from {WEEKDAYS[previous - 1]})</span>
+                        </li>
+                      ))}
+                      {own.map((r) => (
+                        <li key={r.key}>
+                          {r.start}–{pastMidnight(r) ? `${r.end} next day` : r.end} {nameOf(r.staffUserId)}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+              );
+            })}
+          </tr>
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -97,7 +97,7 @@ function StaffAdmin() {
         <Alert>{describeError(staff.error)}</Alert>
       ) : (
         <div className="table-wrap">
-          <table className="data">
+          <table className="data stack-table">
             <caption className="muted" style={{ textAlign: 'left' }}>
               {staff.data.items.length} staff members
             </caption>
@@ -120,12 +120,12 @@ function StaffAdmin() {
                       {s.email}
                     </span>
                   </th>
-                  <td>{ROLE_NAMES[s.role]}</td>
-                  <td>
+                  <td data-label="Role">{ROLE_NAMES[s.role]}</td>
+                  <td data-label="Status">
                     {s.active ? 'Active' : <span className="status-inactive">Deactivated</span>}
                     {s.active && s.mustChangePassword && <span style={{ display: 'block' }}>Must change password</span>}
                   </td>
-                  <td>{s.lastSignInAt ? formatDateTime(s.lastSignInAt as unknown as string) : 'Never'}</td>
+                  <td data-label="Last sign-in">{s.lastSignInAt ? formatDateTime(s.lastSignInAt as unknown as string) : 'Never'}</td>
                   <td>
                     <StaffActions
                       s={s}
@@ -179,7 +179,7 @@ function StaffActions({
         title={`Change the role of ${who}`}
         submitLabel="Change role"
         variant="quiet"
-        submit={(form) => change({ role: String(form.get('role')) as StaffRole }, `${s.name} is now ${ROLE_NAMES[String(form.get('role')) as StaffRole]?.toLowerCase() ?? 'changed'}.`)}
+        submit={(form) => change({ role: String(form.get('role')) as StaffRole }, `${s.name}’s role is now ${ROLE_NAMES[String(form.get('role')) as StaffRole] ?? String(form.get('role'))}; they sign in again to use it.`)}
       >
         <p>Now: {ROLE_NAMES[s.role]}. A change signs them out everywhere; they sign in again with the new role.</p>
         <Choice name="role" label="New role" options={ROLE_OPTIONS.filter((o) => o.id !== s.role)} />
