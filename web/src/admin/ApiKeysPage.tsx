@@ -34,8 +34,8 @@ function ApiKeys() {
     <>
       <h1>API keys</h1>
       <p className="muted">
-        A key lets another system (a booking system, a clinic database) use the Aftercare API for this clinic: send it as the <code>X-API-Key</code> header or as <code>Authorization: Bearer</code>. Keys can record patients and sessions; they cannot
-        manage staff or settings. Revoke a key the moment it is no longer needed or may have leaked.
+        A key lets another system (a booking system, a clinic database) use the Aftercare API for this clinic: send it as the <code>X-API-Key</code> header or as <code>Authorization: Bearer</code>. A key can record and read patients and
+        sessions and read protocols; it cannot see flags or the audit log, nor manage staff or settings. Revoke a key the moment it is no longer needed or may have leaked.
       </p>
       <div className="page-actions">
         <ActionDialog
