@@ -16,6 +16,10 @@ export class Clinic {
   /** Messages to patients go out only between these local times (quiet hours are the rest). */
   @Column({ name: 'send_window_start', type: 'time' }) sendWindowStart: string;
   @Column({ name: 'send_window_end', type: 'time' }) sendWindowEnd: string;
+  /** Minutes an urgent flag may wait unacknowledged before everyone is alerted; null: ESCALATE_URGENT_AFTER_MINUTES. */
+  @Column({ name: 'escalate_urgent_after_minutes', type: 'int', nullable: true }) escalateUrgentAfterMinutes: number | null;
+  /** Hours for a high flag; null: ESCALATE_HIGH_AFTER_HOURS. */
+  @Column({ name: 'escalate_high_after_hours', type: 'int', nullable: true }) escalateHighAfterHours: number | null;
   /** When the admins were told the clinic has no SMS sender (cleared when smsFrom changes). */
   @Column({ name: 'sms_sender_notice_at', type: 'timestamptz', nullable: true, select: false }) smsSenderNoticeAt?: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

@@ -22,6 +22,8 @@ export interface NewStaff {
   role: StaffRole;
   password: string;
   phone?: string | null;
+  /** An invitation: the password is temporary and must be changed at the first sign-in. */
+  mustChangePassword?: boolean;
 }
 
 @Injectable()
@@ -102,6 +104,7 @@ export class ClinicsService {
         passwordHash: await hashPassword(input.password),
         phone: input.phone ?? null,
         active: true,
+        mustChangePassword: input.mustChangePassword ?? false,
         createdAt: this.clock.now(),
       }),
     );
@@ -111,7 +114,7 @@ export class ClinicsService {
       action: 'staff.created',
       entityType: 'staff_user',
       entityId: user.id,
-      data: { role: input.role },
+      data: { role: input.role, ...(input.mustChangePassword ? { mustChangePassword: true } : {}) },
     });
     return staffView(user);
   }
@@ -222,7 +225,7 @@ export class ClinicsService {
       if (!clinic) throw new NotFoundException('Clinic not found');
       const current = settingsView(clinic);
       const patch: Partial<Clinic> = {};
-      for (const key of ['name', 'timeZone', 'phone', 'smsFrom', 'emailFrom', 'smsName', 'staffLocale', 'sendWindowStart', 'sendWindowEnd'] as const) {
+      for (const key of ['name', 'timeZone', 'phone', 'smsFrom', 'emailFrom', 'smsName', 'staffLocale', 'sendWindowStart', 'sendWindowEnd', 'escalateUrgentAfterMinutes', 'escalateHighAfterHours'] as const) {
         if (dto[key] !== undefined && dto[key] !== current[key]) (patch as Record<string, unknown>)[key] = dto[key];
       }
       const changed = Object.keys(patch);
@@ -232,7 +235,8 @@ export class ClinicsService {
       if (current.sendWindowStart === current.sendWindowEnd) throw new BadRequestException('sendWindowStart and sendWindowEnd must differ');
       // A new SMS sender (or its removal) is news again: the admins hear once more if it goes missing.
       await m.update(Clinic, { id: clinicId }, 'smsFrom' in patch ? { ...patch, smsSenderNoticeAt: null } : patch);
-      await this.audit.record(m, { clinicId, actor, action: 'clinic.updated', entityType: 'clinic', entityId: clinicId, data: { fields: changed } });
+      const changes = changedFields(settingsView(clinic), current, changed as Array<keyof Clinic & string>);
+      await this.audit.record(m, { clinicId, actor, action: 'clinic.updated', entityType: 'clinic', entityId: clinicId, data: { fields: changed }, changes });
       return current;
     });
   }

@@ -39,8 +39,8 @@ export function waitedPhrase(ms: number): string {
 }
 
 /**
- * An urgent flag nobody acknowledged within ESCALATE_URGENT_AFTER_MINUTES (a high one within
- * ESCALATE_HIGH_AFTER_HOURS) goes to every practitioner and admin of the clinic, by SMS and
+ * An urgent flag nobody acknowledged within the clinic's delay (its setting, else
+ * ESCALATE_URGENT_AFTER_MINUTES; a high one within its own or ESCALATE_HIGH_AFTER_HOURS) goes to every practitioner and admin of the clinic, by SMS and
  * email. The clock starts when the flag reached its current priority (its latest `raised` or
  * `priority_raised` event) or went back to open with an urgent report (the `evidence_added`
  * event carrying statusTo: open); each start escalates once. Only `open` flags escalate, and an
@@ -111,23 +111,24 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
 
   /** The oldest due flag, locked; others' locked rows are skipped. */
   private async claimDue(m: EntityManager, except: string[]): Promise<{ flag: Flag & { reachedAt: Date }; already: boolean } | null> {
-    const now = this.clock.now().getTime();
-    const urgentBefore = new Date(now - this.config.escalateUrgentAfterMinutes * MINUTE);
-    const highBefore = new Date(now - this.config.escalateHighAfterHours * 60 * MINUTE);
+    // Each clinic may set its own delays (clinic settings); null takes the service's.
+    const now = this.clock.now();
+    const urgentAfter = `make_interval(mins => coalesce(c.escalate_urgent_after_minutes, $4::int))`;
+    const highAfter = `make_interval(hours => coalesce(c.escalate_high_after_hours, $5::int))`;
     const reached = `(SELECT max(e.at) FROM flag_events e WHERE e.flag_id = f.id AND (e.kind IN ('raised', 'priority_raised') OR (e.kind = 'evidence_added' AND e.data->>'statusTo' = 'open')))`;
     const [row] = await queryRows<{ id: string; reached_at: Date }>(
       m,
-      `SELECT f.id, ${reached} AS reached_at FROM flags f
+      `SELECT f.id, ${reached} AS reached_at FROM flags f JOIN clinics c ON c.id = f.clinic_id
         WHERE f.status = 'open' AND f.priority IN ('urgent', 'high')
           AND f.id <> ALL($3::uuid[])
-          AND ${reached} <= CASE f.priority WHEN 'urgent' THEN $1::timestamptz ELSE $2::timestamptz END
+          AND ${reached} <= CASE f.priority WHEN 'urgent' THEN $1::timestamptz - ${urgentAfter} ELSE $2::timestamptz - ${highAfter} END
           AND NOT EXISTS (SELECT 1 FROM flag_events a WHERE a.flag_id = f.id AND a.kind IN ('acknowledged', 'resolved', 'reopened') AND a.at >= ${reached})
           AND NOT EXISTS (SELECT 1 FROM flag_events x WHERE x.flag_id = f.id AND x.kind = 'escalated' AND x.data->>'priority' = f.priority AND x.at >= ${reached})
           AND NOT EXISTS (${caseEscalated('f.case_id', 'f.id', reached)})
         ORDER BY f.created_at
         LIMIT 1
         FOR UPDATE OF f SKIP LOCKED`,
-      [urgentBefore, highBefore, except],
+      [now, now, except, this.config.escalateUrgentAfterMinutes, this.config.escalateHighAfterHours],
     );
     if (!row) return null;
     const flag = await m.getRepository(Flag).findOneByOrFail({ id: row.id });

@@ -4,7 +4,7 @@ import { ApiErrorResponses } from '../common/api-responses';
 import { ItemsOf } from '../common/pagination';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { PutProtocolDto } from './dto/protocol.dto';
-import { ProtocolDto, toProtocolDto } from './dto/protocol-response.dto';
+import { ProtocolDto, ProtocolUsageListDto, toProtocolDto } from './dto/protocol-response.dto';
 import { ProtocolsService } from './protocols.service';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
@@ -33,6 +33,14 @@ export class ProtocolsController {
   @ApiErrorResponses(400, 404)
   async versions(@CurrentPrincipal() p: Principal, @Param('key') key: string): Promise<{ items: ProtocolDto[] }> {
     return { items: (await this.protocols.versions(p.clinicId, key)).map(toProtocolDto) };
+  }
+
+  @Allow('admin', 'compliance')
+  @Get('usage')
+  @ApiOperation({ summary: "Which protocol versions the clinic's treatments follow, with how many treatments and patients each" })
+  @ApiOkResponse({ type: ProtocolUsageListDto })
+  async usage(@CurrentPrincipal() p: Principal): Promise<ProtocolUsageListDto> {
+    return { items: await this.protocols.usage(p.clinicId) };
   }
 
   @Allow('admin', 'practitioner', 'compliance', 'integration')

@@ -8,10 +8,22 @@ import { PutProtocolDto } from './dto/protocol.dto';
 import { ExpectedCourse, expectedCourseErrors } from './expected-course';
 import { SYMPTOMS } from './questions';
 import { lockKey } from '../database/advisory-lock';
+import { queryRows } from '../database/query-rows';
 import { Protocol } from './protocol.entity';
 import { protocolKeyPattern } from './protocol-choice';
 
 /** A protocol as the API shows it. */
+export interface ProtocolUsage {
+  protocolId: string;
+  key: string;
+  version: number;
+  treatments: number;
+  activeTreatments: number;
+  patients: number;
+  firstPerformedAt: Date;
+  lastPerformedAt: Date;
+}
+
 export interface ProtocolView {
   id: string;
   key: string;
@@ -77,6 +89,30 @@ export class ProtocolsService {
       .getMany();
     if (!rows.length) throw new NotFoundException(`No protocol with key "${key}"`);
     return rows.map(viewOf);
+  }
+
+  /** Which versions the clinic's treatments follow, with counts (one grouped read of the clinic's treatments). */
+  async usage(clinicId: string): Promise<ProtocolUsage[]> {
+    const rows = await queryRows<{ protocol_id: string; key: string; version: number; treatments: string; active: string; patients: string; first_at: Date; last_at: Date }>(
+      this.db.manager,
+      `SELECT t.protocol_id, p.key, p.version, count(*) AS treatments, count(*) FILTER (WHERE t.status = 'active') AS active,
+              count(DISTINCT t.patient_id) AS patients, min(t.performed_at) AS first_at, max(t.performed_at) AS last_at
+         FROM treatments t JOIN protocols p ON p.id = t.protocol_id
+        WHERE t.clinic_id = $1
+        GROUP BY t.protocol_id, p.key, p.version
+        ORDER BY p.key, p.version`,
+      [clinicId],
+    );
+    return rows.map((r) => ({
+      protocolId: r.protocol_id,
+      key: r.key,
+      version: Number(r.version),
+      treatments: Number(r.treatments),
+      activeTreatments: Number(r.active),
+      patients: Number(r.patients),
+      firstPerformedAt: new Date(r.first_at),
+      lastPerformedAt: new Date(r.last_at),
+    }));
   }
 
   /** A shipped default or one of the clinic's own versions; another clinic's is 404. */

@@ -2,6 +2,11 @@ import { ApiProperty } from '@nestjs/swagger';
 import { smsClinicName } from '../../protocols/texts';
 import { Clinic } from '../clinic.entity';
 
+export class EscalationDefaultsDto {
+  @ApiProperty({ example: 30 }) urgentAfterMinutes: number;
+  @ApiProperty({ example: 24 }) highAfterHours: number;
+}
+
 /** The caller's clinic's settings. */
 export class ClinicDto {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -15,10 +20,13 @@ export class ClinicDto {
   @ApiProperty({ enum: ['en', 'de', 'fr', 'es'], description: 'The language staff alerts and escalations are written in' }) staffLocale: string;
   @ApiProperty({ example: '09:00', description: 'Local time (HH:mm) messages to patients may start' }) sendWindowStart: string;
   @ApiProperty({ example: '20:00', description: 'Local time (HH:mm) they stop' }) sendWindowEnd: string;
+  @ApiProperty({ type: Number, nullable: true, description: "The clinic's own delay for urgent flags, in minutes; null: the service's default" }) escalateUrgentAfterMinutes: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: "The clinic's own delay for high flags, in hours; null: the service's default" }) escalateHighAfterHours: number | null;
+  @ApiProperty({ type: EscalationDefaultsDto, description: 'The service-wide delays that apply where the clinic has none of its own' }) escalationDefaults: EscalationDefaultsDto;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
 }
 
-export function toClinicDto(c: Clinic): ClinicDto {
+export function toClinicDto(c: Clinic, defaults: EscalationDefaultsDto): ClinicDto {
   return {
     id: c.id,
     name: c.name,
@@ -31,6 +39,9 @@ export function toClinicDto(c: Clinic): ClinicDto {
     staffLocale: c.staffLocale ?? 'en',
     sendWindowStart: c.sendWindowStart,
     sendWindowEnd: c.sendWindowEnd,
+    escalateUrgentAfterMinutes: c.escalateUrgentAfterMinutes ?? null,
+    escalateHighAfterHours: c.escalateHighAfterHours ?? null,
+    escalationDefaults: { urgentAfterMinutes: defaults.urgentAfterMinutes, highAfterHours: defaults.highAfterHours },
     createdAt: c.createdAt,
   };
 }

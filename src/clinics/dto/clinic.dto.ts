@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength, registerDecorator } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, registerDecorator } from 'class-validator';
 import { isGsm7 } from '../../messaging/sms-segments';
 import { LOCALES, Locale } from '../../protocols/texts/catalogue';
 import { SMS_NAME_MAX } from '../../protocols/texts';
@@ -45,6 +45,20 @@ export class UpdateClinicDto {
   @ApiPropertyOptional({ example: '20:00', description: 'Local time (HH:mm) they stop; must differ from the start' })
   @IsOptional() @IsLocalTime()
   sendWindowEnd?: string;
+
+  @ApiPropertyOptional({ example: 30, nullable: true, minimum: 1, maximum: 1440, description: "Minutes an urgent flag may wait unacknowledged before every practitioner and admin is alerted; null: the service's default (ESCALATE_URGENT_AFTER_MINUTES)" })
+  @IsOptional()
+  @IsInt({ message: 'escalateUrgentAfterMinutes must be a whole number of minutes' })
+  @Min(1, { message: 'escalateUrgentAfterMinutes must be from 1 to 1440 minutes (24 hours)' })
+  @Max(1440, { message: 'escalateUrgentAfterMinutes must be from 1 to 1440 minutes (24 hours)' })
+  escalateUrgentAfterMinutes?: number | null;
+
+  @ApiPropertyOptional({ example: 24, nullable: true, minimum: 1, maximum: 720, description: "Hours a high flag may wait unacknowledged before escalation; null: the service's default (ESCALATE_HIGH_AFTER_HOURS)" })
+  @IsOptional()
+  @IsInt({ message: 'escalateHighAfterHours must be a whole number of hours' })
+  @Min(1, { message: 'escalateHighAfterHours must be from 1 to 720 hours (30 days)' })
+  @Max(720, { message: 'escalateHighAfterHours must be from 1 to 720 hours (30 days)' })
+  escalateHighAfterHours?: number | null;
 }
 
 /** Only characters of the GSM-7 SMS alphabet: anything else turns every SMS into UCS-2, at two to three times the segments. */

@@ -14,6 +14,9 @@ export class CreateStaffDto {
   @ApiPropertyOptional({ description: 'E.164 phone for urgent alerts', example: '+447700900123' })
   @IsOptional() @IsE164()
   phone?: string;
+  @ApiPropertyOptional({ description: 'true: the password is a temporary one they must change at their first sign-in (an invitation)' })
+  @IsOptional() @IsBoolean()
+  mustChangePassword?: boolean;
 }
 
 /** What an admin changes about a staff member of their clinic. */

@@ -49,3 +49,19 @@ export function toProtocolDto(v: ProtocolView): ProtocolDto {
     createdAt: v.createdAt,
   };
 }
+
+/** How many of the clinic's treatments follow one protocol version. */
+export class ProtocolUsageDto {
+  @ApiProperty({ format: 'uuid' }) protocolId: string;
+  @ApiProperty({ example: 'body' }) key: string;
+  @ApiProperty() version: number;
+  @ApiProperty({ description: 'Sessions recorded with this version, cancelled ones included' }) treatments: number;
+  @ApiProperty({ description: 'Of those, the ones not cancelled (their check-ins follow this version)' }) activeTreatments: number;
+  @ApiProperty({ description: 'Different patients among them' }) patients: number;
+  @ApiProperty({ type: String, format: 'date-time' }) firstPerformedAt: Date;
+  @ApiProperty({ type: String, format: 'date-time' }) lastPerformedAt: Date;
+}
+
+export class ProtocolUsageListDto {
+  @ApiProperty({ type: [ProtocolUsageDto], description: 'One row per version with at least one treatment, by key then version' }) items: ProtocolUsageDto[];
+}

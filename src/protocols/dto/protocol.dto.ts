@@ -9,7 +9,7 @@ export class PutProtocolDto {
   @IsString() @SingleLineText() @MinLength(1) @MaxLength(200)
   name: string;
 
-  @ApiProperty({ example: [1, 3, 7, 14, 30, 60, 90], description: 'Days after the session a check-in goes out: 0–365, ascending, no repeats. Steps after day 14 are late steps: in a course they run from the last session.' })
+  @ApiProperty({ type: [Number], example: [1, 3, 7, 14, 30, 60, 90], description: 'Days after the session a check-in goes out: 0–365, ascending, no repeats. Steps after day 14 are late steps: in a course they run from the last session.' })
   @IsArray({ message: 'dayOffsets must be a list of days' })
   @ArrayMinSize(1, { message: 'dayOffsets must have at least one day' })
   @ArrayMaxSize(30, { message: 'dayOffsets must have at most 30 days' })
@@ -28,7 +28,7 @@ export class PutProtocolDto {
   @Max(168, { message: 'expiryHours must be from 1 to 168 hours' })
   expiryHours: number;
 
-  @ApiPropertyOptional({ example: 24, nullable: true, description: 'Hours after it is due that one reminder goes if unanswered; less than expiryHours. Null: twice expiryHours, i.e. no reminder.' })
+  @ApiPropertyOptional({ type: Number, example: 24, nullable: true, description: 'Hours after it is due that one reminder goes if unanswered; less than expiryHours. Null: twice expiryHours, i.e. no reminder.' })
   @IsOptional()
   @IsInt({ message: 'reminderAfterHours must be a whole number of hours' })
   @Min(1, { message: 'reminderAfterHours must be at least 1 hour' })

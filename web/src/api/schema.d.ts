@@ -259,6 +259,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/protocols/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which protocol versions the clinic's treatments follow, with how many treatments and patients each */
+        get: operations["ProtocolsController_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/protocols/{id}": {
         parameters: {
             query?: never;
@@ -1110,6 +1127,8 @@ export interface components {
              * @example +447700900123
              */
             phone?: string;
+            /** @description true: the password is a temporary one they must change at their first sign-in (an invitation) */
+            mustChangePassword?: boolean;
         };
         StaffDto: {
             /** Format: uuid */
@@ -1152,6 +1171,12 @@ export interface components {
             /** @description A temporary password they must change at their next sign-in */
             temporaryPassword?: string;
         };
+        EscalationDefaultsDto: {
+            /** @example 30 */
+            urgentAfterMinutes: number;
+            /** @example 24 */
+            highAfterHours: number;
+        };
         ClinicDto: {
             /** Format: uuid */
             id: string;
@@ -1183,6 +1208,12 @@ export interface components {
              * @example 20:00
              */
             sendWindowEnd: string;
+            /** @description The clinic's own delay for urgent flags, in minutes; null: the service's default */
+            escalateUrgentAfterMinutes: number | null;
+            /** @description The clinic's own delay for high flags, in hours; null: the service's default */
+            escalateHighAfterHours: number | null;
+            /** @description The service-wide delays that apply where the clinic has none of its own */
+            escalationDefaults: components["schemas"]["EscalationDefaultsDto"];
             /** Format: date-time */
             createdAt: string;
         };
@@ -1228,6 +1259,16 @@ export interface components {
              * @example 20:00
              */
             sendWindowEnd?: string;
+            /**
+             * @description Minutes an urgent flag may wait unacknowledged before every practitioner and admin is alerted; null: the service's default (ESCALATE_URGENT_AFTER_MINUTES)
+             * @example 30
+             */
+            escalateUrgentAfterMinutes?: Record<string, never> | null;
+            /**
+             * @description Hours a high flag may wait unacknowledged before escalation; null: the service's default (ESCALATE_HIGH_AFTER_HOURS)
+             * @example 24
+             */
+            escalateHighAfterHours?: Record<string, never> | null;
         };
         CreatePatientDto: {
             /** @description The clinic system's id for this patient; unique per clinic */
@@ -1424,6 +1465,27 @@ export interface components {
         ProtocolList: {
             items: components["schemas"]["ProtocolDto"][];
         };
+        ProtocolUsageDto: {
+            /** Format: uuid */
+            protocolId: string;
+            /** @example body */
+            key: string;
+            version: number;
+            /** @description Sessions recorded with this version, cancelled ones included */
+            treatments: number;
+            /** @description Of those, the ones not cancelled (their check-ins follow this version) */
+            activeTreatments: number;
+            /** @description Different patients among them */
+            patients: number;
+            /** Format: date-time */
+            firstPerformedAt: string;
+            /** Format: date-time */
+            lastPerformedAt: string;
+        };
+        ProtocolUsageListDto: {
+            /** @description One row per version with at least one treatment, by key then version */
+            items: components["schemas"]["ProtocolUsageDto"][];
+        };
         PutProtocolDto: {
             /** @example Body follow-up (cellulite, contouring) */
             name: string;
@@ -1439,7 +1501,7 @@ export interface components {
              *       90
              *     ]
              */
-            dayOffsets: string[];
+            dayOffsets: number[];
             /**
              * @description Local time (HH:mm) in the patient's zone; moved into the clinic's send window
              * @example 10:00
@@ -1454,7 +1516,7 @@ export interface components {
              * @description Hours after it is due that one reminder goes if unanswered; less than expiryHours. Null: twice expiryHours, i.e. no reminder.
              * @example 24
              */
-            reminderAfterHours?: Record<string, never> | null;
+            reminderAfterHours?: number | null;
             /**
              * @description Per symptom (bruising, redness, itching, burning, pain), bands { throughDay, max } in increasing throughDay: a score up to max is usual through that day; after the last band the symptom should be gone.
              * @example {
@@ -3823,6 +3885,43 @@ export interface operations {
             };
             /** @description Not found in the caller’s clinic */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    ProtocolsController_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProtocolUsageListDto"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The credential’s role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -5,6 +5,10 @@ export const NAV: { to: string; label: string; roles: StaffRole[] }[] = [
   { to: '/', label: 'Triage queue', roles: ['practitioner', 'admin', 'compliance'] },
   { to: '/patients', label: 'Patients', roles: ['practitioner', 'admin', 'compliance'] },
   { to: '/on-call', label: 'On call', roles: ['practitioner', 'admin'] },
+  { to: '/admin/staff', label: 'Staff', roles: ['admin'] },
+  { to: '/admin/settings', label: 'Clinic settings', roles: ['admin'] },
+  { to: '/admin/protocols', label: 'Protocols', roles: ['admin'] },
+  { to: '/admin/api-keys', label: 'API keys', roles: ['admin'] },
 ];
 
 export function navFor(role: StaffRole) {
