@@ -365,7 +365,7 @@ describe('adverse-event log, assessment and exports', () => {
       const total = (await log(c.compliance.auth).expect(200)).body.total as number;
       const res = await t.http.get('/v1/adverse-events/export?format=csv').set(c.compliance.auth).expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
-      expect(res.headers['content-disposition']).toMatch(/^attachment; filename="adverse-events-.*\.csv"$/);
+      expect(res.headers['content-disposition']).toMatch(/^attachment; filename="adverse-events_.*\.csv"/);
       const rows = parseCsv(res.text);
       expect(rows[0]).toEqual([...CSV_COLUMNS]);
       expect(rows).toHaveLength(total + 1);
