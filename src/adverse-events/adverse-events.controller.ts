@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { AdverseEventsService } from './adverse-events.service';
-import { AdverseEventDto, toAdverseEventDto } from './dto/adverse-event-response.dto';
+import { AdverseEventDto, AdverseEventFacetsDto, toAdverseEventDto } from './dto/adverse-event-response.dto';
 import { ExportAdverseEventsQuery, ListAdverseEventsQuery } from './dto/adverse-events.dto';
 import { writeCsv, writeFhirBundle } from './export-writer';
 
@@ -31,6 +31,14 @@ export class AdverseEventsController {
   async list(@CurrentPrincipal() p: Principal, @Query() q: ListAdverseEventsQuery): Promise<Page<AdverseEventDto>> {
     const page = await this.adverseEvents.list(p.clinicId, this.adverseEvents.parseFilters(q), q.limit ?? 50, q.offset ?? 0, q.sort ?? 'asc');
     return { ...page, items: page.items.map(toAdverseEventDto) };
+  }
+
+  /** The products, lots and practitioners among the clinic's adverse events: what the log's filters offer. */
+  @Allow('compliance', 'admin', 'practitioner')
+  @Get('facets')
+  @ApiOkResponse({ type: AdverseEventFacetsDto })
+  facets(@CurrentPrincipal() p: Principal): Promise<AdverseEventFacetsDto> {
+    return this.adverseEvents.facets(p.clinicId);
   }
 
   /**

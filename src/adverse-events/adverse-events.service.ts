@@ -136,6 +136,19 @@ export class AdverseEventsService {
     return { where: parts.join(' AND '), params };
   }
 
+  /** What the log's filters can choose from: the products, lots and practitioners among the clinic's adverse events. */
+  async facets(clinicId: string): Promise<{ products: string[]; lots: string[]; practitioners: Array<{ id: string; name: string }> }> {
+    const base = `FROM flags f JOIN treatments t ON t.id = f.treatment_id AND t.clinic_id = f.clinic_id WHERE f.clinic_id = $1 AND f.rule_id = ANY($2::text[])`;
+    const params = [clinicId, [...ADVERSE_EVENT_RULES]];
+    const products: Array<{ v: string }> = await this.db.query(`SELECT DISTINCT t.product AS v ${base} ORDER BY 1 LIMIT 500`, params);
+    const lots: Array<{ v: string }> = await this.db.query(`SELECT DISTINCT t.lot_number AS v ${base} AND t.lot_number IS NOT NULL ORDER BY 1 LIMIT 500`, params);
+    const practitioners: Array<{ id: string; name: string }> = await this.db.query(
+      `SELECT s.id, s.name FROM staff_users s WHERE s.clinic_id = $1 AND s.id IN (SELECT t.practitioner_id ${base} AND t.practitioner_id IS NOT NULL) ORDER BY s.name, s.id`,
+      params,
+    );
+    return { products: products.map((r) => r.v), lots: lots.map((r) => r.v), practitioners };
+  }
+
   /**
    * The download's file name: the clinic's name and the period, e.g.
    * `adverse-events_clinic-del-sol_2026-03-01_to_2026-04-01.csv` (the period's ends as UTC dates,

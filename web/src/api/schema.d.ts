@@ -749,6 +749,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/adverse-events/facets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdverseEventsController_facets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/adverse-events/export": {
         parameters: {
             query?: never;
@@ -2730,6 +2746,16 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+        };
+        FacetPractitionerDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        AdverseEventFacetsDto: {
+            products: string[];
+            lots: string[];
+            practitioners: components["schemas"]["FacetPractitionerDto"][];
         };
         ChannelConsentDto: {
             /** Format: date-time */
@@ -5387,6 +5413,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The credential’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AdverseEventsController_facets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdverseEventFacetsDto"];
                 };
             };
             /** @description No valid credential */

@@ -5,6 +5,9 @@ export const NAV: { to: string; label: string; roles: StaffRole[] }[] = [
   { to: '/', label: 'Triage queue', roles: ['practitioner', 'admin', 'compliance'] },
   { to: '/patients', label: 'Patients', roles: ['practitioner', 'admin', 'compliance'] },
   { to: '/on-call', label: 'On call', roles: ['practitioner', 'admin'] },
+  { to: '/adverse-events', label: 'Adverse events', roles: ['compliance', 'admin'] },
+  { to: '/audit', label: 'Audit log', roles: ['compliance', 'admin'] },
+  { to: '/integrity', label: 'Integrity', roles: ['compliance', 'admin'] },
 ];
 
 export function navFor(role: StaffRole) {

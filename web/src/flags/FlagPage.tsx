@@ -183,6 +183,8 @@ export default function FlagPage() {
         )}
       </dl>
 
+      {/* Compliance reads the flag (from the adverse-event log); the console offers them no actions. */}
+      {staff.role !== 'compliance' && (
       <section aria-labelledby="actions">
         <h2 id="actions">Actions</h2>
         <div className="flag-actions">
@@ -265,6 +267,7 @@ export default function FlagPage() {
         </div>
         {actionError && <Alert>{actionError}</Alert>}
       </section>
+      )}
 
       <section aria-labelledby="reason">
         <h2 id="reason">Why it was raised</h2>

@@ -9,6 +9,7 @@ import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { SymptomChart, warningSignLabel, type SymptomAnswer } from '../ui/SymptomChart';
 import { TextField } from '../ui/TextField';
+import { useStaff } from '../ui/staff';
 import { useDocumentTitle } from '../ui/title';
 import { ageBand, fieldErrors, formatDate, formatDateTime, fullName, isNotFound, patientKeys, useProtocols, usePatient, useTimeline, type Patient, type Protocol, type TimelineItem } from './patients-api';
 import './patients.css';
@@ -23,6 +24,8 @@ export default function PatientPage() {
   const location = useLocation();
   const patient = usePatient(id);
   const timeline = useTimeline(id);
+  // Compliance reads; the console offers them no changes.
+  const readOnly = useStaff().role === 'compliance';
   useDocumentTitle(patient.data ? fullName(patient.data) : 'Patient');
 
   if (patient.isPending) return <Loading label="Loading the patient…" />;
@@ -45,7 +48,7 @@ export default function PatientPage() {
       {(location.state as { created?: boolean } | null)?.created && <Alert tone="success">Patient added.</Alert>}
       <div className="page-actions">
         <h1 style={{ margin: 0, marginRight: 'auto' }}>{fullName(p)}</h1>
-        {!p.erasedAt && (
+        {!p.erasedAt && !readOnly && (
           <Link to={`/patients/${p.id}/treatments/new`} className="button button-primary">
             Record a treatment
           </Link>
@@ -177,6 +180,7 @@ function protocolOf(all: Protocol[], t: Treatment): Protocol | undefined {
 }
 
 function Session({ patientId, t }: { patientId: string; t: Treatment }) {
+  const readOnly = useStaff().role === 'compliance';
   const cancelled = t.status === 'cancelled';
   return (
     <article className={`session${cancelled ? ' session-cancelled' : ''}`} aria-label={`Session of ${formatDateTime(t.at)}`}>
@@ -208,7 +212,7 @@ function Session({ patientId, t }: { patientId: string; t: Treatment }) {
           </>
         )}
       </dl>
-      {!cancelled && <CancelSession patientId={patientId} t={t} />}
+      {!cancelled && !readOnly && <CancelSession patientId={patientId} t={t} />}
     </article>
   );
 }

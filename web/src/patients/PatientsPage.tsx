@@ -5,6 +5,7 @@ import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { TextField } from '../ui/TextField';
+import { useStaff } from '../ui/staff';
 import { useDocumentTitle } from '../ui/title';
 import { ageBand, fullName, PAGE_SIZE, usePatientSearch } from './patients-api';
 import './patients.css';
@@ -17,6 +18,7 @@ export default function PatientsPage() {
   const page = Math.max(1, Number(params.get('page')) || 1);
   const [text, setText] = useState(q);
   const search = usePatientSearch(q, (page - 1) * PAGE_SIZE);
+  const readOnly = useStaff().role === 'compliance';
 
   function submit(e: FormEvent) {
     e.preventDefault();
@@ -33,9 +35,11 @@ export default function PatientsPage() {
     <>
       <div className="page-actions">
         <h1 style={{ margin: 0, marginRight: 'auto' }}>Patients</h1>
-        <Link to="/patients/new" className="button button-primary">
-          New patient
-        </Link>
+        {!readOnly && (
+          <Link to="/patients/new" className="button button-primary">
+            New patient
+          </Link>
+        )}
       </div>
       <form role="search" className="search-form" onSubmit={submit}>
         <TextField
@@ -57,7 +61,7 @@ export default function PatientsPage() {
           {data.total === 0 && (
             <p className="muted">
               {q ? 'Check the spelling, or search by phone number or email instead. ' : 'Patients appear here once they are added. '}
-              <Link to="/patients/new">Add a new patient</Link>.
+              {!readOnly && <><Link to="/patients/new">Add a new patient</Link>.</>}
             </p>
           )}
           <ul className="result-list">
