@@ -58,6 +58,13 @@ describe('compliance pages: API', () => {
       expect((await ae('?seriousness=grave').expect(400)).body.message).toEqual(expect.arrayContaining([expect.stringMatching(/^seriousness must be one of non_serious, serious, unassessed/)]));
       expect(JSON.stringify((await ae('?causality=maybe').expect(400)).body.message)).toMatch(/causality must be one of/);
       expect(JSON.stringify((await ae('?sort=up').expect(400)).body.message)).toMatch(/sort must be one of asc, desc/);
+      // What the filters offer: the clinic's own products, lots and practitioners.
+      expect((await ae('/facets').expect(200)).body).toEqual({
+        products: ['Hyaluronic B', 'Lipolytic cocktail A'],
+        lots: ['LOT-M2', 'LOT-S1'],
+        practitioners: [{ id: c.practitioner.id, name: 'A practitioner' }],
+      });
+      expect((await ae('/facets', other.compliance.auth).expect(200)).body).toEqual({ products: [], lots: [], practitioners: [] });
       // Another clinic's log is empty of ours.
       expect((await ae('?seriousness=serious', other.compliance.auth).expect(200)).body.items).toEqual([]);
     });

@@ -117,7 +117,7 @@ describeInBrowser('Console in a browser: compliance pages', () => {
     expect(await ids()).toEqual([seeded.flags.march, seeded.flags.mild, seeded.flags.serious]);
     await page.getByRole('button', { name: /^Reported/ }).click();
     await page.waitForURL(/sort=asc/);
-    await page.waitForFunction(`document.querySelector('[data-testid="adverse-events"] tbody tr')?.getAttribute('data-flag-id') === '${seeded.flags.serious}'`);
+    await page.locator(`[data-testid="adverse-events"] tbody tr:first-child[data-flag-id="${seeded.flags.serious}"]`).waitFor();
     await axe(page);
 
     // February, serious, Lipolytic cocktail A: the one assessed reaction.
@@ -140,7 +140,8 @@ describeInBrowser('Console in a browser: compliance pages', () => {
     expect(listed.map((e) => e.id)).toEqual([seeded.flags.serious]);
 
     const csv = await download(page, 'CSV');
-    expect(csv.name).toBe('adverse-events_clinica-norte_2026-02-01_to_2026-03-01.csv');
+    // Chromium takes the clinic's name as written (filename*); the ASCII filename is for older clients.
+    expect(csv.name).toBe('adverse-events_Clínica-Norte_2026-02-01_to_2026-03-01.csv');
     const rows = parseCsv(csv.text);
     const apiCsv = (await t.http.get(`/v1/adverse-events/export?format=csv&${filter}`).set(c.compliance.auth).expect(200)).text;
     expect(rows).toEqual(parseCsv(apiCsv));
@@ -148,7 +149,7 @@ describeInBrowser('Console in a browser: compliance pages', () => {
     expect(rows.slice(1).map((r) => r[idColumn])).toEqual(listed.map((e) => e.id));
 
     const fhir = await download(page, 'FHIR R4 Bundle');
-    expect(fhir.name).toBe('adverse-events_clinica-norte_2026-02-01_to_2026-03-01.fhir.json');
+    expect(fhir.name).toBe('adverse-events_Clínica-Norte_2026-02-01_to_2026-03-01.fhir.json');
     const bundle = JSON.parse(fhir.text);
     const apiBundle = JSON.parse((await t.http.get(`/v1/adverse-events/export?format=fhir&${filter}`).set(c.compliance.auth).buffer(true).parse((res, done) => {
       let body = '';
@@ -221,6 +222,8 @@ describeInBrowser('Console in a browser: compliance pages', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/action=patient\.updated/);
     await page.locator('li.audit-event').first().waitFor();
+    // The previous page's events stay until the filtered ones arrive.
+    await page.locator('li.audit-event .audit-head strong').filter({ hasNotText: 'Patient updated' }).first().waitFor({ state: 'detached' });
     const actions = await page.locator('li.audit-event .audit-head strong').allTextContents();
     expect(actions.length).toBeGreaterThan(0);
     expect(new Set(actions)).toEqual(new Set(['Patient updated']));
@@ -239,8 +242,9 @@ describeInBrowser('Console in a browser: compliance pages', () => {
     expect(await page.getByLabel('Entity id').inputValue()).toBe(erased.id);
     await axe(page);
 
-    await page.goto('/app/audit');
-    await page.locator('li.audit-event').first().waitFor();
+    // The screenshots: one flag's trail (its assessment's diff among it).
+    await page.goto(`/app/audit?entityType=flag&entityId=${seeded.flags.serious}`);
+    await page.locator('li.audit-event', { hasText: 'Flag assessed' }).waitFor();
     await screenshot(page, 'audit-log-1280');
     await page.setViewportSize(PHONE);
     expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);

@@ -1,6 +1,6 @@
-import { BadRequestException, Controller, Get, HttpCode, Logger, NotFoundException, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, HttpCode, Logger, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { ApiErrorResponses } from '../common/api-responses';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { ACTOR_TYPES } from '../flags/dto/flag-response.dto';
@@ -87,14 +87,15 @@ export class AuditController {
     content: { 'text/event-stream': { schema: { type: 'string' } } },
     description: 'text/event-stream: `event: progress` `data: {"checked":5000,"total":12001}` …, then `event: report` `data: <ChainReportDto>` (or `event: failed` `data: {"message":…}`)',
   })
-  async verifyStream(@CurrentPrincipal() p: Principal, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async verifyStream(@CurrentPrincipal() p: Principal, @Res() res: Response): Promise<void> {
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     res.setHeader('Cache-Control', 'no-store, no-transform');
     res.setHeader('X-Accel-Buffering', 'no');
     res.flushHeaders();
     const aborted = new AbortController();
-    req.on('close', () => aborted.abort());
+    // The response closes when the client goes away (or once it has ended): stop walking then.
+    res.on('close', () => aborted.abort());
     const send = (event: string, data: unknown) => {
       if (!res.destroyed && !res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
