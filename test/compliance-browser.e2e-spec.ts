@@ -235,7 +235,7 @@ describeInBrowser('Console in a browser: compliance pages', () => {
     expect(await redacted.locator('table.diff-table').count()).toBe(0);
 
     // An entity id leads to that entity's trail alone.
-    await redacted.getByRole('link', { name: `Audit trail of patient ${erased.id}` }).click();
+    await redacted.getByRole('link', { name: `Audit trail of patient ${erased.id}` }).first().click();
     await page.getByRole('heading', { level: 1, name: `Audit trail of patient ${erased.id}` }).waitFor();
     await page.locator('li.audit-event', { hasText: 'Patient erased' }).waitFor();
     expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({ entityType: 'patient', entityId: erased.id });

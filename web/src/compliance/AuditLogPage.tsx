@@ -202,7 +202,14 @@ function Event({ e }: { e: AuditEvent }) {
         {data.length > 0 && (
           <>
             <dt>Details</dt>
-            <dd>{data.map(([k, v]) => `${k}: ${show(v)}`).join(' · ')}</dd>
+            <dd>
+              {data.map(([k, v], i) => (
+                <span key={k}>
+                  {i > 0 && ' · '}
+                  {k}: <DataValue name={k} value={v} />
+                </span>
+              ))}
+            </dd>
           </>
         )}
       </dl>
@@ -272,6 +279,35 @@ function Event({ e }: { e: AuditEvent }) {
         </p>
       </details>
     </li>
+  );
+}
+
+const STAFF_KEYS = new Set(['staff', 'assignee', 'practitioner', 'assignedTo', 'alertedStaff', 'staffUser']);
+
+/** The entity type an id in an event's data names by its key (`patientId` → patient, `checkInIds` → check_in), if any. */
+function entityTypeOfKey(key: string): string | null {
+  const m = /^(.+?)Ids?$/.exec(key);
+  if (!m) return null;
+  if (STAFF_KEYS.has(m[1])) return 'staff_user';
+  return m[1].replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** A data value; ids of entities link to their own trail. */
+function DataValue({ name, value }: { name: string; value: unknown }) {
+  const type = entityTypeOfKey(name);
+  const ids = typeof value === 'string' ? [value] : Array.isArray(value) ? value : null;
+  if (!type || !ids || !ids.length || !ids.every((x) => typeof x === 'string' && UUID.test(x))) return <>{show(value)}</>;
+  return (
+    <>
+      {(ids as string[]).map((id, i) => (
+        <span key={id}>
+          {i > 0 && ', '}
+          <Link to={trailOf(type, id)} aria-label={`Audit trail of ${type} ${id}`}>
+            {id}
+          </Link>
+        </span>
+      ))}
+    </>
   );
 }
 
