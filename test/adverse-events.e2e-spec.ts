@@ -476,7 +476,7 @@ describe('adverse-event log, assessment and exports', () => {
         if (p.phone) expect(text).not.toContain(p.phone);
       }
       const exports = (await t.http.get('/v1/audit-events?action=adverse_events.exported').set(c.compliance.auth).expect(200)).body.items as Json[];
-      expect(exports[exports.length - 1].data).toEqual({ format: 'fhir', filters: { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', product: null, lot: null, practitionerId: null }, requestId: expect.any(String) });
+      expect(exports[exports.length - 1].data).toEqual({ format: 'fhir', filters: { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', product: null, lot: null, practitionerId: null, seriousness: null, causality: null }, requestId: expect.any(String) });
     });
 
     it('gives practitioners no AuditEvent resources (they may not read the audit log), and an empty period a bundle without entry', async () => {

@@ -133,6 +133,12 @@ describeInBrowser('Console in a browser: compliance pages', () => {
     expect(await ids()).toEqual([seeded.flags.serious]);
     expect(await page.locator('[data-testid="adverse-events"] tbody tr td[data-col="causality"]').textContent()).toBe('Related');
     await axe(page);
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+    await axe(page);
+    await screenshot(page, 'adverse-events-375');
+    await page.setViewportSize(DESKTOP);
+    await screenshot(page, 'adverse-events-1280');
 
     // The downloads of this filter, parsed back and matched with the API's answers for the same filter.
     const filter = 'from=2026-02-01T00:00:00Z&to=2026-03-01T00:00:00Z&product=Lipolytic+cocktail+A&seriousness=serious';
