@@ -3006,7 +3006,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description text/event-stream: `event: progress` `data: {"checked":5000,"total":12001}` …, then `event: report` `data: <ChainReportDto>` (or `event: error` `data: {"message":…}`) */
+            /** @description text/event-stream: `event: progress` `data: {"checked":5000,"total":12001}` …, then `event: report` `data: <ChainReportDto>` (or `event: failed` `data: {"message":…}`) */
             200: {
                 headers: {
                     [name: string]: unknown;
