@@ -1,6 +1,7 @@
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { canonicalJson } from '../src/audit/canonical-json';
 import { createTestApp, TEST_AUDIT_PUBLIC_KEY, type TestApp } from './support/app';
+import { streamedText } from './support/downloads';
 import { appendFillerEvents, seedAdverseEvents, type SeededAdverseEvents } from './support/compliance-seed';
 import { newClinic, newPatient, type TestClinic } from './support/factories';
 import { asOwner } from './support/owner';
@@ -70,12 +71,7 @@ describe('compliance pages: API', () => {
     });
 
     it('names the download after the clinic and the period, and exports only what the filter selects', async () => {
-      const csv = await ae('/export?format=csv&from=2026-02-01T00:00:00Z&to=2026-03-01T00:00:00Z&seriousness=serious').buffer(true).parse((res, done) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => done(null, body));
-      }).expect(200);
+      const csv = await ae('/export?format=csv&from=2026-02-01T00:00:00Z&to=2026-03-01T00:00:00Z&seriousness=serious').buffer(true).parse(streamedText).expect(200);
       expect(csv.headers['content-disposition']).toBe(
         `attachment; filename="adverse-events_clinica-del-sol-madrid_2026-02-01_to_2026-03-01.csv"; filename*=UTF-8''${encodeURIComponent('adverse-events_Clínica-del-Sol-Madrid_2026-02-01_to_2026-03-01.csv')}`,
       );
@@ -174,12 +170,7 @@ describe('compliance pages: API', () => {
 
   describe('verification as a stream', () => {
     const stream = async (who = c.compliance.auth) => {
-      const res = await t.http.get('/v1/audit-events/verify/stream').set(who).buffer(true).parse((r, done) => {
-        let body = '';
-        r.setEncoding('utf8');
-        r.on('data', (chunk: string) => (body += chunk));
-        r.on('end', () => done(null, body));
-      });
+      const res = await t.http.get('/v1/audit-events/verify/stream').set(who).buffer(true).parse(streamedText);
       return { res, events: sseEvents(res.body as string) };
     };
 

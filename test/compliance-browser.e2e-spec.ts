@@ -5,35 +5,12 @@ import { canonicalJson } from '../src/audit/canonical-json';
 import { TEST_AUDIT_PUBLIC_KEY, type TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
 import { axe, describeInBrowser, DESKTOP, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
+import { parseCsv, streamedText } from './support/downloads';
 import { seedAdverseEvents, type SeededAdverseEvents } from './support/compliance-seed';
 import { newClinic, newPatient, type StaffLogin, type TestClinic } from './support/factories';
 import { asOwner } from './support/owner';
 
 type Json = Record<string, any>;
-
-/** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks; records end with CRLF. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      (row = []), (cell = ''), i++;
-    } else cell += ch;
-  }
-  if (cell || row.length) throw new Error('CSV does not end with CRLF');
-  return rows;
-}
 
 /** What the console must never offer compliance: every change a button or link could start. */
 const ACTIONS = [
@@ -157,12 +134,7 @@ describeInBrowser('Console in a browser: compliance pages', () => {
     const fhir = await download(page, 'FHIR R4 Bundle');
     expect(fhir.name).toBe('adverse-events_Clínica-Norte_2026-02-01_to_2026-03-01.fhir.json');
     const bundle = JSON.parse(fhir.text);
-    const apiBundle = JSON.parse((await t.http.get(`/v1/adverse-events/export?format=fhir&${filter}`).set(c.compliance.auth).buffer(true).parse((res, done) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => done(null, body));
-    }).expect(200)).body as string);
+    const apiBundle = JSON.parse((await t.http.get(`/v1/adverse-events/export?format=fhir&${filter}`).set(c.compliance.auth).buffer(true).parse(streamedText).expect(200)).body as string);
     expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
     const resources = (b: Json, type: string) => (b.entry as Json[]).map((e) => e.resource).filter((r) => r.resourceType === type);
     expect(resources(bundle, 'AdverseEvent').map((r) => r.id)).toEqual(listed.map((e) => e.id));
