@@ -6,7 +6,7 @@ import { TEST_AUDIT_PUBLIC_KEY, type TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
 import { axe, describeInBrowser, DESKTOP, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
 import { parseCsv, streamedText } from './support/downloads';
-import { seedAdverseEvents, type SeededAdverseEvents } from './support/compliance-seed';
+import { appendFillerEvents, seedAdverseEvents, type SeededAdverseEvents } from './support/compliance-seed';
 import { newClinic, newPatient, type StaffLogin, type TestClinic } from './support/factories';
 import { asOwner } from './support/owner';
 
@@ -233,16 +233,20 @@ describeInBrowser('Console in a browser: compliance pages', () => {
 
   it('integrity: verifies intact against the signed checkpoint, downloads it, then shows where and why a tampered chain breaks', async () => {
     const cp = (await t.http.post('/v1/audit-events/checkpoints').set(c.compliance.auth).expect(201)).body;
+    // A longer chain, so the verification takes a while: the page shows its progress meanwhile.
+    await appendFillerEvents(c.clinic.id, 15_000, t.clock.now());
     const page = await open();
     await signIn(page, c.compliance, '/app/integrity');
     await page.getByRole('heading', { level: 1, name: 'Audit chain integrity' }).waitFor();
     expect(await offeredActions(page)).toEqual([]);
     await page.getByRole('button', { name: 'Verify the chain now' }).click();
+    await page.getByTestId('verify-progress').waitFor();
     const result = page.getByTestId('verify-result');
     await result.waitFor({ timeout: 30_000 });
     expect(await result.getAttribute('data-status')).toBe('ok');
     expect(await result.textContent()).toContain('Intact.');
     const report = (await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body;
+    expect(report.count).toBeGreaterThan(15_000);
     expect(await page.getByTestId('verify-count').textContent()).toBe(report.count.toLocaleString('en-GB'));
     const against = await page.getByTestId('verify-checkpoint').textContent();
     expect(against).toContain(`at event #${cp.clinicSeq}`);
