@@ -9,6 +9,7 @@ import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
+import { Pager } from '../ui/Pager';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
 import { compact, dateOnly, endOf, isDay, startOf } from './period';
@@ -182,19 +183,7 @@ export default function AdverseEventsPage() {
               </table>
             </div>
           )}
-          {pages > 1 && (
-            <nav className="pager" aria-label="Log pages">
-              <Button variant="secondary" isDisabled={page <= 1} onPress={() => goTo(page - 1)}>
-                Previous page
-              </Button>
-              <span>
-                Page {page} of {pages}
-              </span>
-              <Button variant="secondary" isDisabled={page >= pages} onPress={() => goTo(page + 1)}>
-                Next page
-              </Button>
-            </nav>
-          )}
+          <Pager label="Log pages" page={page} pages={pages} onGo={goTo} />
         </section>
       )}
     </div>

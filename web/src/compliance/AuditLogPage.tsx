@@ -8,6 +8,7 @@ import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
+import { Pager } from '../ui/Pager';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
 import { compact, dateTime, endOf, isDay, startOf } from './period';
@@ -143,25 +144,7 @@ export default function AuditLogPage() {
               <Event key={e.seq} e={e} />
             ))}
           </ol>
-          {pages > 1 && (
-            <nav className="pager" aria-label="Audit log pages">
-              <Button variant="secondary" isDisabled={page <= 1} onPress={() => goTo(1)}>
-                First page
-              </Button>
-              <Button variant="secondary" isDisabled={page <= 1} onPress={() => goTo(page - 1)}>
-                Previous page
-              </Button>
-              <span>
-                Page {page} of {pages}
-              </span>
-              <Button variant="secondary" isDisabled={page >= pages} onPress={() => goTo(page + 1)}>
-                Next page
-              </Button>
-              <Button variant="secondary" isDisabled={page >= pages} onPress={() => goTo(pages)}>
-                Last page
-              </Button>
-            </nav>
-          )}
+          <Pager label="Audit log pages" page={page} pages={pages} onGo={goTo} ends />
         </section>
       )}
     </div>

@@ -7,6 +7,7 @@ import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
+import { Pager } from '../ui/Pager';
 import { useStaff } from '../ui/staff';
 import { useDocumentTitle } from '../ui/title';
 import { dateTime } from './period';
@@ -173,19 +174,7 @@ export default function IntegrityPage() {
             </table>
           </div>
         )}
-        {total > CHECKPOINTS_PAGE && (
-          <nav className="pager" aria-label="Checkpoint pages">
-            <Button variant="secondary" isDisabled={offset === 0} onPress={() => setOffset(Math.max(0, offset - CHECKPOINTS_PAGE))}>
-              Newer
-            </Button>
-            <span>
-              {offset + 1}–{Math.min(offset + CHECKPOINTS_PAGE, total)} of {total}
-            </span>
-            <Button variant="secondary" isDisabled={offset + CHECKPOINTS_PAGE >= total} onPress={() => setOffset(offset + CHECKPOINTS_PAGE)}>
-              Older
-            </Button>
-          </nav>
-        )}
+        <Pager label="Checkpoint pages" page={offset / CHECKPOINTS_PAGE + 1} pages={Math.ceil(total / CHECKPOINTS_PAGE)} onGo={(p) => setOffset((p - 1) * CHECKPOINTS_PAGE)} />
       </section>
 
       <section aria-labelledby="key-heading">
