@@ -196,6 +196,11 @@ describeInBrowser('Console in a browser: compliance pages', () => {
     // The filter form: by action over the whole log.
     await page.getByRole('link', { name: 'Show the whole log' }).click();
     await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
+    // 50 events to a page, in chain order.
+    await page.getByRole('navigation', { name: 'Audit log pages' }).getByRole('button', { name: 'Next page' }).click();
+    await page.waitForURL(/page=2/);
+    await page.locator('li.audit-event[data-seq="51"]').waitFor();
+    await axe(page);
     await page.getByLabel('Action').fill('patient.updated');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/action=patient\.updated/);
