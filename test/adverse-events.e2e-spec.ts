@@ -5,34 +5,11 @@ import { AdverseEventsService } from '../src/adverse-events/adverse-events.servi
 import { ADVERSE_EVENT_RULES } from '../src/adverse-events/adverse-event';
 import { CSV_COLUMNS } from '../src/adverse-events/csv';
 import { createTestApp, TestApp } from './support/app';
+import { parseCsv, streamedText } from './support/downloads';
 import { linkIn, newApiKey, newClinic, newEmail, newPatient, newTreatment, NO_WARNING_SIGNS, StaffLogin, TestClinic } from './support/factories';
 
 const MINUTE = 60_000;
 type Json = Record<string, any>;
-
-/** RFC 4180: quoted fields may hold commas, doubled quotes and line breaks; records end with CRLF. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      (row = []), (cell = ''), i++;
-    } else cell += ch;
-  }
-  if (cell || row.length) throw new Error('CSV does not end with CRLF');
-  return rows;
-}
 
 /**
  * A clinic's adverse-event log built through the real loop: treatments by two practitioners with
@@ -40,13 +17,6 @@ function parseCsv(text: string): string[][] {
  * flags raised by the rules, one assessed and resolved.
  */
 
-/** A streamed export's body as one string, as the client receives it. */
-function streamedText(res: import('supertest').Response, done: (err: Error | null, body: string) => void): void {
-  let body = '';
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => (body += chunk));
-  res.on('end', () => done(null, body));
-}
 
 describe('adverse-event log, assessment and exports', () => {
   let t: TestApp;
@@ -365,7 +335,7 @@ describe('adverse-event log, assessment and exports', () => {
       const total = (await log(c.compliance.auth).expect(200)).body.total as number;
       const res = await t.http.get('/v1/adverse-events/export?format=csv').set(c.compliance.auth).expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/);
-      expect(res.headers['content-disposition']).toMatch(/^attachment; filename="adverse-events-.*\.csv"$/);
+      expect(res.headers['content-disposition']).toMatch(/^attachment; filename="adverse-events_.*\.csv"/);
       const rows = parseCsv(res.text);
       expect(rows[0]).toEqual([...CSV_COLUMNS]);
       expect(rows).toHaveLength(total + 1);
@@ -476,7 +446,7 @@ describe('adverse-event log, assessment and exports', () => {
         if (p.phone) expect(text).not.toContain(p.phone);
       }
       const exports = (await t.http.get('/v1/audit-events?action=adverse_events.exported').set(c.compliance.auth).expect(200)).body.items as Json[];
-      expect(exports[exports.length - 1].data).toEqual({ format: 'fhir', filters: { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', product: null, lot: null, practitionerId: null }, requestId: expect.any(String) });
+      expect(exports[exports.length - 1].data).toEqual({ format: 'fhir', filters: { from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z', product: null, lot: null, practitionerId: null, seriousness: null, causality: null }, requestId: expect.any(String) });
     });
 
     it('gives practitioners no AuditEvent resources (they may not read the audit log), and an empty period a bundle without entry', async () => {

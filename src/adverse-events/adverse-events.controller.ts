@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { AdverseEventsService } from './adverse-events.service';
-import { AdverseEventDto, toAdverseEventDto } from './dto/adverse-event-response.dto';
+import { AdverseEventDto, AdverseEventFacetsDto, toAdverseEventDto } from './dto/adverse-event-response.dto';
 import { ExportAdverseEventsQuery, ListAdverseEventsQuery } from './dto/adverse-events.dto';
 import { writeCsv, writeFhirBundle } from './export-writer';
 
@@ -29,8 +29,16 @@ export class AdverseEventsController {
   @ApiOkResponse({ type: PageOf(AdverseEventDto) })
   @ApiErrorResponses(400)
   async list(@CurrentPrincipal() p: Principal, @Query() q: ListAdverseEventsQuery): Promise<Page<AdverseEventDto>> {
-    const page = await this.adverseEvents.list(p.clinicId, this.adverseEvents.parseFilters(q), q.limit ?? 50, q.offset ?? 0);
+    const page = await this.adverseEvents.list(p.clinicId, this.adverseEvents.parseFilters(q), q.limit ?? 50, q.offset ?? 0, q.sort ?? 'asc');
     return { ...page, items: page.items.map(toAdverseEventDto) };
+  }
+
+  /** The products, lots and practitioners among the clinic's adverse events: what the log's filters offer. */
+  @Allow('compliance', 'admin', 'practitioner')
+  @Get('facets')
+  @ApiOkResponse({ type: AdverseEventFacetsDto })
+  facets(@CurrentPrincipal() p: Principal): Promise<AdverseEventFacetsDto> {
+    return this.adverseEvents.facets(p.clinicId);
   }
 
   /**
@@ -41,7 +49,7 @@ export class AdverseEventsController {
   @Allow('compliance', 'admin', 'practitioner')
   @Get('export')
   @ApiOkResponse({
-    description: 'A download (Content-Disposition: attachment), streamed page by page',
+    description: 'A download (Content-Disposition: attachment; the file name says the clinic and the period), streamed page by page',
     content: {
       'text/csv': { schema: { type: 'string', description: 'One row per event, with a header row' } },
       'application/fhir+json': { schema: { type: 'object', description: 'A FHIR R4 Bundle (type collection) of AdverseEvent, QuestionnaireResponse and AuditEvent resources' } },
@@ -51,16 +59,17 @@ export class AdverseEventsController {
   async export(@CurrentPrincipal() p: Principal, @Query() q: ExportAdverseEventsQuery, @Res() res: Response): Promise<void> {
     const filters = await this.adverseEvents.recordExport(p.clinicId, actorOf(p), q.format, this.adverseEvents.parseFilters(q));
     const now = this.clock.now();
-    const stamp = now.toISOString().replace(/[:.]/g, '-');
+    const file = await this.adverseEvents.fileName(p.clinicId, filters, q.format === 'csv' ? 'csv' : 'fhir.json');
+    const disposition = `attachment; filename="${file.ascii}"; filename*=UTF-8''${encodeURIComponent(file.utf8)}`;
     // AuditEvent resources are the audit log, which practitioners may not read: theirs leave them out.
     const pages = this.adverseEvents.pages(p.clinicId, filters, { withAudit: q.format === 'fhir' && (p.role === 'compliance' || p.role === 'admin') });
     res.status(200);
     if (q.format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
-      res.setHeader('Content-Disposition', `attachment; filename="adverse-events-${stamp}.csv"`);
+      res.setHeader('Content-Disposition', disposition);
     } else {
       res.setHeader('Content-Type', 'application/fhir+json; charset=utf-8');
-      res.setHeader('Content-Disposition', `attachment; filename="adverse-events-${stamp}.fhir.json"`);
+      res.setHeader('Content-Disposition', disposition);
     }
     try {
       if (q.format === 'csv') await writeCsv(res, pages);

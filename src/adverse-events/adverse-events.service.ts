@@ -5,7 +5,7 @@ import { Actor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { Page } from '../common/pagination';
 import { ADVERSE_EVENT_RULES, AdverseEvent, adverseEventOf, AdverseEventPhoto, AdverseEventRow, answerOf, AnswerRow } from './adverse-event';
-import { AdverseEventFilters, ExportFormat } from './dto/adverse-events.dto';
+import { AdverseEventFilters, CausalityFilter, ExportFormat, SeriousnessFilter } from './dto/adverse-events.dto';
 import { AuditRow } from './fhir';
 
 /** Filters after parsing: dates as dates. */
@@ -15,6 +15,8 @@ export interface Filters {
   product?: string;
   lot?: string;
   practitionerId?: string;
+  seriousness?: SeriousnessFilter;
+  causality?: CausalityFilter;
 }
 
 export interface ExportPage {
@@ -39,7 +41,7 @@ export class AdverseEventsService {
   ) {}
 
   parseFilters(q: AdverseEventFilters): Filters {
-    const f: Filters = { product: q.product, lot: q.lot, practitionerId: q.practitionerId };
+    const f: Filters = { product: q.product, lot: q.lot, practitionerId: q.practitionerId, seriousness: q.seriousness, causality: q.causality };
     if (q.from) f.from = new Date(q.from);
     if (q.to) f.to = new Date(q.to);
     if (f.from && Number.isNaN(f.from.getTime())) throw new BadRequestException('from is not a valid date');
@@ -48,12 +50,13 @@ export class AdverseEventsService {
     return f;
   }
 
-  /** One page of the log, oldest report first. */
-  async list(clinicId: string, filters: Filters, limit: number, offset: number): Promise<Page<AdverseEvent>> {
+  /** One page of the log, oldest report first (or newest first with `order` desc). */
+  async list(clinicId: string, filters: Filters, limit: number, offset: number, order: 'asc' | 'desc' = 'asc'): Promise<Page<AdverseEvent>> {
+    const dir = order === 'desc' ? 'DESC' : 'ASC';
     const { where, params } = this.whereOf(clinicId, filters);
     const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM flags f JOIN treatments t ON t.id = f.treatment_id AND t.clinic_id = f.clinic_id WHERE ${where}`, params);
     const rows: AdverseEventRow[] = await this.db.query(
-      `${SELECT} WHERE ${where} ORDER BY f.created_at, f.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      `${SELECT} WHERE ${where} ORDER BY f.created_at ${dir}, f.id ${dir} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, limit, offset],
     );
     return { items: await this.withAnswers(clinicId, rows), total, limit, offset };
@@ -106,6 +109,8 @@ export class AdverseEventsService {
           product: fixed.product ?? null,
           lot: fixed.lot ?? null,
           practitionerId: fixed.practitionerId ?? null,
+          seriousness: fixed.seriousness ?? null,
+          causality: fixed.causality ?? null,
         },
       },
     });
@@ -124,7 +129,40 @@ export class AdverseEventsService {
     if (f.product) add((n) => `t.product = ${n}`, f.product);
     if (f.lot) add((n) => `t.lot_number = ${n}`, f.lot);
     if (f.practitionerId) add((n) => `t.practitioner_id = ${n}::uuid`, f.practitionerId);
+    if (f.seriousness === 'unassessed') parts.push('f.seriousness IS NULL');
+    else if (f.seriousness) add((n) => `f.seriousness = ${n}`, f.seriousness);
+    if (f.causality === 'unassessed') parts.push('f.causality IS NULL');
+    else if (f.causality) add((n) => `f.causality = ${n}`, f.causality);
     return { where: parts.join(' AND '), params };
+  }
+
+  /** What the log's filters can choose from: the products, lots and practitioners among the clinic's adverse events. */
+  async facets(clinicId: string): Promise<{ products: string[]; lots: string[]; practitioners: Array<{ id: string; name: string }> }> {
+    const base = `FROM flags f JOIN treatments t ON t.id = f.treatment_id AND t.clinic_id = f.clinic_id WHERE f.clinic_id = $1 AND f.rule_id = ANY($2::text[])`;
+    const params = [clinicId, [...ADVERSE_EVENT_RULES]];
+    const products: Array<{ v: string }> = await this.db.query(`SELECT DISTINCT t.product AS v ${base} ORDER BY 1 LIMIT 500`, params);
+    const lots: Array<{ v: string }> = await this.db.query(`SELECT DISTINCT t.lot_number AS v ${base} AND t.lot_number IS NOT NULL ORDER BY 1 LIMIT 500`, params);
+    const practitioners: Array<{ id: string; name: string }> = await this.db.query(
+      `SELECT s.id, s.name FROM staff_users s WHERE s.clinic_id = $1 AND s.id IN (SELECT t.practitioner_id ${base} AND t.practitioner_id IS NOT NULL) ORDER BY s.name, s.id`,
+      params,
+    );
+    return { products: products.map((r) => r.v), lots: lots.map((r) => r.v), practitioners };
+  }
+
+  /**
+   * The download's file name: the clinic's name and the period, e.g.
+   * `adverse-events_clinic-del-sol_2026-03-01_to_2026-04-01.csv` (the period's ends as UTC dates,
+   * `to` exclusive as in the filter; `start` when open at the beginning). ASCII only, with an
+   * RFC 5987 `filename*` beside it carrying the clinic's name as written.
+   */
+  async fileName(clinicId: string, filters: Filters, ext: string): Promise<{ ascii: string; utf8: string }> {
+    const [clinic] = await this.db.query(`SELECT name FROM clinics WHERE id = $1`, [clinicId]);
+    const name: string = clinic?.name ?? 'clinic';
+    const day = (d: Date | undefined) => (d ? d.toISOString().slice(0, 10) : 'start');
+    const period = `${day(filters.from)}_to_${day(filters.to)}`;
+    const clean = (s: string) => s.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]+/g, '').replace(/\s+/g, '-').slice(0, 80) || 'clinic';
+    const ascii = clean(name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]/g, '')).toLowerCase();
+    return { ascii: `adverse-events_${ascii}_${period}.${ext}`, utf8: `adverse-events_${clean(name)}_${period}.${ext}` };
   }
 
   /** The answers behind each flag: the one that raised it and any that joined it later as evidence. */

@@ -94,6 +94,17 @@ export interface ChainReport {
   redactedPayloads?: number;
 }
 
+export interface VerifyOptions {
+  /** undefined: checkpoints judged by their signatures only; null: no key trusted (see verify). */
+  trustedKey?: string | null;
+  /** Called after each page of events hashed: events checked so far, and the chain's recorded length. */
+  onProgress?: (p: { checked: number; total: number }) => void;
+  /** Stops the walk between pages (the caller went away). */
+  signal?: AbortSignal;
+  /** Events read and hashed per page (5000). */
+  pageSize?: number;
+}
+
 export interface CheckpointRef {
   id?: string;
   clinicSeq: string;
@@ -313,7 +324,7 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
 
   async list(
     clinicId: string,
-    q: { limit: number; offset: number; action?: string; entityId?: string; since?: Date },
+    q: { limit: number; offset: number; action?: string; entityType?: string; entityId?: string; actorType?: ActorType; actorId?: string; since?: Date; until?: Date },
   ): Promise<{ items: ListedAuditEvent[]; total: number }> {
     const qb = this.db
       .getRepository(AuditEvent)
@@ -323,8 +334,12 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
       .take(q.limit)
       .skip(q.offset);
     if (q.action) qb.andWhere('e.action = :action', { action: q.action });
+    if (q.entityType) qb.andWhere('e.entity_type = :entityType', { entityType: q.entityType });
     if (q.entityId) qb.andWhere('e.entity_id = :entityId', { entityId: q.entityId });
+    if (q.actorType) qb.andWhere('e.actor_type = :actorType', { actorType: q.actorType });
+    if (q.actorId) qb.andWhere('e.actor_id = :actorId', { actorId: q.actorId });
     if (q.since) qb.andWhere('e.occurred_at >= :since', { since: q.since });
+    if (q.until) qb.andWhere('e.occurred_at < :until', { until: q.until });
     const [events, total] = await qb.getManyAndCount();
     return { items: await this.withPayloads(events), total };
   }
@@ -345,6 +360,32 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
         payloadRedactedAt: p?.redacted_at ?? null,
       };
     });
+  }
+
+  /** The names of the clinic's staff among these actor ids (a deactivated colleague keeps their name). */
+  async staffNames(clinicId: string, ids: string[]): Promise<Map<string, string>> {
+    const uuids = [...new Set(ids)].filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+    if (!uuids.length) return new Map();
+    const rows: Array<{ id: string; name: string }> = await this.db.query(`SELECT id, name FROM staff_users WHERE clinic_id = $1 AND id = ANY($2::uuid[])`, [clinicId, uuids]);
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /**
+   * The erasure event (`patient.erased`, which lists the sequence numbers it blanked) that
+   * claims each of these redacted events: what verification accepts a blank payload by.
+   */
+  async erasuresClaiming(clinicId: string, clinicSeqs: string[]): Promise<Map<string, { clinicSeq: string; occurredAt: Date; entityId: string | null }>> {
+    if (!clinicSeqs.length) return new Map();
+    const rows: Array<{ claimed: string; clinic_seq: string; occurred_at: Date; entity_id: string | null }> = await this.db.query(
+      `SELECT s.claimed, e.clinic_seq::text AS clinic_seq, e.occurred_at, e.entity_id
+         FROM audit_events e CROSS JOIN LATERAL jsonb_array_elements_text(e.data->'redactedSeqs') AS s(claimed)
+        WHERE e.clinic_id = $1 AND e.action = 'patient.erased' AND jsonb_typeof(e.data->'redactedSeqs') = 'array' AND s.claimed = ANY($2::text[])
+        ORDER BY e.clinic_seq`,
+      [clinicId, clinicSeqs],
+    );
+    const out = new Map<string, { clinicSeq: string; occurredAt: Date; entityId: string | null }>();
+    for (const r of rows) if (!out.has(r.claimed)) out.set(r.claimed, { clinicSeq: r.clinic_seq, occurredAt: r.occurred_at, entityId: r.entity_id });
+    return out;
   }
 
   /** Audit events about any of these entities (a patient and their records), oldest first. */
@@ -393,7 +434,7 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
    * The report's count and head (headSeq, headHash) describe the whole chain as stored, not
    * where the walk stopped.
    */
-  async verify(clinicId: string, given?: ExportedCheckpoint, opts: { trustedKey?: string | null } = {}): Promise<ChainReport> {
+  async verify(clinicId: string, given?: ExportedCheckpoint, opts: VerifyOptions = {}): Promise<ChainReport> {
     const runner = this.db.createQueryRunner();
     await runner.connect();
     try {
@@ -402,7 +443,7 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
       // Page queries read the (clinic_id, clinic_seq) index and the payloads' primary key, whatever the statistics say.
       await runner.query(`SET LOCAL enable_seqscan = off`);
       await runner.query(`SET LOCAL enable_bitmapscan = off`);
-      const report = await this.verifyIn(runner, clinicId, given, opts.trustedKey);
+      const report = await this.verifyIn(runner, clinicId, given, opts.trustedKey, opts);
       await runner.rollbackTransaction();
       return report;
     } catch (err) {
@@ -413,7 +454,13 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     }
   }
 
-  private async verifyIn(runner: QueryRunner, clinicId: string, given: ExportedCheckpoint | undefined, trustedKey: string | null | undefined): Promise<ChainReport> {
+  private async verifyIn(
+    runner: QueryRunner,
+    clinicId: string,
+    given: ExportedCheckpoint | undefined,
+    trustedKey: string | null | undefined,
+    progress: Pick<VerifyOptions, 'onProgress' | 'signal' | 'pageSize'> = {},
+  ): Promise<ChainReport> {
     const storedRows: Array<Record<string, any>> = await runner.query(
       `SELECT id, clinic_id, clinic_seq, head_hash, created_at, signature, public_key FROM audit_checkpoints WHERE clinic_id = $1 ORDER BY created_at, clinic_seq`,
       [clinicId],
@@ -446,7 +493,7 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
     }
     const wanted = new Set(vouching.map((v) => String(v.seq)));
 
-    const walk = await this.walk(runner, clinicId, wanted);
+    const walk = await this.walk(runner, clinicId, wanted, { ...progress, total: recordedHead ? Number(recordedHead.seq) : 0 });
     // The whole chain as stored, not where the walk stopped.
     let count = walk.count;
     let head = walk.head;
@@ -503,8 +550,8 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
    * Stops at the first break; a blank payload is a break only when no erasure event of the chain
    * lists it (an erasure comes after the events it redacts, so this is settled at the end).
    */
-  private async walk(runner: QueryRunner, clinicId: string, wanted: Set<string>) {
-    const pageSize = 5000;
+  private async walk(runner: QueryRunner, clinicId: string, wanted: Set<string>, progress: Pick<VerifyOptions, 'onProgress' | 'signal' | 'pageSize'> & { total: number }) {
+    const pageSize = progress.pageSize ?? 5000;
     const hashes = new Map<string, string>();
     const claimed = new Set<string>();
     const redactedSeqs: bigint[] = [];
@@ -567,6 +614,9 @@ export class AuditService implements EntitySubscriberInterface, OnModuleInit {
         expectedSeq = seq + 1n;
         count++;
       }
+      // After each page: how far the walk is (the recorded head as the expected total), and whether the caller still wants it.
+      progress.onProgress?.({ checked: count, total: Math.max(progress.total, count) });
+      if (progress.signal?.aborted) throw new Error('verification aborted: nobody is waiting for it');
     }
     // A payload may be blank only because an erasure (whose chained event lists it) blanked it.
     const unclaimed = redactedSeqs.find((s) => !claimed.has(String(s)));

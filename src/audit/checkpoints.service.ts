@@ -6,12 +6,14 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { Actor, AuditService, ChainReport, checkpointFromRow, eventHash, SYSTEM } from './audit.service';
+import { Actor, AuditService, ChainReport, checkpointFromRow, eventHash, SYSTEM, VerifyOptions } from './audit.service';
 
 const GENESIS = '0'.repeat(64);
 import { configuredSigningKey, ExportedCheckpoint, resolveSigningKey, signCheckpoint, SigningKey } from './signing-key';
 
 export type StoredCheckpoint = ExportedCheckpoint & { id: string };
+/** Who had it signed: a staff member (on demand) or the system (the scheduled pass); null: its event is not found. */
+export type ListedCheckpoint = StoredCheckpoint & { createdBy: { actorType: string; actorId: string | null; name: string | null } | null };
 
 const INTERVAL_NAME = 'audit-checkpoints';
 
@@ -45,9 +47,12 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
    * the newest one is signed by the new key. With no key known, the answer is
    * `unverifiable_truncation` (not ok): a cut-off end cannot be ruled out.
    */
-  async verifyTrusted(clinicId: string, opts: { checkpoint?: ExportedCheckpoint; trustedKey?: string } = {}): Promise<ChainReport & { checkpointSignedByTrustedKey: boolean | null }> {
+  async verifyTrusted(
+    clinicId: string,
+    opts: { checkpoint?: ExportedCheckpoint; trustedKey?: string } & Pick<VerifyOptions, 'onProgress' | 'signal' | 'pageSize'> = {},
+  ): Promise<ChainReport & { checkpointSignedByTrustedKey: boolean | null }> {
     const trustedKey = opts.trustedKey ?? (this.key ?? configuredSigningKey(this.config))?.publicKeyPem ?? null;
-    const report = await this.audit.verify(clinicId, opts.checkpoint, { trustedKey });
+    const report = await this.audit.verify(clinicId, opts.checkpoint, { trustedKey, onProgress: opts.onProgress, signal: opts.signal, pageSize: opts.pageSize });
     const signedByTrusted = report.checkpoint && trustedKey ? sameKey(trustedKey, report.checkpoint.publicKey) : null;
     return { ...report, checkpointSignedByTrustedKey: signedByTrusted };
   }
@@ -129,14 +134,43 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
     });
   }
 
-  async list(clinicId: string, q: { limit: number; offset: number }): Promise<{ items: StoredCheckpoint[]; total: number }> {
+  async list(clinicId: string, q: { limit: number; offset: number }): Promise<{ items: ListedCheckpoint[]; total: number }> {
+    // Who asked for it: the actor of its own `audit.checkpoint_created` event (system: the scheduled pass).
     const rows = await this.db.query(
-      `SELECT id, clinic_id, clinic_seq, head_hash, created_at, signature, public_key FROM audit_checkpoints
-        WHERE clinic_id = $1 ORDER BY created_at DESC, clinic_seq DESC LIMIT $2 OFFSET $3`,
+      `SELECT k.id, k.clinic_id, k.clinic_seq, k.head_hash, k.created_at, k.signature, k.public_key,
+              e.actor_type, e.actor_id, s.name AS actor_name
+         FROM audit_checkpoints k
+         LEFT JOIN audit_events e ON e.clinic_id = k.clinic_id AND e.action = 'audit.checkpoint_created' AND e.entity_id = k.id::text
+         LEFT JOIN staff_users s ON e.actor_type = 'staff' AND s.clinic_id = k.clinic_id AND s.id::text = e.actor_id
+        WHERE k.clinic_id = $1 ORDER BY k.created_at DESC, k.clinic_seq DESC LIMIT $2 OFFSET $3`,
       [clinicId, q.limit, q.offset],
     );
     const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM audit_checkpoints WHERE clinic_id = $1`, [clinicId]);
-    return { items: rows.map(checkpointFromRow), total };
+    return {
+      items: rows.map((r: Record<string, any>) => ({
+        ...checkpointFromRow(r),
+        createdBy: r.actor_type ? { actorType: r.actor_type, actorId: r.actor_id ?? null, name: r.actor_name ?? null } : null,
+      })),
+      total,
+    };
+  }
+
+  /** One of the clinic's checkpoints, or null. */
+  async get(clinicId: string, id: string): Promise<StoredCheckpoint | null> {
+    const [row] = await this.db.query(
+      `SELECT id, clinic_id, clinic_seq, head_hash, created_at, signature, public_key FROM audit_checkpoints WHERE clinic_id = $1 AND id = $2`,
+      [clinicId, id],
+    );
+    return row ? checkpointFromRow(row) : null;
+  }
+
+  /** The public key this service signs with (PEM), or null when none is configured yet. */
+  publicKey(): string | null {
+    try {
+      return this.signingKey().publicKeyPem;
+    } catch {
+      return null;
+    }
   }
 
   /**

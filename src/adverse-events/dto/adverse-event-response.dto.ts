@@ -114,3 +114,15 @@ export function toAdverseEventDto(e: AdverseEvent): AdverseEventDto {
     answers: e.answers.map(toAnswerDto),
   };
 }
+
+export class FacetPractitionerDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() name: string;
+}
+
+/** What the log's filters can choose from (among the clinic's adverse events). */
+export class AdverseEventFacetsDto {
+  @ApiProperty({ type: [String] }) products: string[];
+  @ApiProperty({ type: [String] }) lots: string[];
+  @ApiProperty({ type: [FacetPractitionerDto] }) practitioners: FacetPractitionerDto[];
+}

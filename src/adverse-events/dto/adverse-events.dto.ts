@@ -2,6 +2,14 @@ import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swag
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import { PageQuery } from '../../common/pagination';
 import { SingleLineText } from '../../common/validators';
+import { CAUSALITIES, SERIOUSNESS } from '../../flags/assessment';
+
+/** `unassessed`: no practitioner has assessed the event yet. */
+export const SERIOUSNESS_FILTERS = [...SERIOUSNESS, 'unassessed'] as const;
+export const CAUSALITY_FILTERS = [...CAUSALITIES, 'unassessed'] as const;
+export type SeriousnessFilter = (typeof SERIOUSNESS_FILTERS)[number];
+export type CausalityFilter = (typeof CAUSALITY_FILTERS)[number];
+export const SORT_ORDERS = ['asc', 'desc'] as const;
 
 /** Filters shared by the log and its exports. The period is when the event was reported (the flag raised): from inclusive, to exclusive. */
 export class AdverseEventFilters {
@@ -24,9 +32,21 @@ export class AdverseEventFilters {
   @ApiPropertyOptional({ format: 'uuid', description: "The treatment's practitioner" })
   @IsOptional() @IsUUID('4', { message: 'practitionerId must be a UUID' })
   practitionerId?: string;
+
+  @ApiPropertyOptional({ enum: SERIOUSNESS_FILTERS, description: "The assessment's seriousness; unassessed: not assessed yet" })
+  @IsOptional() @IsIn(SERIOUSNESS_FILTERS, { message: `seriousness must be one of ${SERIOUSNESS_FILTERS.join(', ')}` })
+  seriousness?: SeriousnessFilter;
+
+  @ApiPropertyOptional({ enum: CAUSALITY_FILTERS, description: "The assessment's causality; unassessed: not assessed yet" })
+  @IsOptional() @IsIn(CAUSALITY_FILTERS, { message: `causality must be one of ${CAUSALITY_FILTERS.join(', ')}` })
+  causality?: CausalityFilter;
 }
 
-export class ListAdverseEventsQuery extends IntersectionType(AdverseEventFilters, PageQuery) {}
+export class ListAdverseEventsQuery extends IntersectionType(AdverseEventFilters, PageQuery) {
+  @ApiPropertyOptional({ enum: SORT_ORDERS, default: 'asc', description: 'By reported date: asc oldest first (the default), desc newest first' })
+  @IsOptional() @IsIn(SORT_ORDERS, { message: `sort must be one of ${SORT_ORDERS.join(', ')}` })
+  sort?: (typeof SORT_ORDERS)[number];
+}
 
 export const EXPORT_FORMATS = ['csv', 'fhir'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

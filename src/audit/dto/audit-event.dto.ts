@@ -31,6 +31,20 @@ export class AuditEventDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When erasure blanked the payload' }) payloadRedactedAt: Date | null;
 }
 
+/** The erasure event that blanked a payload (its chained data lists the event's sequence number). */
+export class ClaimingErasureDto {
+  @ApiProperty({ example: '42' }) clinicSeq: string;
+  @ApiProperty({ type: String, format: 'date-time' }) occurredAt: Date;
+  @ApiProperty({ type: String, nullable: true, description: 'The erased patient' }) entityId: string | null;
+}
+
+/** An event as the audit log lists it: with the acting staff member's name and, when redacted, the erasure that claims it. */
+export class ListedAuditEventDto extends AuditEventDto {
+  @ApiProperty({ type: String, nullable: true, description: "The staff member's name (actorType staff)" }) actorName: string | null;
+  @ApiProperty({ type: ClaimingErasureDto, nullable: true, description: 'Redacted payloads: the patient.erased event that claims this one; null otherwise or when none does (verification then fails)' })
+  redactedBy: ClaimingErasureDto | null;
+}
+
 export function toAuditEventDto(e: ListedAuditEvent): AuditEventDto {
   return {
     seq: e.seq,

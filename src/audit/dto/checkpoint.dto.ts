@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CheckpointRef, ChainReport, ChainStatus } from '../audit.service';
-import { StoredCheckpoint } from '../checkpoints.service';
+import { ListedCheckpoint, StoredCheckpoint } from '../checkpoints.service';
+import { ACTOR_TYPES } from '../../flags/dto/flag-response.dto';
 
 /** A signed checkpoint; without its id it is the self-contained export `audit:verify --checkpoint` takes. */
 export class CheckpointDto {
@@ -11,6 +12,35 @@ export class CheckpointDto {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ description: 'Ed25519 signature, base64' }) signature: string;
   @ApiProperty({ description: 'The public key that verifies it (PEM)' }) publicKey: string;
+}
+
+/** The export alone: `{ clinicId, clinicSeq, headHash, createdAt, signature, publicKey }`, what `audit:verify --checkpoint` takes. */
+export class ExportedCheckpointDto {
+  @ApiProperty({ format: 'uuid' }) clinicId: string;
+  @ApiProperty({ example: '17' }) clinicSeq: string;
+  @ApiProperty() headHash: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ description: 'Ed25519 signature, base64' }) signature: string;
+  @ApiProperty({ description: 'PEM' }) publicKey: string;
+}
+
+/** Who had a checkpoint signed. */
+export class CheckpointActorDto {
+  @ApiProperty({ enum: ACTOR_TYPES, description: 'system: the scheduled pass' }) actorType: string;
+  @ApiProperty({ type: String, nullable: true }) actorId: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "A staff member's name" }) name: string | null;
+}
+
+/** A checkpoint in the list: the export, its id, and who had it signed. */
+export class ListedCheckpointDto extends CheckpointDto {
+  @ApiProperty({ type: CheckpointActorDto, nullable: true, description: "The actor of the checkpoint's own audit event; null: not found" }) createdBy: CheckpointActorDto | null;
+}
+
+/** The key this service signs checkpoints with, and how to verify offline. */
+export class SigningKeyDto {
+  @ApiProperty({ type: String, nullable: true, description: 'PEM (SPKI, Ed25519); null: no key configured yet' }) publicKey: string | null;
+  @ApiProperty({ description: 'The CLI command that verifies the chain against a downloaded checkpoint and this key', example: 'npm run cli -- audit:verify --clinic … --checkpoint checkpoint.json --public-key audit-public-key.pem' })
+  verifyCommand: string;
 }
 
 /** The checkpoint a verification was checked against. */
@@ -46,6 +76,14 @@ export class ChainReportDto {
 
 export function toCheckpointDto(c: StoredCheckpoint): CheckpointDto {
   return { id: c.id, clinicId: c.clinicId, clinicSeq: c.clinicSeq, headHash: c.headHash, createdAt: c.createdAt, signature: c.signature, publicKey: c.publicKey };
+}
+
+export function toListedCheckpointDto(c: ListedCheckpoint): ListedCheckpointDto {
+  return { ...toCheckpointDto(c), createdBy: c.createdBy };
+}
+
+export function toExportedCheckpointDto(c: StoredCheckpoint): ExportedCheckpointDto {
+  return { clinicId: c.clinicId, clinicSeq: c.clinicSeq, headHash: c.headHash, createdAt: c.createdAt, signature: c.signature, publicKey: c.publicKey };
 }
 
 function toCheckpointRefDto(c: CheckpointRef): CheckpointRefDto {

@@ -9,6 +9,9 @@ export const NAV: { to: string; label: string; roles: StaffRole[] }[] = [
   { to: '/admin/settings', label: 'Clinic settings', roles: ['admin'] },
   { to: '/admin/protocols', label: 'Protocols', roles: ['admin'] },
   { to: '/admin/api-keys', label: 'API keys', roles: ['admin'] },
+  { to: '/adverse-events', label: 'Adverse events', roles: ['compliance', 'admin'] },
+  { to: '/audit', label: 'Audit log', roles: ['compliance', 'admin'] },
+  { to: '/integrity', label: 'Integrity', roles: ['compliance', 'admin'] },
 ];
 
 export function navFor(role: StaffRole) {
