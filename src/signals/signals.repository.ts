@@ -141,9 +141,9 @@ export class SignalsRepository {
          JOIN flags f ON f.clinic_id = t.clinic_id AND ${FLAG_COUNTS_FOR('t')} AND ${EVENT_FLAG} AND f.created_at <= $4
         WHERE t.clinic_id = $1 AND t.status <> 'cancelled' AND ${column ? `${column} = $2` : '$2::text IS NOT NULL'}
           AND ((t.performed_at >= $3 AND t.performed_at < $4)
-               ${column === 't.lot_number' || !column ? `OR (f.rule_id = 'late-onset' AND f.created_at > $5)` : ''})
+               OR ($6::boolean AND f.rule_id = 'late-onset' AND f.created_at > $5))
         ORDER BY t.performed_at DESC, t.id, f.created_at`,
-      [clinicId, value, range.from, range.to, range.clusterFrom],
+      [clinicId, value, range.from, range.to, range.clusterFrom, dimension === 'lot' || dimension === 'clinic'],
     );
     const byTreatment = new Map<string, SignalCaseRow>();
     for (const r of rows) {

@@ -149,7 +149,8 @@ function SymptomTable({ answers, expected, label }: Required<Pick<SymptomChartPr
 
 type UPlotModule = typeof uPlotType;
 let uPlotLoad: Promise<UPlotModule> | undefined;
-function loadUPlot(): Promise<UPlotModule> {
+/** uPlot and its stylesheet, loaded once when a chart is first shown (kept out of the first load). */
+export function loadUPlot(): Promise<UPlotModule> {
   uPlotLoad ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([m]) => m.default);
   return uPlotLoad;
 }
