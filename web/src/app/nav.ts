@@ -5,6 +5,8 @@ export const NAV: { to: string; label: string; roles: StaffRole[] }[] = [
   { to: '/', label: 'Triage queue', roles: ['practitioner', 'admin', 'compliance'] },
   { to: '/patients', label: 'Patients', roles: ['practitioner', 'admin', 'compliance'] },
   { to: '/on-call', label: 'On call', roles: ['practitioner', 'admin'] },
+  { to: '/signals', label: 'Signals', roles: ['compliance', 'admin'] },
+  { to: '/reports/course', label: 'Course report', roles: ['compliance', 'admin'] },
 ];
 
 export function navFor(role: StaffRole) {

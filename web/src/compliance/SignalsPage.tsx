@@ -7,6 +7,7 @@ import { useDocumentTitle } from '../ui/title';
 import { formatDate } from '../patients/patients-api';
 import { DIMENSION_LABELS, percent, stat, useSignals, valueLabel, windowFrom, WINDOWS, type SignalDimension, type SignalRow } from './compliance-api';
 import { ForestPlot, type ForestRow } from './ForestPlot';
+import '../flags/flags.css';
 import '../patients/patients.css';
 import './compliance.css';
 
