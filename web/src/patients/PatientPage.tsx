@@ -8,6 +8,8 @@ import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { SymptomChart, warningSignLabel, type SymptomAnswer } from '../ui/SymptomChart';
+import { useStaff, type StaffRole } from '../ui/staff';
+import { PatientRights } from './PatientRights';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
 import { ageBand, fieldErrors, formatDate, formatDateTime, fullName, isNotFound, patientKeys, useProtocols, usePatient, useTimeline, type Patient, type Protocol, type TimelineItem } from './patients-api';
@@ -16,6 +18,8 @@ import './patients.css';
 type Treatment = Extract<TimelineItem, { type: 'treatment' }>;
 type Response = Extract<TimelineItem, { type: 'response' }>;
 const DAY = 86_400_000;
+/** Who may record and cancel sessions (the treatments controller); compliance staff read only. */
+const TREATING_ROLES: StaffRole[] = ['admin', 'practitioner'];
 
 /** A patient's details, consent per channel, course of sessions, the chart across the course and the whole timeline. */
 export default function PatientPage() {
@@ -23,6 +27,7 @@ export default function PatientPage() {
   const location = useLocation();
   const patient = usePatient(id);
   const timeline = useTimeline(id);
+  const { role } = useStaff();
   useDocumentTitle(patient.data ? fullName(patient.data) : 'Patient');
 
   if (patient.isPending) return <Loading label="Loading the patient…" />;
@@ -37,6 +42,7 @@ export default function PatientPage() {
     return <Alert>{describeError(patient.error)}</Alert>;
   }
   const p = patient.data;
+  const canTreat = TREATING_ROLES.includes(role);
   return (
     <>
       <p>
@@ -45,13 +51,14 @@ export default function PatientPage() {
       {(location.state as { created?: boolean } | null)?.created && <Alert tone="success">Patient added.</Alert>}
       <div className="page-actions">
         <h1 style={{ margin: 0, marginRight: 'auto' }}>{fullName(p)}</h1>
-        {!p.erasedAt && (
+        {!p.erasedAt && canTreat && (
           <Link to={`/patients/${p.id}/treatments/new`} className="button button-primary">
             Record a treatment
           </Link>
         )}
       </div>
       <Details patient={p} />
+      <PatientRights patient={p} />
       {timeline.isPending && <Loading label="Loading the course…" />}
       {timeline.isError && <Alert>{describeError(timeline.error)}</Alert>}
       {timeline.data && <Course patientId={p.id} name={fullName(p)} items={timeline.data.items} />}
@@ -178,6 +185,7 @@ function protocolOf(all: Protocol[], t: Treatment): Protocol | undefined {
 
 function Session({ patientId, t }: { patientId: string; t: Treatment }) {
   const cancelled = t.status === 'cancelled';
+  const canTreat = TREATING_ROLES.includes(useStaff().role);
   return (
     <article className={`session${cancelled ? ' session-cancelled' : ''}`} aria-label={`Session of ${formatDateTime(t.at)}`}>
       <h3>
@@ -208,7 +216,7 @@ function Session({ patientId, t }: { patientId: string; t: Treatment }) {
           </>
         )}
       </dl>
-      {!cancelled && <CancelSession patientId={patientId} t={t} />}
+      {!cancelled && canTreat && <CancelSession patientId={patientId} t={t} />}
     </article>
   );
 }
