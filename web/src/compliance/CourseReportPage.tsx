@@ -68,7 +68,7 @@ function Group({ group: g, method }: { group: CourseGroup; method: NonNullable<R
     <section aria-labelledby="group-heading">
       <h2 id="group-heading">{title}</h2>
       <p data-testid="course-numbers">
-        <strong>{plural(g.treatments, 'session')}</strong> of <strong>{plural(g.patients, 'patient')}</strong>, with {plural(answersSeen, 'answered check-in')} on{' '}
+        Answers from <strong>{plural(g.treatments, 'session')}</strong> of <strong>{plural(g.patients, 'patient')}</strong>: {plural(answersSeen, 'answered check-in')} on{' '}
         {plural(g.steps.length, 'day')} after treatment.
       </p>
       <Temporary group={g} />
