@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
 import { axe, describeInBrowser, DESKTOP, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
-import { linkIn, newClinic, newPatient, newTreatment, NO_WARNING_SIGNS, type StaffLogin, type TestClinic } from './support/factories';
+import { newClinic, newPatient, newTreatment, NO_WARNING_SIGNS, type StaffLogin, type TestClinic } from './support/factories';
 
 const CLEAN = { bruising: '0', redness: '0', itching: '0', burning: '0', pain: '0', free_text: '' };
 type Step = { dayOffset: number; dueAt: string };
@@ -42,7 +42,9 @@ describeInBrowser('Console in a browser: signals, course report, patients\' righ
   async function answer(email: string, form: Record<string, string>) {
     const mails = t.smtp.to(email);
     expect(mails.length).toBeGreaterThan(0);
-    await t.http.post(linkIn(mails[mails.length - 1].parsed.text!)).type('form').send({ ...NO_WARNING_SIGNS, ...CLEAN, ...form }).expect(200);
+    // The console's app has its own PUBLIC_BASE_URL (its listening address), so not linkIn's aftercare.test.
+    const link = /https?:\/\/[^/\s]+(\/c\/[A-Za-z0-9_-]+)/.exec(mails[mails.length - 1].parsed.text!)![1];
+    await t.http.post(link).type('form').send({ ...NO_WARNING_SIGNS, ...CLEAN, ...form }).expect(200);
   }
 
   beforeAll(async () => {

@@ -71,7 +71,8 @@ export function ForestPlot({ rows, label }: { rows: ForestRow[]; label: string }
                 scale: 'y',
                 side: 2,
                 size: 36,
-                values: (_u, ticks) => ticks.map((t) => (t >= 1 ? String(t) : String(Number(t.toPrecision(1))))),
+                // uPlot hands null for ticks it leaves unlabelled on a log scale.
+                values: (_u, ticks) => ticks.map((t) => (t == null ? '' : t >= 1 ? String(t) : String(Number(t.toPrecision(1))))),
                 font: '12px system-ui',
               },
             ],

@@ -8,6 +8,7 @@ import { describeError } from '../ui/errors';
 import { useStaff, type StaffRole } from '../ui/staff';
 import { TextField } from '../ui/TextField';
 import { fieldErrors, formatDate, fullName, patientKeys, type Patient } from './patients-api';
+import '../compliance/compliance.css';
 
 /** Who may do what, as the API's patient-rights controller allows it. */
 export const RIGHTS_ROLES: Record<'export' | 'erase' | 'legalHold', StaffRole[]> = {
@@ -85,7 +86,7 @@ function ReasonDialog(props: {
     <DialogTrigger onOpenChange={(open) => !open && action.reset()}>
       <Button variant={props.danger ? 'primary' : 'secondary'}>{props.trigger}</Button>
       <ModalOverlay className="modal-overlay" isDismissable>
-        <Modal className="modal">
+        <Modal className="modal modal-scroll">
           <Dialog className="modal-dialog" aria-labelledby={id}>
             {({ close }) => (
               <Form
