@@ -207,9 +207,10 @@ describeInBrowser('Console in a browser: signals, course report, patients\' righ
     expect(words).toContain('the flags with their assessment');
     expect(words).toContain('cannot be undone');
     await axe(page);
-    // Without a reason nothing happens: the dialog stays, the patient is not erased.
+    // Without a reason nothing happens: the field says why, the patient is not erased.
     await dialog.getByRole('button', { name: /^Erase / }).click();
-    await dialog.getByLabel('Reason').waitFor();
+    await dialog.getByText('Say why, in at least 3 characters.').waitFor();
+    expect(await dialog.getByLabel('Reason').getAttribute('aria-invalid')).toBe('true');
     expect((await t.db.query(`SELECT erased_at FROM patients WHERE id = $1`, [target.id]))[0].erased_at).toBeNull();
     await dialog.getByLabel('Reason').fill('GDPR art. 17 request, ticket 4711');
     await dialog.getByRole('button', { name: /^Erase / }).click();

@@ -36,7 +36,7 @@ export function ForestPlot({ rows, label }: { rows: ForestRow[]; label: string }
     const lo = Math.min(1, ...rows.map((r) => r.lower));
     const hi = Math.max(1, ...rows.map((r) => r.upper));
     const range: [number, number] = [10 ** Math.floor(Math.log10(lo) - 0.001), 10 ** Math.ceil(Math.log10(hi) + 0.001)];
-    const height = 50 + rows.length * ROW_HEIGHT;
+    const height = 56 + rows.length * ROW_HEIGHT;
     const labelWidth = (w: number) => Math.min(w < 500 ? 110 : 220, Math.max(60, ...rows.map((r) => r.label.length * 7 + 12)));
     const short = (s: string, w: number) => {
       const max = Math.floor((labelWidth(w) - 12) / 7);
@@ -65,12 +65,14 @@ export function ForestPlot({ rows, label }: { rows: ForestRow[]; label: string }
                 splits: () => xs,
                 values: (u) => xs.map((i) => short(rows[i].label, u.width)),
                 grid: { show: false },
+                ticks: { show: false },
                 font: '12px system-ui',
               },
               {
                 scale: 'y',
                 side: 2,
                 size: 36,
+                grid: { stroke: '#e3e6ec', width: 1 },
                 // uPlot hands null for ticks it leaves unlabelled on a log scale.
                 values: (_u, ticks) => ticks.map((t) => (t == null ? '' : t >= 1 ? String(t) : String(Number(t.toPrecision(1))))),
                 font: '12px system-ui',
@@ -78,8 +80,6 @@ export function ForestPlot({ rows, label }: { rows: ForestRow[]; label: string }
             ],
             series: [
               {},
-              // The line of no difference: PRR 1 on every row.
-              { label: 'PRR 1', stroke: '#4a5263', width: 1, dash: [5, 4], points: { show: false } },
               // Interval ends: small bars, joined by the whisker below.
               { label: 'Lower', stroke: '#4a5263', paths: () => null, points: { show: true, size: 6, width: 1, fill: '#4a5263' } },
               { label: 'Upper', stroke: '#4a5263', paths: () => null, points: { show: true, size: 6, width: 1, fill: '#4a5263' } },
@@ -87,13 +87,21 @@ export function ForestPlot({ rows, label }: { rows: ForestRow[]; label: string }
               { label: 'PRR (signal)', stroke: SIGNAL, paths: () => null, points: { show: true, size: 12, fill: SIGNAL } },
             ],
             hooks: {
-              // The whisker of each row between its interval ends, under the dots.
-              drawSeries: [
-                (u, si) => {
-                  if (si !== 1) return;
+              // Under the dots: the line of no difference (PRR 1) down the whole plot, and each row's whisker between its interval ends.
+              drawAxes: [
+                (u) => {
                   const ctx = u.ctx;
                   ctx.save();
                   ctx.strokeStyle = '#4a5263';
+                  ctx.lineWidth = devicePixelRatio;
+                  ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
+                  const one = Math.round(u.valToPos(1, 'y', true));
+                  ctx.beginPath();
+                  ctx.moveTo(one, u.bbox.top);
+                  ctx.lineTo(one, u.bbox.top + u.bbox.height);
+                  ctx.stroke();
+                  ctx.setLineDash([]);
+                  ctx.strokeStyle = '#1d2330';
                   ctx.lineWidth = 2 * devicePixelRatio;
                   rows.forEach((r, i) => {
                     const y = Math.round(u.valToPos(i, 'x', true));
@@ -109,7 +117,6 @@ export function ForestPlot({ rows, label }: { rows: ForestRow[]; label: string }
           },
           [
             xs,
-            xs.map(() => 1),
             rows.map((r) => r.lower),
             rows.map((r) => r.upper),
             rows.map((r) => (r.signal ? null : r.prr)),

@@ -20,10 +20,10 @@ export function casesPath(r: Pick<SignalRow, 'dimension' | 'value'>, windowDays:
   return `/signals/cases?${new URLSearchParams({ dimension: r.dimension, value: r.value, window: String(windowDays) })}`;
 }
 
-function prrText(r: SignalRow): string {
+function prrText(r: SignalRow) {
   const s = r.stats;
-  if (s.prrInfinite) return '∞ (no events in the rest)';
-  if (s.prr == null) return `– (${s.prrNote ?? 'not computable'})`;
+  if (s.prrInfinite) return <>∞ <span className="cell-note muted">no events in the rest</span></>;
+  if (s.prr == null) return <>– <span className="cell-note muted">{s.prrNote ?? 'not computable'}</span></>;
   return s.prrLower != null && s.prrUpper != null ? `${stat(s.prr)} (${stat(s.prrLower)}–${stat(s.prrUpper)})` : stat(s.prr);
 }
 
@@ -126,7 +126,7 @@ function Report({ report: r, dimension }: { report: NonNullable<ReturnType<typeo
                 <th scope="col">Cases</th>
                 <th scope="col">Treatments</th>
                 <th scope="col">Rate</th>
-                <th scope="col">Rate in the rest</th>
+                <th scope="col">Rate compared with</th>
                 <th scope="col">PRR (95% CI)</th>
                 <th scope="col">χ²</th>
                 <th scope="col">Signal</th>
@@ -144,6 +144,7 @@ function Report({ report: r, dimension }: { report: NonNullable<ReturnType<typeo
                 <tr key={`${v.dimension}-${v.value}`} className={v.signal ? 'signal-row' : undefined}>
                   <th scope="row">
                     <span className="muted">{DIMENSION_LABELS[v.dimension]}</span> {valueLabel(v)}
+                    <span className="cell-note muted">{v.why.join('; ')}</span>
                   </th>
                   <td>
                     <Link to={casesPath(v, r.windowDays)} aria-label={`${v.stats.a} case${v.stats.a === 1 ? '' : 's'} of ${DIMENSION_LABELS[v.dimension]} ${valueLabel(v)}`}>
@@ -153,14 +154,11 @@ function Report({ report: r, dimension }: { report: NonNullable<ReturnType<typeo
                   <td>{v.stats.exposures}</td>
                   <td>{percent(v.stats.rate)}</td>
                   <td>
-                    {percent(v.stats.restRate)} <span className="muted">({v.stats.c} of {v.stats.c + v.stats.d})</span>
+                    {percent(v.stats.restRate)} <span className="muted">({v.stats.c} of {v.stats.c + v.stats.d}{v.dimension === 'clinic' ? ', previous window' : ''})</span>
                   </td>
                   <td>{prrText(v)}</td>
                   <td>{v.stats.chiSquare == null ? '–' : stat(v.stats.chiSquare)}</td>
-                  <td>
-                    {v.signal ? <span className="tag tag-signal">Signal</span> : 'No'}
-                    <span className="signal-why muted">{v.why.join('; ')}</span>
-                  </td>
+                  <td>{v.signal ? <span className="tag tag-signal">Signal</span> : 'No'}</td>
                 </tr>
               ))}
             </tbody>

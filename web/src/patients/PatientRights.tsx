@@ -79,8 +79,11 @@ function ReasonDialog(props: {
   onDone: () => void;
 }) {
   const [reason, setReason] = useState('');
+  const [tooShort, setTooShort] = useState(false);
   const action = useMutation({ mutationFn: () => props.run(reason.trim()) });
   const { byField, other } = fieldErrors(action.error, ['reason']);
+  // The reason is checked here and shown at the field (as the API's own 400 would be); the API checks it again.
+  const errors = tooShort ? { reason: 'Say why, in at least 3 characters.' } : byField;
   const id = `dialog-${props.trigger.replace(/\W+/g, '-').toLowerCase()}`;
   return (
     <DialogTrigger onOpenChange={(open) => !open && action.reset()}>
@@ -91,9 +94,15 @@ function ReasonDialog(props: {
             {({ close }) => (
               <Form
                 className="stack"
-                validationErrors={byField}
+                validationBehavior="aria"
+                validationErrors={errors}
                 onSubmit={(e) => {
                   e.preventDefault();
+                  if (reason.trim().length < 3) {
+                    setTooShort(true);
+                    return;
+                  }
+                  setTooShort(false);
                   action.mutate(undefined, {
                     onSuccess: () => {
                       close();
@@ -108,7 +117,18 @@ function ReasonDialog(props: {
                 {props.children}
                 {action.isError && other.length + Object.keys(byField).length === 0 && <Alert>{describeError(action.error)}</Alert>}
                 {other.length > 0 && <Alert>{other.join(' ')}</Alert>}
-                <TextField name="reason" label="Reason" description="Kept in the audit log, e.g. the request's reference" isRequired minLength={3} value={reason} onChange={setReason} autoFocus />
+                <TextField
+                  name="reason"
+                  label="Reason"
+                  description="Kept in the audit log, e.g. the request's reference"
+                  isRequired
+                  value={reason}
+                  onChange={(v) => {
+                    setReason(v);
+                    if (v.trim().length >= 3) setTooShort(false);
+                  }}
+                  autoFocus
+                />
                 <div className="page-actions">
                   <Button type="submit" isPending={action.isPending}>
                     {props.confirm}
