@@ -72,8 +72,9 @@ function SymptomCoursePlot({ symptom, group, lastDay }: { symptom: Symptom; grou
             cursor: { show: false },
             scales: { x: { time: false, distr: 4, asinh: 1, range: [0, lastDay] }, y: { range: [0, 100] } },
             axes: [
-              { size: 30, splits: () => [0, ...group.steps.map((s) => s.day)], values: (_u, ticks) => ticks.map((t) => String(t)), font: '11px system-ui' },
-              { size: 40, splits: () => [0, 50, 100], values: (_u, ticks) => ticks.map((t) => `${t}%`), font: '11px system-ui' },
+              // uPlot hands null for a tick it leaves unlabelled.
+              { size: 30, space: 16, splits: () => [0, ...group.steps.map((s) => s.day)], values: (_u, ticks) => ticks.map((t) => (t == null ? '' : String(t))), font: '11px system-ui' },
+              { size: 48, splits: () => [0, 50, 100], values: (_u, ticks) => ticks.map((t) => (t == null ? '' : `${t}%`)), font: '11px system-ui' },
             ],
             series: [
               {},

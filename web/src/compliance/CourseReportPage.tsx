@@ -141,7 +141,7 @@ function Infection({ group: g }: { group: CourseGroup }) {
           ? `None of ${plural(w.courses, 'course')} reported a sign of infection (fever, pus, spreading redness or a new hard lump).${
               w.courses > 0 ? ` With ${w.courses} courses the true rate is, at 95% confidence, below ${percent(Math.min(1, 3 / w.courses), 1)} (the rule of three).` : ''
             }`
-          : `${w.withInfectionSign} of ${plural(w.courses, 'course')} (${percent(w.shareInfectionSign)}) reported a sign of infection (fever, pus, spreading redness or a new hard lump); each raised a flag for a practitioner.`}
+          : `${w.withInfectionSign} of ${plural(w.courses, 'course')} (${percent(w.shareInfectionSign)}) reported a sign of infection (fever, pus, spreading redness or a new hard lump); every warning sign raises a flag for a practitioner, and the signals page watches lots for clusters.`}
       </p>
       {signs.length > 0 && (
         <p>
