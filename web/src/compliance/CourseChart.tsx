@@ -1,15 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type uPlotType from 'uplot';
-import { loadUPlot, SYMPTOM_LABELS, SYMPTOMS, type Symptom } from '../ui/SymptomChart';
+import { loadUPlot, SYMPTOM_COLOURS as COLOURS, SYMPTOM_LABELS, SYMPTOMS, type Symptom } from '../ui/SymptomChart';
 import type { CourseGroup } from './compliance-api';
 
-const COLOURS: Record<Symptom, string> = {
-  bruising: '#6b3fa0',
-  redness: '#b3261e',
-  itching: '#1f7a4d',
-  burning: '#9a4d00',
-  pain: '#1f5fbf',
-};
 const HEIGHT = 150;
 
 /**

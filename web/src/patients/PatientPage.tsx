@@ -186,6 +186,7 @@ function protocolOf(all: Protocol[], t: Treatment): Protocol | undefined {
 function Session({ patientId, t }: { patientId: string; t: Treatment }) {
   const cancelled = t.status === 'cancelled';
   const canTreat = TREATING_ROLES.includes(useStaff().role);
+  const [done, setDone] = useState<string | null>(null);
   return (
     <article className={`session${cancelled ? ' session-cancelled' : ''}`} aria-label={`Session of ${formatDateTime(t.at)}`}>
       <h3>
@@ -216,26 +217,26 @@ function Session({ patientId, t }: { patientId: string; t: Treatment }) {
           </>
         )}
       </dl>
-      {!cancelled && canTreat && <CancelSession patientId={patientId} t={t} />}
+      {/* The confirmation lives here: the cancel button goes once the session shows as cancelled. */}
+      {done && <Alert tone="success">{done}</Alert>}
+      {!cancelled && canTreat && <CancelSession patientId={patientId} t={t} onDone={setDone} />}
     </article>
   );
 }
 
-function CancelSession({ patientId, t }: { patientId: string; t: Treatment }) {
+function CancelSession({ patientId, t, onDone }: { patientId: string; t: Treatment; onDone: (message: string) => void }) {
   const queryClient = useQueryClient();
   const [reason, setReason] = useState('');
-  const [done, setDone] = useState<string | null>(null);
   const cancel = useMutation({
     mutationFn: () => unwrap(api.POST('/v1/treatments/{id}/cancel', { params: { path: { id: t.id } }, body: { reason: reason.trim() } })),
     onSuccess: (res) => {
-      setDone(`Session cancelled; ${res.cancelledCheckIns} planned check-in${res.cancelledCheckIns === 1 ? '' : 's'} will not go out.`);
+      onDone(`Session cancelled; ${res.cancelledCheckIns} planned check-in${res.cancelledCheckIns === 1 ? '' : 's'} will not go out.`);
       void queryClient.invalidateQueries({ queryKey: patientKeys.timeline(patientId) });
     },
   });
   const { byField, other } = fieldErrors(cancel.error, ['reason']);
   return (
     <>
-      {done && <Alert tone="success">{done}</Alert>}
       <DialogTrigger>
         <Button variant="secondary">Cancel this session…</Button>
         <ModalOverlay className="modal-overlay" isDismissable>
