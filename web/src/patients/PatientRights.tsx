@@ -186,7 +186,7 @@ function Erase({ patient: p, name, onDone }: { patient: Patient; name: string; o
         <strong>Kept, as the safety record:</strong>
       </p>
       <ul className="kept-list">
-        <li>the sessions with product, lot and practitioner, the check-ins, the answers' scores and warning signs;</li>
+        <li>the sessions with product, lot and practitioner, the check-ins, and the answers as given (scores, warning signs, any comment);</li>
         <li>the flags with their assessment, outcome and history, the adverse-event log and safety signals;</li>
         <li>the audit log and its chain.</li>
       </ul>
