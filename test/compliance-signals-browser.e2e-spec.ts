@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { SignalsService } from '../src/signals/signals.service';
 import type { TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
 import { axe, describeInBrowser, DESKTOP, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
@@ -76,6 +77,8 @@ describeInBrowser('Console in a browser: signals, course report, patients\' righ
     t.clock.set(at(30));
     await t.dispatcher.tick();
     for (const p of lotA.slice(0, 3)) await answer(p.email, { ws_new_lump: 'yes' });
+    // The scheduled detection records and alerts them (the page's "Recorded and alerted").
+    await t.get(SignalsService).tick();
   }, BUILD_TIMEOUT_MS);
 
   afterEach(async () => {
@@ -99,7 +102,7 @@ describeInBrowser('Console in a browser: signals, course report, patients\' righ
     await signIn(page, c.compliance, '/queue');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Signals' }).click();
     await page.getByRole('heading', { level: 1, name: 'Safety signals' }).waitFor();
-    const lotRow = page.getByRole('row', { name: /Lot LOT-A/ });
+    const lotRow = page.getByRole('region', { name: 'Every value' }).first().getByRole('row', { name: /Lot LOT-A/ });
     await lotRow.waitFor();
     const text = (await lotRow.textContent()) ?? '';
     // PRR 12 with its 95% interval 1.66–86.94 (exp(ln 12 ± 1.96·√(1/3 − 1/4 + 1 − 1/16))), χ² 5.64.
@@ -112,6 +115,10 @@ describeInBrowser('Console in a browser: signals, course report, patients\' righ
     expect(await page.locator('.forest-plot .uplot').count()).toBe(1);
     const alerts = page.getByRole('region', { name: 'Lot-cluster alerts' }).or(page.locator('.cluster-list'));
     expect(await alerts.first().textContent()).toContain('Lot LOT-A: 3 patients with late-onset flags');
+    const recorded = (await page.getByRole('region', { name: 'Recorded and alerted' }).first().textContent()) ?? '';
+    expect(recorded).toContain('Lot LOT-A');
+    expect(recorded).toContain('Cluster of late-onset flags');
+    expect(recorded).toContain('Disproportionality');
     await axe(page);
     await screenshot(page, 'signals-1280');
 

@@ -1,6 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
-import type uPlotType from 'uplot';
-import { loadUPlot, SYMPTOM_COLOURS as COLOURS, SYMPTOM_LABELS, SYMPTOMS, type Symptom } from '../ui/SymptomChart';
+import { SYMPTOM_COLOURS as COLOURS, SYMPTOM_LABELS, SYMPTOMS, type Symptom } from '../ui/SymptomChart';
+import { useUPlot } from '../ui/useUPlot';
 import type { CourseGroup } from './compliance-api';
 
 const HEIGHT = 150;
@@ -30,74 +29,44 @@ export function CourseCharts({ group, label }: { group: CourseGroup; label: stri
 }
 
 function SymptomCoursePlot({ symptom, group, lastDay }: { symptom: Symptom; group: CourseGroup; lastDay: number }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [failed, setFailed] = useState(false);
   const key = JSON.stringify([group.steps, group.durations[symptom], lastDay]);
-
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    let plot: uPlotType | undefined;
-    let observer: ResizeObserver | undefined;
-    let cancelled = false;
-
-    const byDay = new Map(group.steps.map((s) => [s.day, s.symptoms[symptom]]));
-    const xs = [...new Set([...Array.from({ length: lastDay + 1 }, (_, i) => i), ...byDay.keys()])].sort((a, b) => a - b);
-    const windowEnd = group.durations[symptom].expectedWindowEnd;
-    const band = xs.map((x) => (windowEnd == null ? null : windowEnd >= 0 && x <= windowEnd ? 100 : 0));
-    const share = xs.map((x) => {
-      const v = byDay.get(x)?.share;
-      return v == null ? null : v * 100;
-    });
-    const above = xs.map((x) => {
-      const v = byDay.get(x)?.shareAboveExpected;
-      return v == null ? null : v * 100;
-    });
-
-    loadUPlot()
-      .then((uPlot) => {
-        if (cancelled) return;
-        plot = new uPlot(
-          {
-            width: Math.max(el.clientWidth, 220),
-            height: HEIGHT,
-            legend: { show: false },
-            cursor: { show: false },
-            scales: { x: { time: false, distr: 4, asinh: 1, range: [0, lastDay] }, y: { range: [0, 100] } },
-            axes: [
-              // uPlot hands null for a tick it leaves unlabelled.
-              { size: 30, space: 16, splits: () => [0, ...group.steps.map((s) => s.day)], values: (_u, ticks) => ticks.map((t) => (t == null ? '' : String(t))), font: '11px system-ui' },
-              { size: 48, splits: () => [0, 50, 100], values: (_u, ticks) => ticks.map((t) => (t == null ? '' : `${t}%`)), font: '11px system-ui' },
-            ],
-            series: [
-              {},
-              {
-                label: 'Usual',
-                stroke: 'rgba(31,95,191,0.45)',
-                fill: 'rgba(31,95,191,0.12)',
-                width: 1,
-                paths: uPlot.paths.stepped!({ align: 1 }),
-                points: { show: false },
-              },
-              { label: 'With the symptom', stroke: COLOURS[symptom], width: 2, spanGaps: true, points: { show: true, size: 7, fill: COLOURS[symptom] } },
-              { label: 'Above the usual course', stroke: '#1d2330', width: 1.5, dash: [5, 4], spanGaps: true, points: { show: true, size: 5, fill: '#1d2330' } },
-            ],
-          },
-          [xs, band, share, above],
-          el,
-        );
-        observer = new ResizeObserver(() => plot?.setSize({ width: Math.max(el.clientWidth, 220), height: HEIGHT }));
-        observer.observe(el);
-      })
-      .catch(() => setFailed(true));
-
-    return () => {
-      cancelled = true;
-      observer?.disconnect();
-      plot?.destroy();
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, symptom]);
+  const { ref: box, failed } = useUPlot(
+    (uPlot) => {
+      const byDay = new Map(group.steps.map((s) => [s.day, s.symptoms[symptom]]));
+      const xs = [...new Set([...Array.from({ length: lastDay + 1 }, (_, i) => i), ...byDay.keys()])].sort((a, b) => a - b);
+      const windowEnd = group.durations[symptom].expectedWindowEnd;
+      const band = xs.map((x) => (windowEnd == null ? null : windowEnd >= 0 && x <= windowEnd ? 100 : 0));
+      const pct = (v: number | null | undefined) => (v == null ? null : v * 100);
+      return {
+        options: {
+          legend: { show: false },
+          cursor: { show: false },
+          scales: { x: { time: false, distr: 4, asinh: 1, range: [0, lastDay] }, y: { range: [0, 100] } },
+          axes: [
+            // uPlot hands null for a tick it leaves unlabelled.
+            { size: 30, space: 16, splits: () => [0, ...group.steps.map((s) => s.day)], values: (_u, ticks) => ticks.map((t) => (t == null ? '' : String(t))), font: '11px system-ui' },
+            { size: 48, splits: () => [0, 50, 100], values: (_u, ticks) => ticks.map((t) => (t == null ? '' : `${t}%`)), font: '11px system-ui' },
+          ],
+          series: [
+            {},
+            {
+              label: 'Usual',
+              stroke: 'rgba(31,95,191,0.45)',
+              fill: 'rgba(31,95,191,0.12)',
+              width: 1,
+              paths: uPlot.paths.stepped!({ align: 1 }),
+              points: { show: false },
+            },
+            { label: 'With the symptom', stroke: COLOURS[symptom], width: 2, spanGaps: true, points: { show: true, size: 7, fill: COLOURS[symptom] } },
+            { label: 'Above the usual course', stroke: '#1d2330', width: 1.5, dash: [5, 4], spanGaps: true, points: { show: true, size: 5, fill: '#1d2330' } },
+          ],
+        },
+        data: [xs, band, xs.map((x) => pct(byDay.get(x)?.share)), xs.map((x) => pct(byDay.get(x)?.shareAboveExpected))],
+      };
+    },
+    [key, symptom],
+    { height: HEIGHT, minWidth: 220 },
+  );
 
   return (
     <div className="course-plot">

@@ -1,6 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
 import type uPlotType from 'uplot';
-import { loadUPlot } from '../ui/SymptomChart';
+import { useUPlot } from '../ui/useUPlot';
 
 export interface ForestRow {
   label: string;
@@ -21,121 +20,91 @@ const PLAIN = '#1f5fbf';
  * readers: the table beside it holds every number.
  */
 export function ForestPlot({ rows, label }: { rows: ForestRow[]; label: string }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [failed, setFailed] = useState(false);
   const key = JSON.stringify(rows);
-
-  useEffect(() => {
-    const el = box.current;
-    if (!el || rows.length === 0) return;
-    let plot: uPlotType | undefined;
-    let observer: ResizeObserver | undefined;
-    let cancelled = false;
-
-    const xs = rows.map((_, i) => i);
-    const lo = Math.min(1, ...rows.map((r) => r.lower));
-    const hi = Math.max(1, ...rows.map((r) => r.upper));
-    const range: [number, number] = [10 ** Math.floor(Math.log10(lo) - 0.001), 10 ** Math.ceil(Math.log10(hi) + 0.001)];
-    const height = 56 + rows.length * ROW_HEIGHT;
-    const labelWidth = (w: number) => Math.min(w < 500 ? 110 : 220, Math.max(60, ...rows.map((r) => r.label.length * 7 + 12)));
-    const short = (s: string, w: number) => {
-      const max = Math.floor((labelWidth(w) - 12) / 7);
-      return s.length > max ? `${s.slice(0, Math.max(1, max - 1))}…` : s;
-    };
-
-    loadUPlot()
-      .then((uPlot) => {
-        if (cancelled) return;
-        const width = Math.max(el.clientWidth, 260);
-        plot = new uPlot(
-          {
-            width,
-            height,
-            legend: { show: false },
-            cursor: { show: false },
-            scales: {
-              x: { time: false, ori: 1, dir: 1, range: [-0.6, rows.length - 0.4] },
-              y: { ori: 0, distr: 3, log: 10, range },
-            },
-            axes: [
-              {
-                scale: 'x',
-                side: 3,
-                size: () => labelWidth(el.clientWidth),
-                splits: () => xs,
-                values: (u) => xs.map((i) => short(rows[i].label, u.width)),
-                grid: { show: false },
-                ticks: { show: false },
-                font: '12px system-ui',
-              },
-              {
-                scale: 'y',
-                side: 2,
-                size: 36,
-                grid: { stroke: '#e3e6ec', width: 1 },
-                // uPlot hands null for ticks it leaves unlabelled on a log scale.
-                values: (_u, ticks) => ticks.map((t) => (t == null ? '' : t >= 1 ? String(t) : String(Number(t.toPrecision(1))))),
-                font: '12px system-ui',
-              },
-            ],
-            series: [
-              {},
-              // Interval ends: small bars, joined by the whisker below.
-              { label: 'Lower', stroke: '#4a5263', paths: () => null, points: { show: true, size: 6, width: 1, fill: '#4a5263' } },
-              { label: 'Upper', stroke: '#4a5263', paths: () => null, points: { show: true, size: 6, width: 1, fill: '#4a5263' } },
-              { label: 'PRR', stroke: PLAIN, paths: () => null, points: { show: true, size: 11, fill: PLAIN } },
-              { label: 'PRR (signal)', stroke: SIGNAL, paths: () => null, points: { show: true, size: 12, fill: SIGNAL } },
-            ],
-            hooks: {
-              // Under the dots: the line of no difference (PRR 1) down the whole plot, and each row's whisker between its interval ends.
-              drawAxes: [
-                (u) => {
-                  const ctx = u.ctx;
-                  ctx.save();
-                  ctx.strokeStyle = '#4a5263';
-                  ctx.lineWidth = devicePixelRatio;
-                  ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
-                  const one = Math.round(u.valToPos(1, 'y', true));
-                  ctx.beginPath();
-                  ctx.moveTo(one, u.bbox.top);
-                  ctx.lineTo(one, u.bbox.top + u.bbox.height);
-                  ctx.stroke();
-                  ctx.setLineDash([]);
-                  ctx.strokeStyle = '#1d2330';
-                  ctx.lineWidth = 2 * devicePixelRatio;
-                  rows.forEach((r, i) => {
-                    const y = Math.round(u.valToPos(i, 'x', true));
-                    ctx.beginPath();
-                    ctx.moveTo(u.valToPos(r.lower, 'y', true), y);
-                    ctx.lineTo(u.valToPos(r.upper, 'y', true), y);
-                    ctx.stroke();
-                  });
-                  ctx.restore();
-                },
-              ],
-            },
+  const height = 56 + rows.length * ROW_HEIGHT;
+  const { ref: box, failed } = useUPlot(
+    (uPlot) => {
+      const xs = rows.map((_, i) => i);
+      const lo = Math.min(1, ...rows.map((r) => r.lower));
+      const hi = Math.max(1, ...rows.map((r) => r.upper));
+      const range: [number, number] = [10 ** Math.floor(Math.log10(lo) - 0.001), 10 ** Math.ceil(Math.log10(hi) + 0.001)];
+      const labelWidth = (w: number) => Math.min(w < 500 ? 110 : 220, Math.max(60, ...rows.map((r) => r.label.length * 7 + 12)));
+      const short = (s: string, w: number) => {
+        const max = Math.floor((labelWidth(w) - 12) / 7);
+        return s.length > max ? `${s.slice(0, Math.max(1, max - 1))}…` : s;
+      };
+      return {
+        options: {
+          legend: { show: false },
+          cursor: { show: false },
+          scales: {
+            x: { time: false, ori: 1, dir: 1, range: [-0.6, rows.length - 0.4] },
+            y: { ori: 0, distr: 3, log: 10, range },
           },
-          [
-            xs,
-            rows.map((r) => r.lower),
-            rows.map((r) => r.upper),
-            rows.map((r) => (r.signal ? null : r.prr)),
-            rows.map((r) => (r.signal ? r.prr : null)),
+          axes: [
+            {
+              scale: 'x',
+              side: 3,
+              size: (u) => labelWidth(u.width),
+              splits: () => xs,
+              values: (u) => xs.map((i) => short(rows[i].label, u.width)),
+              grid: { show: false },
+              ticks: { show: false },
+              font: '12px system-ui',
+            },
+            {
+              scale: 'y',
+              side: 2,
+              size: 36,
+              grid: { stroke: '#e3e6ec', width: 1 },
+              // uPlot hands null for ticks it leaves unlabelled on a log scale.
+              values: (_u, ticks) => ticks.map((t) => (t == null ? '' : t >= 1 ? String(t) : String(Number(t.toPrecision(1))))),
+              font: '12px system-ui',
+            },
           ],
-          el,
-        );
-        observer = new ResizeObserver(() => plot?.setSize({ width: Math.max(el.clientWidth, 260), height }));
-        observer.observe(el);
-      })
-      .catch(() => setFailed(true));
-
-    return () => {
-      cancelled = true;
-      observer?.disconnect();
-      plot?.destroy();
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
+          series: [
+            {},
+            // Interval ends: small dots, joined by the whisker drawn below.
+            { label: 'Lower', stroke: '#4a5263', paths: () => null, points: { show: true, size: 6, width: 1, fill: '#4a5263' } },
+            { label: 'Upper', stroke: '#4a5263', paths: () => null, points: { show: true, size: 6, width: 1, fill: '#4a5263' } },
+            { label: 'PRR', stroke: PLAIN, paths: () => null, points: { show: true, size: 11, fill: PLAIN } },
+            { label: 'PRR (signal)', stroke: SIGNAL, paths: () => null, points: { show: true, size: 12, fill: SIGNAL } },
+          ],
+          hooks: {
+            // Under the dots: the line of no difference (PRR 1) down the whole plot, and each row's whisker between its interval ends.
+            drawAxes: [
+              (u: uPlotType) => {
+                const ctx = u.ctx;
+                ctx.save();
+                ctx.strokeStyle = '#4a5263';
+                ctx.lineWidth = devicePixelRatio;
+                ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
+                const one = Math.round(u.valToPos(1, 'y', true));
+                ctx.beginPath();
+                ctx.moveTo(one, u.bbox.top);
+                ctx.lineTo(one, u.bbox.top + u.bbox.height);
+                ctx.stroke();
+                ctx.setLineDash([]);
+                ctx.strokeStyle = '#1d2330';
+                ctx.lineWidth = 2 * devicePixelRatio;
+                rows.forEach((r, i) => {
+                  const y = Math.round(u.valToPos(i, 'x', true));
+                  ctx.beginPath();
+                  ctx.moveTo(u.valToPos(r.lower, 'y', true), y);
+                  ctx.lineTo(u.valToPos(r.upper, 'y', true), y);
+                  ctx.stroke();
+                });
+                ctx.restore();
+              },
+            ],
+          },
+        },
+        data: [xs, rows.map((r) => r.lower), rows.map((r) => r.upper), rows.map((r) => (r.signal ? null : r.prr)), rows.map((r) => (r.signal ? r.prr : null))],
+      };
+    },
+    [key],
+    { height, minWidth: 260 },
+  );
 
   return (
     <figure className="forest-plot">
