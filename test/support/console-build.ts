@@ -49,7 +49,8 @@ export function ensureConsoleBuilt(): void {
   try {
     if (fresh()) return;
     try {
-      execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: root, stdio: 'pipe', env: process.env });
+      // Jest sets NODE_ENV=test, which would make Vite bundle React Router's development build (188 KB first load, not 125).
+      execFileSync('npm', ['run', '--silent', 'build:web'], { cwd: root, stdio: 'pipe', env: { ...process.env, NODE_ENV: 'production' } });
     } catch (err) {
       const e = err as { stdout?: Buffer; stderr?: Buffer };
       throw new Error(`npm run build:web failed:\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
