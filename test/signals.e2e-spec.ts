@@ -13,7 +13,7 @@ interface Row {
   kinds: string[];
   why: string[];
   comparedWith: string;
-  stats: { a: number; b: number; c: number; d: number; exposures: number; events: number; rate: number | null; restRate: number | null; prr: number | null; prrInfinite: boolean; chiSquare: number | null };
+  stats: { a: number; b: number; c: number; d: number; exposures: number; events: number; rate: number | null; restRate: number | null; prr: number | null; prrInfinite: boolean; chiSquare: number | null; prrLower: number | null; prrUpper: number | null };
   cluster: { lateOnsetPatients: number } | null;
 }
 
@@ -105,6 +105,14 @@ describe('safety signals and the course report', () => {
       });
       expect(g.durations.redness).toMatchObject({ withSymptom: 1, lastDayMedian: 1, expectedWindowEnd: 14 });
       expect(g.durations.itching).toMatchObject({ withSymptom: 0, lastDayMedian: null, lastDayP90: null });
+      // Nobody reported a warning sign: no sign of infection in these courses.
+      expect(g.warningSigns).toEqual({
+        courses: 4,
+        withAny: 0,
+        withInfectionSign: 0,
+        shareInfectionSign: 0,
+        bySign: { fever: 0, discharge: 0, spreading_redness: 0, new_lump: 0, skin_change: 0, airway_swelling: 0, hives: 0 },
+      });
       // Counts only: no names, addresses or answers of a person.
       expect(JSON.stringify(res.body)).not.toContain(patients[0].email);
     });
@@ -185,6 +193,9 @@ describe('safety signals and the course report', () => {
       expect(lotA.stats.prr).toBeCloseTo(15, 10);
       expect(lotA.stats.chiSquare).toBeCloseTo(7.26, 10);
       expect(lotA.why[0]).toBe('disproportionality: n = 3 ≥ 3, PRR = 15 ≥ 2, χ² = 7.26 ≥ 4');
+      // 95% interval: exp(ln 15 ± 1.96·√(1/3 − 1/4 + 1/1 − 1/20)) = 2.05 to 110.0.
+      expect(lotA.stats.prrLower).toBeCloseTo(2.0455, 3);
+      expect(lotA.stats.prrUpper).toBeCloseTo(109.9966, 3);
       const lotB = rowOf(body.values, 'lot', 'LOT-B')!;
       expect(lotB).toMatchObject({ signal: false, kinds: [], stats: { a: 1, b: 9, c: 3, d: 11 } });
       expect(rowOf(body.values, 'lot', 'LOT-C')).toMatchObject({ signal: false, stats: { a: 0, b: 10, prr: 0 } });
@@ -201,6 +212,40 @@ describe('safety signals and the course report', () => {
       const week = (await get('/v1/signals?windowDays=7', c.practitioner.auth).expect(200)).body;
       expect(week.totals).toEqual({ exposures: 0, events: 0 });
       expect(week.signals).toEqual([]);
+    });
+
+    it('opens the cases behind a row: the three patients of lot A with their urgent flags, audited as a read', async () => {
+      const res = await get('/v1/signals/cases?dimension=lot&value=LOT-A&windowDays=90', c.compliance.auth).expect(200);
+      const body = res.body as {
+        exposures: number;
+        events: number;
+        cases: Array<{ patientName: string; lotNumber: string; inWindow: boolean; practitionerName: string; technique: string; flags: Array<{ id: string; priority: string; reason: string }> }>;
+      };
+      expect(body).toMatchObject({ dimension: 'lot', value: 'LOT-A', windowDays: 90, exposures: 4, events: 3 });
+      expect(body.cases.map((x) => x.patientName.split(' ').at(-1)).sort()).toEqual(['Signalpatient0', 'Signalpatient1', 'Signalpatient2']);
+      for (const x of body.cases) {
+        expect(x).toMatchObject({ lotNumber: 'LOT-A', inWindow: true, practitionerName: 'A practitioner', technique: 'injector_gun' });
+        expect(x.flags.length).toBeGreaterThan(0);
+        expect(x.flags[0].priority).toBe('urgent');
+      }
+      // The technique row holds the same three; lot C none; the practitioner row (by id) all four.
+      expect((await get('/v1/signals/cases?dimension=technique&value=injector_gun', c.practitioner.auth).expect(200)).body.events).toBe(3);
+      expect((await get('/v1/signals/cases?dimension=lot&value=LOT-C', c.admin.auth).expect(200)).body).toMatchObject({ exposures: 10, events: 0, cases: [] });
+      const byPractitioner = (await get(`/v1/signals/cases?dimension=practitioner&value=${c.practitioner.id}`, c.compliance.auth).expect(200)).body;
+      expect(byPractitioner).toMatchObject({ label: 'A practitioner', exposures: 24, events: 4 });
+      expect((await get(`/v1/signals/cases?dimension=clinic&value=${c.clinic.id}`, c.compliance.auth).expect(200)).body.events).toBe(4);
+      // The other clinic's lot of the same name holds none of them; its id is not ours.
+      expect((await get('/v1/signals/cases?dimension=lot&value=LOT-A', other.compliance.auth).expect(200)).body).toMatchObject({ exposures: 3, events: 0, cases: [] });
+      await get(`/v1/signals/cases?dimension=clinic&value=${c.clinic.id}`, other.compliance.auth).expect(404);
+      // A read of patient records: audited with the patients it showed.
+      const audit = (await get('/v1/audit-events?action=signal.cases_viewed&limit=50', c.compliance.auth).expect(200)).body.items as Array<{ action: string; data: { value: string; patientIds: string[] } }>;
+      const viewed = audit.find((e) => e.action === 'signal.cases_viewed' && e.data.value === 'LOT-A');
+      expect(viewed?.data.patientIds).toHaveLength(3);
+      // Bad input says what is wrong.
+      expect(JSON.stringify((await get('/v1/signals/cases?dimension=colour&value=x', c.compliance.auth).expect(400)).body.message)).toContain('dimension must be one of');
+      expect(JSON.stringify((await get('/v1/signals/cases?dimension=lot', c.compliance.auth).expect(400)).body.message)).toContain('value');
+      expect(JSON.stringify((await get('/v1/signals/cases?dimension=lot&value=A&windowDays=0', c.compliance.auth).expect(400)).body.message)).toContain('windowDays');
+      await get('/v1/signals/cases?dimension=lot&value=LOT-A', await newApiKey(t, c)).expect(403);
     });
 
     it('records the signals on a tick and alerts compliance staff with ONE email, audited; a second tick sends nothing', async () => {
@@ -292,6 +337,12 @@ describe('safety signals and the course report', () => {
       expect(k.why).toEqual(['cluster: 2 patients with late-onset flags within 90 days']);
       // Performed 120 days ago: outside the 90-day exposure window, so no 2×2 numbers.
       expect(k.stats).toMatchObject({ exposures: 0, prr: null });
+      // Its cases: the two clustered patients, performed before the window, found by the cluster window.
+      const kCases = (await get('/v1/signals/cases?dimension=lot&value=LOT-K', c.compliance.auth).expect(200)).body;
+      expect(kCases).toMatchObject({ exposures: 0, events: 0 });
+      expect(kCases.cases.map((x: { patientId: string; inWindow: boolean }) => [x.patientId, x.inWindow]).sort()).toEqual(
+        [[clustered[0].patientId, false], [clustered[1].patientId, false]].sort(),
+      );
       expect(rowOf(body.values, 'lot', 'LOT-M')).toMatchObject({ signal: false, cluster: null });
       // The clinic as a whole: LOT-K's two and LOT-M's recent one.
       expect(rowOf(body.values, 'clinic', c.clinic.id)).toMatchObject({ signal: true, kinds: ['cluster'], cluster: { lateOnsetPatients: 3 } });

@@ -15,6 +15,7 @@ function answer(treatmentId: string, day: number, scores: Partial<CourseAnswer['
     receivedAt: new Date((clock += 60_000)),
     scores: scores === null ? { bruising: null, redness: null, itching: null, burning: null, pain: null } : { ...zero, ...scores },
     course: DEFAULT_EXPECTED_COURSE,
+    warningSigns: [],
     ...over,
   };
 }
@@ -96,5 +97,22 @@ describe('courseReport', () => {
     ]);
     expect(g.durations.bruising).toMatchObject({ courses: 1, withSymptom: 1, lastDayMax: 21, beyondWindow: 1 });
     expect(g.durations.pain).toMatchObject({ courses: 1, withSymptom: 1, lastDayMax: 3 });
+  });
+
+  it('counts per course who reported warning signs and signs of infection, once per course', () => {
+    const [g] = courseReport([
+      answer('t1', 1, {}, { warningSigns: ['fever'] }),
+      answer('t1', 3, {}, { warningSigns: ['fever', 'discharge'] }),
+      answer('t2', 1, {}, { warningSigns: ['hives'] }),
+      answer('t3', 1, {}),
+      answer('t4', 30, null, { warningSigns: ['new_lump'] }),
+    ]);
+    expect(g.warningSigns).toEqual({
+      courses: 4,
+      withAny: 3,
+      withInfectionSign: 2,
+      shareInfectionSign: 0.5,
+      bySign: { fever: 1, discharge: 1, spreading_redness: 0, new_lump: 1, skin_change: 0, airway_swelling: 0, hives: 1 },
+    });
   });
 });

@@ -4,7 +4,7 @@
  * against the expected window. Pure: the service reads the answers, this counts them.
  */
 import { ExpectedCourse, expectedMax, windowEnd } from '../protocols/expected-course';
-import { Symptom, SYMPTOMS } from '../protocols/questions';
+import { Symptom, SYMPTOMS, WARNING_SIGNS, WarningSign } from '../protocols/questions';
 
 export interface CourseAnswer {
   treatmentId: string;
@@ -22,6 +22,23 @@ export interface CourseAnswer {
   scores: Record<Symptom, number | null>;
   /** The expected course of the treatment's own protocol version. */
   course: ExpectedCourse;
+  /** Warning signs the answer reported (yes). */
+  warningSigns: string[];
+}
+
+/** The warning signs that can mean an infection (early: fever, pus, spreading redness; late: a new hard lump). */
+export const INFECTION_SIGNS: WarningSign[] = ['fever', 'discharge', 'spreading_redness', 'new_lump'];
+
+export interface CourseWarningSigns {
+  /** Courses with at least one answer. */
+  courses: number;
+  /** Courses that reported any warning sign at least once. */
+  withAny: number;
+  /** Courses that reported a sign of infection (INFECTION_SIGNS) at least once. */
+  withInfectionSign: number;
+  shareInfectionSign: number | null;
+  /** Courses that reported each sign at least once. */
+  bySign: Record<WarningSign, number>;
 }
 
 export interface SymptomAtStep {
@@ -76,6 +93,7 @@ export interface CourseGroup {
   patients: number;
   steps: CourseStep[];
   durations: Record<Symptom, SymptomDuration>;
+  warningSigns: CourseWarningSigns;
 }
 
 /** Median (mean of the two middle values for an even count). */
@@ -198,6 +216,21 @@ function groupReport(answers: CourseAnswer[]): CourseGroup {
       shareBeyondWindow: share(beyond, longest.size),
     };
   }
+  const signsOf = new Map<string, Set<string>>();
+  for (const a of answers) {
+    const set = signsOf.get(a.treatmentId) ?? new Set<string>();
+    for (const w of a.warningSigns ?? []) set.add(w);
+    signsOf.set(a.treatmentId, set);
+  }
+  const sets = [...signsOf.values()];
+  const withInfectionSign = sets.filter((set) => INFECTION_SIGNS.some((w) => set.has(w))).length;
+  const warningSigns: CourseWarningSigns = {
+    courses: sets.length,
+    withAny: sets.filter((set) => set.size > 0).length,
+    withInfectionSign,
+    shareInfectionSign: share(withInfectionSign, sets.length),
+    bySign: Object.fromEntries(WARNING_SIGNS.map((w) => [w, sets.filter((set) => set.has(w)).length])) as Record<WarningSign, number>,
+  };
   return {
     procedure: answers[0].procedure,
     product: answers[0].product,
@@ -205,5 +238,6 @@ function groupReport(answers: CourseAnswer[]): CourseGroup {
     patients: new Set(answers.map((a) => a.patientId)).size,
     steps,
     durations,
+    warningSigns,
   };
 }

@@ -27,10 +27,11 @@ export class ReportsRepository {
       burning: number | null;
       pain: number | null;
       expected_course: ExpectedCourse;
+      warning_signs: string[];
     }>(
       this.db,
       `SELECT r.treatment_id, t.patient_id, t.procedure, t.product, t.performed_at, COALESCE(ci.day_offset, r.day_since_treatment) AS day,
-              r.received_at, r.bruising, r.redness, r.itching, r.burning, r.pain, p.expected_course
+              r.received_at, r.bruising, r.redness, r.itching, r.burning, r.pain, p.expected_course, r.warning_signs
          FROM responses r
          JOIN treatments t ON t.id = r.treatment_id AND t.clinic_id = r.clinic_id
          JOIN protocols p ON p.id = t.protocol_id
@@ -54,6 +55,7 @@ export class ReportsRepository {
       receivedAt: new Date(r.received_at),
       scores: { bruising: r.bruising, redness: r.redness, itching: r.itching, burning: r.burning, pain: r.pain },
       course: r.expected_course,
+      warningSigns: r.warning_signs ?? [],
     }));
   }
 

@@ -13,6 +13,8 @@ export const COURSE_REPORT_METHOD = {
   duration:
     'Per course, the last check-in day the symptom was reported above 0; median and 90th percentile (nearest rank) over the courses that had it. ' +
     'Check-ins are days apart, so this is the last day seen, not the day it stopped. beyondWindow: that day is after the protocol\'s windowEnd.',
+  warningSigns:
+    'Per course, whether any answer reported a warning sign; signs of infection are fever, pus or fluid from a puncture, spreading redness and a new hard lump (late infections show as lumps).',
 } as const;
 
 export interface CourseReportResult {

@@ -1,4 +1,4 @@
-import { disproportionality, prr, yatesChiSquare } from './disproportionality';
+import { disproportionality, prr, prrInterval, yatesChiSquare } from './disproportionality';
 
 describe('disproportionality', () => {
   it('computes PRR and the Yates chi-square of a table by hand', () => {
@@ -58,5 +58,19 @@ describe('disproportionality', () => {
   it('refuses cells that are not whole non-negative numbers', () => {
     expect(() => prr({ a: -1, b: 0, c: 0, d: 0 })).toThrow(/a must be/);
     expect(() => yatesChiSquare({ a: 1, b: 0.5, c: 0, d: 0 })).toThrow(/b must be/);
+  });
+
+  it('gives the PRR a 95% confidence interval on the log scale, and none when a or c is 0', () => {
+    // a=3 b=1 c=1 d=19: ln 15 ± 1.96·√(1/3 − 1/4 + 1/1 − 1/20) = ln 15 ± 1.96·1.0165 → 2.05 to 110.0
+    const r = disproportionality({ a: 3, b: 1, c: 1, d: 19 });
+    expect(r.prrLower).toBeCloseTo(2.0455, 3);
+    expect(r.prrUpper).toBeCloseTo(109.9966, 3);
+    expect(r.prrLower! < r.prr! && r.prr! < r.prrUpper!).toBe(true);
+    // The interval is symmetric around PRR on the log scale.
+    expect(Math.log(r.prr!) - Math.log(r.prrLower!)).toBeCloseTo(Math.log(r.prrUpper!) - Math.log(r.prr!), 10);
+    expect(prrInterval({ a: 0, b: 10, c: 2, d: 8 })).toBeNull();
+    expect(prrInterval({ a: 3, b: 1, c: 0, d: 20 })).toBeNull();
+    const infinite = disproportionality({ a: 3, b: 1, c: 0, d: 20 });
+    expect(infinite).toMatchObject({ prrInfinite: true, prrLower: null, prrUpper: null });
   });
 });

@@ -40,6 +40,12 @@ export interface Disproportionality extends TwoByTwo {
   /** True when the PRR is infinite (events with the value, none in a non-empty rest). */
   prrInfinite: boolean;
   prrNote: string | null;
+  /**
+   * The PRR's 95% confidence interval, exp(ln PRR ± 1.96·√(1/a − 1/(a+b) + 1/c − 1/(c+d)))
+   * (Evans et al. 2001); null when the PRR is not a finite number above 0 (a = 0 or c = 0).
+   */
+  prrLower: number | null;
+  prrUpper: number | null;
   /** Yates-corrected chi-square; null when a margin is empty (the test is undefined), `chiSquareNote` says why. */
   chiSquare: number | null;
   chiSquareNote: string | null;
@@ -69,6 +75,17 @@ export function prr(t: TwoByTwo): { value: number | null; infinite: boolean; not
   return { value: t.a / withValue / (t.c / rest), infinite: false, note: null };
 }
 
+export const PRR_INTERVAL_METHOD = '95% confidence interval exp(ln PRR ± 1.96·√(1/a − 1/(a+b) + 1/c − 1/(c+d))) (Evans et al. 2001); none when a or c is 0';
+
+/** The PRR's 95% confidence interval on the log scale; null when a or c is 0 (ln PRR or its standard error is not finite). */
+export function prrInterval(t: TwoByTwo): { lower: number; upper: number } | null {
+  checkTable(t);
+  if (t.a === 0 || t.c === 0 || t.a + t.b === 0 || t.c + t.d === 0) return null;
+  const ln = Math.log(t.a / (t.a + t.b) / (t.c / (t.c + t.d)));
+  const se = Math.sqrt(1 / t.a - 1 / (t.a + t.b) + 1 / t.c - 1 / (t.c + t.d));
+  return { lower: Math.exp(ln - 1.96 * se), upper: Math.exp(ln + 1.96 * se) };
+}
+
 /**
  * Yates-corrected chi-square: N (max(0, |ad − bc| − N/2))² / ((a+b)(c+d)(a+c)(b+d)).
  * Undefined (null) when any margin is zero.
@@ -93,6 +110,7 @@ export function yatesChiSquare(t: TwoByTwo): { value: number | null; note: strin
 export function disproportionality(t: TwoByTwo, criteria = SIGNAL_CRITERIA): Disproportionality {
   const p = prr(t);
   const chi = yatesChiSquare(t);
+  const ci = prrInterval(t);
   const exposures = t.a + t.b;
   const rest = t.c + t.d;
   const enoughEvents = t.a >= criteria.minEvents;
@@ -112,6 +130,8 @@ export function disproportionality(t: TwoByTwo, criteria = SIGNAL_CRITERIA): Dis
     prr: p.value,
     prrInfinite: p.infinite,
     prrNote: p.note,
+    prrLower: ci?.lower ?? null,
+    prrUpper: ci?.upper ?? null,
     chiSquare: chi.value,
     chiSquareNote: chi.note,
     signal: enoughEvents && prrHigh && chiHigh,

@@ -1,9 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../common/api-responses';
-import { Allow, CurrentPrincipal, Principal } from '../common/principal';
-import { SignalsQuery } from './dto/signals.dto';
-import { SignalReportDto, toSignalReportDto } from './dto/signals-response.dto';
+import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
+import { SignalCasesQuery, SignalsQuery } from './dto/signals.dto';
+import { SignalCasesDto, SignalReportDto, toSignalCasesDto, toSignalReportDto } from './dto/signals-response.dto';
 import { SignalsService } from './signals.service';
 
 @ApiTags('signals')
@@ -31,5 +31,20 @@ export class SignalsController {
   @ApiErrorResponses(400)
   async list(@CurrentPrincipal() p: Principal, @Query() q: SignalsQuery): Promise<SignalReportDto> {
     return toSignalReportDto(await this.signals.report(p.clinicId, q.windowDays));
+  }
+
+  @Allow('compliance', 'admin', 'practitioner')
+  @Get('cases')
+  @ApiOperation({
+    summary: 'The cases behind one row of the signals report',
+    description:
+      "The treatments with the row's value (dimension + value, as GET /v1/signals gives them) that count as events: an urgent or a late-onset " +
+      'flag, raised by now, performed in the window; for a lot or the clinic also those whose late-onset flag falls in the lot-cluster window. ' +
+      "Each with its patient, session details and the flags that make it a case. The clinic's own data only; audited as a read of patient records.",
+  })
+  @ApiOkResponse({ type: SignalCasesDto })
+  @ApiErrorResponses(400, 404)
+  async cases(@CurrentPrincipal() p: Principal, @Query() q: SignalCasesQuery): Promise<SignalCasesDto> {
+    return toSignalCasesDto(await this.signals.cases(p.clinicId, actorOf(p), q.dimension, q.value, q.windowDays));
   }
 }

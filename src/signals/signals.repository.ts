@@ -15,6 +15,43 @@ const FLAG_COUNTS_FOR = (t: string) =>
   `(f.treatment_id = ${t}.id OR EXISTS (SELECT 1 FROM responses r JOIN check_in_treatments l ON l.check_in_id = r.check_in_id
       WHERE r.id = f.response_id AND r.clinic_id = f.clinic_id AND l.treatment_id = ${t}.id))`;
 
+/** The treatments column each dimension reads; the clinic as a whole reads every treatment. */
+const VALUE_COLUMN: Record<SignalDimension, string | null> = {
+  lot: 't.lot_number',
+  product: 't.product',
+  practitioner: 't.practitioner_id::text',
+  technique: 't.technique',
+  formula: 't.formula',
+  clinic: null,
+};
+
+export interface SignalCaseFlag {
+  id: string;
+  priority: string;
+  ruleId: string;
+  reason: string;
+  status: string;
+  outcome: string | null;
+  createdAt: Date;
+}
+
+export interface SignalCaseRow {
+  treatment_id: string;
+  patient_id: string;
+  given_name: string;
+  family_name: string;
+  erased_at: Date | null;
+  performed_at: Date;
+  procedure: string;
+  product: string;
+  lot_number: string | null;
+  practitioner_id: string | null;
+  technique: string | null;
+  formula: string | null;
+  in_window: boolean;
+  flags: SignalCaseFlag[];
+}
+
 /**
  * Database calls for signals and nothing else. Reads treatments and flags read-only (their
  * services own them); writes only the signals table. Every query is scoped by clinic.
@@ -80,6 +117,68 @@ export class SignalsRepository {
       [s.clinicId, s.dimension, s.value, s.kind, s.windowDays, JSON.stringify(s.numbers), s.at],
     );
     return row;
+  }
+
+  /**
+   * The cases behind one value: its treatments (not cancelled) with an event flag raised by `to`,
+   * performed in [from, to), and for a lot or the clinic also those with a late-onset flag raised
+   * after `clusterFrom` (the lot-cluster window). Each with its event flags, newest treatment first.
+   */
+  async casesBehind(
+    clinicId: string,
+    dimension: SignalDimension,
+    value: string,
+    range: { from: Date; to: Date; clusterFrom: Date },
+  ): Promise<SignalCaseRow[]> {
+    const column = VALUE_COLUMN[dimension];
+    const rows = await queryRows<SignalCaseRow & { flag_id: string; priority: string; rule_id: string; reason: string; status: string; outcome: string | null; flag_created_at: Date }>(
+      this.db,
+      `SELECT t.id AS treatment_id, t.patient_id, p.given_name, p.family_name, p.erased_at, t.performed_at, t.procedure, t.product, t.lot_number,
+              t.practitioner_id, t.technique, t.formula, (t.performed_at >= $3 AND t.performed_at < $4) AS in_window,
+              f.id AS flag_id, f.priority, f.rule_id, f.reason, f.status, f.outcome, f.created_at AS flag_created_at
+         FROM treatments t
+         JOIN patients p ON p.id = t.patient_id AND p.clinic_id = t.clinic_id
+         JOIN flags f ON f.clinic_id = t.clinic_id AND ${FLAG_COUNTS_FOR('t')} AND ${EVENT_FLAG} AND f.created_at <= $4
+        WHERE t.clinic_id = $1 AND t.status <> 'cancelled' AND ${column ? `${column} = $2` : '$2::text IS NOT NULL'}
+          AND ((t.performed_at >= $3 AND t.performed_at < $4)
+               OR ($6::boolean AND f.rule_id = 'late-onset' AND f.created_at > $5))
+        ORDER BY t.performed_at DESC, t.id, f.created_at`,
+      [clinicId, value, range.from, range.to, range.clusterFrom, dimension === 'lot' || dimension === 'clinic'],
+    );
+    const byTreatment = new Map<string, SignalCaseRow>();
+    for (const r of rows) {
+      const c = byTreatment.get(r.treatment_id) ?? {
+        treatment_id: r.treatment_id,
+        patient_id: r.patient_id,
+        given_name: r.given_name,
+        family_name: r.family_name,
+        erased_at: r.erased_at,
+        performed_at: r.performed_at,
+        procedure: r.procedure,
+        product: r.product,
+        lot_number: r.lot_number,
+        practitioner_id: r.practitioner_id,
+        technique: r.technique,
+        formula: r.formula,
+        in_window: r.in_window,
+        flags: [],
+      };
+      c.flags.push({ id: r.flag_id, priority: r.priority, ruleId: r.rule_id, reason: r.reason, status: r.status, outcome: r.outcome, createdAt: new Date(r.flag_created_at) });
+      byTreatment.set(r.treatment_id, c);
+    }
+    return [...byTreatment.values()];
+  }
+
+  /** Treatments (not cancelled) with the value performed in [from, to): the exposures. */
+  async exposures(clinicId: string, dimension: SignalDimension, value: string, from: Date, to: Date): Promise<number> {
+    const column = VALUE_COLUMN[dimension];
+    const [row] = await queryRows<{ n: string }>(
+      this.db,
+      `SELECT count(*) AS n FROM treatments t
+        WHERE t.clinic_id = $1 AND t.status <> 'cancelled' AND ${column ? `${column} = $2` : '$2::text IS NOT NULL'} AND t.performed_at >= $3 AND t.performed_at < $4`,
+      [clinicId, value, from, to],
+    );
+    return Number(row.n);
   }
 
   listDetected(clinicId: string): Promise<Signal[]> {

@@ -1,17 +1,17 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuditService, SYSTEM } from '../audit/audit.service';
+import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
 import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MessagingService } from '../messaging/messaging.service';
-import { CLUSTER_MIN_PATIENTS, CLUSTER_WINDOW_DAYS, detectSignals, SignalKind, SignalRow } from './detect';
-import { CHI_SQUARE_METHOD, SIGNAL_CRITERIA } from './disproportionality';
+import { CLUSTER_MIN_PATIENTS, CLUSTER_WINDOW_DAYS, detectSignals, SignalDimension, SignalKind, SignalRow } from './detect';
+import { CHI_SQUARE_METHOD, PRR_INTERVAL_METHOD, SIGNAL_CRITERIA } from './disproportionality';
 import { Signal } from './signal.entity';
-import { SignalsRepository } from './signals.repository';
+import { SignalCaseFlag, SignalsRepository } from './signals.repository';
 
 const DAY_MS = 86400_000;
 /** The window the scheduled detection uses (GET /v1/signals may ask for another). */
@@ -24,6 +24,7 @@ export const SIGNAL_METHOD = {
     "Each lot, product, practitioner, technique and formula is compared with the rest of the same clinic's treatments in the window (never another clinic's). Treatments with no value recorded count in the rest only. The clinic as a whole is compared with its own previous window of the same length.",
   table: 'a = events with the value, b = exposures with the value and no event, c = events in the rest, d = exposures in the rest with no event.',
   prr: 'PRR = (a/(a+b)) / (c/(c+d)); null with prrNote when it is not a finite number (prrInfinite: events here and none in the rest).',
+  prrInterval: PRR_INTERVAL_METHOD,
   chiSquare: CHI_SQUARE_METHOD,
   criteria: { ...SIGNAL_CRITERIA, rule: 'a signal when n = a ≥ 3, PRR ≥ 2 (an infinite PRR counts) and chi-square ≥ 4' },
   cluster: { windowDays: CLUSTER_WINDOW_DAYS, minPatients: CLUSTER_MIN_PATIENTS, rule: `${CLUSTER_MIN_PATIENTS} patients with late-onset flags on one lot, or in the clinic, within the last ${CLUSTER_WINDOW_DAYS} days: a signal at once, whatever the PRR` },
@@ -41,6 +42,36 @@ export interface SignalReport {
   signals: SignalRow[];
   /** Signals the scheduled detection has found and alerted, newest first, with the numbers when last seen. */
   detected: Signal[];
+}
+
+export interface SignalCase {
+  treatmentId: string;
+  patientId: string;
+  patientName: string;
+  patientErased: boolean;
+  performedAt: Date;
+  procedure: string;
+  product: string;
+  lotNumber: string | null;
+  practitionerId: string | null;
+  practitionerName: string | null;
+  technique: string | null;
+  formula: string | null;
+  /** Performed in the window (counted in the row's a); false: only in the lot-cluster window. */
+  inWindow: boolean;
+  flags: SignalCaseFlag[];
+}
+
+export interface SignalCases {
+  dimension: SignalDimension;
+  value: string;
+  label: string | null;
+  windowDays: number;
+  from: Date;
+  to: Date;
+  exposures: number;
+  events: number;
+  cases: SignalCase[];
 }
 
 @Injectable()
@@ -74,6 +105,57 @@ export class SignalsService implements OnApplicationBootstrap, OnApplicationShut
     const names = new Map((await this.clinics.listStaff(clinicId)).map((s) => [s.id, s.name]));
     for (const r of rows) if (r.dimension === 'practitioner') r.label = names.get(r.value) ?? null;
     return { windowDays, from, to, method: SIGNAL_METHOD, totals, values: rows, signals: rows.filter((r) => r.signal), detected: await this.repo.listDetected(clinicId) };
+  }
+
+  /**
+   * The cases behind one row of the report: the value's treatments with an urgent or late-onset
+   * flag (those in the window, and for a lot or the clinic those in the lot-cluster window), each
+   * with its flags and patient. A read of patient records: audited with the ids it showed.
+   */
+  async cases(clinicId: string, actor: Actor, dimension: SignalDimension, value: string, windowDays = DEFAULT_SIGNAL_WINDOW_DAYS): Promise<SignalCases> {
+    if (dimension === 'clinic' && value !== clinicId) throw new NotFoundException('For the clinic as a whole, value is your own clinic\'s id');
+    const to = this.clock.now();
+    const from = new Date(to.getTime() - windowDays * DAY_MS);
+    const clusterFrom = new Date(to.getTime() - CLUSTER_WINDOW_DAYS * DAY_MS);
+    const [rows, exposures] = await Promise.all([
+      this.repo.casesBehind(clinicId, dimension, value, { from, to, clusterFrom }),
+      this.repo.exposures(clinicId, dimension, value, from, to),
+    ]);
+    const names = new Map((await this.clinics.listStaff(clinicId)).map((s) => [s.id, s.name]));
+    await this.audit.recordAccess({
+      clinicId,
+      actor,
+      action: 'signal.cases_viewed',
+      entityType: 'signal',
+      entityId: null,
+      data: { dimension, value, windowDays, patientIds: [...new Set(rows.map((r) => r.patient_id))], treatmentIds: rows.map((r) => r.treatment_id) },
+    });
+    return {
+      dimension,
+      value,
+      label: dimension === 'practitioner' ? names.get(value) ?? null : null,
+      windowDays,
+      from,
+      to,
+      exposures,
+      events: rows.filter((r) => r.in_window).length,
+      cases: rows.map((r) => ({
+        treatmentId: r.treatment_id,
+        patientId: r.patient_id,
+        patientName: `${r.given_name} ${r.family_name}`,
+        patientErased: r.erased_at !== null,
+        performedAt: new Date(r.performed_at),
+        procedure: r.procedure,
+        product: r.product,
+        lotNumber: r.lot_number,
+        practitionerId: r.practitioner_id,
+        practitionerName: r.practitioner_id ? names.get(r.practitioner_id) ?? null : null,
+        technique: r.technique,
+        formula: r.formula,
+        inWindow: r.in_window,
+        flags: r.flags,
+      })),
+    };
   }
 
   private async compute(clinicId: string, windowDays: number, to: Date) {

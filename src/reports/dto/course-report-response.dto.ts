@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Symptom, SYMPTOMS } from '../../protocols/questions';
-import { CourseGroup, CourseStep, SymptomAtStep, SymptomDuration } from '../course-report';
+import { Symptom, SYMPTOMS, WarningSign } from '../../protocols/questions';
+import { CourseGroup, CourseStep, CourseWarningSigns, SymptomAtStep, SymptomDuration } from '../course-report';
 import { CourseReportResult } from '../reports.service';
 
 const share = { type: Number, nullable: true, description: 'null when nobody counts' } as const;
@@ -50,6 +50,24 @@ export class SymptomDurationsDto {
   @ApiProperty({ type: SymptomDurationDto }) pain: SymptomDurationDto;
 }
 
+export class WarningSignCountsDto {
+  @ApiProperty() fever: number;
+  @ApiProperty() discharge: number;
+  @ApiProperty() spreading_redness: number;
+  @ApiProperty() new_lump: number;
+  @ApiProperty() skin_change: number;
+  @ApiProperty() airway_swelling: number;
+  @ApiProperty() hives: number;
+}
+
+export class CourseWarningSignsDto {
+  @ApiProperty({ description: 'Courses with at least one answer' }) courses: number;
+  @ApiProperty({ description: 'Courses that reported any warning sign at least once' }) withAny: number;
+  @ApiProperty({ description: 'Courses that reported a sign of infection (fever, discharge, spreading redness, a new hard lump) at least once' }) withInfectionSign: number;
+  @ApiProperty(share) shareInfectionSign: number | null;
+  @ApiProperty({ type: WarningSignCountsDto, description: 'Courses that reported each sign at least once' }) bySign: WarningSignCountsDto;
+}
+
 export class CourseGroupDto {
   @ApiProperty() procedure: string;
   @ApiProperty() product: string;
@@ -57,6 +75,7 @@ export class CourseGroupDto {
   @ApiProperty() patients: number;
   @ApiProperty({ type: [CourseStepDto] }) steps: CourseStepDto[];
   @ApiProperty({ type: SymptomDurationsDto }) durations: SymptomDurationsDto;
+  @ApiProperty({ type: CourseWarningSignsDto }) warningSigns: CourseWarningSignsDto;
 }
 
 export class CourseReportFilterDto {
@@ -71,6 +90,7 @@ export class CourseReportMethodDto {
   @ApiProperty() day: string;
   @ApiProperty() aboveExpected: string;
   @ApiProperty() duration: string;
+  @ApiProperty() warningSigns: string;
 }
 
 export class CourseReportDto {
@@ -119,12 +139,21 @@ const group = (g: CourseGroup): CourseGroupDto => ({
   patients: g.patients,
   steps: g.steps.map(step),
   durations: perSymptom(g.durations, duration),
+  warningSigns: signs(g.warningSigns),
+});
+
+const signs = (w: CourseWarningSigns): CourseWarningSignsDto => ({
+  courses: w.courses,
+  withAny: w.withAny,
+  withInfectionSign: w.withInfectionSign,
+  shareInfectionSign: w.shareInfectionSign,
+  bySign: { ...(w.bySign as Record<WarningSign, number>) },
 });
 
 export function toCourseReportDto(r: CourseReportResult): CourseReportDto {
   return {
     filter: { procedure: r.filter.procedure, product: r.filter.product, from: r.filter.from, to: r.filter.to },
-    method: { unit: r.method.unit, day: r.method.day, aboveExpected: r.method.aboveExpected, duration: r.method.duration },
+    method: { unit: r.method.unit, day: r.method.day, aboveExpected: r.method.aboveExpected, duration: r.method.duration, warningSigns: r.method.warningSigns },
     groups: r.groups.map(group),
   };
 }

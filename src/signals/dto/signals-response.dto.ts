@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ClusterFacts, SIGNAL_DIMENSIONS, SIGNAL_KINDS, SignalDimension, SignalKind, SignalRow } from '../detect';
 import { Disproportionality } from '../disproportionality';
 import { Signal } from '../signal.entity';
-import { SignalReport } from '../signals.service';
+import { SignalCases, SignalReport } from '../signals.service';
 
 const COMPARED_WITH: Array<SignalRow['comparedWith']> = ['rest of the clinic', "the clinic's previous window"];
 
@@ -19,6 +19,8 @@ export class DisproportionalityDto {
   @ApiProperty({ type: Number, nullable: true, description: 'null when not a finite number; prrNote says why' }) prr: number | null;
   @ApiProperty({ description: 'Events with the value, none in a non-empty rest' }) prrInfinite: boolean;
   @ApiProperty({ type: String, nullable: true }) prrNote: string | null;
+  @ApiProperty({ type: Number, nullable: true, description: "Lower end of the PRR's 95% confidence interval; null when a or c is 0" }) prrLower: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: "Upper end of the PRR's 95% confidence interval; null when a or c is 0" }) prrUpper: number | null;
   @ApiProperty({ type: Number, nullable: true, description: "Yates-corrected chi-square; null when a margin is empty" }) chiSquare: number | null;
   @ApiProperty({ type: String, nullable: true }) chiSquareNote: string | null;
   @ApiProperty() signal: boolean;
@@ -78,6 +80,7 @@ export class SignalMethodDto {
   @ApiProperty() comparison: string;
   @ApiProperty() table: string;
   @ApiProperty() prr: string;
+  @ApiProperty() prrInterval: string;
   @ApiProperty() chiSquare: string;
   @ApiProperty({ type: SignalCriteriaDto }) criteria: SignalCriteriaDto;
   @ApiProperty({ type: ClusterCriteriaDto }) cluster: ClusterCriteriaDto;
@@ -112,6 +115,8 @@ function toDisproportionalityDto(s: Disproportionality): DisproportionalityDto {
     prr: s.prr,
     prrInfinite: s.prrInfinite,
     prrNote: s.prrNote,
+    prrLower: s.prrLower,
+    prrUpper: s.prrUpper,
     chiSquare: s.chiSquare,
     chiSquareNote: s.chiSquareNote,
     signal: s.signal,
@@ -163,6 +168,7 @@ export function toSignalReportDto(r: SignalReport): SignalReportDto {
       comparison: m.comparison,
       table: m.table,
       prr: m.prr,
+      prrInterval: m.prrInterval,
       chiSquare: m.chiSquare,
       criteria: { minEvents: m.criteria.minEvents, minPrr: m.criteria.minPrr, minChiSquare: m.criteria.minChiSquare, rule: m.criteria.rule },
       cluster: { windowDays: m.cluster.windowDays, minPatients: m.cluster.minPatients, rule: m.cluster.rule },
@@ -171,5 +177,74 @@ export function toSignalReportDto(r: SignalReport): SignalReportDto {
     values: r.values.map(toSignalRowDto),
     signals: r.signals.map(toSignalRowDto),
     detected: r.detected.map(toDetectedSignalDto),
+  };
+}
+
+export class SignalCaseFlagDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() priority: string;
+  @ApiProperty() ruleId: string;
+  @ApiProperty() reason: string;
+  @ApiProperty() status: string;
+  @ApiProperty({ type: String, nullable: true }) outcome: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
+}
+
+/** A treatment behind a signal row: an urgent or late-onset flag counts for it. */
+export class SignalCaseDto {
+  @ApiProperty({ format: 'uuid' }) treatmentId: string;
+  @ApiProperty({ format: 'uuid' }) patientId: string;
+  @ApiProperty({ description: 'A pseudonym when the patient was erased' }) patientName: string;
+  @ApiProperty() patientErased: boolean;
+  @ApiProperty({ type: String, format: 'date-time' }) performedAt: Date;
+  @ApiProperty() procedure: string;
+  @ApiProperty() product: string;
+  @ApiProperty({ type: String, nullable: true }) lotNumber: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) practitionerId: string | null;
+  @ApiProperty({ type: String, nullable: true }) practitionerName: string | null;
+  @ApiProperty({ type: String, nullable: true }) technique: string | null;
+  @ApiProperty({ type: String, nullable: true }) formula: string | null;
+  @ApiProperty({ description: "Performed in the window (one of the row's a events); false: only in the lot-cluster window" }) inWindow: boolean;
+  @ApiProperty({ type: [SignalCaseFlagDto], description: 'The urgent or late-onset flags that make it a case' }) flags: SignalCaseFlagDto[];
+}
+
+export class SignalCasesDto {
+  @ApiProperty({ enum: SIGNAL_DIMENSIONS }) dimension: SignalDimension;
+  @ApiProperty() value: string;
+  @ApiProperty({ type: String, nullable: true }) label: string | null;
+  @ApiProperty() windowDays: number;
+  @ApiProperty({ type: String, format: 'date-time' }) from: Date;
+  @ApiProperty({ type: String, format: 'date-time' }) to: Date;
+  @ApiProperty({ description: 'Treatments with the value in the window (a + b)' }) exposures: number;
+  @ApiProperty({ description: 'Cases performed in the window (a)' }) events: number;
+  @ApiProperty({ type: [SignalCaseDto], description: 'Newest treatment first' }) cases: SignalCaseDto[];
+}
+
+export function toSignalCasesDto(r: SignalCases): SignalCasesDto {
+  return {
+    dimension: r.dimension,
+    value: r.value,
+    label: r.label,
+    windowDays: r.windowDays,
+    from: r.from,
+    to: r.to,
+    exposures: r.exposures,
+    events: r.events,
+    cases: r.cases.map((c) => ({
+      treatmentId: c.treatmentId,
+      patientId: c.patientId,
+      patientName: c.patientName,
+      patientErased: c.patientErased,
+      performedAt: c.performedAt,
+      procedure: c.procedure,
+      product: c.product,
+      lotNumber: c.lotNumber,
+      practitionerId: c.practitionerId,
+      practitionerName: c.practitionerName,
+      technique: c.technique,
+      formula: c.formula,
+      inWindow: c.inWindow,
+      flags: c.flags.map((f) => ({ id: f.id, priority: f.priority, ruleId: f.ruleId, reason: f.reason, status: f.status, outcome: f.outcome, createdAt: f.createdAt })),
+    })),
   };
 }

@@ -714,6 +714,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/signals/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The cases behind one row of the signals report
+         * @description The treatments with the row's value (dimension + value, as GET /v1/signals gives them) that count as events: an urgent or a late-onset flag, raised by now, performed in the window; for a lot or the clinic also those whose late-onset flag falls in the lot-cluster window. Each with its patient, session details and the flags that make it a case. The clinic's own data only; audited as a read of patient records.
+         */
+        get: operations["SignalsController_cases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/reports/course": {
         parameters: {
             query?: never;
@@ -2597,6 +2617,7 @@ export interface components {
             comparison: string;
             table: string;
             prr: string;
+            prrInterval: string;
             chiSquare: string;
             criteria: components["schemas"]["SignalCriteriaDto"];
             cluster: components["schemas"]["ClusterCriteriaDto"];
@@ -2627,6 +2648,10 @@ export interface components {
             /** @description Events with the value, none in a non-empty rest */
             prrInfinite: boolean;
             prrNote: string | null;
+            /** @description Lower end of the PRR's 95% confidence interval; null when a or c is 0 */
+            prrLower: number | null;
+            /** @description Upper end of the PRR's 95% confidence interval; null when a or c is 0 */
+            prrUpper: number | null;
             /** @description Yates-corrected chi-square; null when a margin is empty */
             chiSquare: number | null;
             chiSquareNote: string | null;
@@ -2691,6 +2716,57 @@ export interface components {
             /** @description Signals the scheduled detection has found and alerted, newest first */
             detected: components["schemas"]["DetectedSignalDto"][];
         };
+        SignalCaseFlagDto: {
+            /** Format: uuid */
+            id: string;
+            priority: string;
+            ruleId: string;
+            reason: string;
+            status: string;
+            outcome: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        SignalCaseDto: {
+            /** Format: uuid */
+            treatmentId: string;
+            /** Format: uuid */
+            patientId: string;
+            /** @description A pseudonym when the patient was erased */
+            patientName: string;
+            patientErased: boolean;
+            /** Format: date-time */
+            performedAt: string;
+            procedure: string;
+            product: string;
+            lotNumber: string | null;
+            /** Format: uuid */
+            practitionerId: string | null;
+            practitionerName: string | null;
+            technique: string | null;
+            formula: string | null;
+            /** @description Performed in the window (one of the row's a events); false: only in the lot-cluster window */
+            inWindow: boolean;
+            /** @description The urgent or late-onset flags that make it a case */
+            flags: components["schemas"]["SignalCaseFlagDto"][];
+        };
+        SignalCasesDto: {
+            /** @enum {string} */
+            dimension: "lot" | "product" | "practitioner" | "technique" | "formula" | "clinic";
+            value: string;
+            label: string | null;
+            windowDays: number;
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description Treatments with the value in the window (a + b) */
+            exposures: number;
+            /** @description Cases performed in the window (a) */
+            events: number;
+            /** @description Newest treatment first */
+            cases: components["schemas"]["SignalCaseDto"][];
+        };
         CourseReportFilterDto: {
             procedure: string | null;
             product: string | null;
@@ -2707,6 +2783,7 @@ export interface components {
             day: string;
             aboveExpected: string;
             duration: string;
+            warningSigns: string;
         };
         SymptomAtStepDto: {
             /** @description Courses that scored this symptom on this day */
@@ -2756,6 +2833,27 @@ export interface components {
             burning: components["schemas"]["SymptomDurationDto"];
             pain: components["schemas"]["SymptomDurationDto"];
         };
+        WarningSignCountsDto: {
+            fever: number;
+            discharge: number;
+            spreading_redness: number;
+            new_lump: number;
+            skin_change: number;
+            airway_swelling: number;
+            hives: number;
+        };
+        CourseWarningSignsDto: {
+            /** @description Courses with at least one answer */
+            courses: number;
+            /** @description Courses that reported any warning sign at least once */
+            withAny: number;
+            /** @description Courses that reported a sign of infection (fever, discharge, spreading redness, a new hard lump) at least once */
+            withInfectionSign: number;
+            /** @description null when nobody counts */
+            shareInfectionSign: number | null;
+            /** @description Courses that reported each sign at least once */
+            bySign: components["schemas"]["WarningSignCountsDto"];
+        };
         CourseGroupDto: {
             procedure: string;
             product: string;
@@ -2763,6 +2861,7 @@ export interface components {
             patients: number;
             steps: components["schemas"]["CourseStepDto"][];
             durations: components["schemas"]["SymptomDurationsDto"];
+            warningSigns: components["schemas"]["CourseWarningSignsDto"];
         };
         CourseReportDto: {
             filter: components["schemas"]["CourseReportFilterDto"];
@@ -5367,6 +5466,67 @@ export interface operations {
             };
             /** @description The credential’s role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    SignalsController_cases: {
+        parameters: {
+            query: {
+                /** @description The rolling window, in days, ending now */
+                windowDays?: number;
+                dimension: "lot" | "product" | "practitioner" | "technique" | "formula" | "clinic";
+                /** @description The value as the report gives it: a lot number, a product, a practitioner's id, a technique, a formula, or the clinic's id */
+                value: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignalCasesDto"];
+                };
+            };
+            /** @description The request is invalid; the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The credential’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found in the caller’s clinic */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -12,6 +12,8 @@ export const NAV: { to: string; label: string; roles: StaffRole[] }[] = [
   { to: '/adverse-events', label: 'Adverse events', roles: ['compliance', 'admin'] },
   { to: '/audit', label: 'Audit log', roles: ['compliance', 'admin'] },
   { to: '/integrity', label: 'Integrity', roles: ['compliance', 'admin'] },
+  { to: '/signals', label: 'Signals', roles: ['compliance', 'admin'] },
+  { to: '/reports/course', label: 'Course report', roles: ['compliance', 'admin'] },
 ];
 
 export function navFor(role: StaffRole) {

@@ -12,6 +12,7 @@ import { TextField } from '../ui/TextField';
 import { canCare, useStaff } from '../ui/staff';
 import { useDocumentTitle } from '../ui/title';
 import { ageBand, fieldErrors, formatDate, formatDateTime, fullName, isNotFound, patientKeys, useBodyAreas, useProtocols, usePatient, useTimeline, type Patient, type Protocol, type TimelineItem } from './patients-api';
+import { PatientRights } from './PatientRights';
 import './patients.css';
 
 type Treatment = Extract<TimelineItem, { type: 'treatment' }>;
@@ -54,6 +55,7 @@ export default function PatientPage() {
         )}
       </div>
       <Details patient={p} />
+      <PatientRights patient={p} />
       {timeline.isPending && <Loading label="Loading the course…" />}
       {timeline.isError && <Alert>{describeError(timeline.error)}</Alert>}
       {timeline.data && <Course patientId={p.id} name={fullName(p)} items={timeline.data.items} />}

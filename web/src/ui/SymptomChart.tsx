@@ -48,7 +48,8 @@ export interface SymptomChartProps {
   label: string;
 }
 
-const COLOURS: Record<Symptom, string> = {
+/** One colour per symptom, shared by every symptom chart. */
+export const SYMPTOM_COLOURS: Record<Symptom, string> = {
   bruising: '#6b3fa0',
   redness: '#b3261e',
   itching: '#1f7a4d',
@@ -149,7 +150,8 @@ function SymptomTable({ answers, expected, label }: Required<Pick<SymptomChartPr
 
 type UPlotModule = typeof uPlotType;
 let uPlotLoad: Promise<UPlotModule> | undefined;
-function loadUPlot(): Promise<UPlotModule> {
+/** uPlot and its stylesheet, loaded once when a chart is first shown (kept out of the first load). */
+export function loadUPlot(): Promise<UPlotModule> {
   uPlotLoad ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([m]) => m.default);
   return uPlotLoad;
 }
@@ -205,10 +207,10 @@ function SymptomPlot({ symptom, answers, expected, lastDay }: { symptom: Symptom
               },
               {
                 label: SYMPTOM_LABELS[symptom],
-                stroke: COLOURS[symptom],
+                stroke: SYMPTOM_COLOURS[symptom],
                 width: 2,
                 spanGaps: true,
-                points: { show: true, size: 8, fill: COLOURS[symptom] },
+                points: { show: true, size: 8, fill: SYMPTOM_COLOURS[symptom] },
               },
             ],
             hooks: {
@@ -248,7 +250,7 @@ function SymptomPlot({ symptom, answers, expected, lastDay }: { symptom: Symptom
 
   return (
     <div className="symptom-plot">
-      <h3 className="symptom-plot-title" style={{ color: COLOURS[symptom] }}>
+      <h3 className="symptom-plot-title" style={{ color: SYMPTOM_COLOURS[symptom] }}>
         {SYMPTOM_LABELS[symptom]}
       </h3>
       {failed ? <p className="muted">The chart could not be drawn; the table has the values.</p> : <div ref={box} className="symptom-plot-box" />}
