@@ -17,6 +17,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit-events/verify/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_verifyStream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-events/signing-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_signingKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-events/verify": {
         parameters: {
             query?: never;
@@ -43,6 +75,22 @@ export interface paths {
         get: operations["AuditController_listCheckpoints"];
         put?: never;
         post: operations["AuditController_createCheckpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-events/checkpoints/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AuditController_exportCheckpoint"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -770,6 +818,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/adverse-events/facets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdverseEventsController_facets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/adverse-events/export": {
         parameters: {
             query?: never;
@@ -921,7 +985,15 @@ export interface components {
             /** @description The value after (any JSON value) */
             to: (string | number | boolean | Record<string, never> | unknown[]) | null;
         };
-        AuditEventDto: {
+        ClaimingErasureDto: {
+            /** @example 42 */
+            clinicSeq: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description The erased patient */
+            entityId: string | null;
+        };
+        ListedAuditEventDto: {
             /**
              * @description Global insertion order (a bigint, as a string)
              * @example 1042
@@ -964,13 +1036,26 @@ export interface components {
              * @description When erasure blanked the payload
              */
             payloadRedactedAt: string | null;
+            /** @description The staff member's name (actorType staff) */
+            actorName: string | null;
+            /** @description Redacted payloads: the patient.erased event that claims this one; null otherwise or when none does (verification then fails) */
+            redactedBy: components["schemas"]["ClaimingErasureDto"] | null;
         };
-        AuditEventPage: {
-            items: components["schemas"]["AuditEventDto"][];
+        ListedAuditEventPage: {
+            items: components["schemas"]["ListedAuditEventDto"][];
             /** @description How many match, across all pages */
             total: number;
             limit: number;
             offset: number;
+        };
+        SigningKeyDto: {
+            /** @description PEM (SPKI, Ed25519); null: no key configured yet */
+            publicKey: string | null;
+            /**
+             * @description The CLI command that verifies the chain against a downloaded checkpoint and this key
+             * @example npm run cli -- audit:verify --clinic … --checkpoint checkpoint.json --public-key audit-public-key.pem
+             */
+            verifyCommand: string;
         };
         CheckpointRefDto: {
             /**
@@ -1033,12 +1118,56 @@ export interface components {
             /** @description The public key that verifies it (PEM) */
             publicKey: string;
         };
-        CheckpointPage: {
-            items: components["schemas"]["CheckpointDto"][];
+        CheckpointActorDto: {
+            /**
+             * @description system: the scheduled pass
+             * @enum {string}
+             */
+            actorType: "staff" | "integration" | "patient" | "system" | "provider";
+            actorId: string | null;
+            /** @description A staff member's name */
+            name: string | null;
+        };
+        ListedCheckpointDto: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            clinicId: string;
+            /**
+             * @description The signed head: its place in the chain (a bigint, as a string)
+             * @example 17
+             */
+            clinicSeq: string;
+            /** @description The signed head's hash (SHA-256, hex) */
+            headHash: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Ed25519 signature, base64 */
+            signature: string;
+            /** @description The public key that verifies it (PEM) */
+            publicKey: string;
+            /** @description The actor of the checkpoint's own audit event; null: not found */
+            createdBy: components["schemas"]["CheckpointActorDto"] | null;
+        };
+        ListedCheckpointPage: {
+            items: components["schemas"]["ListedCheckpointDto"][];
             /** @description How many match, across all pages */
             total: number;
             limit: number;
             offset: number;
+        };
+        ExportedCheckpointDto: {
+            /** Format: uuid */
+            clinicId: string;
+            /** @example 17 */
+            clinicSeq: string;
+            headHash: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Ed25519 signature, base64 */
+            signature: string;
+            /** @description PEM */
+            publicKey: string;
         };
         LoginDto: {
             /** @example admin@demo.clinic */
@@ -2960,6 +3089,16 @@ export interface components {
             limit: number;
             offset: number;
         };
+        FacetPractitionerDto: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
+        AdverseEventFacetsDto: {
+            products: string[];
+            lots: string[];
+            practitioners: components["schemas"]["FacetPractitionerDto"][];
+        };
         ChannelConsentDto: {
             /** Format: date-time */
             consentAt: string | null;
@@ -3012,6 +3151,50 @@ export interface components {
             createdAt: string;
             /** Format: date-time */
             updatedAt: string;
+        };
+        AuditEventDto: {
+            /**
+             * @description Global insertion order (a bigint, as a string)
+             * @example 1042
+             */
+            seq: string;
+            /** Format: uuid */
+            clinicId: string | null;
+            /**
+             * @description The event's place in its clinic's chain (a bigint, as a string)
+             * @example 17
+             */
+            clinicSeq: string;
+            /** Format: date-time */
+            occurredAt: string;
+            /** @enum {string} */
+            actorType: "staff" | "integration" | "patient" | "system" | "provider";
+            actorId: string | null;
+            /** @example flag.resolved */
+            action: string;
+            /** @example flag */
+            entityType: string;
+            entityId: string | null;
+            /** @description Ids and field names only, covered by the chain */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description The previous event's hash (SHA-256, hex) */
+            prevHash: string;
+            /** @description This event's hash (SHA-256, hex) */
+            hash: string;
+            /** @description SHA-256 of the payload's canonical JSON; null: no payload */
+            payloadDigest: string | null;
+            /** @description Old and new value of each changed field */
+            changes: {
+                [key: string]: components["schemas"]["FieldChangeDto"];
+            } | null;
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @description When erasure blanked the payload
+             */
+            payloadRedactedAt: string | null;
         };
         ExportedPhotoDto: {
             /** Format: uuid */
@@ -3133,8 +3316,16 @@ export interface operations {
                 limit?: number;
                 offset?: number;
                 action?: string;
+                /** @description The kind of entity (flag, patient, treatment, staff, …) */
+                entityType?: string;
                 entityId?: string;
+                actorType?: "staff" | "integration" | "patient" | "system" | "provider";
+                /** @description The actor's id (a staff member's, an API key's, …) */
+                actorId?: string;
+                /** @description At or after (ISO 8601) */
                 since?: string;
+                /** @description Before (ISO 8601) */
+                until?: string;
             };
             header?: never;
             path?: never;
@@ -3147,7 +3338,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuditEventPage"];
+                    "application/json": components["schemas"]["ListedAuditEventPage"];
                 };
             };
             /** @description The request is invalid; the message says what is wrong */
@@ -3157,6 +3348,81 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The credential’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AuditController_verifyStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream: `event: progress` `data: {"checked":5000,"total":12001}` …, then `event: report` `data: <ChainReportDto>` (or `event: failed` `data: {"message":…}`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The credential’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AuditController_signingKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SigningKeyDto"];
                 };
             };
             /** @description No valid credential */
@@ -3233,7 +3499,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CheckpointPage"];
+                    "application/json": components["schemas"]["ListedCheckpointPage"];
                 };
             };
             /** @description The request is invalid; the message says what is wrong */
@@ -3293,6 +3559,64 @@ export interface operations {
             };
             /** @description The credential’s role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
+    AuditController_exportCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Content-Disposition: attachment; filename="audit-checkpoint_<clinic>_<seq>.json" */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportedCheckpointDto"];
+                };
+            };
+            /** @description The request is invalid; the message says what is wrong */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The credential’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description Not found in the caller’s clinic */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5604,8 +5928,14 @@ export interface operations {
                 lot?: string;
                 /** @description The treatment's practitioner */
                 practitionerId?: string;
+                /** @description The assessment's seriousness; unassessed: not assessed yet */
+                seriousness?: "non_serious" | "serious" | "unassessed";
+                /** @description The assessment's causality; unassessed: not assessed yet */
+                causality?: "related" | "possibly_related" | "unlikely_related" | "unrelated" | "unassessed";
                 limit?: number;
                 offset?: number;
+                /** @description By reported date: asc oldest first (the default), desc newest first */
+                sort?: "asc" | "desc";
             };
             header?: never;
             path?: never;
@@ -5650,6 +5980,43 @@ export interface operations {
             };
         };
     };
+    AdverseEventsController_facets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdverseEventFacetsDto"];
+                };
+            };
+            /** @description No valid credential */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+            /** @description The credential’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponseDto"];
+                };
+            };
+        };
+    };
     AdverseEventsController_export: {
         parameters: {
             query: {
@@ -5663,6 +6030,10 @@ export interface operations {
                 lot?: string;
                 /** @description The treatment's practitioner */
                 practitionerId?: string;
+                /** @description The assessment's seriousness; unassessed: not assessed yet */
+                seriousness?: "non_serious" | "serious" | "unassessed";
+                /** @description The assessment's causality; unassessed: not assessed yet */
+                causality?: "related" | "possibly_related" | "unlikely_related" | "unrelated" | "unassessed";
                 /** @description csv: one row per event; fhir: an R4 Bundle (collection) of AdverseEvent, QuestionnaireResponse and AuditEvent */
                 format: "csv" | "fhir";
             };
@@ -5672,7 +6043,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A download (Content-Disposition: attachment), streamed page by page */
+            /** @description A download (Content-Disposition: attachment; the file name says the clinic and the period), streamed page by page */
             200: {
                 headers: {
                     [name: string]: unknown;
