@@ -52,7 +52,7 @@ describeInBrowser('Console in a browser: admin pages', () => {
     await signIn(page, c.admin, '/admin/staff');
     await page.getByRole('heading', { level: 1, name: 'Staff' }).waitFor();
     const nav = page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Triage queue', 'Patients', 'On call', 'Staff', 'Clinic settings', 'Protocols', 'API keys']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Triage queue', 'Patients', 'On call', 'Staff', 'Clinic settings', 'Protocols', 'API keys', 'Adverse events', 'Audit log', 'Integrity', 'Signals', 'Course report']);
     await page.getByRole('row', { name: /A practitioner/ }).waitFor();
     await axe(page);
 
