@@ -381,6 +381,7 @@ const EVIDENCE_WORDS: Record<string, string> = {
   fromText: 'Read in their words',
   onlyInText: 'Only in their words, not ticked',
   freeText: 'Their words',
+  readings: 'How their words were read',
   severe: 'Severe',
   threshold: 'Severe from score',
   daySinceTreatment: 'Day since treatment',
@@ -447,6 +448,13 @@ function formatItem(x: unknown): string {
     if (name && typeof o.score === 'number') {
       const extra = typeof o.expectedMax === 'number' ? ` (usual up to ${o.expectedMax})` : typeof o.windowEnd === 'number' ? ` (usually gone by day ${o.windowEnd})` : '';
       return `${name} ${o.score}${extra}`;
+    }
+    if (typeof o.sign === 'string' && typeof o.words === 'string' && typeof o.status === 'string') {
+      // The sign reader's verdict on the patient's own words (src/protocols/sign-reader.ts).
+      const sign = WARNING_SIGN_LABELS[o.sign] ?? o.sign;
+      const cue = typeof o.cue === 'string' ? ` ("${o.cue}")` : '';
+      const verdict = o.status === 'negated' ? `said no${cue}, not counted` : o.status === 'hedged' ? `unsure${cue}, counted` : 'counted';
+      return `“${o.words}”: ${sign} — ${verdict}`;
     }
     return Object.entries(o).map(([a, b]) => `${a}: ${String(b)}`).join(', ');
   }
