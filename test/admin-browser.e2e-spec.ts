@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
-import { axe, describeInBrowser, DESKTOP, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
+import { axe, browserSuite, describeInBrowser, DESKTOP, PHONE, screenshot } from './support/browser';
 import { newClinic, newPatient, newTreatment, type StaffLogin } from './support/factories';
 
 /**
@@ -12,30 +12,13 @@ import { newClinic, newPatient, newTreatment, type StaffLogin } from './support/
  * practitioners and compliance staff kept out.
  */
 describeInBrowser('Console in a browser: admin pages', () => {
+  const suite = browserSuite({ start: '2026-03-02T08:00:00Z' });
+  const open = suite.open;
   let t: TestApp;
-  let browser: Browser;
-  let origin: string;
-  const pages: Page[] = [];
-  const open = async (viewport = DESKTOP) => {
-    const page = await newPage(browser, origin, viewport);
-    pages.push(page);
-    return page;
-  };
 
   beforeAll(async () => {
-    ({ t, origin } = await startConsoleApp({ start: '2026-03-02T08:00:00Z' }));
-    browser = await launchBrowser();
+    t = suite.t;
   }, BUILD_TIMEOUT_MS);
-  afterEach(async () => {
-    for (const page of pages.splice(0)) {
-      expect(pageErrors(page)).toEqual([]);
-      await page.context().close();
-    }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
 
   async function signIn(page: Page, who: { email: string; password: string }, path = '/'): Promise<void> {
     await page.goto(`/app/login?next=${encodeURIComponent(path)}`);

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createPublicKey, verify as verifySignature } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { canonicalJson } from '../src/audit/canonical-json';
 import { TEST_AUDIT_PUBLIC_KEY, type TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
-import { axe, describeInBrowser, DESKTOP, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
+import { axe, browserSuite, describeInBrowser, DESKTOP, PHONE, screenshot } from './support/browser';
 import { parseCsv, streamedText } from './support/downloads';
 import { appendFillerEvents, seedAdverseEvents, type SeededAdverseEvents } from './support/compliance-seed';
 import { newClinic, newPatient, type StaffLogin, type TestClinic } from './support/factories';
@@ -33,35 +33,18 @@ async function offeredActions(page: Page): Promise<string[]> {
  * page verifying the chain before and after a superuser tampers with one event.
  */
 describeInBrowser('Console in a browser: compliance pages', () => {
+  const suite = browserSuite({ start: '2026-02-02T08:00:00Z' });
+  const open = suite.open;
   let t: TestApp;
-  let browser: Browser;
-  let origin: string;
   let c: TestClinic;
   let seeded: SeededAdverseEvents;
-  const pages: Page[] = [];
-  const open = async (viewport = DESKTOP) => {
-    const page = await newPage(browser, origin, viewport);
-    pages.push(page);
-    return page;
-  };
 
   beforeAll(async () => {
-    ({ t, origin } = await startConsoleApp({ start: '2026-02-02T08:00:00Z' }));
-    browser = await launchBrowser();
+    t = suite.t;
     c = await newClinic(t);
     await asOwner((o) => o.query(`UPDATE clinics SET name = 'Clínica Norte' WHERE id = $1`, [c.clinic.id]));
     seeded = await seedAdverseEvents(t, c);
   }, BUILD_TIMEOUT_MS);
-  afterEach(async () => {
-    for (const page of pages.splice(0)) {
-      expect(pageErrors(page)).toEqual([]);
-      await page.context().close();
-    }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
 
   async function signIn(page: Page, who: StaffLogin, path: string): Promise<void> {
     await page.goto(`/app/login?next=${encodeURIComponent(path.replace(/^\/app/, ''))}`);

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SignalsService } from '../src/signals/signals.service';
 import type { TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
-import { axe, describeInBrowser, DESKTOP, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
+import { axe, browserSuite, describeInBrowser, DESKTOP, PHONE, screenshot } from './support/browser';
 import { newClinic, newPatient, newTreatment, NO_WARNING_SIGNS, type StaffLogin, type TestClinic } from './support/factories';
 
 const CLEAN = { bruising: '0', redness: '0', itching: '0', burning: '0', pain: '0', free_text: '' };
@@ -18,19 +18,13 @@ type Step = { dayOffset: number; dueAt: string };
  * nothing of it. axe on every page; screenshots at 375 and 1280 px.
  */
 describeInBrowser('Console in a browser: signals, course report, patients\' rights', () => {
+  const suite = browserSuite({ start: '2026-03-02T08:00:00Z' });
+  const open = suite.open;
   let t: TestApp;
-  let browser: Browser;
-  let origin: string;
   let c: TestClinic;
-  const pages: Page[] = [];
   const lotA: Array<{ id: string; email: string; familyName: string }> = [];
   const lotB: Array<{ id: string; email: string; familyName: string }> = [];
 
-  const open = async (viewport = DESKTOP) => {
-    const page = await newPage(browser, origin, viewport);
-    pages.push(page);
-    return page;
-  };
 
   async function signIn(page: Page, who: StaffLogin, path: string): Promise<void> {
     await page.goto(`/app/login?next=${encodeURIComponent(path)}`);
@@ -49,8 +43,7 @@ describeInBrowser('Console in a browser: signals, course report, patients\' righ
   }
 
   beforeAll(async () => {
-    ({ t, origin } = await startConsoleApp({ start: '2026-03-02T08:00:00Z' }));
-    browser = await launchBrowser();
+    t = suite.t;
     c = await newClinic(t);
     // Lot A: 4 sessions, 3 of them well at days 7 and 14 and with a new hard lump at day 30 (late onset).
     // Lot B: 16 sessions, one with a fever on day 1. PRR of lot A = (3/4)/(1/16) = 12.
@@ -81,16 +74,6 @@ describeInBrowser('Console in a browser: signals, course report, patients\' righ
     await t.get(SignalsService).tick();
   }, BUILD_TIMEOUT_MS);
 
-  afterEach(async () => {
-    for (const page of pages.splice(0)) {
-      expect(pageErrors(page)).toEqual([]);
-      await page.context().close();
-    }
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
 
   it('shows lot A as a signal with its PRR, interval and chart, the lot-cluster alert, and opens its cases', async () => {
     const api = (await t.http.get('/v1/signals').set(c.compliance.auth).expect(200)).body;
