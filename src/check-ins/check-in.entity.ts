@@ -1,8 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { Channel } from '../patients/patient.entity';
 
-export const CHECK_IN_STATUSES = ['scheduled', 'sending', 'sent', 'answered', 'expired', 'cancelled', 'failed', 'superseded'] as const;
-export type CheckInStatus = (typeof CHECK_IN_STATUSES)[number];
+import type { CheckInStatus } from './check-in-status';
 
 @Entity('check_ins')
 export class CheckIn {

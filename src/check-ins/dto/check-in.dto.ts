@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CHANNELS, Channel } from '../../patients/patient.entity';
-import { CHECK_IN_STATUSES, CheckIn, CheckInStatus } from '../check-in.entity';
+import { CheckIn } from '../check-in.entity';
+import { CHECK_IN_STATUSES, CheckInStatus } from '../check-in-status';
 
 const at = { type: String, format: 'date-time' } as const;
 const maybeAt = { type: String, format: 'date-time', nullable: true } as const;

@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
-import { CHECK_IN_STATUSES } from '../../check-ins/check-in.entity';
+import { CHECK_IN_STATUSES } from '../../check-ins/check-in-status';
 import { FLAG_EVENT_KINDS } from '../../flags/flag-event.entity';
 import { FLAG_OUTCOMES, FLAG_PRIORITIES, FLAG_STATUSES } from '../../flags/flag.entity';
 import { MessagePurpose, MessageStatus } from '../../messaging/message.entity';
