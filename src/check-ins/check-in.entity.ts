@@ -1,8 +1,8 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { Channel } from '../patients/patient.entity';
-
 import type { CheckInStatus } from './check-in-status';
 
+/** One message asking a patient how they are on a day of their course, and where it stands. */
 @Entity('check_ins')
 export class CheckIn {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -29,22 +29,5 @@ export class CheckIn {
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError: string | null;
   /** Set on an extra check-in a practitioner asked for from this flag (not a protocol step). */
   @Column({ name: 'requested_by_flag_id', type: 'uuid', nullable: true }) requestedByFlagId: string | null;
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
-}
-
-/** A session a check-in counts for (a merged check-in counts for several); `step` null: it covers the session without being one of its steps. */
-@Entity('check_in_treatments')
-export class CheckInTreatment {
-  @PrimaryColumn({ name: 'check_in_id', type: 'uuid' }) checkInId: string;
-  @PrimaryColumn({ name: 'treatment_id', type: 'uuid' }) treatmentId: string;
-  @Column({ name: 'clinic_id', type: 'uuid' }) clinicId: string;
-  @Column({ type: 'int', nullable: true }) step: number | null;
-  @Column({ name: 'day_offset', type: 'int' }) dayOffset: number;
-}
-
-@Entity('check_in_tokens')
-export class CheckInToken {
-  @PrimaryColumn({ name: 'token_hash', type: 'bytea' }) tokenHash: Buffer;
-  @Column({ name: 'check_in_id', type: 'uuid' }) checkInId: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }
