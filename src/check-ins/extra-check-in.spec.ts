@@ -38,4 +38,10 @@ describe('planExtraCheckIn', () => {
     expect(() => planExtraCheckIn({ ...base, inDays: 0 })).toThrow(/inDays/);
     expect(() => planExtraCheckIn({ ...base, inDays: 91 })).toThrow(/inDays/);
   });
+
+  it('has no reminder when the protocol has none (reminderAfterHours null)', () => {
+    const p = planExtraCheckIn({ ...base, reminderAfterHours: null });
+    expect(p.remindAt).toBeNull();
+    expect(p.dueAt).toEqual(planExtraCheckIn(base).dueAt);
+  });
 });

@@ -3,20 +3,13 @@
  * time in the patient's zone, moved into the send window. Pure: the caller passes "now".
  */
 import { DateTime } from 'luxon';
-import { isValidTimeZone, nextSendTime, SendWindow } from './planner';
+import { CheckInTiming, isValidTimeZone, nextSendTime } from './planner';
 
-export interface ExtraCheckInInput {
+/** `performedAt`: the check-in asks about "N days after your treatment". */
+export interface ExtraCheckInInput extends CheckInTiming {
   now: Date;
   /** Whole days from today (the patient's calendar), 1–90. */
   inDays: number;
-  /** When the treatment was done: the check-in asks about "N days after your treatment". */
-  performedAt: Date;
-  timeZone: string;
-  /** Local 'HH:mm'. */
-  sendTime: string;
-  sendWindow: SendWindow;
-  expiryHours: number;
-  reminderAfterHours: number;
 }
 
 export interface PlannedExtraCheckIn {
@@ -39,8 +32,8 @@ export function planExtraCheckIn(input: ExtraCheckInInput): PlannedExtraCheckIn 
     .set({ hour, minute, second: 0, millisecond: 0 });
   const dueAt = nextSendTime(wallClock.toJSDate(), input.timeZone, input.sendWindow);
   const expiresAt = new Date(dueAt.getTime() + input.expiryHours * 3_600_000);
-  const naiveReminder = new Date(dueAt.getTime() + input.reminderAfterHours * 3_600_000);
-  const reminder = naiveReminder < expiresAt ? nextSendTime(naiveReminder, input.timeZone, input.sendWindow) : null;
+  const naiveReminder = input.reminderAfterHours === null ? null : new Date(dueAt.getTime() + input.reminderAfterHours * 3_600_000);
+  const reminder = naiveReminder && naiveReminder < expiresAt ? nextSendTime(naiveReminder, input.timeZone, input.sendWindow) : null;
   const localDay = DateTime.fromJSDate(dueAt, { zone: input.timeZone }).startOf('day');
   const treatmentDay = DateTime.fromJSDate(input.performedAt, { zone: input.timeZone }).startOf('day');
   return {

@@ -164,6 +164,12 @@ describe('planCheckIns', () => {
       expect(step.remindAt).toBeNull();
     });
 
+    it('has no reminder when the protocol has none (reminderAfterHours null)', () => {
+      const [step] = plan({ reminderAfterHours: null });
+      expect(step.status).toBe('scheduled');
+      expect(step.remindAt).toBeNull();
+    });
+
     it('has no reminder when it is not before expiry', () => {
       expect(plan({ reminderAfterHours: 48, expiryHours: 48 })[0].remindAt).toBeNull();
       expect(plan({ reminderAfterHours: 72, expiryHours: 48 })[0].remindAt).toBeNull();

@@ -10,20 +10,24 @@ export interface SendWindow {
   end: string;
 }
 
-export interface PlanInput {
+/** A protocol's timing for one patient's session: when in their day a check-in goes, how long it stays open, whether it is reminded. */
+export interface CheckInTiming {
   /** When the treatment was done (UTC instant). */
   performedAt: Date;
   /** IANA zone of the patient (the caller falls back to the clinic's). */
   timeZone: string;
-  /** Protocol steps in days after treatment, e.g. [1, 3, 7, 14, 30, 60]. */
-  dayOffsets: number[];
   /** Local 'HH:mm' the check-in should go out, e.g. '10:00'. */
   sendTime: string;
   sendWindow: SendWindow;
   /** A check-in expires this many hours after its due time. */
   expiryHours: number;
-  /** One reminder this many hours after due if unanswered. */
-  reminderAfterHours: number;
+  /** One reminder this many hours after due if unanswered; null: the protocol sends no reminder. */
+  reminderAfterHours: number | null;
+}
+
+export interface PlanInput extends CheckInTiming {
+  /** Protocol steps in days after treatment, e.g. [1, 3, 7, 14, 30, 60]. */
+  dayOffsets: number[];
   now: Date;
 }
 
@@ -85,7 +89,7 @@ export function planCheckIns(input: PlanInput): PlannedCheckIn[] {
   assertInstant(input.performedAt, 'performedAt');
   assertInstant(input.now, 'now');
   assertHours(input.expiryHours, 'expiryHours', { allowZero: false });
-  assertHours(input.reminderAfterHours, 'reminderAfterHours', { allowZero: true });
+  if (input.reminderAfterHours !== null) assertHours(input.reminderAfterHours, 'reminderAfterHours', { allowZero: true });
   const sendAt = parseClockTime(input.sendTime, 'sendTime');
   assertWindowHasLength(
     parseClockTime(input.sendWindow.start, 'sendWindow.start'),
@@ -124,8 +128,9 @@ export function planCheckIns(input: PlanInput): PlannedCheckIn[] {
   });
 }
 
-/** A reminder is only worth sending if it can go out (inside the window) before the check-in expires. */
+/** A reminder is only worth sending if the protocol has one and it can go out (inside the window) before the check-in expires. */
 function reminderFor(dueAt: Date, expiresAt: Date, input: PlanInput): Date | null {
+  if (input.reminderAfterHours === null) return null;
   const naive = addHours(dueAt, input.reminderAfterHours);
   if (naive >= expiresAt) return null;
   const remindAt = nextSendTime(naive, input.timeZone, input.sendWindow);
@@ -203,8 +208,8 @@ function assertDayOffset(dayOffset: number): void {
  */
 export function secondsUntilWindowCloses(at: Date, timeZone: string, window: SendWindow): number {
   const local = DateTime.fromJSDate(at, { zone: timeZone });
-  const [h, m] = window.end.split(':').map(Number);
-  let end = local.set({ hour: h, minute: m, second: 0, millisecond: 0 });
+  const [hour, minute] = window.end.split(':').map(Number);
+  let end = local.set({ hour, minute, second: 0, millisecond: 0 });
   if (end <= local) end = end.plus({ days: 1 });
   return Math.max(0, Math.round((end.toMillis() - at.getTime()) / 1000));
 }
