@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { isLateStep, lateStepsToSupersede, localDaysBetween, localDaysUntil, localYear, mergeIntoOpen } from './course-plan';
+import { fateOnCancel, isLateStep, lateStepsToSupersede, linksFor, localDaysBetween, localDaysUntil, localYear, mergeIntoOpen } from './course-plan';
 import { planCheckIns } from './planner';
 
 const zone = 'Europe/Madrid';
@@ -92,5 +92,55 @@ describe('localDaysUntil and localYear', () => {
         expect(localYear(to, z)).toBe(DateTime.fromJSDate(to, { zone: z }).year);
       }
     }
+  });
+});
+
+describe('linksFor', () => {
+  const treatment = { id: 's2', clinicId: 'k1' };
+  const earlier = [{ id: 's1', performedAt: at('2026-03-02T09:00') }];
+
+  it('links an early step to its own session only', () => {
+    expect(linksFor({ treatment, checkIns: [{ checkInId: 'c1', step: 2, dayOffset: 3, dueAt: at('2026-03-12T10:00') }], courseEarlier: earlier, timeZone: zone })).toEqual([
+      { checkInId: 'c1', treatmentId: 's2', clinicId: 'k1', step: 2, dayOffset: 3 },
+    ]);
+  });
+
+  it("links a late step to every earlier session of the course too, at its local day there, without a step", () => {
+    expect(linksFor({ treatment, checkIns: [{ checkInId: 'c5', step: 5, dayOffset: 30, dueAt: at('2026-04-08T10:00') }], courseEarlier: earlier, timeZone: zone })).toEqual([
+      { checkInId: 'c5', treatmentId: 's2', clinicId: 'k1', step: 5, dayOffset: 30 },
+      { checkInId: 'c5', treatmentId: 's1', clinicId: 'k1', step: null, dayOffset: 37 },
+    ]);
+  });
+});
+
+describe('fateOnCancel', () => {
+  const active = new Map([
+    ['s1', at('2026-03-02T09:00').getTime()],
+    ['s3', at('2026-03-16T09:00').getTime()],
+  ]);
+
+  it('keeps a check-in owned by another active session, owner unchanged', () => {
+    expect(fateOnCancel({ checkIn: { owner: 's1', dayOffset: 7 }, cancelledId: 's2', otherLinks: [], activePerformedAt: active })).toEqual({ keep: true, newOwner: null });
+  });
+
+  it('cancels one owned by a session no longer active', () => {
+    expect(fateOnCancel({ checkIn: { owner: 's9', dayOffset: 7 }, cancelledId: 's2', otherLinks: [], activePerformedAt: active })).toEqual({ keep: false });
+  });
+
+  it("hands the cancelled session's check-in to the most recent active session whose step it is", () => {
+    const otherLinks = [
+      { treatmentId: 's1', step: 4, dayOffset: 14 },
+      { treatmentId: 's3', step: 1, dayOffset: 0 },
+      { treatmentId: 's8', step: 2, dayOffset: 3 }, // not active
+    ];
+    expect(fateOnCancel({ checkIn: { owner: 's2', dayOffset: 7 }, cancelledId: 's2', otherLinks, activePerformedAt: active })).toEqual({
+      keep: true,
+      newOwner: { treatmentId: 's3', step: 1, dayOffset: 0 },
+    });
+  });
+
+  it('does not hand over a link without a step, nor a late step', () => {
+    expect(fateOnCancel({ checkIn: { owner: 's2', dayOffset: 7 }, cancelledId: 's2', otherLinks: [{ treatmentId: 's1', step: null, dayOffset: 21 }], activePerformedAt: active })).toEqual({ keep: false });
+    expect(fateOnCancel({ checkIn: { owner: 's2', dayOffset: 30 }, cancelledId: 's2', otherLinks: [{ treatmentId: 's1', step: 5, dayOffset: 30 }], activePerformedAt: active })).toEqual({ keep: false });
   });
 });

@@ -41,9 +41,9 @@ function localDayNumber(at: Date, timeZone: string): number {
     f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     dayFormats.set(timeZone, f);
   }
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(f.format(at));
-  if (!m) throw new RangeError(`Unexpected date format for ${timeZone}`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 86_400_000;
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(f.format(at));
+  if (!date) throw new RangeError(`Unexpected date format for ${timeZone}`);
+  return Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3])) / 86_400_000;
 }
 
 /**
@@ -128,4 +128,64 @@ export function lateStepsToSupersede(
 ): string[] {
   const earlier = new Set(earlierSessionIds);
   return checkIns.filter((c) => c.status === 'scheduled' && earlier.has(c.treatmentId) && isLateStep(c.dayOffset)).map((c) => c.id);
+}
+
+/** A session a check-in counts for; `step` null: it covers the session without being one of its steps. */
+export interface SessionLink {
+  checkInId: string;
+  treatmentId: string;
+  clinicId: string;
+  step: number | null;
+  dayOffset: number;
+}
+
+/**
+ * The sessions each check-in a session planned counts for: that session, at its step; and if
+ * the step is a late one, every earlier session of the course too (it replaced theirs), at the
+ * local day it falls on for each.
+ */
+export function linksFor(input: {
+  treatment: { id: string; clinicId: string };
+  /** The check-ins the session planned or joined: the step it has in each, and when each is due. */
+  checkIns: ReadonlyArray<{ checkInId: string; step: number; dayOffset: number; dueAt: Date }>;
+  courseEarlier: ReadonlyArray<{ id: string; performedAt: Date }>;
+  timeZone: string;
+}): SessionLink[] {
+  const { treatment } = input;
+  return input.checkIns.flatMap((c) => [
+    { checkInId: c.checkInId, treatmentId: treatment.id, clinicId: treatment.clinicId, step: c.step, dayOffset: c.dayOffset },
+    ...(isLateStep(c.dayOffset)
+      ? input.courseEarlier.map((s) => ({ checkInId: c.checkInId, treatmentId: s.id, clinicId: treatment.clinicId, step: null, dayOffset: localDaysBetween(s.performedAt, c.dueAt, input.timeZone) }))
+      : []),
+  ]);
+}
+
+/** Who owns a check-in: a session, and the check-in's step and day in it. */
+export interface CheckInOwnership {
+  treatmentId: string;
+  step: number;
+  dayOffset: number;
+}
+
+/**
+ * What becomes of an open check-in when a session it counts for is cancelled. It stays (`keep`)
+ * if it still counts for another active session: owned by one, or, when the cancelled session
+ * owned it and it is not a late step, handed to the most recent other active session whose step
+ * it is (`newOwner`). Otherwise it is cancelled; late steps are planned again by the caller.
+ */
+export function fateOnCancel(input: {
+  checkIn: { owner: string; dayOffset: number };
+  cancelledId: string;
+  /** The check-in's links to sessions other than the cancelled one. */
+  otherLinks: ReadonlyArray<{ treatmentId: string; step: number | null; dayOffset: number }>;
+  /** When each still-active session was performed (ms), the cancelled one excluded. */
+  activePerformedAt: ReadonlyMap<string, number>;
+}): { keep: false } | { keep: true; newOwner: CheckInOwnership | null } {
+  const { checkIn, cancelledId, activePerformedAt } = input;
+  if (checkIn.owner !== cancelledId) return activePerformedAt.has(checkIn.owner) ? { keep: true, newOwner: null } : { keep: false };
+  if (isLateStep(checkIn.dayOffset)) return { keep: false };
+  const heir = input.otherLinks
+    .filter((l): l is CheckInOwnership => l.step !== null && activePerformedAt.has(l.treatmentId))
+    .sort((a, b) => activePerformedAt.get(b.treatmentId)! - activePerformedAt.get(a.treatmentId)!)[0];
+  return heir ? { keep: true, newOwner: { treatmentId: heir.treatmentId, step: heir.step, dayOffset: heir.dayOffset } } : { keep: false };
 }
