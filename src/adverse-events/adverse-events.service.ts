@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditLogService } from '../audit/audit-log.service';
 import { Actor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { Page } from '../common/pagination';
@@ -37,6 +38,7 @@ export class AdverseEventsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly auditLog: AuditLogService,
     private readonly clock: Clock,
   ) {}
 
@@ -81,7 +83,7 @@ export class AdverseEventsService {
       const rows: Array<AdverseEventRow & { cursor_at: string }> = await this.db.query(`${sql} ORDER BY f.created_at, f.id LIMIT $${params.length}`, params);
       if (!rows.length) return;
       const events = await this.withAnswers(clinicId, rows);
-      const audit = opts.withAudit ? await this.audit.listAbout(clinicId, rows.map((r) => r.id)) : [];
+      const audit = opts.withAudit ? await this.auditLog.listAbout(clinicId, rows.map((r) => r.id)) : [];
       yield { events, audit };
       if (rows.length < size) return;
       const last = rows[rows.length - 1];
