@@ -4,7 +4,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import type { PayloadRow, StoredEventRow } from './audit-rows';
 import { AuditRepository } from './audit.repository';
 import { eventHash, GENESIS, payloadDigestOf } from './chain-hash';
-import { checkpointSignatureValid, ExportedCheckpoint } from './signing-key';
+import { checkpointSignatureValid, ExportedCheckpoint, sameKey } from './signing-key';
 
 /**
  * ok: the chain is whole and every checkpoint that vouches for it is a prefix of it; broken: a
@@ -264,9 +264,6 @@ export class ChainVerifier {
   }
 }
 
-function sameKey(a: string | undefined | null, b: string | undefined | null): boolean {
-  return !!a && !!b && a.trim() === b.trim();
-}
 
 /** The sequence numbers an erasure event's chained data lists as blanked. */
 function redactedSeqsOf(data: Record<string, unknown> | null): unknown[] {

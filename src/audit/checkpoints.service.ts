@@ -12,7 +12,7 @@ import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 import { eventHash, GENESIS } from './chain-hash';
 import { ChainReport, ChainVerifier, VerifyOptions } from './chain-verifier.service';
-import { configuredSigningKey, ExportedCheckpoint, resolveSigningKey, signCheckpoint, SigningKey } from './signing-key';
+import { configuredSigningKey, ExportedCheckpoint, resolveSigningKey, sameKey, signCheckpoint, SigningKey } from './signing-key';
 
 export type { ListedCheckpoint, StoredCheckpoint } from './audit-rows';
 
@@ -159,8 +159,4 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
     }
     return made;
   }
-}
-
-function sameKey(a: string | undefined, b: string | undefined): boolean {
-  return !!a && !!b && a.trim() === b.trim();
 }
