@@ -83,7 +83,6 @@ function toAnswerDto(a: AdverseEventAnswer): AdverseEventAnswerDto {
 }
 
 export function toAdverseEventDto(e: AdverseEvent): AdverseEventDto {
-  const t = e.treatment;
   const a = e.assessment;
   return {
     id: e.id,
@@ -94,18 +93,8 @@ export function toAdverseEventDto(e: AdverseEvent): AdverseEventDto {
     reason: e.reason,
     patientId: e.patientId,
     treatmentId: e.treatmentId,
-    treatment: {
-      procedure: t.procedure,
-      indication: t.indication,
-      bodyAreas: t.bodyAreas,
-      product: t.product,
-      lotNumber: t.lotNumber,
-      technique: t.technique,
-      formula: t.formula,
-      performedAt: t.performedAt,
-      practitionerId: t.practitionerId,
-      practitionerName: t.practitionerName,
-    },
+    // AdverseEvent's treatment holds exactly the DTO's fields.
+    treatment: { ...e.treatment },
     onsetAt: e.onsetAt,
     onsetDay: e.onsetDay,
     reportedAt: e.reportedAt,
