@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { queryRows } from '../database/query-rows';
 import type { AuditEvent } from './audit-event.entity';
 import { checkpointOf, ChainHead, CheckpointRow, EventFilters, eventOf, EventRow, ListedCheckpoint, NewEventRow, PayloadRow, StoredCheckpoint, StoredEventRow } from './audit-rows';
@@ -150,6 +150,17 @@ export class AuditRepository {
       [clinicId, entityIds, at, reason],
     );
     return rows.map((r) => String(r.clinic_seq));
+  }
+
+  /**
+   * Starts verification's read-only snapshot (REPEATABLE READ) on the runner. Its page queries read
+   * the (clinic_id, clinic_seq) index and the payloads' primary key, whatever the statistics say.
+   */
+  async startSnapshot(runner: QueryRunner): Promise<void> {
+    await runner.startTransaction('REPEATABLE READ');
+    await runner.query(`SET TRANSACTION READ ONLY`);
+    await runner.query(`SET LOCAL enable_seqscan = off`);
+    await runner.query(`SET LOCAL enable_bitmapscan = off`);
   }
 
   /**

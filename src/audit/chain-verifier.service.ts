@@ -94,11 +94,7 @@ export class ChainVerifier {
     const runner = this.db.createQueryRunner();
     await runner.connect();
     try {
-      await runner.startTransaction('REPEATABLE READ');
-      await runner.query(`SET TRANSACTION READ ONLY`);
-      // Page queries read the (clinic_id, clinic_seq) index and the payloads' primary key, whatever the statistics say.
-      await runner.query(`SET LOCAL enable_seqscan = off`);
-      await runner.query(`SET LOCAL enable_bitmapscan = off`);
+      await this.repo.startSnapshot(runner);
       const report = await this.verifyIn(runner, clinicId, given, opts.trustedKey, opts);
       await runner.rollbackTransaction();
       return report;
