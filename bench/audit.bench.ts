@@ -20,6 +20,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { AuditService, chainHash, payloadDigestOf } from '../src/audit/audit.service';
+import { ChainVerifier } from '../src/audit/chain-verifier.service';
 import { ClinicsService } from '../src/clinics/clinics.service';
 import { TestClock } from '../src/common/clock';
 import { loadConfig } from '../src/config/app-config';
@@ -199,7 +200,7 @@ async function main() {
   await owner.query(`UPDATE audit_chain_heads SET seq = $2, hash = $3 WHERE chain_id = $1`, [vc.id, String(seq), prev]);
   const seedS = (performance.now() - t0Seed) / 1000;
   const t0Verify = performance.now();
-  const report = await audit.verify(vc.id);
+  const report = await app.get(ChainVerifier).verify(vc.id);
   const verifyS = (performance.now() - t0Verify) / 1000;
 
   const line = (r: Awaited<ReturnType<typeof measure>>) =>

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { AuditService } from '../src/audit/audit.service';
+import { ChainVerifier } from '../src/audit/chain-verifier.service';
 import { AuditCheckpointsService } from '../src/audit/checkpoints.service';
 import { signCheckpoint } from '../src/audit/signing-key';
 import { createTestApp, TEST_AUDIT_PUBLIC_KEY, TEST_AUDIT_SIGNING_KEY, TestApp } from './support/app';
@@ -98,10 +98,10 @@ describe('signed audit checkpoints', () => {
     const sig = Buffer.from(cp.signature, 'base64');
     sig[0] ^= 0xff;
     const forged = { ...exported(cp), signature: sig.toString('base64') };
-    expect(await t.get(AuditService).verify(c.clinic.id, forged)).toMatchObject({ ok: false, reason: 'checkpoint signature invalid' });
+    expect(await t.get(ChainVerifier).verify(c.clinic.id, forged)).toMatchObject({ ok: false, reason: 'checkpoint signature invalid' });
     // A signed checkpoint whose fields were changed is caught the same way.
-    expect(await t.get(AuditService).verify(c.clinic.id, { ...exported(cp), clinicSeq: '1' })).toMatchObject({ ok: false, reason: 'checkpoint signature invalid' });
-    expect(await t.get(AuditService).verify(c.clinic.id, exported(cp))).toMatchObject({ ok: true });
+    expect(await t.get(ChainVerifier).verify(c.clinic.id, { ...exported(cp), clinicSeq: '1' })).toMatchObject({ ok: false, reason: 'checkpoint signature invalid' });
+    expect(await t.get(ChainVerifier).verify(c.clinic.id, exported(cp))).toMatchObject({ ok: true });
 
     await asSuperuser('audit_checkpoints', `UPDATE audit_checkpoints SET signature = $2 WHERE id = $1`, [cp.id, forged.signature]);
     const report = (await t.http.get('/v1/audit-events/verify').set(c.compliance.auth).expect(200)).body;
@@ -134,7 +134,7 @@ describe('signed audit checkpoints', () => {
     await newPatient(t, c);
     const moved = (await checkpoints.checkpointMovedClinics()).filter((x) => x.clinicId === c.clinic.id);
     expect(moved).toHaveLength(1);
-    expect((await t.get(AuditService).verify(c.clinic.id)).checkpoint).toMatchObject({ id: moved[0].id });
+    expect((await t.get(ChainVerifier).verify(c.clinic.id)).checkpoint).toMatchObject({ id: moved[0].id });
   });
 
   it('the CLI exits 0 on a good chain (with the trusted key) and 1 on a truncated one, with an exported checkpoint file or the stored one', async () => {

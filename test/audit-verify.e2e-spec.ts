@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createCliContext } from '../src/app.module';
-import { AuditService, eventHash } from '../src/audit/audit.service';
+import { eventHash } from '../src/audit/audit.service';
+import { ChainVerifier } from '../src/audit/chain-verifier.service';
 import { AuditCheckpointsService } from '../src/audit/checkpoints.service';
 import { configuredSigningKey, requireAuditSigningKey } from '../src/audit/signing-key';
 import { ConfigError } from '../src/config/app-config';
@@ -154,7 +155,7 @@ describe('audit verification that cannot be fooled', () => {
     const c = await newClinic(t);
     await newPatient(t, c);
     await t.get(AuditCheckpointsService).create(c.clinic.id, { type: 'system', id: null });
-    expect(await t.get(AuditService).verify(c.clinic.id, undefined, { trustedKey: null })).toMatchObject({ ok: false, status: 'unverifiable_truncation' });
+    expect(await t.get(ChainVerifier).verify(c.clinic.id, undefined, { trustedKey: null })).toMatchObject({ ok: false, status: 'unverifiable_truncation' });
     // The CLI: no AUDIT_SIGNING_KEY, no --public-key -> exit 3; with the key -> exit 0.
     expect(await cli(['--clinic', c.clinic.id])).toMatchObject({ code: 3, report: { ok: false, status: 'unverifiable_truncation', checkpointSignedByTrustedKey: null } });
     expect(await cli(['--clinic', c.clinic.id], { AUDIT_SIGNING_KEY: TEST_AUDIT_SIGNING_KEY })).toMatchObject({ code: 0, report: { ok: true, status: 'ok' } });

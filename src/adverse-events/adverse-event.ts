@@ -1,5 +1,6 @@
 import type { Causality, Seriousness, SeriousnessCriterion } from '../flags/assessment';
 import { SYMPTOMS, Symptom, WARNING_SIGNS } from '../protocols/questions';
+import type { Technique } from '../treatments/treatment.entity';
 
 /**
  * Flags that record a reaction the patient reported in their answers. Unreadable replies, stop
@@ -52,7 +53,7 @@ export interface AdverseEvent {
     bodyAreas: string[];
     product: string;
     lotNumber: string | null;
-    technique: string | null;
+    technique: Technique | null;
     formula: string | null;
     performedAt: Date;
     practitionerId: string | null;
@@ -101,7 +102,7 @@ export interface AdverseEventRow {
   body_areas: string[];
   product: string;
   lot_number: string | null;
-  technique: string | null;
+  technique: Technique | null;
   formula: string | null;
   performed_at: Date;
   practitioner_id: string | null;

@@ -1,7 +1,7 @@
 import { Controller, Get, Logger, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../common/api-responses';
-import { Page, PageOf } from '../common/pagination';
+import { Page, PageOf, pageOf } from '../common/pagination';
 import type { Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock';
@@ -29,7 +29,8 @@ export class AdverseEventsController {
   @ApiOkResponse({ type: PageOf(AdverseEventDto) })
   @ApiErrorResponses(400)
   async list(@CurrentPrincipal() p: Principal, @Query() q: ListAdverseEventsQuery): Promise<Page<AdverseEventDto>> {
-    const page = await this.adverseEvents.list(p.clinicId, this.adverseEvents.parseFilters(q), q.limit ?? 50, q.offset ?? 0, q.sort ?? 'asc');
+    const { take, skip } = pageOf(q);
+    const page = await this.adverseEvents.list(p.clinicId, this.adverseEvents.parseFilters(q), take, skip, q.sort ?? 'asc');
     return { ...page, items: page.items.map(toAdverseEventDto) };
   }
 

@@ -3,11 +3,10 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiPrope
 import type { Response } from 'express';
 import { ApiErrorResponses } from '../common/api-responses';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { ACTOR_TYPES } from '../flags/dto/flag-response.dto';
-import { ActorType } from './audit-event.entity';
-import { Page, PageOf, PageQuery } from '../common/pagination';
+import { ACTOR_TYPES, ActorType } from './actor';
+import { Page, PageOf, pageOf, PageQuery } from '../common/pagination';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
-import { AuditService } from './audit.service';
+import { AuditLogService } from './audit-log.service';
 import { AuditCheckpointsService } from './checkpoints.service';
 import { ListedAuditEventDto, toAuditEventDto } from './dto/audit-event.dto';
 import {
@@ -43,7 +42,7 @@ export class AuditController {
   private readonly logger = new Logger('AuditVerify');
 
   constructor(
-    private readonly audit: AuditService,
+    private readonly auditLog: AuditLogService,
     private readonly checkpoints: AuditCheckpointsService,
   ) {}
 
@@ -57,11 +56,11 @@ export class AuditController {
     const since = q.since ? new Date(q.since) : undefined;
     const until = q.until ? new Date(q.until) : undefined;
     if (since && until && since >= until) throw new BadRequestException('since must be before until');
-    const { items, total } = await this.audit.list(p.clinicId, {
+    const { items, total } = await this.auditLog.list(p.clinicId, {
       limit, offset, action: q.action, entityType: q.entityType, entityId: q.entityId, actorType: q.actorType, actorId: q.actorId, since, until,
     });
-    const names = await this.audit.staffNames(p.clinicId, items.filter((e) => e.actorType === 'staff' && e.actorId).map((e) => e.actorId!));
-    const claims = await this.audit.erasuresClaiming(p.clinicId, items.filter((e) => e.payloadRedactedAt).map((e) => e.clinicSeq));
+    const names = await this.auditLog.staffNames(p.clinicId, items.filter((e) => e.actorType === 'staff' && e.actorId).map((e) => e.actorId!));
+    const claims = await this.auditLog.erasuresClaiming(p.clinicId, items.filter((e) => e.payloadRedactedAt).map((e) => e.clinicSeq));
     return {
       items: items.map((e) => ({
         ...toAuditEventDto(e),
@@ -153,8 +152,7 @@ export class AuditController {
   @ApiOkResponse({ type: PageOf(ListedCheckpointDto) })
   @ApiErrorResponses(400)
   async listCheckpoints(@CurrentPrincipal() p: Principal, @Query() q: PageQuery): Promise<Page<ListedCheckpointDto>> {
-    const limit = q.limit ?? 50;
-    const offset = q.offset ?? 0;
+    const { take: limit, skip: offset } = pageOf(q);
     const { items, total } = await this.checkpoints.list(p.clinicId, { limit, offset });
     return { items: items.map(toListedCheckpointDto), total, limit, offset };
   }

@@ -6,18 +6,19 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { Actor, AuditService, ChainReport, checkpointFromRow, eventHash, SYSTEM, VerifyOptions } from './audit.service';
+import { Actor, SYSTEM } from './actor';
+import type { ListedCheckpoint, StoredCheckpoint } from './audit-rows';
+import { AuditRepository } from './audit.repository';
+import { AuditService } from './audit.service';
+import { eventHash, GENESIS } from './chain-hash';
+import { ChainReport, ChainVerifier, VerifyOptions } from './chain-verifier.service';
+import { configuredSigningKey, ExportedCheckpoint, resolveSigningKey, sameKey, signCheckpoint, SigningKey } from './signing-key';
 
-const GENESIS = '0'.repeat(64);
-import { configuredSigningKey, ExportedCheckpoint, resolveSigningKey, signCheckpoint, SigningKey } from './signing-key';
-
-export type StoredCheckpoint = ExportedCheckpoint & { id: string };
-/** Who had it signed: a staff member (on demand) or the system (the scheduled pass); null: its event is not found. */
-export type ListedCheckpoint = StoredCheckpoint & { createdBy: { actorType: string; actorId: string | null; name: string | null } | null };
+export type { ListedCheckpoint, StoredCheckpoint } from './audit-rows';
 
 const INTERVAL_NAME = 'audit-checkpoints';
 
-/** Signed checkpoints of each clinic's audit chain: on demand and on a schedule. */
+/** Decides when a clinic's audit chain head is signed (on demand and on a schedule) and which key vouches for a verification. */
 @Injectable()
 export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('AuditCheckpoints');
@@ -29,13 +30,10 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly verifier: ChainVerifier,
+    private readonly repo: AuditRepository,
     private readonly scheduler: SchedulerRegistry,
   ) {}
-
-  /** Whether a checkpoint was signed by this service's key (a database writer could sign with their own). */
-  signedByOurKey(publicKeyPem: string | undefined): boolean {
-    return sameKey(this.signingKey().publicKeyPem, publicKeyPem);
-  }
 
   /**
    * The chain checked against every stored checkpoint (and `checkpoint`, an exported one, when
@@ -52,7 +50,7 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
     opts: { checkpoint?: ExportedCheckpoint; trustedKey?: string } & Pick<VerifyOptions, 'onProgress' | 'signal' | 'pageSize'> = {},
   ): Promise<ChainReport & { checkpointSignedByTrustedKey: boolean | null }> {
     const trustedKey = opts.trustedKey ?? (this.key ?? configuredSigningKey(this.config))?.publicKeyPem ?? null;
-    const report = await this.audit.verify(clinicId, opts.checkpoint, { trustedKey, onProgress: opts.onProgress, signal: opts.signal, pageSize: opts.pageSize });
+    const report = await this.verifier.verify(clinicId, opts.checkpoint, { trustedKey, onProgress: opts.onProgress, signal: opts.signal, pageSize: opts.pageSize });
     const signedByTrusted = report.checkpoint && trustedKey ? sameKey(trustedKey, report.checkpoint.publicKey) : null;
     return { ...report, checkpointSignedByTrustedKey: signedByTrusted };
   }
@@ -83,23 +81,19 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
     // Never sign a chain that fails verification: a signature would lend it credit. Checked
     // outside the chain lock (it walks the whole chain); every checkpoint with a valid signature
     // counts here, so the old key's checkpoints still bind after a rotation.
-    const report = await this.audit.verify(clinicId);
+    const report = await this.verifier.verify(clinicId);
     if (!report.ok) {
       throw new ConflictException(`The audit chain fails verification (${report.reason}${report.brokenAt ? ` at ${report.brokenAt}` : ''}): no checkpoint is signed until it is investigated`);
     }
-    return this.db.transaction(async (m) => {
+    return this.db.transaction(async (manager) => {
       // The chain's own lock (its head row, as AuditService.flush takes it): the head cannot move until COMMIT.
-      const head = await this.audit.lockChain(m, clinicId);
-      const [{ max }] = await m.query(`SELECT max(clinic_seq)::text AS max FROM audit_checkpoints WHERE clinic_id = $1`, [clinicId]);
+      const head = await this.repo.lockChainHead(manager, clinicId);
+      const max = await this.repo.highestCheckpointSeq(manager, clinicId);
       if (max !== null && BigInt(max) > BigInt(head.seq)) {
         throw new ConflictException(`The audit chain's head (${head.seq}) is lower than an earlier checkpoint's (${max}): events were cut off; no checkpoint is signed`);
       }
       // What was appended since the verification above must extend the chain it verified, up to the head signed now.
-      const since: Array<Record<string, any>> = await m.query(
-        `SELECT clinic_seq, occurred_at, actor_type, actor_id, action, entity_type, entity_id, data, prev_hash, hash, payload_digest
-           FROM audit_events WHERE clinic_id = $1 AND clinic_seq > $2 ORDER BY clinic_id, clinic_seq`,
-        [clinicId, report.headSeq ?? '0'],
-      );
+      const since = await this.repo.eventsAfter(manager, clinicId, report.headSeq ?? '0');
       let seq = BigInt(report.headSeq ?? '0');
       let prev = report.headHash ?? GENESIS;
       for (const row of since) {
@@ -117,12 +111,8 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
         key,
       );
       const id = randomUUID();
-      await m.query(
-        `INSERT INTO audit_checkpoints (id, clinic_id, clinic_seq, head_hash, created_at, signature, public_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [id, clinicId, signed.clinicSeq, signed.headHash, signed.createdAt, signed.signature, signed.publicKey],
-      );
-      await this.audit.record(m, {
+      await this.repo.insertCheckpoint(manager, { id, ...signed });
+      await this.audit.record(manager, {
         clinicId,
         actor,
         action: 'audit.checkpoint_created',
@@ -134,34 +124,14 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
     });
   }
 
-  async list(clinicId: string, q: { limit: number; offset: number }): Promise<{ items: ListedCheckpoint[]; total: number }> {
-    // Who asked for it: the actor of its own `audit.checkpoint_created` event (system: the scheduled pass).
-    const rows = await this.db.query(
-      `SELECT k.id, k.clinic_id, k.clinic_seq, k.head_hash, k.created_at, k.signature, k.public_key,
-              e.actor_type, e.actor_id, s.name AS actor_name
-         FROM audit_checkpoints k
-         LEFT JOIN audit_events e ON e.clinic_id = k.clinic_id AND e.action = 'audit.checkpoint_created' AND e.entity_id = k.id::text
-         LEFT JOIN staff_users s ON e.actor_type = 'staff' AND s.clinic_id = k.clinic_id AND s.id::text = e.actor_id
-        WHERE k.clinic_id = $1 ORDER BY k.created_at DESC, k.clinic_seq DESC LIMIT $2 OFFSET $3`,
-      [clinicId, q.limit, q.offset],
-    );
-    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM audit_checkpoints WHERE clinic_id = $1`, [clinicId]);
-    return {
-      items: rows.map((r: Record<string, any>) => ({
-        ...checkpointFromRow(r),
-        createdBy: r.actor_type ? { actorType: r.actor_type, actorId: r.actor_id ?? null, name: r.actor_name ?? null } : null,
-      })),
-      total,
-    };
+  /** The clinic's checkpoints, newest first, each with who had it signed. */
+  list(clinicId: string, q: { limit: number; offset: number }): Promise<{ items: ListedCheckpoint[]; total: number }> {
+    return this.repo.listCheckpoints(clinicId, q.limit, q.offset);
   }
 
   /** One of the clinic's checkpoints, or null. */
-  async get(clinicId: string, id: string): Promise<StoredCheckpoint | null> {
-    const [row] = await this.db.query(
-      `SELECT id, clinic_id, clinic_seq, head_hash, created_at, signature, public_key FROM audit_checkpoints WHERE clinic_id = $1 AND id = $2`,
-      [clinicId, id],
-    );
-    return row ? checkpointFromRow(row) : null;
+  get(clinicId: string, id: string): Promise<StoredCheckpoint | null> {
+    return this.repo.checkpoint(clinicId, id);
   }
 
   /** The public key this service signs with (PEM), or null when none is configured yet. */
@@ -178,19 +148,9 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
    * A checkpoint's own event does not count as a move, or every pass would make another.
    */
   async checkpointMovedClinics(): Promise<StoredCheckpoint[]> {
-    // From the head table (one row per clinic), not a scan of the events. A head below the last
-    // checkpoint is selected too: signing is then refused and the refusal logged.
-    const clinics: Array<{ id: string }> = await this.db.query(`
-      SELECT h.clinic_id AS id FROM audit_chain_heads h
-        LEFT JOIN LATERAL (
-          SELECT k.clinic_seq FROM audit_checkpoints k WHERE k.clinic_id = h.clinic_id ORDER BY k.created_at DESC, k.clinic_seq DESC LIMIT 1) k ON true
-       WHERE h.clinic_id IS NOT NULL AND h.seq > 0
-         AND (k.clinic_seq IS NULL OR h.seq < k.clinic_seq OR h.seq > k.clinic_seq + 1
-              OR (h.seq = k.clinic_seq + 1 AND NOT EXISTS (
-                    SELECT 1 FROM audit_events e WHERE e.clinic_id = h.clinic_id AND e.clinic_seq = h.seq AND e.action = 'audit.checkpoint_created')))
-       ORDER BY h.clinic_id`);
+    const clinics = await this.repo.clinicsWithMovedChains();
     const made: StoredCheckpoint[] = [];
-    for (const { id } of clinics) {
+    for (const id of clinics) {
       try {
         made.push(await this.create(id, SYSTEM));
       } catch (err) {
@@ -199,13 +159,4 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
     }
     return made;
   }
-}
-
-/** The self-contained export: verifiable with Node's crypto.verify and nothing else. */
-export function exportCheckpoint(cp: ExportedCheckpoint): ExportedCheckpoint {
-  return { clinicId: cp.clinicId, clinicSeq: cp.clinicSeq, headHash: cp.headHash, createdAt: cp.createdAt, signature: cp.signature, publicKey: cp.publicKey };
-}
-
-function sameKey(a: string | undefined, b: string | undefined): boolean {
-  return !!a && !!b && a.trim() === b.trim();
 }

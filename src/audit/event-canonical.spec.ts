@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { chainHash, eventCanonicalJson, eventHash } from './audit.service';
+import { chainHash, eventCanonicalJson, eventHash } from './chain-hash';
 import { canonicalJson } from './canonical-json';
 
 describe('eventCanonicalJson (verification fast path)', () => {
@@ -20,7 +20,7 @@ describe('eventCanonicalJson (verification fast path)', () => {
           digest: fc.option(fc.stringMatching(/^[0-9a-f]{64}$/), { nil: null }),
         }),
         (e) => {
-          const data = JSON.parse(JSON.stringify(e.data));
+          const data = JSON.parse(JSON.stringify(e.data)) as Record<string, unknown>;
           const event = {
             clinicId: e.clinicId, clinicSeq: String(e.seq), occurredAt: e.at.toISOString(), actorType: e.actorType, actorId: e.actorId,
             action: e.action, entityType: e.entityType, entityId: e.entityId, data, ...(e.digest ? { payloadDigest: e.digest } : {}),

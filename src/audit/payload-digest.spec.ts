@@ -1,4 +1,4 @@
-import { payloadDigestOf } from './audit.service';
+import { payloadDigestOf } from './chain-hash';
 
 describe('payloadDigestOf', () => {
   it('is the SHA-256 of canonical JSON: key order does not matter, any value does', () => {

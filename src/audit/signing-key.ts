@@ -54,6 +54,11 @@ function fromPem(pem: string): SigningKey {
  * secret); otherwise an ephemeral key, with a warning.
  */
 /** The signing key the configuration names (AUDIT_SIGNING_KEY, or the embedded database's key file), without making one. */
+/** Whether two public keys (PEM) are the same key: both given, equal but for surrounding whitespace. */
+export function sameKey(a: string | undefined | null, b: string | undefined | null): boolean {
+  return !!a && !!b && a.trim() === b.trim();
+}
+
 export function configuredSigningKey(config: AppConfig): SigningKey | null {
   if (config.auditSigningKey) return fromPem(config.auditSigningKey);
   const file = path.join(config.dataDir, 'audit-signing-key.pem');

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
+import { AuditLogService } from '../audit/audit-log.service';
+import { AuditRedactionService } from '../audit/audit-redaction.service';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { Clock } from '../common/clock';
 import { FlagsService } from '../flags/flags.service';
@@ -22,6 +24,8 @@ export class PatientRightsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly auditLog: AuditLogService,
+    private readonly auditRedaction: AuditRedactionService,
     private readonly patients: PatientsService,
     private readonly treatments: TreatmentsService,
     private readonly checkIns: CheckInsService,
@@ -42,7 +46,7 @@ export class PatientRightsService {
       this.photos.exportForPatient(clinicId, patientId),
     ]);
     const ids = [patientId, ...[treatments, checkIns, responses, messages, flags, photos].flatMap((rows) => rows.map((r) => r.id))];
-    const auditEvents = await this.audit.listAbout(clinicId, ids);
+    const auditEvents = await this.auditLog.listAbout(clinicId, ids);
     const counts = {
       treatments: treatments.length,
       checkIns: checkIns.length,
@@ -88,7 +92,7 @@ export class PatientRightsService {
       const { cancelled: cancelledMessages, erased } = await this.messaging.eraseForPatient(m, clinicId, patientId, formerAddresses, actor);
       // The patient's own record and messages lose their values; the safety record (treatments,
       // check-ins, answers, flags: causality, outcome, triage) keeps its before/after.
-      const redactedSeqs = await this.audit.redactPayloads(m, clinicId, [patientId, ...erased], 'erasure');
+      const redactedSeqs = await this.auditRedaction.redactPayloads(m, clinicId, [patientId, ...erased], 'erasure');
       // Photos are the patient's own record, not the safety record: rows and bytes go (last, so a store failure undoes the rest).
       const erasedPhotos = await this.photos.eraseForPatient(m, clinicId, patientId);
       const summary = { fields, cancelledCheckIns, cancelledMessages, erasedMessages: erased.length, redactedPayloads: redactedSeqs.length, erasedPhotos };

@@ -23,6 +23,7 @@ export interface CourseReportResult {
   groups: CourseGroup[];
 }
 
+/** Decides the real-world course report: how answers to matching treatments compare with the protocols' expected course. */
 @Injectable()
 export class ReportsService {
   constructor(private readonly repo: ReportsRepository) {}

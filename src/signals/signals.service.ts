@@ -74,6 +74,10 @@ export interface SignalCases {
   cases: SignalCase[];
 }
 
+/**
+ * Decides which products, lots, practitioners and techniques stand out (disproportionality, late-onset lot
+ * clusters), records new signals and alerts compliance, on a schedule and on request.
+ */
 @Injectable()
 export class SignalsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Signals');
@@ -205,25 +209,25 @@ export class SignalsService implements OnApplicationBootstrap, OnApplicationShut
     const { rows } = await this.compute(clinicId, windowDays, now);
     const found = rows.flatMap((row) => row.kinds.map((kind) => ({ row, kind })));
     if (!found.length) return 0;
-    const { fresh, messageIds } = await this.db.transaction(async (m) => {
+    const { fresh, messageIds } = await this.db.transaction(async (manager) => {
       const fresh: Array<{ id: string; row: SignalRow; kind: SignalKind }> = [];
       for (const { row, kind } of found) {
         const numbers = kind === 'cluster' ? { cluster: row.cluster, ...row.stats } : { ...row.stats };
-        const r = await this.repo.upsert(m, { clinicId, dimension: row.dimension, value: row.value, kind, windowDays, numbers: JSON.parse(JSON.stringify(numbers)), at: now });
+        const r = await this.repo.upsert(manager, { clinicId, dimension: row.dimension, value: row.value, kind, windowDays, numbers: JSON.parse(JSON.stringify(numbers)) as Record<string, unknown>, at: now });
         if (r.inserted) fresh.push({ id: r.id, row, kind });
       }
       const messageIds: string[] = [];
       if (fresh.length) {
-        const clinic = await this.clinics.get(clinicId, m);
-        let staff = await this.clinics.staffWithRoles(clinicId, ['compliance'], m);
-        if (!staff.length) staff = await this.clinics.staffWithRoles(clinicId, ['admin'], m);
+        const clinic = await this.clinics.get(clinicId, manager);
+        let staff = await this.clinics.staffWithRoles(clinicId, ['compliance'], manager);
+        if (!staff.length) staff = await this.clinics.staffWithRoles(clinicId, ['admin'], manager);
         const alert = signalAlert(clinic.name, fresh, windowDays, `${this.config.publicBaseUrl}/v1/signals`);
         for (const s of staff) {
-          const msg = await this.messaging.enqueue(m, { clinicId, staffUserId: s.id, channel: 'email', purpose: 'staff_alert', to: s.email, subject: alert.subject, text: alert.text });
+          const msg = await this.messaging.enqueue(manager, { clinicId, staffUserId: s.id, channel: 'email', purpose: 'staff_alert', to: s.email, subject: alert.subject, text: alert.text });
           messageIds.push(msg.id);
         }
         for (const f of fresh) {
-          await this.audit.record(m, {
+          await this.audit.record(manager, {
             clinicId,
             actor: SYSTEM,
             action: 'signal.detected',

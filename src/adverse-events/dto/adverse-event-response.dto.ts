@@ -1,8 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 import { CAUSALITIES, Causality, SERIOUSNESS, Seriousness, SERIOUSNESS_CRITERIA, SeriousnessCriterion } from '../../flags/assessment';
 import { FLAG_OUTCOMES, FLAG_PRIORITIES, FLAG_STATUSES } from '../../flags/flag.entity';
 import { MAX_SEVERITY, SYMPTOMS, WARNING_SIGNS } from '../../protocols/questions';
-import { TECHNIQUES } from '../../treatments/treatment.entity';
+import { TreatmentDto } from '../../treatments/dto/treatment-response.dto';
 import { ADVERSE_EVENT_RULES, AdverseEvent, AdverseEventAnswer } from '../adverse-event';
 
 const maybeAt = { type: String, format: 'date-time', nullable: true } as const;
@@ -26,16 +26,18 @@ export class AdverseEventAnswerDto {
   @ApiProperty({ enum: WARNING_SIGNS, isArray: true }) warningSigns: string[];
 }
 
-export class AdverseEventTreatmentDto {
-  @ApiProperty() procedure: string;
-  @ApiProperty() indication: string;
-  @ApiProperty({ type: [String] }) bodyAreas: string[];
-  @ApiProperty() product: string;
-  @ApiProperty({ type: String, nullable: true }) lotNumber: string | null;
-  @ApiProperty({ enum: TECHNIQUES, nullable: true }) technique: string | null;
-  @ApiProperty({ type: String, nullable: true }) formula: string | null;
-  @ApiProperty({ type: String, format: 'date-time' }) performedAt: Date;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true }) practitionerId: string | null;
+/** The treatment behind an adverse event: the session's own fields as TreatmentDto shows them, and who performed it. */
+export class AdverseEventTreatmentDto extends PickType(TreatmentDto, [
+  'procedure',
+  'indication',
+  'bodyAreas',
+  'product',
+  'lotNumber',
+  'technique',
+  'formula',
+  'performedAt',
+  'practitionerId',
+] as const) {
   @ApiProperty({ type: String, nullable: true }) practitionerName: string | null;
 }
 
@@ -81,7 +83,6 @@ function toAnswerDto(a: AdverseEventAnswer): AdverseEventAnswerDto {
 }
 
 export function toAdverseEventDto(e: AdverseEvent): AdverseEventDto {
-  const t = e.treatment;
   const a = e.assessment;
   return {
     id: e.id,
@@ -92,18 +93,8 @@ export function toAdverseEventDto(e: AdverseEvent): AdverseEventDto {
     reason: e.reason,
     patientId: e.patientId,
     treatmentId: e.treatmentId,
-    treatment: {
-      procedure: t.procedure,
-      indication: t.indication,
-      bodyAreas: t.bodyAreas,
-      product: t.product,
-      lotNumber: t.lotNumber,
-      technique: t.technique,
-      formula: t.formula,
-      performedAt: t.performedAt,
-      practitionerId: t.practitionerId,
-      practitionerName: t.practitionerName,
-    },
+    // AdverseEvent's treatment holds exactly the DTO's fields.
+    treatment: { ...e.treatment },
     onsetAt: e.onsetAt,
     onsetDay: e.onsetDay,
     reportedAt: e.reportedAt,

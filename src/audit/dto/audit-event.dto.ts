@@ -1,7 +1,6 @@
 import { ApiExtraModels, ApiProperty } from '@nestjs/swagger';
-import { ACTOR_TYPES } from '../../flags/dto/flag-response.dto';
-import { ActorType } from '../audit-event.entity';
-import { ListedAuditEvent } from '../audit.service';
+import { ACTOR_TYPES, ActorType } from '../actor';
+import type { ListedAuditEvent } from '../audit-log.service';
 import { FieldChanges } from '../field-changes';
 
 export class FieldChangeDto {

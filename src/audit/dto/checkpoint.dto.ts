@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CheckpointRef, ChainReport, ChainStatus } from '../audit.service';
-import { ListedCheckpoint, StoredCheckpoint } from '../checkpoints.service';
-import { ACTOR_TYPES } from '../../flags/dto/flag-response.dto';
+import type { CheckpointRef, ChainReport, ChainStatus } from '../chain-verifier.service';
+import type { ListedCheckpoint, StoredCheckpoint } from '../audit-rows';
+import { ACTOR_TYPES } from '../actor';
 
 /** A signed checkpoint; without its id it is the self-contained export `audit:verify --checkpoint` takes. */
 export class CheckpointDto {

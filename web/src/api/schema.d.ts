@@ -2998,6 +2998,8 @@ export interface components {
             groups: components["schemas"]["CourseGroupDto"][];
         };
         AdverseEventTreatmentDto: {
+            /** Format: uuid */
+            practitionerId: string | null;
             procedure: string;
             indication: string;
             bodyAreas: string[];
@@ -3008,8 +3010,6 @@ export interface components {
             formula: string | null;
             /** Format: date-time */
             performedAt: string;
-            /** Format: uuid */
-            practitionerId: string | null;
             practitionerName: string | null;
         };
         AdverseEventAssessmentDto: {

@@ -1,0 +1,278 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
+import type { PayloadRow, StoredEventRow } from './audit-rows';
+import { AuditRepository } from './audit.repository';
+import { eventHash, GENESIS, payloadDigestOf } from './chain-hash';
+import { checkpointSignatureValid, ExportedCheckpoint, sameKey } from './signing-key';
+
+/**
+ * ok: the chain is whole and every checkpoint that vouches for it is a prefix of it; broken: a
+ * link, an event or a payload does not fit, or a checkpoint does not; truncated: events at or
+ * after a checkpoint's seq (or below the recorded head) are gone; unverifiable_truncation: the
+ * chain is whole in itself but no trusted key was given, so a cut-off end cannot be ruled out.
+ */
+export type ChainStatus = 'ok' | 'broken' | 'truncated' | 'unverifiable_truncation';
+
+export interface ChainReport {
+  ok: boolean;
+  status: ChainStatus;
+  /** Events in the clinic's chain as stored (all of them, also when the walk stopped early). */
+  count: number;
+  /** The chain's real head: its newest stored event. */
+  headSeq: string | null;
+  headHash: string | null;
+  /** The head the service recorded with its last append (audit_chain_heads); events missing below it are a cut. */
+  recordedHead?: { seq: string; hash: string } | null;
+  brokenAt?: string;
+  /** altered, missing, out of order, truncated, head mismatch; payload altered, payload missing, payload redacted without an erasure; or about a checkpoint: checkpoint signature invalid, checkpoint mismatch, checkpoint is for another clinic, checkpoint not signed by a trusted key; or why it is unverifiable. */
+  reason?: string;
+  /** The checkpoint the answer is about (truncated: the one cut under; else the given or newest stored one; null: none yet). */
+  checkpoint?: CheckpointRef | null;
+  /** How many checkpoints vouched for the chain (valid, trusted signature) and were checked as its prefixes. */
+  checkpointsChecked?: number;
+  /** Payloads blanked by erasure among the events checked (their digests still chain). */
+  redactedPayloads?: number;
+}
+
+export interface VerifyOptions {
+  /** undefined: checkpoints judged by their signatures only; null: no key trusted (see verify). */
+  trustedKey?: string | null;
+  /** Called after each page of events hashed: events checked so far, and the chain's recorded length. */
+  onProgress?: (p: { checked: number; total: number }) => void;
+  /** Stops the walk between pages (the caller went away). */
+  signal?: AbortSignal;
+  /** Events read and hashed per page (5000). */
+  pageSize?: number;
+}
+
+export interface CheckpointRef {
+  id?: string;
+  clinicSeq: string;
+  headHash: string;
+  createdAt: string;
+  publicKey: string;
+}
+
+/** A checkpoint as verification weighs it: a stored one (with its id) or an exported one. */
+type CheckpointOf = ExportedCheckpoint & { id?: string };
+
+interface Walk {
+  count: number;
+  head: { seq: string; hash: string } | null;
+  broken: { at: string; reason: string } | null;
+  /** The hash at each seq a vouching checkpoint signed. */
+  hashes: Map<string, string>;
+  redacted: number;
+}
+
+/** Decides whether a clinic's audit chain is whole: every hash, payload and checkpoint checked, truncation told apart from a break. */
+@Injectable()
+export class ChainVerifier {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: AuditRepository,
+  ) {}
+
+  /**
+   * Walks the clinic's whole chain in one snapshot and recomputes every hash, then checks it
+   * against every checkpoint: each stored one, and `given` (an exported one) when passed. A
+   * checkpoint counts only when its signature is valid and, with `trustedKey`, it was signed by
+   * that key; each counted checkpoint must be a prefix of the chain (its seq at most the head,
+   * the event hash at its seq equal to its head hash). Events missing at or after a checkpoint's
+   * seq, or below the recorded head (audit_chain_heads), are reported as `truncated` with the
+   * checkpoint and the real head, before anything the shortened walk ran into.
+   *
+   * `trustedKey`: undefined judges checkpoints by their signatures only; null says no key is
+   * trusted, so a chain that is whole in itself is reported `unverifiable_truncation` (not ok):
+   * without a trusted signer nothing shows that its newest events were not cut off.
+   *
+   * The report's count and head (headSeq, headHash) describe the whole chain as stored, not
+   * where the walk stopped.
+   */
+  async verify(clinicId: string, given?: ExportedCheckpoint, opts: VerifyOptions = {}): Promise<ChainReport> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await this.repo.startSnapshot(runner);
+      const report = await this.verifyIn(runner, clinicId, given, opts.trustedKey, opts);
+      await runner.rollbackTransaction();
+      return report;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async verifyIn(
+    runner: QueryRunner,
+    clinicId: string,
+    given: ExportedCheckpoint | undefined,
+    trustedKey: string | null | undefined,
+    progress: Pick<VerifyOptions, 'onProgress' | 'signal' | 'pageSize'> = {},
+  ): Promise<ChainReport> {
+    const stored: CheckpointOf[] = await this.repo.checkpoints(runner.manager, clinicId);
+    const newest: CheckpointOf | null = given ?? stored[stored.length - 1] ?? null;
+    const refOf = (cp: CheckpointOf): CheckpointRef => ({
+      clinicSeq: cp.clinicSeq, headHash: cp.headHash, createdAt: cp.createdAt, publicKey: cp.publicKey, ...(cp.id ? { id: cp.id } : {}),
+    });
+    const all: CheckpointOf[] = given ? [...stored, given] : stored;
+    const recordedHead = await this.repo.recordedHead(runner.manager, clinicId);
+
+    // The checkpoints that vouch for the chain: well signed, for this clinic, by a trusted signer.
+    const problems: Array<{ cp: CheckpointOf; reason: string }> = [];
+    const vouching: Array<{ cp: CheckpointOf; seq: bigint }> = [];
+    for (const cp of all) {
+      let seq: bigint | null = null;
+      try {
+        seq = BigInt(cp.clinicSeq);
+      } catch {
+        seq = null;
+      }
+      if (cp.clinicId !== clinicId) problems.push({ cp, reason: 'checkpoint is for another clinic' });
+      else if (seq === null || seq < 0n || !checkpointSignatureValid(cp)) problems.push({ cp, reason: 'checkpoint signature invalid' });
+      else if (trustedKey && !sameKey(trustedKey, cp.publicKey)) {
+        // An old key's checkpoints (before a rotation) vouch for nothing but are no fault; the newest must be ours.
+        if (cp === newest) problems.push({ cp, reason: 'checkpoint not signed by a trusted key' });
+      } else vouching.push({ cp, seq });
+    }
+    const wanted = new Set(vouching.map((v) => String(v.seq)));
+
+    const walk = await this.walk(runner, clinicId, wanted, { ...progress, total: recordedHead ? Number(recordedHead.seq) : 0 });
+    // The whole chain as stored, not where the walk stopped.
+    let count = walk.count;
+    let head = walk.head;
+    if (walk.broken) {
+      ({ count, head } = await this.repo.storedHead(runner.manager, clinicId));
+    }
+    const headSeq = head ? BigInt(head.seq) : 0n;
+    const base = {
+      count,
+      headSeq: head?.seq ?? null,
+      headHash: head?.hash ?? null,
+      recordedHead,
+      redactedPayloads: walk.redacted,
+      checkpointsChecked: vouching.length,
+    };
+    const fail = (status: ChainStatus, reason: string, brokenAt: string | undefined, cp: CheckpointOf | null): ChainReport => ({
+      ok: false,
+      status,
+      ...base,
+      ...(brokenAt ? { brokenAt } : {}),
+      reason,
+      checkpoint: cp ? refOf(cp) : null,
+    });
+
+    // 1. Truncation: the newest events are gone under a checkpoint (the highest one that vouches), or below the recorded head.
+    const highest = vouching.reduce<(typeof vouching)[number] | null>((a, v) => (!a || v.seq > a.seq ? v : a), null);
+    if (highest && highest.seq > headSeq) return fail('truncated', 'truncated', String(headSeq + 1n), highest.cp);
+    if (recordedHead && BigInt(recordedHead.seq) > headSeq) return fail('truncated', 'truncated', String(headSeq + 1n), newest);
+    // 2. A break in the chain itself (altered, missing, out of order, a payload problem).
+    if (walk.broken) return fail('broken', walk.broken.reason, walk.broken.at, newest);
+    // 3. A chain whole in itself but not the one a checkpoint signed (rewritten at or before its seq).
+    for (const v of vouching) {
+      const expected = v.seq === 0n ? GENESIS : walk.hashes.get(String(v.seq));
+      if (expected !== v.cp.headHash) return fail('broken', 'checkpoint mismatch', v.seq === 0n ? undefined : String(v.seq), v.cp);
+    }
+    if (recordedHead && (BigInt(recordedHead.seq) !== headSeq || recordedHead.hash !== (head?.hash ?? GENESIS))) {
+      return fail('broken', 'head mismatch', recordedHead.seq, newest);
+    }
+    // 4. Checkpoints that vouch for nothing.
+    const problem = problems.find((p) => p.cp === newest) ?? problems[0];
+    if (problem) return fail('broken', problem.reason, undefined, problem.cp);
+    if (trustedKey === null) {
+      return fail('unverifiable_truncation', 'no trusted key: the chain is whole in itself, but nothing shows its newest events were not cut off', undefined, newest);
+    }
+    return { ok: true, status: 'ok', ...base, checkpoint: newest ? refOf(newest) : null };
+  }
+
+  /**
+   * Streams the chain in keyset pages of events (by the (clinic_id, clinic_seq) index) and their
+   * payloads (by primary key, a separate query), the next page read while this one is hashed.
+   * Stops at the first break; a blank payload is a break only when no erasure event of the chain
+   * lists it (an erasure comes after the events it redacts, so this is settled at the end).
+   */
+  private async walk(runner: QueryRunner, clinicId: string, wanted: Set<string>, progress: Pick<VerifyOptions, 'onProgress' | 'signal' | 'pageSize'> & { total: number }): Promise<Walk> {
+    const pageSize = progress.pageSize ?? 5000;
+    const hashes = new Map<string, string>();
+    const claimed = new Set<string>();
+    const redactedSeqs: bigint[] = [];
+    let prevHash = GENESIS;
+    let expectedSeq = 1n;
+    let count = 0;
+    let head: { seq: string; hash: string } | null = null;
+    let broken: { at: string; reason: string } | null = null;
+    const fetchPage = async (from: bigint): Promise<{ events: StoredEventRow[]; payloads: Map<string, PayloadRow> }> => {
+      const events = await this.repo.chainPage(runner.manager, clinicId, from, pageSize);
+      if (!events.length) return { events, payloads: new Map<string, PayloadRow>() };
+      const rows = await this.repo.payloadsOf(clinicId, events.map((e) => String(e.seq)), runner.manager);
+      return { events, payloads: new Map(rows.map((r) => [r.event_seq, r])) };
+    };
+    let next: ReturnType<typeof fetchPage> | null = fetchPage(1n);
+    outer: while (next) {
+      const { events, payloads } = await next;
+      next = null;
+      if (events.length === pageSize) {
+        const last = BigInt(events[events.length - 1].clinic_seq);
+        next = fetchPage(last + 1n);
+        next.catch(() => undefined); // awaited on the next turn; a break may leave it unread
+      }
+      for (const row of events) {
+        const seq = BigInt(row.clinic_seq);
+        if (seq !== expectedSeq) {
+          broken = { at: String(expectedSeq), reason: 'missing' };
+          break outer;
+        }
+        if (row.prev_hash !== prevHash) {
+          broken = { at: String(seq), reason: 'out of order' };
+          break outer;
+        }
+        const recomputed = eventHash(clinicId, prevHash, row);
+        if (recomputed !== row.hash) {
+          broken = { at: String(seq), reason: 'altered' };
+          break outer;
+        }
+        const p = payloads.get(String(row.seq));
+        const payloadProblem = payloadCheck(row.payload_digest, p);
+        if (payloadProblem) {
+          broken = { at: String(seq), reason: payloadProblem };
+          break outer;
+        }
+        if (p?.redacted_at) redactedSeqs.push(seq);
+        if (row.action === 'patient.erased') for (const s of redactedSeqsOf(row.data)) claimed.add(String(s));
+        const key = String(seq);
+        if (wanted.has(key)) hashes.set(key, row.hash);
+        prevHash = row.hash;
+        head = { seq: key, hash: row.hash };
+        expectedSeq = seq + 1n;
+        count++;
+      }
+      // After each page: how far the walk is (the recorded head as the expected total), and whether the caller still wants it.
+      progress.onProgress?.({ checked: count, total: Math.max(progress.total, count) });
+      if (progress.signal?.aborted) throw new Error('verification aborted: nobody is waiting for it');
+    }
+    // A payload may be blank only because an erasure (whose chained event lists it) blanked it.
+    const unclaimed = redactedSeqs.find((s) => !claimed.has(String(s)));
+    if (unclaimed !== undefined && (!broken || unclaimed < BigInt(broken.at))) broken = { at: String(unclaimed), reason: 'payload redacted without an erasure' };
+    return { count, head, broken, hashes, redacted: redactedSeqs.length };
+  }
+}
+
+
+/** The sequence numbers an erasure event's chained data lists as blanked. */
+function redactedSeqsOf(data: Record<string, unknown> | null): unknown[] {
+  const seqs = data?.redactedSeqs;
+  return Array.isArray(seqs) ? (seqs as unknown[]) : [];
+}
+
+/** Why an event's payload does not match the digest its chained event carries, if it does not. */
+function payloadCheck(digest: string | null, p: PayloadRow | undefined): string | null {
+  if (digest === null) return p ? 'payload altered' : null;
+  if (!p) return 'payload missing';
+  if (p.digest !== digest) return 'payload altered';
+  if (p.redacted_at) return p.payload === null ? null : 'payload altered';
+  if (p.payload === null || payloadDigestOf(p.payload) !== digest) return 'payload altered';
+  return null;
+}
