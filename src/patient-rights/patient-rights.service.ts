@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { Clock } from '../common/clock';
-import { FlagsService } from '../flags/flags.service';
+import { FlagQueueService } from '../flags/flag-queue.service';
 import { MessagingService } from '../messaging/messaging.service';
 import { PatientsService } from '../patients/patients.service';
 import { PhotosService } from '../photos/photos.service';
@@ -27,7 +27,7 @@ export class PatientRightsService {
     private readonly checkIns: CheckInsService,
     private readonly responses: ResponsesService,
     private readonly messaging: MessagingService,
-    private readonly flags: FlagsService,
+    private readonly flags: FlagQueueService,
     private readonly photos: PhotosService,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { FLAG_CHANGES_CHANGE_KEYS, FLAG_CHANGES_CHANNEL, FlagChange } from '../flags/flag-cases';
+import { FLAG_CHANGES_CHANGE_KEYS, FLAG_CHANGES_CHANNEL, FlagChange } from '../flags/flag-cases.service';
 
 type Listener = (change: Omit<FlagChange, 'clinicId'>) => void;
 

@@ -5,7 +5,8 @@ import { Actor } from '../audit/audit.service';
 import { CheckIn } from '../check-ins/check-in.entity';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { ClinicsService } from '../clinics/clinics.service';
-import { FlagsService } from '../flags/flags.service';
+import { FlagQueueService } from '../flags/flag-queue.service';
+import { FlagTriageService } from '../flags/flag-triage.service';
 import { chooseChannel } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { ProtocolsService } from '../protocols/protocols.service';
@@ -27,7 +28,8 @@ export interface ExtraCheckInResult {
 export class TriageService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly flags: FlagsService,
+    private readonly flags: FlagQueueService,
+    private readonly flagTriage: FlagTriageService,
     private readonly checkIns: CheckInsService,
     private readonly treatments: TreatmentsService,
     private readonly patients: PatientsService,
@@ -45,7 +47,7 @@ export class TriageService {
       // The patient's planning lock before the flag's row: treatment planning takes that lock and
       // then check-in rows, answers take check-in rows and then flags; this order closes the cycle.
       await this.checkIns.lockPatientPlan(m, flag.patientId);
-      const locked = await this.flags.lockForTriage(m, clinicId, flagId, ['open', 'acknowledged']);
+      const locked = await this.flagTriage.lockForTriage(m, clinicId, flagId, ['open', 'acknowledged']);
       const treatment = await this.treatments.findById(locked.treatmentId!, m);
       if (treatment.status !== 'active') throw new ConflictException(`The treatment is ${treatment.status}; no check-in can be planned for it`);
       const patient = await this.patients.findById(treatment.patientId, m);
@@ -53,7 +55,7 @@ export class TriageService {
       const clinic = await this.clinics.get(clinicId, m);
       const { checkIn, reused } = await this.checkIns.planExtra(m, { treatment, patient, clinic, protocol, inDays: dto.inDays, flagId }, actor);
       const common = { checkInId: checkIn.id, inDays: dto.inDays, dueAt: checkIn.dueAt.toISOString(), reused };
-      await this.flags.recordTriageStep(m, locked, actor, {
+      await this.flagTriage.recordTriageStep(m, locked, actor, {
         kind: 'extra_check_in_requested',
         eventData: { ...common, ...(dto.note ? { note: dto.note } : {}) },
         action: 'flag.extra_check_in_requested',
