@@ -26,7 +26,7 @@ export function waitedPhrase(ms: number): string {
 }
 
 /**
- * An urgent flag nobody acknowledged within the clinic's delay (its setting, else
+ * Decides which open urgent and high flags escalate to the whole clinic, and when. An urgent flag nobody acknowledged within the clinic's delay (its setting, else
  * ESCALATE_URGENT_AFTER_MINUTES; a high one within its own or ESCALATE_HIGH_AFTER_HOURS) goes to every practitioner and admin of the clinic, by SMS and
  * email. The clock starts when the flag reached its current priority (its latest `raised` or
  * `priority_raised` event) or went back to open with an urgent report (the `evidence_added`
@@ -72,12 +72,12 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
       const current: { flagId: string | null } = { flagId: null };
       try {
         // One flag per transaction: a flag that cannot be escalated does not hold back the others.
-        const done = await this.db.transaction(async (m) => {
-          const claimed = await this.claimDue(m, failed);
+        const done = await this.db.transaction(async (tx) => {
+          const claimed = await this.claimDue(tx, failed);
           if (!claimed) return null;
           current.flagId = claimed.flag.id;
           if (claimed.already) return 'already' as const;
-          return this.escalate(m, claimed.flag);
+          return this.escalate(tx, claimed.flag);
         });
         if (!done) break;
         if (done === 'already') {
@@ -110,10 +110,10 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** Messages, history and audit in the caller's transaction; returns the queued message ids. */
-  private async escalate(m: EntityManager, flag: Flag & { reachedAt: Date }): Promise<string[]> {
+  private async escalate(manager: EntityManager, flag: Flag & { reachedAt: Date }): Promise<string[]> {
     const now = this.clock.now();
-    const clinic = await this.clinics.get(flag.clinicId, m);
-    const staff = await this.clinics.staffWithRoles(flag.clinicId, ['practitioner', 'admin'], m);
+    const clinic = await this.clinics.get(flag.clinicId, manager);
+    const staff = await this.clinics.staffWithRoles(flag.clinicId, ['practitioner', 'admin'], manager);
     const alert = staffEscalation({
       locale: clinic.staffLocale,
       clinicName: clinic.name,
@@ -122,10 +122,10 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
       flagUrl: `${this.config.publicBaseUrl}/app/flags/${flag.id}`,
       waitedMs: now.getTime() - flag.reachedAt.getTime(),
     });
-    const { messageIds, alerted } = await queueStaffAlerts(this.messaging, m, clinic, staff, alert);
+    const { messageIds, alerted } = await queueStaffAlerts(this.messaging, manager, clinic, staff, alert);
     const data = { priority: flag.priority, since: flag.reachedAt.toISOString(), staffAlerted: alerted.map((a) => a.staffUserId), messageIds };
-    await this.flags.insertEvent(m, flag, SYSTEM, 'escalated', now, data);
-    await this.audit.record(m, { clinicId: flag.clinicId, actor: SYSTEM, action: 'flag.escalated', entityType: 'flag', entityId: flag.id, data });
+    await this.flags.insertEvent(manager, flag, SYSTEM, 'escalated', now, data);
+    await this.audit.record(manager, { clinicId: flag.clinicId, actor: SYSTEM, action: 'flag.escalated', entityType: 'flag', entityId: flag.id, data });
     this.metrics.escalated(flag.priority);
     return messageIds;
   }

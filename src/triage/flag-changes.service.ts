@@ -7,7 +7,7 @@ type Listener = (change: Omit<FlagChange, 'clinicId'>) => void;
 
 /**
  * Flag changes from every instance: one dedicated PostgreSQL connection LISTENs on the channel
- * that FlagsService notifies in the changing transaction (so only committed changes arrive), and
+ * that FlagCasesService notifies in the changing transaction (so only committed changes arrive), and
  * hands each change to the listeners of its clinic. The connection comes back by itself after a
  * loss (with a growing pause); changes made while it was away are not replayed, so a browser
  * refetches when its stream reconnects.
