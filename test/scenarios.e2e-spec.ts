@@ -5,7 +5,7 @@ import { ClinicsService } from '../src/clinics/clinics.service';
 import { FlagsService } from '../src/flags/flags.service';
 import { PatientsService } from '../src/patients/patients.service';
 import { DEFAULT_EXPECTED_COURSE } from '../src/protocols/expected-course';
-import { Raise, SCENARIOS, Scenario, ScenarioAnswer } from '../src/flags/scenarios';
+import { Raise, SCENARIOS, Scenario, ScenarioAnswer } from './scenarios/scenarios';
 import { PRIORITY_RANK } from '../src/flags/rules';
 import { WARNING_SIGNS } from '../src/protocols/questions';
 import { createTestApp, TestApp } from './support/app';

@@ -4,7 +4,7 @@ import { ApiErrorResponses } from '../common/api-responses';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { AssessFlagDto } from './dto/assess-flag.dto';
 import { FlagDto, toFlagDto } from './dto/flag-response.dto';
-import { FlagsService } from './flags.service';
+import { FlagTriageService } from './flag-triage.service';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
@@ -13,7 +13,7 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 @ApiErrorResponses(401, 403)
 @Controller('v1/flags')
 export class FlagAssessmentController {
-  constructor(private readonly flags: FlagsService) {}
+  constructor(private readonly triage: FlagTriageService) {}
 
   /** Causality and seriousness (ICH E2A) of the flagged reaction; clinical staff only, compliance reads it. */
   @Allow('practitioner', 'admin')
@@ -22,6 +22,6 @@ export class FlagAssessmentController {
   @ApiOkResponse({ type: FlagDto })
   @ApiErrorResponses(400, 404, 409)
   async assess(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: AssessFlagDto): Promise<FlagDto> {
-    return toFlagDto(await this.flags.assess(p.clinicId, id, actorOf(p), dto));
+    return toFlagDto(await this.triage.assess(p.clinicId, id, actorOf(p), dto));
   }
 }

@@ -2,8 +2,8 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { FlagStatus } from './flag.entity';
 
 /**
- * One case per patient and course: a stored summary of the case's flags, kept by FlagsService in
- * the same transaction as every flag change (see flag-cases.ts). Its id is its first flag's id.
+ * One case per patient and course: a stored summary of the case's flags, kept by FlagCasesService in
+ * the same transaction as every flag change (see flag-cases.service.ts). Its id is its first flag's id.
  */
 @Entity('flag_cases')
 export class FlagCase {

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { Causality, Seriousness, SeriousnessCriterion } from './assessment';
 
 export const FLAG_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
@@ -38,5 +38,6 @@ export class Flag {
   @Column({ name: 'assessed_at', type: 'timestamptz', nullable: true }) assessedAt: Date | null;
   @Column({ name: 'assessed_by', type: 'uuid', nullable: true }) assessedBy: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+  /** Set from the Clock by every write (never the database's CURRENT_TIMESTAMP). */
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

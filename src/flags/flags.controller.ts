@@ -5,7 +5,8 @@ import { Page, PageOf } from '../common/pagination';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { AcknowledgeFlagDto, AssignFlagDto, FlagNoteDto, ListFlagsQuery, ReopenFlagDto, ResolveFlagDto } from './dto/flag.dto';
 import { FlagDto, FlagWithHistoryDto, toFlagDto, toFlagWithHistoryDto } from './dto/flag-response.dto';
-import { FlagsService } from './flags.service';
+import { FlagQueueService } from './flag-queue.service';
+import { FlagTriageService } from './flag-triage.service';
 import { PhotosService } from '../photos/photos.service';
 import { toPhotoLinkDto } from '../photos/dto/photo.dto';
 
@@ -17,7 +18,8 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 @Controller('v1/flags')
 export class FlagsController {
   constructor(
-    private readonly flags: FlagsService,
+    private readonly queue: FlagQueueService,
+    private readonly triage: FlagTriageService,
     private readonly photos: PhotosService,
   ) {}
 
@@ -26,7 +28,7 @@ export class FlagsController {
   @ApiOkResponse({ type: PageOf(FlagDto) })
   @ApiErrorResponses(400)
   async list(@CurrentPrincipal() p: Principal, @Query() q: ListFlagsQuery): Promise<Page<FlagDto>> {
-    const page = await this.flags.list(p.clinicId, q);
+    const page = await this.queue.list(p.clinicId, q);
     return { ...page, items: page.items.map(toFlagDto) };
   }
 
@@ -35,7 +37,7 @@ export class FlagsController {
   @ApiOkResponse({ type: FlagWithHistoryDto })
   @ApiErrorResponses(400, 404)
   async get(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string): Promise<FlagWithHistoryDto> {
-    const flag = await this.flags.get(p.clinicId, id);
+    const flag = await this.queue.get(p.clinicId, id);
     // The photos that came with the answer (or the text) the flag was raised on, as short-lived links for this caller.
     const rows = flag.responseId
       ? await this.photos.forResponses(p.clinicId, [flag.responseId])
@@ -51,7 +53,7 @@ export class FlagsController {
   @ApiOkResponse({ type: FlagDto })
   @ApiErrorResponses(400, 404, 409)
   async acknowledge(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: AcknowledgeFlagDto): Promise<FlagDto> {
-    return toFlagDto(await this.flags.acknowledge(p.clinicId, id, actorOf(p), dto));
+    return toFlagDto(await this.triage.acknowledge(p.clinicId, id, actorOf(p), dto));
   }
 
   @Allow('practitioner', 'admin')
@@ -60,7 +62,7 @@ export class FlagsController {
   @ApiOkResponse({ type: FlagDto })
   @ApiErrorResponses(400, 404, 409)
   async resolve(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: ResolveFlagDto): Promise<FlagDto> {
-    return toFlagDto(await this.flags.resolve(p.clinicId, id, actorOf(p), dto));
+    return toFlagDto(await this.triage.resolve(p.clinicId, id, actorOf(p), dto));
   }
 
   @Allow('practitioner', 'admin')
@@ -69,7 +71,7 @@ export class FlagsController {
   @ApiOkResponse({ type: FlagDto })
   @ApiErrorResponses(400, 404, 409)
   async assign(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: AssignFlagDto): Promise<FlagDto> {
-    return toFlagDto(await this.flags.assign(p.clinicId, id, actorOf(p), dto));
+    return toFlagDto(await this.triage.assign(p.clinicId, id, actorOf(p), dto));
   }
 
   @Allow('practitioner', 'admin')
@@ -78,7 +80,7 @@ export class FlagsController {
   @ApiCreatedResponse({ type: FlagDto })
   @ApiErrorResponses(400, 404, 409)
   async addNote(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: FlagNoteDto): Promise<FlagDto> {
-    return toFlagDto(await this.flags.addNote(p.clinicId, id, actorOf(p), dto));
+    return toFlagDto(await this.triage.addNote(p.clinicId, id, actorOf(p), dto));
   }
 
   @Allow('practitioner', 'admin')
@@ -87,6 +89,6 @@ export class FlagsController {
   @ApiOkResponse({ type: FlagDto })
   @ApiErrorResponses(400, 404, 409)
   async reopen(@CurrentPrincipal() p: Principal, @Param('id', uuid) id: string, @Body() dto: ReopenFlagDto): Promise<FlagDto> {
-    return toFlagDto(await this.flags.reopen(p.clinicId, id, actorOf(p), dto));
+    return toFlagDto(await this.triage.reopen(p.clinicId, id, actorOf(p), dto));
   }
 }

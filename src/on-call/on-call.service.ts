@@ -9,7 +9,7 @@ import { StaffUser } from '../clinics/staff-user.entity';
 import { Clock } from '../common/clock';
 import { lockKey } from '../database/advisory-lock';
 import { PutOnCallDto } from './dto/on-call.dto';
-import { OnCallShift } from './on-call-shift.entity';
+import { OnCallRepository } from './on-call.repository';
 import { onCallAt, Shift, shiftErrors, sortShifts } from './rota';
 
 /** Why these people get an urgent alert: on call by the rota, or the fallback when no one is. */
@@ -26,11 +26,12 @@ export interface OnCallView {
 
 const ALERTABLE = ['practitioner', 'admin'] as const;
 
-/** The clinic's weekly on-call rota and who is alerted first when an urgent flag is raised. */
+/** Decides who is alerted first when an urgent flag is raised: the clinic's weekly on-call rota, kept here. */
 @Injectable()
 export class OnCallService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: OnCallRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly clinics: ClinicsService,
@@ -55,27 +56,22 @@ export class OnCallService {
     const errors = given.flatMap((s, i) => shiftErrors(s, i));
     if (errors.length) throw new BadRequestException(errors);
     const next = sortShifts(given);
-    await this.db.transaction(async (m) => {
+    await this.db.transaction(async (tx) => {
       // Two admins saving at once: one rota wins whole, never a mix of both.
-      await lockKey(m, `on-call:${clinicId}`);
+      await lockKey(tx, `on-call:${clinicId}`);
       const ids = [...new Set(next.map((s) => s.staffUserId))];
-      const staff = ids.length ? await m.getRepository(StaffUser).findBy({ clinicId, id: In(ids) }) : [];
+      const staff = ids.length ? await tx.getRepository(StaffUser).findBy({ clinicId, id: In(ids) }) : [];
       for (const id of ids) {
         const s = staff.find((x) => x.id === id);
         if (!s) throw new NotFoundException(`Staff user ${id} not found in this clinic`);
         if (!s.active) throw new BadRequestException(`Staff user ${id} is not active`);
         if (!(ALERTABLE as readonly string[]).includes(s.role)) throw new BadRequestException(`Staff user ${id} must be a practitioner or an admin to be on call`);
       }
-      const before = await this.shiftsOf(m, clinicId);
+      const before = await this.shiftsOf(tx, clinicId);
       const changes = changedFields({ shifts: before }, { shifts: next }, ['shifts']);
       if (!Object.keys(changes).length) return;
-      await m.delete(OnCallShift, { clinicId });
-      const repo = m.getRepository(OnCallShift);
-      const now = this.clock.now();
-      if (next.length) {
-        await repo.insert(next.map((s) => ({ clinicId, staffUserId: s.staffUserId, weekday: s.weekday, startTime: s.start, endTime: s.end, createdAt: now })));
-      }
-      await this.audit.record(m, {
+      await this.repo.replace(tx, clinicId, next.map((s) => ({ staffUserId: s.staffUserId, weekday: s.weekday, startTime: s.start, endTime: s.end })), this.clock.now());
+      await this.audit.record(tx, {
         clinicId,
         actor,
         action: 'on_call.replaced',
@@ -92,20 +88,20 @@ export class OnCallService {
    * Who gets an urgent alert at `at`: the active practitioners and admins on call by the rota,
    * else every active practitioner, else the admins. Read in the caller's transaction.
    */
-  async recipientsAt(m: EntityManager, clinic: Clinic, at: Date): Promise<{ staff: StaffUser[]; source: AlertSource }> {
-    const onCall = onCallAt(await this.shiftsOf(m, clinic.id), clinic.timeZone, at);
+  async recipientsAt(manager: EntityManager, clinic: Clinic, at: Date): Promise<{ staff: StaffUser[]; source: AlertSource }> {
+    const onCall = onCallAt(await this.shiftsOf(manager, clinic.id), clinic.timeZone, at);
     if (onCall.length) {
-      const eligible = await this.clinics.staffWithRoles(clinic.id, [...ALERTABLE], m);
+      const eligible = await this.clinics.staffWithRoles(clinic.id, [...ALERTABLE], manager);
       const staff = onCall.map((id) => eligible.find((s) => s.id === id)).filter((s): s is StaffUser => !!s);
       if (staff.length) return { staff, source: 'rota' };
     }
-    const practitioners = await this.clinics.staffWithRoles(clinic.id, ['practitioner'], m);
+    const practitioners = await this.clinics.staffWithRoles(clinic.id, ['practitioner'], manager);
     if (practitioners.length) return { staff: practitioners, source: 'practitioners' };
-    return { staff: await this.clinics.staffWithRoles(clinic.id, ['admin'], m), source: 'admins' };
+    return { staff: await this.clinics.staffWithRoles(clinic.id, ['admin'], manager), source: 'admins' };
   }
 
-  private async shiftsOf(m: EntityManager, clinicId: string): Promise<Shift[]> {
-    const rows = await m.getRepository(OnCallShift).find({ where: { clinicId } });
+  private async shiftsOf(manager: EntityManager, clinicId: string): Promise<Shift[]> {
+    const rows = await this.repo.shiftsOf(manager, clinicId);
     return sortShifts(rows.map((r) => ({ staffUserId: r.staffUserId, weekday: r.weekday, start: r.startTime.slice(0, 5), end: r.endTime.slice(0, 5) })));
   }
 }

@@ -6,7 +6,7 @@ import { AuditLogService } from '../audit/audit-log.service';
 import { AuditRedactionService } from '../audit/audit-redaction.service';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { Clock } from '../common/clock';
-import { FlagsService } from '../flags/flags.service';
+import { FlagQueueService } from '../flags/flag-queue.service';
 import { MessagingService } from '../messaging/messaging.service';
 import { PatientsService } from '../patients/patients.service';
 import { PhotosService } from '../photos/photos.service';
@@ -31,7 +31,7 @@ export class PatientRightsService {
     private readonly checkIns: CheckInsService,
     private readonly responses: ResponsesService,
     private readonly messaging: MessagingService,
-    private readonly flags: FlagsService,
+    private readonly flags: FlagQueueService,
     private readonly photos: PhotosService,
   ) {}
 

@@ -4,17 +4,16 @@ import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor } from '../audit/audit.service';
 import { localDaysUntil, localYear } from '../check-ins/course-plan';
-import { StaffUser } from '../clinics/staff-user.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
+import { pageOf } from '../common/pagination';
 import { FlagCase } from '../flags/flag-case.entity';
 import { FlagEvent } from '../flags/flag-event.entity';
 import { Flag, FlagStatus } from '../flags/flag.entity';
-import { CaseFlagView, FlagsService, QueueCase } from '../flags/flags.service';
+import { CaseFlagView, FlagQueueService, QueueCase } from '../flags/flag-queue.service';
+import { FlagTriageService } from '../flags/flag-triage.service';
 import { PRIORITY_RANK } from '../flags/rules';
-import { Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
-import { Treatment } from '../treatments/treatment.entity';
 import { TreatmentsService } from '../treatments/treatments.service';
 import { AcknowledgeCaseDto, AssignCaseDto, CaseActionResultDto, CaseDetailDto, CaseDto, CaseEvidenceDto, CaseFlagDto, CaseQueueDto, ListCasesQuery, ResolveCaseDto } from './dto/case.dto';
 
@@ -60,7 +59,8 @@ interface Piece {
 type FlagWithHistory = Flag & { history?: FlagEvent[] };
 
 /**
- * The case view of triage: one case per patient and course (see flags/flag-cases.ts), read with
+ * Decides what a case shows and which of its flags a case action takes (and, when none, what to
+ * tell the person). The case view of triage: one case per patient and course (see flags/flag-cases.service.ts), read with
  * the patient's name and the treatment through their services; acknowledging, resolving and
  * assigning a case goes through the flags' own triage steps, each flag in one transaction.
  */
@@ -68,7 +68,8 @@ type FlagWithHistory = Flag & { history?: FlagEvent[] };
 export class CasesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly flags: FlagsService,
+    private readonly flags: FlagQueueService,
+    private readonly flagTriage: FlagTriageService,
     private readonly patients: PatientsService,
     private readonly treatments: TreatmentsService,
     private readonly clinics: ClinicsService,
@@ -76,8 +77,7 @@ export class CasesService {
   ) {}
 
   async queue(clinicId: string, staffId: string, q: ListCasesQuery): Promise<CaseQueueDto> {
-    const limit = q.limit ?? 50;
-    const offset = q.offset ?? 0;
+    const { take: limit, skip: offset } = pageOf(q);
     const assigneeId = q.assignee === undefined ? undefined : q.assignee === 'none' ? null : q.assignee === 'me' ? staffId : q.assignee.toLowerCase();
     // One statement (cases, patients, treatments, assignees, unresolved flags, counts), typed rows.
     const page = await this.flags.queueCases(clinicId, { statuses: q.status ? [q.status] : ['open', 'acknowledged'], priority: q.priority, assigneeId, ruleId: q.rule }, limit, offset);
@@ -94,11 +94,11 @@ export class CasesService {
   }
 
   async acknowledge(clinicId: string, id: string, actor: Actor, dto: AcknowledgeCaseDto): Promise<CaseActionResultDto> {
-    return this.act(clinicId, id, ['open'], 'acknowledge', (m, flagId) => this.flags.acknowledge(clinicId, flagId, actor, dto, m));
+    return this.act(clinicId, id, ['open'], 'acknowledge', (tx, flagId) => this.flagTriage.acknowledge(clinicId, flagId, actor, dto, tx));
   }
 
   async resolve(clinicId: string, id: string, actor: Actor, dto: ResolveCaseDto): Promise<CaseActionResultDto> {
-    return this.act(clinicId, id, ['open', 'acknowledged'], 'resolve', (m, flagId) => this.flags.resolve(clinicId, flagId, actor, dto, m));
+    return this.act(clinicId, id, ['open', 'acknowledged'], 'resolve', (tx, flagId) => this.flagTriage.resolve(clinicId, flagId, actor, dto, tx));
   }
 
   /** Every unresolved flag of the case to this person (or to no one); flags already theirs are left alone. */
@@ -108,7 +108,7 @@ export class CasesService {
       id,
       ['open', 'acknowledged'],
       'assign',
-      (m, flagId) => this.flags.assign(clinicId, flagId, actor, { assigneeId: dto.staffId }, m),
+      (tx, flagId) => this.flagTriage.assign(clinicId, flagId, actor, { assigneeId: dto.staffId }, tx),
       (f) => f.assigneeId !== dto.staffId,
     );
   }
@@ -123,17 +123,17 @@ export class CasesService {
     id: string,
     from: FlagStatus[],
     verb: 'acknowledge' | 'resolve' | 'assign',
-    step: (m: EntityManager, flagId: string) => Promise<Flag>,
+    step: (tx: EntityManager, flagId: string) => Promise<Flag>,
     needed: (f: Flag) => boolean = () => true,
   ): Promise<CaseActionResultDto> {
-    const done = await this.db.transaction(async (m) => {
-      const c = await this.flags.getCase(clinicId, id, m);
-      await this.flags.lockCase(m, c);
-      const all = await this.flags.flagsOfCases(clinicId, [c.id], { unresolvedOnly: false, withHistory: false }, m);
+    const done = await this.db.transaction(async (tx) => {
+      const c = await this.flags.getCase(clinicId, id, tx);
+      await this.flagTriage.lockCase(tx, c);
+      const all = await this.flags.flagsOfCases(clinicId, [c.id], { unresolvedOnly: false, withHistory: false }, tx);
       const todo = all.filter((f) => from.includes(f.status) && needed(f));
       // The explanation is read after the transaction: it must not take a second connection.
       if (!todo.length) return { changed: null, all };
-      for (const f of todo) await step(m, f.id);
+      for (const f of todo) await step(tx, f.id);
       return { changed: todo.map((f) => f.id), all };
     });
     if (!done.changed) throw new ConflictException(await this.nothingLeft(clinicId, verb, done.all));

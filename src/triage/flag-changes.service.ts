@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Client } from 'pg';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { FLAG_CHANGES_CHANGE_KEYS, FLAG_CHANGES_CHANNEL, FlagChange } from '../flags/flag-cases';
+import { FLAG_CHANGES_CHANGE_KEYS, FLAG_CHANGES_CHANNEL, FlagChange } from '../flags/flag-cases.service';
 
 type Listener = (change: Omit<FlagChange, 'clinicId'>) => void;
 
 /**
  * Flag changes from every instance: one dedicated PostgreSQL connection LISTENs on the channel
- * that FlagsService notifies in the changing transaction (so only committed changes arrive), and
+ * that FlagCasesService notifies in the changing transaction (so only committed changes arrive), and
  * hands each change to the listeners of its clinic. The connection comes back by itself after a
  * loss (with a growing pause); changes made while it was away are not replayed, so a browser
  * refetches when its stream reconnects.

@@ -5,7 +5,8 @@ import { Actor } from '../audit/audit.service';
 import { CheckIn } from '../check-ins/check-in.entity';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { ClinicsService } from '../clinics/clinics.service';
-import { FlagsService } from '../flags/flags.service';
+import { FlagQueueService } from '../flags/flag-queue.service';
+import { FlagTriageService } from '../flags/flag-triage.service';
 import { chooseChannel } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { ProtocolsService } from '../protocols/protocols.service';
@@ -20,14 +21,16 @@ export interface ExtraCheckInResult {
 }
 
 /**
- * Triage steps that need both flags and check-ins. `check-ins` imports `flags` (lost to
+ * Decides whether a flag's patient can get an extra check-in, and records it as the flag's
+ * triage step: the steps that need both flags and check-ins. `check-ins` imports `flags` (lost to
  * follow-up), so this sits above both instead of making flags import check-ins.
  */
 @Injectable()
 export class TriageService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly flags: FlagsService,
+    private readonly flags: FlagQueueService,
+    private readonly flagTriage: FlagTriageService,
     private readonly checkIns: CheckInsService,
     private readonly treatments: TreatmentsService,
     private readonly patients: PatientsService,
@@ -41,19 +44,19 @@ export class TriageService {
     if (!flag.treatmentId) throw new ConflictException('The flag is not about a treatment, so there is no check-in to plan');
     // Protocols are immutable once used: read before the transaction, which must not take a second connection.
     const protocol = await this.protocols.get((await this.treatments.get(clinicId, flag.treatmentId)).protocolId);
-    return this.db.transaction(async (m) => {
+    return this.db.transaction(async (tx) => {
       // The patient's planning lock before the flag's row: treatment planning takes that lock and
       // then check-in rows, answers take check-in rows and then flags; this order closes the cycle.
-      await this.checkIns.lockPatientPlan(m, flag.patientId);
-      const locked = await this.flags.lockForTriage(m, clinicId, flagId, ['open', 'acknowledged']);
-      const treatment = await this.treatments.findById(locked.treatmentId!, m);
+      await this.checkIns.lockPatientPlan(tx, flag.patientId);
+      const locked = await this.flagTriage.lockForTriage(tx, clinicId, flagId, ['open', 'acknowledged']);
+      const treatment = await this.treatments.findById(locked.treatmentId!, tx);
       if (treatment.status !== 'active') throw new ConflictException(`The treatment is ${treatment.status}; no check-in can be planned for it`);
-      const patient = await this.patients.findById(treatment.patientId, m);
+      const patient = await this.patients.findById(treatment.patientId, tx);
       if (!chooseChannel(patient)) throw new ConflictException('The patient has no channel left to reach them (opted out or no valid contact)');
-      const clinic = await this.clinics.get(clinicId, m);
-      const { checkIn, reused } = await this.checkIns.planExtra(m, { treatment, patient, clinic, protocol, inDays: dto.inDays, flagId }, actor);
+      const clinic = await this.clinics.get(clinicId, tx);
+      const { checkIn, reused } = await this.checkIns.planExtra(tx, { treatment, patient, clinic, protocol, inDays: dto.inDays, flagId }, actor);
       const common = { checkInId: checkIn.id, inDays: dto.inDays, dueAt: checkIn.dueAt.toISOString(), reused };
-      await this.flags.recordTriageStep(m, locked, actor, {
+      await this.flagTriage.recordTriageStep(tx, locked, actor, {
         kind: 'extra_check_in_requested',
         eventData: { ...common, ...(dto.note ? { note: dto.note } : {}) },
         action: 'flag.extra_check_in_requested',

@@ -1,7 +1,7 @@
-import { RULES } from './rules';
+import { RULES } from '../../src/flags/rules';
 import { runScenario, SCENARIOS } from './scenarios';
 
-/** Patient courses through the pure rules: what each must raise, on which day, at which priority, and nothing else. */
+/** Patient courses through the rules and the merge of evidence: what each must raise, on which day, at which priority, and nothing else. */
 describe('patient-course scenarios', () => {
   it('has at least 30 courses with unique names, usual ones and red flags, over the protocol days', () => {
     expect(SCENARIOS.length).toBeGreaterThanOrEqual(30);
