@@ -1,11 +1,10 @@
 import { PhotoLinkDto } from '../../photos/dto/photo.dto';
 import { ApiProperty } from '@nestjs/swagger';
-import { ActorType } from '../../audit/audit-event.entity';
+import { ACTOR_TYPES, ActorType } from '../../audit/actor';
 import { CAUSALITIES, Causality, SERIOUSNESS, Seriousness, SERIOUSNESS_CRITERIA, SeriousnessCriterion } from '../assessment';
 import { FLAG_EVENT_KINDS, FlagEvent, FlagEventKind } from '../flag-event.entity';
 import { Flag, FLAG_OUTCOMES, FLAG_PRIORITIES, FLAG_STATUSES, FlagOutcome, FlagStatus } from '../flag.entity';
 
-export const ACTOR_TYPES: ActorType[] = ['staff', 'integration', 'patient', 'system', 'provider'];
 const maybeAt = { type: String, format: 'date-time', nullable: true } as const;
 const maybeId = { type: String, format: 'uuid', nullable: true } as const;
 const json = { type: 'object', additionalProperties: true } as const;
