@@ -1,20 +1,25 @@
-import { classifyFailure } from './delivery-failure';
+import { decideAfterFailure, FailureKind, RetryPolicy } from './delivery-failure';
 
-describe('classifyFailure', () => {
-  it.each([
-    ['20429', true, 'transient'],
-    ['30003', true, 'transient'],
-    ['http-429', true, 'transient'],
-    ['21610', false, 'opted_out'],
-    ['21211', false, 'invalid_contact'],
-    ['30005', false, 'invalid_contact'],
-    ['30006', false, 'invalid_contact'],
-    ['30007', false, 'spam_filtered'],
-    ['smtp-rcpt-550', false, 'invalid_contact'],
-    ['smtp-554', false, 'permanent'],
-    ['smtp-451', true, 'transient'],
-    [null, true, 'transient'],
-  ])('%s (transient %s) is %s', (code, transient, kind) => {
-    expect(classifyFailure(code as string | null, transient as boolean)).toBe(kind);
+const policy: RetryPolicy = { maxAttempts: 5, baseMs: 1000, capMs: 8000 };
+const half = () => 0.5;
+
+describe('decideAfterFailure', () => {
+  it('retries a transient failure with backoff while attempts are left and the channel still reaches', () => {
+    expect(decideAfterFailure({ kind: 'transient', attempts: 1 }, { policy, sameChannelStillReaches: true, fallbackAvailable: true, random: half })).toEqual({ action: 'retry', delayMs: 750 });
+    expect(decideAfterFailure({ kind: 'transient', attempts: 3 }, { policy, sameChannelStillReaches: true, fallbackAvailable: false, random: half })).toEqual({ action: 'retry', delayMs: 3000 });
+  });
+
+  it('falls back once attempts are used up, or when the channel no longer reaches', () => {
+    expect(decideAfterFailure({ kind: 'transient', attempts: 5 }, { policy, sameChannelStillReaches: true, fallbackAvailable: true })).toEqual({ action: 'fallback' });
+    expect(decideAfterFailure({ kind: 'transient', attempts: 1 }, { policy, sameChannelStillReaches: false, fallbackAvailable: true })).toEqual({ action: 'fallback' });
+  });
+
+  it.each<FailureKind>(['opted_out', 'invalid_contact', 'spam_filtered', 'permanent'])('never retries %s: falls back when it can', (kind) => {
+    expect(decideAfterFailure({ kind, attempts: 1 }, { policy, sameChannelStillReaches: true, fallbackAvailable: true })).toEqual({ action: 'fallback' });
+  });
+
+  it('fails for good with nothing left to try', () => {
+    expect(decideAfterFailure({ kind: 'permanent', attempts: 1 }, { policy, sameChannelStillReaches: true, fallbackAvailable: false })).toEqual({ action: 'fail' });
+    expect(decideAfterFailure({ kind: 'transient', attempts: 5 }, { policy, sameChannelStillReaches: true, fallbackAvailable: false })).toEqual({ action: 'fail' });
   });
 });

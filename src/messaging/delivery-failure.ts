@@ -1,25 +1,36 @@
+import { backoffDelayMs } from '../common/backoff';
+
 /**
- * What a provider's error means for the contact point, so that each kind is handled once:
- * retried, recorded as an opt-out, recorded as an invalid number or address, or escalated.
+ * What a failed delivery means, provider-free. Each adapter (Twilio, SMTP) reads its provider's
+ * codes and hands the rest of the service one of these: worth another try later, the recipient
+ * opted out, the number or address is invalid, a carrier filtered it as spam, or any other
+ * permanent failure.
  */
 export type FailureKind = 'transient' | 'opted_out' | 'invalid_contact' | 'spam_filtered' | 'permanent';
 
-const TWILIO: Record<string, FailureKind> = {
-  '20429': 'transient', // too many requests
-  '30001': 'transient', // queue overflow
-  '30003': 'transient', // unreachable handset
-  '30008': 'transient', // unknown error at the carrier
-  '21610': 'opted_out', // the recipient replied STOP to this sender
-  '21211': 'invalid_contact', // not a valid phone number
-  '21614': 'invalid_contact', // not a mobile number
-  '30005': 'invalid_contact', // unknown destination handset
-  '30006': 'invalid_contact', // landline or unreachable carrier
-  '30007': 'spam_filtered', // carrier filtered the message
-};
+/** How often, and how far apart, a queue tries again after a transient failure. */
+export interface RetryPolicy {
+  maxAttempts: number;
+  /** backoffDelayMs's base and cap (defaults: 1 minute, 1 hour). */
+  baseMs?: number;
+  capMs?: number;
+}
 
-export function classifyFailure(code: string | null, transient: boolean): FailureKind {
-  if (code && TWILIO[code]) return TWILIO[code];
-  // SMTP: a 5xx at RCPT TO is the mailbox; any other 5xx is the message, 4xx may pass later.
-  if (code && /^smtp-rcpt-5\d\d$/.test(code)) return 'invalid_contact';
-  return transient ? 'transient' : 'permanent';
+export type FailureDecision = { action: 'retry'; delayMs: number } | { action: 'fallback' } | { action: 'fail' };
+
+/**
+ * The one decision of what a failed delivery means for whatever was being delivered (a check-in,
+ * a queued message): try the same channel again after a backoff while the failure is transient,
+ * attempts are left and the channel still reaches the recipient; otherwise move to the other
+ * channel once, if one is available; otherwise fail for good.
+ */
+export function decideAfterFailure(
+  failure: { kind: FailureKind; attempts: number },
+  options: { policy: RetryPolicy; sameChannelStillReaches: boolean; fallbackAvailable: boolean; random?: () => number },
+): FailureDecision {
+  const { policy } = options;
+  if (failure.kind === 'transient' && failure.attempts < policy.maxAttempts && options.sameChannelStillReaches) {
+    return { action: 'retry', delayMs: backoffDelayMs(failure.attempts, { baseMs: policy.baseMs, capMs: policy.capMs, random: options.random }) };
+  }
+  return options.fallbackAvailable ? { action: 'fallback' } : { action: 'fail' };
 }

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type MessageChannel = 'sms' | 'email';
 export type Transport = 'smtp' | 'twilio' | 'outbox' | 'off';
@@ -40,5 +40,6 @@ export class Message {
   @Column({ name: 'next_attempt_at', type: 'timestamptz', nullable: true }) nextAttemptAt: Date | null;
   @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true }) leaseExpiresAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+  /** Set from the Clock by every write of messaging (never the database's CURRENT_TIMESTAMP). */
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }

@@ -1,18 +1,33 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { DeliveryAttempts } from './delivery-attempts.service';
+import { DeliveryHooks } from './delivery-hooks';
+import { Message } from './message.entity';
+import { MessageQueue } from './message-queue.service';
+import { MessagesRepository } from './messages.repository';
 import { MessagingService } from './messaging.service';
+import { OutboxController } from './outbox.controller';
 import { OutboxTransport } from './outbox.transport';
 import { SmtpTransport } from './smtp.transport';
 import { StatusWebhookController } from './status-webhook.controller';
 import { EMAIL_TRANSPORT, OffTransport, SMS_TRANSPORT } from './transports';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
 import { TwilioSmsTransport } from './twilio.transport';
-import { OutboxController } from './outbox.controller';
 
+/**
+ * Outbound messages: transports, the message queue, delivery status. Its guards and failure hook
+ * (DeliveryHooks) are registered by the features above it, all in src/triage/loop-wiring.ts.
+ */
 @Module({
+  imports: [TypeOrmModule.forFeature([Message])],
   controllers: [StatusWebhookController, OutboxController],
   providers: [
     MessagingService,
+    MessagesRepository,
+    DeliveryAttempts,
+    DeliveryHooks,
+    MessageQueue,
     TwilioSignatureGuard,
     {
       provide: EMAIL_TRANSPORT,
@@ -31,6 +46,6 @@ import { OutboxController } from './outbox.controller';
             : new OffTransport('sms'),
     },
   ],
-  exports: [MessagingService, TwilioSignatureGuard],
+  exports: [MessagingService, DeliveryAttempts, DeliveryHooks, MessageQueue, TwilioSignatureGuard],
 })
 export class MessagingModule {}

@@ -32,17 +32,17 @@ export class OutboxController {
     const offset = q.offset ?? 0;
     const { items, total } = await this.messaging.listOutbox(p.clinicId, { limit, offset });
     return {
-      items: items.map((m) => ({
-        id: m.id,
-        createdAt: m.createdAt.toISOString(),
-        channel: m.channel,
-        purpose: m.purpose,
-        to: m.toAddress,
-        from: m.fromAddress,
-        subject: m.subject,
-        text: m.body,
-        patientId: m.patientId,
-        checkInId: m.checkInId,
+      items: items.map((message) => ({
+        id: message.id,
+        createdAt: message.createdAt.toISOString(),
+        channel: message.channel,
+        purpose: message.purpose,
+        to: message.toAddress,
+        from: message.fromAddress,
+        subject: message.subject,
+        text: message.body,
+        patientId: message.patientId,
+        checkInId: message.checkInId,
       })),
       total,
       limit,

@@ -1,15 +1,17 @@
 import { Body, Controller, Header, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../common/principal';
-import { MessagingService } from './messaging.service';
+import { DeliveryAttempts } from './delivery-attempts.service';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
+import { TwilioSmsTransport } from './twilio.transport';
 import { RateLimit } from '../rate-limits/rate-limit.guard';
 
+/** Twilio's status callbacks: the adapter translates them, delivery attempts record them. */
 @ApiExcludeController()
 @RateLimit('webhook')
 @Controller('webhooks/twilio')
 export class StatusWebhookController {
-  constructor(private readonly messaging: MessagingService) {}
+  constructor(private readonly attempts: DeliveryAttempts) {}
 
   @Public()
   @UseGuards(TwilioSignatureGuard)
@@ -17,9 +19,8 @@ export class StatusWebhookController {
   @HttpCode(200)
   @Header('Content-Type', 'text/xml')
   async status(@Body() body: Record<string, string>, @Query('m') messageId?: string) {
-    if (body.MessageSid && body.MessageStatus) {
-      await this.messaging.applyDeliveryStatus(body.MessageSid, body.MessageStatus, body.ErrorCode || null, typeof messageId === 'string' ? messageId : undefined);
-    }
+    const report = TwilioSmsTransport.readStatusCallback(body ?? {}, typeof messageId === 'string' ? messageId : undefined);
+    if (report) await this.attempts.applyReport(report);
     return '<Response/>';
   }
 }

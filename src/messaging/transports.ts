@@ -1,3 +1,4 @@
+import type { FailureKind } from './delivery-failure';
 import type { Message, MessageStatus, Transport as TransportName } from './message.entity';
 
 export interface OutboundEnvelope {
@@ -18,15 +19,38 @@ export interface TransportReceipt {
   status: MessageStatus;
 }
 
-/** Why a send failed, and whether trying again later could help. */
+/**
+ * Why a send failed, provider-free: the adapter's masked summary, what the failure means
+ * (`kind`, read from the provider's codes by the adapter alone) and the code it is recorded under.
+ */
 export class DeliveryError extends Error {
   constructor(
     message: string,
-    readonly transient: boolean,
+    readonly kind: FailureKind,
     readonly code: string | null,
   ) {
     super(message);
   }
+
+  /** Trying again later could help. */
+  get transient(): boolean {
+    return this.kind === 'transient';
+  }
+}
+
+/**
+ * A provider's later word on a message it accepted (a status callback), translated by its
+ * adapter: our status, and when the message did not arrive, why.
+ */
+export interface DeliveryReport {
+  provider: TransportName;
+  providerId: string;
+  status: MessageStatus;
+  /** The provider's error code, recorded on the message whatever the status. */
+  errorCode: string | null;
+  failure: { kind: FailureKind; code: string } | null;
+  /** Our message id, when the provider echoes it back: a report may arrive before the send's own outcome is stored. */
+  messageId?: string;
 }
 
 /** One provider behind one interface: the dispatcher knows a channel, not Twilio or SMTP. */
@@ -44,21 +68,21 @@ export class OffTransport implements MessageTransport {
   readonly name = 'off' as const;
   constructor(private readonly channel: 'sms' | 'email') {}
   async send(): Promise<TransportReceipt> {
-    throw new DeliveryError(`The ${this.channel} channel is off (no transport configured)`, false, 'channel-off');
+    throw new DeliveryError(`The ${this.channel} channel is off (no transport configured)`, 'permanent', 'channel-off');
   }
 }
 
 export const EMAIL_TRANSPORT = Symbol('EMAIL_TRANSPORT');
 export const SMS_TRANSPORT = Symbol('SMS_TRANSPORT');
 
-export function envelopeOf(m: Message): OutboundEnvelope {
+export function envelopeOf(message: Message): OutboundEnvelope {
   return {
-    id: m.id,
-    channel: m.channel,
-    to: m.toAddress,
-    from: m.fromAddress,
-    subject: m.subject,
-    text: m.body,
-    html: m.html,
+    id: message.id,
+    channel: message.channel,
+    to: message.toAddress,
+    from: message.fromAddress,
+    subject: message.subject,
+    text: message.body,
+    html: message.html,
   };
 }

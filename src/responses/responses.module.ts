@@ -8,6 +8,7 @@ import { PhotosModule } from '../photos/photos.module';
 import { ProtocolsModule } from '../protocols/protocols.module';
 import { TreatmentsModule } from '../treatments/treatments.module';
 import { FormController } from './form.controller';
+import { InboundMessages } from './inbound-messages';
 import { ResponsesController } from './responses.controller';
 import { ReplyGuards } from './reply-guards';
 import { ResponsesService } from './responses.service';
@@ -16,7 +17,7 @@ import { SmsWebhookController } from './sms-webhook.controller';
 @Module({
   imports: [CheckInsModule, ClinicsModule, FlagsModule, MessagingModule, PatientsModule, PhotosModule, ProtocolsModule, TreatmentsModule],
   controllers: [FormController, SmsWebhookController, ResponsesController],
-  providers: [ResponsesService, ReplyGuards],
-  exports: [ResponsesService],
+  providers: [ResponsesService, ReplyGuards, InboundMessages],
+  exports: [ResponsesService, ReplyGuards],
 })
 export class ResponsesModule {}

@@ -14,6 +14,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Evaluation, FlagsService } from '../flags/flags.service';
 import { AnswerForRules } from '../flags/rules';
 import { MessagingService } from '../messaging/messaging.service';
+import { InboundMessages } from './inbound-messages';
 import { Channel, Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { ProtocolsService } from '../protocols/protocols.service';
@@ -85,6 +86,7 @@ export class ResponsesService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
     private readonly photos: PhotosService,
+    private readonly inboundMessages: InboundMessages,
   ) {}
 
   /** The form uses its token once: the check-in row is locked, answered, and every link to it dies. */
@@ -145,7 +147,7 @@ export class ResponsesService {
         return { outcome: 'unknown_sender', send: [] };
       }
       const clinic = clinics.find((c) => c.id === patient?.clinicId) ?? clinics[0];
-      const inbound = await this.messaging.recordInbound(m, {
+      const inbound = await this.inboundMessages.record(m, {
         clinicId: clinic.id,
         patientId: patient?.id ?? null,
         channel: 'sms',
@@ -301,7 +303,7 @@ export class ResponsesService {
   private async earlierAnswerParts(m: EntityManager, patient: Patient, checkIn: CheckIn, currentId: string): Promise<string[]> {
     if (!checkIn.sentAt) return [];
     // Read through this transaction's connection: a second one from the pool could deadlock it.
-    const texts = await this.messaging.inboundTextsSince(m, { clinicId: patient.clinicId, patientId: patient.id, channel: 'sms', since: checkIn.sentAt, except: currentId });
+    const texts = await this.inboundMessages.textsSince(m, { clinicId: patient.clinicId, patientId: patient.id, channel: 'sms', since: checkIn.sentAt, except: currentId });
     return texts.map((t) => t.body).filter((body) => {
       const kind = parseSmsReply(body).kind;
       return kind === 'partial' || kind === 'scores';

@@ -112,6 +112,12 @@ export interface Catalogue {
     alertText: string;
     escalationSubject: string;
     escalationText: string;
+    /** To a clinic's admins: a carrier filtered an SMS as spam ({clinic}, {code}, {messageId}). */
+    smsFilteredSubject: string;
+    smsFilteredText: string;
+    /** To a clinic's admins, once: SMS cannot go out, no sender ({clinic}). */
+    noSmsSenderSubject: string;
+    noSmsSenderText: string;
     priorities: { urgent: string; high: string; normal: string; low: string };
     minute: string;
     minutes: string;

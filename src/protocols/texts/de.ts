@@ -128,6 +128,14 @@ export const de: Catalogue = {
     alertText: '{priority}: Meldung bei {clinic}: {reason} Öffnen: {link}',
     escalationSubject: '[{priority}] Seit {waited} nicht bestätigt: Aftercare-Meldung bei {clinic}',
     escalationText: 'ESKALIERT: {priority}-Meldung bei {clinic} seit {waited} nicht bestätigt. {reason} Öffnen: {link}',
+    smsFilteredSubject: '[AKTION] Ein Mobilfunkanbieter hat eine Aftercare-SMS von {clinic} gefiltert',
+    smsFilteredText:
+      'Ein Mobilfunkanbieter hat eine SMS an einen Patienten als Spam gefiltert (Twilio-Fehler {code}, Nachricht {messageId}). Sie wird per SMS nicht erneut versucht. Bitte prüfen Sie die Registrierung des SMS-Absenders der Praxis und den Wortlaut der Nachricht; der Check-in geht per E-Mail, wo der Patient zugestimmt hat.',
+    noSmsSenderSubject: '[AKTION] Aftercare kann für {clinic} keine SMS senden: kein SMS-Absender',
+    noSmsSenderText:
+      'Aftercare hat für {clinic} keinen SMS-Absender: Die Praxis hat keine eigene SMS-Nummer und keinen Messaging-Dienst (smsFrom), und der Dienst hat keinen Standard (TWILIO_FROM). ' +
+      'Bis einer eingetragen ist, gehen Check-ins von Patienten, die SMS bevorzugen, per E-Mail, wo sie zugestimmt haben; Patienten, die nur per SMS erreichbar sind, erhalten keine. ' +
+      'Tragen Sie den SMS-Absender in den Einstellungen der Praxis ein (PATCH /v1/clinic, smsFrom), um wieder per SMS zu senden. Dieser Hinweis wird nur einmal gesendet.',
     priorities: { urgent: 'DRINGEND', high: 'HOCH', normal: 'NORMAL', low: 'NIEDRIG' },
     minute: '1 Minute',
     minutes: '{n} Minuten',

@@ -116,6 +116,14 @@ export const en: Catalogue = {
     alertText: '{priority} flag at {clinic}: {reason} Open: {link}',
     escalationSubject: '[{priority}] Not acknowledged for {waited}: Aftercare flag at {clinic}',
     escalationText: 'ESCALATED: {priority} flag at {clinic} not acknowledged for {waited}. {reason} Open: {link}',
+    smsFilteredSubject: '[ACTION] A carrier filtered an Aftercare SMS from {clinic}',
+    smsFilteredText:
+      "A mobile carrier filtered an SMS to a patient as spam (Twilio error {code}, message {messageId}). It will not be retried on SMS. Please check the clinic's SMS sender registration and the message wording; the check-in falls back to email where the patient consented.",
+    noSmsSenderSubject: '[ACTION] Aftercare cannot send SMS for {clinic}: no SMS sender',
+    noSmsSenderText:
+      'Aftercare has no SMS sender for {clinic}: the clinic has no SMS number or messaging service of its own (smsFrom), and the service has no default (TWILIO_FROM). ' +
+      'Until one is set, check-ins of patients who prefer SMS go by email where they consented to it; patients reachable only by SMS get none. ' +
+      "Set the clinic's SMS sender in its settings (PATCH /v1/clinic, smsFrom) to send by SMS again. This notice is sent once.",
     priorities: { urgent: 'URGENT', high: 'HIGH', normal: 'NORMAL', low: 'LOW' },
     minute: '1 minute',
     minutes: '{n} minutes',

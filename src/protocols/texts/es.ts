@@ -130,6 +130,14 @@ export const es: Catalogue = {
     alertText: 'Aviso {priority} en {clinic}: {reason} Abrir: {link}',
     escalationSubject: '[{priority}] Sin confirmar desde hace {waited}: aviso de Aftercare en {clinic}',
     escalationText: 'ESCALADO: aviso {priority} en {clinic} sin confirmar desde hace {waited}. {reason} Abrir: {link}',
+    smsFilteredSubject: '[ACCIÓN] Un operador filtró un SMS de Aftercare de {clinic}',
+    smsFilteredText:
+      'Un operador móvil filtró como spam un SMS a un paciente (error de Twilio {code}, mensaje {messageId}). No se reintentará por SMS. Revise el registro del remitente SMS de la clínica y el texto del mensaje; el seguimiento pasa al correo electrónico donde el paciente lo consintió.',
+    noSmsSenderSubject: '[ACCIÓN] Aftercare no puede enviar SMS para {clinic}: no hay remitente SMS',
+    noSmsSenderText:
+      'Aftercare no tiene remitente SMS para {clinic}: la clínica no tiene número SMS ni servicio de mensajería propio (smsFrom), y el servicio no tiene uno por defecto (TWILIO_FROM). ' +
+      'Mientras tanto, los seguimientos de pacientes que prefieren SMS se envían por correo electrónico donde lo consintieron; los pacientes localizables solo por SMS no los reciben. ' +
+      'Configure el remitente SMS en los ajustes de la clínica (PATCH /v1/clinic, smsFrom) para volver a enviar por SMS. Este aviso se envía una sola vez.',
     priorities: { urgent: 'URGENTE', high: 'ALTO', normal: 'NORMAL', low: 'BAJO' },
     minute: '1 minuto',
     minutes: '{n} minutos',

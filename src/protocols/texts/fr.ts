@@ -131,6 +131,14 @@ export const fr: Catalogue = {
     alertText: 'Alerte {priority} chez {clinic} : {reason} Ouvrir : {link}',
     escalationSubject: '[{priority}] Sans réponse depuis {waited} : alerte Aftercare chez {clinic}',
     escalationText: 'ESCALADE : alerte {priority} chez {clinic} sans prise en charge depuis {waited}. {reason} Ouvrir : {link}',
+    smsFilteredSubject: '[ACTION] Un opérateur a filtré un SMS Aftercare de {clinic}',
+    smsFilteredText:
+      "Un opérateur mobile a filtré comme spam un SMS envoyé à un patient (erreur Twilio {code}, message {messageId}). Il ne sera pas renvoyé par SMS. Vérifiez l'enregistrement de l'expéditeur SMS de la clinique et le texte du message ; le suivi passe par e-mail là où le patient y a consenti.",
+    noSmsSenderSubject: "[ACTION] Aftercare ne peut pas envoyer de SMS pour {clinic} : pas d'expéditeur SMS",
+    noSmsSenderText:
+      "Aftercare n'a pas d'expéditeur SMS pour {clinic} : la clinique n'a ni numéro SMS ni service de messagerie propre (smsFrom), et le service n'a pas de valeur par défaut (TWILIO_FROM). " +
+      "En attendant, les suivis des patients qui préfèrent le SMS partent par e-mail là où ils y ont consenti ; les patients joignables uniquement par SMS n'en reçoivent pas. " +
+      "Renseignez l'expéditeur SMS dans les réglages de la clinique (PATCH /v1/clinic, smsFrom) pour envoyer à nouveau par SMS. Cet avis n'est envoyé qu'une fois.",
     priorities: { urgent: 'URGENTE', high: 'HAUTE', normal: 'NORMALE', low: 'BASSE' },
     minute: '1 minute',
     minutes: '{n} minutes',

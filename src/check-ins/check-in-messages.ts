@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { AuditService, SYSTEM } from '../audit/audit.service';
+import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
+import { ClinicsService } from '../clinics/clinics.service';
+import { Clock } from '../common/clock';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { queryRows } from '../database/query-rows';
+import { MessageDraft, MessagingService } from '../messaging/messaging.service';
+import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
+import { PatientsService } from '../patients/patients.service';
+import { unsubscribeHeaders } from '../patients/unsubscribe-token';
+import { checkInEmail, checkInSms, smsClinicName } from '../protocols/texts';
+import { CheckIn } from './check-in.entity';
+import { CheckInsService, sendWindowOf, timeZoneOf } from './check-ins.service';
+import { nextSendTime, SendWindow } from './planner';
+
+/** The reminder follows the real send time (a check-in sent late is not reminded an hour later); none after expiry. */
+export function reminderAfterSend(checkIn: CheckIn, sentAt: Date, zone: string, window: SendWindow): Date | null {
+  if (!checkIn.remindAt) return null;
+  const delay = checkIn.remindAt.getTime() - checkIn.dueAt.getTime();
+  const at = nextSendTime(new Date(sentAt.getTime() + delay), zone, window);
+  return at < checkIn.expiresAt ? at : null;
+}
+
+/**
+ * Decides what a check-in or its reminder says to the patient (SMS or email, in their language,
+ * with a fresh link) and when a reminder is queued: once per check-in, at its remind time, in the
+ * transaction that marks it.
+ */
+@Injectable()
+export class CheckInMessages {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly checkIns: CheckInsService,
+    private readonly patients: PatientsService,
+    private readonly clinics: ClinicsService,
+    private readonly messaging: MessagingService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** One reminder per check-in, queued in the same transaction that marks it, with a fresh link. */
+  async queueReminders(limit: number): Promise<number> {
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const ids = await queryRows<{ id: string }>(
+        tx,
+        `SELECT id FROM check_ins WHERE status = 'sent' AND reminder_sent_at IS NULL AND remind_at <= $1 AND expires_at > $1
+          ORDER BY remind_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now, limit],
+      );
+      const due = ids.length ? await tx.getRepository(CheckIn).find({ where: { id: In(ids.map((r) => r.id)) }, order: { remindAt: 'ASC' } }) : [];
+      for (const checkIn of due) {
+        const patient = await this.patients.findById(checkIn.patientId, tx);
+        const clinic = await this.clinics.get(checkIn.clinicId, tx);
+        const channel = chooseChannel(patient, checkIn.channel, this.messaging.liveChannels(clinic.smsFrom));
+        await tx.update(CheckIn, { id: checkIn.id }, { reminderSentAt: now });
+        if (!channel) continue;
+        const { link } = await this.checkIns.issueToken(tx, checkIn.id);
+        const notBefore = nextSendTime(now, timeZoneOf(patient, clinic), sendWindowOf(clinic));
+        const message = await this.messaging.enqueue(tx, this.draft(checkIn, patient, clinic, channel, link, true), notBefore);
+        await this.audit.record(tx, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.reminder_queued', entityType: 'check_in', entityId: checkIn.id, data: { messageId: message.id, channel } });
+      }
+      return due.length;
+    });
+  }
+
+  /** The check-in (or its reminder) as a message to the patient on `channel`. */
+  draft(checkIn: CheckIn, patient: Patient, clinic: Clinic, channel: Channel, link: string, reminder: boolean): MessageDraft {
+    const t = { clinicName: clinic.name, givenName: patient.givenName, link, dayOffset: checkIn.dayOffset };
+    const base = { clinicId: clinic.id, patientId: patient.id, checkInId: checkIn.id, purpose: reminder ? ('reminder' as const) : ('check_in' as const) };
+    if (channel === 'sms') {
+      return { ...base, channel, to: patient.phone!, from: clinic.smsFrom, text: checkInSms(patient.locale, { ...t, clinicName: smsClinicName(clinic) }, reminder) };
+    }
+    const email = checkInEmail(patient.locale, t, reminder);
+    return { ...base, channel, to: patient.email!, from: emailSenderOf(clinic, this.config.emailFrom), subject: email.subject, text: email.text, html: email.html, headers: unsubscribeHeaders(patient.id, this.config.publicBaseUrl, this.config.jwtSecret) };
+  }
+}

@@ -1,0 +1,179 @@
+import type { DataSource, EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { queryRows } from './query-rows';
+
+/** A claimed row is in this status while a lease on it is held. */
+export const LEASED_STATUS = 'sending';
+
+/** `lease_expires_at` is past on the database's clock: whoever held the row is gone. */
+const LAPSED = `status = '${LEASED_STATUS}' AND lease_expires_at < clock_timestamp()`;
+
+/** A lease on one row: the row, and what proves the holder still has it (its owner, or its attempt number). */
+export interface Lease {
+  id: string;
+  holder: string | number;
+}
+
+/**
+ * Who holds a claimed row. `owner`: the `lease_owner` column names the instance (set at the claim);
+ * `attempt`: the `attempts` column, incremented by every claim, tells this claim from a later one.
+ */
+export type LeaseHolder = { kind: 'owner'; owner: string } | { kind: 'attempt' };
+
+export interface LeaseQueueSpec<Row extends ObjectLiteral & { id: string }> {
+  entity: EntityTarget<Row>;
+  /** The table (a literal from code, never input). */
+  table: string;
+  /** The status a row waits in, and goes back to when its lease is given back. */
+  waitingStatus: string;
+  /** SQL over the table's columns: a row ready to be claimed, `$1` being now (the Clock's business time). */
+  ready: string;
+  /** SQL every claimed row satisfies, ready or lapsed (e.g. outbound messages only); none when absent. */
+  scope?: string;
+  /** Also claim rows whose lease lapsed (messages); otherwise lapsed rows wait for giveBackLapsed (check-ins, audited). */
+  retakeLapsed?: boolean;
+  /** The column claims are ordered by (oldest first). */
+  order: string;
+  holder: LeaseHolder;
+  /** A column stamped with now on every write by the queue (`updated_at`), if the table has one. */
+  touched?: string;
+  /** How long a lease lasts, read at each claim and renewal. */
+  leaseMs: () => number;
+}
+
+/**
+ * The one lease queue: a table whose rows wait in a status until due, are claimed with
+ * FOR UPDATE SKIP LOCKED by whichever instance gets there first, and are held under a lease that
+ * lives on the database's clock (`clock_timestamp()`), never an instance's Clock, so a skewed
+ * instance can neither take a lease early nor make its own last longer. Used by the check-in
+ * dispatcher (check_ins, 5 minutes, owner-held) and the message queue (messages, 2 minutes,
+ * attempt-held). Every write is conditioned on the lease still being held, and says whether it was.
+ *
+ * Batching (a round's due rows claimed with what a send needs joined in, a round's outcomes
+ * settled in one transaction) fits without a rewrite: `claim` is already one statement for a whole
+ * round and returns leases; a claim returning joined rows becomes
+ * `WITH claimed AS (<the same UPDATE … RETURNING *>) SELECT … FROM claimed JOIN …` built from the
+ * same spec; and because `settle` and `giveBack` take a caller's manager and a Lease, a round's
+ * outcomes are settled by calling them for each lease inside one transaction (or, later, one
+ * `UPDATE … FROM unnest(…)` keyed by the same (id, holder) pairs).
+ */
+export class LeaseQueue<Row extends ObjectLiteral & { id: string }> {
+  constructor(private readonly spec: LeaseQueueSpec<Row>) {}
+
+  private get holderColumn(): string {
+    return this.spec.holder.kind === 'owner' ? 'lease_owner' : 'attempts';
+  }
+
+  private get leaseUntil(): string {
+    return `clock_timestamp() + ${Math.max(0, Math.round(this.spec.leaseMs()))}::int * interval '1 millisecond'`;
+  }
+
+  /** `SET` items every claim writes, `$1` being now and `$2` the owner when owner-held. */
+  private claimSet(): string {
+    const set = [`status = '${LEASED_STATUS}'`, `attempts = attempts + 1`, `lease_expires_at = ${this.leaseUntil}`];
+    if (this.spec.holder.kind === 'owner') set.push(`lease_owner = $2`);
+    if (this.spec.touched) set.push(`${this.spec.touched} = $1`);
+    return set.join(', ');
+  }
+
+  private claimParams(now: Date): unknown[] {
+    return this.spec.holder.kind === 'owner' ? [now, this.spec.holder.owner] : [now];
+  }
+
+  /** Up to `limit` due rows (and lapsed ones when the spec retakes them), oldest first, each now leased. */
+  async claim(db: DataSource | EntityManager, now: Date, limit: number): Promise<Lease[]> {
+    const { table, ready, scope, order, retakeLapsed } = this.spec;
+    const params = this.claimParams(now);
+    const due = `${scope ? `${scope} AND ` : ''}((${ready})${retakeLapsed ? ` OR (${LAPSED})` : ''})`;
+    const rows = await queryRows<{ id: string; holder: string | number }>(
+      db,
+      `UPDATE ${table} SET ${this.claimSet()}
+        WHERE id IN (SELECT id FROM ${table} WHERE ${due} ORDER BY ${order} LIMIT $${params.length + 1} FOR UPDATE SKIP LOCKED)
+        RETURNING id, ${this.holderColumn} AS holder`,
+      [...params, limit],
+    );
+    return rows;
+  }
+
+  /** These rows, if they are ready now (not lapsed, not locked for long: the caller has just queued them). */
+  async claimIds(db: DataSource | EntityManager, now: Date, ids: string[]): Promise<Lease[]> {
+    const params = this.claimParams(now);
+    return queryRows<{ id: string; holder: string | number }>(
+      db,
+      `UPDATE ${this.spec.table} SET ${this.claimSet()}
+        WHERE id = ANY($${params.length + 1}::uuid[]) AND ${this.spec.ready}
+        RETURNING id, ${this.holderColumn} AS holder`,
+      [...params, ids],
+    );
+  }
+
+  /** A fresh lease just before a send; false when it was lost (the row is another holder's now). */
+  async renew(db: DataSource | EntityManager, lease: Lease): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      `UPDATE ${this.spec.table} SET lease_expires_at = ${this.leaseUntil}
+        WHERE id = $1 AND status = '${LEASED_STATUS}' AND ${this.holderColumn} = $2 RETURNING id`,
+      [lease.id, lease.holder],
+    );
+    return rows.length > 0;
+  }
+
+  /** Ends the lease with the row's new state (`changes`, by entity property); false when the lease was lost. */
+  async settle(manager: EntityManager, lease: Lease, changes: QueryDeepPartialEntity<Row>): Promise<boolean> {
+    const held = { id: lease.id, status: LEASED_STATUS, [this.spec.holder.kind === 'owner' ? 'leaseOwner' : 'attempts']: lease.holder };
+    const ended: Record<string, unknown> = { leaseExpiresAt: null };
+    if (this.spec.holder.kind === 'owner') ended.leaseOwner = null;
+    const result = await manager.update(this.spec.entity, held as unknown as FindOptionsWhere<Row>, { ...changes, ...ended } as QueryDeepPartialEntity<Row>);
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Back to waiting without counting the attempt (the send never started: shutdown, or not its
+   * time yet): due again at `notBefore`, or when it was. False when the lease was lost.
+   */
+  async giveBack(db: DataSource | EntityManager, lease: Lease, now: Date, notBefore: Date | null = null): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      `UPDATE ${this.spec.table} SET status = '${this.spec.waitingStatus}', attempts = attempts - 1, lease_expires_at = NULL,
+              next_attempt_at = COALESCE($3, next_attempt_at, $4)${this.ownerCleared()}${this.spec.touched ? `, ${this.spec.touched} = $4` : ''}
+        WHERE id = $1 AND status = '${LEASED_STATUS}' AND ${this.holderColumn} = $2 RETURNING id`,
+      [lease.id, lease.holder, notBefore, now],
+    );
+    return rows.length > 0;
+  }
+
+  /** The lease ends now, its state unchanged: another instance may retake the row at once (shutdown, send under way). */
+  async expireNow(db: DataSource | EntityManager, lease: Lease): Promise<void> {
+    await db.query(`UPDATE ${this.spec.table} SET lease_expires_at = clock_timestamp() WHERE id = $1 AND status = '${LEASED_STATUS}' AND ${this.holderColumn} = $2`, [
+      lease.id,
+      lease.holder,
+    ]);
+  }
+
+  /** Rows whose holder died mid-send go back to waiting, due now; returned with who held them, to be audited. */
+  giveBackLapsed(manager: EntityManager, now: Date): Promise<Array<{ id: string; clinic_id: string; holder: string | number | null }>> {
+    const { table, waitingStatus } = this.spec;
+    return queryRows(
+      manager,
+      `WITH lapsed AS (SELECT id, ${this.holderColumn} AS holder FROM ${table} WHERE ${LAPSED} FOR UPDATE SKIP LOCKED)
+       UPDATE ${table} q SET status = '${waitingStatus}', lease_expires_at = NULL, next_attempt_at = $1${this.ownerCleared()}
+         FROM lapsed WHERE q.id = lapsed.id RETURNING q.id, q.clinic_id, lapsed.holder`,
+      [now],
+    );
+  }
+
+  /** Everything this owner holds goes back to waiting, due now (shutdown); owner-held queues only. */
+  giveBackAllHeld(manager: EntityManager, now: Date): Promise<Array<{ id: string; clinic_id: string }>> {
+    if (this.spec.holder.kind !== 'owner') throw new Error(`giveBackAllHeld needs an owner-held queue (${this.spec.table})`);
+    return queryRows(
+      manager,
+      `UPDATE ${this.spec.table} SET status = '${this.spec.waitingStatus}', lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = $2
+        WHERE status = '${LEASED_STATUS}' AND lease_owner = $1 RETURNING id, clinic_id`,
+      [this.spec.holder.owner, now],
+    );
+  }
+
+  private ownerCleared(): string {
+    return this.spec.holder.kind === 'owner' ? ', lease_owner = NULL' : '';
+  }
+}

@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService, SYSTEM } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { DeliveryHooks } from './delivery-hooks';
+import { Message, MessageChannel, MessageStatus } from './message.entity';
+import { MessagesRepository } from './messages.repository';
+import { errorSummary } from './redact';
+import { DeliveryError, DeliveryReport, EMAIL_TRANSPORT, envelopeOf, MessageTransport, SMS_TRANSPORT, TransportReceipt } from './transports';
+
+export type SendOutcome = { ok: true; receipt: TransportReceipt } | { ok: false; error: DeliveryError };
+
+/** A status only moves forward; final states are never left. */
+const STATUS_RANK: Record<MessageStatus, number> = {
+  queued: 0,
+  sending: 1,
+  sent: 2,
+  delivered: 3,
+  undelivered: 3,
+  failed: 3,
+  received: 3,
+  cancelled: 3,
+};
+
+/**
+ * Decides what each attempt at delivering a message did to it: sends it through its channel's
+ * transport, records the outcome (sent, queued for a retry, failed) and, later, the provider's
+ * status report, each with its audit event; a failure is told to the failure hook in the same
+ * transaction.
+ */
+@Injectable()
+export class DeliveryAttempts {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly messages: MessagesRepository,
+    private readonly hooks: DeliveryHooks,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(EMAIL_TRANSPORT) private readonly email: MessageTransport,
+    @Inject(SMS_TRANSPORT) private readonly sms: MessageTransport,
+  ) {}
+
+  async closeTransports(): Promise<void> {
+    await Promise.all([this.email.close?.(), this.sms.close?.()]);
+  }
+
+  transportFor(channel: MessageChannel): MessageTransport {
+    return channel === 'sms' ? this.sms : this.email;
+  }
+
+  async transmit(message: Message, opts: { validitySeconds?: number } = {}): Promise<SendOutcome> {
+    try {
+      const receipt = await this.transportFor(message.channel).send({ ...envelopeOf(message), headers: message.headers ?? {}, validitySeconds: opts.validitySeconds });
+      return { ok: true, receipt };
+    } catch (err) {
+      // Adapters hand back a masked summary; anything else thrown on the way is masked here.
+      const error = err instanceof DeliveryError ? err : new DeliveryError(errorSummary((err as Error)?.message ?? String(err)), 'transient', null);
+      return { ok: false, error };
+    }
+  }
+
+  /**
+   * Writes the outcome of one attempt and its audit event. `retryAt` null means no further
+   * attempt. Only the attempt that still holds the row writes: a status report that got there
+   * first, or another instance that took the row over, is not overwritten. False when skipped.
+   */
+  async recordOutcome(tx: EntityManager, message: Message, outcome: SendOutcome, retryAt: Date | null): Promise<boolean> {
+    const now = this.clock.now();
+    const settled = await this.messages.settleAttempt(
+      tx,
+      message,
+      outcome.ok
+        ? { status: outcome.receipt.status, providerId: outcome.receipt.providerId, nextAttemptAt: null, updatedAt: now }
+        : { status: retryAt ? 'queued' : 'failed', errorCode: outcome.error.code, errorMessage: outcome.error.message.slice(0, 500), nextAttemptAt: retryAt, updatedAt: now },
+    );
+    if (!settled) {
+      // The status report may have won the race: keep its status, but the provider id is ours.
+      if (outcome.ok) await this.messages.addProviderId(tx, message.id, outcome.receipt.providerId);
+      return false;
+    }
+    await this.audit.record(tx, {
+      clinicId: message.clinicId,
+      actor: SYSTEM,
+      action: outcome.ok ? 'message.sent' : retryAt ? 'message.retry_scheduled' : 'message.failed',
+      entityType: 'message',
+      entityId: message.id,
+      data: {
+        purpose: message.purpose,
+        channel: message.channel,
+        transport: message.transport,
+        checkInId: message.checkInId,
+        patientId: message.patientId,
+        staffUserId: message.staffUserId,
+        attempt: message.attempts,
+        ...(outcome.ok ? {} : { errorCode: outcome.error.code, retryAt: retryAt?.toISOString() ?? null }),
+      },
+    });
+    if (!outcome.ok) await this.hooks.failed(tx, message, { kind: outcome.error.kind, code: outcome.error.code, via: 'send' });
+    return true;
+  }
+
+  /**
+   * A provider's status report, as its adapter translated it: idempotent, and a late or repeated
+   * status never moves a message back. False when it changed nothing.
+   */
+  applyReport(report: DeliveryReport): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const row = await this.messages.lockForReport(tx, report.providerId, report.messageId);
+      if (!row) return false;
+      if (STATUS_RANK[report.status] <= (STATUS_RANK[row.status] ?? 0)) return false;
+      await this.messages.update(tx, row.id, { status: report.status, providerId: report.providerId, errorCode: report.errorCode ?? undefined, updatedAt: this.clock.now() });
+      await this.audit.record(tx, {
+        clinicId: row.clinic_id,
+        actor: { type: 'provider', id: report.provider },
+        action: 'message.status_changed',
+        entityType: 'message',
+        entityId: row.id,
+        data: { from: row.status, to: report.status, errorCode: report.errorCode },
+      });
+      if (report.failure) {
+        const message = await this.messages.byId(tx, row.id);
+        await this.hooks.failed(tx, message, { ...report.failure, via: 'callback' });
+      }
+      return true;
+    });
+  }
+}

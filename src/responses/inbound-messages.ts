@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, MoreThanOrEqual, Not } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { queryRows } from '../database/query-rows';
+import { Message, MessageChannel } from '../messaging/message.entity';
+
+/**
+ * Decides which inbound texts are stored: each provider message once (a webhook retried by the
+ * provider stores nothing new), with its audit event; and reads a patient's recent texts back.
+ * Inbound texts share the messages table with outbound ones (direction 'in'); messaging itself
+ * is outbound only.
+ */
+@Injectable()
+export class InboundMessages {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Stores an inbound message once per provider id; null when it was seen before. */
+  async record(
+    tx: EntityManager,
+    input: { clinicId: string; patientId: string | null; channel: MessageChannel; providerId: string; from: string; to: string; text: string },
+  ): Promise<Message | null> {
+    const now = this.clock.now();
+    const inserted = await queryRows<{ id: string }>(
+      tx,
+      `INSERT INTO messages (clinic_id, patient_id, direction, channel, transport, purpose, to_address, from_address, body, provider_id, status, created_at, updated_at)
+       VALUES ($1, $2, 'in', $3, 'twilio', 'reply', $4, $5, $6, $7, 'received', $8, $8)
+       ON CONFLICT (provider_id) DO NOTHING RETURNING id`,
+      [input.clinicId, input.patientId, input.channel, input.to, input.from, input.text, input.providerId, now],
+    );
+    if (!inserted.length) return null;
+    await this.audit.record(tx, {
+      clinicId: input.clinicId,
+      actor: input.patientId ? { type: 'patient', id: input.patientId } : { type: 'provider', id: 'twilio' },
+      action: 'message.received',
+      entityType: 'message',
+      entityId: inserted[0].id,
+      data: { channel: input.channel, patientId: input.patientId },
+    });
+    return tx.getRepository(Message).findOneByOrFail({ id: inserted[0].id });
+  }
+
+  /** A patient's inbound texts on a channel since a time, oldest first, read in the caller's transaction. */
+  textsSince(tx: EntityManager, input: { clinicId: string; patientId: string; channel: MessageChannel; since: Date; except?: string }): Promise<Message[]> {
+    return tx.getRepository(Message).find({
+      where: {
+        clinicId: input.clinicId,
+        patientId: input.patientId,
+        direction: 'in',
+        channel: input.channel,
+        createdAt: MoreThanOrEqual(input.since),
+        ...(input.except ? { id: Not(input.except) } : {}),
+      },
+      order: { createdAt: 'ASC' },
+    });
+  }
+}
