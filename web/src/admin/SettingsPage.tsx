@@ -13,6 +13,7 @@ import { useDocumentTitle } from '../ui/title';
 import { AdminOnly } from './AdminOnly';
 import { adminKeys, type Clinic, type Shift, type UpdateClinic } from './admin-api';
 import { fieldErrorsOf } from './field-errors';
+import { DataTable } from '../ui/DataTable';
 import './admin.css';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -291,49 +292,35 @@ function WeekGrid({ rows, nameOf }: { rows: Row[]; nameOf: (id: string) => strin
   const valid = rows.filter((r) => minutes(r.start) !== null && (minutes(r.end) !== null || r.end === '24:00'));
   const sorted = [...valid].sort((a, b) => a.start.localeCompare(b.start));
   return (
-    <div className="table-wrap" tabIndex={0} role="region" aria-label="The week at a glance">
-      <table className="week-grid">
-        <caption>The week at a glance (unsaved changes included)</caption>
-        <thead>
-          <tr>
-            {WEEKDAYS.map((d) => (
-              <th key={d} scope="col">
-                {d}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            {WEEKDAYS.map((d, i) => {
-              const weekday = i + 1;
-              const previous = ((weekday + 5) % 7) + 1;
-              const spill = sorted.filter((r) => r.weekday === previous && pastMidnight(r) && r.end !== '00:00');
-              const own = sorted.filter((r) => r.weekday === weekday);
-              return (
-                <td key={d}>
-                  {spill.length + own.length === 0 ? (
-                    <span className="muted">Nobody</span>
-                  ) : (
-                    <ul>
-                      {spill.map((r) => (
-                        <li key={`s${r.key}`}>
-                          00:00–{r.end} {nameOf(r.staffUserId)} <span className="muted">(from {WEEKDAYS[previous - 1]})</span>
-                        </li>
-                      ))}
-                      {own.map((r) => (
-                        <li key={r.key}>
-                          {r.start}–{pastMidnight(r) ? `${r.end} next day` : r.end} {nameOf(r.staffUserId)}
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
-              );
-            })}
-          </tr>
-        </tbody>
-      </table>
-    </div>
+    <DataTable region={{ label: 'The week at a glance' }} className="week-grid" caption="The week at a glance (unsaved changes included)" columns={WEEKDAYS}>
+      <tr>
+        {WEEKDAYS.map((d, i) => {
+          const weekday = i + 1;
+          const previous = ((weekday + 5) % 7) + 1;
+          const spill = sorted.filter((r) => r.weekday === previous && pastMidnight(r) && r.end !== '00:00');
+          const own = sorted.filter((r) => r.weekday === weekday);
+          return (
+            <td key={d}>
+              {spill.length + own.length === 0 ? (
+                <span className="muted">Nobody</span>
+              ) : (
+                <ul>
+                  {spill.map((r) => (
+                    <li key={`s${r.key}`}>
+                      00:00–{r.end} {nameOf(r.staffUserId)} <span className="muted">(from {WEEKDAYS[previous - 1]})</span>
+                    </li>
+                  ))}
+                  {own.map((r) => (
+                    <li key={r.key}>
+                      {r.start}–{pastMidnight(r) ? `${r.end} next day` : r.end} {nameOf(r.staffUserId)}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </td>
+          );
+        })}
+      </tr>
+    </DataTable>
   );
 }

@@ -5,6 +5,7 @@ import { api, ApiError, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
+import { DataTable } from '../ui/DataTable';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { useStaffDirectory } from '../ui/directory';
@@ -328,28 +329,16 @@ export default function FlagPage() {
         ) : sent.length === 0 ? (
           <p className="muted">None yet.</p>
         ) : (
-          <div className="table-scroll" role="region" aria-labelledby="messages" tabIndex={0}>
-            <table className="symptom-table">
-              <thead>
-                <tr>
-                  <th scope="col">Sent</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sent.map((m) => (
-                  <tr key={m.id}>
-                    <td>{dateTime(m.at)}</td>
-                    <td>{PURPOSE_WORDS[m.purpose] ?? m.purpose}</td>
-                    <td>{m.channel === 'sms' ? 'SMS' : 'Email'}</td>
-                    <td>{m.status}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable wrap="table-scroll" region={{ labelledBy: 'messages' }} className="symptom-table" columns={['Sent', 'Kind', 'Channel', 'Status']}>
+            {sent.map((m) => (
+              <tr key={m.id}>
+                <td>{dateTime(m.at)}</td>
+                <td>{PURPOSE_WORDS[m.purpose] ?? m.purpose}</td>
+                <td>{m.channel === 'sms' ? 'SMS' : 'Email'}</td>
+                <td>{m.status}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
 

@@ -6,6 +6,7 @@ import { api, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
+import { DataTable } from '../ui/DataTable';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { TextField } from '../ui/TextField';
@@ -162,28 +163,16 @@ function PlannedCheckIns({ items }: { items: CheckIn[] }) {
       {items.length === 0 ? (
         <p className="muted">No check-ins are planned for this session.</p>
       ) : (
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Day</th>
-                <th scope="col">Due</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((c) => (
-                <tr key={c.id}>
-                  <td>Day {c.dayOffset}</td>
-                  <td>{formatDateTime(c.dueAt)}</td>
-                  <td>{c.channel === 'sms' ? 'SMS' : c.channel === 'email' ? 'Email' : 'Chosen when sent'}</td>
-                  <td>{STATUS[c.status] ?? c.status}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable className="data" columns={['Day', 'Due', 'Channel', 'Status']}>
+          {items.map((c) => (
+            <tr key={c.id}>
+              <td>Day {c.dayOffset}</td>
+              <td>{formatDateTime(c.dueAt)}</td>
+              <td>{c.channel === 'sms' ? 'SMS' : c.channel === 'email' ? 'Email' : 'Chosen when sent'}</td>
+              <td>{STATUS[c.status] ?? c.status}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { useUPlot } from './useUPlot';
+import { DataTable } from './DataTable';
 import './symptom-chart.css';
 
 /** The five symptoms a check-in asks about, scored 0 (none) to 4 (severe). */
@@ -105,46 +106,37 @@ export function SymptomChart({ answers, expected, label }: SymptomChartProps) {
 
 function SymptomTable({ answers, expected, label }: Required<Pick<SymptomChartProps, 'answers' | 'label'>> & { expected?: ExpectedCourse }) {
   return (
-    <div className="table-scroll" role="region" aria-label={`${label}: table`} tabIndex={0}>
-      <table className="symptom-table">
-        <caption className="visually-hidden">{label}: scores 0 (none) to 4 (severe), usual maximum in brackets</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            {SYMPTOMS.map((s) => (
-              <th scope="col" key={s}>
-                {SYMPTOM_LABELS[s]}
-              </th>
-            ))}
-            <th scope="col">Warning signs</th>
-          </tr>
-        </thead>
-        <tbody>
-          {answers.map((answer) => (
-            <tr key={`${answer.at}-${answer.day}`}>
-              <th scope="row">
-                Day {answer.day}
-                <span className="muted"> · {new Date(answer.at).toLocaleDateString()}</span>
-              </th>
-              {SYMPTOMS.map((s) => {
-                const score = answer.scores[s];
-                const max = expectedMax(expected, s, answer.day);
-                const above = score != null && max != null && score > max;
-                return (
-                  <td key={s} data-symptom={s} className={above ? 'above-expected' : undefined}>
-                    {score == null ? '–' : score}
-                    {max != null && <span className="muted"> ({max})</span>}
-                    {above && <span className="visually-hidden"> above usual</span>}
-                    {above && <span aria-hidden="true"> ▲</span>}
-                  </td>
-                );
-              })}
-              <td>{answer.warningSigns.length ? answer.warningSigns.map(warningSignLabel).join(', ') : 'None'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      wrap="table-scroll"
+      region={{ label: `${label}: table` }}
+      className="symptom-table"
+      captionClassName="visually-hidden"
+      caption={<>{label}: scores 0 (none) to 4 (severe), usual maximum in brackets</>}
+      columns={['Day', ...SYMPTOMS.map((s) => SYMPTOM_LABELS[s]), 'Warning signs']}
+    >
+      {answers.map((answer) => (
+        <tr key={`${answer.at}-${answer.day}`}>
+          <th scope="row">
+            Day {answer.day}
+            <span className="muted"> · {new Date(answer.at).toLocaleDateString()}</span>
+          </th>
+          {SYMPTOMS.map((s) => {
+            const score = answer.scores[s];
+            const max = expectedMax(expected, s, answer.day);
+            const above = score != null && max != null && score > max;
+            return (
+              <td key={s} data-symptom={s} className={above ? 'above-expected' : undefined}>
+                {score == null ? '–' : score}
+                {max != null && <span className="muted"> ({max})</span>}
+                {above && <span className="visually-hidden"> above usual</span>}
+                {above && <span aria-hidden="true"> ▲</span>}
+              </td>
+            );
+          })}
+          <td>{answer.warningSigns.length ? answer.warningSigns.map(warningSignLabel).join(', ') : 'None'}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
