@@ -3,7 +3,7 @@ import type { Response as HttpResponse } from 'supertest';
 import twilio from 'twilio';
 import { AuthService } from '../src/auth/auth.service';
 import { createTestApp, PUBLIC_BASE_URL, TestApp } from './support/app';
-import { linkIn, newApiKey, newClinic, newEmail, newPatient, newPhone, newTreatment, NO_WARNING_SIGNS, TestClinic, patientBody } from './support/factories';
+import { linkIn, newApiKey, newClinic, newEmail, newPatient, newPhone, newTreatment, NO_WARNING_SIGNS, TestClinic, patientBody, treatmentBody } from './support/factories';
 import { TEST_AUTH_TOKEN } from './support/twilio-api';
 
 /**
@@ -266,16 +266,7 @@ describe('bad input is refused and leaves nothing behind', () => {
     let other: TestClinic;
     let patientId: string;
     let othersPatientId: string;
-    const body = (overrides: Record<string, unknown> = {}) => ({
-      patientId,
-      practitionerId: c.practitioner.id,
-      procedure: 'mesotherapy',
-      indication: 'cellulite',
-      bodyAreas: ['thighs'],
-      product: 'Lipolytic cocktail A',
-      performedAt: t.clock.now().toISOString(),
-      ...overrides,
-    });
+    const body = (overrides: Record<string, unknown> = {}) => treatmentBody(t, c, patientId, overrides);
     beforeAll(async () => {
       c = await newClinic(t);
       other = await newClinic(t);

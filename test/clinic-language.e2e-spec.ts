@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { EscalationService } from '../src/flags/escalation.service';
 import { smsSegments } from '../src/messaging/sms-segments';
-import { createTestApp, TestApp } from './support/app';
-import { newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
+import type { TestApp } from './support/app';
+import { appWithClinic, newPatient, newTreatment, replyBySms, TestClinic } from './support/factories';
 
 /**
  * Issue 13 §3 through the API: the clinic's staff language and SMS name (settings, validation),
@@ -10,17 +9,14 @@ import { newClinic, newPatient, newTreatment, TestClinic } from './support/facto
  * check-in in two segments whatever the patient's name, and the Spanish check-in's day count.
  */
 describe("clinic's staff language, SMS name and how long an SMS may wait", () => {
+  const suite = appWithClinic({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
   let t: TestApp;
   let c: TestClinic;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
-    c = await newClinic(t);
+  beforeAll(() => {
+    ({ t, c } = suite);
   });
-  afterAll(() => t?.close());
 
-  const newSid = () => 'SM' + randomBytes(16).toString('hex');
-  const reply = (from: string, body: string) => t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: newSid(), From: from, To: c.smsNumber, Body: body, AccountSid: 'AC' + '0'.repeat(32) }).expect(200);
+  const reply = (from: string, body: string) => replyBySms(t, c, from, body);
 
   async function askedBySms(overrides: Record<string, unknown> = {}) {
     t.clock.set('2026-03-02T08:00:00Z');

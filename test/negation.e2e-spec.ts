@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { createTestApp, TestApp } from './support/app';
-import { linkIn, newClinic, newPatient, newTreatment, NO_WARNING_SIGNS, TestClinic } from './support/factories';
+import type { TestApp } from './support/app';
+import { appWithClinic, linkIn, newPatient, newTreatment, NO_WARNING_SIGNS, replyBySms, TestClinic } from './support/factories';
 
 /**
  * Issue 13 §1 through the API: the patient's words are read with their negations. "No fever"
@@ -9,17 +8,14 @@ import { linkIn, newClinic, newPatient, newTreatment, NO_WARNING_SIGNS, TestClin
  * on the answer for the practitioner to see.
  */
 describe('warning signs in words, negations read (SMS and form)', () => {
+  const suite = appWithClinic({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
   let t: TestApp;
   let c: TestClinic;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
-    c = await newClinic(t);
+  beforeAll(() => {
+    ({ t, c } = suite);
   });
-  afterAll(() => t?.close());
 
-  const newSid = () => 'SM' + randomBytes(16).toString('hex');
-  const reply = (from: string, body: string) => t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: newSid(), From: from, To: c.smsNumber, Body: body, AccountSid: 'AC' + '0'.repeat(32) }).expect(200);
+  const reply = (from: string, body: string) => replyBySms(t, c, from, body);
   const mark = () => ({ sms: t.twilioApi.requests.length, mail: t.smtp.received.length });
   const smsSince = (m: { sms: number }, to: string) => t.twilioApi.requests.slice(m.sms).filter((r) => r.params.To === to).map((r) => r.params.Body);
   const mailSince = (m: { mail: number }) => t.smtp.received.slice(m.mail);
