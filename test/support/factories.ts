@@ -131,6 +131,12 @@ export async function emailedCheckIn(t: TestApp, c: TestClinic) {
   return { patient, treatment, text: t.smtp.to(patient.email!)[0].parsed.text! };
 }
 
+/** How many rows `SELECT count(*) FROM <from>` finds: `from` is a table and its WHERE, with `$n` params. */
+export async function countRows(t: TestApp, from: string, params: unknown[] = []): Promise<number> {
+  const [{ n }] = (await t.db.query(`SELECT count(*)::int AS n FROM ${from}`, params)) as Array<{ n: number }>;
+  return n;
+}
+
 /** A Twilio message id, new each time. */
 export const newMessageSid = () => 'SM' + randomBytes(16).toString('hex');
 
