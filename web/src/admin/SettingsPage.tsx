@@ -14,6 +14,7 @@ import { AdminOnly } from './AdminOnly';
 import { adminKeys, type Clinic, type Shift, type UpdateClinic } from './admin-api';
 import { fieldErrorsOf } from './field-errors';
 import { DataTable } from '../ui/DataTable';
+import { RefusalAlert } from '../ui/FormParts';
 import './admin.css';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -71,6 +72,16 @@ function patchOf(before: Values, after: Values): UpdateClinic {
   return patch as UpdateClinic;
 }
 
+/** The two escalation delays: empty means the service's default, which the description names. */
+const ESCALATION_FIELDS: Array<{ name: 'escalateUrgentAfterMinutes' | 'escalateHighAfterHours'; label: string; description: (d: Clinic['escalationDefaults']) => string }> = [
+  {
+    name: 'escalateUrgentAfterMinutes',
+    label: 'Urgent flags after (minutes)',
+    description: (d) => `Every practitioner and administrator is alerted. Empty: the default, ${d.urgentAfterMinutes} minutes.`,
+  },
+  { name: 'escalateHighAfterHours', label: 'High flags after (hours)', description: (d) => `Empty: the default, ${d.highAfterHours} hours.` },
+];
+
 function ClinicForm({ clinic }: { clinic: Clinic }) {
   const queryClient = useQueryClient();
   const [saved, setSaved] = useState(valuesOf(clinic));
@@ -113,8 +124,7 @@ function ClinicForm({ clinic }: { clinic: Clinic }) {
     <section aria-labelledby="clinic-heading">
       <h2 id="clinic-heading">Clinic</h2>
       {done && <Alert tone="success">The settings are saved.</Alert>}
-      {save.isError && (other.length > 0 || Object.keys(errors.byField).length === 0) && <Alert>{other.length ? other.join(' ') : describeError(save.error)}</Alert>}
-      {Object.keys(errors.byField).length > 0 && <Alert>Check the fields marked below.</Alert>}
+      <RefusalAlert error={save.error} byField={errors.byField} other={other} checkFields="Check the fields marked below." />
       <Form className="settings-form" onSubmit={submit} validationErrors={byField} validationBehavior="aria">
         <fieldset>
           <legend>The clinic</legend>
@@ -136,22 +146,9 @@ function ClinicForm({ clinic }: { clinic: Clinic }) {
         <fieldset>
           <legend>Escalation of unacknowledged flags</legend>
           <div className="form-grid">
-            <TextField
-              name="escalateUrgentAfterMinutes"
-              label="Urgent flags after (minutes)"
-              inputMode="numeric"
-              value={v.escalateUrgentAfterMinutes}
-              onChange={set('escalateUrgentAfterMinutes')}
-              description={`Every practitioner and administrator is alerted. Empty: the default, ${d.urgentAfterMinutes} minutes.`}
-            />
-            <TextField
-              name="escalateHighAfterHours"
-              label="High flags after (hours)"
-              inputMode="numeric"
-              value={v.escalateHighAfterHours}
-              onChange={set('escalateHighAfterHours')}
-              description={`Empty: the default, ${d.highAfterHours} hours.`}
-            />
+            {ESCALATION_FIELDS.map((f) => (
+              <TextField key={f.name} name={f.name} label={f.label} inputMode="numeric" value={v[f.name]} onChange={set(f.name)} description={f.description(d)} />
+            ))}
           </div>
         </fieldset>
         <div>
@@ -221,8 +218,7 @@ function RotaEditor() {
         practitioner is alerted.
       </p>
       {done && <Alert tone="success">The rota is saved.</Alert>}
-      {save.isError && (other.length > 0 || Object.keys(byField).length === 0) && <Alert>{other.length ? other.join(' ') : describeError(save.error)}</Alert>}
-      {Object.keys(byField).length > 0 && <Alert>Check the shifts marked below.</Alert>}
+      <RefusalAlert error={save.error} byField={byField} other={other} checkFields="Check the shifts marked below." />
       {staff.length === 0 && <Alert tone="info">The clinic has no active practitioner or administrator to put on the rota.</Alert>}
       <WeekGrid rows={rows} nameOf={(id) => staff.find((s) => s.id === id)?.name ?? 'A former staff member'} />
       <Form className="settings-form" onSubmit={submit} validationErrors={byField} validationBehavior="aria">

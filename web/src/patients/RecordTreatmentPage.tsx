@@ -11,6 +11,7 @@ import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
+import { RefusalAlert } from '../ui/FormParts';
 import { BodyAreasPicker, type BodyArea } from './BodyAreasPicker';
 import { SelectField } from './fields';
 import { fieldErrors, formatDateTime, fullName, isNotFound, patientKeys, useBodyAreas, usePatient, useProtocols, type CheckIn } from './patients-api';
@@ -105,9 +106,7 @@ export default function RecordTreatmentPage() {
         <Link to={`/patients/${id}`}>← {name}</Link>
       </p>
       <h1>Record a treatment for {name}</h1>
-      {record.isError && other.length + Object.keys(byField).length === 0 && <Alert>{describeError(record.error)}</Alert>}
-      {other.length > 0 && <Alert>{other.join(' ')}</Alert>}
-      {Object.keys(byField).length > 0 && <Alert>Check the fields marked below.</Alert>}
+      <RefusalAlert error={record.error} byField={byField} other={other} checkFields="Check the fields marked below." />
       <Form className="stack" onSubmit={submit} validationErrors={shownErrors} validationBehavior="aria">
         <div className="form-grid">
           <TextField name="procedure" label="Procedure" description="e.g. mesotherapy" isRequired value={f.procedure} onChange={set('procedure')} />
