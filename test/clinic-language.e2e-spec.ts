@@ -16,7 +16,6 @@ describe("clinic's staff language, SMS name and how long an SMS may wait", () =>
     ({ t, c } = suite);
   });
 
-  const reply = (from: string, body: string) => replyBySms(t, c, from, body);
 
   async function askedBySms(overrides: Record<string, unknown> = {}) {
     t.clock.set('2026-03-02T08:00:00Z');
@@ -65,13 +64,13 @@ describe("clinic's staff language, SMS name and how long an SMS may wait", () =>
   it('HELP replies and requests for missing scores say how long they may wait (2 hours)', async () => {
     const { patient } = await askedBySms();
     let before = t.twilioApi.to(patient.phone!).length;
-    await reply(patient.phone!, 'HELP');
+    await replyBySms(t, c, patient.phone!, 'HELP');
     const help = t.twilioApi.to(patient.phone!).slice(before);
     expect(help).toHaveLength(1);
     expect(help[0].params.ValidityPeriod).toBe('7200');
 
     before = t.twilioApi.to(patient.phone!).length;
-    await reply(patient.phone!, 'bruising 1 redness 0');
+    await replyBySms(t, c, patient.phone!, 'bruising 1 redness 0');
     const ask = t.twilioApi.to(patient.phone!).slice(before);
     expect(ask).toHaveLength(1);
     expect(ask[0].params.Body).toContain('itching, burning and pain');
@@ -81,7 +80,7 @@ describe("clinic's staff language, SMS name and how long an SMS may wait", () =>
   it("an urgent flag alerts staff in the clinic's language, and advice and alerts say how long they may wait", async () => {
     const { patient } = await askedBySms();
     const mark = { sms: t.twilioApi.requests.length, mail: t.smtp.received.length };
-    await reply(patient.phone!, 'I have a fever and pus');
+    await replyBySms(t, c, patient.phone!, 'I have a fever and pus');
     const advice = t.twilioApi.requests.slice(mark.sms).filter((r) => r.params.To === patient.phone);
     expect(advice).toHaveLength(1);
     expect(advice[0].params.Body).toMatch(/^Hautzentrum Süd: /);

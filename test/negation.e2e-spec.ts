@@ -15,7 +15,6 @@ describe('warning signs in words, negations read (SMS and form)', () => {
     ({ t, c } = suite);
   });
 
-  const reply = (from: string, body: string) => replyBySms(t, c, from, body);
   const mark = () => ({ sms: t.twilioApi.requests.length, mail: t.smtp.received.length });
   const smsSince = (m: { sms: number }, to: string) => t.twilioApi.requests.slice(m.sms).filter((r) => r.params.To === to).map((r) => r.params.Body);
   const mailSince = (m: { mail: number }) => t.smtp.received.slice(m.mail);
@@ -41,7 +40,7 @@ describe('warning signs in words, negations read (SMS and form)', () => {
   it('"No fever, no pus, just a bit tender." by SMS with scores: stored with its negated signs, no flag, no advice, nobody paged', async () => {
     const { patient } = await asked('sms');
     const m = mark();
-    await reply(patient.phone!, '1 1 0 0 1 No fever, no pus, just a bit tender.');
+    await replyBySms(t, c, patient.phone!, '1 1 0 0 1 No fever, no pus, just a bit tender.');
     expect(await flagsOf(patient.id)).toEqual([]);
     expect(smsSince(m, patient.phone!)).toEqual([]);
     expect(t.twilioApi.requests.slice(m.sms)).toEqual([]);
@@ -57,7 +56,7 @@ describe('warning signs in words, negations read (SMS and form)', () => {
   it('"No fever, no pus, just a bit tender." by SMS alone: no flag and no advice (only the usual request for the numbers)', async () => {
     const { patient } = await asked('sms');
     const m = mark();
-    await reply(patient.phone!, 'No fever, no pus, just a bit tender.');
+    await replyBySms(t, c, patient.phone!, 'No fever, no pus, just a bit tender.');
     expect(await flagsOf(patient.id)).toEqual([]);
     const sent = smsSince(m, patient.phone!);
     expect(sent).toHaveLength(1);
@@ -68,7 +67,7 @@ describe('warning signs in words, negations read (SMS and form)', () => {
   it('"Kein Fieber, keine Schwellung im Gesicht." by SMS and in the form: no flag, no advice', async () => {
     const bySms = await asked('sms', 'de');
     let m = mark();
-    await reply(bySms.patient.phone!, '1 1 0 0 1 Kein Fieber, keine Schwellung im Gesicht.');
+    await replyBySms(t, c, bySms.patient.phone!, '1 1 0 0 1 Kein Fieber, keine Schwellung im Gesicht.');
     expect(await flagsOf(bySms.patient.id)).toEqual([]);
     expect(t.twilioApi.requests.slice(m.sms)).toEqual([]);
     expect(mailSince(m)).toEqual([]);
@@ -94,7 +93,7 @@ describe('warning signs in words, negations read (SMS and form)', () => {
   it('"no fever but my lips are swelling": the urgent pathway, advice to the patient, on-call paged, the reason quoting the words', async () => {
     const { patient } = await asked('sms');
     const m = mark();
-    await reply(patient.phone!, 'no fever but my lips are swelling');
+    await replyBySms(t, c, patient.phone!, 'no fever but my lips are swelling');
     const flags = await flagsOf(patient.id);
     expect(flags).toEqual([expect.objectContaining({ ruleId: 'warning-sign', priority: 'urgent' })]);
     expect(flags[0].reason).toContain('"lips are swelling"');

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import type { Response } from 'supertest';
 import { AuditService } from '../src/audit/audit.service';
 import { createTestApp, TestApp } from './support/app';
-import { countRows, newClinic, newMessageSid, newPatient, newTreatment, TestClinic } from './support/factories';
+import { appWithClinic, countRows, newClinic, newMessageSid, newPatient, newTreatment, TestClinic } from './support/factories';
 
 /**
  * Transactions under load and nested: concurrent SMS replies without exhausting the pool, one
@@ -92,15 +92,14 @@ describe('under concurrent load', () => {
 });
 
 describe('the audit log in nested transactions (savepoints)', () => {
+  const suite = appWithClinic();
   let t: TestApp;
   let c: TestClinic;
   let audit: AuditService;
-  beforeAll(async () => {
-    t = await createTestApp();
-    c = await newClinic(t);
+  beforeAll(() => {
+    ({ t, c } = suite);
     audit = t.get(AuditService);
   });
-  afterAll(() => t.close());
 
   const entry = (action: string) => ({ clinicId: c.clinic.id, actor: { type: 'system' as const, id: null }, action, entityType: 'test' });
   const events = (action: string) => countRows(t, `audit_events WHERE clinic_id = $1 AND action = $2`, [c.clinic.id, action]);
