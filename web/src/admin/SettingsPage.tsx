@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Form } from 'react-aria-components';
 import { api, unwrap } from '../api/client';
-import { SelectField } from '../patients/fields';
+import { SelectField } from '../ui/fields';
 import '../patients/patients.css';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';

@@ -3,7 +3,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import type { components, operations } from '../api/schema';
-import { Select } from '../flags/Select';
+import { Select } from '../ui/Select';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';

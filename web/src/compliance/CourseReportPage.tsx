@@ -1,5 +1,5 @@
 import { useSearchParams } from 'react-router';
-import { Select } from '../flags/Select';
+import { Select } from '../ui/Select';
 import { Alert } from '../ui/Alert';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';

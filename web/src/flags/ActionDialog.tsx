@@ -4,7 +4,7 @@ import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
 import { SubmitOrClose } from '../ui/FormParts';
-import { Select } from './Select';
+import { Select } from '../ui/Select';
 
 /**
  * A button that opens a modal form (React Aria: focus kept inside, Escape closes, focus goes back).

@@ -8,7 +8,7 @@ import { Button } from '../ui/Button';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
 import { RefusalAlert } from '../ui/FormParts';
-import { CheckField, SelectField } from './fields';
+import { CheckField, SelectField } from '../ui/fields';
 import { fieldErrors } from './patients-api';
 import './patients.css';
 

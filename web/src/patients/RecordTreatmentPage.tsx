@@ -13,7 +13,7 @@ import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
 import { RefusalAlert } from '../ui/FormParts';
 import { BodyAreasPicker, type BodyArea } from './BodyAreasPicker';
-import { SelectField } from './fields';
+import { SelectField } from '../ui/fields';
 import { fieldErrors, formatDateTime, fullName, isNotFound, patientKeys, useBodyAreas, usePatient, useProtocols, type CheckIn } from './patients-api';
 import './patients.css';
 
