@@ -1,21 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { AuthService } from '../src/auth/auth.service';
-import { createTestApp, TestApp } from './support/app';
+import { appSuite, TestApp } from './support/app';
 import { newApiKey, newClinic, newEmail, TestClinic } from './support/factories';
 import { expectError, raiseFlag, rowsOf } from './support/refusals';
 
 /**
- * Bad access, on the real app (another clinic's records, auth and roles): each case checks the exact status, the
- * `{ statusCode, error, message }` body, and that no row was written anywhere for the clinic.
+ * Bad access, on the real app (another clinic's records, auth and roles): each case checks the
+ * exact status, the `{ statusCode, error, message }` body, and that no row was written anywhere
+ * for the clinic.
  */
-describe('bad input is refused and leaves nothing behind', () => {
+describe('bad access is refused and leaves nothing behind', () => {
+  const suite = appSuite({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
-  });
-  afterAll(async () => {
-    await t?.close();
+  beforeAll(() => {
+    t = suite.t;
   });
 
   describe("another clinic's records are not found", () => {

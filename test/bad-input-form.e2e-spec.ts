@@ -1,23 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
-import { createTestApp, PUBLIC_BASE_URL, TestApp } from './support/app';
+import { appSuite, PUBLIC_BASE_URL, TestApp } from './support/app';
 import { newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
 import { TEST_AUTH_TOKEN } from './support/twilio-api';
 import { expectError, firstEmailLink, FULL_FORM, moveClock, rowsOf } from './support/refusals';
 
 /**
  * Bad input from outside, on the real app (the patient form, paging numbers, unsigned Twilio
- * webhooks): each case checks the exact status, the
- * `{ statusCode, error, message }` body, and that no row was written anywhere for the clinic.
+ * webhooks): each case checks the exact status, the `{ statusCode, error, message }` body, and
+ * that no row was written anywhere for the clinic.
  */
-describe('bad input is refused and leaves nothing behind', () => {
+describe('bad input from outside is refused and leaves nothing behind', () => {
+  const suite = appSuite({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
-  });
-  afterAll(async () => {
-    await t?.close();
+  beforeAll(() => {
+    t = suite.t;
   });
 
   describe('the patient form', () => {

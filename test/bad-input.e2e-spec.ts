@@ -1,22 +1,19 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import twilio from 'twilio';
-import { createTestApp, TestApp } from './support/app';
+import { appSuite, TestApp } from './support/app';
 import { newClinic, newEmail, newPatient, newTreatment, TestClinic, patientBody, treatmentBody } from './support/factories';
 import { expectError, firstEmailLink, FULL_FORM, moveClock, raiseFlag, rowsOf } from './support/refusals';
 
 /**
  * Bad records, on the real app (patients, treatments, text the database cannot store or that is
- * not printable): each case checks the exact status, the
- * `{ statusCode, error, message }` body, and that no row was written anywhere for the clinic.
+ * not printable): each case checks the exact status, the `{ statusCode, error, message }` body,
+ * and that no row was written anywhere for the clinic.
  */
-describe('bad input is refused and leaves nothing behind', () => {
+describe('bad records are refused and leave nothing behind', () => {
+  const suite = appSuite({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
-  });
-  afterAll(async () => {
-    await t?.close();
+  beforeAll(() => {
+    t = suite.t;
   });
 
   describe('POST /v1/patients', () => {

@@ -3,7 +3,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { Clinic } from '../../src/clinics/clinic.entity';
 import { ClinicsService } from '../../src/clinics/clinics.service';
 import { StaffRole } from '../../src/clinics/staff-user.entity';
-import { createTestApp, type TestApp } from './app';
+import { appSuite, type createTestApp, type TestApp } from './app';
 
 /** A valid, unique mobile number (Spanish mobiles are valid for libphonenumber). */
 export function newPhone(): string {
@@ -180,11 +180,11 @@ export async function treatedYesterday(t: TestApp, patient: Record<string, unkno
  * beforeAll and closed in afterAll. Read `suite.t` and `suite.c` from a test or a later beforeAll.
  */
 export function appWithClinic(opts: Parameters<typeof createTestApp>[0] = {}) {
+  const app = appSuite(opts);
   const suite = { t: undefined as unknown as TestApp, c: undefined as unknown as TestClinic };
   beforeAll(async () => {
-    suite.t = await createTestApp(opts);
+    suite.t = app.t;
     suite.c = await newClinic(suite.t);
   });
-  afterAll(() => suite.t?.close());
   return suite;
 }
