@@ -13,9 +13,7 @@
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
@@ -23,10 +21,8 @@ import { AuditService, chainHash, payloadDigestOf } from '../src/audit/audit.ser
 import { ChainVerifier } from '../src/audit/chain-verifier.service';
 import { ClinicsService } from '../src/clinics/clinics.service';
 import { TestClock } from '../src/common/clock';
-import { loadConfig } from '../src/config/app-config';
-import { createDataSource } from '../src/database/data-source';
-import { freePort, startEmbeddedPostgres } from '../src/database/embedded';
 import { PatientsService } from '../src/patients/patients.service';
+import { benchConfig, benchDatabase } from './support/database';
 
 const SMALL = Number(process.env.BENCH_AUDIT_SMALL ?? 10_000);
 const LARGE = Number(process.env.BENCH_AUDIT_EVENTS ?? 1_000_000);
@@ -40,31 +36,14 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function main() {
-  let url = process.env.DATABASE_URL;
-  let stop: () => Promise<void> = async () => undefined;
-  if (!url) {
-    const db = await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-audit-')), port: await freePort(), persistent: false });
-    url = db.url;
-    stop = db.stop;
-  }
-  const migrate = await createDataSource(url).initialize();
-  await migrate.runMigrations();
-  await migrate.destroy();
+  const { url, stop } = await benchDatabase('aftercare-bench-audit-');
 
   const owner = new Client({ connectionString: url });
   await owner.connect();
   const [{ v: pgVersion }] = (await owner.query(`SHOW server_version`)).rows.map((r) => ({ v: r.server_version }));
   const count = async () => Number((await owner.query(`SELECT count(*) AS n FROM audit_events`)).rows[0].n);
 
-  const config = {
-    ...loadConfig({ ...process.env, DATABASE_URL: url, DEV_OUTBOX: 'true' }),
-    migrationsRun: false,
-    dispatchIntervalMs: 0,
-    escalationIntervalMs: 0,
-    auditCheckpointIntervalMs: 0,
-    signalIntervalMs: 0,
-    bootstrapOnStart: false,
-  };
+  const config = benchConfig(url, { DEV_OUTBOX: 'true' });
   const clock = new TestClock('2026-03-02T08:00:00Z');
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, clock)] }).compile();
   moduleRef.useLogger(['error']);

@@ -9,21 +9,18 @@
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import os from 'node:os';
 import { OutboxTransport } from '../src/messaging/outbox.transport';
 import { EMAIL_TRANSPORT } from '../src/messaging/transports';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { CheckInDispatcher } from '../src/check-ins/dispatcher.service';
 import { ClinicsService } from '../src/clinics/clinics.service';
 import { TestClock } from '../src/common/clock';
 import { loadConfig } from '../src/config/app-config';
-import { createDataSource } from '../src/database/data-source';
-import { freePort, startEmbeddedPostgres } from '../src/database/embedded';
 import { PatientsService } from '../src/patients/patients.service';
 import { TreatmentsService } from '../src/treatments/treatments.service';
+import { benchDatabase } from './support/database';
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 /** Heap in use after a full collection (run with --expose-gc, as npm run bench does). */
@@ -34,16 +31,7 @@ const heapAfterGc = () => {
 const N = Number(process.env.BENCH_N ?? 2000);
 
 async function main() {
-  let url = process.env.DATABASE_URL;
-  let stop: () => Promise<void> = async () => undefined;
-  if (!url) {
-    const db = await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'aftercare-bench-')), port: await freePort(), persistent: false });
-    url = db.url;
-    stop = db.stop;
-  }
-  const ds = await createDataSource(url).initialize();
-  await ds.runMigrations();
-  await ds.destroy();
+  const { url, stop } = await benchDatabase('aftercare-bench-');
 
   const config = { ...loadConfig({ ...process.env, DATABASE_URL: url }), migrationsRun: false, dispatchIntervalMs: 0, bootstrapOnStart: false };
   const clock = new TestClock('2026-03-02T08:00:00Z');

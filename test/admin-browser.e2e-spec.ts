@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import type { TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
-import { axe, browserSuite, describeInBrowser, DESKTOP, PHONE, screenshot } from './support/browser';
+import { axe, browserSuite, describeInBrowser, DESKTOP, PHONE, screenshot, signIn, submitSignIn } from './support/browser';
 import { newClinic, newPatient, newTreatment, type StaffLogin } from './support/factories';
 
 /**
@@ -19,13 +19,6 @@ describeInBrowser('Console in a browser: admin pages', () => {
   beforeAll(async () => {
     t = suite.t;
   }, BUILD_TIMEOUT_MS);
-
-  async function signIn(page: Page, who: { email: string; password: string }, path = '/'): Promise<void> {
-    await page.goto(`/app/login?next=${encodeURIComponent(path)}`);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
 
   const noSidewaysScroll = async (page: Page, width: number) => expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
 
@@ -65,7 +58,7 @@ describeInBrowser('Console in a browser: admin pages', () => {
 
     // The invited practitioner: the temporary password works once, for changing it.
     const them = await open(PHONE);
-    await signIn(them, { email, password });
+    await submitSignIn(them, { email, password });
     await them.getByRole('heading', { level: 1, name: 'Change your password' }).waitFor();
     await them.getByText('You signed in with a temporary password').waitFor();
     await them.getByLabel('Temporary password').fill(password);

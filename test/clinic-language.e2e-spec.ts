@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { EscalationService } from '../src/flags/escalation.service';
 import { smsSegments } from '../src/messaging/sms-segments';
-import { createTestApp, TestApp } from './support/app';
-import { newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
+import type { TestApp } from './support/app';
+import { appWithClinic, newPatient, newTreatment, replyBySms, TestClinic } from './support/factories';
 
 /**
  * Issue 13 §3 through the API: the clinic's staff language and SMS name (settings, validation),
@@ -10,17 +9,13 @@ import { newClinic, newPatient, newTreatment, TestClinic } from './support/facto
  * check-in in two segments whatever the patient's name, and the Spanish check-in's day count.
  */
 describe("clinic's staff language, SMS name and how long an SMS may wait", () => {
+  const suite = appWithClinic({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
   let t: TestApp;
   let c: TestClinic;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
-    c = await newClinic(t);
+  beforeAll(() => {
+    ({ t, c } = suite);
   });
-  afterAll(() => t?.close());
 
-  const newSid = () => 'SM' + randomBytes(16).toString('hex');
-  const reply = (from: string, body: string) => t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: newSid(), From: from, To: c.smsNumber, Body: body, AccountSid: 'AC' + '0'.repeat(32) }).expect(200);
 
   async function askedBySms(overrides: Record<string, unknown> = {}) {
     t.clock.set('2026-03-02T08:00:00Z');
@@ -69,13 +64,13 @@ describe("clinic's staff language, SMS name and how long an SMS may wait", () =>
   it('HELP replies and requests for missing scores say how long they may wait (2 hours)', async () => {
     const { patient } = await askedBySms();
     let before = t.twilioApi.to(patient.phone!).length;
-    await reply(patient.phone!, 'HELP');
+    await replyBySms(t, c, patient.phone!, 'HELP');
     const help = t.twilioApi.to(patient.phone!).slice(before);
     expect(help).toHaveLength(1);
     expect(help[0].params.ValidityPeriod).toBe('7200');
 
     before = t.twilioApi.to(patient.phone!).length;
-    await reply(patient.phone!, 'bruising 1 redness 0');
+    await replyBySms(t, c, patient.phone!, 'bruising 1 redness 0');
     const ask = t.twilioApi.to(patient.phone!).slice(before);
     expect(ask).toHaveLength(1);
     expect(ask[0].params.Body).toContain('itching, burning and pain');
@@ -85,7 +80,7 @@ describe("clinic's staff language, SMS name and how long an SMS may wait", () =>
   it("an urgent flag alerts staff in the clinic's language, and advice and alerts say how long they may wait", async () => {
     const { patient } = await askedBySms();
     const mark = { sms: t.twilioApi.requests.length, mail: t.smtp.received.length };
-    await reply(patient.phone!, 'I have a fever and pus');
+    await replyBySms(t, c, patient.phone!, 'I have a fever and pus');
     const advice = t.twilioApi.requests.slice(mark.sms).filter((r) => r.params.To === patient.phone);
     expect(advice).toHaveLength(1);
     expect(advice[0].params.Body).toMatch(/^Hautzentrum Süd: /);

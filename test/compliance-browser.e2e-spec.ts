@@ -4,10 +4,10 @@ import type { Page } from 'playwright-core';
 import { canonicalJson } from '../src/audit/canonical-json';
 import { TEST_AUDIT_PUBLIC_KEY, type TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
-import { axe, browserSuite, describeInBrowser, DESKTOP, PHONE, screenshot } from './support/browser';
+import { axe, browserSuite, describeInBrowser, DESKTOP, PHONE, screenshot, signIn } from './support/browser';
 import { parseCsv, streamedText } from './support/downloads';
 import { appendFillerEvents, seedAdverseEvents, type SeededAdverseEvents } from './support/compliance-seed';
-import { newClinic, newPatient, type StaffLogin, type TestClinic } from './support/factories';
+import { newClinic, newPatient, type TestClinic } from './support/factories';
 import { asOwner } from './support/owner';
 
 type Json = Record<string, any>;
@@ -45,14 +45,6 @@ describeInBrowser('Console in a browser: compliance pages', () => {
     await asOwner((o) => o.query(`UPDATE clinics SET name = 'Clínica Norte' WHERE id = $1`, [c.clinic.id]));
     seeded = await seedAdverseEvents(t, c);
   }, BUILD_TIMEOUT_MS);
-
-  async function signIn(page: Page, who: StaffLogin, path: string): Promise<void> {
-    await page.goto(`/app/login?next=${encodeURIComponent(path.replace(/^\/app/, ''))}`);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  }
 
   async function choose(page: Page, label: string, option: string): Promise<void> {
     await page.getByRole('button', { name: new RegExp(label) }).click();

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { SignalsService } from '../src/signals/signals.service';
 import type { TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
-import { axe, browserSuite, describeInBrowser, DESKTOP, PHONE, screenshot } from './support/browser';
-import { newClinic, newPatient, newTreatment, NO_WARNING_SIGNS, type StaffLogin, type TestClinic } from './support/factories';
+import { axe, browserSuite, describeInBrowser, DESKTOP, PHONE, screenshot, signIn } from './support/browser';
+import { newClinic, newPatient, newTreatment, NO_WARNING_SIGNS, type TestClinic } from './support/factories';
 
 const CLEAN = { bruising: '0', redness: '0', itching: '0', burning: '0', pain: '0', free_text: '' };
 type Step = { dayOffset: number; dueAt: string };
@@ -24,15 +23,6 @@ describeInBrowser('Console in a browser: signals, course report, patients\' righ
   let c: TestClinic;
   const lotA: Array<{ id: string; email: string; familyName: string }> = [];
   const lotB: Array<{ id: string; email: string; familyName: string }> = [];
-
-
-  async function signIn(page: Page, who: StaffLogin, path: string): Promise<void> {
-    await page.goto(`/app/login?next=${encodeURIComponent(path)}`);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  }
 
   async function answer(email: string, form: Record<string, string>) {
     const mails = t.smtp.to(email);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { createTestApp, TestApp } from './support/app';
-import { newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
+import type { TestApp } from './support/app';
+import { appWithClinic, newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
 
 /**
  * A course of sessions a week apart (Mondays 2, 9 and 16 March 2026, Madrid): one check-in a
@@ -9,14 +9,12 @@ import { newClinic, newPatient, newTreatment, TestClinic } from './support/facto
  * judged from the most recent session.
  */
 describe('a course of sessions', () => {
+  const suite = appWithClinic({ start: '2026-03-02T08:00:00Z' });
   let t: TestApp;
   let c: TestClinic;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' });
-    c = await newClinic(t);
+  beforeAll(() => {
+    ({ t, c } = suite);
   });
-  afterAll(() => t.close());
 
   interface Row {
     id: string;

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { createTestApp, TestApp } from './support/app';
-import { linkIn, newClinic, newPatient, newTreatment, NO_WARNING_SIGNS, TestClinic } from './support/factories';
+import type { TestApp } from './support/app';
+import { appWithClinic, linkIn, newPatient, newTreatment, NO_WARNING_SIGNS, replyBySms, TestClinic } from './support/factories';
 
 /**
  * Issue 13 §1 through the API: the patient's words are read with their negations. "No fever"
@@ -9,17 +8,13 @@ import { linkIn, newClinic, newPatient, newTreatment, NO_WARNING_SIGNS, TestClin
  * on the answer for the practitioner to see.
  */
 describe('warning signs in words, negations read (SMS and form)', () => {
+  const suite = appWithClinic({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
   let t: TestApp;
   let c: TestClinic;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
-    c = await newClinic(t);
+  beforeAll(() => {
+    ({ t, c } = suite);
   });
-  afterAll(() => t?.close());
 
-  const newSid = () => 'SM' + randomBytes(16).toString('hex');
-  const reply = (from: string, body: string) => t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: newSid(), From: from, To: c.smsNumber, Body: body, AccountSid: 'AC' + '0'.repeat(32) }).expect(200);
   const mark = () => ({ sms: t.twilioApi.requests.length, mail: t.smtp.received.length });
   const smsSince = (m: { sms: number }, to: string) => t.twilioApi.requests.slice(m.sms).filter((r) => r.params.To === to).map((r) => r.params.Body);
   const mailSince = (m: { mail: number }) => t.smtp.received.slice(m.mail);
@@ -45,7 +40,7 @@ describe('warning signs in words, negations read (SMS and form)', () => {
   it('"No fever, no pus, just a bit tender." by SMS with scores: stored with its negated signs, no flag, no advice, nobody paged', async () => {
     const { patient } = await asked('sms');
     const m = mark();
-    await reply(patient.phone!, '1 1 0 0 1 No fever, no pus, just a bit tender.');
+    await replyBySms(t, c, patient.phone!, '1 1 0 0 1 No fever, no pus, just a bit tender.');
     expect(await flagsOf(patient.id)).toEqual([]);
     expect(smsSince(m, patient.phone!)).toEqual([]);
     expect(t.twilioApi.requests.slice(m.sms)).toEqual([]);
@@ -61,7 +56,7 @@ describe('warning signs in words, negations read (SMS and form)', () => {
   it('"No fever, no pus, just a bit tender." by SMS alone: no flag and no advice (only the usual request for the numbers)', async () => {
     const { patient } = await asked('sms');
     const m = mark();
-    await reply(patient.phone!, 'No fever, no pus, just a bit tender.');
+    await replyBySms(t, c, patient.phone!, 'No fever, no pus, just a bit tender.');
     expect(await flagsOf(patient.id)).toEqual([]);
     const sent = smsSince(m, patient.phone!);
     expect(sent).toHaveLength(1);
@@ -72,7 +67,7 @@ describe('warning signs in words, negations read (SMS and form)', () => {
   it('"Kein Fieber, keine Schwellung im Gesicht." by SMS and in the form: no flag, no advice', async () => {
     const bySms = await asked('sms', 'de');
     let m = mark();
-    await reply(bySms.patient.phone!, '1 1 0 0 1 Kein Fieber, keine Schwellung im Gesicht.');
+    await replyBySms(t, c, bySms.patient.phone!, '1 1 0 0 1 Kein Fieber, keine Schwellung im Gesicht.');
     expect(await flagsOf(bySms.patient.id)).toEqual([]);
     expect(t.twilioApi.requests.slice(m.sms)).toEqual([]);
     expect(mailSince(m)).toEqual([]);
@@ -98,7 +93,7 @@ describe('warning signs in words, negations read (SMS and form)', () => {
   it('"no fever but my lips are swelling": the urgent pathway, advice to the patient, on-call paged, the reason quoting the words', async () => {
     const { patient } = await asked('sms');
     const m = mark();
-    await reply(patient.phone!, 'no fever but my lips are swelling');
+    await replyBySms(t, c, patient.phone!, 'no fever but my lips are swelling');
     const flags = await flagsOf(patient.id);
     expect(flags).toEqual([expect.objectContaining({ ruleId: 'warning-sign', priority: 'urgent' })]);
     expect(flags[0].reason).toContain('"lips are swelling"');

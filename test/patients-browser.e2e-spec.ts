@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from './support/app';
 import { BUILD_TIMEOUT_MS } from './support/console-build';
-import { axe, describeInBrowser, DESKTOP, launchBrowser, newPage, pageErrors, PHONE, screenshot, startConsoleApp } from './support/browser';
+import { axe, describeInBrowser, DESKTOP, launchBrowser, newPage, pageErrors, PHONE, screenshot, signIn, startConsoleApp } from './support/browser';
 import { newClinic, newEmail, newPatient, newPhone, NO_WARNING_SIGNS, TestClinic } from './support/factories';
 
 /**
@@ -27,16 +27,9 @@ describeInBrowser('Console in a browser: patients, care and on call', () => {
     t.clock.set('2026-03-02T10:00:00Z');
     c = await newClinic(t);
     page = await newPage(browser, origin, DESKTOP);
-    await signIn(page);
+    await signIn(page, c.practitioner);
+    await page.getByRole('heading', { level: 1, name: 'Triage queue' }).waitFor();
   }, BUILD_TIMEOUT_MS);
-
-  async function signIn(p: Page): Promise<void> {
-    await p.goto('/app/login');
-    await p.getByLabel('Email').fill(c.practitioner.email);
-    await p.getByLabel('Password').fill(c.practitioner.password);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.getByRole('heading', { level: 1, name: 'Triage queue' }).waitFor();
-  }
   afterAll(async () => {
     if (page) expect(pageErrors(page)).toEqual([]);
     await browser?.close();
@@ -251,7 +244,7 @@ describeInBrowser('Console in a browser: patients, care and on call', () => {
       .send({ bruising: '2', redness: '1', itching: '0', burning: '0', pain: '3', ...NO_WARNING_SIGNS, free_text: 'Sore today' })
       .expect(200);
     // A day has passed on the service's clock: the browser session has gone idle, sign in again.
-    await signIn(page);
+    await signIn(page, c.practitioner);
 
     for (const [viewport, name] of [
       [PHONE, 'patient-375'],

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import type { TestApp } from './support/app';
-import { BUILD_TIMEOUT_MS } from './support/console-build';
-import { axe, describeInBrowser, DESKTOP, launchBrowser, newPage, pageErrors, PHONE, startConsoleApp } from './support/browser';
-import { newClinic, newPatient, newTreatment, type StaffLogin } from './support/factories';
+import { axe, browserSuite, cspViolations, describeInBrowser, DESKTOP, PHONE, signIn, watchCsp } from './support/browser';
+import { emailedCheckIn, newClinic } from './support/factories';
 
 const HEIC = readFileSync(join(__dirname, 'fixtures', 'skin.heic'));
 
@@ -14,51 +12,20 @@ const HEIC = readFileSync(join(__dirname, 'fixtures', 'skin.heic'));
  * the flag page (axe clean at 375 and 1280 px).
  */
 describeInBrowser('Photos in a browser: form upload and the flag page', () => {
-  let t: TestApp;
-  let browser: Browser;
-  let origin: string;
-  const pages: Page[] = [];
+  const suite = browserSuite({ start: '2026-03-02T08:00:00Z' }, { onPage: watchCsp });
   const open = async (viewport = DESKTOP) => {
-    const page = await newPage(browser, origin, viewport);
-    pages.push(page);
-    const violations: string[] = [];
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
-    });
-    await page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => console.error("Refused to (CSP event) " + e.violatedDirective + " " + e.blockedURI));');
-    return { page, violations };
+    const page = await suite.open(viewport);
+    return { page, violations: cspViolations(page) };
   };
-
-  beforeAll(async () => {
-    ({ t, origin } = await startConsoleApp({ start: '2026-03-02T08:00:00Z' }));
-    browser = await launchBrowser();
-  }, BUILD_TIMEOUT_MS);
-  afterEach(async () => {
-    for (const page of pages.splice(0)) {
-      expect(pageErrors(page)).toEqual([]);
-      await page.context().close();
-    }
+  let t: TestApp;
+  beforeAll(() => {
+    t = suite.t;
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
-  async function signIn(page: Page, who: StaffLogin, path: string): Promise<void> {
-    await page.goto(`/app/login?next=${encodeURIComponent(path.replace(/^\/app/, ''))}`);
-    await page.getByLabel('Email').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  }
 
   it('a photo chosen on the form arrives with a warning sign; the flag page shows it beside the answer', async () => {
     const c = await newClinic(t);
-    const p = await newPatient(t, c, { preferredChannel: 'email' });
-    const treatment = await newTreatment(t, c, p.id);
-    t.clock.set(treatment.checkIns[0].dueAt);
-    await t.dispatcher.tick();
-    const link = new URL(/https?:\/\/\S+\/c\/[A-Za-z0-9_-]+/.exec(t.smtp.to(p.email!)[0].parsed.text!)![0]);
+    const { patient: p, text } = await emailedCheckIn(t, c);
+    const link = new URL(/https?:\/\/\S+\/c\/[A-Za-z0-9_-]+/.exec(text)![0]);
 
     const { page, violations } = await open(PHONE);
     await page.goto(link.pathname);

@@ -1,9 +1,8 @@
-import type { Browser, ConsoleMessage, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { unsubscribeToken } from '../src/patients/unsubscribe-token';
 import type { TestApp } from './support/app';
-import { BUILD_TIMEOUT_MS } from './support/console-build';
-import { describeInBrowser, launchBrowser, newPage, pageErrors, PHONE, startConsoleApp } from './support/browser';
-import { newClinic, newPatient, newTreatment } from './support/factories';
+import { browserSuite, cspViolations, describeInBrowser, pageErrors, PHONE, watchCsp } from './support/browser';
+import { emailedCheckIn, newClinic, newPatient } from './support/factories';
 
 /**
  * The patient's own pages (the check-in form at /c/:token, the unsubscribe page at /u/:token)
@@ -11,31 +10,16 @@ import { newClinic, newPatient, newTreatment } from './support/factories';
  * their forms submit (form-action), and the browser reports no violation.
  */
 describeInBrowser('Patient pages in a browser, under the CSP', () => {
+  const suite = browserSuite({ start: '2026-03-02T08:00:00Z' }, { onPage: watchCsp });
   let t: TestApp;
-  let browser: Browser;
-  let origin: string;
-  const pages: Page[] = [];
-
-  beforeAll(async () => {
-    ({ t, origin } = await startConsoleApp({ start: '2026-03-02T08:00:00Z' }));
-    browser = await launchBrowser();
-  }, BUILD_TIMEOUT_MS);
-  afterAll(async () => {
-    for (const p of pages) await p.context().close().catch(() => undefined);
-    await browser?.close();
-    await t?.close();
+  beforeAll(() => {
+    t = suite.t;
   });
 
   /** A phone-sized page that records what the browser says about the CSP. */
   async function open(): Promise<{ page: Page; violations: string[] }> {
-    const page = await newPage(browser, origin, PHONE);
-    pages.push(page);
-    const violations: string[] = [];
-    page.on('console', (m: ConsoleMessage) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
-    });
-    await page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => console.error("Refused to (CSP event) " + e.violatedDirective + " " + e.blockedURI));');
-    return { page, violations };
+    const page = await suite.open(PHONE);
+    return { page, violations: cspViolations(page) };
   }
 
   /** The page's own inline style applied: the body lost the browser's default 8px margin and got its background. */
@@ -43,11 +27,8 @@ describeInBrowser('Patient pages in a browser, under the CSP', () => {
 
   it('the check-in form: styled, answered by clicking, thanked; no CSP violation', async () => {
     const c = await newClinic(t);
-    const p = await newPatient(t, c, { preferredChannel: 'email' });
-    const treatment = await newTreatment(t, c, p.id);
-    t.clock.set(treatment.checkIns[0].dueAt);
-    await t.dispatcher.tick();
-    const link = new URL(/https?:\/\/\S+\/c\/[A-Za-z0-9_-]+/.exec(t.smtp.to(p.email!)[0].parsed.text!)![0]);
+    const { treatment, text } = await emailedCheckIn(t, c);
+    const link = new URL(/https?:\/\/\S+\/c\/[A-Za-z0-9_-]+/.exec(text)![0]);
     const { page, violations } = await open();
     await page.goto(link.pathname);
     expect(await styled(page)).toBe(true);

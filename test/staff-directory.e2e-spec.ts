@@ -1,6 +1,6 @@
 import { FlagsService } from '../src/flags/flags.service';
-import { createTestApp, TestApp } from './support/app';
-import { newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
+import type { TestApp } from './support/app';
+import { appWithClinic, newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
 
 /**
  * What the console's assign dialog and treatment form read: the clinic's staff directory (every
@@ -8,14 +8,12 @@ import { newClinic, newPatient, newTreatment, TestClinic } from './support/facto
  * areas a treatment's bodyAreas must come from.
  */
 describe('staff directory and body areas', () => {
+  const suite = appWithClinic({ start: '2026-03-02T08:00:00Z' });
   let t: TestApp;
   let c: TestClinic;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' });
-    c = await newClinic(t);
+  beforeAll(() => {
+    ({ t, c } = suite);
   });
-  afterAll(() => t.close());
 
   describe('GET /v1/staff/directory', () => {
     it("lists the own clinic's active staff by name, with role and whether they can be assigned, and nothing personal", async () => {

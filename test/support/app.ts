@@ -129,3 +129,18 @@ export async function createTestApp(
     },
   };
 }
+
+/**
+ * For a describe block: the service (createTestApp with `opts`), started in beforeAll and closed
+ * in afterAll. Read `suite.t` from a test or a later beforeAll.
+ */
+export function appSuite(opts: Parameters<typeof createTestApp>[0] = {}) {
+  const suite = { t: undefined as unknown as TestApp };
+  beforeAll(async () => {
+    suite.t = await createTestApp(opts);
+  });
+  afterAll(async () => {
+    await suite.t?.close();
+  });
+  return suite;
+}

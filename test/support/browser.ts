@@ -81,6 +81,29 @@ export function pageErrors(page: Page): string[] {
   return errorsOf.get(page) ?? [];
 }
 
+const cspOf = new WeakMap<Page, string[]>();
+
+/**
+ * Starts collecting what the browser reports about the page's Content-Security-Policy (its
+ * console messages and securitypolicyviolation events), for `cspViolations`. A browserSuite
+ * hook: `browserSuite(opts, { onPage: watchCsp })`.
+ */
+export async function watchCsp(page: Page): Promise<void> {
+  const violations: string[] = [];
+  cspOf.set(page, violations);
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text());
+  });
+  await page.addInitScript('document.addEventListener("securitypolicyviolation", (e) => console.error("Refused to (CSP event) " + e.violatedDirective + " " + e.blockedURI));');
+}
+
+/** The CSP violations a watched page (`watchCsp`) reported so far, as they come: a test expects none. */
+export function cspViolations(page: Page): string[] {
+  const violations = cspOf.get(page);
+  if (!violations) throw new Error('cspViolations: the page is not watched (watchCsp)');
+  return violations;
+}
+
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 interface AxeViolation {
@@ -140,17 +163,19 @@ export async function focusOutline(page: Page): Promise<{ tag: string; label: st
  * with the built console (started in beforeAll, with room to build it), one Chromium, and
  * `open()` for a page in a fresh context; after each test every opened page is checked for
  * uncaught errors and closed. Read `suite.t` and `suite.origin` from a test or a later beforeAll.
+ * `hooks.onPage` runs on every page `open()` makes, before it is returned (to listen to it, say).
  */
-export function browserSuite(opts: Parameters<typeof startConsoleApp>[0] = {}) {
+export function browserSuite(opts: Parameters<typeof startConsoleApp>[0] = {}, hooks: { onPage?: (page: Page) => void | Promise<void> } = {}) {
   const pages: Page[] = [];
   const suite = {
     t: undefined as unknown as TestApp,
     browser: undefined as unknown as Browser,
     origin: '',
-    /** A page in a fresh context (its own cookies) at a phone's or a desktop's width. */
+    /** A page in a fresh context (its own cookies) at a phone's or a desktop's width; `hooks.onPage` has seen it. */
     async open(viewport: { width: number; height: number } = DESKTOP): Promise<Page> {
       const page = await newPage(suite.browser, suite.origin, viewport);
       pages.push(page);
+      await hooks.onPage?.(page);
       return page;
     },
   };
@@ -171,11 +196,20 @@ export function browserSuite(opts: Parameters<typeof startConsoleApp>[0] = {}) {
   return suite;
 }
 
-/** Signs a staff member in at /app/login and lands on `path` (the queue by default). */
-export async function signIn(page: Page, who: { email: string; password: string }, path = '/app/queue'): Promise<void> {
+/**
+ * Fills in and sends the sign-in form at /app/login, asking to go on to `path` (with or without
+ * its /app prefix; the queue by default), without waiting for where it lands: a staff member
+ * with a temporary password lands on the password page, which has no navigation.
+ */
+export async function submitSignIn(page: Page, who: { email: string; password: string }, path = '/app/queue'): Promise<void> {
   await page.goto(`/app/login?next=${encodeURIComponent(path.replace(/^\/app/, ''))}`);
   await page.getByLabel('Email').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Signs a staff member in at /app/login and lands on `path` (the queue by default), the console's navigation shown. */
+export async function signIn(page: Page, who: { email: string; password: string }, path = '/app/queue'): Promise<void> {
+  await submitSignIn(page, who, path);
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
 }

@@ -3,7 +3,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { Clinic } from '../../src/clinics/clinic.entity';
 import { ClinicsService } from '../../src/clinics/clinics.service';
 import { StaffRole } from '../../src/clinics/staff-user.entity';
-import type { TestApp } from './app';
+import { appSuite, type createTestApp, type TestApp } from './app';
 
 /** A valid, unique mobile number (Spanish mobiles are valid for libphonenumber). */
 export function newPhone(): string {
@@ -95,25 +95,54 @@ export async function newPatient(t: TestApp, c: TestClinic, overrides: Record<st
   return res.body as { id: string; email: string | null; phone: string | null; [k: string]: unknown };
 }
 
+/** A treatment's body as the API takes it (no lot number), performed now on the service's clock. */
+export function treatmentBody(t: TestApp, c: TestClinic, patientId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    patientId,
+    practitionerId: c.practitioner.id,
+    procedure: 'mesotherapy',
+    indication: 'cellulite',
+    bodyAreas: ['thighs'],
+    product: 'Lipolytic cocktail A',
+    performedAt: t.clock.now().toISOString(),
+    ...overrides,
+  };
+}
+
 export async function newTreatment(t: TestApp, c: TestClinic, patientId: string, overrides: Record<string, unknown> = {}) {
   const res = await t.http
     .post('/v1/treatments')
     .set(c.practitioner.auth)
-    .send({
-      patientId,
-      practitionerId: c.practitioner.id,
-      procedure: 'mesotherapy',
-      indication: 'cellulite',
-      bodyAreas: ['thighs'],
-      product: 'Lipolytic cocktail A',
-      lotNumber: 'L2309A',
-      performedAt: t.clock.now().toISOString(),
-      // Tests count check-in messages; the instructions message has its own test.
-      sendInstructions: false,
-      ...overrides,
-    });
+    // Tests count check-in messages; the instructions message has its own test.
+    .send(treatmentBody(t, c, patientId, { lotNumber: 'L2309A', sendInstructions: false, ...overrides }));
   if (res.status !== 201) throw new Error(`newTreatment: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; checkIns: Array<{ id: string; step: number; dayOffset: number; dueAt: string; status: string; treatmentId: string; treatmentIds: string[] }> };
+}
+
+/**
+ * A patient reached by email, treated now, and the clock moved to their first check-in, which
+ * is sent: `text` is that email's text (its form link at the service's PUBLIC_BASE_URL).
+ */
+export async function emailedCheckIn(t: TestApp, c: TestClinic) {
+  const patient = await newPatient(t, c, { preferredChannel: 'email' });
+  const treatment = await newTreatment(t, c, patient.id);
+  t.clock.set(treatment.checkIns[0].dueAt);
+  await t.dispatcher.tick();
+  return { patient, treatment, text: t.smtp.to(patient.email!)[0].parsed.text! };
+}
+
+/** How many rows `SELECT count(*) FROM <from>` finds: `from` is a table and its WHERE, with `$n` params. */
+export async function countRows(t: TestApp, from: string, params: unknown[] = []): Promise<number> {
+  const [{ n }] = (await t.db.query(`SELECT count(*)::int AS n FROM ${from}`, params)) as Array<{ n: number }>;
+  return n;
+}
+
+/** A Twilio message id, new each time. */
+export const newMessageSid = () => 'SM' + randomBytes(16).toString('hex');
+
+/** The patient's SMS `body` from `from` to the clinic's number, through Twilio's signed webhook (expects 200). */
+export function replyBySms(t: TestApp, c: TestClinic, from: string, body: string) {
+  return t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: newMessageSid(), From: from, To: c.smsNumber, Body: body, AccountSid: 'AC' + '0'.repeat(32) }).expect(200);
 }
 
 /** The form link in a message body. */
@@ -144,4 +173,18 @@ export async function treatedYesterday(t: TestApp, patient: Record<string, unkno
   const tr = await newTreatment(t, c, p.id);
   t.clock.set('2026-03-03T09:00:00Z');
   return { c, p, tr };
+}
+
+/**
+ * For a describe block: the service (createTestApp with `opts`) and one clinic in it, made in
+ * beforeAll and closed in afterAll. Read `suite.t` and `suite.c` from a test or a later beforeAll.
+ */
+export function appWithClinic(opts: Parameters<typeof createTestApp>[0] = {}) {
+  const app = appSuite(opts);
+  const suite = { t: undefined as unknown as TestApp, c: undefined as unknown as TestClinic };
+  beforeAll(async () => {
+    suite.t = app.t;
+    suite.c = await newClinic(suite.t);
+  });
+  return suite;
 }

@@ -11,6 +11,7 @@ import { useDocumentTitle } from '../ui/title';
 import { AdminOnly } from './AdminOnly';
 import { adminKeys, formatDateTime } from './admin-api';
 import { CopyValue } from './CopyValue';
+import { DataTable, hiddenHeader } from '../ui/DataTable';
 import './admin.css';
 
 /** API keys for the clinic's integrations: create (the key shown once), list, revoke. */
@@ -71,51 +72,36 @@ function ApiKeys() {
       ) : keys.data.items.length === 0 ? (
         <p>The clinic has no API keys.</p>
       ) : (
-        <div className="table-wrap">
-          <table className="data stack-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Starts with</th>
-                <th scope="col">Created</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.data.items.map((k) => (
-                <tr key={k.id}>
-                  <th scope="row">{k.name}</th>
-                  <td data-label="Starts with">
-                    <code>{k.keyPrefix}…</code>
-                  </td>
-                  <td data-label="Created">{formatDateTime(k.createdAt as unknown as string)}</td>
-                  <td data-label="Status">{k.revokedAt ? <span className="status-inactive">Revoked {formatDateTime(k.revokedAt as unknown as string)}</span> : 'Active'}</td>
-                  <td>
-                    {!k.revokedAt && (
-                      <ActionDialog
-                        label={`Revoke ${k.name}`}
-                        title={`Revoke the key “${k.name}”?`}
-                        submitLabel="Revoke"
-                        variant="quiet"
-                        submit={async () => {
-                          await unwrap(api.POST('/v1/api-keys/{id}/revoke', { params: { path: { id: k.id } } }));
-                          setCreated(null);
-                          setNotice(`The key “${k.name}” is revoked: it is refused from now on.`);
-                          await refresh();
-                        }}
-                      >
-                        <p>Whatever uses it is refused from now on. This cannot be undone: create a new key if it is needed again.</p>
-                      </ActionDialog>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable className="data stack-table" columns={['Name', 'Starts with', 'Created', 'Status', hiddenHeader('Actions')]}>
+          {keys.data.items.map((k) => (
+            <tr key={k.id}>
+              <th scope="row">{k.name}</th>
+              <td data-label="Starts with">
+                <code>{k.keyPrefix}…</code>
+              </td>
+              <td data-label="Created">{formatDateTime(k.createdAt as unknown as string)}</td>
+              <td data-label="Status">{k.revokedAt ? <span className="status-inactive">Revoked {formatDateTime(k.revokedAt as unknown as string)}</span> : 'Active'}</td>
+              <td>
+                {!k.revokedAt && (
+                  <ActionDialog
+                    label={`Revoke ${k.name}`}
+                    title={`Revoke the key “${k.name}”?`}
+                    submitLabel="Revoke"
+                    variant="quiet"
+                    submit={async () => {
+                      await unwrap(api.POST('/v1/api-keys/{id}/revoke', { params: { path: { id: k.id } } }));
+                      setCreated(null);
+                      setNotice(`The key “${k.name}” is revoked: it is refused from now on.`);
+                      await refresh();
+                    }}
+                  >
+                    <p>Whatever uses it is refused from now on. This cannot be undone: create a new key if it is needed again.</p>
+                  </ActionDialog>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );

@@ -13,6 +13,7 @@ import { useDocumentTitle } from '../ui/title';
 import { AdminOnly } from './AdminOnly';
 import { adminKeys, formatDateTime, type Protocol, type ProtocolUsage, type PutProtocol } from './admin-api';
 import { fieldErrorsOf } from './field-errors';
+import { DataTable, hiddenHeader } from '../ui/DataTable';
 import './admin.css';
 
 const SYMPTOMS = ['bruising', 'redness', 'itching', 'burning', 'pain'] as const;
@@ -74,47 +75,33 @@ function ProtocolVersions({ protocolKey, usage, version, onVersion }: { protocol
     <section aria-labelledby="versions-heading">
       <h2 id="versions-heading">{items[0].name}: versions</h2>
       {created !== null && <Alert tone="success">Version {created} is saved. New treatments get it from now on.</Alert>}
-      <div className="table-wrap" tabIndex={0} role="region" aria-label="Versions">
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Made</th>
-              <th scope="col">Treatments using it</th>
-              <th scope="col">
-                <span className="visually-hidden">Compare</span>
+      <DataTable region={{ label: 'Versions' }} className="data" columns={['Version', 'Made', 'Treatments using it', hiddenHeader('Compare')]}>
+        {items.map((p) => {
+          const u = usageOf(p);
+          return (
+            <tr key={p.id} aria-current={p === shown ? 'true' : undefined}>
+              <th scope="row">
+                Version {p.version}
+                {p === items[0] && ' (newest)'}
+                <span className="muted" style={{ display: 'block', fontWeight: 400 }}>
+                  {p.name}
+                </span>
               </th>
+              <td>{p.shipped ? 'Shipped with Aftercare' : formatDateTime(p.createdAt)}</td>
+              <td>{u ? `${u.treatments} (${u.activeTreatments} not cancelled) for ${u.patients} ${u.patients === 1 ? 'patient' : 'patients'}; last ${formatDateTime(u.lastPerformedAt)}` : 'None'}</td>
+              <td>
+                {p === shown ? (
+                  <span>Shown below</span>
+                ) : (
+                  <Button variant="quiet" onPress={() => onVersion(p.version)} aria-label={`Show version ${p.version} beside the one before it`}>
+                    Show
+                  </Button>
+                )}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {items.map((p) => {
-              const u = usageOf(p);
-              return (
-                <tr key={p.id} aria-current={p === shown ? 'true' : undefined}>
-                  <th scope="row">
-                    Version {p.version}
-                    {p === items[0] && ' (newest)'}
-                    <span className="muted" style={{ display: 'block', fontWeight: 400 }}>
-                      {p.name}
-                    </span>
-                  </th>
-                  <td>{p.shipped ? 'Shipped with Aftercare' : formatDateTime(p.createdAt)}</td>
-                  <td>{u ? `${u.treatments} (${u.activeTreatments} not cancelled) for ${u.patients} ${u.patients === 1 ? 'patient' : 'patients'}; last ${formatDateTime(u.lastPerformedAt)}` : 'None'}</td>
-                  <td>
-                    {p === shown ? (
-                      <span>Shown below</span>
-                    ) : (
-                      <Button variant="quiet" onPress={() => onVersion(p.version)} aria-label={`Show version ${p.version} beside the one before it`}>
-                        Show
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </DataTable>
       <Comparison shown={shown} previous={previous} />
       {editing ? (
         <NewVersion
@@ -154,34 +141,25 @@ function Comparison({ shown, previous }: { shown: Protocol; previous: Protocol |
     <section aria-labelledby="compare-heading">
       <h3 id="compare-heading">{previous ? `Version ${shown.version} beside version ${previous.version}` : `Version ${shown.version} (the first)`}</h3>
       {previous && <p>{changed === 0 ? 'Nothing differs.' : `${changed} ${changed === 1 ? 'thing differs' : 'things differ'}, marked “Changed”.`}</p>}
-      <div className="table-wrap" tabIndex={0} role="region" aria-label="Comparison">
-        <table className="diff">
-          <thead>
-            <tr>
-              <th scope="col">
-                <span className="visually-hidden">Setting</span>
+      <DataTable
+        region={{ label: 'Comparison' }}
+        className="diff"
+        columns={[hiddenHeader('Setting'), ...(previous ? [`Version ${previous.version}`] : []), `Version ${shown.version}`]}
+      >
+        {ROWS.map((r) => {
+          const isChanged = previous !== null && r.value(shown) !== r.value(previous);
+          return (
+            <tr key={r.label} className={isChanged ? 'changed' : undefined}>
+              <th scope="row">
+                {r.label}
+                {isChanged && <span className="changed-label">Changed</span>}
               </th>
-              {previous && <th scope="col">Version {previous.version}</th>}
-              <th scope="col">Version {shown.version}</th>
+              {previous && <td>{r.value(previous)}</td>}
+              <td>{r.value(shown)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {ROWS.map((r) => {
-              const isChanged = previous !== null && r.value(shown) !== r.value(previous);
-              return (
-                <tr key={r.label} className={isChanged ? 'changed' : undefined}>
-                  <th scope="row">
-                    {r.label}
-                    {isChanged && <span className="changed-label">Changed</span>}
-                  </th>
-                  {previous && <td>{r.value(previous)}</td>}
-                  <td>{r.value(shown)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </DataTable>
     </section>
   );
 }

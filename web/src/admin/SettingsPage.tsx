@@ -2,7 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Form } from 'react-aria-components';
 import { api, unwrap } from '../api/client';
-import { SelectField } from '../patients/fields';
+import { SelectField } from '../ui/fields';
 import '../patients/patients.css';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
@@ -13,6 +13,8 @@ import { useDocumentTitle } from '../ui/title';
 import { AdminOnly } from './AdminOnly';
 import { adminKeys, type Clinic, type Shift, type UpdateClinic } from './admin-api';
 import { fieldErrorsOf } from './field-errors';
+import { DataTable } from '../ui/DataTable';
+import { RefusalAlert } from '../ui/FormParts';
 import './admin.css';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
@@ -70,6 +72,16 @@ function patchOf(before: Values, after: Values): UpdateClinic {
   return patch as UpdateClinic;
 }
 
+/** The two escalation delays: empty means the service's default, which the description names. */
+const ESCALATION_FIELDS: Array<{ name: 'escalateUrgentAfterMinutes' | 'escalateHighAfterHours'; label: string; description: (d: Clinic['escalationDefaults']) => string }> = [
+  {
+    name: 'escalateUrgentAfterMinutes',
+    label: 'Urgent flags after (minutes)',
+    description: (d) => `Every practitioner and administrator is alerted. Empty: the default, ${d.urgentAfterMinutes} minutes.`,
+  },
+  { name: 'escalateHighAfterHours', label: 'High flags after (hours)', description: (d) => `Empty: the default, ${d.highAfterHours} hours.` },
+];
+
 function ClinicForm({ clinic }: { clinic: Clinic }) {
   const queryClient = useQueryClient();
   const [saved, setSaved] = useState(valuesOf(clinic));
@@ -112,8 +124,7 @@ function ClinicForm({ clinic }: { clinic: Clinic }) {
     <section aria-labelledby="clinic-heading">
       <h2 id="clinic-heading">Clinic</h2>
       {done && <Alert tone="success">The settings are saved.</Alert>}
-      {save.isError && (other.length > 0 || Object.keys(errors.byField).length === 0) && <Alert>{other.length ? other.join(' ') : describeError(save.error)}</Alert>}
-      {Object.keys(errors.byField).length > 0 && <Alert>Check the fields marked below.</Alert>}
+      <RefusalAlert error={save.error} byField={errors.byField} other={other} checkFields="Check the fields marked below." />
       <Form className="settings-form" onSubmit={submit} validationErrors={byField} validationBehavior="aria">
         <fieldset>
           <legend>The clinic</legend>
@@ -135,22 +146,9 @@ function ClinicForm({ clinic }: { clinic: Clinic }) {
         <fieldset>
           <legend>Escalation of unacknowledged flags</legend>
           <div className="form-grid">
-            <TextField
-              name="escalateUrgentAfterMinutes"
-              label="Urgent flags after (minutes)"
-              inputMode="numeric"
-              value={v.escalateUrgentAfterMinutes}
-              onChange={set('escalateUrgentAfterMinutes')}
-              description={`Every practitioner and administrator is alerted. Empty: the default, ${d.urgentAfterMinutes} minutes.`}
-            />
-            <TextField
-              name="escalateHighAfterHours"
-              label="High flags after (hours)"
-              inputMode="numeric"
-              value={v.escalateHighAfterHours}
-              onChange={set('escalateHighAfterHours')}
-              description={`Empty: the default, ${d.highAfterHours} hours.`}
-            />
+            {ESCALATION_FIELDS.map((f) => (
+              <TextField key={f.name} name={f.name} label={f.label} inputMode="numeric" value={v[f.name]} onChange={set(f.name)} description={f.description(d)} />
+            ))}
           </div>
         </fieldset>
         <div>
@@ -220,8 +218,7 @@ function RotaEditor() {
         practitioner is alerted.
       </p>
       {done && <Alert tone="success">The rota is saved.</Alert>}
-      {save.isError && (other.length > 0 || Object.keys(byField).length === 0) && <Alert>{other.length ? other.join(' ') : describeError(save.error)}</Alert>}
-      {Object.keys(byField).length > 0 && <Alert>Check the shifts marked below.</Alert>}
+      <RefusalAlert error={save.error} byField={byField} other={other} checkFields="Check the shifts marked below." />
       {staff.length === 0 && <Alert tone="info">The clinic has no active practitioner or administrator to put on the rota.</Alert>}
       <WeekGrid rows={rows} nameOf={(id) => staff.find((s) => s.id === id)?.name ?? 'A former staff member'} />
       <Form className="settings-form" onSubmit={submit} validationErrors={byField} validationBehavior="aria">
@@ -291,49 +288,35 @@ function WeekGrid({ rows, nameOf }: { rows: Row[]; nameOf: (id: string) => strin
   const valid = rows.filter((r) => minutes(r.start) !== null && (minutes(r.end) !== null || r.end === '24:00'));
   const sorted = [...valid].sort((a, b) => a.start.localeCompare(b.start));
   return (
-    <div className="table-wrap" tabIndex={0} role="region" aria-label="The week at a glance">
-      <table className="week-grid">
-        <caption>The week at a glance (unsaved changes included)</caption>
-        <thead>
-          <tr>
-            {WEEKDAYS.map((d) => (
-              <th key={d} scope="col">
-                {d}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            {WEEKDAYS.map((d, i) => {
-              const weekday = i + 1;
-              const previous = ((weekday + 5) % 7) + 1;
-              const spill = sorted.filter((r) => r.weekday === previous && pastMidnight(r) && r.end !== '00:00');
-              const own = sorted.filter((r) => r.weekday === weekday);
-              return (
-                <td key={d}>
-                  {spill.length + own.length === 0 ? (
-                    <span className="muted">Nobody</span>
-                  ) : (
-                    <ul>
-                      {spill.map((r) => (
-                        <li key={`s${r.key}`}>
-                          00:00–{r.end} {nameOf(r.staffUserId)} <span className="muted">(from {WEEKDAYS[previous - 1]})</span>
-                        </li>
-                      ))}
-                      {own.map((r) => (
-                        <li key={r.key}>
-                          {r.start}–{pastMidnight(r) ? `${r.end} next day` : r.end} {nameOf(r.staffUserId)}
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
-              );
-            })}
-          </tr>
-        </tbody>
-      </table>
-    </div>
+    <DataTable region={{ label: 'The week at a glance' }} className="week-grid" caption="The week at a glance (unsaved changes included)" columns={WEEKDAYS}>
+      <tr>
+        {WEEKDAYS.map((d, i) => {
+          const weekday = i + 1;
+          const previous = ((weekday + 5) % 7) + 1;
+          const spill = sorted.filter((r) => r.weekday === previous && pastMidnight(r) && r.end !== '00:00');
+          const own = sorted.filter((r) => r.weekday === weekday);
+          return (
+            <td key={d}>
+              {spill.length + own.length === 0 ? (
+                <span className="muted">Nobody</span>
+              ) : (
+                <ul>
+                  {spill.map((r) => (
+                    <li key={`s${r.key}`}>
+                      00:00–{r.end} {nameOf(r.staffUserId)} <span className="muted">(from {WEEKDAYS[previous - 1]})</span>
+                    </li>
+                  ))}
+                  {own.map((r) => (
+                    <li key={r.key}>
+                      {r.start}–{pastMidnight(r) ? `${r.end} next day` : r.end} {nameOf(r.staffUserId)}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </td>
+          );
+        })}
+      </tr>
+    </DataTable>
   );
 }

@@ -9,6 +9,7 @@ import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { useStaff } from '../ui/staff';
 import { useDocumentTitle } from '../ui/title';
+import { DataTable } from '../ui/DataTable';
 import { AdminOnly } from './AdminOnly';
 import { adminKeys, formatDateTime, ROLE_NAMES, ROLE_OPTIONS, type Staff, type StaffRole, withConflictWords } from './admin-api';
 import { CopyValue } from './CopyValue';
@@ -96,65 +97,49 @@ function StaffAdmin() {
       ) : staff.isError ? (
         <Alert>{describeError(staff.error)}</Alert>
       ) : (
-        <div className="table-wrap">
-          <table className="data stack-table">
-            <caption className="muted" style={{ textAlign: 'left' }}>
-              {staff.data.items.length} staff members
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last sign-in</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {staff.data.items.map((s) => (
-                <tr key={s.id}>
-                  <th scope="row">
-                    {s.name}
-                    {s.id === me.id && ' (you)'}
-                    <span className="muted" style={{ display: 'block', fontWeight: 400 }}>
-                      {s.email}
-                    </span>
-                  </th>
-                  <td data-label="Role">{ROLE_NAMES[s.role]}</td>
-                  <td data-label="Status">
-                    {s.active ? 'Active' : <span className="status-inactive">Deactivated</span>}
-                    {s.active && s.mustChangePassword && <span style={{ display: 'block' }}>Must change password</span>}
-                  </td>
-                  <td data-label="Last sign-in">{s.lastSignInAt ? formatDateTime(s.lastSignInAt as unknown as string) : 'Never'}</td>
-                  <td>
-                    <StaffActions
-                      s={s}
-                      isMe={s.id === me.id}
-                      change={async (body, done) => {
-                        setSecret(null);
-                        setNotice(null);
-                        await update.mutateAsync({ s, body }).catch((err) => {
-                          update.reset();
-                          throw err;
-                        });
-                        setNotice(done);
-                      }}
-                      reset={async () => {
-                        const password = temporaryPassword();
-                        await update.mutateAsync({ s, body: { temporaryPassword: password } }).catch((err) => {
-                          update.reset();
-                          throw err;
-                        });
-                        setNotice(null);
-                        setSecret({ name: s.name, password, invited: false });
-                      }}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable className="data stack-table" captionClassName="muted" captionStyle={{ textAlign: 'left' }} caption={<>{staff.data.items.length} staff members</>} columns={['Name', 'Role', 'Status', 'Last sign-in', 'Actions']}>
+          {staff.data.items.map((s) => (
+            <tr key={s.id}>
+              <th scope="row">
+                {s.name}
+                {s.id === me.id && ' (you)'}
+                <span className="muted" style={{ display: 'block', fontWeight: 400 }}>
+                  {s.email}
+                </span>
+              </th>
+              <td data-label="Role">{ROLE_NAMES[s.role]}</td>
+              <td data-label="Status">
+                {s.active ? 'Active' : <span className="status-inactive">Deactivated</span>}
+                {s.active && s.mustChangePassword && <span style={{ display: 'block' }}>Must change password</span>}
+              </td>
+              <td data-label="Last sign-in">{s.lastSignInAt ? formatDateTime(s.lastSignInAt as unknown as string) : 'Never'}</td>
+              <td>
+                <StaffActions
+                  s={s}
+                  isMe={s.id === me.id}
+                  change={async (body, done) => {
+                    setSecret(null);
+                    setNotice(null);
+                    await update.mutateAsync({ s, body }).catch((err) => {
+                      update.reset();
+                      throw err;
+                    });
+                    setNotice(done);
+                  }}
+                  reset={async () => {
+                    const password = temporaryPassword();
+                    await update.mutateAsync({ s, body: { temporaryPassword: password } }).catch((err) => {
+                      update.reset();
+                      throw err;
+                    });
+                    setNotice(null);
+                    setSecret({ name: s.name, password, invited: false });
+                  }}
+                />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </>
   );

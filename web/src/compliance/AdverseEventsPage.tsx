@@ -3,7 +3,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import type { components, operations } from '../api/schema';
-import { Select } from '../flags/Select';
+import { Select } from '../ui/Select';
 import { RULES, STATUS_WORDS } from '../flags/words';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
@@ -13,6 +13,7 @@ import { Pager } from '../ui/Pager';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
 import { compact, dateOnly, endOf, isDay, startOf } from './period';
+import { DataTable } from '../ui/DataTable';
 import './compliance.css';
 
 type AdverseEvent = components['schemas']['AdverseEventDto'];
@@ -157,31 +158,34 @@ export default function AdverseEventsPage() {
             {data.total === 0 ? 'No adverse events match' : `${data.total} adverse event${data.total === 1 ? '' : 's'}`}
           </h2>
           {data.total > 0 && (
-            <div className="table-scroll" role="region" aria-labelledby="events-heading" tabIndex={0}>
-              <table className="data-table" data-testid="adverse-events">
-                <thead>
-                  <tr>
-                    <th scope="col" aria-sort={sort === 'asc' ? 'ascending' : 'descending'}>
-                      <button type="button" className="sort-button" onClick={toggleSort}>
-                        Reported {sort === 'asc' ? '▲' : '▼'}
-                        <span className="visually-hidden">{sort === 'asc' ? ', oldest first; sort newest first' : ', newest first; sort oldest first'}</span>
-                      </button>
-                    </th>
-                    <th scope="col">Event</th>
-                    <th scope="col">Product and lot</th>
-                    <th scope="col">Practitioner</th>
-                    <th scope="col">Seriousness</th>
-                    <th scope="col">Causality</th>
-                    <th scope="col">Status</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.items.map((e) => (
-                    <Row key={e.id} e={e} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              wrap="table-scroll"
+              region={{ labelledBy: 'events-heading' }}
+              className="data-table"
+              testId="adverse-events"
+              columns={[
+                {
+                  key: 'reported',
+                  sort: sort === 'asc' ? 'ascending' : 'descending',
+                  header: (
+                    <button type="button" className="sort-button" onClick={toggleSort}>
+                      Reported {sort === 'asc' ? '▲' : '▼'}
+                      <span className="visually-hidden">{sort === 'asc' ? ', oldest first; sort newest first' : ', newest first; sort oldest first'}</span>
+                    </button>
+                  ),
+                },
+                'Event',
+                'Product and lot',
+                'Practitioner',
+                'Seriousness',
+                'Causality',
+                'Status',
+              ]}
+            >
+              {data.items.map((e) => (
+                <Row key={e.id} e={e} />
+              ))}
+            </DataTable>
           )}
           <Pager label="Log pages" page={page} pages={pages} onGo={goTo} />
         </section>

@@ -3,7 +3,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../api/client';
 import type { components, operations } from '../api/schema';
-import { Select } from '../flags/Select';
+import { Select } from '../ui/Select';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
@@ -11,6 +11,7 @@ import { Loading } from '../ui/Loading';
 import { Pager } from '../ui/Pager';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
+import { DataTable } from '../ui/DataTable';
 import { compact, dateTime, endOf, isDay, startOf } from './period';
 import './compliance.css';
 
@@ -223,27 +224,15 @@ function Event({ e }: { e: AuditEvent }) {
             </p>
           )}
           {changes.length > 0 && (
-            <div className="table-scroll" role="region" aria-label={`Changes in event ${e.clinicSeq}`} tabIndex={0}>
-              <table className="data-table diff-table">
-                <caption className="visually-hidden">Before and after, event {e.clinicSeq}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Field</th>
-                    <th scope="col">Before</th>
-                    <th scope="col">After</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {changes.map(([field, c]) => (
-                    <tr key={field}>
-                      <th scope="row">{field}</th>
-                      <td className="diff-before">{show(c.from)}</td>
-                      <td className="diff-after">{show(c.to)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable wrap="table-scroll" region={{ label: `Changes in event ${e.clinicSeq}` }} className="data-table diff-table" captionClassName="visually-hidden" caption={<>Before and after, event {e.clinicSeq}</>} columns={['Field', 'Before', 'After']}>
+              {changes.map(([field, c]) => (
+                <tr key={field}>
+                  <th scope="row">{field}</th>
+                  <td className="diff-before">{show(c.from)}</td>
+                  <td className="diff-after">{show(c.to)}</td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </>
       )}

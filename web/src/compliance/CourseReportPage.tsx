@@ -1,11 +1,12 @@
 import { useSearchParams } from 'react-router';
-import { Select } from '../flags/Select';
+import { Select } from '../ui/Select';
 import { Alert } from '../ui/Alert';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { SYMPTOM_LABELS, SYMPTOMS, warningSignLabel } from '../ui/SymptomChart';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
+import { DataTable } from '../ui/DataTable';
 import { percent, useCourseReport, type CourseGroup } from './compliance-api';
 import { CourseCharts } from './CourseChart';
 import '../flags/flags.css';
@@ -156,41 +157,31 @@ function DayTable({ group: g, title }: { group: CourseGroup; title: string }) {
   return (
     <>
       <h3 id="days-heading">By day since treatment</h3>
-      <div className="table-wrap" role="region" aria-labelledby="days-heading" tabIndex={0}>
-        <table className="data">
-          <caption className="visually-hidden">{title}: per day, courses answering and, per symptom, how many had it and how many were above the usual course</caption>
-          <thead>
-            <tr>
-              <th scope="col">Day</th>
-              <th scope="col">Courses (patients)</th>
-              {SYMPTOMS.map((s) => (
-                <th scope="col" key={s}>
-                  {SYMPTOM_LABELS[s]}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {g.steps.map((step) => (
-              <tr key={step.day}>
-                <th scope="row">Day {step.day}</th>
-                <td>
-                  {step.answering} ({step.patients})
+      <DataTable
+        region={{ labelledBy: 'days-heading' }}
+        className="data"
+        captionClassName="visually-hidden"
+        caption={<>{title}: per day, courses answering and, per symptom, how many had it and how many were above the usual course</>}
+        columns={['Day', 'Courses (patients)', ...SYMPTOMS.map((s) => SYMPTOM_LABELS[s])]}
+      >
+        {g.steps.map((step) => (
+          <tr key={step.day}>
+            <th scope="row">Day {step.day}</th>
+            <td>
+              {step.answering} ({step.patients})
+            </td>
+            {SYMPTOMS.map((s) => {
+              const x = step.symptoms[s];
+              return (
+                <td key={s} data-symptom={s}>
+                  {x.withSymptom} of {x.answered} <span className="muted">({percent(x.share, 0)})</span>
+                  {x.aboveExpected > 0 && <span className="muted"> · {x.aboveExpected} above usual</span>}
                 </td>
-                {SYMPTOMS.map((s) => {
-                  const x = step.symptoms[s];
-                  return (
-                    <td key={s} data-symptom={s}>
-                      {x.withSymptom} of {x.answered} <span className="muted">({percent(x.share, 0)})</span>
-                      {x.aboveExpected > 0 && <span className="muted"> · {x.aboveExpected} above usual</span>}
-                    </td>
-                  );
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+              );
+            })}
+          </tr>
+        ))}
+      </DataTable>
     </>
   );
 }
@@ -199,40 +190,25 @@ function DurationTable({ group: g, title }: { group: CourseGroup; title: string 
   return (
     <>
       <h3 id="durations-heading">How long each symptom lasted</h3>
-      <div className="table-wrap" role="region" aria-labelledby="durations-heading" tabIndex={0}>
-        <table className="data">
-          <caption className="visually-hidden">{title}: per symptom, the last day it was reported, against the days the protocol expects it</caption>
-          <thead>
-            <tr>
-              <th scope="col">Symptom</th>
-              <th scope="col">Courses with it</th>
-              <th scope="col">Last day (median)</th>
-              <th scope="col">Last day (9 in 10)</th>
-              <th scope="col">Expected until</th>
-              <th scope="col">Past that</th>
+      <DataTable region={{ labelledBy: 'durations-heading' }} className="data" captionClassName="visually-hidden" caption={<>{title}: per symptom, the last day it was reported, against the days the protocol expects it</>} columns={['Symptom', 'Courses with it', 'Last day (median)', 'Last day (9 in 10)', 'Expected until', 'Past that']}>
+        {SYMPTOMS.map((s) => {
+          const d = g.durations[s];
+          return (
+            <tr key={s}>
+              <th scope="row">{SYMPTOM_LABELS[s]}</th>
+              <td>
+                {d.withSymptom} of {d.courses}
+              </td>
+              <td>{d.lastDayMedian ?? '–'}</td>
+              <td>{d.lastDayP90 ?? '–'}</td>
+              <td>{d.expectedWindowEnd == null ? 'Protocols differ' : d.expectedWindowEnd < 0 ? 'Never usual' : `Day ${d.expectedWindowEnd}`}</td>
+              <td>
+                {d.beyondWindow} <span className="muted">({percent(d.shareBeyondWindow, 0)})</span>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {SYMPTOMS.map((s) => {
-              const d = g.durations[s];
-              return (
-                <tr key={s}>
-                  <th scope="row">{SYMPTOM_LABELS[s]}</th>
-                  <td>
-                    {d.withSymptom} of {d.courses}
-                  </td>
-                  <td>{d.lastDayMedian ?? '–'}</td>
-                  <td>{d.lastDayP90 ?? '–'}</td>
-                  <td>{d.expectedWindowEnd == null ? 'Protocols differ' : d.expectedWindowEnd < 0 ? 'Never usual' : `Day ${d.expectedWindowEnd}`}</td>
-                  <td>
-                    {d.beyondWindow} <span className="muted">({percent(d.shareBeyondWindow, 0)})</span>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+          );
+        })}
+      </DataTable>
     </>
   );
 }

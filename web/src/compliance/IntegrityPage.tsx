@@ -10,6 +10,7 @@ import { Loading } from '../ui/Loading';
 import { Pager } from '../ui/Pager';
 import { useStaff } from '../ui/staff';
 import { useDocumentTitle } from '../ui/title';
+import { DataTable } from '../ui/DataTable';
 import { dateTime } from './period';
 import './compliance.css';
 
@@ -143,36 +144,23 @@ export default function IntegrityPage() {
         {checkpoints.isError && <Alert>{describeError(checkpoints.error)}</Alert>}
         {checkpoints.data && total === 0 && <p>No checkpoint has been signed yet. The service signs one on its schedule once the chain has events.</p>}
         {list.length > 0 && (
-          <div className="table-scroll" role="region" aria-labelledby="checkpoints-heading" tabIndex={0}>
-            <table className="data-table" data-testid="checkpoints">
-              <thead>
-                <tr>
-                  <th scope="col">Signed</th>
-                  <th scope="col">Covers events up to</th>
-                  <th scope="col">Head hash</th>
-                  <th scope="col">Asked for by</th>
-                  <th scope="col">Download</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((c) => (
-                  <tr key={c.id} data-checkpoint-id={c.id}>
-                    <td>{dateTime(c.createdAt)}</td>
-                    <td>#{c.clinicSeq}</td>
-                    <td>
-                      <code className="hash">{c.headHash}</code>
-                    </td>
-                    <td>{signerOf(c)}</td>
-                    <td>
-                      <a href={`/v1/audit-events/checkpoints/${c.id}/export`} download>
-                        Checkpoint #{c.clinicSeq} (JSON)
-                      </a>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable wrap="table-scroll" region={{ labelledBy: 'checkpoints-heading' }} className="data-table" testId="checkpoints" columns={['Signed', 'Covers events up to', 'Head hash', 'Asked for by', 'Download']}>
+            {list.map((c) => (
+              <tr key={c.id} data-checkpoint-id={c.id}>
+                <td>{dateTime(c.createdAt)}</td>
+                <td>#{c.clinicSeq}</td>
+                <td>
+                  <code className="hash">{c.headHash}</code>
+                </td>
+                <td>{signerOf(c)}</td>
+                <td>
+                  <a href={`/v1/audit-events/checkpoints/${c.id}/export`} download>
+                    Checkpoint #{c.clinicSeq} (JSON)
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         <Pager label="Checkpoint pages" page={offset / CHECKPOINTS_PAGE + 1} pages={Math.ceil(total / CHECKPOINTS_PAGE)} onGo={(p) => setOffset((p - 1) * CHECKPOINTS_PAGE)} />
       </section>

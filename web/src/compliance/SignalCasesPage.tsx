@@ -3,6 +3,7 @@ import { Alert } from '../ui/Alert';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { useDocumentTitle } from '../ui/title';
+import { DataTable } from '../ui/DataTable';
 import { formatDate, formatDateTime } from '../patients/patients-api';
 import { DIMENSION_LABELS, useSignalCases, valueLabel, windowFrom, type SignalDimension } from './compliance-api';
 import '../patients/patients.css';
@@ -47,55 +48,41 @@ export default function SignalCasesPage() {
           {cases.data.cases.length === 0 ? (
             <p className="muted">No case: none of these treatments had an urgent or late-onset flag.</p>
           ) : (
-            <div className="table-wrap" role="region" aria-label="Cases" tabIndex={0}>
-              <table className="data">
-                <caption className="visually-hidden">The treatments behind {what}, newest first, with their flags</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Treatment</th>
-                    <th scope="col">Patient</th>
-                    <th scope="col">Product and lot</th>
-                    <th scope="col">Practitioner</th>
-                    <th scope="col">Flags</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {cases.data.cases.map((c) => (
-                    <tr key={c.treatmentId}>
-                      <th scope="row">
-                        {formatDateTime(c.performedAt)}
-                        <span className="muted"> · {c.procedure}</span>
-                        {!c.inWindow && <span className="muted"> (before the window)</span>}
-                      </th>
-                      <td>
-                        <Link to={`/patients/${c.patientId}`}>{c.patientName}</Link>
-                        {c.patientErased && <span className="muted"> (erased)</span>}
-                      </td>
-                      <td>
-                        {c.product}
-                        <span className="muted"> · lot {c.lotNumber ?? 'not recorded'}</span>
-                      </td>
-                      <td>{c.practitionerName ?? 'Not recorded'}</td>
-                      <td>
-                        <ul className="case-flags">
-                          {c.flags.map((f) => (
-                            <li key={f.id}>
-                              <Link to={`/flags/${f.id}`}>
-                                {PRIORITY_WORDS[f.priority] ?? f.priority}: {f.reason}
-                              </Link>{' '}
-                              <span className="muted">
-                                ({f.status}
-                                {f.outcome ? `, ${f.outcome.replace(/_/g, ' ')}` : ''}, {formatDate(f.createdAt)})
-                              </span>
-                            </li>
-                          ))}
-                        </ul>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable region={{ label: 'Cases' }} className="data" captionClassName="visually-hidden" caption={<>The treatments behind {what}, newest first, with their flags</>} columns={['Treatment', 'Patient', 'Product and lot', 'Practitioner', 'Flags']}>
+              {cases.data.cases.map((c) => (
+                <tr key={c.treatmentId}>
+                  <th scope="row">
+                    {formatDateTime(c.performedAt)}
+                    <span className="muted"> · {c.procedure}</span>
+                    {!c.inWindow && <span className="muted"> (before the window)</span>}
+                  </th>
+                  <td>
+                    <Link to={`/patients/${c.patientId}`}>{c.patientName}</Link>
+                    {c.patientErased && <span className="muted"> (erased)</span>}
+                  </td>
+                  <td>
+                    {c.product}
+                    <span className="muted"> · lot {c.lotNumber ?? 'not recorded'}</span>
+                  </td>
+                  <td>{c.practitionerName ?? 'Not recorded'}</td>
+                  <td>
+                    <ul className="case-flags">
+                      {c.flags.map((f) => (
+                        <li key={f.id}>
+                          <Link to={`/flags/${f.id}`}>
+                            {PRIORITY_WORDS[f.priority] ?? f.priority}: {f.reason}
+                          </Link>{' '}
+                          <span className="muted">
+                            ({f.status}
+                            {f.outcome ? `, ${f.outcome.replace(/_/g, ' ')}` : ''}, {formatDate(f.createdAt)})
+                          </span>
+                        </li>
+                      ))}
+                    </ul>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )}
         </>
       )}

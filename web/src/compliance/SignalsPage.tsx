@@ -1,9 +1,10 @@
 import { Link, useSearchParams } from 'react-router';
-import { Select } from '../flags/Select';
+import { Select } from '../ui/Select';
 import { Alert } from '../ui/Alert';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { useDocumentTitle } from '../ui/title';
+import { DataTable } from '../ui/DataTable';
 import { formatDate } from '../patients/patients-api';
 import { DIMENSION_LABELS, percent, stat, useSignals, valueLabel, windowFrom, WINDOWS, type SignalDimension, type SignalRow } from './compliance-api';
 import { ForestPlot, type ForestRow } from './ForestPlot';
@@ -115,55 +116,36 @@ function Report({ report: r, dimension }: { report: NonNullable<ReturnType<typeo
 
       <section aria-labelledby="values-heading">
         <h2 id="values-heading">Every value</h2>
-        <div className="table-wrap" role="region" aria-labelledby="values-heading" tabIndex={0}>
-          <table className="data signals-table">
-            <caption className="visually-hidden">
-              Signals by value: cases (a), treatments (exposures), rates, PRR with its 95% interval, chi-square and whether it is a signal
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">Value</th>
-                <th scope="col">Cases</th>
-                <th scope="col">Treatments</th>
-                <th scope="col">Rate</th>
-                <th scope="col">Rate compared with</th>
-                <th scope="col">PRR (95% CI)</th>
-                <th scope="col">χ²</th>
-                <th scope="col">Signal</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.length === 0 && (
-                <tr>
-                  <td colSpan={8} className="muted">
-                    No treatments in this window.
-                  </td>
-                </tr>
-              )}
-              {rows.map((v) => (
-                <tr key={`${v.dimension}-${v.value}`} className={v.signal ? 'signal-row' : undefined}>
-                  <th scope="row">
-                    <span className="muted">{DIMENSION_LABELS[v.dimension]}</span> {valueLabel(v)}
-                    <span className="cell-note muted">{v.why.join('; ')}</span>
-                  </th>
-                  <td>
-                    <Link to={casesPath(v, r.windowDays)} aria-label={`${v.stats.a} case${v.stats.a === 1 ? '' : 's'} of ${DIMENSION_LABELS[v.dimension]} ${valueLabel(v)}`}>
-                      {v.stats.a}
-                    </Link>
-                  </td>
-                  <td>{v.stats.exposures}</td>
-                  <td>{percent(v.stats.rate)}</td>
-                  <td>
-                    {percent(v.stats.restRate)} <span className="muted">({v.stats.c} of {v.stats.c + v.stats.d}{v.dimension === 'clinic' ? ', previous window' : ''})</span>
-                  </td>
-                  <td>{prrText(v)}</td>
-                  <td>{v.stats.chiSquare == null ? '–' : stat(v.stats.chiSquare)}</td>
-                  <td>{v.signal ? <span className="tag tag-signal">Signal</span> : 'No'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable region={{ labelledBy: 'values-heading' }} className="data signals-table" captionClassName="visually-hidden" caption="Signals by value: cases (a), treatments (exposures), rates, PRR with its 95% interval, chi-square and whether it is a signal" columns={['Value', 'Cases', 'Treatments', 'Rate', 'Rate compared with', 'PRR (95% CI)', 'χ²', 'Signal']}>
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={8} className="muted">
+                No treatments in this window.
+              </td>
+            </tr>
+          )}
+          {rows.map((v) => (
+            <tr key={`${v.dimension}-${v.value}`} className={v.signal ? 'signal-row' : undefined}>
+              <th scope="row">
+                <span className="muted">{DIMENSION_LABELS[v.dimension]}</span> {valueLabel(v)}
+                <span className="cell-note muted">{v.why.join('; ')}</span>
+              </th>
+              <td>
+                <Link to={casesPath(v, r.windowDays)} aria-label={`${v.stats.a} case${v.stats.a === 1 ? '' : 's'} of ${DIMENSION_LABELS[v.dimension]} ${valueLabel(v)}`}>
+                  {v.stats.a}
+                </Link>
+              </td>
+              <td>{v.stats.exposures}</td>
+              <td>{percent(v.stats.rate)}</td>
+              <td>
+                {percent(v.stats.restRate)} <span className="muted">({v.stats.c} of {v.stats.c + v.stats.d}{v.dimension === 'clinic' ? ', previous window' : ''})</span>
+              </td>
+              <td>{prrText(v)}</td>
+              <td>{v.stats.chiSquare == null ? '–' : stat(v.stats.chiSquare)}</td>
+              <td>{v.signal ? <span className="tag tag-signal">Signal</span> : 'No'}</td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
 
       <section aria-labelledby="detected-heading">
@@ -171,32 +153,20 @@ function Report({ report: r, dimension }: { report: NonNullable<ReturnType<typeo
         {r.detected.length === 0 ? (
           <p className="muted">The scheduled detection has not recorded a signal in this clinic.</p>
         ) : (
-          <div className="table-wrap" role="region" aria-labelledby="detected-heading" tabIndex={0}>
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">Value</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">First found</th>
-                  <th scope="col">Last seen</th>
-                </tr>
-              </thead>
-              <tbody>
-                {r.detected.map((d) => (
-                  <tr key={d.id}>
-                    <th scope="row">
-                      <Link to={casesPath(d, d.windowDays)}>
-                        {DIMENSION_LABELS[d.dimension]} {d.dimension === 'clinic' ? '' : (r.values.find((v) => v.dimension === d.dimension && v.value === d.value)?.label ?? d.value)}
-                      </Link>
-                    </th>
-                    <td>{d.kind === 'cluster' ? 'Cluster of late-onset flags' : 'Disproportionality'}</td>
-                    <td>{formatDate(d.firstDetectedAt)}</td>
-                    <td>{formatDate(d.lastSeenAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable region={{ labelledBy: 'detected-heading' }} className="data" columns={['Value', 'Kind', 'First found', 'Last seen']}>
+            {r.detected.map((d) => (
+              <tr key={d.id}>
+                <th scope="row">
+                  <Link to={casesPath(d, d.windowDays)}>
+                    {DIMENSION_LABELS[d.dimension]} {d.dimension === 'clinic' ? '' : (r.values.find((v) => v.dimension === d.dimension && v.value === d.value)?.label ?? d.value)}
+                  </Link>
+                </th>
+                <td>{d.kind === 'cluster' ? 'Cluster of late-onset flags' : 'Disproportionality'}</td>
+                <td>{formatDate(d.firstDetectedAt)}</td>
+                <td>{formatDate(d.lastSeenAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
 

@@ -3,7 +3,8 @@ import { Dialog, DialogTrigger, Heading, Modal, ModalOverlay } from 'react-aria-
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
-import { Select } from './Select';
+import { SubmitOrClose } from '../ui/FormParts';
+import { Select } from '../ui/Select';
 
 /**
  * A button that opens a modal form (React Aria: focus kept inside, Escape closes, focus goes back).
@@ -63,14 +64,7 @@ export function ActionDialog({
                 <Heading slot="title">{title}</Heading>
                 {error && <Alert>{error}</Alert>}
                 {children}
-                <div className="modal-buttons">
-                  <Button type="submit" isPending={pending}>
-                    {submitLabel}
-                  </Button>
-                  <Button variant="quiet" onPress={close}>
-                    Cancel
-                  </Button>
-                </div>
+                <SubmitOrClose className="modal-buttons" submit={submitLabel} isPending={pending} close="Cancel" onClose={close} />
               </form>
             )}
           </Dialog>

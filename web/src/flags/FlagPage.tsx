@@ -5,15 +5,17 @@ import { api, ApiError, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
+import { DataTable } from '../ui/DataTable';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { useStaffDirectory } from '../ui/directory';
 import { canCare, useStaff } from '../ui/staff';
-import { SymptomChart, SYMPTOM_LABELS, SYMPTOMS, WARNING_SIGN_LABELS, warningSignLabel, type Symptom, type SymptomAnswer } from '../ui/SymptomChart';
+import { SymptomChart, SYMPTOMS, warningSignLabel, type SymptomAnswer } from '../ui/SymptomChart';
 import { useDocumentTitle } from '../ui/title';
 import { ActionDialog, Choice, Field } from './ActionDialog';
 import { useFlagEvents } from './flag-events';
-import { dateTime, EVENT_WORDS, OUTCOME_WORDS, PRIORITY_WORDS, STATUS_WORDS, type Outcome } from './words';
+import { Evidence, historyDetail, Photos } from './FlagEvidence';
+import { CAUSALITY, CRITERIA, dateTime, EVENT_WORDS, OUTCOME_WORDS, PRIORITY_WORDS, PURPOSE_WORDS, ROLE_WORDS, SERIOUSNESS, STATUS_WORDS, type Outcome } from './words';
 import './flags.css';
 
 type Flag = components['schemas']['FlagWithHistoryDto'] & { caseId?: string | null };
@@ -21,35 +23,6 @@ type Response = components['schemas']['ResponseDto'];
 type TimelineItem = components['schemas']['TimelineDto']['items'][number];
 type Message = Extract<TimelineItem, { type: 'message' }>;
 type Assess = components['schemas']['AssessFlagDto'];
-
-const PURPOSE_WORDS: Record<string, string> = {
-  check_in: 'Check-in',
-  reminder: 'Reminder',
-  safety_advice: 'Safety advice',
-  clarification: 'Clarification',
-  staff_alert: 'Staff alert',
-  consent_reply: 'Consent reply',
-  aftercare_instructions: 'Aftercare instructions',
-  reply: 'Reply',
-};
-const ROLE_WORDS: Record<string, string> = { practitioner: 'practitioner', admin: 'admin', compliance: 'compliance' };
-// Words for the API's own values: Records over the generated types, so a value the API adds fails to compile here.
-const choices = <K extends string>(words: Record<K, string>) => (Object.entries(words) as Array<[K, string]>).map(([id, label]) => ({ id, label }));
-const CAUSALITY = choices<Assess['causality']>({
-  related: 'Related',
-  possibly_related: 'Possibly related',
-  unlikely_related: 'Unlikely related',
-  unrelated: 'Unrelated',
-});
-const SERIOUSNESS = choices<Assess['seriousness']>({ non_serious: 'Not serious', serious: 'Serious' });
-const CRITERIA = choices<NonNullable<Assess['seriousnessCriteria']>[number]>({
-  death: 'Death',
-  life_threatening: 'Life-threatening',
-  hospitalisation: 'Hospitalisation',
-  disability: 'Disability',
-  congenital_anomaly: 'Congenital anomaly',
-  medically_important: 'Medically important',
-});
 
 const text = (form: FormData, name: string): string => String(form.get(name) ?? '').trim();
 
@@ -328,28 +301,16 @@ export default function FlagPage() {
         ) : sent.length === 0 ? (
           <p className="muted">None yet.</p>
         ) : (
-          <div className="table-scroll" role="region" aria-labelledby="messages" tabIndex={0}>
-            <table className="symptom-table">
-              <thead>
-                <tr>
-                  <th scope="col">Sent</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Channel</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sent.map((m) => (
-                  <tr key={m.id}>
-                    <td>{dateTime(m.at)}</td>
-                    <td>{PURPOSE_WORDS[m.purpose] ?? m.purpose}</td>
-                    <td>{m.channel === 'sms' ? 'SMS' : 'Email'}</td>
-                    <td>{m.status}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable wrap="table-scroll" region={{ labelledBy: 'messages' }} className="symptom-table" columns={['Sent', 'Kind', 'Channel', 'Status']}>
+            {sent.map((m) => (
+              <tr key={m.id}>
+                <td>{dateTime(m.at)}</td>
+                <td>{PURPOSE_WORDS[m.purpose] ?? m.purpose}</td>
+                <td>{m.channel === 'sms' ? 'SMS' : 'Email'}</td>
+                <td>{m.status}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
 
@@ -367,101 +328,4 @@ export default function FlagPage() {
       </section>
     </div>
   );
-}
-
-function historyDetail(data: Record<string, unknown>): string {
-  const words = ['note', 'text', 'reason', 'outcome'].map((k) => data[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
-  return words.length ? `: ${words.map((w) => OUTCOME_WORDS[w as Outcome] ?? w).join(' — ')}` : '';
-}
-
-/** The rules' evidence keys (src/flags/rules.ts) in a practitioner's words; ids are left out. */
-const EVIDENCE_WORDS: Record<string, string> = {
-  signs: 'Warning signs',
-  ticked: 'Ticked on the form',
-  fromText: 'Read in their words',
-  onlyInText: 'Only in their words, not ticked',
-  freeText: 'Their words',
-  readings: 'How their words were read',
-  severe: 'Severe',
-  threshold: 'Severe from score',
-  daySinceTreatment: 'Day since treatment',
-  above: 'Above the usual course',
-  worsened: 'Worse than the check-in before',
-  reachedSevere: 'Now severe',
-  minimumRise: 'Smallest rise that counts',
-  previousDaySinceTreatment: 'Compared with day',
-  persisting: 'Still present',
-  quietSinceDay: 'Well since day',
-  quietAnswerDays: 'Well on days',
-  steps: 'Unanswered check-ins (steps)',
-};
-const HIDDEN_EVIDENCE = new Set(['history', 'messageId', 'checkInIds']);
-
-type Photo = components['schemas']['PhotoLinkDto'];
-
-/** The patient's photos with the answer: short-lived signed links, each opening audited as a read. */
-function Photos({ photos }: { photos: Photo[] }) {
-  return (
-    <>
-      <h3>Photos sent with the answer</h3>
-      <ul className="flag-photos">
-        {photos.map((p) => (
-          <li key={p.id}>
-            <a href={p.url} target="_blank" rel="noopener noreferrer">
-              <img
-                src={p.url}
-                width={p.width}
-                height={p.height}
-                alt={`Photo ${p.position} of ${photos.length} the patient sent ${p.source === 'mms' ? 'by MMS' : 'with the form'}, ${dateTime(p.createdAt)}`}
-              />
-            </a>
-          </li>
-        ))}
-      </ul>
-      <p className="muted">Photos are re-encoded without location or camera data. Opening one is recorded in the audit log; the links expire after a few minutes.</p>
-    </>
-  );
-}
-
-function Evidence({ evidence }: { evidence: Record<string, unknown> }) {
-  const entries = Object.entries(evidence).filter(([k, v]) => !HIDDEN_EVIDENCE.has(k) && v !== null && v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0));
-  if (!entries.length) return null;
-  return (
-    <dl className="dl-grid">
-      {entries.map(([k, v]) => (
-        <div key={k} style={{ display: 'contents' }}>
-          <dt>{EVIDENCE_WORDS[k] ?? k.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase())}</dt>
-          <dd>{formatValue(v)}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
-/** "Pain 3 (usual up to 1)", "Bruising 1→3", a warning sign's words, or the value as it is. */
-function formatItem(x: unknown): string {
-  if (typeof x === 'string') return WARNING_SIGN_LABELS[x] ?? SYMPTOM_LABELS[x as Symptom] ?? x;
-  if (x && typeof x === 'object') {
-    const o = x as Record<string, unknown>;
-    const name = typeof o.symptom === 'string' ? (SYMPTOM_LABELS[o.symptom as Symptom] ?? o.symptom) : null;
-    if (name && typeof o.from === 'number' && typeof o.to === 'number') return `${name} ${o.from}→${o.to}`;
-    if (name && typeof o.score === 'number') {
-      const extra = typeof o.expectedMax === 'number' ? ` (usual up to ${o.expectedMax})` : typeof o.windowEnd === 'number' ? ` (usually gone by day ${o.windowEnd})` : '';
-      return `${name} ${o.score}${extra}`;
-    }
-    if (typeof o.sign === 'string' && typeof o.words === 'string' && typeof o.status === 'string') {
-      // The sign reader's verdict on the patient's own words (src/protocols/sign-reader.ts).
-      const sign = WARNING_SIGN_LABELS[o.sign] ?? o.sign;
-      const cue = typeof o.cue === 'string' ? ` ("${o.cue}")` : '';
-      const verdict = o.status === 'negated' ? `said no${cue}, not counted` : o.status === 'hedged' ? `unsure${cue}, counted` : 'counted';
-      return `“${o.words}”: ${sign} — ${verdict}`;
-    }
-    return Object.entries(o).map(([a, b]) => `${a}: ${String(b)}`).join(', ');
-  }
-  return String(x);
-}
-
-function formatValue(v: unknown): string {
-  if (Array.isArray(v)) return v.map(formatItem).join(', ');
-  return formatItem(v);
 }

@@ -9,7 +9,7 @@ import { Loading } from '../ui/Loading';
 import { useStaff } from '../ui/staff';
 import { useDocumentTitle } from '../ui/title';
 import { useFlagEvents } from './flag-events';
-import { Select } from './Select';
+import { Select } from '../ui/Select';
 import { PRIORITIES, PRIORITY_WORDS, RULES, STATUS_WORDS, waited, type Priority } from './words';
 import './flags.css';
 

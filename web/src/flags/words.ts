@@ -52,3 +52,35 @@ export function waited(since: string, now: number): string {
 export function dateTime(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
+
+type Assess = components['schemas']['AssessFlagDto'];
+
+/** A message's purpose in words. */
+export const PURPOSE_WORDS: Record<string, string> = {
+  check_in: 'Check-in',
+  reminder: 'Reminder',
+  safety_advice: 'Safety advice',
+  clarification: 'Clarification',
+  staff_alert: 'Staff alert',
+  consent_reply: 'Consent reply',
+  aftercare_instructions: 'Aftercare instructions',
+  reply: 'Reply',
+};
+export const ROLE_WORDS: Record<string, string> = { practitioner: 'practitioner', admin: 'admin', compliance: 'compliance' };
+// Words for the API's own values: Records over the generated types, so a value the API adds fails to compile here.
+const choices = <K extends string>(words: Record<K, string>) => (Object.entries(words) as Array<[K, string]>).map(([id, label]) => ({ id, label }));
+export const CAUSALITY = choices<Assess['causality']>({
+  related: 'Related',
+  possibly_related: 'Possibly related',
+  unlikely_related: 'Unlikely related',
+  unrelated: 'Unrelated',
+});
+export const SERIOUSNESS = choices<Assess['seriousness']>({ non_serious: 'Not serious', serious: 'Serious' });
+export const CRITERIA = choices<NonNullable<Assess['seriousnessCriteria']>[number]>({
+  death: 'Death',
+  life_threatening: 'Life-threatening',
+  hospitalisation: 'Hospitalisation',
+  disability: 'Disability',
+  congenital_anomaly: 'Congenital anomaly',
+  medically_important: 'Medically important',
+});

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { Alert } from '../ui/Alert';
+import { DataTable } from '../ui/DataTable';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { useDocumentTitle } from '../ui/title';
@@ -48,28 +49,16 @@ export default function OnCallPage() {
         {sorted.length === 0 ? (
           <p>The rota is empty: every practitioner is alerted for urgent flags.</p>
         ) : (
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">Day</th>
-                  <th scope="col">From</th>
-                  <th scope="col">Until</th>
-                  <th scope="col">Who</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sorted.map((s, i) => (
-                  <tr key={i}>
-                    <td>{WEEKDAYS[s.weekday - 1]}</td>
-                    <td>{s.start}</td>
-                    <td>{s.end <= s.start ? `${s.end} next day` : s.end}</td>
-                    <td>{nameOf(s.staffUserId)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable className="data" columns={['Day', 'From', 'Until', 'Who']}>
+            {sorted.map((s, i) => (
+              <tr key={i}>
+                <td>{WEEKDAYS[s.weekday - 1]}</td>
+                <td>{s.start}</td>
+                <td>{s.end <= s.start ? `${s.end} next day` : s.end}</td>
+                <td>{nameOf(s.staffUserId)}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
     </>

@@ -4,12 +4,11 @@ import { Form } from 'react-aria-components';
 import { Link, useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client';
 import type { components } from '../api/schema';
-import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
-import { describeError } from '../ui/errors';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
-import { CheckField, SelectField } from './fields';
+import { RefusalAlert } from '../ui/FormParts';
+import { CheckField, SelectField } from '../ui/fields';
 import { fieldErrors } from './patients-api';
 import './patients.css';
 
@@ -71,10 +70,7 @@ export default function NewPatientPage() {
         <Link to="/patients">← Patients</Link>
       </p>
       <h1>New patient</h1>
-      {create.isError && (other.length > 0 || Object.keys(byField).length === 0) && (
-        <Alert>{other.length ? other.join(' ') : describeError(create.error)}</Alert>
-      )}
-      {Object.keys(byField).length > 0 && <Alert>Check the fields marked below.</Alert>}
+      <RefusalAlert error={create.error} byField={byField} other={other} checkFields="Check the fields marked below." />
       <Form className="stack" onSubmit={submit} validationErrors={byField} validationBehavior="aria">
         <div className="form-grid">
           <TextField name="givenName" label="Given name" isRequired value={f.givenName} onChange={set('givenName')} />

@@ -11,6 +11,8 @@ import { SymptomChart, warningSignLabel, type SymptomAnswer } from '../ui/Sympto
 import { TextField } from '../ui/TextField';
 import { canCare, useStaff } from '../ui/staff';
 import { useDocumentTitle } from '../ui/title';
+import { DataTable } from '../ui/DataTable';
+import { RefusalAlert, SubmitOrClose } from '../ui/FormParts';
 import { ageBand, fieldErrors, formatDate, formatDateTime, fullName, isNotFound, patientKeys, useBodyAreas, useProtocols, usePatient, useTimeline, type Patient, type Protocol, type TimelineItem } from './patients-api';
 import { PatientRights } from './PatientRights';
 import './patients.css';
@@ -92,21 +94,10 @@ function Details({ patient: p }: { patient: Patient }) {
         )}
       </dl>
       <h3>Consent per channel</h3>
-      <div className="table-wrap">
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Channel</th>
-              <th scope="col">Consent</th>
-              <th scope="col">Can be reached</th>
-            </tr>
-          </thead>
-          <tbody>
-            <ConsentRow channel="SMS" contact={p.phone} at={p.smsConsentAt} source={p.smsConsentSource} optedOut={p.smsOptedOutAt} invalid={p.smsInvalidAt} />
-            <ConsentRow channel="Email" contact={p.email} at={p.emailConsentAt} source={p.emailConsentSource} optedOut={p.emailOptedOutAt} invalid={p.emailInvalidAt} />
-          </tbody>
-        </table>
-      </div>
+      <DataTable className="data" columns={['Channel', 'Consent', 'Can be reached']}>
+        <ConsentRow channel="SMS" contact={p.phone} at={p.smsConsentAt} source={p.smsConsentSource} optedOut={p.smsOptedOutAt} invalid={p.smsInvalidAt} />
+        <ConsentRow channel="Email" contact={p.email} at={p.emailConsentAt} source={p.emailConsentSource} optedOut={p.emailOptedOutAt} invalid={p.emailInvalidAt} />
+      </DataTable>
     </section>
   );
 }
@@ -256,17 +247,9 @@ function CancelSession({ patientId, t, cancelled }: { patientId: string; t: Trea
                     Cancel the session of {formatDateTime(t.at)}?
                   </Heading>
                   <p>Its planned check-ins will not go out. The session stays in the record, marked cancelled.</p>
-                  {cancel.isError && other.length + Object.keys(byField).length === 0 && <Alert>{describeError(cancel.error)}</Alert>}
-                  {other.length > 0 && <Alert>{other.join(' ')}</Alert>}
+                  <RefusalAlert error={cancel.error} byField={byField} other={other} />
                   <TextField name="reason" label="Reason" isRequired value={reason} onChange={setReason} autoFocus />
-                  <div className="page-actions">
-                    <Button type="submit" isPending={cancel.isPending}>
-                      Cancel session
-                    </Button>
-                    <Button variant="quiet" onPress={close}>
-                      Keep it
-                    </Button>
-                  </div>
+                  <SubmitOrClose submit="Cancel session" isPending={cancel.isPending} close="Keep it" onClose={close} />
                 </Form>
               )}
             </Dialog>

@@ -7,6 +7,7 @@ import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
 import { useStaff, type StaffRole } from '../ui/staff';
 import { TextField } from '../ui/TextField';
+import { RefusalAlert, SubmitOrClose } from '../ui/FormParts';
 import { fieldErrors, formatDate, fullName, patientKeys, type Patient } from './patients-api';
 import '../compliance/compliance.css';
 
@@ -115,8 +116,7 @@ function ReasonDialog(props: {
                   {props.title}
                 </Heading>
                 {props.children}
-                {action.isError && other.length + Object.keys(byField).length === 0 && <Alert>{describeError(action.error)}</Alert>}
-                {other.length > 0 && <Alert>{other.join(' ')}</Alert>}
+                <RefusalAlert error={action.error} byField={byField} other={other} />
                 <TextField
                   name="reason"
                   label="Reason"
@@ -129,14 +129,7 @@ function ReasonDialog(props: {
                   }}
                   autoFocus
                 />
-                <div className="page-actions">
-                  <Button type="submit" isPending={action.isPending}>
-                    {props.confirm}
-                  </Button>
-                  <Button variant="quiet" onPress={close}>
-                    Cancel
-                  </Button>
-                </div>
+                <SubmitOrClose submit={props.confirm} isPending={action.isPending} close="Cancel" onClose={close} />
               </Form>
             )}
           </Dialog>

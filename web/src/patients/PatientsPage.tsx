@@ -4,6 +4,7 @@ import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
+import { Pager } from '../ui/Pager';
 import { TextField } from '../ui/TextField';
 import { canCare, useStaff } from '../ui/staff';
 import { useDocumentTitle } from '../ui/title';
@@ -146,19 +147,7 @@ export default function PatientsPage() {
               );
             })}
           </ul>
-          {pages > 1 && (
-            <nav className="pager" aria-label="Result pages">
-              <Button variant="secondary" isDisabled={page <= 1} onPress={() => goTo(page - 1)}>
-                Previous page
-              </Button>
-              <span>
-                Page {page} of {pages}
-              </span>
-              <Button variant="secondary" isDisabled={page >= pages} onPress={() => goTo(page + 1)}>
-                Next page
-              </Button>
-            </nav>
-          )}
+          <Pager label="Result pages" page={page} pages={pages} onGo={goTo} />
         </section>
       )}
     </>

@@ -6,12 +6,14 @@ import { api, unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { Alert } from '../ui/Alert';
 import { Button } from '../ui/Button';
+import { DataTable } from '../ui/DataTable';
 import { describeError } from '../ui/errors';
 import { Loading } from '../ui/Loading';
 import { TextField } from '../ui/TextField';
 import { useDocumentTitle } from '../ui/title';
+import { RefusalAlert } from '../ui/FormParts';
 import { BodyAreasPicker, type BodyArea } from './BodyAreasPicker';
-import { SelectField } from './fields';
+import { SelectField } from '../ui/fields';
 import { fieldErrors, formatDateTime, fullName, isNotFound, patientKeys, useBodyAreas, usePatient, useProtocols, type CheckIn } from './patients-api';
 import './patients.css';
 
@@ -104,9 +106,7 @@ export default function RecordTreatmentPage() {
         <Link to={`/patients/${id}`}>← {name}</Link>
       </p>
       <h1>Record a treatment for {name}</h1>
-      {record.isError && other.length + Object.keys(byField).length === 0 && <Alert>{describeError(record.error)}</Alert>}
-      {other.length > 0 && <Alert>{other.join(' ')}</Alert>}
-      {Object.keys(byField).length > 0 && <Alert>Check the fields marked below.</Alert>}
+      <RefusalAlert error={record.error} byField={byField} other={other} checkFields="Check the fields marked below." />
       <Form className="stack" onSubmit={submit} validationErrors={shownErrors} validationBehavior="aria">
         <div className="form-grid">
           <TextField name="procedure" label="Procedure" description="e.g. mesotherapy" isRequired value={f.procedure} onChange={set('procedure')} />
@@ -162,28 +162,16 @@ function PlannedCheckIns({ items }: { items: CheckIn[] }) {
       {items.length === 0 ? (
         <p className="muted">No check-ins are planned for this session.</p>
       ) : (
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Day</th>
-                <th scope="col">Due</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((c) => (
-                <tr key={c.id}>
-                  <td>Day {c.dayOffset}</td>
-                  <td>{formatDateTime(c.dueAt)}</td>
-                  <td>{c.channel === 'sms' ? 'SMS' : c.channel === 'email' ? 'Email' : 'Chosen when sent'}</td>
-                  <td>{STATUS[c.status] ?? c.status}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable className="data" columns={['Day', 'Due', 'Channel', 'Status']}>
+          {items.map((c) => (
+            <tr key={c.id}>
+              <td>Day {c.dayOffset}</td>
+              <td>{formatDateTime(c.dueAt)}</td>
+              <td>{c.channel === 'sms' ? 'SMS' : c.channel === 'email' ? 'Email' : 'Chosen when sent'}</td>
+              <td>{STATUS[c.status] ?? c.status}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </section>
   );

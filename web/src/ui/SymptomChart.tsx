@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
-import type uPlotType from 'uplot';
+import { useMemo } from 'react';
+import { useUPlot } from './useUPlot';
+import { DataTable } from './DataTable';
 import './symptom-chart.css';
 
 /** The five symptoms a check-in asks about, scored 0 (none) to 4 (severe). */
@@ -105,148 +106,108 @@ export function SymptomChart({ answers, expected, label }: SymptomChartProps) {
 
 function SymptomTable({ answers, expected, label }: Required<Pick<SymptomChartProps, 'answers' | 'label'>> & { expected?: ExpectedCourse }) {
   return (
-    <div className="table-scroll" role="region" aria-label={`${label}: table`} tabIndex={0}>
-      <table className="symptom-table">
-        <caption className="visually-hidden">{label}: scores 0 (none) to 4 (severe), usual maximum in brackets</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            {SYMPTOMS.map((s) => (
-              <th scope="col" key={s}>
-                {SYMPTOM_LABELS[s]}
-              </th>
-            ))}
-            <th scope="col">Warning signs</th>
-          </tr>
-        </thead>
-        <tbody>
-          {answers.map((answer) => (
-            <tr key={`${answer.at}-${answer.day}`}>
-              <th scope="row">
-                Day {answer.day}
-                <span className="muted"> · {new Date(answer.at).toLocaleDateString()}</span>
-              </th>
-              {SYMPTOMS.map((s) => {
-                const score = answer.scores[s];
-                const max = expectedMax(expected, s, answer.day);
-                const above = score != null && max != null && score > max;
-                return (
-                  <td key={s} data-symptom={s} className={above ? 'above-expected' : undefined}>
-                    {score == null ? '–' : score}
-                    {max != null && <span className="muted"> ({max})</span>}
-                    {above && <span className="visually-hidden"> above usual</span>}
-                    {above && <span aria-hidden="true"> ▲</span>}
-                  </td>
-                );
-              })}
-              <td>{answer.warningSigns.length ? answer.warningSigns.map(warningSignLabel).join(', ') : 'None'}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      wrap="table-scroll"
+      region={{ label: `${label}: table` }}
+      className="symptom-table"
+      captionClassName="visually-hidden"
+      caption={<>{label}: scores 0 (none) to 4 (severe), usual maximum in brackets</>}
+      columns={['Day', ...SYMPTOMS.map((s) => SYMPTOM_LABELS[s]), 'Warning signs']}
+    >
+      {answers.map((answer) => (
+        <tr key={`${answer.at}-${answer.day}`}>
+          <th scope="row">
+            Day {answer.day}
+            <span className="muted"> · {new Date(answer.at).toLocaleDateString()}</span>
+          </th>
+          {SYMPTOMS.map((s) => {
+            const score = answer.scores[s];
+            const max = expectedMax(expected, s, answer.day);
+            const above = score != null && max != null && score > max;
+            return (
+              <td key={s} data-symptom={s} className={above ? 'above-expected' : undefined}>
+                {score == null ? '–' : score}
+                {max != null && <span className="muted"> ({max})</span>}
+                {above && <span className="visually-hidden"> above usual</span>}
+                {above && <span aria-hidden="true"> ▲</span>}
+              </td>
+            );
+          })}
+          <td>{answer.warningSigns.length ? answer.warningSigns.map(warningSignLabel).join(', ') : 'None'}</td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
-type UPlotModule = typeof uPlotType;
-let uPlotLoad: Promise<UPlotModule> | undefined;
-/** uPlot and its stylesheet, loaded once when a chart is first shown (kept out of the first load). */
-export function loadUPlot(): Promise<UPlotModule> {
-  uPlotLoad ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([m]) => m.default);
-  return uPlotLoad;
-}
-
 function SymptomPlot({ symptom, answers, expected, lastDay }: { symptom: Symptom; answers: SymptomAnswer[]; expected?: ExpectedCourse; lastDay: number }) {
-  const box = useRef<HTMLDivElement>(null);
-  const [failed, setFailed] = useState(false);
-
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    let plot: uPlotType | undefined;
-    let observer: ResizeObserver | undefined;
-    let cancelled = false;
-
-    // One x value per whole day plus any answer day; the band is a step over them.
-    const xs = [...new Set([...Array.from({ length: Math.ceil(lastDay) + 1 }, (_, i) => i), ...answers.map((a) => a.day)])].sort(
-      (a, b) => a - b,
-    );
-    const byDay = new Map<number, number | null>();
-    for (const a of answers) {
-      const score = a.scores[symptom];
-      if (score != null) byDay.set(a.day, score);
-    }
-    const scores = xs.map((x) => byDay.get(x) ?? null);
-    const band = xs.map((x) => expectedMax(expected, symptom, x));
-    const warningDays = [...new Set(answers.filter((a) => a.warningSigns.length > 0).map((a) => a.day))];
-
-    loadUPlot()
-      .then((uPlot) => {
-        if (cancelled) return;
-        const width = Math.max(el.clientWidth, 200);
-        plot = new uPlot(
-          {
-            width,
-            height: 130,
-            legend: { show: false },
-            cursor: { show: false },
-            scales: { x: { time: false, range: [0, Math.ceil(lastDay)] }, y: { range: [0, 4.2] } },
-            axes: [
-              { size: 28, values: (_u, ticks) => ticks.map((t) => `${t}`), font: '11px system-ui' },
-              { size: 24, splits: () => [0, 1, 2, 3, 4], font: '11px system-ui' },
-            ],
-            series: [
-              {},
-              {
-                label: 'Usual',
-                stroke: 'rgba(31,95,191,0.5)',
-                fill: 'rgba(31,95,191,0.15)',
-                width: 1,
-                paths: uPlot.paths.stepped!({ align: -1 }),
-                points: { show: false },
-              },
-              {
-                label: SYMPTOM_LABELS[symptom],
-                stroke: SYMPTOM_COLOURS[symptom],
-                width: 2,
-                spanGaps: true,
-                points: { show: true, size: 8, fill: SYMPTOM_COLOURS[symptom] },
-              },
-            ],
-            hooks: {
-              draw: [
-                (u) => {
-                  const ctx = u.ctx;
-                  ctx.save();
-                  ctx.strokeStyle = '#b3261e';
-                  ctx.lineWidth = 2 * devicePixelRatio;
-                  ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
-                  for (const day of warningDays) {
-                    const x = Math.round(u.valToPos(day, 'x', true));
-                    ctx.beginPath();
-                    ctx.moveTo(x, u.bbox.top);
-                    ctx.lineTo(x, u.bbox.top + u.bbox.height);
-                    ctx.stroke();
-                  }
-                  ctx.restore();
-                },
-              ],
+  const { ref: box, failed } = useUPlot(
+    (uPlot) => {
+      // One x value per whole day plus any answer day; the band is a step over them.
+      const xs = [...new Set([...Array.from({ length: Math.ceil(lastDay) + 1 }, (_, i) => i), ...answers.map((a) => a.day)])].sort(
+        (a, b) => a - b,
+      );
+      const byDay = new Map<number, number | null>();
+      for (const a of answers) {
+        const score = a.scores[symptom];
+        if (score != null) byDay.set(a.day, score);
+      }
+      const scores = xs.map((x) => byDay.get(x) ?? null);
+      const band = xs.map((x) => expectedMax(expected, symptom, x));
+      const warningDays = [...new Set(answers.filter((a) => a.warningSigns.length > 0).map((a) => a.day))];
+      return {
+        options: {
+          legend: { show: false },
+          cursor: { show: false },
+          scales: { x: { time: false, range: [0, Math.ceil(lastDay)] }, y: { range: [0, 4.2] } },
+          axes: [
+            { size: 28, values: (_u, ticks) => ticks.map((t) => `${t}`), font: '11px system-ui' },
+            { size: 24, splits: () => [0, 1, 2, 3, 4], font: '11px system-ui' },
+          ],
+          series: [
+            {},
+            {
+              label: 'Usual',
+              stroke: 'rgba(31,95,191,0.5)',
+              fill: 'rgba(31,95,191,0.15)',
+              width: 1,
+              paths: uPlot.paths.stepped!({ align: -1 }),
+              points: { show: false },
             },
+            {
+              label: SYMPTOM_LABELS[symptom],
+              stroke: SYMPTOM_COLOURS[symptom],
+              width: 2,
+              spanGaps: true,
+              points: { show: true, size: 8, fill: SYMPTOM_COLOURS[symptom] },
+            },
+          ],
+          hooks: {
+            draw: [
+              (u) => {
+                const ctx = u.ctx;
+                ctx.save();
+                ctx.strokeStyle = '#b3261e';
+                ctx.lineWidth = 2 * devicePixelRatio;
+                ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+                for (const day of warningDays) {
+                  const x = Math.round(u.valToPos(day, 'x', true));
+                  ctx.beginPath();
+                  ctx.moveTo(x, u.bbox.top);
+                  ctx.lineTo(x, u.bbox.top + u.bbox.height);
+                  ctx.stroke();
+                }
+                ctx.restore();
+              },
+            ],
           },
-          [xs, expected?.[symptom] ? band : xs.map(() => null), scores],
-          el,
-        );
-        observer = new ResizeObserver(() => plot?.setSize({ width: Math.max(el.clientWidth, 200), height: 130 }));
-        observer.observe(el);
-      })
-      .catch(() => setFailed(true));
-
-    return () => {
-      cancelled = true;
-      observer?.disconnect();
-      plot?.destroy();
-    };
-  }, [symptom, answers, expected, lastDay]);
+        },
+        data: [xs, expected?.[symptom] ? band : xs.map(() => null), scores],
+      };
+    },
+    [symptom, answers, expected, lastDay],
+    { height: 130, minWidth: 200 },
+  );
 
   return (
     <div className="symptom-plot">

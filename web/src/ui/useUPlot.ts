@@ -1,8 +1,13 @@
 import { useEffect, useRef, useState, type DependencyList } from 'react';
 import type uPlotType from 'uplot';
-import { loadUPlot } from './SymptomChart';
 
 type UPlotModule = typeof uPlotType;
+let uPlotLoad: Promise<UPlotModule> | undefined;
+/** uPlot and its stylesheet, loaded once when a chart is first shown (kept out of the first load). */
+export function loadUPlot(): Promise<UPlotModule> {
+  uPlotLoad ??= Promise.all([import('uplot'), import('uplot/dist/uPlot.min.css')]).then(([m]) => m.default);
+  return uPlotLoad;
+}
 
 /**
  * A uPlot chart in the element the returned ref points at: uPlot is loaded on first use, the
