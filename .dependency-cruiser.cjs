@@ -17,7 +17,7 @@ const LAYERS = [
   ['auth', 'patients', 'on-call'],
   ['treatments'],
   ['check-ins', 'flags', 'signals', 'reports'],
-  ['responses', 'adverse-events'],
+  ['responses', 'adverse-events', 'courses'], // courses: a session with its follow-up (treatments + check-ins)
   ['triage', 'timeline', 'patient-rights', 'health', 'console'],
 ];
 

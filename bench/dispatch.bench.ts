@@ -23,7 +23,7 @@ import { loadConfig } from '../src/config/app-config';
 import { createDataSource } from '../src/database/data-source';
 import { freePort, startEmbeddedPostgres } from '../src/database/embedded';
 import { PatientsService } from '../src/patients/patients.service';
-import { TreatmentsService } from '../src/treatments/treatments.service';
+import { CoursesService } from '../src/courses/courses.service';
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 /** Heap in use after a full collection (run with --expose-gc, as npm run bench does). */
@@ -77,7 +77,7 @@ async function main() {
   });
   const actor = { type: 'integration' as const, id: 'bench' };
   const patients = a.get(PatientsService);
-  const treatments = a.get(TreatmentsService);
+  const treatments = a.get(CoursesService);
 
   let t0 = performance.now();
   for (let i = 0; i < N; i += 20) {
