@@ -18,6 +18,7 @@ const LAYERS = [
   ['treatments'],
   ['check-ins', 'flags', 'signals', 'reports'],
   ['responses', 'adverse-events', 'courses'], // courses: a session with its follow-up (treatments + check-ins)
+  ['patient-record'], // everything held about a patient, read through its owners (timeline, patient rights)
   ['triage', 'timeline', 'patient-rights', 'health', 'console'],
 ];
 

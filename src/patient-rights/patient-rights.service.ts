@@ -4,17 +4,16 @@ import { DataSource } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { Clock } from '../common/clock';
-import { FlagsService } from '../flags/flags.service';
 import { MessagingService } from '../messaging/messaging.service';
+import { PatientRecordReader } from '../patient-record/patient-record.reader';
 import { PatientsService } from '../patients/patients.service';
 import { PhotosService } from '../photos/photos.service';
-import { ResponsesService } from '../responses/responses.service';
-import { TreatmentsService } from '../treatments/treatments.service';
 
 /**
- * Patients' rights, through the services that own each record: the access export of
- * everything held about one patient, erasure (a pseudonym; the safety record stays) and the
- * legal hold that refuses it. Every one of them is an audit event.
+ * Decides what a patient's rights do to their record: the access export of everything held
+ * about them (gathered by PatientRecordReader), erasure (a pseudonym; the safety record stays)
+ * and the legal hold that refuses it, through the services that own each record. Every one of
+ * them is an audit event.
  */
 @Injectable()
 export class PatientRightsService {
@@ -22,25 +21,16 @@ export class PatientRightsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly record: PatientRecordReader,
     private readonly patients: PatientsService,
-    private readonly treatments: TreatmentsService,
     private readonly checkIns: CheckInsService,
-    private readonly responses: ResponsesService,
     private readonly messaging: MessagingService,
-    private readonly flags: FlagsService,
     private readonly photos: PhotosService,
   ) {}
 
   async export(clinicId: string, patientId: string, actor: Actor) {
-    const patient = await this.patients.get(clinicId, patientId); // 404 for another clinic's patient
-    const [treatments, checkIns, responses, messages, flags, photos] = await Promise.all([
-      this.treatments.listForPatient(clinicId, patientId),
-      this.checkIns.listForPatient(clinicId, patientId),
-      this.responses.listForPatient(clinicId, patientId),
-      this.messaging.listForPatient(clinicId, patientId),
-      this.flags.listForPatient(clinicId, patientId),
-      this.photos.exportForPatient(clinicId, patientId),
-    ]);
+    const { patient, treatments, checkIns, responses, messages, flags, photos: photoRows } = await this.record.read(clinicId, patientId);
+    const photos = await this.photos.withData(photoRows);
     const ids = [patientId, ...[treatments, checkIns, responses, messages, flags, photos].flatMap((rows) => rows.map((r) => r.id))];
     const auditEvents = await this.audit.listAbout(clinicId, ids);
     const counts = {

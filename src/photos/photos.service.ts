@@ -191,7 +191,11 @@ export class PhotosService {
 
   /** The patient's photos with their bytes, for the access export. */
   async exportForPatient(clinicId: string, patientId: string): Promise<Array<ResponsePhoto & { dataBase64: string | null }>> {
-    const rows = await this.listForPatient(clinicId, patientId);
+    return this.withData(await this.listForPatient(clinicId, patientId));
+  }
+
+  /** These photos with their bytes (base64; null when the store has lost them). */
+  async withData(rows: ResponsePhoto[]): Promise<Array<ResponsePhoto & { dataBase64: string | null }>> {
     const out: Array<ResponsePhoto & { dataBase64: string | null }> = [];
     for (const r of rows) {
       const bytes = await this.store.get(this.db.manager, r);
