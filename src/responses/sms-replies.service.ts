@@ -160,15 +160,11 @@ export class SmsRepliesService {
       const answer = standsAlone ? parsed : combined;
       const rawText = standsAlone ? sms.body : parts.join('\n');
       const stopAsked = isStopRequest(sms.body);
+      // What the system cannot settle goes to a person, as a flag on this text.
+      const flagForAPerson = (reason: string, rule?: { id: string; version: number }) =>
+        this.flags.raiseUnreadable(m, { clinicId: clinic.id, patientId: patient.id, treatmentId: treatment?.id ?? null, messageId: inbound.id, reason, ...(rule ? { rule } : {}) });
       const flagStopRequest = () =>
-        this.flags.raiseUnreadable(m, {
-          clinicId: clinic.id,
-          patientId: patient.id,
-          treatmentId: treatment?.id ?? null,
-          messageId: inbound.id,
-          reason: 'Patient asked to stop messages in their own words; call them. They are not opted out: only a STOP keyword does that.',
-          rule: { id: 'stop-request', version: 1 },
-        });
+        flagForAPerson('Patient asked to stop messages in their own words; call them. They are not opted out: only a STOP keyword does that.', { id: 'stop-request', version: 1 });
       // An answer from this text: it closes the open check-in, and a stop asked in words still goes to a person.
       const storeAnswer = async (outcome: 'answered' | 'warning_signs', read: Pick<AnswerInput, 'scores' | 'warningSigns' | 'signReadings' | 'freeText'>, session: Treatment) => {
         const stored = await this.answers.store(m, { checkIn: open, patient, treatment: session, source: 'sms', ...read, rawText, messageId: inbound.id, actor, replyChannel: 'sms', photos: mmsPhotos });
@@ -198,13 +194,7 @@ export class SmsRepliesService {
           const reply = await this.reply(m, clinic, patient, 'clarification', missingScoresSms(patient.locale, smsClinicName(clinic), answer.missing), sms.to, open.id);
           return { outcome: 'missing_scores_asked', send: [reply] };
         }
-        await this.flags.raiseUnreadable(m, {
-          clinicId: clinic.id,
-          patientId: patient.id,
-          treatmentId: treatment?.id ?? null,
-          messageId: inbound.id,
-          reason: `The patient answered only part of the check-in and was asked ${MAX_REPLY_PROMPTS} times for the rest (still missing: ${answer.missing.join(', ')}); please read their replies.`,
-        });
+        await flagForAPerson(`The patient answered only part of the check-in and was asked ${MAX_REPLY_PROMPTS} times for the rest (still missing: ${answer.missing.join(', ')}); please read their replies.`);
         return { outcome: 'flagged_partial', send: [] };
       }
       if (open && open.clarificationsSent === 0) {
@@ -212,13 +202,7 @@ export class SmsRepliesService {
         const reply = await this.reply(m, clinic, patient, 'clarification', clarificationSms(patient.locale, smsClinicName(clinic)), sms.to, open.id);
         return { outcome: 'clarification_sent', send: [reply] };
       }
-      await this.flags.raiseUnreadable(m, {
-        clinicId: clinic.id,
-        patientId: patient.id,
-        treatmentId: treatment?.id ?? null,
-        messageId: inbound.id,
-        reason: open ? 'The patient replied twice in a way the system could not read; please read the reply.' : 'The patient sent a message the system could not match to a check-in; please read it.',
-      });
+      await flagForAPerson(open ? 'The patient replied twice in a way the system could not read; please read the reply.' : 'The patient sent a message the system could not match to a check-in; please read it.');
       return { outcome: 'flagged_unreadable', send: [] };
     }));
     await this.answers.deliverUrgent(outcome.send);

@@ -13,6 +13,9 @@ export interface TimelineItem {
   [summary: string]: unknown;
 }
 
+/** What a treatment's item shows of it, in this order. */
+const TREATMENT_SUMMARY = ['procedure', 'indication', 'bodyAreas', 'product', 'lotNumber', 'technique', 'protocolKey', 'protocolVersion', 'status', 'cancelledAt', 'cancelReason'] as const;
+
 /** Tie-break for items at the same instant: the order things happen in the loop. */
 const TYPE_ORDER: Record<TimelineType, number> = { treatment: 0, check_in: 1, message: 2, response: 3, flag: 4 };
 
@@ -47,17 +50,7 @@ export class TimelineService {
         at: t.performedAt,
         type: 'treatment' as const,
         id: t.id,
-        procedure: t.procedure,
-        indication: t.indication,
-        bodyAreas: t.bodyAreas,
-        product: t.product,
-        lotNumber: t.lotNumber,
-        technique: t.technique,
-        protocolKey: t.protocolKey,
-        protocolVersion: t.protocolVersion,
-        status: t.status,
-        cancelledAt: t.cancelledAt,
-        cancelReason: t.cancelReason,
+        ...Object.fromEntries(TREATMENT_SUMMARY.map((k) => [k, t[k]])),
       })),
       ...record.checkIns.map((c) => ({
         at: c.sentAt ?? c.dueAt,

@@ -77,22 +77,15 @@ export class TreatmentsService {
     if (dto.externalRef && (await this.repo.externalRefTaken(m, clinicId, dto.externalRef))) {
       throw new ConflictException(`A treatment with externalRef "${dto.externalRef}" already exists`);
     }
+    const { procedure, indication, bodyAreas, product } = dto;
+    const optional = { practitionerId: dto.practitionerId ?? null, externalRef: dto.externalRef ?? null, lotNumber: dto.lotNumber ?? null, technique: dto.technique ?? null, formula: dto.formula ?? null };
     const treatment = await this.repo.insert(m, {
       clinicId,
       patientId: patient.id,
-      practitionerId: dto.practitionerId ?? null,
-      externalRef: dto.externalRef ?? null,
-      procedure: dto.procedure,
-      indication: dto.indication,
-      bodyAreas: dto.bodyAreas,
-      product: dto.product,
-      lotNumber: dto.lotNumber ?? null,
-      technique: dto.technique ?? null,
-      formula: dto.formula ?? null,
+      ...optional,
+      procedure, indication, bodyAreas, product,
       performedAt: ctx.performedAt,
-      protocolId: protocol.id,
-      protocolVersion: protocol.version,
-      protocolKey: protocol.key,
+      protocolId: protocol.id, protocolVersion: protocol.version, protocolKey: protocol.key,
       status: 'active',
       cancelledAt: null,
       cancelReason: null,
@@ -105,11 +98,7 @@ export class TreatmentsService {
       entityType: 'treatment',
       entityId: treatment.id,
       data: {
-        patientId: patient.id,
-        practitionerId: treatment.practitionerId,
-        protocolId: protocol.id,
-        protocolKey: protocol.key,
-        protocolVersion: protocol.version,
+        ...pick(treatment, ['patientId', 'practitionerId', 'protocolId', 'protocolKey', 'protocolVersion']),
         recordedFields: RECORDED_FIELDS.filter((f) => treatment[f] !== null),
       },
       changes: changedFields({ technique: null, formula: null }, { technique: treatment.technique, formula: treatment.formula }, ['technique', 'formula']),
@@ -186,4 +175,9 @@ export class TreatmentsService {
   findById(id: string, m?: EntityManager): Promise<Treatment> {
     return this.repo.findById(id, m);
   }
+}
+
+/** These fields of `row`, in this order. */
+function pick<T, K extends keyof T>(row: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, row[k]])) as Pick<T, K>;
 }
