@@ -1,3 +1,4 @@
+/** Decides what a patient's rights do to their record: the access export, erasure and the legal hold. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';

@@ -1,3 +1,4 @@
+/** Decides what a patient record may hold and who may reach the patient: contact points, consent and opt-out, erasure and legal hold. */
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';

@@ -1,3 +1,4 @@
+/** Decides which photos are kept with an answer and who may see them (signed, audited links). */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
@@ -40,7 +41,7 @@ export interface MmsPhotos {
 }
 
 /**
- * Decides which photos are kept and who may see them. Patients' photos: checked and re-encoded (src/photos/image.ts), stored with the answer in one
+ * Patients' photos: checked and re-encoded (src/photos/image.ts), stored with the answer in one
  * transaction, shown to staff through short-lived signed links (each view audited), exported
  * and erased with the patient's other records.
  */

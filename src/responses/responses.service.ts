@@ -44,7 +44,7 @@ export class ResponsesService {
       const stored = await this.answers.store(m, {
         checkIn,
         patient,
-        treatment: await this.treatments.findById(checkIn.treatmentId, m),
+        treatment: await this.treatments.ofCheckIn(m, checkIn),
         source: 'form',
         scores: answers.scores,
         warningSigns: answers.warningSigns,

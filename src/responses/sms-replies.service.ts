@@ -151,7 +151,7 @@ export class SmsRepliesService {
         return { outcome: 'help', send: [reply] };
       }
 
-      const treatment = open ? await this.treatments.findById(open.treatmentId, m) : await this.treatments.latestForPatient(clinic.id, patient.id, m);
+      const treatment = open ? await this.treatments.ofCheckIn(m, open) : await this.treatments.latestForPatient(clinic.id, patient.id, m);
       // An answer may come in parts ("bruising bad", then "itching 1 burning 0 pain 2"): read them as one.
       const parts = open ? [...(await this.earlierAnswerParts(m, patient, open, inbound.id)), sms.body] : [sms.body];
       const combined = parts.length > 1 ? combineReplies(parts) : parsed;

@@ -1,3 +1,4 @@
+/** Decides how a patient's record reads as one timeline: every part in time order, summaries only. */
 import { Injectable } from '@nestjs/common';
 import { Actor, AuditService } from '../audit/audit.service';
 import { PatientRecordReader } from '../patient-record/patient-record.reader';
@@ -78,17 +79,17 @@ export class TimelineService {
         hasFreeText: r.freeText !== null && r.freeText !== '',
         photos: photosOf((l) => l.responseId === r.id),
       })),
-      ...record.messages.map((m) => ({
-        at: m.createdAt,
+      ...record.messages.map((message) => ({
+        at: message.createdAt,
         type: 'message' as const,
-        id: m.id,
-        checkInId: m.checkInId,
-        direction: m.direction,
-        channel: m.channel,
-        purpose: m.purpose,
-        status: m.status,
+        id: message.id,
+        checkInId: message.checkInId,
+        direction: message.direction,
+        channel: message.channel,
+        purpose: message.purpose,
+        status: message.status,
         // Photos of a text that was not an answer (an answer's photos are on the answer).
-        photos: photosOf((l) => l.responseId === null && l.messageId === m.id),
+        photos: photosOf((l) => l.responseId === null && l.messageId === message.id),
       })),
       ...record.flags.map((f) => ({
         at: f.createdAt,

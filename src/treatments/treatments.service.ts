@@ -171,6 +171,13 @@ export class TreatmentsService {
     return this.repo.byIds(clinicId, ids);
   }
 
+  /** The clinic's session a check-in names, in the caller's transaction (it exists: the check-in's foreign key). */
+  async ofCheckIn(m: EntityManager, checkIn: { clinicId: string; treatmentId: string }): Promise<Treatment> {
+    const t = await this.repo.find(checkIn.clinicId, checkIn.treatmentId, m);
+    if (!t) throw new NotFoundException('Treatment not found');
+    return t;
+  }
+
   /** For work that already holds a trusted id. Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
   findById(id: string, m?: EntityManager): Promise<Treatment> {
     return this.repo.findById(id, m);
