@@ -90,10 +90,10 @@ export class SmsRepliesService {
       let patient: Patient | null = candidates[0] ?? null;
       let open: CheckIn | null = null;
       for (const p of candidates) {
-        const c = await this.checkIns.openCheckInForPatient(m, p.id);
-        if (c) {
+        const waiting = await this.checkIns.openCheckInForPatient(m, p.id);
+        if (waiting) {
           patient = p;
-          open = c;
+          open = waiting;
           break;
         }
       }
