@@ -17,7 +17,8 @@ const LAYERS = [
   ['auth', 'patients', 'on-call'],
   ['treatments'],
   ['check-ins', 'flags', 'signals', 'reports'],
-  ['responses', 'adverse-events'],
+  ['responses', 'adverse-events', 'courses'], // courses: a session with its follow-up (treatments + check-ins)
+  ['patient-record'], // everything held about a patient, read through its owners (timeline, patient rights)
   ['triage', 'timeline', 'patient-rights', 'health', 'console'],
 ];
 

@@ -36,7 +36,7 @@ import { ClinicsService } from '../src/clinics/clinics.service';
 import { loadConfig } from '../src/config/app-config';
 import { createDataSource } from '../src/database/data-source';
 import { PatientsService } from '../src/patients/patients.service';
-import { TreatmentsService } from '../src/treatments/treatments.service';
+import { CoursesService } from '../src/courses/courses.service';
 import { SmtpSink } from '../test/support/smtp-sink';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioApiServer } from '../test/support/twilio-api';
 
@@ -265,7 +265,7 @@ async function main(): Promise<void> {
   app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
   const clinics = app.get(ClinicsService);
   const patients = app.get(PatientsService);
-  const treatments = app.get(TreatmentsService);
+  const treatments = app.get(CoursesService);
   const actor = { type: 'integration' as const, id: 'chaos' };
   const zone = noonZone();
   const clinicIds: string[] = [];

@@ -19,7 +19,7 @@ import { ClinicsService } from '../src/clinics/clinics.service';
 import { TestClock } from '../src/common/clock';
 import { loadConfig } from '../src/config/app-config';
 import { PatientsService } from '../src/patients/patients.service';
-import { TreatmentsService } from '../src/treatments/treatments.service';
+import { CoursesService } from '../src/courses/courses.service';
 import { benchDatabase } from './support/database';
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
@@ -65,7 +65,7 @@ async function main() {
   });
   const actor = { type: 'integration' as const, id: 'bench' };
   const patients = a.get(PatientsService);
-  const treatments = a.get(TreatmentsService);
+  const treatments = a.get(CoursesService);
 
   let t0 = performance.now();
   for (let i = 0; i < N; i += 20) {

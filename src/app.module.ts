@@ -14,6 +14,7 @@ import { AuthModule } from './auth/auth.module';
 import { CheckInsModule } from './check-ins/check-ins.module';
 import { ClinicsModule } from './clinics/clinics.module';
 import { ConsoleModule } from './console/console.module';
+import { CoursesModule } from './courses/courses.module';
 import { Clock } from './common/clock';
 import { useBodyGuards } from './common/body-guards';
 import { ApiExceptionFilter } from './common/errors';
@@ -88,6 +89,7 @@ export class AppModule {
         PatientsModule,
         ProtocolsModule,
         TreatmentsModule,
+        CoursesModule,
         CheckInsModule,
         MessagingModule,
         FlagsModule,

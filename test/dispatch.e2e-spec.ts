@@ -1,6 +1,6 @@
 import { CheckInDispatcher } from '../src/check-ins/dispatcher.service';
 import { PatientsService } from '../src/patients/patients.service';
-import { TreatmentsService } from '../src/treatments/treatments.service';
+import { CoursesService } from '../src/courses/courses.service';
 import { createTestApp, TestApp } from './support/app';
 import { newClinic, newEmail, newPatient, newPhone, newTreatment, TestClinic, treatedYesterday } from './support/factories';
 
@@ -272,7 +272,7 @@ describe('two dispatchers on one database', () => {
   it('send each of a few hundred due check-ins exactly once', async () => {
     const c = await newClinic(a);
     const patients = a.get(PatientsService);
-    const treatments = a.get(TreatmentsService);
+    const treatments = a.get(CoursesService);
     const actor = { type: 'integration' as const, id: 'bulk' };
     const N = 300;
     const phones: string[] = [];

@@ -1,3 +1,4 @@
+/** Decides what a patient's rights do to their record: the access export, erasure and the legal hold. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -6,17 +7,16 @@ import { AuditLogService } from '../audit/audit-log.service';
 import { AuditRedactionService } from '../audit/audit-redaction.service';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { Clock } from '../common/clock';
-import { FlagQueueService } from '../flags/flag-queue.service';
 import { MessagingService } from '../messaging/messaging.service';
+import { PatientRecordReader } from '../patient-record/patient-record.reader';
 import { PatientsService } from '../patients/patients.service';
 import { PhotosService } from '../photos/photos.service';
-import { ResponsesService } from '../responses/responses.service';
-import { TreatmentsService } from '../treatments/treatments.service';
 
 /**
- * Patients' rights, through the services that own each record: the access export of
- * everything held about one patient, erasure (a pseudonym; the safety record stays) and the
- * legal hold that refuses it. Every one of them is an audit event.
+ * Decides what a patient's rights do to their record: the access export of everything held
+ * about them (gathered by PatientRecordReader), erasure (a pseudonym; the safety record stays)
+ * and the legal hold that refuses it, through the services that own each record. Every one of
+ * them is an audit event.
  */
 @Injectable()
 export class PatientRightsService {
@@ -26,25 +26,16 @@ export class PatientRightsService {
     private readonly audit: AuditService,
     private readonly auditLog: AuditLogService,
     private readonly auditRedaction: AuditRedactionService,
+    private readonly record: PatientRecordReader,
     private readonly patients: PatientsService,
-    private readonly treatments: TreatmentsService,
     private readonly checkIns: CheckInsService,
-    private readonly responses: ResponsesService,
     private readonly messaging: MessagingService,
-    private readonly flags: FlagQueueService,
     private readonly photos: PhotosService,
   ) {}
 
   async export(clinicId: string, patientId: string, actor: Actor) {
-    const patient = await this.patients.get(clinicId, patientId); // 404 for another clinic's patient
-    const [treatments, checkIns, responses, messages, flags, photos] = await Promise.all([
-      this.treatments.listForPatient(clinicId, patientId),
-      this.checkIns.listForPatient(clinicId, patientId),
-      this.responses.listForPatient(clinicId, patientId),
-      this.messaging.listForPatient(clinicId, patientId),
-      this.flags.listForPatient(clinicId, patientId),
-      this.photos.exportForPatient(clinicId, patientId),
-    ]);
+    const { patient, treatments, checkIns, responses, messages, flags, photos: photoRows } = await this.record.read(clinicId, patientId);
+    const photos = await this.photos.withData(photoRows);
     const ids = [patientId, ...[treatments, checkIns, responses, messages, flags, photos].flatMap((rows) => rows.map((r) => r.id))];
     const auditEvents = await this.auditLog.listAbout(clinicId, ids);
     const counts = {

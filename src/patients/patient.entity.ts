@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export const CHANNELS = ['sms', 'email'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -32,7 +32,8 @@ export class Patient {
   @Column({ name: 'legal_hold_at', type: 'timestamptz', nullable: true }) legalHoldAt: Date | null;
   @Column({ name: 'legal_hold_reason', type: 'text', nullable: true }) legalHoldReason: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+  /** Set from the Clock by every write of the record (the SMS sender match prefers the most recently changed). */
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
 
 /** A channel may be used when the patient has an address there, consented, and has not left it. */

@@ -1,7 +1,8 @@
+/** Decides what a patient record may hold and who may reach the patient: contact points, consent and opt-out, erasure and legal hold. */
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { Brackets, DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Page } from '../common/pagination';
@@ -10,6 +11,7 @@ import { changedFields } from '../audit/field-changes';
 import { Clock } from '../common/clock';
 import { CreatePatientDto, SearchPatientsQuery, UpdatePatientDto } from './dto/patient.dto';
 import { Channel, Patient } from './patient.entity';
+import { PatientsRepository } from './patients.repository';
 
 /** Consent sources the service itself writes (`api:staff`, `sms:STOP`, `twilio:21610`, `email:one-click-unsubscribe`). */
 const MACHINE_SOURCE = /^(?:(?:api|email|twilio|smtp|outbox):[A-Za-z0-9_-]{1,40}|sms:[\p{L}\p{M} '_-]{1,40})$/u;
@@ -23,6 +25,7 @@ export class PatientsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly clinics: ClinicsService,
+    private readonly repo: PatientsRepository,
   ) {}
 
   /**
@@ -35,21 +38,15 @@ export class PatientsService {
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
     const term = (q.q ?? '').trim().toLowerCase();
-    const qb = this.db.getRepository(Patient).createQueryBuilder('p').where('p.clinic_id = :clinicId', { clinicId });
+    let match: { like: string; phone: string | null } | null = null;
     if (term) {
       const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const clinic = await this.clinics.get(clinicId);
       const country = clinic.smsFrom ? parsePhoneNumberFromString(clinic.smsFrom)?.country : undefined;
       const phone = /^[+\d][\d\s().-]{3,}$/.test(term) ? parsePhoneNumberFromString(term, country)?.number : undefined;
-      // The same expression as the trigram index (patients_search_trgm_idx).
-      qb.andWhere(
-        new Brackets((w) => {
-          w.where(`lower(p.given_name || ' ' || p.family_name || ' ' || coalesce(p.email, '') || ' ' || coalesce(p.external_ref, '') || ' ' || coalesce(p.phone, '')) LIKE :like`, { like });
-          if (phone) w.orWhere('p.phone = :phone', { phone });
-        }),
-      );
+      match = { like, phone: phone ?? null };
     }
-    const [items, total] = await qb.orderBy('lower(p.family_name)', 'ASC').addOrderBy('lower(p.given_name)', 'ASC').addOrderBy('p.id', 'ASC').take(limit).skip(offset).getManyAndCount();
+    const { items, total } = await this.repo.search(clinicId, match, { limit, offset });
     await this.audit.recordAccess({ clinicId, actor, action: 'patient.searched', entityType: 'patient', entityId: null, data: { patientIds: items.map((p) => p.id), total, hasQuery: !!term } });
     return { items, total, limit, offset };
   }
@@ -57,7 +54,7 @@ export class PatientsService {
   /** These patients of the clinic (for lists that show names, e.g. the triage queue). */
   byIds(clinicId: string, ids: string[]): Promise<Patient[]> {
     if (!ids.length) return Promise.resolve([]);
-    return this.db.getRepository(Patient).findBy({ clinicId, id: In(ids) });
+    return this.repo.byIds(clinicId, ids);
   }
 
   async create(clinicId: string, actor: Actor, dto: CreatePatientDto): Promise<Patient> {
@@ -67,29 +64,26 @@ export class PatientsService {
     return this.db.transaction(async (m) => {
       await this.assertExternalRefFree(m, clinicId, dto.externalRef ?? null, null);
       const source = dto.consentSource ?? `api:${actor.type}`;
-      const repo = m.getRepository(Patient);
-      const patient = await repo.save(
-        repo.create({
-          clinicId,
-          externalRef: dto.externalRef ?? null,
-          givenName: dto.givenName,
-          familyName: dto.familyName,
-          email: dto.email ?? null,
-          phone: dto.phone ?? null,
-          birthYear: dto.birthYear ?? null,
-          timeZone: dto.timeZone ?? null,
-          locale: dto.locale ?? 'en',
-          preferredChannel: preferred,
-          smsConsentAt: dto.smsConsent ? now : null,
-          smsConsentSource: dto.smsConsent ? source : null,
-          smsOptedOutAt: null,
-          emailConsentAt: dto.emailConsent ? now : null,
-          emailConsentSource: dto.emailConsent ? source : null,
-          emailOptedOutAt: null,
-          createdAt: now,
-          updatedAt: now,
-        }),
-      );
+      const patient = await this.repo.insert(m, {
+        clinicId,
+        externalRef: dto.externalRef ?? null,
+        givenName: dto.givenName,
+        familyName: dto.familyName,
+        email: dto.email ?? null,
+        phone: dto.phone ?? null,
+        birthYear: dto.birthYear ?? null,
+        timeZone: dto.timeZone ?? null,
+        locale: dto.locale ?? 'en',
+        preferredChannel: preferred,
+        smsConsentAt: dto.smsConsent ? now : null,
+        smsConsentSource: dto.smsConsent ? source : null,
+        smsOptedOutAt: null,
+        emailConsentAt: dto.emailConsent ? now : null,
+        emailConsentSource: dto.emailConsent ? source : null,
+        emailOptedOutAt: null,
+        createdAt: now,
+        updatedAt: now,
+      });
       await this.audit.record(m, {
         clinicId,
         actor,
@@ -111,7 +105,7 @@ export class PatientsService {
       if (dto[key] === null) throw new BadRequestException(`${key} cannot be null`);
     }
     return this.db.transaction(async (m) => {
-      const patient = await m.getRepository(Patient).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
+      const patient = await this.repo.findForUpdate(m, clinicId, id);
       if (!patient) throw new NotFoundException('Patient not found');
       if (patient.erasedAt) throw new ConflictException('The patient was erased; their record cannot be changed');
       const before = { ...patient };
@@ -148,7 +142,7 @@ export class PatientsService {
       assertContactable(patient, patient.preferredChannel);
       if (changed.includes('externalRef')) await this.assertExternalRefFree(m, clinicId, patient.externalRef, patient.id);
       patient.updatedAt = now;
-      await m.getRepository(Patient).save(patient);
+      await this.repo.save(m, patient);
       if (changed.length) {
         await this.audit.record(m, {
           clinicId,
@@ -180,14 +174,14 @@ export class PatientsService {
       patient[`${c}OptedOutAt`] = null;
     }
     patient.updatedAt = now;
-    await m.getRepository(Patient).save(patient);
+    await this.repo.save(m, patient);
     await this.recordConsent(m, patient, actor, change, before);
   }
 
   /** The one-click unsubscribe: opts the patient out of email; false for an unknown patient. */
   async unsubscribeEmail(patientId: string): Promise<boolean> {
     return this.db.transaction(async (m) => {
-      const patient = await m.getRepository(Patient).findOne({ where: { id: patientId }, lock: { mode: 'pessimistic_write' } });
+      const patient = await this.repo.findByIdForUpdate(m, patientId);
       if (!patient) return false;
       await this.changeConsent(m, patient, { type: 'patient', id: patient.id }, { channel: 'email', change: 'opted_out', source: 'email:one-click-unsubscribe' });
       return true;
@@ -196,18 +190,17 @@ export class PatientsService {
 
   /** The language a patient reads, for pages reached by a signed link (unsubscribe); null when unknown. */
   async localeOf(patientId: string): Promise<string | null> {
-    const row = await this.db.getRepository(Patient).findOne({ where: { id: patientId }, select: { id: true, locale: true } });
-    return row?.locale ?? null;
+    return this.repo.localeOf(patientId);
   }
 
   /** A provider said this contact point cannot receive messages: no more sends there until it changes. */
   async markContactInvalid(m: EntityManager, patientId: string, channel: Channel, reason: { code: string | null; source: string }): Promise<boolean> {
-    const patient = await m.getRepository(Patient).findOne({ where: { id: patientId }, lock: { mode: 'pessimistic_write' } });
+    const patient = await this.repo.findByIdForUpdate(m, patientId);
     if (!patient || patient[`${channel}InvalidAt`]) return false;
     const before = { ...patient };
     patient[`${channel}InvalidAt`] = this.clock.now();
     patient.updatedAt = this.clock.now();
-    await m.getRepository(Patient).save(patient);
+    await this.repo.save(m, patient);
     await this.audit.record(m, {
       clinicId: patient.clinicId,
       actor: { type: 'provider', id: reason.source },
@@ -248,7 +241,7 @@ export class PatientsService {
    * before/after values are recorded: they would keep what is being erased.
    */
   async erase(m: EntityManager, clinicId: string, id: string): Promise<{ patient: Patient; pseudonym: string; fields: string[]; formerAddresses: string[] }> {
-    const patient = await m.getRepository(Patient).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
+    const patient = await this.repo.findForUpdate(m, clinicId, id);
     if (!patient) throw new NotFoundException('Patient not found');
     if (patient.legalHoldAt) {
       throw new ConflictException(`The patient is under a legal hold (since ${patient.legalHoldAt.toISOString()}): erasure is refused until the hold is lifted`);
@@ -272,14 +265,14 @@ export class PatientsService {
     patient.emailOptedOutAt ??= now;
     patient.erasedAt = now;
     patient.updatedAt = now;
-    await m.getRepository(Patient).save(patient);
+    await this.repo.save(m, patient);
     return { patient, pseudonym, fields, formerAddresses };
   }
 
   /** Places (on) or lifts (off) a legal hold; the reason goes to the audit payload. */
   async setLegalHold(clinicId: string, id: string, actor: Actor, on: boolean, reason: string): Promise<Patient> {
     return this.db.transaction(async (m) => {
-      const patient = await m.getRepository(Patient).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
+      const patient = await this.repo.findForUpdate(m, clinicId, id);
       if (!patient) throw new NotFoundException('Patient not found');
       if (on && patient.legalHoldAt) throw new ConflictException(`The patient is already under a legal hold (since ${patient.legalHoldAt.toISOString()})`);
       if (!on && !patient.legalHoldAt) throw new ConflictException('The patient is not under a legal hold');
@@ -288,7 +281,7 @@ export class PatientsService {
       patient.legalHoldAt = on ? now : null;
       patient.legalHoldReason = on ? reason : null;
       patient.updatedAt = now;
-      await m.getRepository(Patient).save(patient);
+      await this.repo.save(m, patient);
       await this.audit.record(m, {
         clinicId,
         actor,
@@ -304,31 +297,25 @@ export class PatientsService {
   }
 
   async get(clinicId: string, id: string): Promise<Patient> {
-    const p = await this.db.getRepository(Patient).findOneBy({ clinicId, id });
+    const p = await this.repo.find(clinicId, id);
     if (!p) throw new NotFoundException('Patient not found');
     return p;
   }
 
   /** For background work that already holds a trusted id (the dispatcher). Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
-  async findById(id: string, m: EntityManager = this.db.manager): Promise<Patient> {
-    return m.getRepository(Patient).findOneByOrFail({ id });
+  async findById(id: string, m?: EntityManager): Promise<Patient> {
+    return this.repo.findById(id, m);
   }
 
   /** Patients of these clinics with this phone number: who sent an SMS. */
   findByPhone(m: EntityManager, clinicIds: string[], phone: string): Promise<Patient[]> {
     if (!clinicIds.length) return Promise.resolve([]);
-    return m
-      .getRepository(Patient)
-      .createQueryBuilder('p')
-      .where('p.phone = :phone AND p.clinic_id IN (:...clinicIds)', { phone, clinicIds })
-      .orderBy('p.updated_at', 'DESC')
-      .setLock('pessimistic_write')
-      .getMany();
+    return this.repo.byPhoneForUpdate(m, clinicIds, phone);
   }
 
   private async assertExternalRefFree(m: EntityManager, clinicId: string, ref: string | null, selfId: string | null) {
     if (!ref) return;
-    const other = await m.getRepository(Patient).findOneBy({ clinicId, externalRef: ref });
+    const other = await this.repo.byExternalRef(m, clinicId, ref);
     if (other && other.id !== selfId) throw new ConflictException(`A patient with externalRef "${ref}" already exists`);
   }
 }

@@ -103,7 +103,6 @@ async function reencode(input: Buffer): Promise<ProcessedPhoto> {
 
 async function decodeHeic(input: Buffer): Promise<{ width: number; height: number; data: Uint8ClampedArray }> {
   // Loaded on first use: the wasm module is a few MB.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const decode = require('heic-decode') as typeof import('heic-decode');
   const images = await decode.all({ buffer: new Uint8Array(input.buffer, input.byteOffset, input.byteLength) });
   if (!images.length) throw new PhotoRefused('unreadable', 'a HEIC file holds no picture');

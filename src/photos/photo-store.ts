@@ -1,6 +1,7 @@
 import { DeleteObjectsCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { EntityManager } from 'typeorm';
 import type { PhotoStorageConfig } from '../config/app-config';
+import { queryRows } from '../database/query-rows';
 import { PhotoStorage } from './photo.entity';
 
 export interface StoredPhotoRef {
@@ -36,7 +37,7 @@ export class PostgresPhotoStore implements PhotoStore {
   }
 
   async get(m: EntityManager, photo: StoredPhotoRef): Promise<Buffer | null> {
-    const rows: Array<{ data: Buffer }> = await m.query(`SELECT data FROM response_photo_data WHERE photo_id = $1 AND clinic_id = $2`, [photo.id, photo.clinicId]);
+    const rows = await queryRows<{ data: Buffer }>(m, `SELECT data FROM response_photo_data WHERE photo_id = $1 AND clinic_id = $2`, [photo.id, photo.clinicId]);
     return rows[0]?.data ?? null;
   }
 

@@ -1,7 +1,8 @@
+/** Decides which photos are kept with an answer and who may see them (signed, audited links). */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -9,6 +10,7 @@ import { MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoRefused, ProcessedPhoto, processPhoto
 import { ResponsePhoto } from './photo.entity';
 import { PHOTO_LINK_TTL_SECONDS, PhotoLinks } from './photo-links';
 import { PhotoStore, StoredPhotoRef } from './photo-store';
+import { PhotosRepository } from './photos.repository';
 
 export const PHOTO_STORE = Symbol('PHOTO_STORE');
 
@@ -50,6 +52,7 @@ export class PhotosService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: PhotosRepository,
     @Inject(PHOTO_STORE) readonly store: PhotoStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
@@ -83,7 +86,7 @@ export class PhotosService {
     for (const [i, p] of photos.slice(0, MAX_PHOTOS).entries()) {
       const id = randomUUID();
       const ref: StoredPhotoRef = { id, clinicId: owner.clinicId, storageKey: this.store.keyFor(owner.clinicId, id) };
-      const row = m.getRepository(ResponsePhoto).create({
+      const row = this.repo.build(m, {
         id,
         clinicId: owner.clinicId,
         patientId: owner.patientId,
@@ -101,7 +104,7 @@ export class PhotosService {
         storageKey: ref.storageKey,
         createdAt: now,
       });
-      await m.getRepository(ResponsePhoto).insert(row);
+      await this.repo.insert(m, row);
       if (this.store.kind !== 'postgres') written.push(ref);
       await this.store.put(m, ref, p.bytes);
       rows.push(row);
@@ -122,7 +125,7 @@ export class PhotosService {
   /** Takes back objects uploaded for a transaction that did not commit (an object store is not in it). */
   async discard(written: StoredPhotoRef[]): Promise<void> {
     if (!written.length) return;
-    await this.store.remove(this.db.manager, written).catch((err) => this.logger.error(`Could not take back ${written.length} uploaded photo(s): ${err?.message ?? err}`));
+    await this.store.remove(this.db.manager, written).catch((err: unknown) => this.logger.error(`Could not take back ${written.length} uploaded photo(s): ${err instanceof Error ? err.message : String(err)}`));
   }
 
   /** Runs `work` with a list for uploads; on failure the uploads are taken back and the error rethrown. */
@@ -138,16 +141,16 @@ export class PhotosService {
 
   async forResponses(clinicId: string, responseIds: string[]): Promise<ResponsePhoto[]> {
     if (!responseIds.length) return [];
-    return this.db.getRepository(ResponsePhoto).find({ where: { clinicId, responseId: In(responseIds) }, order: { createdAt: 'ASC', position: 'ASC' } });
+    return this.repo.forResponses(clinicId, responseIds);
   }
 
   async forMessages(clinicId: string, messageIds: string[]): Promise<ResponsePhoto[]> {
     if (!messageIds.length) return [];
-    return this.db.getRepository(ResponsePhoto).find({ where: { clinicId, messageId: In(messageIds) }, order: { createdAt: 'ASC', position: 'ASC' } });
+    return this.repo.forMessages(clinicId, messageIds);
   }
 
-  async listForPatient(clinicId: string, patientId: string, m: EntityManager = this.db.manager): Promise<ResponsePhoto[]> {
-    return m.getRepository(ResponsePhoto).find({ where: { clinicId, patientId }, order: { createdAt: 'ASC', position: 'ASC' } });
+  async listForPatient(clinicId: string, patientId: string, m?: EntityManager): Promise<ResponsePhoto[]> {
+    return this.repo.listForPatient(clinicId, patientId, m);
   }
 
   /** Signed links for `actor`, valid PHOTO_LINK_TTL_SECONDS from now. */
@@ -173,7 +176,7 @@ export class PhotosService {
   async view(photoId: string, query: Record<string, unknown>): Promise<{ state: 'ok'; bytes: Buffer } | { state: 'invalid' | 'expired' | 'gone' }> {
     const claims = this.links.verify(photoId, query, Math.floor(this.clock.now().getTime() / 1000));
     if (claims === 'invalid' || claims === 'expired') return { state: claims };
-    const row = await this.db.getRepository(ResponsePhoto).findOne({ where: { id: photoId, clinicId: claims.clinicId } });
+    const row = await this.repo.find(claims.clinicId, photoId);
     const bytes = row ? await this.store.get(this.db.manager, row) : null;
     if (!row || !bytes) return { state: 'gone' };
     await this.audit.recordAccess({
@@ -189,7 +192,11 @@ export class PhotosService {
 
   /** The patient's photos with their bytes, for the access export. */
   async exportForPatient(clinicId: string, patientId: string): Promise<Array<ResponsePhoto & { dataBase64: string | null }>> {
-    const rows = await this.listForPatient(clinicId, patientId);
+    return this.withData(await this.listForPatient(clinicId, patientId));
+  }
+
+  /** These photos with their bytes (base64; null when the store has lost them). */
+  async withData(rows: ResponsePhoto[]): Promise<Array<ResponsePhoto & { dataBase64: string | null }>> {
     const out: Array<ResponsePhoto & { dataBase64: string | null }> = [];
     for (const r of rows) {
       const bytes = await this.store.get(this.db.manager, r);
@@ -207,7 +214,7 @@ export class PhotosService {
     if (!rows.length) return 0;
     const ids = rows.map((r) => r.id);
     if (this.store.kind === 'postgres') await this.store.remove(m, rows);
-    await m.getRepository(ResponsePhoto).delete({ clinicId, id: In(ids) });
+    await this.repo.delete(m, clinicId, ids);
     if (this.store.kind !== 'postgres') await this.store.remove(m, rows);
     return rows.length;
   }

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import multer from 'multer';
 import { CheckInsService, TokenLookup } from '../check-ins/check-ins.service';
+import { Clinic } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Public } from '../common/principal';
 import { PatientsService } from '../patients/patients.service';
@@ -61,14 +62,8 @@ export class FormController {
   @Get(':token')
   @Header('Cache-Control', 'no-store')
   async show(@Param('token') token: string, @Headers('accept-language') acceptLanguage: string | undefined, @Res() res: ExpressResponse): Promise<void> {
-    const found = await this.checkIns.lookupToken(token);
-    const locale = await this.localeFor(found, acceptLanguage);
-    if (found.state !== 'open') {
-      html(res, STATUS[found.state], closedPage(locale, found.state));
-      return;
-    }
-    const clinic = await this.clinics.get(found.checkIn.clinicId);
-    html(res, 200, formPage({ locale, action: `/c/${token}`, clinicName: clinic.name }));
+    const open = await this.openForm(token, acceptLanguage, res);
+    if (open) html(res, 200, formPage({ locale: open.locale, action: `/c/${token}`, clinicName: open.clinic.name }));
   }
 
   @Public()
@@ -83,13 +78,9 @@ export class FormController {
     // The whole body is read first (the photos with it), so a refusal can answer at once.
     const upload = await readForm(req, res);
     const body = { ...((req.body as Record<string, unknown> | undefined) ?? {}) };
-    const found = await this.checkIns.lookupToken(token);
-    const locale = await this.localeFor(found, acceptLanguage);
-    if (found.state !== 'open') {
-      html(res, STATUS[found.state], closedPage(locale, found.state));
-      return;
-    }
-    const clinic = await this.clinics.get(found.checkIn.clinicId);
+    const open = await this.openForm(token, acceptLanguage, res);
+    if (!open) return;
+    const { locale, clinic } = open;
     const refuse = (status: number, errors: string[]) => html(res, status, formPage({ locale, action: `/c/${token}`, clinicName: clinic.name, errors, values: body }));
     const t = textsFor(locale);
     if (!upload.ok) {
@@ -117,6 +108,17 @@ export class FormController {
       return;
     }
     html(res, 200, thanksPage(locale, clinic.name, result.safetyAdvice));
+  }
+
+  /** The link's check-in still open, in the patient's language with its clinic; otherwise the closed page is sent and null returned. */
+  private async openForm(token: string, acceptLanguage: string | undefined, res: ExpressResponse): Promise<{ locale: Locale; clinic: Clinic } | null> {
+    const found = await this.checkIns.lookupToken(token);
+    const locale = await this.localeFor(found, acceptLanguage);
+    if (found.state !== 'open') {
+      html(res, STATUS[found.state], closedPage(locale, found.state));
+      return null;
+    }
+    return { locale, clinic: await this.clinics.get(found.checkIn.clinicId) };
   }
 
   /** The patient's language once the link names a check-in; before that, the browser's. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { CheckInsModule } from '../check-ins/check-ins.module';
 import { ClinicsModule } from '../clinics/clinics.module';
 import { FlagsModule } from '../flags/flags.module';
@@ -11,13 +12,17 @@ import { FormController } from './form.controller';
 import { InboundMessages } from './inbound-messages';
 import { ResponsesController } from './responses.controller';
 import { ReplyGuards } from './reply-guards';
+import { AnswersService } from './answers.service';
+import { Response } from './response.entity';
+import { ResponsesRepository } from './responses.repository';
 import { ResponsesService } from './responses.service';
+import { SmsRepliesService } from './sms-replies.service';
 import { SmsWebhookController } from './sms-webhook.controller';
 
 @Module({
-  imports: [CheckInsModule, ClinicsModule, FlagsModule, MessagingModule, PatientsModule, PhotosModule, ProtocolsModule, TreatmentsModule],
+  imports: [TypeOrmModule.forFeature([Response]), CheckInsModule, ClinicsModule, FlagsModule, MessagingModule, PatientsModule, PhotosModule, ProtocolsModule, TreatmentsModule],
   controllers: [FormController, SmsWebhookController, ResponsesController],
-  providers: [ResponsesService, ReplyGuards, InboundMessages],
+  providers: [ResponsesService, AnswersService, SmsRepliesService, ResponsesRepository, ReplyGuards, InboundMessages],
   exports: [ResponsesService, ReplyGuards],
 })
 export class ResponsesModule {}

@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Header, HttpCode, Post, UseGuard
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Public } from '../common/principal';
 import { TwilioSignatureGuard } from '../messaging/twilio-signature.guard';
-import { ResponsesService } from './responses.service';
+import { SmsRepliesService } from './sms-replies.service';
 import { RateLimit } from '../rate-limits/rate-limit.guard';
 
 /** Twilio's inbound SMS webhook: signature checked first, then each MessageSid processed once. */
@@ -10,7 +10,7 @@ import { RateLimit } from '../rate-limits/rate-limit.guard';
 @RateLimit('webhook')
 @Controller('webhooks/twilio')
 export class SmsWebhookController {
-  constructor(private readonly responses: ResponsesService) {}
+  constructor(private readonly replies: SmsRepliesService) {}
 
   @Public()
   @UseGuards(TwilioSignatureGuard)
@@ -24,7 +24,7 @@ export class SmsWebhookController {
     }
     // PostgreSQL text cannot hold NUL; a reply is kept without it rather than lost.
     const clean = text.replace(/\u0000/g, '').slice(0, 1600);
-    await this.responses.handleInboundSms({
+    await this.replies.handleInboundSms({
       messageSid: MessageSid,
       from: From,
       to: To,

@@ -1,16 +1,15 @@
 import { Module } from '@nestjs/common';
-import { CheckInsModule } from '../check-ins/check-ins.module';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ClinicsModule } from '../clinics/clinics.module';
 import { PatientsModule } from '../patients/patients.module';
 import { ProtocolsModule } from '../protocols/protocols.module';
-import { BodyAreasController } from './body-areas.controller';
-import { TreatmentsController } from './treatments.controller';
+import { Treatment } from './treatment.entity';
+import { TreatmentsRepository } from './treatments.repository';
 import { TreatmentsService } from './treatments.service';
 
 @Module({
-  imports: [PatientsModule, ClinicsModule, ProtocolsModule, CheckInsModule],
-  controllers: [TreatmentsController, BodyAreasController],
-  providers: [TreatmentsService],
+  imports: [TypeOrmModule.forFeature([Treatment]), PatientsModule, ClinicsModule, ProtocolsModule],
+  providers: [TreatmentsService, TreatmentsRepository],
   exports: [TreatmentsService],
 })
 export class TreatmentsModule {}

@@ -1,37 +1,51 @@
+/** Decides what a treatment session record may hold and when it may be recorded or cancelled; owns the `treatments` table. */
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { changedFields } from '../audit/field-changes';
 import { Actor, AuditService } from '../audit/audit.service';
-import { CheckIn } from '../check-ins/check-in.entity';
-import { CheckInsService } from '../check-ins/check-ins.service';
+import { Clinic } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
+import { Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { ProtocolsService } from '../protocols/protocols.service';
 import { CancelTreatmentDto, CreateTreatmentDto } from './dto/treatment.dto';
 import { Protocol } from '../protocols/protocol.entity';
 import { protocolKeyFor } from '../protocols/protocol-choice';
-import { courseSessionsAt, isLastOfCourse } from './course';
+import { courseSessionsAt } from './course';
 import { Treatment } from './treatment.entity';
+import { TreatmentsRepository } from './treatments.repository';
 
 /** Optional clinical fields whose presence (never their value) the creation event names. */
 const RECORDED_FIELDS = ['lotNumber', 'technique', 'formula', 'externalRef'] as const;
 
+/** What a new session is recorded against, checked before its transaction opens. */
+export interface TreatmentContext {
+  now: Date;
+  performedAt: Date;
+  patient: Patient;
+  clinic: Clinic;
+  protocol: Protocol;
+}
+
+/**
+ * Treatment sessions: whether one may be recorded (time, patient, practitioner, protocol),
+ * the row and its audit event, cancelling it, and the course an answer is judged in. Planning
+ * their check-ins is the courses module's (it sits above check-ins).
+ */
 @Injectable()
 export class TreatmentsService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: TreatmentsRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly patients: PatientsService,
     private readonly clinics: ClinicsService,
     private readonly protocols: ProtocolsService,
-    private readonly checkIns: CheckInsService,
   ) {}
 
-  /** The treatment and its planned check-ins, in one transaction. */
-  async create(clinicId: string, actor: Actor, dto: CreateTreatmentDto): Promise<Treatment & { checkIns: Array<CheckIn & { treatmentIds: string[] }> }> {
+  /** Checks a new session before anything is written: its time, its patient, practitioner and protocol. */
+  async prepare(clinicId: string, dto: CreateTreatmentDto): Promise<TreatmentContext> {
     const now = this.clock.now();
     const performedAt = new Date(dto.performedAt);
     if (!/(Z|[+-]\d{2}:?\d{2})$/i.test(dto.performedAt)) {
@@ -53,110 +67,86 @@ export class TreatmentsService {
     const protocolKey = dto.protocolKey ?? protocolKeyFor(dto.indication, dto.bodyAreas);
     const protocol = await this.protocols.resolve(clinicId, protocolKey);
     if (!protocol) throw new BadRequestException(`protocolKey "${protocolKey}" is not a protocol of this clinic (GET /v1/protocols lists them)`);
-    return this.db.transaction(async (m) => {
-      const repo = m.getRepository(Treatment);
-      // A friendly message for the usual case; concurrent twins are stopped by treatments_external_ref_key (23505 → 409).
-      if (dto.externalRef && (await repo.existsBy({ clinicId, externalRef: dto.externalRef }))) {
-        throw new ConflictException(`A treatment with externalRef "${dto.externalRef}" already exists`);
-      }
-      const treatment = await repo.save(
-        repo.create({
-          clinicId,
-          patientId: patient.id,
-          practitionerId: dto.practitionerId ?? null,
-          externalRef: dto.externalRef ?? null,
-          procedure: dto.procedure,
-          indication: dto.indication,
-          bodyAreas: dto.bodyAreas,
-          product: dto.product,
-          lotNumber: dto.lotNumber ?? null,
-          technique: dto.technique ?? null,
-          formula: dto.formula ?? null,
-          performedAt,
-          protocolId: protocol.id,
-          protocolVersion: protocol.version,
-          protocolKey: protocol.key,
-          status: 'active',
-          cancelledAt: null,
-          cancelReason: null,
-          createdAt: now,
-        }),
-      );
-      await this.audit.record(m, {
-        clinicId,
-        actor,
-        action: 'treatment.created',
-        entityType: 'treatment',
-        entityId: treatment.id,
-        data: {
-          patientId: patient.id,
-          practitionerId: treatment.practitionerId,
-          protocolId: protocol.id,
-          protocolKey: protocol.key,
-          protocolVersion: protocol.version,
-          recordedFields: RECORDED_FIELDS.filter((f) => treatment[f] !== null),
-        },
-        changes: changedFields({ technique: null, formula: null }, { technique: treatment.technique, formula: treatment.formula }, ['technique', 'formula']),
-      });
-      // Instructions about "the coming days" make no sense for a treatment back-filled days later.
-      const sendInstructions = dto.sendInstructions ?? now.getTime() - performedAt.getTime() < 48 * 3600_000;
-      await this.checkIns.lockPatientPlan(m, patient.id);
-      const sessions = await this.activeSessions(m, patient.id);
-      const checkIns = await this.checkIns.planForTreatment(m, { treatment, patient, clinic, protocol, sendInstructions, sessions }, actor);
-      return { ...treatment, checkIns };
+    return { now, performedAt, patient, clinic, protocol };
+  }
+
+  /** The session's row and its `treatment.created` event, in the caller's transaction. */
+  async insert(m: EntityManager, clinicId: string, actor: Actor, dto: CreateTreatmentDto, ctx: TreatmentContext): Promise<Treatment> {
+    const { patient, protocol } = ctx;
+    // A friendly message for the usual case; concurrent twins are stopped by treatments_external_ref_key (23505 → 409).
+    if (dto.externalRef && (await this.repo.externalRefTaken(m, clinicId, dto.externalRef))) {
+      throw new ConflictException(`A treatment with externalRef "${dto.externalRef}" already exists`);
+    }
+    const { procedure, indication, bodyAreas, product } = dto;
+    const optional = { practitionerId: dto.practitionerId ?? null, externalRef: dto.externalRef ?? null, lotNumber: dto.lotNumber ?? null, technique: dto.technique ?? null, formula: dto.formula ?? null };
+    const treatment = await this.repo.insert(m, {
+      clinicId,
+      patientId: patient.id,
+      ...optional,
+      procedure, indication, bodyAreas, product,
+      performedAt: ctx.performedAt,
+      protocolId: protocol.id, protocolVersion: protocol.version, protocolKey: protocol.key,
+      status: 'active',
+      cancelledAt: null,
+      cancelReason: null,
+      createdAt: ctx.now,
     });
+    await this.audit.record(m, {
+      clinicId,
+      actor,
+      action: 'treatment.created',
+      entityType: 'treatment',
+      entityId: treatment.id,
+      data: {
+        ...pick(treatment, ['patientId', 'practitionerId', 'protocolId', 'protocolKey', 'protocolVersion']),
+        recordedFields: RECORDED_FIELDS.filter((f) => treatment[f] !== null),
+      },
+      changes: changedFields({ technique: null, formula: null }, { technique: treatment.technique, formula: treatment.formula }, ['technique', 'formula']),
+    });
+    return treatment;
   }
 
   async get(clinicId: string, id: string): Promise<Treatment> {
-    const t = await this.db.getRepository(Treatment).findOneBy({ clinicId, id });
+    const t = await this.repo.find(clinicId, id);
     if (!t) throw new NotFoundException('Treatment not found');
     return t;
   }
 
-  async cancel(clinicId: string, id: string, actor: Actor, dto: CancelTreatmentDto): Promise<Treatment & { cancelledCheckIns: number }> {
-    return this.db.transaction(async (m) => {
-      const t = await m.getRepository(Treatment).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
-      if (!t) throw new NotFoundException('Treatment not found');
-      if (t.status === 'cancelled') throw new ConflictException('The treatment is already cancelled');
-      await this.checkIns.lockPatientPlan(m, t.patientId);
-      const prior = { ...t };
-      const before = await this.activeSessions(m, t.patientId);
-      t.status = 'cancelled';
-      t.cancelledAt = this.clock.now();
-      t.cancelReason = dto.reason ?? null;
-      await m.getRepository(Treatment).save(t);
-      await this.audit.record(m, { clinicId, actor, action: 'treatment.cancelled', entityType: 'treatment', entityId: id, data: { hasReason: !!dto.reason }, changes: changedFields(prior, t, ['status', 'cancelledAt', 'cancelReason']), ...(dto.reason ? { reason: dto.reason } : {}) });
-      const remaining = before.filter((s) => s.id !== id);
-      const cancelledCheckIns = await this.checkIns.cancelForTreatment(m, clinicId, id, actor, remaining);
-      // The course keeps its late steps: they now run from the latest remaining session.
-      const course = courseSessionsAt(before, t.performedAt, t);
-      const heir = isLastOfCourse(before, t) ? course.filter((s) => s.id !== id).at(-1) : undefined;
-      if (heir) {
-        const patient = await this.patients.findById(t.patientId, m);
-        const clinic = await this.clinics.get(clinicId, m);
-        const protocol = await this.protocols.get(heir.protocolId, m);
-        await this.checkIns.replanLateSteps(m, { treatment: heir, patient, clinic, protocol, sessions: remaining, cancelledId: id }, actor);
-      }
-      return { ...t, cancelledCheckIns };
-    });
+  /** The session to cancel, locked: 404 if not the clinic's, 409 if already cancelled. */
+  async lockForCancel(m: EntityManager, clinicId: string, id: string): Promise<Treatment> {
+    const t = await this.repo.findForUpdate(m, clinicId, id);
+    if (!t) throw new NotFoundException('Treatment not found');
+    if (t.status === 'cancelled') throw new ConflictException('The treatment is already cancelled');
+    return t;
+  }
+
+  /** The locked session becomes cancelled, with its `treatment.cancelled` event, in the caller's transaction. */
+  async markCancelled(m: EntityManager, t: Treatment, actor: Actor, dto: CancelTreatmentDto): Promise<Treatment> {
+    const prior = { ...t };
+    t.status = 'cancelled';
+    t.cancelledAt = this.clock.now();
+    t.cancelReason = dto.reason ?? null;
+    await this.repo.save(m, t);
+    await this.audit.record(m, { clinicId: t.clinicId, actor, action: 'treatment.cancelled', entityType: 'treatment', entityId: t.id, data: { hasReason: !!dto.reason }, changes: changedFields(prior, t, ['status', 'cancelledAt', 'cancelReason']), ...(dto.reason ? { reason: dto.reason } : {}) });
+    return t;
   }
 
   /** The patient's active sessions, oldest first. */
-  private activeSessions(m: EntityManager, patientId: string): Promise<Treatment[]> {
-    return m.getRepository(Treatment).find({ where: { patientId, status: 'active' }, order: { performedAt: 'ASC', id: 'ASC' } });
+  activeSessions(m: EntityManager, clinicId: string, patientId: string): Promise<Treatment[]> {
+    return this.repo.activeSessions(m, clinicId, patientId);
   }
 
   /**
    * The course an answer is judged in, and its most recent session by then (the answer's day
-   * counts from it). The answered check-in says which course: the one of the sessions it counts
-   * for, as it runs now (a later session of that course counts: the answer falls in its
-   * follow-up too), or as it ended if a new course of that kind has begun since (an answer to
-   * last course's day-60 check-in is not day 2 of the new one), and never another procedure's.
-   * A stray text with no check-in belongs to the patient's most recent session.
+   * counts from it). The answered check-in says which course (`linked`: the sessions it counts
+   * for): the one of those sessions, as it runs now (a later session of that course counts: the
+   * answer falls in its follow-up too), or as it ended if a new course of that kind has begun
+   * since (an answer to last course's day-60 check-in is not day 2 of the new one), and never
+   * another procedure's. A stray text with no check-in (`linked` null) belongs to the patient's
+   * most recent session.
    */
-  async courseAt(m: EntityManager, patientId: string, at: Date, checkInId: string | null = null): Promise<{ sessions: Treatment[]; latest: Treatment | null; protocol: Protocol | null }> {
-    const all = await this.activeSessions(m, patientId);
-    const linked = checkInId ? new Set(await this.checkIns.treatmentIdsOf(m, checkInId)) : null;
+  async courseAt(m: EntityManager, patient: Pick<Patient, 'id' | 'clinicId'>, at: Date, linked: ReadonlySet<string> | null): Promise<{ sessions: Treatment[]; latest: Treatment | null; protocol: Protocol | null }> {
+    const all = await this.repo.activeSessions(m, patient.clinicId, patient.id);
     const performed = all.filter((s) => s.performedAt.getTime() <= at.getTime());
     const anchor = (linked && performed.filter((s) => linked.has(s.id)).at(-1)) || performed.at(-1);
     if (!anchor) return { sessions: [], latest: null, protocol: null };
@@ -167,30 +157,34 @@ export class TreatmentsService {
   }
 
   listForPatient(clinicId: string, patientId: string): Promise<Treatment[]> {
-    return this.db.getRepository(Treatment).find({ where: { clinicId, patientId }, order: { performedAt: 'ASC' } });
-  }
-
-  async checkInsOf(clinicId: string, id: string): Promise<Array<CheckIn & { treatmentIds: string[] }>> {
-    await this.get(clinicId, id);
-    return this.checkIns.listForTreatment(clinicId, id);
+    return this.repo.listForPatient(clinicId, patientId);
   }
 
   /** The patient's most recent active treatment on or before a time: what a stray answer belongs to. */
-  latestForPatient(clinicId: string, patientId: string, m: EntityManager = this.db.manager): Promise<Treatment | null> {
-    return m.getRepository(Treatment).findOne({
-      where: { clinicId, patientId, status: 'active' },
-      order: { performedAt: 'DESC' },
-    });
+  latestForPatient(clinicId: string, patientId: string, m: EntityManager): Promise<Treatment | null> {
+    return this.repo.latestActive(m, clinicId, patientId);
   }
 
-  /** Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
   /** These treatments of the clinic (for lists that show them, e.g. the triage queue). */
   byIds(clinicId: string, ids: string[]): Promise<Treatment[]> {
     if (!ids.length) return Promise.resolve([]);
-    return this.db.getRepository(Treatment).findBy({ clinicId, id: In(ids) });
+    return this.repo.byIds(clinicId, ids);
   }
 
-  findById(id: string, m: EntityManager = this.db.manager): Promise<Treatment> {
-    return m.getRepository(Treatment).findOneByOrFail({ id });
+  /** The clinic's session a check-in names, in the caller's transaction (it exists: the check-in's foreign key). */
+  async ofCheckIn(m: EntityManager, checkIn: { clinicId: string; treatmentId: string }): Promise<Treatment> {
+    const t = await this.repo.find(checkIn.clinicId, checkIn.treatmentId, m);
+    if (!t) throw new NotFoundException('Treatment not found');
+    return t;
   }
+
+  /** For work that already holds a trusted id. Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
+  findById(id: string, m?: EntityManager): Promise<Treatment> {
+    return this.repo.findById(id, m);
+  }
+}
+
+/** These fields of `row`, in this order. */
+function pick<T, K extends keyof T>(row: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, row[k]])) as Pick<T, K>;
 }

@@ -1,6 +1,4 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CourseCheckInDto, toCourseCheckInDto } from '../../check-ins/dto/check-in.dto';
-import { CheckIn } from '../../check-ins/check-in.entity';
 import { Technique, TECHNIQUES, Treatment } from '../treatment.entity';
 
 /** A treatment session as the API shows it. */
@@ -25,11 +23,6 @@ export class TreatmentDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) cancelledAt: Date | null;
   @ApiProperty({ type: String, nullable: true }) cancelReason: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: Date;
-}
-
-/** The new treatment and the check-ins planned for it. */
-export class CreatedTreatmentDto extends TreatmentDto {
-  @ApiProperty({ type: [CourseCheckInDto] }) checkIns: CourseCheckInDto[];
 }
 
 export class CancelledTreatmentDto extends TreatmentDto {
@@ -59,10 +52,6 @@ export function toTreatmentDto(t: Treatment): TreatmentDto {
     cancelReason: t.cancelReason,
     createdAt: t.createdAt,
   };
-}
-
-export function toCreatedTreatmentDto(t: Treatment & { checkIns: Array<CheckIn & { treatmentIds: string[] }> }): CreatedTreatmentDto {
-  return { ...toTreatmentDto(t), checkIns: t.checkIns.map(toCourseCheckInDto) };
 }
 
 export function toCancelledTreatmentDto(t: Treatment & { cancelledCheckIns: number }): CancelledTreatmentDto {

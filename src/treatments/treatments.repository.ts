@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Treatment } from './treatment.entity';
+
+/** The new row's fields, everything the service decides (the id is the database's). */
+export type NewTreatment = Omit<Treatment, 'id'>;
+
+/**
+ * Every query on `treatments`, through TypeORM's repository API (they are all simple reads and
+ * writes of one table by key). Each takes the clinic id, except `findById` for callers that
+ * already hold a trusted id from a row of the same clinic. Inside a transaction pass its
+ * manager: a second pool connection can deadlock the pool.
+ */
+@Injectable()
+export class TreatmentsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  insert(m: EntityManager, row: NewTreatment): Promise<Treatment> {
+    const repo = m.getRepository(Treatment);
+    return repo.save(repo.create(row));
+  }
+
+  save(m: EntityManager, treatment: Treatment): Promise<Treatment> {
+    return m.getRepository(Treatment).save(treatment);
+  }
+
+  externalRefTaken(m: EntityManager, clinicId: string, externalRef: string): Promise<boolean> {
+    return m.getRepository(Treatment).existsBy({ clinicId, externalRef });
+  }
+
+  find(clinicId: string, id: string, m: EntityManager = this.db.manager): Promise<Treatment | null> {
+    return m.getRepository(Treatment).findOneBy({ clinicId, id });
+  }
+
+  /** The row, locked for the rest of the transaction (a change of status). */
+  findForUpdate(m: EntityManager, clinicId: string, id: string): Promise<Treatment | null> {
+    return m.getRepository(Treatment).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  findById(id: string, m: EntityManager = this.db.manager): Promise<Treatment> {
+    return m.getRepository(Treatment).findOneByOrFail({ id });
+  }
+
+  byIds(clinicId: string, ids: string[]): Promise<Treatment[]> {
+    return this.db.getRepository(Treatment).findBy({ clinicId, id: In(ids) });
+  }
+
+  /** The patient's active sessions, oldest first. */
+  activeSessions(m: EntityManager, clinicId: string, patientId: string): Promise<Treatment[]> {
+    return m.getRepository(Treatment).find({ where: { clinicId, patientId, status: 'active' }, order: { performedAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** The patient's most recent active session. */
+  latestActive(m: EntityManager, clinicId: string, patientId: string): Promise<Treatment | null> {
+    return m.getRepository(Treatment).findOne({ where: { clinicId, patientId, status: 'active' }, order: { performedAt: 'DESC' } });
+  }
+
+  listForPatient(clinicId: string, patientId: string): Promise<Treatment[]> {
+    return this.db.getRepository(Treatment).find({ where: { clinicId, patientId }, order: { performedAt: 'ASC' } });
+  }
+}
