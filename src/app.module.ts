@@ -77,7 +77,8 @@ export class AppModule {
           useFactory: async () => {
             if (config.migrationsRun) await runMigrationsAsOwner(config.databaseUrl!);
             // A login the service's sessions cannot RESET ROLE out of (see serviceDatabaseUrl).
-            return dataSourceOptions(await serviceDatabaseUrl(config), config.databasePoolMax, config.databaseRole);
+            // Each feature module registers its own entities (TypeOrmModule.forFeature).
+            return { ...dataSourceOptions(await serviceDatabaseUrl(config), config.databasePoolMax, config.databaseRole), autoLoadEntities: true };
           },
         }),
         ScheduleModule.forRoot(),

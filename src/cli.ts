@@ -57,7 +57,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function migrations(command: string, args: string[], url: string, poolMax: number): Promise<number> {
-  const ds = await createDataSource(url, poolMax).initialize();
+  // Only generating compares against the entities: every feature's *.entity file, found by name
+  // so that database/ imports no feature (the app registers them per module instead).
+  const entities = command === 'migration:generate' ? [path.join(__dirname, '**', '*.entity.{ts,js}')] : [];
+  const ds = await createDataSource(url, poolMax, null, entities).initialize();
   try {
     if (command === 'migration:run') {
       const ran = await ds.runMigrations({ transaction: 'each' });

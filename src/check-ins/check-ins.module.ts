@@ -5,9 +5,11 @@ import { MessagingModule } from '../messaging/messaging.module';
 import { PatientsModule } from '../patients/patients.module';
 import { CheckInsService } from './check-ins.service';
 import { CheckInDispatcher } from './dispatcher.service';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CheckIn, CheckInToken, CheckInTreatment } from './check-in.entity';
 
 @Module({
-  imports: [PatientsModule, ClinicsModule, MessagingModule, FlagsModule],
+  imports: [TypeOrmModule.forFeature([CheckIn, CheckInToken, CheckInTreatment]), PatientsModule, ClinicsModule, MessagingModule, FlagsModule],
   providers: [CheckInsService, CheckInDispatcher],
   exports: [CheckInsService, CheckInDispatcher],
 })

@@ -7,9 +7,13 @@ import { FlagAssessmentController } from './assessment.controller';
 import { EscalationService } from './escalation.service';
 import { FlagsController } from './flags.controller';
 import { FlagsService } from './flags.service';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { FlagCase } from './flag-case.entity';
+import { FlagEvent } from './flag-event.entity';
+import { Flag } from './flag.entity';
 
 @Module({
-  imports: [ClinicsModule, MessagingModule, OnCallModule, PhotosModule],
+  imports: [TypeOrmModule.forFeature([FlagCase, FlagEvent, Flag]), ClinicsModule, MessagingModule, OnCallModule, PhotosModule],
   controllers: [FlagsController, FlagAssessmentController],
   providers: [FlagsService, EscalationService],
   exports: [FlagsService, EscalationService],

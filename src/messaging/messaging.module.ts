@@ -8,8 +8,11 @@ import { EMAIL_TRANSPORT, OffTransport, SMS_TRANSPORT } from './transports';
 import { TwilioSignatureGuard } from './twilio-signature.guard';
 import { TwilioSmsTransport } from './twilio.transport';
 import { OutboxController } from './outbox.controller';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Message } from './message.entity';
 
 @Module({
+  imports: [TypeOrmModule.forFeature([Message])],
   controllers: [StatusWebhookController, OutboxController],
   providers: [
     MessagingService,

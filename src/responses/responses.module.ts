@@ -12,9 +12,11 @@ import { ResponsesController } from './responses.controller';
 import { ReplyGuards } from './reply-guards';
 import { ResponsesService } from './responses.service';
 import { SmsWebhookController } from './sms-webhook.controller';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Response } from './response.entity';
 
 @Module({
-  imports: [CheckInsModule, ClinicsModule, FlagsModule, MessagingModule, PatientsModule, PhotosModule, ProtocolsModule, TreatmentsModule],
+  imports: [TypeOrmModule.forFeature([Response]), CheckInsModule, ClinicsModule, FlagsModule, MessagingModule, PatientsModule, PhotosModule, ProtocolsModule, TreatmentsModule],
   controllers: [FormController, SmsWebhookController, ResponsesController],
   providers: [ResponsesService, ReplyGuards],
   exports: [ResponsesService],

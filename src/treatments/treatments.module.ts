@@ -6,9 +6,11 @@ import { ProtocolsModule } from '../protocols/protocols.module';
 import { BodyAreasController } from './body-areas.controller';
 import { TreatmentsController } from './treatments.controller';
 import { TreatmentsService } from './treatments.service';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Treatment } from './treatment.entity';
 
 @Module({
-  imports: [PatientsModule, ClinicsModule, ProtocolsModule, CheckInsModule],
+  imports: [TypeOrmModule.forFeature([Treatment]), PatientsModule, ClinicsModule, ProtocolsModule, CheckInsModule],
   controllers: [TreatmentsController, BodyAreasController],
   providers: [TreatmentsService],
   exports: [TreatmentsService],
