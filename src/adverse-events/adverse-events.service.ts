@@ -1,7 +1,8 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import { Clock } from '../common/clock';
 import { Page } from '../common/pagination';
 import { ADVERSE_EVENT_RULES, AdverseEvent, adverseEventOf, AdverseEventPhoto, AdverseEventRow, answerOf, AnswerRow } from './adverse-event';

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { ActorType } from '../common/actor';
 
-export type ActorType = 'staff' | 'integration' | 'patient' | 'system' | 'provider';
+export type { ActorType };
 
 @Entity('audit_events')
 export class AuditEvent {

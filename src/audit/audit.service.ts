@@ -11,17 +11,16 @@ import {
 } from 'typeorm';
 import { Clock } from '../common/clock';
 import { currentRequest } from '../common/request-context';
+import type { Actor } from '../common/actor';
 import { ActorType, AuditEvent } from './audit-event.entity';
 import { canonicalJson } from './canonical-json';
 import type { FieldChanges } from './field-changes';
 import { checkpointSignatureValid, ExportedCheckpoint } from './signing-key';
 import { queryRows } from '../database/query-rows';
 
-export interface Actor {
-  type: ActorType;
-  id: string | null;
-}
-export const SYSTEM: Actor = { type: 'system', id: null };
+/** @deprecated import Actor and SYSTEM from common/actor (kept so branches in flight still compile). */
+export { SYSTEM } from '../common/actor';
+export type { Actor } from '../common/actor';
 
 export interface AuditEntry {
   clinicId: string | null;

@@ -6,7 +6,8 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { Actor, AuditService, ChainReport, checkpointFromRow, eventHash, SYSTEM, VerifyOptions } from './audit.service';
+import { AuditService, ChainReport, checkpointFromRow, eventHash, VerifyOptions } from './audit.service';
+import { Actor, SYSTEM } from '../common/actor';
 
 const GENESIS = '0'.repeat(64);
 import { configuredSigningKey, ExportedCheckpoint, resolveSigningKey, signCheckpoint, SigningKey } from './signing-key';

@@ -1,12 +1,13 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor, SYSTEM } from '../common/actor';
 import { passwordProblem } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
 import { revokeCredentials } from '../auth/sessions';
 import { changedFields } from '../audit/field-changes';
-import { isValidTimeZone } from '../check-ins/planner';
+import { isValidTimeZone } from '../common/time-zone';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { queryRows } from '../database/query-rows';
@@ -14,7 +15,8 @@ import { isE164, isSmsSender } from '../common/validators';
 import { Clinic } from './clinic.entity';
 import { UpdateClinicDto } from './dto/clinic.dto';
 import { UpdateStaffDto } from './dto/staff.dto';
-import { StaffRole, StaffUser } from './staff-user.entity';
+import { StaffUser } from './staff-user.entity';
+import { StaffRole } from '../common/roles';
 
 export interface NewStaff {
   email: string;

@@ -1,7 +1,10 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const STAFF_ROLES = ['practitioner', 'compliance', 'admin'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
+import type { StaffRole } from '../common/roles';
+
+/** @deprecated import STAFF_ROLES and StaffRole from common/roles (kept so branches in flight still compile). */
+export { STAFF_ROLES } from '../common/roles';
+export type { StaffRole } from '../common/roles';
 /** Who may be assigned a flag or a case. */
 export const ASSIGNABLE_ROLES: readonly StaffRole[] = ['practitioner', 'admin'];
 

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { StaffRole } from '../clinics/staff-user.entity';
-import type { Actor } from '../audit/audit.service';
+import type { StaffRole } from './roles';
+import type { Actor } from './actor';
 
 /** Who is calling: a staff member (JWT) or an integration (API key). The clinic comes from here only. */
 export interface Principal {

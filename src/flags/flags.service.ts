@@ -1,7 +1,8 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor, SYSTEM } from '../common/actor';
 import { changedFields } from '../audit/field-changes';
 import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { ASSIGNABLE_ROLES, StaffUser } from '../clinics/staff-user.entity';

@@ -3,7 +3,8 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShu
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor, SYSTEM } from '../common/actor';
 import { backoffDelayMs } from '../common/backoff';
 import { Clock } from '../common/clock';
 import { mapWithConcurrency } from '../common/concurrency';

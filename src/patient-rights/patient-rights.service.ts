@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { Clock } from '../common/clock';
 import { FlagsService } from '../flags/flags.service';

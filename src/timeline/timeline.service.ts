@@ -1,7 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import { queryRows } from '../database/query-rows';
 import { PhotoLink, PhotosService } from '../photos/photos.service';
 import { SYMPTOMS } from '../protocols/questions';

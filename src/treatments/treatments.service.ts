@@ -2,7 +2,8 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { changedFields } from '../audit/field-changes';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import { CheckIn } from '../check-ins/check-in.entity';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { ClinicsService } from '../clinics/clinics.service';
