@@ -128,7 +128,7 @@ async function clinicCreate(args: string[], url: string): Promise<number> {
     console.error('clinic:create needs --name, --admin-email and --admin-password');
     return 2;
   }
-  const { passwordProblem } = await import('./auth/password-policy');
+  const { passwordProblem } = await import('./common/password-policy');
   const weak = passwordProblem(values['admin-password'], [values['admin-email']]);
   if (weak) {
     console.error(`--admin-password: ${weak.replace(/^password /, '')}`);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EscalationService } from '../src/flags/escalation.service';
-import { smsSegments } from '../src/messaging/sms-segments';
+import { smsSegments } from '../src/common/sms-segments';
 import { createTestApp, TestApp } from './support/app';
 import { newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
 

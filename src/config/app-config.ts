@@ -14,7 +14,7 @@ import {
   getMetadataStorage,
 } from 'class-validator';
 import { createPrivateKey, KeyObject } from 'node:crypto';
-import { passwordProblem } from '../auth/password-policy';
+import { passwordProblem } from '../common/password-policy';
 import { IsE164 } from '../common/validators';
 
 const toInt = ({ value }: { value: unknown }) =>

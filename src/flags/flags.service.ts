@@ -14,7 +14,7 @@ import { MessagingService } from '../messaging/messaging.service';
 import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { WarningSign } from '../protocols/questions';
 import { safetyAdvice, staffAlert, textsFor } from '../protocols/texts';
-import { smsSegments } from '../messaging/sms-segments';
+import { smsSegments } from '../common/sms-segments';
 import { AcknowledgeFlagDto, AssignFlagDto, FlagNoteDto, ListFlagsQuery, ReopenFlagDto, ResolveFlagDto } from './dto/flag.dto';
 import { FlagEvent, FlagEventKind } from './flag-event.entity';
 import { Flag, FLAG_PRIORITIES } from './flag.entity';
