@@ -5,7 +5,6 @@ import { AuditService } from '../audit/audit.service';
 import { Actor, SYSTEM } from '../common/actor';
 import { passwordProblem } from '../common/password-policy';
 import { hashPassword } from '../common/passwords';
-import { revokeCredentials } from '../auth/sessions';
 import { changedFields } from '../audit/field-changes';
 import { isValidTimeZone } from '../common/time-zone';
 import { Clock } from '../common/clock';
@@ -15,6 +14,7 @@ import { isE164, isSmsSender } from '../common/validators';
 import { Clinic } from './clinic.entity';
 import { UpdateClinicDto } from './dto/clinic.dto';
 import { UpdateStaffDto } from './dto/staff.dto';
+import { StaffCredentials } from './staff-credentials';
 import { StaffUser } from './staff-user.entity';
 import { StaffRole } from '../common/roles';
 
@@ -35,6 +35,7 @@ export class ClinicsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly credentials: StaffCredentials,
   ) {}
 
   async createClinicWithAdmin(input: {
@@ -164,7 +165,7 @@ export class ClinicsService {
         ...(dto.temporaryPassword !== undefined ? { passwordHash: staff.passwordHash } : {}),
       });
       const now = this.clock.now();
-      await revokeCredentials(m, id, now, fields.join(', ') + ' changed');
+      await this.credentials.revoke(m, id, now, fields.join(', ') + ' changed');
       await this.audit.record(m, { clinicId, actor, action: 'staff.updated', entityType: 'staff_user', entityId: id, data: { fields }, changes });
       return staffView({ ...staff, tokenVersion: staff.tokenVersion + 1 });
     });
