@@ -164,7 +164,7 @@ async function auditVerify(args: string[], url: string, embeddedDatabase: boolea
   if (values.checkpoint) {
     let parsed: Record<string, unknown>;
     try {
-      parsed = JSON.parse(readFileSync(values.checkpoint, 'utf8'));
+      parsed = JSON.parse(readFileSync(values.checkpoint, 'utf8')) as Record<string, unknown>;
     } catch (err) {
       console.error(`audit:verify: cannot read checkpoint ${values.checkpoint}: ${err instanceof Error ? err.message : err}`);
       return 2;

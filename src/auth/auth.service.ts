@@ -16,7 +16,7 @@ import { passwordProblem } from '../common/password-policy';
 import { hashPassword, verifyPassword } from '../common/passwords';
 import { hashSessionId, newSecret, revokeCredentials, TOUCH_EVERY_MS } from './sessions';
 import { StaffSession } from './staff-session.entity';
-import { queryRows } from '../database/query-rows';
+import { queryOne, queryRows } from '../database/query-rows';
 
 export interface SessionView {
   staff: { id: string; clinicId: string; clinicName: string; email: string; name: string; role: StaffRole; mustChangePassword: boolean };
@@ -100,7 +100,8 @@ export class AuthService implements OnModuleDestroy {
 
   /** What GET /v1/auth/session answers: who is signed in, in which clinic, and the CSRF token. */
   async sessionView(staffId: string, csrfToken: string): Promise<SessionView> {
-    const [row] = await this.db.query(
+    const row = await queryOne<{ id: string; clinic_id: string; clinic_name: string; email: string; name: string; role: StaffRole; must_change_password: boolean }>(
+      this.db,
       `SELECT u.id, u.clinic_id, c.name AS clinic_name, u.email, u.name, u.role, u.must_change_password
          FROM staff_users u JOIN clinics c ON c.id = u.clinic_id WHERE u.id = $1`,
       [staffId],

@@ -53,7 +53,6 @@ function destinationOf(config: LoggingSettings): pino.DestinationStream | NodeJS
   if (config.logStream) return config.logStream;
   if (config.logFormat === 'pretty') {
     // pino-pretty as a plain stream in this process (no worker thread): readable lines in a terminal.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pretty = require('pino-pretty') as (o: object) => NodeJS.WritableStream;
     return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true });
   }

@@ -28,7 +28,7 @@ export const AllowWhilePasswordChangeRequired = () => SetMetadata(WHILE_PASSWORD
 export const Allow = (...who: Permission[]) => SetMetadata(ALLOWED, who);
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
-  return ctx.switchToHttp().getRequest().principal;
+  return ctx.switchToHttp().getRequest<{ principal: Principal }>().principal;
 });
 
 export function actorOf(p: Principal): Actor {

@@ -13,7 +13,7 @@ import {
   IsEmail,
   getMetadataStorage,
 } from 'class-validator';
-import { createPrivateKey, KeyObject } from 'node:crypto';
+import { createPrivateKey, KeyObject, randomBytes } from 'node:crypto';
 import { passwordProblem } from '../common/password-policy';
 import { IsE164 } from '../common/validators';
 
@@ -432,7 +432,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     channels: channelsOf({ smtpUrl: parsed.SMTP_URL, twilio, devOutbox }),
     twilio,
     twilioAuthToken: parsed.TWILIO_AUTH_TOKEN,
-    jwtSecret: parsed.JWT_SECRET ?? require('node:crypto').randomBytes(48).toString('base64url'),
+    jwtSecret: parsed.JWT_SECRET ?? randomBytes(48).toString('base64url'),
     jwtSecretGenerated,
     accessTokenTtlSeconds: parsed.ACCESS_TOKEN_TTL_SECONDS ?? 8 * 3600,
     sessionIdleMinutes: parsed.SESSION_IDLE_MINUTES ?? 720,

@@ -64,7 +64,7 @@ export async function serviceDatabaseUrl(config: { databaseUrl?: string; appData
   await owner.connect();
   try {
     const [login] = (
-      await owner.query(
+      await owner.query<{ super: boolean; createrole: boolean; is_role: boolean; owns: boolean }>(
         `SELECT r.rolsuper AS super, r.rolcreaterole AS createrole, session_user = $1 AS is_role,
                 EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid AND c.relnamespace = 'public'::regnamespace) AS owns
            FROM pg_roles r WHERE r.rolname = session_user`,

@@ -135,7 +135,7 @@ export class ProtocolsService {
       // One writer per clinic and key at a time, so two admins cannot both make version n+1.
       await lockKey(m, `protocol:${clinicId}:${key}`);
       const previous = await this.resolve(clinicId, key, m);
-      const [{ max }] = await m.query(`SELECT max(version)::int AS max FROM protocols WHERE key = $1 AND (clinic_id = $2 OR clinic_id IS NULL)`, [key, clinicId]);
+      const [{ max }] = await queryRows<{ max: number | null }>(m, `SELECT max(version)::int AS max FROM protocols WHERE key = $1 AND (clinic_id = $2 OR clinic_id IS NULL)`, [key, clinicId]);
       const repo = m.getRepository(Protocol);
       const row = await repo.save(
         repo.create({
