@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { isUUID } from 'class-validator';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { StaffUser } from '../clinics/staff-user.entity';
 import { StaffRole } from '../common/roles';
@@ -62,16 +62,7 @@ export class AuthService implements OnModuleDestroy {
       { sub: user.id, clinicId: user.clinicId, role: user.role, ver: user.tokenVersion, iat: Math.floor(now.getTime() / 1000) },
       { expiresIn },
     );
-    await this.db.transaction(async (m) => {
-      await m.update(StaffUser, { id: user.id }, { lastSignInAt: now });
-      await this.audit.record(m, {
-        clinicId: user.clinicId,
-        actor: { type: 'staff', id: user.id },
-        action: 'staff.logged_in',
-        entityType: 'staff_user',
-        entityId: user.id,
-      });
-    });
+    await this.db.transaction((tx) => this.recordSignIn(tx, user, now));
     return { accessToken, expiresIn, mustChangePassword: user.mustChangePassword };
   }
 
@@ -85,17 +76,22 @@ export class AuthService implements OnModuleDestroy {
       const row = await m.getRepository(StaffSession).save(
         m.getRepository(StaffSession).create({ tokenHash: hashSessionId(sessionId), staffId: user.id, clinicId: user.clinicId, csrfToken, createdAt: now, lastSeenAt: now, endedAt: null, endReason: null }),
       );
-      await m.update(StaffUser, { id: user.id }, { lastSignInAt: now });
-      await this.audit.record(m, {
-        clinicId: user.clinicId,
-        actor: { type: 'staff', id: user.id },
-        action: 'staff.logged_in',
-        entityType: 'staff_user',
-        entityId: user.id,
-        data: { via: 'session', sessionId: row.id },
-      });
+      await this.recordSignIn(m, user, now, { via: 'session', sessionId: row.id });
     });
     return { sessionId, view: await this.sessionView(user.id, csrfToken) };
+  }
+
+  /** The sign-in stamped on the staff member and its `staff.logged_in` event, in the caller's transaction. */
+  private async recordSignIn(tx: EntityManager, user: Pick<StaffUser, 'id' | 'clinicId'>, now: Date, data?: Record<string, unknown>): Promise<void> {
+    await tx.update(StaffUser, { id: user.id }, { lastSignInAt: now });
+    await this.audit.record(tx, {
+      clinicId: user.clinicId,
+      actor: { type: 'staff', id: user.id },
+      action: 'staff.logged_in',
+      entityType: 'staff_user',
+      entityId: user.id,
+      ...(data ? { data } : {}),
+    });
   }
 
   /** What GET /v1/auth/session answers: who is signed in, in which clinic, and the CSRF token. */
