@@ -39,6 +39,9 @@ describe('PeriodicPass', () => {
       tick(): Promise<number> {
         return this.pass.run(async () => ++this.calls);
       }
+      stopTimer(): void {
+        this.unschedule();
+      }
     }
     const off = new Counter(0);
     off.onApplicationBootstrap();
@@ -47,6 +50,9 @@ describe('PeriodicPass', () => {
     on.onApplicationBootstrap();
     expect(scheduler.doesExist('interval', 'test-service')).toBe(true);
     expect(await on.tick()).toBe(1);
+    on.stopTimer();
+    expect(scheduler.doesExist('interval', 'test-service')).toBe(false);
+    on.onApplicationBootstrap();
     await on.onApplicationShutdown();
     expect(scheduler.doesExist('interval', 'test-service')).toBe(false);
   });

@@ -83,4 +83,9 @@ export abstract class PeriodicService<R> implements OnApplicationBootstrap, OnAp
   async onApplicationShutdown(): Promise<void> {
     await this.pass.stop(this.timer.scheduler);
   }
+
+  /** No further passes from the timer (the one under way, if any, goes on): for a subclass's own shutdown. */
+  protected unschedule(): void {
+    this.pass.unschedule(this.timer.scheduler);
+  }
 }
