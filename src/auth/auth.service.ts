@@ -41,6 +41,7 @@ export class ClinicChoiceRequired extends ConflictException {
   }
 }
 
+/** Decides who is calling: sign-in (tokens and browser sessions), password changes, API keys, and whether a credential still holds. */
 @Injectable()
 export class AuthService implements OnModuleDestroy {
   private readonly logger = new Logger('Auth');

@@ -28,6 +28,7 @@ export interface NewStaff {
   mustChangePassword?: boolean;
 }
 
+/** Decides what a clinic and its staff may be: clinic creation and settings, staff accounts and roles (credentials revoked on change). */
 @Injectable()
 export class ClinicsService {
   constructor(
