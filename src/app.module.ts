@@ -78,7 +78,8 @@ export class AppModule {
           useFactory: async () => {
             if (config.migrationsRun) await runMigrationsAsOwner(config.databaseUrl!);
             // A login the service's sessions cannot RESET ROLE out of (see serviceDatabaseUrl).
-            return dataSourceOptions(await serviceDatabaseUrl(config), config.databasePoolMax, config.databaseRole);
+            // Each feature module registers its own entities (TypeOrmModule.forFeature).
+            return { ...dataSourceOptions(await serviceDatabaseUrl(config), config.databasePoolMax, config.databaseRole), autoLoadEntities: true };
           },
         }),
         ScheduleModule.forRoot(),
@@ -122,7 +123,8 @@ export function configureApp(app: INestApplication): void {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       // The route pattern (/c/:token), never the path: tokens and ids would make a series per request.
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const routePath = (req.route as { path?: unknown } | undefined)?.path;
+      const route = routePath ? `${req.baseUrl}${String(routePath)}` : 'unmatched';
       metrics.httpRequest(req.method, route, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
     });
     next();

@@ -57,7 +57,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function migrations(command: string, args: string[], url: string, poolMax: number): Promise<number> {
-  const ds = await createDataSource(url, poolMax).initialize();
+  // Only generating compares against the entities: every feature's *.entity file, found by name
+  // so that database/ imports no feature (the app registers them per module instead).
+  const entities = command === 'migration:generate' ? [path.join(__dirname, '**', '*.entity.{ts,js}')] : [];
+  const ds = await createDataSource(url, poolMax, null, entities).initialize();
   try {
     if (command === 'migration:run') {
       const ran = await ds.runMigrations({ transaction: 'each' });
@@ -125,7 +128,7 @@ async function clinicCreate(args: string[], url: string): Promise<number> {
     console.error('clinic:create needs --name, --admin-email and --admin-password');
     return 2;
   }
-  const { passwordProblem } = await import('./auth/password-policy');
+  const { passwordProblem } = await import('./common/password-policy');
   const weak = passwordProblem(values['admin-password'], [values['admin-email']]);
   if (weak) {
     console.error(`--admin-password: ${weak.replace(/^password /, '')}`);
@@ -161,7 +164,7 @@ async function auditVerify(args: string[], url: string, embeddedDatabase: boolea
   if (values.checkpoint) {
     let parsed: Record<string, unknown>;
     try {
-      parsed = JSON.parse(readFileSync(values.checkpoint, 'utf8'));
+      parsed = JSON.parse(readFileSync(values.checkpoint, 'utf8')) as Record<string, unknown>;
     } catch (err) {
       console.error(`audit:verify: cannot read checkpoint ${values.checkpoint}: ${err instanceof Error ? err.message : err}`);
       return 2;

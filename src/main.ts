@@ -24,7 +24,7 @@ let database: EmbeddedDatabase | null = null;
 async function stopDatabase(): Promise<void> {
   const db = database;
   database = null;
-  await db?.stop().catch((err) => console.error(`Stopping the embedded PostgreSQL failed: ${err?.message ?? err}`));
+  await db?.stop().catch((err) => console.error(`Stopping the embedded PostgreSQL failed: ${err instanceof Error ? err.message : String(err)}`));
 }
 
 async function bootstrap(): Promise<void> {

@@ -1,5 +1,5 @@
 import { EscalationService } from '../src/flags/escalation.service';
-import { smsSegments } from '../src/messaging/sms-segments';
+import { smsSegments } from '../src/common/sms-segments';
 import type { TestApp } from './support/app';
 import { appWithClinic, newPatient, newTreatment, replyBySms, TestClinic } from './support/factories';
 

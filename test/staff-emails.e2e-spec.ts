@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ACCOUNTS_TRIED_PER_SIGN_IN, AuthService } from '../src/auth/auth.service';
-import * as passwords from '../src/auth/passwords';
+import * as passwords from '../src/common/passwords';
 import { ClinicsService } from '../src/clinics/clinics.service';
 import { createTestApp, TestApp } from './support/app';
 import { newClinic, newEmail, TestClinic } from './support/factories';

@@ -1,7 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { ActorType } from './actor';
-
-export type { ActorType } from './actor';
+import type { ActorType } from '../common/actor';
 
 @Entity('audit_events')
 export class AuditEvent {

@@ -1,4 +1,4 @@
-import type { ActorType } from './actor';
+import type { ActorType } from '../common/actor';
 import type { AuditEvent } from './audit-event.entity';
 import type { ChainedEventFields } from './chain-hash';
 import type { ExportedCheckpoint } from './signing-key';

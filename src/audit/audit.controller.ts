@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiPrope
 import type { Response } from 'express';
 import { ApiErrorResponses } from '../common/api-responses';
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { ACTOR_TYPES, ActorType } from './actor';
+import { ACTOR_TYPES, ActorType } from '../common/actor';
 import { Page, PageOf, pageOf, PageQuery } from '../common/pagination';
 import { actorOf, Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { AuditLogService } from './audit-log.service';

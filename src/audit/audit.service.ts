@@ -3,15 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner, TransactionCommitEvent, TransactionRollbackEvent } from 'typeorm';
 import { Clock } from '../common/clock';
 import { currentRequest } from '../common/request-context';
-import type { Actor } from './actor';
+import type { Actor } from '../common/actor';
 import type { NewEventRow } from './audit-rows';
 import { AuditRepository } from './audit.repository';
 import { chainHash, chainIdOf, payloadDigestOf } from './chain-hash';
 import type { FieldChanges } from './field-changes';
 
-// What features import from here: the writer and who acts (the chain's hashing is re-exported for tests and the bench).
-export { ACTOR_TYPES, SYSTEM } from './actor';
-export type { Actor, ActorType } from './actor';
 export { chainHash, eventCanonicalJson, eventHash, payloadDigestOf, PLATFORM_CHAIN_ID } from './chain-hash';
 
 export interface AuditEntry {

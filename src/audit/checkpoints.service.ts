@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { Actor, SYSTEM } from './actor';
+import { Actor, SYSTEM } from '../common/actor';
 import type { ListedCheckpoint, StoredCheckpoint } from './audit-rows';
 import { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';

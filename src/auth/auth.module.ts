@@ -7,9 +7,15 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginThrottle } from './login-throttle';
+import { StaffCredentialsModule } from './staff-credentials.module';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKey } from './api-key.entity';
+import { StaffSession } from './staff-session.entity';
 
 @Module({
   imports: [
+    TypeOrmModule.forFeature([ApiKey, StaffSession]),
+    StaffCredentialsModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (c: AppConfig) => {

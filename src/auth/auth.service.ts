@@ -3,19 +3,20 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
 import { isUUID } from 'class-validator';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { StaffRole, StaffUser } from '../clinics/staff-user.entity';
+import { StaffUser } from '../clinics/staff-user.entity';
+import { StaffRole } from '../common/roles';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { actorOf, Principal } from '../common/principal';
 import { ApiKey } from './api-key.entity';
 import { LoginThrottle, normalise } from './login-throttle';
-import { passwordProblem } from './password-policy';
-import { hashPassword, verifyPassword } from './passwords';
+import { passwordProblem } from '../common/password-policy';
+import { hashPassword, verifyPassword } from '../common/passwords';
 import { hashSessionId, newSecret, revokeCredentials, TOUCH_EVERY_MS } from './sessions';
 import { StaffSession } from './staff-session.entity';
-import { queryRows } from '../database/query-rows';
+import { queryOne, queryRows } from '../database/query-rows';
 
 export interface SessionView {
   staff: { id: string; clinicId: string; clinicName: string; email: string; name: string; role: StaffRole; mustChangePassword: boolean };
@@ -40,6 +41,7 @@ export class ClinicChoiceRequired extends ConflictException {
   }
 }
 
+/** Decides who is calling: sign-in (tokens and browser sessions), password changes, API keys, and whether a credential still holds. */
 @Injectable()
 export class AuthService implements OnModuleDestroy {
   private readonly logger = new Logger('Auth');
@@ -61,16 +63,7 @@ export class AuthService implements OnModuleDestroy {
       { sub: user.id, clinicId: user.clinicId, role: user.role, ver: user.tokenVersion, iat: Math.floor(now.getTime() / 1000) },
       { expiresIn },
     );
-    await this.db.transaction(async (m) => {
-      await m.update(StaffUser, { id: user.id }, { lastSignInAt: now });
-      await this.audit.record(m, {
-        clinicId: user.clinicId,
-        actor: { type: 'staff', id: user.id },
-        action: 'staff.logged_in',
-        entityType: 'staff_user',
-        entityId: user.id,
-      });
-    });
+    await this.db.transaction((tx) => this.recordSignIn(tx, user, now));
     return { accessToken, expiresIn, mustChangePassword: user.mustChangePassword };
   }
 
@@ -84,22 +77,28 @@ export class AuthService implements OnModuleDestroy {
       const row = await m.getRepository(StaffSession).save(
         m.getRepository(StaffSession).create({ tokenHash: hashSessionId(sessionId), staffId: user.id, clinicId: user.clinicId, csrfToken, createdAt: now, lastSeenAt: now, endedAt: null, endReason: null }),
       );
-      await m.update(StaffUser, { id: user.id }, { lastSignInAt: now });
-      await this.audit.record(m, {
-        clinicId: user.clinicId,
-        actor: { type: 'staff', id: user.id },
-        action: 'staff.logged_in',
-        entityType: 'staff_user',
-        entityId: user.id,
-        data: { via: 'session', sessionId: row.id },
-      });
+      await this.recordSignIn(m, user, now, { via: 'session', sessionId: row.id });
     });
     return { sessionId, view: await this.sessionView(user.id, csrfToken) };
   }
 
+  /** The sign-in stamped on the staff member and its `staff.logged_in` event, in the caller's transaction. */
+  private async recordSignIn(tx: EntityManager, user: Pick<StaffUser, 'id' | 'clinicId'>, now: Date, data?: Record<string, unknown>): Promise<void> {
+    await tx.update(StaffUser, { id: user.id }, { lastSignInAt: now });
+    await this.audit.record(tx, {
+      clinicId: user.clinicId,
+      actor: { type: 'staff', id: user.id },
+      action: 'staff.logged_in',
+      entityType: 'staff_user',
+      entityId: user.id,
+      ...(data ? { data } : {}),
+    });
+  }
+
   /** What GET /v1/auth/session answers: who is signed in, in which clinic, and the CSRF token. */
   async sessionView(staffId: string, csrfToken: string): Promise<SessionView> {
-    const [row] = await this.db.query(
+    const row = await queryOne<{ id: string; clinic_id: string; clinic_name: string; email: string; name: string; role: StaffRole; must_change_password: boolean }>(
+      this.db,
       `SELECT u.id, u.clinic_id, c.name AS clinic_name, u.email, u.name, u.role, u.must_change_password
          FROM staff_users u JOIN clinics c ON c.id = u.clinic_id WHERE u.id = $1`,
       [staffId],

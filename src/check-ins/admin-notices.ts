@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditService, SYSTEM } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { SYSTEM } from '../common/actor';
 import { Clinic } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import type { Message } from '../messaging/message.entity';

@@ -4,7 +4,8 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import type { Session } from '../treatments/course';
 import { CheckInsRepository } from './check-ins.repository';
 import { fateOnCancel } from './course-plan';

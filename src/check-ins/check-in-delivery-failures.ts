@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditService, SYSTEM } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { SYSTEM } from '../common/actor';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
 import type { DeliveryFailure } from '../messaging/delivery-hooks';

@@ -5,7 +5,8 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import type { Clinic } from '../clinics/clinic.entity';
 import { Clock } from '../common/clock';
 import { lockKey } from '../database/advisory-lock';

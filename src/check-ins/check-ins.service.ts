@@ -6,7 +6,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import type { Clinic } from '../clinics/clinic.entity';
 import { Clock } from '../common/clock';
 import type { Patient } from '../patients/patient.entity';

@@ -4,7 +4,8 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import type { Clinic } from '../clinics/clinic.entity';
 import { Clock } from '../common/clock';
 import type { Patient } from '../patients/patient.entity';

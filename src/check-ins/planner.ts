@@ -2,7 +2,8 @@
  * Turns a treatment and its protocol into dated check-ins. Pure: the caller passes "now",
  * so the same input always plans the same messages.
  */
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { isValidTimeZone } from '../common/time-zone';
 
 /** Local 'HH:mm' bounds, e.g. 09:00–20:00: messages may only go out inside it. Start > end wraps midnight. */
 export interface SendWindow {
@@ -48,23 +49,8 @@ interface ClockTime {
 
 const HOUR_MS = 3_600_000;
 
-/**
- * Remembered per name: luxon checks a zone by building an Intl.DateTimeFormat, whose native
- * memory Node does not give back (20,000 checks grew the process by 400 MiB). Bounded, since
- * the names come from requests.
- */
-const zoneValidity = new Map<string, boolean>();
-
-export function isValidTimeZone(zone: string): boolean {
-  if (typeof zone !== 'string' || zone.length === 0 || zone.length > 64) return false;
-  let valid = zoneValidity.get(zone);
-  if (valid === undefined) {
-    valid = IANAZone.isValidZone(zone);
-    if (zoneValidity.size >= 1000) zoneValidity.clear();
-    zoneValidity.set(zone, valid);
-  }
-  return valid;
-}
+/** Re-exported: the one check lives in common (validators and clinics use it too). */
+export { isValidTimeZone };
 
 /** `at` itself if it falls inside the window (local clock), else the window's next opening in that zone. */
 export function nextSendTime(at: Date, timeZone: string, window: SendWindow): Date {

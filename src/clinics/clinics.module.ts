@@ -3,8 +3,12 @@ import { BootstrapService } from './bootstrap.service';
 import { ClinicSettingsController } from './clinic-settings.controller';
 import { ClinicsController } from './clinics.controller';
 import { ClinicsService } from './clinics.service';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Clinic } from './clinic.entity';
+import { StaffUser } from './staff-user.entity';
 
 @Module({
+  imports: [TypeOrmModule.forFeature([Clinic, StaffUser])],
   controllers: [ClinicsController, ClinicSettingsController],
   providers: [ClinicsService, BootstrapService],
   exports: [ClinicsService],

@@ -1,12 +1,12 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
-import { passwordProblem } from '../auth/password-policy';
-import { hashPassword } from '../auth/passwords';
-import { revokeCredentials } from '../auth/sessions';
+import { AuditService } from '../audit/audit.service';
+import { Actor, SYSTEM } from '../common/actor';
+import { passwordProblem } from '../common/password-policy';
+import { hashPassword } from '../common/passwords';
 import { changedFields } from '../audit/field-changes';
-import { isValidTimeZone } from '../check-ins/planner';
+import { isValidTimeZone } from '../common/time-zone';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { queryRows } from '../database/query-rows';
@@ -14,7 +14,9 @@ import { isE164, isSmsSender } from '../common/validators';
 import { Clinic } from './clinic.entity';
 import { UpdateClinicDto } from './dto/clinic.dto';
 import { UpdateStaffDto } from './dto/staff.dto';
-import { StaffRole, StaffUser } from './staff-user.entity';
+import { StaffCredentials } from './staff-credentials';
+import { StaffUser } from './staff-user.entity';
+import { StaffRole } from '../common/roles';
 
 export interface NewStaff {
   email: string;
@@ -26,6 +28,7 @@ export interface NewStaff {
   mustChangePassword?: boolean;
 }
 
+/** Decides what a clinic and its staff may be: clinic creation and settings, staff accounts and roles (credentials revoked on change). */
 @Injectable()
 export class ClinicsService {
   constructor(
@@ -33,6 +36,7 @@ export class ClinicsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly credentials: StaffCredentials,
   ) {}
 
   async createClinicWithAdmin(input: {
@@ -162,7 +166,7 @@ export class ClinicsService {
         ...(dto.temporaryPassword !== undefined ? { passwordHash: staff.passwordHash } : {}),
       });
       const now = this.clock.now();
-      await revokeCredentials(m, id, now, fields.join(', ') + ' changed');
+      await this.credentials.revoke(m, id, now, fields.join(', ') + ' changed');
       await this.audit.record(m, { clinicId, actor, action: 'staff.updated', entityType: 'staff_user', entityId: id, data: { fields }, changes });
       return staffView({ ...staff, tokenVersion: staff.tokenVersion + 1 });
     });

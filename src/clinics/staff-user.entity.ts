@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export const STAFF_ROLES = ['practitioner', 'compliance', 'admin'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
+import type { StaffRole } from '../common/roles';
+
 /** Who may be assigned a flag or a case. */
 export const ASSIGNABLE_ROLES: readonly StaffRole[] = ['practitioner', 'admin'];
 

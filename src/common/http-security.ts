@@ -2,7 +2,6 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { createHash } from 'node:crypto';
-import type { AppConfig } from '../config/app-config';
 import { PAGE_STYLES } from '../web/layout';
 
 const hashOf = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
@@ -26,6 +25,13 @@ export function contentSecurityPolicy(): Record<string, string[]> {
   };
 }
 
+/** What the security headers read of the settings (AppConfig has these fields; common names no config type). */
+export interface HttpSecuritySettings {
+  trustProxy: boolean | number | string;
+  publicBaseUrl: string;
+  corsOrigins: string[];
+}
+
 /** Paths whose responses carry patient data: never kept by a browser or a shared cache. */
 const PATIENT_DATA = /^\/(v1|c|u)(\/|$)/;
 
@@ -33,7 +39,7 @@ const PATIENT_DATA = /^\/(v1|c|u)(\/|$)/;
  * Security headers (helmet), no-store on patient data, and CORS only for the configured origins.
  * HSTS only when the public address is https: over plain http it would lock a browser out.
  */
-export function useHttpSecurity(app: NestExpressApplication, config: AppConfig): void {
+export function useHttpSecurity(app: NestExpressApplication, config: HttpSecuritySettings): void {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   const https = config.publicBaseUrl.startsWith('https:');

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
-import type { AppConfig } from '../config/app-config';
 
 /** Nest's level names (LOG_LEVEL) in pino's words. */
 const PINO_LEVEL: Record<string, string> = { error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
@@ -42,11 +41,18 @@ export function loggableUrl(url: string): string {
   return `${masked}?${keys.map((k) => `${encodeURIComponent(k)}=…`).join('&')}`;
 }
 
-function destinationOf(config: AppConfig): pino.DestinationStream | NodeJS.WritableStream {
+/** What the logger reads of the settings (AppConfig has these fields; common names no config type). */
+export interface LoggingSettings {
+  logLevel: string;
+  logFormat: 'json' | 'pretty';
+  /** Tests capture the lines here instead of stdout. */
+  logStream?: NodeJS.WritableStream;
+}
+
+function destinationOf(config: LoggingSettings): pino.DestinationStream | NodeJS.WritableStream {
   if (config.logStream) return config.logStream;
   if (config.logFormat === 'pretty') {
     // pino-pretty as a plain stream in this process (no worker thread): readable lines in a terminal.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const pretty = require('pino-pretty') as (o: object) => NodeJS.WritableStream;
     return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true });
   }
@@ -54,7 +60,7 @@ function destinationOf(config: AppConfig): pino.DestinationStream | NodeJS.Writa
 }
 
 /** The service's one logger: JSON lines (or pretty on a terminal), personal data and secrets redacted. */
-export function createAppLogger(config: AppConfig): Logger {
+export function createAppLogger(config: LoggingSettings): Logger {
   return pino(
     {
       level: PINO_LEVEL[config.logLevel] ?? 'info',

@@ -3,9 +3,12 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
+/** How many items a page holds when the query names no limit. */
+export const DEFAULT_PAGE_LIMIT = 50;
+
 /** The one paging query: limit 1–200, offset 0 up to what PostgreSQL and JavaScript both count exactly. */
 export class PageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: DEFAULT_PAGE_LIMIT })
   @IsOptional() @Type(() => Number) @IsInt({ message: 'limit must be a whole number' }) @Min(1) @Max(200)
   limit?: number;
 
@@ -22,8 +25,11 @@ export interface Page<T> {
   offset: number;
 }
 
-export function pageOf(q: PageQuery): { take: number; skip: number } {
-  return { take: q.limit ?? 50, skip: q.offset ?? 0 };
+/** The page a query asks for, with the defaults filled in (`take`/`skip` as TypeORM names them). */
+export function pageOf(q: PageQuery): { limit: number; offset: number; take: number; skip: number } {
+  const limit = q.limit ?? DEFAULT_PAGE_LIMIT;
+  const offset = q.offset ?? 0;
+  return { limit, offset, take: limit, skip: offset };
 }
 
 const pageClasses = new Map<ClassType, ClassType>();

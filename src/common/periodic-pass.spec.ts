@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { PeriodicPass } from './periodic-pass';
+import { PeriodicPass, PeriodicService } from './periodic-pass';
 
 describe('PeriodicPass', () => {
   it('shares the pass under way and starts a new one after it ends', async () => {
@@ -27,5 +27,33 @@ describe('PeriodicPass', () => {
     expect(scheduler.doesExist('interval', 'test-timer')).toBe(true);
     await pass.stop(scheduler);
     expect(scheduler.doesExist('interval', 'test-timer')).toBe(false);
+  });
+
+  it('PeriodicService starts its timer at bootstrap, runs tick on it, and stops it at shutdown', async () => {
+    const scheduler = new SchedulerRegistry();
+    class Counter extends PeriodicService<number> {
+      calls = 0;
+      constructor(intervalMs: number) {
+        super('test-service', 'test', { scheduler, intervalMs });
+      }
+      tick(): Promise<number> {
+        return this.pass.run(async () => ++this.calls);
+      }
+      stopTimer(): void {
+        this.unschedule();
+      }
+    }
+    const off = new Counter(0);
+    off.onApplicationBootstrap();
+    expect(scheduler.doesExist('interval', 'test-service')).toBe(false);
+    const on = new Counter(60_000);
+    on.onApplicationBootstrap();
+    expect(scheduler.doesExist('interval', 'test-service')).toBe(true);
+    expect(await on.tick()).toBe(1);
+    on.stopTimer();
+    expect(scheduler.doesExist('interval', 'test-service')).toBe(false);
+    on.onApplicationBootstrap();
+    await on.onApplicationShutdown();
+    expect(scheduler.doesExist('interval', 'test-service')).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 
 /**
@@ -24,7 +24,7 @@ export class PeriodicPass<R> {
   schedule(scheduler: SchedulerRegistry, intervalMs: number, pass: () => Promise<unknown>): void {
     if (intervalMs <= 0) return;
     const handle = setInterval(() => {
-      pass().catch((err) => this.logger.error(`${this.name} failed: ${err?.stack ?? err}`));
+      pass().catch((err: unknown) => this.logger.error(`${this.name} failed: ${err instanceof Error ? err.stack : String(err)}`));
     }, intervalMs);
     scheduler.addInterval(this.name, handle);
   }
@@ -50,5 +50,42 @@ export class PeriodicPass<R> {
     } finally {
       clearTimeout(timer);
     }
+  }
+}
+
+/**
+ * A service whose work runs as a PeriodicPass on a timer: the timer starts when the application
+ * has started and stops (waiting for the pass under way) when it shuts down, so a subclass only
+ * says what one pass does (`tick`). A subclass with more to do at start or shutdown overrides
+ * the hook and calls `super`.
+ */
+export abstract class PeriodicService<R> implements OnApplicationBootstrap, OnApplicationShutdown {
+  protected readonly logger: Logger;
+  protected readonly pass: PeriodicPass<R>;
+
+  /** `timer.intervalMs` 0 turns the timer off (another instance does the work); `tick` can still be called. */
+  protected constructor(
+    name: string,
+    loggerContext: string,
+    private readonly timer: { scheduler: SchedulerRegistry; intervalMs: number },
+  ) {
+    this.logger = new Logger(loggerContext);
+    this.pass = new PeriodicPass<R>(name, this.logger);
+  }
+
+  /** One pass, what the timer runs; overlapping calls in one process share the pass under way. */
+  abstract tick(): Promise<R>;
+
+  onApplicationBootstrap(): void {
+    this.pass.schedule(this.timer.scheduler, this.timer.intervalMs, () => this.tick());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pass.stop(this.timer.scheduler);
+  }
+
+  /** No further passes from the timer (the one under way, if any, goes on): for a subclass's own shutdown. */
+  protected unschedule(): void {
+    this.pass.unschedule(this.timer.scheduler);
   }
 }

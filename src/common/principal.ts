@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { StaffRole } from '../clinics/staff-user.entity';
-import type { Actor } from '../audit/audit.service';
+import type { StaffRole } from './roles';
+import type { Actor } from '../common/actor';
 
 /** Who is calling: a staff member (JWT) or an integration (API key). The clinic comes from here only. */
 export interface Principal {
@@ -28,7 +28,7 @@ export const AllowWhilePasswordChangeRequired = () => SetMetadata(WHILE_PASSWORD
 export const Allow = (...who: Permission[]) => SetMetadata(ALLOWED, who);
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
-  return ctx.switchToHttp().getRequest().principal;
+  return ctx.switchToHttp().getRequest<{ principal: Principal }>().principal;
 });
 
 export function actorOf(p: Principal): Actor {

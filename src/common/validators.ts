@@ -1,6 +1,6 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { isValidTimeZone } from '../check-ins/planner';
+import { isValidTimeZone } from './time-zone';
 import { UNSTORABLE_TEXT } from './storable-text';
 
 /** A valid phone number already written in E.164 (+ and country code). */

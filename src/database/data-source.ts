@@ -3,18 +3,19 @@ import { createHmac } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
-import { ENTITIES } from './entities';
 
 /**
  * The one DataSource shape, shared by the app (via TypeOrmModule) and the CLI. With `role`,
  * every pooled connection acts as that role from its start (`-c role=…`), so the service holds
  * only that role's privileges; without it (migrations, the CLI's owner work) the login's own.
+ * No entities by default: the app's feature modules register their own (`forFeature`, the root
+ * has `autoLoadEntities`), migrations need none, and `migration:generate` passes a glob.
  */
-export function dataSourceOptions(url: string, poolMax = 20, role: string | null = null): DataSourceOptions {
+export function dataSourceOptions(url: string, poolMax = 20, role: string | null = null, entities: string[] = []): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     synchronize: false,
@@ -26,8 +27,8 @@ export function dataSourceOptions(url: string, poolMax = 20, role: string | null
   };
 }
 
-export function createDataSource(url: string, poolMax?: number, role: string | null = null): DataSource {
-  return new DataSource(dataSourceOptions(url, poolMax, role));
+export function createDataSource(url: string, poolMax?: number, role: string | null = null, entities: string[] = []): DataSource {
+  return new DataSource(dataSourceOptions(url, poolMax, role, entities));
 }
 
 /** Applies pending migrations as the owner (DATABASE_URL), on a connection of its own. */
@@ -63,7 +64,7 @@ export async function serviceDatabaseUrl(config: { databaseUrl?: string; appData
   await owner.connect();
   try {
     const [login] = (
-      await owner.query(
+      await owner.query<{ super: boolean; createrole: boolean; is_role: boolean; owns: boolean }>(
         `SELECT r.rolsuper AS super, r.rolcreaterole AS createrole, session_user = $1 AS is_role,
                 EXISTS (SELECT 1 FROM pg_class c WHERE c.relowner = r.oid AND c.relnamespace = 'public'::regnamespace) AS owns
            FROM pg_roles r WHERE r.rolname = session_user`,

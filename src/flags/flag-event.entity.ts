@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { ActorType } from '../audit/audit-event.entity';
+import type { ActorType } from '../common/actor';
 
 export const FLAG_EVENT_KINDS = [
   'raised',

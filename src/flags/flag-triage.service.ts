@@ -1,7 +1,8 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import { changedFields } from '../audit/field-changes';
 import { ASSIGNABLE_ROLES, StaffUser } from '../clinics/staff-user.entity';
 import { Clock } from '../common/clock';

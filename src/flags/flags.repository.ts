@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { Actor } from '../audit/audit.service';
+import type { Actor } from '../common/actor';
 import { lockKey } from '../database/advisory-lock';
 import { queryRows } from '../database/query-rows';
 import { FlagCase } from './flag-case.entity';

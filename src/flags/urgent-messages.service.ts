@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditService, SYSTEM } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { SYSTEM } from '../common/actor';
 import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MessagingService } from '../messaging/messaging.service';
-import { smsSegments } from '../messaging/sms-segments';
+import { smsSegments } from '../common/sms-segments';
 import { OnCallService } from '../on-call/on-call.service';
 import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { staffAlert, textsFor } from '../protocols/texts';

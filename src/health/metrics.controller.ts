@@ -9,6 +9,7 @@ import { Clock } from '../common/clock';
 import { Metrics } from '../common/metrics';
 import { Public } from '../common/principal';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { queryOne } from '../database/query-rows';
 
 /** A check-in due longer than this is overdue: the dispatcher should have taken it by now. */
 export const OVERDUE_AFTER_SECONDS = 300;
@@ -48,24 +49,25 @@ export class MetricsController {
     gauge('aftercare_check_ins_overdue', `Check-ins due for more than ${OVERDUE_AFTER_SECONDS} s`, async (g) => g.set((await dueNow()).overdue));
     gauge('aftercare_check_ins_due_lag_seconds', 'How long the oldest due check-in has waited (0: none due)', async (g) => g.set(seconds((await dueNow()).oldest)));
     gauge('aftercare_messages_queued', 'Messages waiting to be sent', async (g) => {
-      const [r] = await this.db.query(`SELECT count(*)::int AS n FROM messages WHERE status = 'queued'`);
-      g.set(r.n);
+      const r = await queryOne<{ n: number }>(this.db, `SELECT count(*)::int AS n FROM messages WHERE status = 'queued'`);
+      g.set(r?.n ?? 0);
     });
     gauge('aftercare_urgent_flag_unacknowledged_age_seconds', 'Age of the oldest open (unacknowledged) urgent flag (0: none)', async (g) => {
-      const [r] = await this.db.query(`SELECT min(created_at) AS oldest FROM flags WHERE status = 'open' AND priority = 'urgent'`);
-      g.set(seconds(r.oldest));
+      const r = await queryOne<{ oldest: Date | null }>(this.db, `SELECT min(created_at) AS oldest FROM flags WHERE status = 'open' AND priority = 'urgent'`);
+      g.set(seconds(r?.oldest ?? null));
     });
     gauge('aftercare_audit_checkpoint_age_seconds', 'Age of the newest signed audit checkpoint of any clinic (-1: none yet)', async (g) => {
-      const [r] = await this.db.query(
+      const r = await queryOne<{ newest: Date | null }>(
+        this.db,
         `SELECT max(last.created_at) AS newest FROM clinics c
            CROSS JOIN LATERAL (SELECT created_at FROM audit_checkpoints k WHERE k.clinic_id = c.id ORDER BY created_at DESC LIMIT 1) last`,
       );
-      g.set(r.newest ? seconds(r.newest) : -1);
+      g.set(r?.newest ? seconds(r.newest) : -1);
     });
     // A counter kept by the database: every instance's appends, and it survives restarts.
     gauge('aftercare_audit_events_appended', 'Audit events appended so far (the audit log\'s highest sequence number)', async (g) => {
-      const [r] = await this.db.query(`SELECT coalesce(max(seq), 0)::bigint AS n FROM audit_events`);
-      g.set(Number(r.n));
+      const r = await queryOne<{ n: string }>(this.db, `SELECT coalesce(max(seq), 0)::bigint AS n FROM audit_events`);
+      g.set(Number(r?.n ?? 0));
     });
   }
 

@@ -5,6 +5,7 @@ import { Allow, CurrentPrincipal, Principal } from '../common/principal';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { OutboxPageDto, OutboxQuery } from './dto/outbox.dto';
 import { MessagingService } from './messaging.service';
+import { DEFAULT_PAGE_LIMIT } from '../common/pagination';
 
 /**
  * The dev outbox: what would have been sent on a channel that goes to the outbox (a first run
@@ -28,7 +29,7 @@ export class OutboxController {
   async list(@CurrentPrincipal() p: Principal, @Query() q: OutboxQuery): Promise<OutboxPageDto> {
     const { email, sms } = this.config.channels;
     if (email !== 'outbox' && sms !== 'outbox') throw new NotFoundException('The dev outbox is off (no channel goes to it)');
-    const limit = q.limit ?? 50;
+    const limit = q.limit ?? DEFAULT_PAGE_LIMIT;
     const offset = q.offset ?? 0;
     const { items, total } = await this.messaging.listOutbox(p.clinicId, { limit, offset });
     return {

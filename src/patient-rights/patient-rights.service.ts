@@ -2,7 +2,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import { AuditLogService } from '../audit/audit-log.service';
 import { AuditRedactionService } from '../audit/audit-redaction.service';
 import { CheckInsService } from '../check-ins/check-ins.service';

@@ -5,8 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { ClinicsService } from '../clinics/clinics.service';
-import { Page } from '../common/pagination';
-import { Actor, AuditService } from '../audit/audit.service';
+import { DEFAULT_PAGE_LIMIT, Page } from '../common/pagination';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import { changedFields } from '../audit/field-changes';
 import { Clock } from '../common/clock';
 import { CreatePatientDto, SearchPatientsQuery, UpdatePatientDto } from './dto/patient.dto';
@@ -35,7 +36,7 @@ export class PatientsService {
    * records it returns: one `patient.searched` event names them (ids only; the query may be a name).
    */
   async search(clinicId: string, actor: Actor, q: SearchPatientsQuery): Promise<Page<Patient>> {
-    const limit = q.limit ?? 50;
+    const limit = q.limit ?? DEFAULT_PAGE_LIMIT;
     const offset = q.offset ?? 0;
     const term = (q.q ?? '').trim().toLowerCase();
     let match: { like: string; phone: string | null } | null = null;

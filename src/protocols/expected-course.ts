@@ -67,7 +67,7 @@ export function expectedCourseErrors(value: unknown, field = 'expectedCourse'): 
     }
     if (bands.length > 20) errors.push(`${field}.${symptom} must have at most 20 bands`);
     let lastDay = -1;
-    bands.forEach((band, i) => {
+    (bands as unknown[]).forEach((band, i) => {
       const at = `${field}.${symptom}[${i}]`;
       if (!band || typeof band !== 'object' || Array.isArray(band)) return errors.push(`${at} must be { throughDay, max }`);
       const extra = Object.keys(band).filter((k) => k !== 'throughDay' && k !== 'max');

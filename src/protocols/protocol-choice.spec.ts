@@ -1,4 +1,4 @@
-import { BODY_AREA_LIST } from '../treatments/body-areas';
+import { BODY_AREA_LIST } from './body-areas';
 import { BODY_PROTOCOL, FACE_SCALP_PROTOCOL, protocolKeyFor } from './protocol-choice';
 
 describe('protocolKeyFor', () => {

@@ -6,7 +6,7 @@
  * the indication decides: skin rejuvenation, hair loss and other face or scalp concerns get
  * face-scalp, anything else body (the longer expected course, so nothing usual is missed).
  */
-import { regionOf } from '../treatments/body-areas';
+import { regionOf } from './body-areas';
 
 export const BODY_PROTOCOL = 'body';
 export const FACE_SCALP_PROTOCOL = 'face-scalp';

@@ -1,7 +1,8 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import { changedFields } from '../audit/field-changes';
 import { Clock } from '../common/clock';
 import { PutProtocolDto } from './dto/protocol.dto';
@@ -134,7 +135,7 @@ export class ProtocolsService {
       // One writer per clinic and key at a time, so two admins cannot both make version n+1.
       await lockKey(m, `protocol:${clinicId}:${key}`);
       const previous = await this.resolve(clinicId, key, m);
-      const [{ max }] = await m.query(`SELECT max(version)::int AS max FROM protocols WHERE key = $1 AND (clinic_id = $2 OR clinic_id IS NULL)`, [key, clinicId]);
+      const [{ max }] = await queryRows<{ max: number | null }>(m, `SELECT max(version)::int AS max FROM protocols WHERE key = $1 AND (clinic_id = $2 OR clinic_id IS NULL)`, [key, clinicId]);
       const repo = m.getRepository(Protocol);
       const row = await repo.save(
         repo.create({

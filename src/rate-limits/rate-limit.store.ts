@@ -119,11 +119,12 @@ export class RateLimitStore {
 
   /** Deletes a batch of rows that no longer mean anything; cheap through the expires_at index. */
   async prune(now: Date = this.clock.now()): Promise<number> {
-    const res = await this.db.query(
+    // DELETE answers [rows, count].
+    const res: unknown = await this.db.query(
       `DELETE FROM rate_limits WHERE bucket IN (SELECT bucket FROM rate_limits WHERE expires_at < $1 LIMIT 1000)`,
       [now],
     );
-    return Array.isArray(res) ? (res[1] ?? 0) : 0;
+    return Array.isArray(res) ? Number(res[1] ?? 0) : 0;
   }
 
   private blockedFor(row: Row, now: Date): number {

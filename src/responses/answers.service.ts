@@ -1,7 +1,8 @@
 /** Decides which session and day an answer counts for, stores it with its photos, closes its check-in and has the rules judge it. */
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import { CheckIn } from '../check-ins/check-in.entity';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { localDaysBetween } from '../check-ins/course-plan';

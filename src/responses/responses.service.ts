@@ -2,7 +2,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { PatientsService } from '../patients/patients.service';
 import { ProcessedPhoto } from '../photos/image';

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap, 
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Actor, AuditService, SYSTEM } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor, SYSTEM } from '../common/actor';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
 import { PeriodicPass } from '../common/periodic-pass';

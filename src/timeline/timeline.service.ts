@@ -1,6 +1,7 @@
 /** Decides how a patient's record reads as one timeline: every part in time order, summaries only. */
 import { Injectable } from '@nestjs/common';
-import { Actor, AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import { PatientRecordReader } from '../patient-record/patient-record.reader';
 import { PhotoLink, PhotosService } from '../photos/photos.service';
 import { SYMPTOMS } from '../protocols/questions';

@@ -2,7 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../common/api-responses';
 import { Allow } from '../common/principal';
-import { BODY_AREA_LIST } from './body-areas';
+import { BODY_AREA_LIST } from '../protocols/body-areas';
 import { BodyAreaListDto } from './dto/body-area.dto';
 
 @ApiTags('treatments')

@@ -2,7 +2,7 @@ import { ConflictException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor } from '../audit/audit.service';
+import { Actor } from '../common/actor';
 import { localDaysUntil, localYear } from '../check-ins/course-plan';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { Clinic } from '../../src/clinics/clinic.entity';
 import { ClinicsService } from '../../src/clinics/clinics.service';
-import { StaffRole } from '../../src/clinics/staff-user.entity';
+import { StaffRole } from '../../src/common/roles';
 import { appSuite, type createTestApp, type TestApp } from './app';
 
 /** A valid, unique mobile number (Spanish mobiles are valid for libphonenumber). */

@@ -1,5 +1,5 @@
 import { ApiExtraModels, ApiProperty } from '@nestjs/swagger';
-import { ACTOR_TYPES, ActorType } from '../actor';
+import { ACTOR_TYPES, ActorType } from '../../common/actor';
 import type { ListedAuditEvent } from '../audit-log.service';
 import { FieldChanges } from '../field-changes';
 

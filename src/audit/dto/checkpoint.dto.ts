@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { CheckpointRef, ChainReport, ChainStatus } from '../chain-verifier.service';
 import type { ListedCheckpoint, StoredCheckpoint } from '../audit-rows';
-import { ACTOR_TYPES } from '../actor';
+import { ACTOR_TYPES } from '../../common/actor';
 
 /** A signed checkpoint; without its id it is the self-contained export `audit:verify --checkpoint` takes. */
 export class CheckpointDto {

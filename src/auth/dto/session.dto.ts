@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../password-policy';
-import { STAFF_ROLES, StaffRole } from '../../clinics/staff-user.entity';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../common/password-policy';
+import { STAFF_ROLES, StaffRole } from '../../common/roles';
 import { ErrorResponseDto } from '../../common/api-responses';
 
 export class ChangePasswordDto {

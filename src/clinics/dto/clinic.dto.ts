@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, registerDecorator } from 'class-validator';
-import { isGsm7 } from '../../messaging/sms-segments';
+import { isGsm7 } from '../../common/sms-segments';
 import { LOCALES, Locale } from '../../protocols/texts/catalogue';
 import { SMS_NAME_MAX } from '../../protocols/texts';
 import { IsE164, IsLocalTime, IsSmsSender, IsTimeZone, SingleLineText } from '../../common/validators';

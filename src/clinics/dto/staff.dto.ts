@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
-import { IsNewPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../auth/password-policy';
+import { IsNewPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../common/password-policy';
 import { IsE164 } from '../../common/validators';
-import { STAFF_ROLES, StaffRole } from '../staff-user.entity';
+import { STAFF_ROLES, StaffRole } from '../../common/roles';
 
 export class CreateStaffDto {
   @ApiProperty() @IsEmail({}, { message: 'email must be an email address' }) email: string;

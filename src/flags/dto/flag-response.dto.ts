@@ -1,6 +1,6 @@
 import { PhotoLinkDto } from '../../photos/dto/photo.dto';
 import { ApiProperty } from '@nestjs/swagger';
-import { ACTOR_TYPES, ActorType } from '../../audit/actor';
+import { ACTOR_TYPES, ActorType } from '../../common/actor';
 import { CAUSALITIES, Causality, SERIOUSNESS, Seriousness, SERIOUSNESS_CRITERIA, SeriousnessCriterion } from '../assessment';
 import { FLAG_EVENT_KINDS, FlagEvent, FlagEventKind } from '../flag-event.entity';
 import { Flag, FLAG_OUTCOMES, FLAG_PRIORITIES, FLAG_STATUSES, FlagOutcome, FlagStatus } from '../flag.entity';

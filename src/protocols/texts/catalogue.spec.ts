@@ -1,4 +1,4 @@
-import { isGsm7 } from '../../messaging/sms-segments';
+import { isGsm7 } from '../../common/sms-segments';
 import { WARNING_SIGNS } from '../questions';
 import { CATALOGUES, LOCALES } from './index';
 

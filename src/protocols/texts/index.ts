@@ -1,4 +1,4 @@
-import { isGsm7, smsSegments, toGsm7IfPossible } from '../../messaging/sms-segments';
+import { isGsm7, smsSegments, toGsm7IfPossible } from '../../common/sms-segments';
 import { escapeHtml } from '../../web/layout';
 import { Symptom, WARNING_SIGNS, WarningSign } from '../questions';
 import { Catalogue, ClinicCallSign, isLocale, Locale } from './catalogue';

@@ -1,4 +1,4 @@
-import { smsSegments } from '../../messaging/sms-segments';
+import { smsSegments } from '../../common/sms-segments';
 import { aftercareInstructions, checkInSms, clarificationSms, helpSms, LOCALES, smsClinicName } from './index';
 
 /**

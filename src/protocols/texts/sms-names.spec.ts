@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isGsm7, smsSegments } from '../../messaging/sms-segments';
+import { isGsm7, smsSegments } from '../../common/sms-segments';
 import { SYMPTOMS, WARNING_SIGNS } from '../questions';
 import { checkInSms, clarificationSms, helpSms, LOCALES, missingScoresSms, safetyAdvice, SMS_NAME_MAX, SMS_SEGMENTS_MAX, smsClinicName } from './index';
 

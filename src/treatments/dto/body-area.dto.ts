@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { BODY_AREA_REGIONS, BODY_AREAS, type BodyArea, type BodyAreaRegion } from '../body-areas';
+import { BODY_AREA_REGIONS, BODY_AREAS, type BodyArea, type BodyAreaRegion } from '../../protocols/body-areas';
 
 export class BodyAreaDto {
   @ApiProperty({ enum: BODY_AREAS, enumName: 'BodyArea' }) id: BodyArea;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsBoolean, IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { protocolKeyPattern } from '../../protocols/protocol-choice';
-import { BODY_AREAS, BodyArea, unknownAreasMessage } from '../body-areas';
+import { BODY_AREAS, BodyArea, unknownAreasMessage } from '../../protocols/body-areas';
 import { Technique, TECHNIQUES } from '../treatment.entity';
 import { SingleLineText } from '../../common/validators';
 

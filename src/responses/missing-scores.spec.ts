@@ -1,7 +1,7 @@
-import { smsSegments } from '../../messaging/sms-segments';
-import { combineReplies } from '../../responses/sms-reply.parser';
-import { SYMPTOMS, Symptom } from '../questions';
-import { missingScoresSms } from './index';
+import { smsSegments } from '../common/sms-segments';
+import { combineReplies } from './sms-reply.parser';
+import { SYMPTOMS, Symptom } from '../protocols/questions';
+import { missingScoresSms } from '../protocols/texts/index';
 
 const LOCALES = ['en', 'de', 'fr', 'es'] as const;
 /** Where each language's example starts. */

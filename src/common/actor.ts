@@ -1,4 +1,4 @@
-/** Who did something, as the audit log records it: the kinds of actor, and the system's own. */
+/** Who did something, as the audit log records it. Defined here so every layer can name it. */
 export type ActorType = 'staff' | 'integration' | 'patient' | 'system' | 'provider';
 
 /** Every kind of actor, for validation and the API's enums. */
@@ -9,5 +9,5 @@ export interface Actor {
   id: string | null;
 }
 
-/** The service itself (scheduled passes, the dispatcher): no person behind it. */
+/** The service itself (schedules, bootstrap, the dispatcher): no person or integration. */
 export const SYSTEM: Actor = { type: 'system', id: null };

@@ -1,0 +1,17 @@
+import { Global, Injectable, Module } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { StaffCredentials } from '../clinics/staff-credentials';
+import { revokeCredentials } from './sessions';
+
+/** Auth's side of clinics' StaffCredentials port: sessions are auth's table. */
+@Injectable()
+export class SessionStaffCredentials extends StaffCredentials {
+  revoke(manager: EntityManager, staffId: string, now: Date, reason: string): Promise<void> {
+    return revokeCredentials(manager, staffId, now, reason);
+  }
+}
+
+/** Global so that ClinicsModule, below auth, can be given it without importing auth. */
+@Global()
+@Module({ providers: [{ provide: StaffCredentials, useClass: SessionStaffCredentials }], exports: [StaffCredentials] })
+export class StaffCredentialsModule {}
