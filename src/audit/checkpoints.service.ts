@@ -1,10 +1,10 @@
-import { ConflictException, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ConflictException, Inject, Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
-import { PeriodicPass } from '../common/periodic-pass';
+import { PeriodicService } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Actor, SYSTEM } from '../common/actor';
 import type { ListedCheckpoint, StoredCheckpoint } from './audit-rows';
@@ -20,10 +20,8 @@ const INTERVAL_NAME = 'audit-checkpoints';
 
 /** Decides when a clinic's audit chain head is signed (on demand and on a schedule) and which key vouches for a verification. */
 @Injectable()
-export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('AuditCheckpoints');
+export class AuditCheckpointsService extends PeriodicService<StoredCheckpoint[]> {
   private key?: SigningKey;
-  private readonly pass = new PeriodicPass<StoredCheckpoint[]>(INTERVAL_NAME, this.logger);
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -32,8 +30,10 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
     private readonly audit: AuditService,
     private readonly verifier: ChainVerifier,
     private readonly repo: AuditRepository,
-    private readonly scheduler: SchedulerRegistry,
-  ) {}
+    scheduler: SchedulerRegistry,
+  ) {
+    super(INTERVAL_NAME, 'AuditCheckpoints', { scheduler, intervalMs: config.auditCheckpointIntervalMs });
+  }
 
   /**
    * The chain checked against every stored checkpoint (and `checkpoint`, an exported one, when
@@ -61,14 +61,15 @@ export class AuditCheckpointsService implements OnApplicationBootstrap, OnApplic
     return this.key;
   }
 
-  onApplicationBootstrap(): void {
+  override onApplicationBootstrap(): void {
     if (this.config.auditCheckpointIntervalMs <= 0) return;
     this.signingKey(); // at start, so a missing key is reported (or generated) now, not in an hour
-    this.pass.schedule(this.scheduler, this.config.auditCheckpointIntervalMs, () => this.pass.run(() => this.checkpointMovedClinics()));
+    super.onApplicationBootstrap();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.pass.stop(this.scheduler);
+  /** One scheduled pass: a checkpoint for every clinic whose chain moved since its last one. */
+  tick(): Promise<StoredCheckpoint[]> {
+    return this.pass.run(() => this.checkpointMovedClinics());
   }
 
   /**

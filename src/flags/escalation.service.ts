@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -7,7 +7,7 @@ import { SYSTEM } from '../common/actor';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
 import { Metrics } from '../common/metrics';
-import { PeriodicPass } from '../common/periodic-pass';
+import { PeriodicService } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MessagingService } from '../messaging/messaging.service';
 import { staffEscalation, waitedWords } from '../protocols/texts';
@@ -37,9 +37,7 @@ export function waitedPhrase(ms: number): string {
  * its start does not escalate again (one page per case). Several instances may tick.
  */
 @Injectable()
-export class EscalationService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Escalation');
-  private readonly pass = new PeriodicPass<EscalationReport>('flag-escalation', this.logger);
+export class EscalationService extends PeriodicService<EscalationReport> {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -48,17 +46,11 @@ export class EscalationService implements OnApplicationBootstrap, OnApplicationS
     private readonly clock: Clock,
     private readonly clinics: ClinicsService,
     private readonly messaging: MessagingService,
-    private readonly scheduler: SchedulerRegistry,
+    scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.pass.schedule(this.scheduler, this.config.escalationIntervalMs, () => this.tick());
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.pass.stop(this.scheduler);
+  ) {
+    super('flag-escalation', 'Escalation', { scheduler, intervalMs: config.escalationIntervalMs });
   }
 
   /** One pass; overlapping calls in one process share the pass under way. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { Actor, SYSTEM } from '../common/actor';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
-import { PeriodicPass } from '../common/periodic-pass';
+import { PeriodicService } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { MessagingService } from '../messaging/messaging.service';
 import { CLUSTER_MIN_PATIENTS, CLUSTER_WINDOW_DAYS, detectSignals, SignalDimension, SignalKind, SignalRow } from './detect';
@@ -80,9 +80,7 @@ export interface SignalCases {
  * clusters), records new signals and alerts compliance, on a schedule and on request.
  */
 @Injectable()
-export class SignalsService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('Signals');
-  private readonly pass = new PeriodicPass<{ clinics: number; newSignals: number }>('signal-detection', this.logger);
+export class SignalsService extends PeriodicService<{ clinics: number; newSignals: number }> {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -91,16 +89,10 @@ export class SignalsService implements OnApplicationBootstrap, OnApplicationShut
     private readonly clock: Clock,
     private readonly clinics: ClinicsService,
     private readonly messaging: MessagingService,
-    private readonly scheduler: SchedulerRegistry,
+    scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.pass.schedule(this.scheduler, this.config.signalIntervalMs, () => this.tick());
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.pass.stop(this.scheduler);
+  ) {
+    super('signal-detection', 'Signals', { scheduler, intervalMs: config.signalIntervalMs });
   }
 
   /** The clinic's signals now, from its own data only. */
