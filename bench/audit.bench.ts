@@ -20,7 +20,7 @@ import { AppModule } from '../src/app.module';
 import { AuditService, chainHash, payloadDigestOf } from '../src/audit/audit.service';
 import { ChainVerifier } from '../src/audit/chain-verifier.service';
 import { ClinicsService } from '../src/clinics/clinics.service';
-import { TestClock } from '../src/common/clock';
+import { TestClock } from '../test/support/test-clock';
 import { PatientsService } from '../src/patients/patients.service';
 import { benchConfig, benchDatabase } from './support/database';
 

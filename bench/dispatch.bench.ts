@@ -16,7 +16,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { CheckInDispatcher } from '../src/check-ins/dispatcher.service';
 import { ClinicsService } from '../src/clinics/clinics.service';
-import { TestClock } from '../src/common/clock';
+import { TestClock } from '../test/support/test-clock';
 import { loadConfig } from '../src/config/app-config';
 import { PatientsService } from '../src/patients/patients.service';
 import { CoursesService } from '../src/courses/courses.service';

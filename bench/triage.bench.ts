@@ -28,7 +28,7 @@ import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
 import { AppModule, configureApp } from '../src/app.module';
 import { ClinicsService } from '../src/clinics/clinics.service';
-import { TestClock } from '../src/common/clock';
+import { TestClock } from '../test/support/test-clock';
 import { ensureConsoleBuilt } from '../test/support/console-build';
 import { benchConfig, benchDatabase, freshDatabase } from './support/database';
 import { ANSWERS, CLINICS, COURSE_SESSIONS, NOW, OPEN, SCALE, seed } from './support/triage-seed';

@@ -9,7 +9,7 @@ import twilio from 'twilio';
 import { DataSource } from 'typeorm';
 import { AppModule, configureApp } from '../../src/app.module';
 import { CheckInDispatcher } from '../../src/check-ins/dispatcher.service';
-import { TestClock } from '../../src/common/clock';
+import { TestClock } from './test-clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { SmtpSink } from './smtp-sink';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioApiServer } from './twilio-api';
