@@ -11,6 +11,7 @@ import { SYMPTOMS } from './questions';
 import { lockKey } from '../database/advisory-lock';
 import { queryRows } from '../database/query-rows';
 import { Protocol } from './protocol.entity';
+import { ProtocolsRepository } from './protocols.repository';
 import { protocolKeyPattern } from './protocol-choice';
 
 /** A protocol as the API shows it. */
@@ -53,41 +54,22 @@ export class ProtocolsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly protocols: ProtocolsRepository,
   ) {}
 
   /** The clinic's newest version of the key, else the shipped default's newest; null if neither exists. */
-  async resolve(clinicId: string, key: string, m: EntityManager = this.db.manager): Promise<Protocol | null> {
-    return m
-      .getRepository(Protocol)
-      .createQueryBuilder('p')
-      .where('p.key = :key AND (p.clinic_id = :clinicId OR p.clinic_id IS NULL)', { key, clinicId })
-      .orderBy('p.clinic_id IS NULL', 'ASC')
-      .addOrderBy('p.version', 'DESC')
-      .getOne();
+  async resolve(clinicId: string, key: string, manager?: EntityManager): Promise<Protocol | null> {
+    return (await this.protocols.resolve(clinicId, key, manager)) ?? null;
   }
 
   /** What the clinic uses now: its newest version of each key, and the shipped defaults it has not replaced. */
   async listCurrent(clinicId: string): Promise<ProtocolView[]> {
-    const rows = await this.db
-      .getRepository(Protocol)
-      .createQueryBuilder('p')
-      .distinctOn(['p.key'])
-      .where('p.clinic_id = :clinicId OR p.clinic_id IS NULL', { clinicId })
-      .orderBy('p.key', 'ASC')
-      .addOrderBy('p.clinic_id IS NULL', 'ASC')
-      .addOrderBy('p.version', 'DESC')
-      .getMany();
-    return rows.map(viewOf);
+    return (await this.protocols.current(clinicId)).map(viewOf);
   }
 
   /** Every version of a key the clinic can see, newest first (its own, then the shipped ones). */
   async versions(clinicId: string, key: string): Promise<ProtocolView[]> {
-    const rows = await this.db
-      .getRepository(Protocol)
-      .createQueryBuilder('p')
-      .where('p.key = :key AND (p.clinic_id = :clinicId OR p.clinic_id IS NULL)', { key, clinicId })
-      .orderBy('p.version', 'DESC')
-      .getMany();
+    const rows = await this.protocols.versions(clinicId, key);
     if (!rows.length) throw new NotFoundException(`No protocol with key "${key}"`);
     return rows.map(viewOf);
   }
@@ -118,11 +100,7 @@ export class ProtocolsService {
 
   /** A shipped default or one of the clinic's own versions; another clinic's is 404. */
   async getForClinic(clinicId: string, id: string): Promise<ProtocolView> {
-    const row = await this.db
-      .getRepository(Protocol)
-      .createQueryBuilder('p')
-      .where('p.id = :id AND (p.clinic_id = :clinicId OR p.clinic_id IS NULL)', { id, clinicId })
-      .getOne();
+    const row = await this.protocols.visible(clinicId, id);
     if (!row) throw new NotFoundException('Protocol not found');
     return viewOf(row);
   }
@@ -131,30 +109,27 @@ export class ProtocolsService {
   async createVersion(clinicId: string, key: string, dto: PutProtocolDto, actor: Actor): Promise<ProtocolView> {
     const errors = protocolErrors(key, dto);
     if (errors.length) throw new BadRequestException(errors);
-    return this.db.transaction(async (m) => {
+    return this.db.transaction(async (tx) => {
       // One writer per clinic and key at a time, so two admins cannot both make version n+1.
-      await lockKey(m, `protocol:${clinicId}:${key}`);
-      const previous = await this.resolve(clinicId, key, m);
-      const [{ max }] = await queryRows<{ max: number | null }>(m, `SELECT max(version)::int AS max FROM protocols WHERE key = $1 AND (clinic_id = $2 OR clinic_id IS NULL)`, [key, clinicId]);
-      const repo = m.getRepository(Protocol);
-      const row = await repo.save(
-        repo.create({
-          clinicId,
-          key,
-          version: (max ?? 0) + 1,
-          name: dto.name,
-          dayOffsets: dto.dayOffsets,
-          sendTime: dto.sendTime,
-          expiryHours: dto.expiryHours,
-          reminderAfterHours: dto.reminderAfterHours ?? null,
-          expectedCourse: dto.expectedCourse,
-          createdAt: this.clock.now(),
-        }),
-      );
+      await lockKey(tx, `protocol:${clinicId}:${key}`);
+      const previous = await this.resolve(clinicId, key, tx);
+      const max = await this.protocols.highestVersion(tx, clinicId, key);
+      const row = await this.protocols.insert(tx, {
+        clinicId,
+        key,
+        version: (max ?? 0) + 1,
+        name: dto.name,
+        dayOffsets: dto.dayOffsets,
+        sendTime: dto.sendTime,
+        expiryHours: dto.expiryHours,
+        reminderAfterHours: dto.reminderAfterHours ?? null,
+        expectedCourse: dto.expectedCourse,
+        createdAt: this.clock.now(),
+      });
       const view = viewOf(row);
       const before = previous ? viewOf(previous) : null;
       const changes = changedFields((before ?? {}) as ProtocolView, view, VERSIONED_FIELDS);
-      await this.audit.record(m, {
+      await this.audit.record(tx, {
         clinicId,
         actor,
         action: 'protocol.version_created',
@@ -168,8 +143,8 @@ export class ProtocolsService {
   }
 
   /** Pass the caller's transaction manager when inside one: a second pool connection can deadlock it. */
-  get(id: string, m: EntityManager = this.db.manager): Promise<Protocol> {
-    return m.getRepository(Protocol).findOneByOrFail({ id });
+  get(id: string, manager?: EntityManager): Promise<Protocol> {
+    return this.protocols.get(id, manager);
   }
 }
 
