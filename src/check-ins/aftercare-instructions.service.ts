@@ -8,6 +8,7 @@ import { Actor, AuditService } from '../audit/audit.service';
 import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { patientEnvelope } from '../messaging/envelope';
 import { MessagingService } from '../messaging/messaging.service';
 import { chooseChannel, Patient } from '../patients/patient.entity';
 import { unsubscribeHeaders } from '../patients/unsubscribe-token';
@@ -43,8 +44,7 @@ export class AftercareInstructions {
         patientId: patient.id,
         channel,
         purpose: 'aftercare_instructions',
-        to: channel === 'sms' ? patient.phone! : patient.email!,
-        from: channel === 'sms' ? clinic.smsFrom : emailSenderOf(clinic, this.config.emailFrom, this.config.emailFromDomains),
+        ...patientEnvelope(channel, patient, { sms: clinic.smsFrom, email: emailSenderOf(clinic, this.config.emailFrom, this.config.emailFromDomains) }),
         subject: text.subject,
         text: text.text,
         html: text.html ?? null,

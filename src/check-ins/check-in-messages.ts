@@ -7,6 +7,7 @@ import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { queryRows } from '../database/query-rows';
+import { patientEnvelope } from '../messaging/envelope';
 import { MessageDraft, MessagingService } from '../messaging/messaging.service';
 import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
@@ -71,11 +72,12 @@ export class CheckInMessages {
   /** The check-in (or its reminder) as a message to the patient on `channel`. */
   draft(checkIn: CheckIn, patient: Patient, clinic: Clinic, channel: Channel, link: string, reminder: boolean): MessageDraft {
     const t = { clinicName: clinic.name, givenName: patient.givenName, link, dayOffset: checkIn.dayOffset };
-    const base = { clinicId: clinic.id, patientId: patient.id, checkInId: checkIn.id, purpose: reminder ? ('reminder' as const) : ('check_in' as const) };
+    const envelope = patientEnvelope(channel, patient, { sms: clinic.smsFrom, email: emailSenderOf(clinic, this.config.emailFrom) });
+    const base = { clinicId: clinic.id, patientId: patient.id, checkInId: checkIn.id, purpose: reminder ? ('reminder' as const) : ('check_in' as const), channel, ...envelope };
     if (channel === 'sms') {
-      return { ...base, channel, to: patient.phone!, from: clinic.smsFrom, text: checkInSms(patient.locale, { ...t, clinicName: smsClinicName(clinic) }, reminder) };
+      return { ...base, text: checkInSms(patient.locale, { ...t, clinicName: smsClinicName(clinic) }, reminder) };
     }
     const email = checkInEmail(patient.locale, t, reminder);
-    return { ...base, channel, to: patient.email!, from: emailSenderOf(clinic, this.config.emailFrom), subject: email.subject, text: email.text, html: email.html, headers: unsubscribeHeaders(patient.id, this.config.publicBaseUrl, this.config.jwtSecret) };
+    return { ...base, subject: email.subject, text: email.text, html: email.html, headers: unsubscribeHeaders(patient.id, this.config.publicBaseUrl, this.config.jwtSecret) };
   }
 }
