@@ -97,7 +97,11 @@ export class CheckInsService {
     return this.tokens.issue(manager, checkInId);
   }
 
-  /** Reading a link changes nothing: mail scanners open links too. */
+  /**
+   * Reading a link changes nothing: mail scanners open links too. The one read of a check-in
+   * without a clinic id, and rightly: the token is the credential and identifies its check-in,
+   * and the check-in found carries its clinic_id, which every later query of the answer uses.
+   */
   lookupToken(token: string, manager: EntityManager = this.db.manager, lock = false): Promise<TokenLookup> {
     return this.tokens.lookup(token, manager, lock);
   }
@@ -105,8 +109,8 @@ export class CheckInsService {
   // --- Answers coming in ---
 
   /** The check-in an SMS reply answers: the patient's most recently sent one still open. */
-  openCheckInForPatient(manager: EntityManager, patientId: string): Promise<CheckIn | null> {
-    return this.repo.lockLatestSentOfPatient(manager, patientId, this.clock.now());
+  openCheckInForPatient(manager: EntityManager, clinicId: string, patientId: string): Promise<CheckIn | null> {
+    return this.repo.lockLatestSentOfPatient(manager, clinicId, patientId, this.clock.now());
   }
 
   async markAnswered(manager: EntityManager, checkIn: CheckIn, actor: Actor, responseId: string): Promise<void> {
@@ -135,8 +139,8 @@ export class CheckInsService {
   }
 
   /** The sessions a check-in counts for (its merged steps and the course's late steps). */
-  treatmentIdsOf(manager: EntityManager, checkInId: string): Promise<string[]> {
-    return this.repo.treatmentIdsOf(manager, checkInId);
+  treatmentIdsOf(manager: EntityManager, clinicId: string, checkInId: string): Promise<string[]> {
+    return this.repo.treatmentIdsOf(manager, clinicId, checkInId);
   }
 
   listForPatient(clinicId: string, patientId: string): Promise<CheckIn[]> {

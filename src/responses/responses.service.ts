@@ -134,7 +134,7 @@ export class ResponsesService {
       let patient: Patient | null = candidates[0] ?? null;
       let open: CheckIn | null = null;
       for (const p of candidates) {
-        const c = await this.checkIns.openCheckInForPatient(m, p.id);
+        const c = await this.checkIns.openCheckInForPatient(m, p.clinicId, p.id);
         if (c) {
           patient = p;
           open = c;

@@ -156,7 +156,7 @@ export class TreatmentsService {
    */
   async courseAt(m: EntityManager, patientId: string, at: Date, checkInId: string | null = null): Promise<{ sessions: Treatment[]; latest: Treatment | null; protocol: Protocol | null }> {
     const all = await this.activeSessions(m, patientId);
-    const linked = checkInId ? new Set(await this.checkIns.treatmentIdsOf(m, checkInId)) : null;
+    const linked = checkInId && all.length ? new Set(await this.checkIns.treatmentIdsOf(m, all[0].clinicId, checkInId)) : null;
     const performed = all.filter((s) => s.performedAt.getTime() <= at.getTime());
     const anchor = (linked && performed.filter((s) => linked.has(s.id)).at(-1)) || performed.at(-1);
     if (!anchor) return { sessions: [], latest: null, protocol: null };
