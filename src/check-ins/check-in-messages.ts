@@ -1,19 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AuditService, SYSTEM } from '../audit/audit.service';
 import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { queryRows } from '../database/query-rows';
 import { patientEnvelope } from '../messaging/envelope';
 import { MessageDraft, MessagingService } from '../messaging/messaging.service';
 import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { unsubscribeHeaders } from '../patients/unsubscribe-token';
 import { checkInEmail, checkInSms, smsClinicName } from '../protocols/texts';
-import { CheckIn } from './check-in.entity';
+import { CheckInDispatchRepository } from './check-in-dispatch.repository';
+import type { CheckIn } from './check-in.entity';
 import { CheckInsService, sendWindowOf, timeZoneOf } from './check-ins.service';
 import { nextSendTime, SendWindow } from './planner';
 
@@ -34,6 +34,7 @@ export function reminderAfterSend(checkIn: CheckIn, sentAt: Date, zone: string, 
 export class CheckInMessages {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: CheckInDispatchRepository,
     private readonly checkIns: CheckInsService,
     private readonly patients: PatientsService,
     private readonly clinics: ClinicsService,
@@ -47,18 +48,12 @@ export class CheckInMessages {
   async queueReminders(limit: number): Promise<number> {
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
-      const ids = await queryRows<{ id: string }>(
-        tx,
-        `SELECT id FROM check_ins WHERE status = 'sent' AND reminder_sent_at IS NULL AND remind_at <= $1 AND expires_at > $1
-          ORDER BY remind_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [now, limit],
-      );
-      const due = ids.length ? await tx.getRepository(CheckIn).find({ where: { id: In(ids.map((r) => r.id)) }, order: { remindAt: 'ASC' } }) : [];
+      const due = await this.repo.lockRemindersDue(tx, now, limit);
       for (const checkIn of due) {
         const patient = await this.patients.findById(checkIn.patientId, tx);
         const clinic = await this.clinics.get(checkIn.clinicId, tx);
         const channel = chooseChannel(patient, checkIn.channel, this.messaging.liveChannels(clinic.smsFrom));
-        await tx.update(CheckIn, { id: checkIn.id }, { reminderSentAt: now });
+        await this.repo.update(tx, checkIn.clinicId, checkIn.id, { reminderSentAt: now });
         if (!channel) continue;
         const { link } = await this.checkIns.issueToken(tx, checkIn.id);
         const notBefore = nextSendTime(now, timeZoneOf(patient, clinic), sendWindowOf(clinic));

@@ -17,7 +17,8 @@ import { DeliveryError } from '../messaging/transports';
 import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { AdminNotices } from './admin-notices';
-import { CheckIn } from './check-in.entity';
+import { CheckInDispatchRepository } from './check-in-dispatch.repository';
+import type { CheckIn } from './check-in.entity';
 import { CheckInExpiry } from './check-in-expiry';
 import { decideCheckInFailure } from './check-in-failure';
 import { CheckInMessages, reminderAfterSend } from './check-in-messages';
@@ -64,6 +65,7 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly queue: CheckInQueue,
+    private readonly repo: CheckInDispatchRepository,
     private readonly checkIns: CheckInsService,
     private readonly checkInMessages: CheckInMessages,
     private readonly expiry: CheckInExpiry,
@@ -230,7 +232,7 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
         return true;
       }
       // Cancelled, answered or taken over meanwhile: record what really happened, change nothing.
-      const status = (await tx.getRepository(CheckIn).findOne({ where: { id: checkIn.id }, select: { id: true, status: true } }))?.status ?? null;
+      const status = await this.repo.statusOf(tx, checkIn.clinicId, checkIn.id);
       this.logger.warn(`Check-in ${checkIn.id} was ${status} when its send finished; left as it is`);
       await audit('check_in.send_outcome_after_lease_lost', { outcome: outcome.ok ? 'sent' : 'failed', status });
       return false;
