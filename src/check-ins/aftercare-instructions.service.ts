@@ -1,7 +1,3 @@
-/**
- * Decides whether and how a patient gets their aftercare instructions when a session is
- * recorded: on the channel they can be reached on, in their language, in the send window.
- */
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Actor, AuditService } from '../audit/audit.service';
@@ -18,6 +14,10 @@ import type { Treatment } from '../treatments/treatment.entity';
 import { sendWindowOf, timeZoneOf } from './check-in-timing';
 import { nextSendTime } from './planner';
 
+/**
+ * Decides whether and how a patient gets their aftercare instructions when a session is
+ * recorded: on the channel they can be reached on, in their language, in the send window.
+ */
 @Injectable()
 export class AftercareInstructions {
   constructor(

@@ -1,8 +1,3 @@
-/**
- * Decides a check-in's state as answers come in (answered, clarification asked) and what other
- * features read of check-ins; the one door other features use, handing planning, cancelling,
- * tokens and extra check-ins to the services named for them in this folder.
- */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -24,6 +19,11 @@ import { ExtraCheckIns } from './extra-check-ins.service';
 export { sendWindowOf, timeZoneOf } from './check-in-timing';
 export type { TokenLookup } from './check-in-tokens.service';
 
+/**
+ * Decides a check-in's state as answers come in (answered, clarification asked) and what other
+ * features read of check-ins; the one door other features use, handing planning, cancelling,
+ * tokens and extra check-ins to the services named for them in this folder.
+ */
 @Injectable()
 export class CheckInsService {
   constructor(
