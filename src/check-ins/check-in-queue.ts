@@ -50,7 +50,7 @@ export class CheckInQueue {
     return { id: checkIn.id, holder: this.owner };
   }
 
-  /** Up to `limit` due check-ins, oldest first, each now leased to this instance. */
+  /** Up to `limit` due check-ins of every clinic (the dispatcher serves them all), oldest first, each now leased to this instance. */
   async claimDue(limit: number): Promise<CheckIn[]> {
     const leases = await this.queue.claim(this.db, this.clock.now(), limit);
     return this.repo.claimed(this.db.manager, leases.map((l) => l.id));

@@ -50,7 +50,10 @@ export type DispatchResult = 'sent' | 'retried' | 'deferred' | 'failed' | 'skipp
  * leases, expires what is overdue, claims due check-ins (CheckInQueue), sends each on the
  * patient's live channel inside the send window, and settles it as sent, retried, fallen back or
  * failed (decideCheckInFailure); then queues reminders and delivers queued messages. Several
- * instances may tick against one database.
+ * instances may tick against one database. Its claim, expiry and reminder passes take the due
+ * check-ins of every clinic, by design (one dispatcher serves all clinics): the one exception to
+ * "a query of clinic data takes the clinic id" besides the token lookup; everything after reads
+ * and writes each check-in within the clinic_id it carries.
  */
 @Injectable()
 export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
