@@ -9,6 +9,7 @@ import { MessagingService } from '../messaging/messaging.service';
 import { PatientsService } from '../patients/patients.service';
 import { AdminNotices } from './admin-notices';
 import { CheckInDispatchRepository } from './check-in-dispatch.repository';
+import { isAwaitingAnswer } from './check-in-status';
 import type { CheckIn } from './check-in.entity';
 import { decideCheckInFailure } from './check-in-failure';
 import { sendWindowOf, timeZoneOf } from './check-ins.service';
@@ -52,7 +53,7 @@ export class CheckInDeliveryFailures {
   private async reopenUndelivered(tx: EntityManager, message: Message, checkInId: string, failure: DeliveryFailure): Promise<void> {
     const checkIn = await this.repo.find(tx, message.clinicId, checkInId, true);
     const now = this.clock.now();
-    if (!checkIn || checkIn.status !== 'sent' || checkIn.expiresAt <= now) return;
+    if (!checkIn || !isAwaitingAnswer(checkIn, now)) return;
     const patient = await this.patients.findById(checkIn.patientId, tx);
     const clinic = await this.clinics.get(checkIn.clinicId, tx);
     const zone = timeZoneOf(patient, clinic);

@@ -8,6 +8,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
+import { awaitingAnswerSql } from './check-in-status';
 import { CheckIn } from './check-in.entity';
 import { CHECK_IN_COLUMNS } from './check-ins.repository';
 
@@ -92,7 +93,7 @@ export class CheckInDispatchRepository {
     return queryRows<CheckIn>(
       manager,
       `SELECT ${CHECK_IN_COLUMNS('c')} FROM check_ins c
-        WHERE c.status = 'sent' AND c.reminder_sent_at IS NULL AND c.remind_at <= $1 AND c.expires_at > $1
+        WHERE ${awaitingAnswerSql('c', '$1')} AND c.reminder_sent_at IS NULL AND c.remind_at <= $1
         ORDER BY c.remind_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [now, limit],
     );

@@ -9,6 +9,7 @@ import { MessagingService } from '../messaging/messaging.service';
 import { canReach } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { CheckInDispatchRepository } from './check-in-dispatch.repository';
+import { isAwaitingAnswer } from './check-in-status';
 import { sendWindowOf, timeZoneOf } from './check-ins.service';
 import { nextSendTime, secondsUntilWindowCloses } from './planner';
 
@@ -31,7 +32,7 @@ export class CheckInGuards {
   /** A queued reminder goes only to an open check-in, on a channel the patient still accepts, in the window. */
   async reminder(message: Message): Promise<DeliveryVerdict> {
     const checkIn = message.checkInId ? await this.repo.find(this.db.manager, message.clinicId, message.checkInId, false) : null;
-    if (!checkIn || checkIn.status !== 'sent' || checkIn.expiresAt <= this.clock.now()) return { cancel: `check-in is ${checkIn?.status ?? 'gone'}` };
+    if (!checkIn || !isAwaitingAnswer(checkIn, this.clock.now())) return { cancel: `check-in is ${checkIn?.status ?? 'gone'}` };
     return this.patientMessage(message);
   }
 

@@ -11,7 +11,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
 import type { Treatment } from '../treatments/treatment.entity';
-import { openCheckInSql } from './check-in-status';
+import { awaitingAnswerSql, openCheckInSql } from './check-in-status';
 import { CheckInToken } from './check-in-token.entity';
 import { CheckInTreatment } from './check-in-treatment.entity';
 import { CheckIn } from './check-in.entity';
@@ -89,7 +89,7 @@ export class CheckInsRepository {
     const [row] = await queryRows<CheckIn>(
       manager,
       `SELECT ${CHECK_IN_COLUMNS('c')} FROM check_ins c
-        WHERE c.clinic_id = $1 AND c.patient_id = $2 AND c.status = 'sent' AND c.expires_at > $3
+        WHERE c.clinic_id = $1 AND c.patient_id = $2 AND ${awaitingAnswerSql('c', '$3')}
         ORDER BY c.sent_at DESC FOR UPDATE`,
       [clinicId, patientId, now],
     );
