@@ -1,11 +1,10 @@
 /**
  * Every query of check_ins, check_in_treatments and check_in_tokens made by this folder's
- * services (the dispatcher keeps its lease queries), with typed rows. Raw SQL with `$n`
- * parameters through `queryRows`; TypeORM's repository API only to insert rows and to find a
- * token by its primary key. Every query on clinic data is scoped by the clinic's id, except
+ * services but the dispatcher's (check-in-dispatch.repository.ts), with typed rows. Raw SQL with
+ * `$n` parameters through `queryRows`; TypeORM's repository API only for simple CRUD by primary
+ * key (inserting rows, updating or deleting one by its id and clinic, finding a token). Every query on clinic data is scoped by the clinic's id, except
  * the token lookup's two (token → check-in id → check-in): a token identifies its check-in, and
- * the check-in found carries the clinic_id every later query uses. The dispatcher's queries
- * live in check-in-dispatch.repository.ts.
+ * the check-in found carries the clinic_id every later query uses.
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -179,7 +178,7 @@ export class CheckInsRepository {
 
   /** Superseded by a later session's late steps: never sent. */
   async supersede(manager: EntityManager, clinicId: string, ids: string[]): Promise<void> {
-    await manager.query(`UPDATE check_ins SET status = 'superseded', lease_owner = NULL, lease_expires_at = NULL WHERE clinic_id = $1 AND id = ANY($2::uuid[])`, [clinicId, ids]);
+    await queryRows(manager, `UPDATE check_ins SET status = 'superseded', lease_owner = NULL, lease_expires_at = NULL WHERE clinic_id = $1 AND id = ANY($2::uuid[])`, [clinicId, ids]);
   }
 
   async cancel(manager: EntityManager, clinicId: string, id: string): Promise<void> {
@@ -250,7 +249,8 @@ export class CheckInsRepository {
   /** Links, an existing one left as it is. */
   async link(manager: EntityManager, links: CheckInLink[]): Promise<void> {
     if (!links.length) return;
-    await manager.query(
+    await queryRows(
+      manager,
       `INSERT INTO check_in_treatments (check_in_id, treatment_id, clinic_id, step, day_offset)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::int[])
        ON CONFLICT DO NOTHING`,
