@@ -2,9 +2,10 @@
  * Every query of check_ins, check_in_treatments and check_in_tokens made by this folder's
  * services but the dispatcher's (check-in-dispatch.repository.ts), with typed rows. Raw SQL with
  * `$n` parameters through `queryRows`; TypeORM's repository API only for simple CRUD by primary
- * key (inserting rows, updating or deleting one by its id and clinic, finding a token). Every query on clinic data is scoped by the clinic's id, except
- * the token lookup's two (token → check-in id → check-in): a token identifies its check-in, and
- * the check-in found carries the clinic_id every later query uses.
+ * key (inserting rows, updating or deleting one by its id and clinic, finding a token). Every
+ * query on clinic data is scoped by the clinic's id, except the token lookup's two (token →
+ * check-in id → check-in): a token identifies its check-in, and the check-in found carries the
+ * clinic_id every later query uses.
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
