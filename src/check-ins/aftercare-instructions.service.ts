@@ -1,7 +1,3 @@
-/**
- * Decides whether and how a patient gets their aftercare instructions when a session is
- * recorded: on the channel they can be reached on, in their language, in the send window.
- */
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -9,6 +5,7 @@ import { Actor } from '../common/actor';
 import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { patientEnvelope } from '../messaging/envelope';
 import { MessagingService } from '../messaging/messaging.service';
 import { chooseChannel, Patient } from '../patients/patient.entity';
 import { unsubscribeHeaders } from '../patients/unsubscribe-token';
@@ -18,6 +15,10 @@ import type { Treatment } from '../treatments/treatment.entity';
 import { sendWindowOf, timeZoneOf } from './check-in-timing';
 import { nextSendTime } from './planner';
 
+/**
+ * Decides whether and how a patient gets their aftercare instructions when a session is
+ * recorded: on the channel they can be reached on, in their language, in the send window.
+ */
 @Injectable()
 export class AftercareInstructions {
   constructor(
@@ -44,8 +45,7 @@ export class AftercareInstructions {
         patientId: patient.id,
         channel,
         purpose: 'aftercare_instructions',
-        to: channel === 'sms' ? patient.phone! : patient.email!,
-        from: channel === 'sms' ? clinic.smsFrom : emailSenderOf(clinic, this.config.emailFrom, this.config.emailFromDomains),
+        ...patientEnvelope(channel, patient, { sms: clinic.smsFrom, email: emailSenderOf(clinic, this.config.emailFrom, this.config.emailFromDomains) }),
         subject: text.subject,
         text: text.text,
         html: text.html ?? null,

@@ -1,7 +1,3 @@
-/**
- * Decides what becomes of open check-ins when a session is cancelled (kept for another session,
- * handed to it, or cancelled) and cancels all of a patient's open check-ins on erasure.
- */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -10,6 +6,10 @@ import type { Session } from '../treatments/course';
 import { CheckInsRepository } from './check-ins.repository';
 import { fateOnCancel } from './course-plan';
 
+/**
+ * Decides what becomes of open check-ins when a session is cancelled (kept for another session,
+ * handed to it, or cancelled) and cancels all of a patient's open check-ins on erasure.
+ */
 @Injectable()
 export class CheckInCancellation {
   constructor(

@@ -9,7 +9,9 @@ import type { Message } from '../messaging/message.entity';
 import { MessagingService } from '../messaging/messaging.service';
 import { PatientsService } from '../patients/patients.service';
 import { AdminNotices } from './admin-notices';
-import { CheckIn } from './check-in.entity';
+import { CheckInDispatchRepository } from './check-in-dispatch.repository';
+import { isAwaitingAnswer } from './check-in-status';
+import type { CheckIn } from './check-in.entity';
 import { decideCheckInFailure } from './check-in-failure';
 import { sendWindowOf, timeZoneOf } from './check-ins.service';
 import { nextSendTime } from './planner';
@@ -23,6 +25,7 @@ import { nextSendTime } from './planner';
 @Injectable()
 export class CheckInDeliveryFailures {
   constructor(
+    private readonly repo: CheckInDispatchRepository,
     private readonly patients: PatientsService,
     private readonly clinics: ClinicsService,
     private readonly messaging: MessagingService,
@@ -49,9 +52,9 @@ export class CheckInDeliveryFailures {
   }
 
   private async reopenUndelivered(tx: EntityManager, message: Message, checkInId: string, failure: DeliveryFailure): Promise<void> {
-    const checkIn = await tx.getRepository(CheckIn).findOne({ where: { id: checkInId }, lock: { mode: 'pessimistic_write' } });
+    const checkIn = await this.repo.find(tx, message.clinicId, checkInId, true);
     const now = this.clock.now();
-    if (!checkIn || checkIn.status !== 'sent' || checkIn.expiresAt <= now) return;
+    if (!checkIn || !isAwaitingAnswer(checkIn, now)) return;
     const patient = await this.patients.findById(checkIn.patientId, tx);
     const clinic = await this.clinics.get(checkIn.clinicId, tx);
     const zone = timeZoneOf(patient, clinic);
@@ -71,7 +74,7 @@ export class CheckInDeliveryFailures {
       action = 'check_in.failed';
     }
     const kind = failure.kind;
-    await tx.update(CheckIn, { id: checkIn.id }, { ...changes, lastError: `undelivered (${kind})`, sentAt: null });
+    await this.repo.update(tx, checkIn.clinicId, checkIn.id, { ...changes, lastError: `undelivered (${kind})`, sentAt: null });
     await this.audit.record(tx, { clinicId: checkIn.clinicId, actor: SYSTEM, action, entityType: 'check_in', entityId: checkIn.id, data: { messageId: message.id, channel: message.channel, kind, via: 'status callback' } });
   }
 }

@@ -8,7 +8,8 @@ import type { Message } from '../messaging/message.entity';
 import { MessagingService } from '../messaging/messaging.service';
 import { canReach } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
-import { CheckIn } from './check-in.entity';
+import { CheckInDispatchRepository } from './check-in-dispatch.repository';
+import { isAwaitingAnswer } from './check-in-status';
 import { sendWindowOf, timeZoneOf } from './check-ins.service';
 import { nextSendTime, secondsUntilWindowCloses } from './planner';
 
@@ -21,6 +22,7 @@ import { nextSendTime, secondsUntilWindowCloses } from './planner';
 export class CheckInGuards {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: CheckInDispatchRepository,
     private readonly patients: PatientsService,
     private readonly clinics: ClinicsService,
     private readonly messaging: MessagingService,
@@ -29,8 +31,8 @@ export class CheckInGuards {
 
   /** A queued reminder goes only to an open check-in, on a channel the patient still accepts, in the window. */
   async reminder(message: Message): Promise<DeliveryVerdict> {
-    const checkIn = message.checkInId ? await this.db.getRepository(CheckIn).findOneBy({ id: message.checkInId }) : null;
-    if (!checkIn || checkIn.status !== 'sent' || checkIn.expiresAt <= this.clock.now()) return { cancel: `check-in is ${checkIn?.status ?? 'gone'}` };
+    const checkIn = message.checkInId ? await this.repo.find(this.db.manager, message.clinicId, message.checkInId, false) : null;
+    if (!checkIn || !isAwaitingAnswer(checkIn, this.clock.now())) return { cancel: `check-in is ${checkIn?.status ?? 'gone'}` };
     return this.patientMessage(message);
   }
 

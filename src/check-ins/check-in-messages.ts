@@ -7,13 +7,14 @@ import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { queryRows } from '../database/query-rows';
+import { patientEnvelope } from '../messaging/envelope';
 import { MessageDraft, MessagingService } from '../messaging/messaging.service';
 import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { unsubscribeHeaders } from '../patients/unsubscribe-token';
 import { checkInEmail, checkInSms, smsClinicName } from '../protocols/texts';
-import { CheckIn } from './check-in.entity';
+import { CheckInDispatchRepository } from './check-in-dispatch.repository';
+import type { CheckIn } from './check-in.entity';
 import { CheckInsService, sendWindowOf, timeZoneOf } from './check-ins.service';
 import { nextSendTime, SendWindow } from './planner';
 
@@ -34,6 +35,7 @@ export function reminderAfterSend(checkIn: CheckIn, sentAt: Date, zone: string, 
 export class CheckInMessages {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: CheckInDispatchRepository,
     private readonly checkIns: CheckInsService,
     private readonly patients: PatientsService,
     private readonly clinics: ClinicsService,
@@ -47,18 +49,12 @@ export class CheckInMessages {
   async queueReminders(limit: number): Promise<number> {
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
-      const ids = await queryRows<{ id: string }>(
-        tx,
-        `SELECT id FROM check_ins WHERE status = 'sent' AND reminder_sent_at IS NULL AND remind_at <= $1 AND expires_at > $1
-          ORDER BY remind_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [now, limit],
-      );
-      const due = ids.length ? await tx.getRepository(CheckIn).find({ where: { id: In(ids.map((r) => r.id)) }, order: { remindAt: 'ASC' } }) : [];
+      const due = await this.repo.lockRemindersDue(tx, now, limit);
       for (const checkIn of due) {
         const patient = await this.patients.findById(checkIn.patientId, tx);
         const clinic = await this.clinics.get(checkIn.clinicId, tx);
         const channel = chooseChannel(patient, checkIn.channel, this.messaging.liveChannels(clinic.smsFrom));
-        await tx.update(CheckIn, { id: checkIn.id }, { reminderSentAt: now });
+        await this.repo.update(tx, checkIn.clinicId, checkIn.id, { reminderSentAt: now });
         if (!channel) continue;
         const { link } = await this.checkIns.issueToken(tx, checkIn.id);
         const notBefore = nextSendTime(now, timeZoneOf(patient, clinic), sendWindowOf(clinic));
@@ -72,11 +68,12 @@ export class CheckInMessages {
   /** The check-in (or its reminder) as a message to the patient on `channel`. */
   draft(checkIn: CheckIn, patient: Patient, clinic: Clinic, channel: Channel, link: string, reminder: boolean): MessageDraft {
     const t = { clinicName: clinic.name, givenName: patient.givenName, link, dayOffset: checkIn.dayOffset };
-    const base = { clinicId: clinic.id, patientId: patient.id, checkInId: checkIn.id, purpose: reminder ? ('reminder' as const) : ('check_in' as const) };
+    const envelope = patientEnvelope(channel, patient, { sms: clinic.smsFrom, email: emailSenderOf(clinic, this.config.emailFrom) });
+    const base = { clinicId: clinic.id, patientId: patient.id, checkInId: checkIn.id, purpose: reminder ? ('reminder' as const) : ('check_in' as const), channel, ...envelope };
     if (channel === 'sms') {
-      return { ...base, channel, to: patient.phone!, from: clinic.smsFrom, text: checkInSms(patient.locale, { ...t, clinicName: smsClinicName(clinic) }, reminder) };
+      return { ...base, text: checkInSms(patient.locale, { ...t, clinicName: smsClinicName(clinic) }, reminder) };
     }
     const email = checkInEmail(patient.locale, t, reminder);
-    return { ...base, channel, to: patient.email!, from: emailSenderOf(clinic, this.config.emailFrom), subject: email.subject, text: email.text, html: email.html, headers: unsubscribeHeaders(patient.id, this.config.publicBaseUrl, this.config.jwtSecret) };
+    return { ...base, subject: email.subject, text: email.text, html: email.html, headers: unsubscribeHeaders(patient.id, this.config.publicBaseUrl, this.config.jwtSecret) };
   }
 }

@@ -1,8 +1,3 @@
-/**
- * Decides which check-ins a session gets and which session each counts for: one per protocol
- * step, merged into the patient's open check-in of the same local day, the course's late steps
- * run from its last session (and planned again when that session is cancelled).
- */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -28,6 +23,11 @@ export interface SessionToPlan {
   protocol: Protocol;
 }
 
+/**
+ * Decides which check-ins a session gets and which session each counts for: one per protocol
+ * step, merged into the patient's open check-in of the same local day, the course's late steps
+ * run from its last session (and planned again when that session is cancelled).
+ */
 @Injectable()
 export class CheckInPlanning {
   constructor(

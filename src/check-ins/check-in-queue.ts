@@ -2,13 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditService } from '../audit/audit.service';
 import { SYSTEM } from '../common/actor';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Lease, LeaseQueue } from '../database/lease-queue';
+import { CheckInDispatchRepository, DUE_FOR_SENDING_SQL } from './check-in-dispatch.repository';
 import { CheckIn } from './check-in.entity';
 
 /**
@@ -30,6 +31,7 @@ export class CheckInQueue {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: CheckInDispatchRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -38,7 +40,7 @@ export class CheckInQueue {
       entity: CheckIn,
       table: 'check_ins',
       waitingStatus: 'scheduled',
-      ready: `status = 'scheduled' AND next_attempt_at <= $1 AND expires_at > $1`,
+      ready: DUE_FOR_SENDING_SQL,
       order: 'next_attempt_at',
       holder: { kind: 'owner', owner: this.owner },
       leaseMs: () => config.dispatchLeaseMs ?? LEASE_MS,
@@ -49,11 +51,10 @@ export class CheckInQueue {
     return { id: checkIn.id, holder: this.owner };
   }
 
-  /** Up to `limit` due check-ins, oldest first, each now leased to this instance. */
+  /** Up to `limit` due check-ins of every clinic (the dispatcher serves them all), oldest first, each now leased to this instance. */
   async claimDue(limit: number): Promise<CheckIn[]> {
     const leases = await this.queue.claim(this.db, this.clock.now(), limit);
-    if (!leases.length) return [];
-    return this.db.getRepository(CheckIn).find({ where: { id: In(leases.map((l) => l.id)) }, order: { nextAttemptAt: 'ASC' } });
+    return this.repo.claimed(this.db.manager, leases.map((l) => l.id));
   }
 
   /** Just before sending, so the lease covers the send; false when it was lost to another instance. */

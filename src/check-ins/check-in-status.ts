@@ -13,3 +13,13 @@ export function openCheckInSql(alias?: string): string {
   const column = alias ? `${alias}.status` : 'status';
   return `${column} IN (${OPEN_CHECK_IN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 }
+
+/** Sent and not yet expired at `now`: the patient's answer is awaited (a reminder may go, an undelivered send is retried). */
+export function isAwaitingAnswer(checkIn: { status: string; expiresAt: Date }, now: Date): boolean {
+  return checkIn.status === 'sent' && checkIn.expiresAt > now;
+}
+
+/** `isAwaitingAnswer` in SQL, for a check_ins row under `alias`, `now` being a parameter such as `$1`. */
+export function awaitingAnswerSql(alias: string, now: string): string {
+  return `${alias}.status = 'sent' AND ${alias}.expires_at > ${now}`;
+}

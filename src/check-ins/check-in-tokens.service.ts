@@ -1,7 +1,3 @@
-/**
- * Decides what a check-in link is worth: issues a fresh token per message (only its hash is
- * kept) and tells, from a token, whether its check-in can still be answered.
- */
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
@@ -28,6 +24,10 @@ export function tokenStateOf(checkIn: Pick<CheckIn, 'status' | 'expiresAt'>, now
   return 'open';
 }
 
+/**
+ * Decides what a check-in link is worth: issues a fresh token per message (only its hash is
+ * kept) and tells, from a token, whether its check-in can still be answered.
+ */
 @Injectable()
 export class CheckInTokens {
   constructor(

@@ -7,6 +7,7 @@ import { AdminNotices } from './admin-notices';
 import { AftercareInstructions } from './aftercare-instructions.service';
 import { CheckInCancellation } from './check-in-cancellation.service';
 import { CheckInDeliveryFailures } from './check-in-delivery-failures';
+import { CheckInDispatchRepository } from './check-in-dispatch.repository';
 import { CheckInExpiry } from './check-in-expiry';
 import { CheckInGuards } from './check-in-guards';
 import { CheckInMessages } from './check-in-messages';
@@ -25,7 +26,7 @@ import { ExtraCheckIns } from './extra-check-ins.service';
   imports: [TypeOrmModule.forFeature([CheckIn, CheckInTreatment, CheckInToken]), PatientsModule, ClinicsModule, MessagingModule],
   providers: [
     CheckInsRepository, CheckInPlanning, AftercareInstructions, CheckInCancellation, CheckInTokens, ExtraCheckIns, CheckInsService,
-    CheckInDispatcher, CheckInQueue, CheckInMessages, CheckInExpiry, CheckInGuards, CheckInDeliveryFailures, AdminNotices,
+    CheckInDispatchRepository, CheckInDispatcher, CheckInQueue, CheckInMessages, CheckInExpiry, CheckInGuards, CheckInDeliveryFailures, AdminNotices,
   ],
   exports: [CheckInsService, CheckInDispatcher, CheckInExpiry, CheckInGuards, CheckInDeliveryFailures],
 })

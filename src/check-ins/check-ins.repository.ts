@@ -1,22 +1,24 @@
 /**
  * Every query of check_ins, check_in_treatments and check_in_tokens made by this folder's
- * services (the dispatcher keeps its lease queries), with typed rows. Raw SQL with `$n`
- * parameters through `queryRows`; TypeORM's repository API only to insert rows and to find a
- * token by its primary key. Every query on clinic data is scoped by the clinic's id, except
- * the two whose caller holds only a credential-derived id (a token, a check-in's id).
+ * services but the dispatcher's (check-in-dispatch.repository.ts), with typed rows. Raw SQL with
+ * `$n` parameters through `queryRows`; TypeORM's repository API only for simple CRUD by primary
+ * key (inserting rows, updating or deleting one by its id and clinic, finding a token). Every
+ * query on clinic data is scoped by the clinic's id, except the token lookup's two (token →
+ * check-in id → check-in): a token identifies its check-in, and the check-in found carries the
+ * clinic_id every later query uses.
  */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
 import type { Treatment } from '../treatments/treatment.entity';
-import { openCheckInSql } from './check-in-status';
+import { awaitingAnswerSql, openCheckInSql } from './check-in-status';
 import { CheckInToken } from './check-in-token.entity';
 import { CheckInTreatment } from './check-in-treatment.entity';
 import { CheckIn } from './check-in.entity';
 import type { PlannedCheckIn } from './planner';
 
-/** A check-in as the API shows it: every column but the dispatcher's lease. */
-const CHECK_IN_COLUMNS = (alias: string): string =>
+/** A check-in as the API shows it: every column but the dispatcher's lease (as the entity selects by default). */
+export const CHECK_IN_COLUMNS = (alias: string): string =>
   [
     'id',
     'clinic_id AS "clinicId"',
@@ -83,13 +85,13 @@ export class CheckInsRepository {
   }
 
   /** The patient's most recently sent check-in still open at `now`; every such check-in is locked, as before the split. */
-  async lockLatestSentOfPatient(manager: EntityManager, patientId: string, now: Date): Promise<CheckIn | null> {
+  async lockLatestSentOfPatient(manager: EntityManager, clinicId: string, patientId: string, now: Date): Promise<CheckIn | null> {
     const [row] = await queryRows<CheckIn>(
       manager,
       `SELECT ${CHECK_IN_COLUMNS('c')} FROM check_ins c
-        WHERE c.patient_id = $1 AND c.status = 'sent' AND c.expires_at > $2
+        WHERE c.clinic_id = $1 AND c.patient_id = $2 AND ${awaitingAnswerSql('c', '$3')}
         ORDER BY c.sent_at DESC FOR UPDATE`,
-      [patientId, now],
+      [clinicId, patientId, now],
     );
     return row ?? null;
   }
@@ -177,7 +179,7 @@ export class CheckInsRepository {
 
   /** Superseded by a later session's late steps: never sent. */
   async supersede(manager: EntityManager, clinicId: string, ids: string[]): Promise<void> {
-    await manager.query(`UPDATE check_ins SET status = 'superseded', lease_owner = NULL, lease_expires_at = NULL WHERE clinic_id = $1 AND id = ANY($2::uuid[])`, [clinicId, ids]);
+    await queryRows(manager, `UPDATE check_ins SET status = 'superseded', lease_owner = NULL, lease_expires_at = NULL WHERE clinic_id = $1 AND id = ANY($2::uuid[])`, [clinicId, ids]);
   }
 
   async cancel(manager: EntityManager, clinicId: string, id: string): Promise<void> {
@@ -225,9 +227,13 @@ export class CheckInsRepository {
     );
   }
 
-  /** The sessions a check-in counts for (the caller holds only the check-in's id). */
-  async treatmentIdsOf(manager: EntityManager, checkInId: string): Promise<string[]> {
-    const rows = await queryRows<{ treatmentId: string }>(manager, `SELECT treatment_id AS "treatmentId" FROM check_in_treatments WHERE check_in_id = $1`, [checkInId]);
+  /** The sessions a check-in of the clinic counts for. */
+  async treatmentIdsOf(manager: EntityManager, clinicId: string, checkInId: string): Promise<string[]> {
+    const rows = await queryRows<{ treatmentId: string }>(
+      manager,
+      `SELECT treatment_id AS "treatmentId" FROM check_in_treatments WHERE clinic_id = $1 AND check_in_id = $2`,
+      [clinicId, checkInId],
+    );
     return rows.map((r) => r.treatmentId);
   }
 
@@ -244,7 +250,8 @@ export class CheckInsRepository {
   /** Links, an existing one left as it is. */
   async link(manager: EntityManager, links: CheckInLink[]): Promise<void> {
     if (!links.length) return;
-    await manager.query(
+    await queryRows(
+      manager,
       `INSERT INTO check_in_treatments (check_in_id, treatment_id, clinic_id, step, day_offset)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::int[])
        ON CONFLICT DO NOTHING`,

@@ -1,8 +1,3 @@
-/**
- * Decides a check-in's state as answers come in (answered, clarification asked) and what other
- * features read of check-ins; the one door other features use, handing planning, cancelling,
- * tokens and extra check-ins to the services named for them in this folder.
- */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -25,6 +20,11 @@ import { ExtraCheckIns } from './extra-check-ins.service';
 export { sendWindowOf, timeZoneOf } from './check-in-timing';
 export type { TokenLookup } from './check-in-tokens.service';
 
+/**
+ * Decides a check-in's state as answers come in (answered, clarification asked) and what other
+ * features read of check-ins; the one door other features use, handing planning, cancelling,
+ * tokens and extra check-ins to the services named for them in this folder.
+ */
 @Injectable()
 export class CheckInsService {
   constructor(
@@ -98,7 +98,11 @@ export class CheckInsService {
     return this.tokens.issue(manager, checkInId);
   }
 
-  /** Reading a link changes nothing: mail scanners open links too. */
+  /**
+   * Reading a link changes nothing: mail scanners open links too. The one read of a check-in
+   * without a clinic id, and rightly: the token is the credential and identifies its check-in,
+   * and the check-in found carries its clinic_id, which every later query of the answer uses.
+   */
   lookupToken(token: string, manager: EntityManager = this.db.manager, lock = false): Promise<TokenLookup> {
     return this.tokens.lookup(token, manager, lock);
   }
@@ -106,8 +110,8 @@ export class CheckInsService {
   // --- Answers coming in ---
 
   /** The check-in an SMS reply answers: the patient's most recently sent one still open. */
-  openCheckInForPatient(manager: EntityManager, patientId: string): Promise<CheckIn | null> {
-    return this.repo.lockLatestSentOfPatient(manager, patientId, this.clock.now());
+  openCheckInForPatient(manager: EntityManager, clinicId: string, patientId: string): Promise<CheckIn | null> {
+    return this.repo.lockLatestSentOfPatient(manager, clinicId, patientId, this.clock.now());
   }
 
   async markAnswered(manager: EntityManager, checkIn: CheckIn, actor: Actor, responseId: string): Promise<void> {
@@ -136,8 +140,8 @@ export class CheckInsService {
   }
 
   /** The sessions a check-in counts for (its merged steps and the course's late steps). */
-  treatmentIdsOf(manager: EntityManager, checkInId: string): Promise<string[]> {
-    return this.repo.treatmentIdsOf(manager, checkInId);
+  treatmentIdsOf(manager: EntityManager, clinicId: string, checkInId: string): Promise<string[]> {
+    return this.repo.treatmentIdsOf(manager, clinicId, checkInId);
   }
 
   listForPatient(clinicId: string, patientId: string): Promise<CheckIn[]> {

@@ -18,7 +18,8 @@ import { DeliveryError } from '../messaging/transports';
 import { Channel, chooseChannel, Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { AdminNotices } from './admin-notices';
-import { CheckIn } from './check-in.entity';
+import { CheckInDispatchRepository } from './check-in-dispatch.repository';
+import type { CheckIn } from './check-in.entity';
 import { CheckInExpiry } from './check-in-expiry';
 import { decideCheckInFailure } from './check-in-failure';
 import { CheckInMessages, reminderAfterSend } from './check-in-messages';
@@ -50,7 +51,10 @@ export type DispatchResult = 'sent' | 'retried' | 'deferred' | 'failed' | 'skipp
  * leases, expires what is overdue, claims due check-ins (CheckInQueue), sends each on the
  * patient's live channel inside the send window, and settles it as sent, retried, fallen back or
  * failed (decideCheckInFailure); then queues reminders and delivers queued messages. Several
- * instances may tick against one database.
+ * instances may tick against one database. Its claim, expiry and reminder passes take the due
+ * check-ins of every clinic, by design (one dispatcher serves all clinics): the one exception to
+ * "a query of clinic data takes the clinic id" besides the token lookup; everything after reads
+ * and writes each check-in within the clinic_id it carries.
  */
 @Injectable()
 export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -65,6 +69,7 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly queue: CheckInQueue,
+    private readonly repo: CheckInDispatchRepository,
     private readonly checkIns: CheckInsService,
     private readonly checkInMessages: CheckInMessages,
     private readonly expiry: CheckInExpiry,
@@ -231,7 +236,7 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
         return true;
       }
       // Cancelled, answered or taken over meanwhile: record what really happened, change nothing.
-      const status = (await tx.getRepository(CheckIn).findOne({ where: { id: checkIn.id }, select: { id: true, status: true } }))?.status ?? null;
+      const status = await this.repo.statusOf(tx, checkIn.clinicId, checkIn.id);
       this.logger.warn(`Check-in ${checkIn.id} was ${status} when its send finished; left as it is`);
       await audit('check_in.send_outcome_after_lease_lost', { outcome: outcome.ok ? 'sent' : 'failed', status });
       return false;

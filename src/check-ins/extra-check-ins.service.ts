@@ -1,7 +1,3 @@
-/**
- * Decides the extra check-in a practitioner asks for from a flag: N days from now for the
- * flag's session, or the patient's open check-in of that day reused (one check-in a day).
- */
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -17,6 +13,10 @@ import type { CheckIn } from './check-in.entity';
 import { CheckInsRepository } from './check-ins.repository';
 import { planExtraCheckIn } from './extra-check-in';
 
+/**
+ * Decides the extra check-in a practitioner asks for from a flag: N days from now for the
+ * flag's session, or the patient's open check-in of that day reused (one check-in a day).
+ */
 @Injectable()
 export class ExtraCheckIns {
   constructor(

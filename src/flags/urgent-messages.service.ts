@@ -5,6 +5,7 @@ import { SYSTEM } from '../common/actor';
 import { Clinic, emailSenderOf } from '../clinics/clinic.entity';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { patientEnvelope } from '../messaging/envelope';
 import { MessagingService } from '../messaging/messaging.service';
 import { smsSegments } from '../common/sms-segments';
 import { OnCallService } from '../on-call/on-call.service';
@@ -51,9 +52,8 @@ export class UrgentMessagesService {
         patientId: patient.id,
         channel,
         purpose: 'safety_advice',
-        to: channel === 'sms' ? patient.phone! : patient.email!,
         // The clinic is the sender the patient sees, as on every other patient email.
-        from: channel === 'sms' ? clinic.smsFrom : emailSenderOf(clinic, this.config.emailFrom, this.config.emailFromDomains),
+        ...patientEnvelope(channel, patient, { sms: clinic.smsFrom, email: emailSenderOf(clinic, this.config.emailFrom, this.config.emailFromDomains) }),
         subject: send.advice.subject,
         // By SMS: the clinic's SMS name, in two segments; the photo invitation only where it still fits.
         text: channel === 'sms' ? withPhotoInvite(send.advice.sms, send.invitePhoto ? textsFor(patient.locale).photos.invite : null) : send.advice.text,

@@ -68,7 +68,7 @@ export class AnswersService {
     const clinic = await this.clinics.get(input.patient.clinicId, m);
     const zone = input.patient.timeZone ?? clinic.timeZone;
     // In a course an answer (a merged check-in counts for several sessions) is judged from the most recent session before it.
-    const linked = input.checkIn ? new Set(await this.checkIns.treatmentIdsOf(m, input.checkIn.id)) : null;
+    const linked = input.checkIn ? new Set(await this.checkIns.treatmentIdsOf(m, input.checkIn.clinicId, input.checkIn.id)) : null;
     const course = await this.treatments.courseAt(m, input.patient, now, linked);
     const treatment = course.latest ?? input.treatment;
     const day = Math.max(0, localDaysBetween(treatment.performedAt, now, zone));

@@ -93,7 +93,7 @@ export class SmsRepliesService {
       let patient: Patient | null = candidates[0] ?? null;
       let open: CheckIn | null = null;
       for (const p of candidates) {
-        const waiting = await this.checkIns.openCheckInForPatient(m, p.id);
+        const waiting = await this.checkIns.openCheckInForPatient(m, p.clinicId, p.id);
         if (waiting) {
           patient = p;
           open = waiting;

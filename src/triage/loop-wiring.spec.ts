@@ -20,13 +20,13 @@ describe('LoopWiring: every guard and hook of the loop, registered once', () => 
 
   it('registers the guards of each purpose', async () => {
     const hooks = new DeliveryHooks();
-    wire(hooks, new CheckInExpiry(null as never, null as never, null as never)).onModuleInit();
+    wire(hooks, new CheckInExpiry(null as never, null as never, null as never, null as never)).onModuleInit();
     expect(await hooks.verdictFor({ purpose: 'reminder' } as Message)).toEqual({ cancel: 'reminder guard' });
   });
 
   it('throws when the same guards and hooks are registered a second time', () => {
     const hooks = new DeliveryHooks();
-    const expiry = new CheckInExpiry(null as never, null as never, null as never);
+    const expiry = new CheckInExpiry(null as never, null as never, null as never, null as never);
     wire(hooks, expiry).onModuleInit();
     expect(() => wire(hooks, expiry).onModuleInit()).toThrow(/already registered/);
     expect(() => expiry.onLostToFollowUp(async () => null)).toThrow(/already registered/);
