@@ -38,7 +38,6 @@ export function waitedPhrase(ms: number): string {
  */
 @Injectable()
 export class EscalationService extends PeriodicService<EscalationReport> {
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly flags: FlagsRepository,

@@ -1,15 +1,13 @@
 import { Controller, Get, Headers, Inject, NotFoundException, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { Metrics } from '../common/metrics';
 import { Public } from '../common/principal';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { queryOne } from '../database/query-rows';
+import { OperationsRepository } from './operations.repository';
 
 /** A check-in due longer than this is overdue: the dispatcher should have taken it by now. */
 export const OVERDUE_AFTER_SECONDS = 300;
@@ -26,7 +24,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
 export class MetricsController {
   constructor(
     private readonly metrics: Metrics,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly operations: OperationsRepository,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -35,40 +33,21 @@ export class MetricsController {
       new Gauge({ name, help, registers, async collect() { await collect(this); } });
     const seconds = (at: Date | string | null) => (at ? Math.max(0, (this.clock.now().getTime() - new Date(at).getTime()) / 1000) : 0);
     // One query feeds three gauges; a scrape collects them all at once, so they share it.
-    let dueQuery: Promise<{ due: number; overdue: number; oldest: Date | null }> | null = null;
-    const dueNow = () =>
-      (dueQuery ??= this.db
-        .query(
-          `SELECT count(*)::int AS due, count(*) FILTER (WHERE next_attempt_at <= $1::timestamptz - make_interval(secs => $2))::int AS overdue, min(next_attempt_at) AS oldest
-             FROM check_ins WHERE status IN ('scheduled', 'sending') AND next_attempt_at <= $1`,
-          [this.clock.now(), OVERDUE_AFTER_SECONDS],
-        )
-        .then((rows: Array<{ due: number; overdue: number; oldest: Date | null }>) => rows[0])
-        .finally(() => (dueQuery = null)));
+    let dueQuery: ReturnType<OperationsRepository['checkInsDue']> | null = null;
+    const dueNow = () => (dueQuery ??= this.operations.checkInsDue(this.clock.now(), OVERDUE_AFTER_SECONDS).finally(() => (dueQuery = null)));
     gauge('aftercare_check_ins_due', 'Check-ins due now and not yet sent', async (g) => g.set((await dueNow()).due));
     gauge('aftercare_check_ins_overdue', `Check-ins due for more than ${OVERDUE_AFTER_SECONDS} s`, async (g) => g.set((await dueNow()).overdue));
     gauge('aftercare_check_ins_due_lag_seconds', 'How long the oldest due check-in has waited (0: none due)', async (g) => g.set(seconds((await dueNow()).oldest)));
-    gauge('aftercare_messages_queued', 'Messages waiting to be sent', async (g) => {
-      const r = await queryOne<{ n: number }>(this.db, `SELECT count(*)::int AS n FROM messages WHERE status = 'queued'`);
-      g.set(r?.n ?? 0);
-    });
-    gauge('aftercare_urgent_flag_unacknowledged_age_seconds', 'Age of the oldest open (unacknowledged) urgent flag (0: none)', async (g) => {
-      const r = await queryOne<{ oldest: Date | null }>(this.db, `SELECT min(created_at) AS oldest FROM flags WHERE status = 'open' AND priority = 'urgent'`);
-      g.set(seconds(r?.oldest ?? null));
-    });
+    gauge('aftercare_messages_queued', 'Messages waiting to be sent', async (g) => g.set(await this.operations.messagesQueued()));
+    gauge('aftercare_urgent_flag_unacknowledged_age_seconds', 'Age of the oldest open (unacknowledged) urgent flag (0: none)', async (g) =>
+      g.set(seconds(await this.operations.oldestOpenUrgentFlag())),
+    );
     gauge('aftercare_audit_checkpoint_age_seconds', 'Age of the newest signed audit checkpoint of any clinic (-1: none yet)', async (g) => {
-      const r = await queryOne<{ newest: Date | null }>(
-        this.db,
-        `SELECT max(last.created_at) AS newest FROM clinics c
-           CROSS JOIN LATERAL (SELECT created_at FROM audit_checkpoints k WHERE k.clinic_id = c.id ORDER BY created_at DESC LIMIT 1) last`,
-      );
-      g.set(r?.newest ? seconds(r.newest) : -1);
+      const newest = await this.operations.newestCheckpoint();
+      g.set(newest ? seconds(newest) : -1);
     });
     // A counter kept by the database: every instance's appends, and it survives restarts.
-    gauge('aftercare_audit_events_appended', 'Audit events appended so far (the audit log\'s highest sequence number)', async (g) => {
-      const r = await queryOne<{ n: string }>(this.db, `SELECT coalesce(max(seq), 0)::bigint AS n FROM audit_events`);
-      g.set(Number(r?.n ?? 0));
-    });
+    gauge('aftercare_audit_events_appended', "Audit events appended so far (the audit log's highest sequence number)", async (g) => g.set(await this.operations.auditEventsAppended()));
   }
 
   @Public()
