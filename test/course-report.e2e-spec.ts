@@ -1,15 +1,14 @@
-import { createTestApp, TestApp } from './support/app';
+import { appSuite, type TestApp } from './support/app';
 import { newApiKey, newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
 import { CLEAN, dispatchAndAnswer } from './support/signals';
 
 /** The course report: per day after treatment, the share of patients with each symptom, above the expected course, and how long it lasted. */
 describe('the course report', () => {
+  const app = appSuite({ start: '2026-03-02T08:00:00Z' });
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' });
+  beforeAll(() => {
+    t = app.t;
   });
-  afterAll(() => t.close());
 
   const get = (path: string, who: Record<string, string>) => t.http.get(path).set(who);
 

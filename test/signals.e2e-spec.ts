@@ -1,5 +1,5 @@
 import { SignalsService } from '../src/signals/signals.service';
-import { createTestApp, TestApp } from './support/app';
+import { appSuite, type TestApp } from './support/app';
 import { newApiKey, newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
 import { CLEAN, dispatchAndAnswer } from './support/signals';
 
@@ -19,14 +19,13 @@ interface Row {
 
 /** Safety signals per lot/product/practitioner/technique/formula/clinic, and their alerts. (The course report: course-report.e2e-spec.ts.) */
 describe('safety signals', () => {
+  const app = appSuite({ start: '2026-03-02T08:00:00Z' });
   let t: TestApp;
   let signals: SignalsService;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' });
+  beforeAll(() => {
+    t = app.t;
     signals = t.get(SignalsService);
   });
-  afterAll(() => t.close());
 
   const get = (path: string, who: Record<string, string>) => t.http.get(path).set(who);
   const rowOf = (rows: Row[], dimension: string, value: string) => rows.find((r) => r.dimension === dimension && r.value === value);

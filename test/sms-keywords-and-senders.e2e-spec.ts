@@ -1,22 +1,15 @@
 import { ClinicsService } from '../src/clinics/clinics.service';
 import { PatientsService } from '../src/patients/patients.service';
-import { createTestApp, DEFAULT_SMS_FROM, TestApp } from './support/app';
+import { DEFAULT_SMS_FROM, type TestApp } from './support/app';
 import { newClinic, newEmail, newPatient, newPhone, TestClinic } from './support/factories';
-import { newMessagingServiceSid, newSid, smsHelpers } from './support/sms';
+import { newMessagingServiceSid, newSid, smsSuite } from './support/sms';
 
 /** SMS keywords (STOP, START, HELP), delivery statuses, and which clinic a text belongs to by its sender. */
 
 describe('SMS keywords, senders and delivery statuses', () => {
+  const { app, treated, dispatchStep, checkInSms, reply, responsesOf, checkInsOf, flagsOf, auditOf, count } = smsSuite();
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
-  const { treated, dispatchStep, checkInSms, reply, responsesOf, checkInsOf, flagsOf, auditOf, count } = smsHelpers(() => t);
+  beforeAll(() => (t = app.t));
 
   describe('consent keywords', () => {
     let c: TestClinic;

@@ -1,20 +1,13 @@
-import { createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
 import { newClinic, newPhone, TestClinic } from './support/factories';
-import { newSid, Patient, smsHelpers, TWIML_EMPTY } from './support/sms';
+import { newSid, Patient, smsSuite, TWIML_EMPTY } from './support/sms';
 
 /** SMS replies by signed webhook: matching a reply to its patient, reading it in any format or language, asking for what is missing, flags from words. */
 
 describe('SMS replies', () => {
+  const { app, treated, dispatchStep, checkInSms, reply, responsesOf, checkInsOf, flagsOf, auditOf, count } = smsSuite();
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' }); // Monday 09:00 in Madrid
-  });
-  afterAll(async () => {
-    await t?.close();
-  });
-
-  const { treated, dispatchStep, checkInSms, reply, responsesOf, checkInsOf, flagsOf, auditOf, count } = smsHelpers(() => t);
+  beforeAll(() => (t = app.t));
 
   it('processes a repeated MessageSid once: one inbound message, one response', async () => {
     const c = await newClinic(t);

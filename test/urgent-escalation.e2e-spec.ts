@@ -1,5 +1,5 @@
 import { EscalationService } from '../src/flags/escalation.service';
-import { createTestApp, TestApp } from './support/app';
+import { appSuite, createTestApp, type TestApp } from './support/app';
 import { linkIn, newClinic, TestClinic } from './support/factories';
 import { Staff, urgentHelpers } from './support/urgent';
 
@@ -11,14 +11,13 @@ const HOUR = 60 * MINUTE;
  * escalation of unacknowledged urgent and high flags (again after an urgent report reopens one).
  */
 describe('urgent pathway: alerts and escalation', () => {
+  const app = appSuite({ start: '2026-03-02T08:00:00Z' });
   let t: TestApp;
   let escalation: EscalationService;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' });
+  beforeAll(() => {
+    t = app.t;
     escalation = t.get(EscalationService);
   });
-  afterAll(() => t.close());
 
   const { addStaff, staffOf, received, mark, treatedAndAsked, answer, onlyFlag, escalations, history } = urgentHelpers(() => t);
 

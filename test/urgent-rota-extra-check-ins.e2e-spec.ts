@@ -1,4 +1,4 @@
-import { createTestApp, TestApp } from './support/app';
+import { appSuite, type TestApp } from './support/app';
 import { linkIn, newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
 import { urgentHelpers } from './support/urgent';
 
@@ -7,12 +7,11 @@ const HOUR = 60 * MINUTE;
 
 /** The urgent pathway's tools for staff: the on-call rota API, extra check-ins asked for from a flag, and safety advice in each language. */
 describe('urgent pathway: on-call rota, extra check-ins and safety advice', () => {
+  const app = appSuite({ start: '2026-03-02T08:00:00Z' });
   let t: TestApp;
-
-  beforeAll(async () => {
-    t = await createTestApp({ start: '2026-03-02T08:00:00Z' });
+  beforeAll(() => {
+    t = app.t;
   });
-  afterAll(() => t.close());
 
   const { addStaff, treatedAndAsked, answer, onlyFlag, history } = urgentHelpers(() => t);
 

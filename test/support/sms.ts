@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { TestApp } from './app';
+import { appSuite, type TestApp } from './app';
 import { newMessageSid, newPatient, newTreatment, TestClinic } from './factories';
 import type { TwilioMessageRequest } from './twilio-api';
 
@@ -61,4 +61,10 @@ export function smsHelpers(suite: () => TestApp) {
   const count = async (sql: string, params: unknown[] = []) => (await suite().db.query(`SELECT count(*)::int AS n FROM ${sql}`, params))[0].n as number;
 
   return { treated, dispatchStep, checkInSms, reply, responsesOf, checkInsOf, flagsOf, auditOf, count };
+}
+
+/** For a describe block: the service (appSuite) from Monday 2 March 2026, 09:00 in Madrid, and the helpers bound to it. */
+export function smsSuite() {
+  const app = appSuite({ start: '2026-03-02T08:00:00Z' });
+  return { app, ...smsHelpers(() => app.t) };
 }
