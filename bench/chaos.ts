@@ -17,7 +17,8 @@
  *   CHAOS_CHECKINS=10000 npm run chaos   # the issue's figure (slow on a shared 2-core machine)
  *
  * Traffic only to 127.0.0.1; every process started here is stopped at the end, also on error or
- * Ctrl-C. Not part of npm test.
+ * Ctrl-C. Not part of npm test. This file holds the run and its scenarios; the instances, the
+ * counted world with its seeding, and the shared settings are in bench/support/chaos-*.ts.
  */
 import 'reflect-metadata';
 import { execFileSync } from 'node:child_process';

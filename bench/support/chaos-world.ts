@@ -33,9 +33,8 @@ function phone(): string {
   }
 }
 
-
 /** A fixed-offset zone where it is about 13:00 now, inside the default 09:00–20:00 send window. */
-export function noonZone(): string {
+function noonZone(): string {
   const offset = Math.max(-12, Math.min(14, 13 - new Date().getUTCHours()));
   return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
 }
