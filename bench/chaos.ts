@@ -17,201 +17,32 @@
  *   CHAOS_CHECKINS=10000 npm run chaos   # the issue's figure (slow on a shared 2-core machine)
  *
  * Traffic only to 127.0.0.1; every process started here is stopped at the end, also on error or
- * Ctrl-C. Not part of npm test.
+ * Ctrl-C. Not part of npm test. This file holds the run and its scenarios; the instances, the
+ * counted world with its seeding, and the shared settings are in bench/support/chaos-*.ts.
  */
 import 'reflect-metadata';
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, openSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { Client } from 'pg';
 import { AppModule } from '../src/app.module';
 import { AuditCheckpointsService } from '../src/audit/checkpoints.service';
-import { ClinicsService } from '../src/clinics/clinics.service';
 import { loadConfig } from '../src/config/app-config';
 import { createDataSource } from '../src/database/data-source';
-import { PatientsService } from '../src/patients/patients.service';
-import { CoursesService } from '../src/courses/courses.service';
-import { SmtpSink } from '../test/support/smtp-sink';
-import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioApiServer } from '../test/support/twilio-api';
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN } from '../test/support/twilio-api';
+import { CLINICS, GRACE_MS, LOGS, log, secs, sleep } from './support/chaos-common';
+import { freePort, Instance, instanceEnv, ready, start, stopAll } from './support/chaos-processes';
+import { deliveries, heldBy, release, seedParkedCheckIns, statuses, verdict, waitSettled, world } from './support/chaos-world';
 
-const N = Number(process.env.CHAOS_CHECKINS ?? 2000);
-const CLINICS = Math.max(1, Math.min(N, Number(process.env.CHAOS_CLINICS ?? 50)));
 // Short, so a killed instance's claims come back within the run, yet above the Twilio SDK's 15 s timeout.
 const LEASE_MS = 30_000;
-const GRACE_MS = 5_000;
-const ROOT = path.resolve(__dirname, '..');
-const LOGS = path.join(os.tmpdir(), 'aftercare-chaos');
 const SHARE = { a: 0.5, b: 0.2, c: 0.15 }; // d gets the rest
-// Scaled with the size: at 10k on a loaded 2-core machine a scenario's slice takes many minutes.
-const SCENARIO_TIMEOUT_MS = Number(process.env.CHAOS_SCENARIO_TIMEOUT_MS ?? Math.max(10 * 60_000, N * 300));
-// ts-node transpiling the whole service takes minutes when eight engineers share two cores.
-const READY_TIMEOUT_MS = Number(process.env.CHAOS_READY_TIMEOUT_MS ?? 300_000);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const secs = (ms: number) => (ms / 1000).toFixed(1) + ' s';
-const log = (...a: unknown[]) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}]`, ...a);
-
-// ---------------------------------------------------------------- processes
-
-interface Instance {
-  name: string;
-  port: number;
-  child?: ChildProcess;
-  exited?: Promise<number | null>;
-  starts: number;
-}
-const children = new Set<ChildProcess>();
-let env: NodeJS.ProcessEnv = {};
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-function start(i: Instance): void {
-  i.starts++;
-  const out = openSync(path.join(LOGS, `${i.name}.log`), 'a');
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...env, PORT: String(i.port) },
-    stdio: ['ignore', out, out],
-  });
-  children.add(child);
-  i.child = child;
-  i.exited = new Promise((resolve) =>
-    child.on('exit', (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-}
-
-async function ready(i: Instance, timeoutMs = READY_TIMEOUT_MS): Promise<number> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    if (i.child?.exitCode !== null && i.child?.exitCode !== undefined) throw new Error(`${i.name} exited (${i.child.exitCode}); see ${LOGS}/${i.name}.log`);
-    try {
-      const r = await fetch(`http://127.0.0.1:${i.port}/health/ready`, { signal: AbortSignal.timeout(2000) });
-      if (r.status === 200) return Date.now() - t0;
-    } catch {
-      /* not yet */
-    }
-    await sleep(200);
-  }
-  throw new Error(`${i.name} not ready after ${secs(timeoutMs)}; see ${LOGS}/${i.name}.log`);
-}
-
-async function stopAll(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  const waits = [...children].map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode ? r() : c.once('exit', () => r()))));
-  for (const c of children) c.kill(signal);
-  const timer = setTimeout(() => [...children].forEach((c) => c.kill('SIGKILL')), GRACE_MS + 20_000);
-  await Promise.all(waits);
-  clearTimeout(timer);
-}
-
-// ---------------------------------------------------------------- the world
-
-const twilio = new TwilioApiServer();
-const smtp = new SmtpSink();
-let db: Client;
+const { twilio, smtp } = world;
 let app: INestApplicationContext | undefined;
 let publicKey = '';
-
-interface Seeded {
-  checkInId: string;
-  clinicId: string;
-  phone: string;
-  email: string;
-}
-const byRecipient = new Map<string, string>(); // phone or email -> check-in id
-
-function phone(): string {
-  for (;;) {
-    const n = `+346${String(randomBytes(4).readUInt32BE() % 1e8).padStart(8, '0')}`;
-    if (!byRecipient.has(n) && parsePhoneNumberFromString(n)?.isValid()) return n;
-  }
-}
-
-/** A fixed-offset zone where it is about 13:00 now, inside the default 09:00–20:00 send window. */
-function noonZone(): string {
-  const offset = Math.max(-12, Math.min(14, 13 - new Date().getUTCHours()));
-  return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-}
-
-/** Provider-side sends per check-in: SMS the fake Twilio accepted plus mails the sink received. */
-function deliveries(ids: string[]): { perCheckIn: Map<string, number>; sms: number; email: number } {
-  const wanted = new Set(ids);
-  const perCheckIn = new Map<string, number>(ids.map((id) => [id, 0]));
-  let sms = 0;
-  let email = 0;
-  for (const r of twilio.requests) {
-    const id = byRecipient.get(r.params.To);
-    if (id && wanted.has(id)) (perCheckIn.set(id, perCheckIn.get(id)! + 1), sms++);
-  }
-  for (const m of smtp.received) {
-    for (const to of m.envelopeTo) {
-      const id = byRecipient.get(to.toLowerCase());
-      if (id && wanted.has(id)) (perCheckIn.set(id, perCheckIn.get(id)! + 1), email++);
-    }
-  }
-  return { perCheckIn, sms, email };
-}
-
-async function statuses(ids: string[]): Promise<Record<string, number>> {
-  const rows = await db.query(`SELECT status, count(*)::int AS n FROM check_ins WHERE id = ANY($1::uuid[]) GROUP BY status`, [ids]);
-  return Object.fromEntries(rows.rows.map((r) => [r.status, r.n]));
-}
-
-/** Makes the parked check-ins due now (business time: next_attempt_at), and valid for days. */
-async function release(ids: string[]): Promise<void> {
-  await db.query(`UPDATE check_ins SET next_attempt_at = now(), expires_at = GREATEST(expires_at, now() + interval '3 days') WHERE id = ANY($1::uuid[])`, [ids]);
-}
-
-async function waitSettled(ids: string[], each?: () => Promise<void>): Promise<{ ms: number; statuses: Record<string, number> }> {
-  const t0 = Date.now();
-  for (;;) {
-    await each?.();
-    const s = await statuses(ids);
-    if (!s.scheduled && !s.sending) return { ms: Date.now() - t0, statuses: s };
-    if (Date.now() - t0 > SCENARIO_TIMEOUT_MS) throw new Error(`not settled after ${secs(SCENARIO_TIMEOUT_MS)}: ${JSON.stringify(s)}`);
-    await sleep(1000);
-  }
-}
-
-function verdict(name: string, ids: string[], settled: { ms: number; statuses: Record<string, number> }, allowedDuplicates = new Set<string>()) {
-  const d = deliveries(ids);
-  const lost = [...d.perCheckIn].filter(([, n]) => n === 0).map(([id]) => id);
-  const twice = [...d.perCheckIn].filter(([, n]) => n > 1).map(([id]) => id);
-  const unexplained = twice.filter((id) => !allowedDuplicates.has(id));
-  const figures = {
-    checkIns: ids.length,
-    settledIn: secs(settled.ms),
-    statuses: settled.statuses,
-    providerSends: { sms: d.sms, email: d.email },
-    notSent: lost.length,
-    sentMoreThanOnce: twice.length,
-    sentMoreThanOnceNotInFlightAtAFault: unexplained.length,
-  };
-  log(`${name}:`, JSON.stringify(figures));
-  if (twice.length) log(`${name}: sent more than once:`, twice.join(', '));
-  return { ...figures, lost, twice, unexplained, ok: lost.length === 0 && unexplained.length === 0 && (settled.statuses.sent ?? 0) === ids.length };
-}
-
-async function heldBy(pid: number, ids: string[]): Promise<string[]> {
-  const r = await db.query(`SELECT id FROM check_ins WHERE status = 'sending' AND lease_owner LIKE $1 AND id = ANY($2::uuid[])`, [`%:${pid}:%`, ids]);
-  return r.rows.map((x) => x.id);
-}
 
 // ---------------------------------------------------------------- main
 
@@ -229,15 +60,15 @@ async function main(): Promise<void> {
   const ds = await createDataSource(url).initialize();
   await ds.runMigrations();
   await ds.destroy();
-  db = new Client({ connectionString: url });
-  db.on('error', () => undefined);
-  await db.connect();
+  world.db = new Client({ connectionString: url });
+  world.db.on('error', () => undefined);
+  await world.db.connect();
 
   await twilio.start();
   await smtp.start();
   const { privateKey, publicKey: pub } = generateKeyPairSync('ed25519');
   publicKey = pub.export({ type: 'spki', format: 'pem' }).toString();
-  env = {
+  Object.assign(instanceEnv, {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TS_NODE_TRANSPILE_ONLY: 'true',
@@ -257,66 +88,13 @@ async function main(): Promise<void> {
     SHUTDOWN_GRACE_MS: String(GRACE_MS),
     MIGRATIONS_RUN: 'false',
     LOG_LEVEL: 'warn',
-  };
+  });
 
   // Seed through the service's own code; the check-ins stay parked until a scenario releases them.
   const t0 = Date.now();
-  const config = { ...loadConfig(env), dispatchIntervalMs: 0, signalIntervalMs: 0, escalationIntervalMs: 0, auditCheckpointIntervalMs: 0, migrationsRun: false, bootstrapOnStart: false };
+  const config = { ...loadConfig(instanceEnv), dispatchIntervalMs: 0, signalIntervalMs: 0, escalationIntervalMs: 0, auditCheckpointIntervalMs: 0, migrationsRun: false, bootstrapOnStart: false };
   app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
-  const clinics = app.get(ClinicsService);
-  const patients = app.get(PatientsService);
-  const treatments = app.get(CoursesService);
-  const actor = { type: 'integration' as const, id: 'chaos' };
-  const zone = noonZone();
-  const clinicIds: string[] = [];
-  for (let c = 0; c < CLINICS; c++) {
-    const { clinic } = await clinics.createClinicWithAdmin({ name: `Chaos clinic ${c + 1}`, timeZone: zone, adminEmail: `admin${c + 1}@chaos-admin.test`, adminPassword: randomBytes(12).toString('hex') });
-    clinicIds.push(clinic.id);
-  }
-  const treatmentOf = new Map<string, { phone: string; email: string; clinicId: string }>();
-  let made = 0;
-  const performedAt = new Date(Date.now() - 60_000).toISOString();
-  await Promise.all(
-    Array.from({ length: 6 }, async () => {
-      while (made < N) {
-        const k = made++;
-        const clinicId = clinicIds[k % CLINICS];
-        const p = { phone: phone(), email: `p${k}-${randomBytes(3).toString('hex')}@chaos.test` };
-        byRecipient.set(p.phone, '');
-        const patient = await patients.create(clinicId, actor, {
-          givenName: 'Chaos',
-          familyName: `Patient ${k}`,
-          phone: p.phone,
-          email: p.email,
-          preferredChannel: k % 2 === 0 ? 'sms' : 'email',
-          smsConsent: true,
-          emailConsent: true,
-        } as never);
-        const tr = await treatments.create(clinicId, actor, {
-          patientId: patient.id,
-          procedure: 'mesotherapy',
-          indication: 'skin rejuvenation',
-          bodyAreas: ['face'],
-          product: 'HA cocktail',
-          performedAt,
-          sendInstructions: false,
-        } as never);
-        treatmentOf.set(tr.id, { ...p, clinicId });
-        if (made % 500 === 0) log(`seeded ${made}/${N}`);
-      }
-    }),
-  );
-  await db.query(`UPDATE check_ins SET next_attempt_at = now() + interval '30 days' WHERE status = 'scheduled'`);
-  const firsts = await db.query(`SELECT DISTINCT ON (treatment_id) id, treatment_id FROM check_ins ORDER BY treatment_id, due_at`);
-  const seeded: Seeded[] = [];
-  for (const r of firsts.rows) {
-    const t = treatmentOf.get(r.treatment_id);
-    if (!t) continue;
-    seeded.push({ checkInId: r.id, ...t });
-    byRecipient.set(t.phone, r.id);
-    byRecipient.set(t.email.toLowerCase(), r.id);
-  }
-  log(`seeded ${seeded.length} check-ins (one per treatment) over ${CLINICS} clinics in ${secs(Date.now() - t0)}; zone ${zone}`);
+  const { clinicIds, seeded } = await seedParkedCheckIns(app, t0);
 
   const ids = seeded.map((s) => s.checkInId);
   const cut = (from: number, share: number) => ids.slice(Math.round(from * ids.length), Math.round((from + share) * ids.length));
@@ -380,16 +158,16 @@ async function main(): Promise<void> {
     const t2 = Date.now();
     const readyAfter = await Promise.all(instances.map((i) => ready(i, 60_000).then(() => Date.now() - t2)));
     // This script's own connection died with the server.
-    db = new Client({ connectionString: url });
-    db.on('error', () => undefined);
+    world.db = new Client({ connectionString: url });
+    world.db.on('error', () => undefined);
     for (let k = 0; ; k++) {
       try {
-        await db.connect();
+        await world.db.connect();
         break;
       } catch (err) {
         if (k > 50) throw err;
-        db = new Client({ connectionString: url });
-        db.on('error', () => undefined);
+        world.db = new Client({ connectionString: url });
+        world.db.on('error', () => undefined);
         await sleep(200);
       }
     }
@@ -418,16 +196,16 @@ async function main(): Promise<void> {
     await release(batch.c);
     let compressed = 0;
     const settled = await waitSettled(batch.c, async () => {
-      const r = await db.query(`UPDATE check_ins SET next_attempt_at = now() WHERE id = ANY($1::uuid[]) AND status = 'scheduled' AND next_attempt_at > now() RETURNING id`, [batch.c]);
+      const r = await world.db.query(`UPDATE check_ins SET next_attempt_at = now() WHERE id = ANY($1::uuid[]) AND status = 'scheduled' AND next_attempt_at > now() RETURNING id`, [batch.c]);
       compressed += r.rowCount ?? 0;
     });
     twilio.flaky = { errorRate: 0, timeoutRate: 0, hangMs: 20_000 };
     const v = verdict('c (flaky SMS provider)', batch.c, settled);
-    const how = await db.query(
+    const how = await world.db.query(
       `SELECT channel, fallback_from, count(*)::int AS n, max(attempts)::int AS max_attempts FROM check_ins WHERE id = ANY($1::uuid[]) GROUP BY channel, fallback_from ORDER BY 1, 2`,
       [batch.c],
     );
-    const wantedSms = await db.query(`SELECT count(*)::int AS n FROM check_ins ci JOIN patients p ON p.id = ci.patient_id WHERE ci.id = ANY($1::uuid[]) AND p.preferred_channel = 'sms'`, [batch.c]);
+    const wantedSms = await world.db.query(`SELECT count(*)::int AS n FROM check_ins ci JOIN patients p ON p.id = ci.patient_id WHERE ci.id = ANY($1::uuid[]) AND p.preferred_channel = 'sms'`, [batch.c]);
     results.c = {
       ...v,
       lost: undefined,
@@ -453,7 +231,7 @@ async function main(): Promise<void> {
     instances.forEach((i) => i.child!.kill('SIGTERM'));
     const exited = await Promise.all(exits);
     const afterStop = await statuses(batch.d);
-    const sendingAfter = await db.query(`SELECT count(*)::int AS n FROM check_ins WHERE status = 'sending'`);
+    const sendingAfter = await world.db.query(`SELECT count(*)::int AS n FROM check_ins WHERE status = 'sending'`);
     log(`d: SIGTERM with ${JSON.stringify(atSignal)}; exits ${exited.map((e) => `${e.name} ${e.code} in ${secs(e.ms)}`).join(', ')}; after: ${JSON.stringify(afterStop)}`);
     instances.forEach(start);
     await Promise.all(instances.map((i) => ready(i)));
@@ -492,7 +270,7 @@ function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await stopAll('SIGTERM').catch(() => undefined);
     await app?.close().catch(() => undefined);
-    await db?.end().catch(() => undefined);
+    await world.db?.end().catch(() => undefined);
     await twilio.stop().catch(() => undefined);
     await smtp.stop().catch(() => undefined);
   })();

@@ -1,5 +1,5 @@
 import { PlanInput, planCheckIns } from './planner';
-import { at, DAY_WINDOW, localClock, NIGHT_WINDOW } from '../../test/check-ins/local-time';
+import { at, DAY_WINDOW, localClock, NIGHT_WINDOW } from '../../test/support/local-time';
 
 const HOUR_MS = 3_600_000;
 

@@ -1,5 +1,5 @@
 import { isValidTimeZone, nextSendTime, secondsUntilWindowCloses } from './planner';
-import { at, DAY_WINDOW, localClock, NIGHT_WINDOW } from '../../test/check-ins/local-time';
+import { at, DAY_WINDOW, localClock, NIGHT_WINDOW } from '../../test/support/local-time';
 
 describe('nextSendTime', () => {
   const zone = 'Europe/Berlin';

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import type { SendWindow } from '../../src/check-ins/planner';
 
-/** Local wall-clock times for the planner's and the send window's specs. */
+/** Local wall-clock time for the planner's unit specs: instants given and read in a zone, and the send windows they use. */
+
 export const DAY_WINDOW: SendWindow = { start: '09:00', end: '20:00' };
 export const NIGHT_WINDOW: SendWindow = { start: '22:00', end: '06:00' };
 
