@@ -8,8 +8,7 @@ export type NewTreatment = Omit<Treatment, 'id'>;
 
 /**
  * Every query on `treatments`, through TypeORM's repository API (they are all simple reads and
- * writes of one table by key). Each takes the clinic id, except `findById` for callers that
- * already hold a trusted id from a row of the same clinic. Inside a transaction pass its
+ * writes of one table by key). Each takes the clinic id. Inside a transaction pass its
  * manager: a second pool connection can deadlock the pool.
  */
 @Injectable()
@@ -36,10 +35,6 @@ export class TreatmentsRepository {
   /** The row, locked for the rest of the transaction (a change of status). */
   findForUpdate(m: EntityManager, clinicId: string, id: string): Promise<Treatment | null> {
     return m.getRepository(Treatment).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
-  }
-
-  findById(id: string, m: EntityManager = this.db.manager): Promise<Treatment> {
-    return m.getRepository(Treatment).findOneByOrFail({ id });
   }
 
   byIds(clinicId: string, ids: string[]): Promise<Treatment[]> {

@@ -49,9 +49,9 @@ export class TriageService {
       // then check-in rows, answers take check-in rows and then flags; this order closes the cycle.
       await this.checkIns.lockPatientPlan(tx, flag.patientId);
       const locked = await this.flagTriage.lockForTriage(tx, clinicId, flagId, ['open', 'acknowledged']);
-      const treatment = await this.treatments.findById(locked.treatmentId!, tx);
+      const treatment = await this.treatments.get(clinicId, locked.treatmentId!, tx);
       if (treatment.status !== 'active') throw new ConflictException(`The treatment is ${treatment.status}; no check-in can be planned for it`);
-      const patient = await this.patients.findById(treatment.patientId, tx);
+      const patient = await this.patients.get(clinicId, treatment.patientId, tx);
       if (!chooseChannel(patient)) throw new ConflictException('The patient has no channel left to reach them (opted out or no valid contact)');
       const clinic = await this.clinics.get(clinicId, tx);
       const { checkIn, reused } = await this.checkIns.planExtra(tx, { treatment, patient, clinic, protocol, inDays: dto.inDays, flagId }, actor);
