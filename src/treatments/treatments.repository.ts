@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { queryRows } from '../database/query-rows';
+import type { TreatmentsOfProtocol } from '../protocols/protocol-usage';
 import { Treatment } from './treatment.entity';
 
 /** The new row's fields, everything the service decides (the id is the database's). */
@@ -49,6 +51,25 @@ export class TreatmentsRepository {
   /** The patient's most recent active session. */
   latestActive(m: EntityManager, clinicId: string, patientId: string): Promise<Treatment | null> {
     return m.getRepository(Treatment).findOne({ where: { clinicId, patientId, status: 'active' }, order: { performedAt: 'DESC' } });
+  }
+
+  /** The clinic's treatments counted per protocol version they follow (one grouped read). */
+  async countsByProtocol(clinicId: string): Promise<TreatmentsOfProtocol[]> {
+    const rows = await queryRows<{ protocol_id: string; treatments: number; active: number; patients: number; first_at: Date; last_at: Date }>(
+      this.db,
+      `SELECT protocol_id, count(*)::int AS treatments, (count(*) FILTER (WHERE status = 'active'))::int AS active,
+              count(DISTINCT patient_id)::int AS patients, min(performed_at) AS first_at, max(performed_at) AS last_at
+         FROM treatments WHERE clinic_id = $1 GROUP BY protocol_id`,
+      [clinicId],
+    );
+    return rows.map((r) => ({
+      protocolId: r.protocol_id,
+      treatments: r.treatments,
+      activeTreatments: r.active,
+      patients: r.patients,
+      firstPerformedAt: new Date(r.first_at),
+      lastPerformedAt: new Date(r.last_at),
+    }));
   }
 
   listForPatient(clinicId: string, patientId: string): Promise<Treatment[]> {
