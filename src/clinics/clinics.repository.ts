@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { queryOne, queryRows } from '../database/query-rows';
 import { StaffRole } from '../common/roles';
 import { StaffUser } from './staff-user.entity';
@@ -73,8 +73,12 @@ export class ClinicsRepository {
     );
   }
 
-  findStaff(clinicId: string, id: string): Promise<StaffUser | null> {
-    return this.db.getRepository(StaffUser).findOneBy({ clinicId, id });
+  findStaff(clinicId: string, id: string, m: EntityManager = this.db.manager): Promise<StaffUser | null> {
+    return m.getRepository(StaffUser).findOneBy({ clinicId, id });
+  }
+
+  staffByIds(m: EntityManager, clinicId: string, ids: string[]): Promise<StaffUser[]> {
+    return m.getRepository(StaffUser).findBy({ clinicId, id: In(ids) });
   }
 
   async stampSignIn(m: EntityManager, clinicId: string, staffId: string, now: Date): Promise<void> {

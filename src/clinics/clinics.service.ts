@@ -194,8 +194,14 @@ export class ClinicsService {
       .getMany();
   }
 
-  async findStaff(clinicId: string, id: string): Promise<StaffUser | null> {
-    return this.repo.findStaff(clinicId, id);
+  /** Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
+  async findStaff(clinicId: string, id: string, m?: EntityManager): Promise<StaffUser | null> {
+    return this.repo.findStaff(clinicId, id, m);
+  }
+
+  /** These staff members of the clinic (the ones found), in the caller's transaction. */
+  staffByIds(m: EntityManager, clinicId: string, ids: string[]): Promise<StaffUser[]> {
+    return ids.length ? this.repo.staffByIds(m, clinicId, ids) : Promise.resolve([]);
   }
 
   /** The accounts a sign-in with this (lowercased) email may open: the newest `limit` active ones, of `clinicId` when given. */
