@@ -62,7 +62,7 @@ export class CoursesService {
       if (heir) {
         const patient = await this.patients.get(clinicId, t.patientId, tx);
         const clinic = await this.clinics.get(clinicId, tx);
-        const protocol = await this.protocols.get(heir.protocolId, tx);
+        const protocol = await this.protocols.get(clinicId, heir.protocolId, tx);
         await this.checkIns.replanLateSteps(tx, { treatment: heir, patient, clinic, protocol, sessions: remaining, cancelledId: id }, actor);
       }
       return { ...t, cancelledCheckIns };

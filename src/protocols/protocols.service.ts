@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/actor';
 import { changedFields } from '../audit/field-changes';
@@ -160,9 +160,9 @@ export class ProtocolsService {
     });
   }
 
-  /** Pass the caller's transaction manager when inside one: a second pool connection can deadlock it. */
-  get(id: string, m: EntityManager = this.db.manager): Promise<Protocol> {
-    return m.getRepository(Protocol).findOneByOrFail({ id });
+  /** A shipped default or one of the clinic's own versions (a treatment's). Pass the caller's transaction manager when inside one: a second pool connection can deadlock it. */
+  get(clinicId: string, id: string, m: EntityManager = this.db.manager): Promise<Protocol> {
+    return m.getRepository(Protocol).findOneOrFail({ where: [{ id, clinicId }, { id, clinicId: IsNull() }] });
   }
 }
 

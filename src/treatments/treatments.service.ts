@@ -155,7 +155,7 @@ export class TreatmentsService {
     const running = courseSessionsAt(all, at, anchor);
     const sessions = running.some((s) => s.id === anchor.id) ? running : courseSessionsAt(all, anchor.performedAt, anchor);
     const latest = sessions.at(-1)!;
-    return { sessions, latest, protocol: await this.protocols.get(latest.protocolId, m) };
+    return { sessions, latest, protocol: await this.protocols.get(patient.clinicId, latest.protocolId, m) };
   }
 
   listForPatient(clinicId: string, patientId: string): Promise<Treatment[]> {

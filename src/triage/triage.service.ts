@@ -43,7 +43,7 @@ export class TriageService {
     const flag = await this.flags.get(clinicId, flagId);
     if (!flag.treatmentId) throw new ConflictException('The flag is not about a treatment, so there is no check-in to plan');
     // Protocols are immutable once used: read before the transaction, which must not take a second connection.
-    const protocol = await this.protocols.get((await this.treatments.get(clinicId, flag.treatmentId)).protocolId);
+    const protocol = await this.protocols.get(clinicId, (await this.treatments.get(clinicId, flag.treatmentId)).protocolId);
     return this.db.transaction(async (tx) => {
       // The patient's planning lock before the flag's row: treatment planning takes that lock and
       // then check-in rows, answers take check-in rows and then flags; this order closes the cycle.
