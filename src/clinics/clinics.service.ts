@@ -288,7 +288,8 @@ export class ClinicsService {
   /**
    * Clinics that receive SMS at this number, or through this messaging service (a clinic may send
    * as `MG…`, and Twilio then posts the number as To and the service separately); those without
-   * their own sender use the default one.
+   * their own sender use the default one. No clinic id: the SMS webhook asks which clinics the
+   * number serves.
    */
   async clinicsForSmsNumber(to: string, defaultFrom: string | undefined, messagingServiceSid?: string): Promise<Clinic[]> {
     const senders = [to, messagingServiceSid].filter((s): s is string => !!s);
