@@ -268,7 +268,7 @@ describe('patient-course scenarios, end to end', () => {
       await answerByForm(patient, { day: 1, scores: '0 0 0 0 0' });
       const [response] = await responsesOf(c, patient.id);
       const clinic = await t.get(ClinicsService).get(c.clinic.id);
-      const p = await t.get(PatientsService).findById(patient.id);
+      const p = await t.get(PatientsService).get(c.clinic.id, patient.id);
       const current = { scores: { bruising: 0, redness: 0, itching: 0, burning: 0, pain: 4 }, warningSigns: [], freeText: null, daySinceTreatment: 1 };
       await Promise.all(
         Array.from({ length: 6 }, () =>

@@ -54,7 +54,8 @@ const SELECT = `
 
 /**
  * The adverse-event log's SQL (reads only, over flags, treatments, answers and photos that their
- * features own), with typed rows. Every query takes the caller's clinic.
+ * features own), with typed rows. Every query takes the caller's clinic. A read model: it joins
+ * those tables read-only here; a plain read of one row (the clinic's name) goes through the owner.
  */
 @Injectable()
 export class AdverseEventsRepository {
@@ -89,12 +90,6 @@ export class AdverseEventsRepository {
       params,
     );
     return { products: products.map((r) => r.v), lots: lots.map((r) => r.v), practitioners };
-  }
-
-  /** The clinic's name, or null. */
-  async clinicName(clinicId: string): Promise<string | null> {
-    const [clinic] = await queryRows<{ name: string }>(this.db, `SELECT name FROM clinics WHERE id = $1`, [clinicId]);
-    return clinic?.name ?? null;
   }
 
   /** The answers behind these flags: the one that raised each and any that joined it later as evidence, oldest first. */

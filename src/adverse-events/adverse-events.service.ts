@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { AuditLogService } from '../audit/audit-log.service';
 import { AuditService } from '../audit/audit.service';
+import { ClinicsService } from '../clinics/clinics.service';
 import { Actor } from '../common/actor';
 import { Clock } from '../common/clock';
 import { Page } from '../common/pagination';
@@ -31,6 +32,7 @@ export class AdverseEventsService {
     private readonly audit: AuditService,
     private readonly auditLog: AuditLogService,
     private readonly clock: Clock,
+    private readonly clinics: ClinicsService,
   ) {}
 
   parseFilters(q: AdverseEventFilters): Filters {
@@ -109,7 +111,7 @@ export class AdverseEventsService {
    * RFC 5987 `filename*` beside it carrying the clinic's name as written.
    */
   async fileName(clinicId: string, filters: Filters, ext: string): Promise<{ ascii: string; utf8: string }> {
-    const name = (await this.repo.clinicName(clinicId)) ?? 'clinic';
+    const { name } = await this.clinics.get(clinicId);
     const day = (d: Date | undefined) => (d ? d.toISOString().slice(0, 10) : 'start');
     const period = `${day(filters.from)}_to_${day(filters.to)}`;
     const clean = (s: string) => s.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]+/g, '').replace(/\s+/g, '-').slice(0, 80) || 'clinic';

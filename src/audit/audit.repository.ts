@@ -122,7 +122,10 @@ export class AuditRepository {
     return rows.map((r) => ({ ...r, event_seq: String(r.event_seq) }));
   }
 
-  /** The names of the clinic's staff with these ids (uuids only). */
+  /**
+   * The names of the clinic's staff with these ids (uuids only). A read join on clinics'
+   * `staff_users`, read-only and within the clinic: audit sits below every feature and calls none.
+   */
   async staffNames(clinicId: string, ids: string[]): Promise<Array<{ id: string; name: string }>> {
     return queryRows<{ id: string; name: string }>(this.db, `SELECT id, name FROM staff_users WHERE clinic_id = $1 AND id = ANY($2::uuid[])`, [clinicId, ids]);
   }
@@ -220,7 +223,11 @@ export class AuditRepository {
     );
   }
 
-  /** A page of the clinic's checkpoints, newest first, each with who asked for it: the actor of its own `audit.checkpoint_created` event. */
+  /**
+   * A page of the clinic's checkpoints, newest first, each with who asked for it: the actor of its
+   * own `audit.checkpoint_created` event. Read join: the actor's name from clinics' `staff_users`
+   * (read-only, within the clinic; audit calls no feature).
+   */
   async listCheckpoints(clinicId: string, limit: number, offset: number): Promise<{ items: ListedCheckpoint[]; total: number }> {
     const rows = await queryRows<CheckpointRow & { actor_type: string | null; actor_id: string | null; actor_name: string | null }>(
       this.db,

@@ -58,7 +58,7 @@ export class AuthController {
   @ApiOkResponse({ type: SessionDto })
   getSession(@CurrentPrincipal() p: Principal): Promise<SessionDto> {
     if (!p.session) throw new UnauthorizedException('No browser session: sign in with POST /v1/auth/session');
-    return this.auth.sessionView(p.id, p.session.csrfToken);
+    return this.auth.sessionView(p.clinicId, p.id, p.session.csrfToken);
   }
 
   @ApiCookieAuth(SESSION_COOKIE)

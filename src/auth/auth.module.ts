@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ClinicsModule } from '../clinics/clinics.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -15,6 +16,7 @@ import { StaffSession } from './staff-session.entity';
 @Module({
   imports: [
     TypeOrmModule.forFeature([ApiKey, StaffSession]),
+    ClinicsModule,
     StaffCredentialsModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],

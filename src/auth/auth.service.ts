@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { isUUID } from 'class-validator';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { ClinicsService } from '../clinics/clinics.service';
 import { StaffUser } from '../clinics/staff-user.entity';
 import { StaffRole } from '../common/roles';
 import { Clock } from '../common/clock';
@@ -14,9 +15,8 @@ import { ApiKey } from './api-key.entity';
 import { LoginThrottle, normalise } from './login-throttle';
 import { passwordProblem } from '../common/password-policy';
 import { hashPassword, verifyPassword } from '../common/passwords';
-import { hashSessionId, newSecret, revokeCredentials, TOUCH_EVERY_MS } from './sessions';
+import { endSessions, hashSessionId, newSecret, TOUCH_EVERY_MS } from './sessions';
 import { StaffSession } from './staff-session.entity';
-import { queryOne, queryRows } from '../database/query-rows';
 
 export interface SessionView {
   staff: { id: string; clinicId: string; clinicName: string; email: string; name: string; role: StaffRole; mustChangePassword: boolean };
@@ -50,6 +50,7 @@ export class AuthService implements OnModuleDestroy {
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly clinics: ClinicsService,
     private readonly throttle: LoginThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -79,12 +80,12 @@ export class AuthService implements OnModuleDestroy {
       );
       await this.recordSignIn(m, user, now, { via: 'session', sessionId: row.id });
     });
-    return { sessionId, view: await this.sessionView(user.id, csrfToken) };
+    return { sessionId, view: await this.sessionView(user.clinicId, user.id, csrfToken) };
   }
 
   /** The sign-in stamped on the staff member and its `staff.logged_in` event, in the caller's transaction. */
   private async recordSignIn(tx: EntityManager, user: Pick<StaffUser, 'id' | 'clinicId'>, now: Date, data?: Record<string, unknown>): Promise<void> {
-    await tx.update(StaffUser, { id: user.id }, { lastSignInAt: now });
+    await this.clinics.stampSignIn(tx, user.clinicId, user.id, now);
     await this.audit.record(tx, {
       clinicId: user.clinicId,
       actor: { type: 'staff', id: user.id },
@@ -96,13 +97,8 @@ export class AuthService implements OnModuleDestroy {
   }
 
   /** What GET /v1/auth/session answers: who is signed in, in which clinic, and the CSRF token. */
-  async sessionView(staffId: string, csrfToken: string): Promise<SessionView> {
-    const row = await queryOne<{ id: string; clinic_id: string; clinic_name: string; email: string; name: string; role: StaffRole; must_change_password: boolean }>(
-      this.db,
-      `SELECT u.id, u.clinic_id, c.name AS clinic_name, u.email, u.name, u.role, u.must_change_password
-         FROM staff_users u JOIN clinics c ON c.id = u.clinic_id WHERE u.id = $1`,
-      [staffId],
-    );
+  async sessionView(clinicId: string, staffId: string, csrfToken: string): Promise<SessionView> {
+    const row = await this.clinics.signedInStaff(clinicId, staffId);
     if (!row) throw new UnauthorizedException('No signed-in session');
     return {
       staff: { id: row.id, clinicId: row.clinic_id, clinicName: row.clinic_name, email: row.email, name: row.name, role: row.role, mustChangePassword: row.must_change_password },
@@ -123,7 +119,7 @@ export class AuthService implements OnModuleDestroy {
       await this.db.query(`UPDATE staff_sessions SET ended_at = $2, end_reason = 'idle' WHERE id = $1 AND ended_at IS NULL`, [session.id, now]);
       throw new UnauthorizedException('Your session has expired after being idle; sign in again');
     }
-    const user = await this.db.getRepository(StaffUser).findOneBy({ id: session.staffId });
+    const user = await this.clinics.findStaff(session.clinicId, session.staffId);
     if (!user || !user.active) throw new UnauthorizedException('This account is no longer active');
     if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
       await this.db.query(`UPDATE staff_sessions SET last_seen_at = $2 WHERE id = $1 AND ended_at IS NULL`, [session.id, now]);
@@ -148,7 +144,7 @@ export class AuthService implements OnModuleDestroy {
    */
   async changePassword(principal: Principal, currentPassword: string, newPassword: string, address: string): Promise<void> {
     if (principal.kind !== 'staff') throw new ForbiddenException('Only staff members have a password');
-    const me = await this.db.getRepository(StaffUser).findOneBy({ id: principal.id });
+    const me = await this.clinics.findStaff(principal.clinicId, principal.id);
     if (!me) throw new UnauthorizedException('This account is no longer active');
     const weak = passwordProblem(newPassword, [me.email, me.name]);
     if (weak) throw new BadRequestException(weak.replace(/^password/, 'newPassword'));
@@ -163,8 +159,8 @@ export class AuthService implements OnModuleDestroy {
     const hash = await hashPassword(newPassword);
     const now = this.clock.now();
     await this.db.transaction(async (m) => {
-      await m.update(StaffUser, { id: me.id }, { passwordHash: hash, mustChangePassword: false });
-      await revokeCredentials(m, me.id, now, 'password changed', principal.session?.id);
+      await this.clinics.setOwnPassword(m, me.clinicId, me.id, hash);
+      await endSessions(m, me.id, now, 'password changed', principal.session?.id);
       await this.audit.record(m, {
         clinicId: me.clinicId,
         actor: actorOf(principal),
@@ -193,12 +189,7 @@ export class AuthService implements OnModuleDestroy {
     const key = normalise(email);
     await this.throttle.check(key, address);
     const tries = clinicId ? 1 : ACCOUNTS_TRIED_PER_SIGN_IN;
-    const accounts: Array<{ id: string; clinic_id: string; password_hash: string }> = await this.db.query(
-      `SELECT id, clinic_id, password_hash FROM staff_users
-        WHERE lower(email) = $1 AND active ${clinicId ? 'AND clinic_id = $3' : ''}
-        ORDER BY greatest(last_sign_in_at, created_at) DESC, id LIMIT $2`,
-      clinicId ? [key, tries, clinicId] : [key, tries],
-    );
+    const accounts = await this.clinics.signInCandidates(key, tries, clinicId || null);
     const hashes = accounts.map((a) => a.password_hash);
     // Fewer accounts than tries (none at all for an unknown email): dummy hashes of the same cost.
     while (hashes.length < tries) hashes.push(await this.dummyHash());
@@ -214,10 +205,9 @@ export class AuthService implements OnModuleDestroy {
     }
     await this.throttle.succeeded(key, address);
     if (matched.length > 1) {
-      const clinics: Array<{ id: string; name: string }> = await this.db.query(`SELECT id, name FROM clinics WHERE id = ANY($1::uuid[]) ORDER BY name, id`, [matched.map((a) => a.clinic_id)]);
-      throw new ClinicChoiceRequired(clinics);
+      throw new ClinicChoiceRequired(await this.clinics.clinicNames(matched.map((a) => a.clinic_id)));
     }
-    const user = await this.db.getRepository(StaffUser).findOneBy({ id: matched[0].id });
+    const user = await this.clinics.findStaff(matched[0].clinic_id, matched[0].id);
     if (!user) throw new UnauthorizedException('Email or password is wrong');
     return user;
   }
@@ -266,11 +256,7 @@ export class AuthService implements OnModuleDestroy {
     }
     // Checked on every call so that deactivating a user or changing a role takes effect at once.
     // The five columns the check needs, as a typed row (no entity): this runs on every request.
-    const [user] = await queryRows<Pick<StaffUser, 'id' | 'clinicId' | 'role' | 'active' | 'mustChangePassword' | 'tokenVersion'>>(
-      this.db,
-      `SELECT id, clinic_id AS "clinicId", role, active, must_change_password AS "mustChangePassword", token_version AS "tokenVersion" FROM staff_users WHERE id = $1`,
-      [sub],
-    );
+    const user = await this.clinics.credentialOf(sub);
     if (!user || !user.active) throw new UnauthorizedException('This account is no longer active');
     // Tokens from before a role, password or activity change carry an older version (none: version 0).
     const ver = payload.ver ?? 0;

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { CookieOptions, Request, Response } from 'express';
 import { EntityManager } from 'typeorm';
-import { StaffUser } from '../clinics/staff-user.entity';
 import { StaffSession } from './staff-session.entity';
 
 export const SESSION_COOKIE = 'aftercare_session';
@@ -48,15 +47,15 @@ export function clearSessionCookies(res: Response, publicBaseUrl: string): void 
 }
 
 /**
- * Ends every open browser session of a staff member and bumps their token version, so their
- * bearer JWTs stop working too; in the caller's transaction, beside its audit event.
+ * Ends every open browser session of a staff member (but `keepSessionId`), in the caller's
+ * transaction beside its audit event. Their bearer tokens are clinics' to revoke (the token
+ * version is a column of staff_users): ClinicsService does it in the same transaction.
  */
-export async function revokeCredentials(m: EntityManager, staffId: string, now: Date, reason: string, keepSessionId?: string): Promise<void> {
+export async function endSessions(m: EntityManager, staffId: string, now: Date, reason: string, keepSessionId?: string): Promise<void> {
   await m.query(
     `UPDATE staff_sessions SET ended_at = $2, end_reason = $3 WHERE staff_id = $1 AND ended_at IS NULL AND ($4::uuid IS NULL OR id <> $4::uuid)`,
     [staffId, now, reason, keepSessionId ?? null],
   );
-  await m.increment(StaffUser, { id: staffId }, 'tokenVersion', 1);
 }
 
 export { StaffSession };

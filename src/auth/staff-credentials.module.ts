@@ -1,13 +1,13 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { StaffCredentials } from '../clinics/staff-credentials';
-import { revokeCredentials } from './sessions';
+import { endSessions } from './sessions';
 
 /** Auth's side of clinics' StaffCredentials port: sessions are auth's table. */
 @Injectable()
 export class SessionStaffCredentials extends StaffCredentials {
-  revoke(manager: EntityManager, staffId: string, now: Date, reason: string): Promise<void> {
-    return revokeCredentials(manager, staffId, now, reason);
+  endSessions(manager: EntityManager, staffId: string, now: Date, reason: string): Promise<void> {
+    return endSessions(manager, staffId, now, reason);
   }
 }
 

@@ -37,10 +37,10 @@ export class CheckInDeliveryFailures {
   async afterFailure(tx: EntityManager, message: Message, failure: DeliveryFailure): Promise<void> {
     if (message.patientId) {
       if (failure.kind === 'opted_out' && message.channel === 'sms') {
-        const patient = await this.patients.findById(message.patientId, tx);
+        const patient = await this.patients.get(message.clinicId, message.patientId, tx);
         await this.patients.changeConsent(tx, patient, { type: 'provider', id: message.transport }, { channel: 'sms', change: 'opted_out', source: `${message.transport}:${failure.code}` });
       } else if (failure.kind === 'invalid_contact') {
-        await this.patients.markContactInvalid(tx, message.patientId, message.channel, { code: failure.code, source: message.transport });
+        await this.patients.markContactInvalid(tx, message.clinicId, message.patientId, message.channel, { code: failure.code, source: message.transport });
       } else if (failure.kind === 'spam_filtered') {
         await this.notices.smsFiltered(tx, message, failure.code);
       }
@@ -55,7 +55,7 @@ export class CheckInDeliveryFailures {
     const checkIn = await this.repo.find(tx, message.clinicId, checkInId, true);
     const now = this.clock.now();
     if (!checkIn || !isAwaitingAnswer(checkIn, now)) return;
-    const patient = await this.patients.findById(checkIn.patientId, tx);
+    const patient = await this.patients.get(checkIn.clinicId, checkIn.patientId, tx);
     const clinic = await this.clinics.get(checkIn.clinicId, tx);
     const zone = timeZoneOf(patient, clinic);
     const window = sendWindowOf(clinic);

@@ -40,7 +40,7 @@ export class CheckInGuards {
   async patientMessage(message: Message): Promise<DeliveryVerdict> {
     const now = this.clock.now();
     if (!message.patientId) return { send: true };
-    const patient = await this.patients.findById(message.patientId);
+    const patient = await this.patients.get(message.clinicId, message.patientId);
     if (!canReach(patient, message.channel)) return { cancel: `patient cannot be reached by ${message.channel} any more` };
     const clinic = await this.clinics.get(message.clinicId);
     if (!this.messaging.liveChannels(clinic.smsFrom).includes(message.channel)) return { cancel: `the ${message.channel} channel is off` };

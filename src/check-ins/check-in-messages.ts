@@ -51,7 +51,7 @@ export class CheckInMessages {
     return this.db.transaction(async (tx) => {
       const due = await this.repo.lockRemindersDue(tx, now, limit);
       for (const checkIn of due) {
-        const patient = await this.patients.findById(checkIn.patientId, tx);
+        const patient = await this.patients.get(checkIn.clinicId, checkIn.patientId, tx);
         const clinic = await this.clinics.get(checkIn.clinicId, tx);
         const channel = chooseChannel(patient, checkIn.channel, this.messaging.liveChannels(clinic.smsFrom));
         await this.repo.update(tx, checkIn.clinicId, checkIn.id, { reminderSentAt: now });

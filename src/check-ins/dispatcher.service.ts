@@ -173,7 +173,7 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async dispatchOne(checkIn: CheckIn): Promise<DispatchResult> {
-    const patient = await this.patients.findById(checkIn.patientId);
+    const patient = await this.patients.get(checkIn.clinicId, checkIn.patientId);
     const clinic = await this.clinics.get(checkIn.clinicId);
     const now = this.clock.now();
     const zone = timeZoneOf(patient, clinic);

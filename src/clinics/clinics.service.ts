@@ -12,6 +12,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { queryRows } from '../database/query-rows';
 import { isE164, isSmsSender } from '../common/validators';
 import { Clinic } from './clinic.entity';
+import { ClinicsRepository, SignedInStaffRow, SignInCandidateRow, StaffCredentialRow } from './clinics.repository';
 import { UpdateClinicDto } from './dto/clinic.dto';
 import { UpdateStaffDto } from './dto/staff.dto';
 import { StaffCredentials } from './staff-credentials';
@@ -37,6 +38,7 @@ export class ClinicsService {
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly credentials: StaffCredentials,
+    private readonly repo: ClinicsRepository,
   ) {}
 
   async createClinicWithAdmin(input: {
@@ -166,7 +168,8 @@ export class ClinicsService {
         ...(dto.temporaryPassword !== undefined ? { passwordHash: staff.passwordHash } : {}),
       });
       const now = this.clock.now();
-      await this.credentials.revoke(m, id, now, fields.join(', ') + ' changed');
+      await this.credentials.endSessions(m, id, now, fields.join(', ') + ' changed');
+      await this.repo.bumpTokenVersion(m, clinicId, id);
       await this.audit.record(m, { clinicId, actor, action: 'staff.updated', entityType: 'staff_user', entityId: id, data: { fields }, changes });
       return staffView({ ...staff, tokenVersion: staff.tokenVersion + 1 });
     });
@@ -191,8 +194,45 @@ export class ClinicsService {
       .getMany();
   }
 
-  async findStaff(clinicId: string, id: string): Promise<StaffUser | null> {
-    return this.db.getRepository(StaffUser).findOneBy({ clinicId, id });
+  /** Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
+  async findStaff(clinicId: string, id: string, m?: EntityManager): Promise<StaffUser | null> {
+    return this.repo.findStaff(clinicId, id, m);
+  }
+
+  /** These staff members of the clinic (the ones found), in the caller's transaction. */
+  staffByIds(m: EntityManager, clinicId: string, ids: string[]): Promise<StaffUser[]> {
+    return ids.length ? this.repo.staffByIds(m, clinicId, ids) : Promise.resolve([]);
+  }
+
+  /** The accounts a sign-in with this (lowercased) email may open: the newest `limit` active ones, of `clinicId` when given. */
+  signInCandidates(email: string, limit: number, clinicId: string | null): Promise<SignInCandidateRow[]> {
+    return this.repo.signInCandidates(email, limit, clinicId);
+  }
+
+  /** These clinics' ids and names, by name (a sign-in asks which one). */
+  clinicNames(ids: string[]): Promise<Array<{ id: string; name: string }>> {
+    return this.repo.clinicNames(ids);
+  }
+
+  /** What a bearer token's check needs of its subject's account, by the staff id alone (the row names the clinic). */
+  credentialOf(staffId: string): Promise<StaffCredentialRow | undefined> {
+    return this.repo.credentialOf(staffId);
+  }
+
+  /** The signed-in staff member with their clinic's name. */
+  signedInStaff(clinicId: string, staffId: string): Promise<SignedInStaffRow | undefined> {
+    return this.repo.signedInStaff(clinicId, staffId);
+  }
+
+  /** A sign-in stamped on the account, in the caller's transaction. */
+  stampSignIn(m: EntityManager, clinicId: string, staffId: string, now: Date): Promise<void> {
+    return this.repo.stampSignIn(m, clinicId, staffId, now);
+  }
+
+  /** The staff member's own new password (no longer one to change), and their bearer tokens revoked; in the caller's transaction. */
+  async setOwnPassword(m: EntityManager, clinicId: string, staffId: string, passwordHash: string): Promise<void> {
+    await this.repo.setPassword(m, clinicId, staffId, passwordHash, false);
+    await this.repo.bumpTokenVersion(m, clinicId, staffId);
   }
 
   /** Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
@@ -248,7 +288,8 @@ export class ClinicsService {
   /**
    * Clinics that receive SMS at this number, or through this messaging service (a clinic may send
    * as `MG…`, and Twilio then posts the number as To and the service separately); those without
-   * their own sender use the default one.
+   * their own sender use the default one. No clinic id: the SMS webhook asks which clinics the
+   * number serves.
    */
   async clinicsForSmsNumber(to: string, defaultFrom: string | undefined, messagingServiceSid?: string): Promise<Clinic[]> {
     const senders = [to, messagingServiceSid].filter((s): s is string => !!s);

@@ -60,9 +60,9 @@ export class CoursesService {
       const course = courseSessionsAt(before, t.performedAt, t);
       const heir = isLastOfCourse(before, t) ? course.filter((s) => s.id !== id).at(-1) : undefined;
       if (heir) {
-        const patient = await this.patients.findById(t.patientId, tx);
+        const patient = await this.patients.get(clinicId, t.patientId, tx);
         const clinic = await this.clinics.get(clinicId, tx);
-        const protocol = await this.protocols.get(heir.protocolId, tx);
+        const protocol = await this.protocols.get(clinicId, heir.protocolId, tx);
         await this.checkIns.replanLateSteps(tx, { treatment: heir, patient, clinic, protocol, sessions: remaining, cancelledId: id }, actor);
       }
       return { ...t, cancelledCheckIns };

@@ -1,5 +1,20 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
+/*
+ * How SQL is written in src/ (the rule these helpers serve):
+ * - Each feature's SQL lives in its repository (`<feature>.repository.ts`): raw SQL with `$n`
+ *   parameters, its rows typed through queryRows/queryOne below (never the `any` of `query()`).
+ *   Inserts, and updates or reads by primary key, may use TypeORM's repository API instead.
+ * - Every query on clinic data takes the clinic id and filters by it. The exceptions say why
+ *   beside the query: a lookup by an unguessable token or a signed link, a scheduled pass over
+ *   every clinic (lease queues, escalation, expiry), a provider's callback or the SMS webhook
+ *   finding whose row or which clinics' number it is.
+ * - A feature reads and writes only its own tables; another feature calls its service. Read
+ *   models (adverse events, signals, reports, health metrics; the triage queue's page) may JOIN
+ *   other features' tables read-only inside their own repository, within the clinic, and say so.
+ * - Writes only through the owner, in the caller's transaction when there is one.
+ */
+
 /**
  * Rows of a raw query. TypeORM answers UPDATE/DELETE … RETURNING with `[rows, count]` and
  * everything else with plain rows; callers want rows either way.

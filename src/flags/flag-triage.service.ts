@@ -4,7 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/actor';
 import { changedFields } from '../audit/field-changes';
-import { ASSIGNABLE_ROLES, StaffUser } from '../clinics/staff-user.entity';
+import { ClinicsService } from '../clinics/clinics.service';
+import { ASSIGNABLE_ROLES } from '../clinics/staff-user.entity';
 import { Clock } from '../common/clock';
 import { ASSESSMENT_FIELDS, assessmentError, orderedCriteria } from './assessment';
 import { AssessFlagDto } from './dto/assess-flag.dto';
@@ -47,13 +48,14 @@ export class FlagTriageService {
     private readonly cases: FlagCasesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly clinics: ClinicsService,
   ) {}
 
   /** Hands the flag to an active practitioner or admin of the same clinic; `assigneeId: null` (cases) unassigns it. In `manager` when given. */
   async assign(clinicId: string, id: string, actor: Actor, dto: AssignFlagDto | { assigneeId: string | null }, manager?: EntityManager): Promise<Flag> {
     return this.transition(clinicId, id, actor, ['open', 'acknowledged'], async (f, _now, tx) => {
       if (dto.assigneeId !== null) {
-        const assignee = await tx.getRepository(StaffUser).findOneBy({ clinicId, id: dto.assigneeId });
+        const assignee = await this.clinics.findStaff(clinicId, dto.assigneeId, tx);
         if (!assignee) throw new NotFoundException('Assignee not found in this clinic');
         if (!assignee.active) throw new BadRequestException('The assignee is not active');
         if (!ASSIGNABLE_ROLES.includes(assignee.role)) throw new BadRequestException('The assignee must be a practitioner or an admin');

@@ -12,6 +12,7 @@ import { PRIORITY_RANK } from './rules';
  * Every query on flags, flag_events and flag_cases: raw SQL with `$n` parameters and typed rows
  * (TypeORM's repository API only for an insert or a save by primary key). Every query that reads
  * or writes a clinic's flags takes the clinic id, except escalation's scan of all clinics.
+ * Other features' tables appear only as read joins (queue page, escalation scan): one statement.
  */
 
 /** A flag's columns under its entity's property names: rows of `SELECT ${FLAG_COLUMNS}` are Flags. */
@@ -254,7 +255,7 @@ export class FlagsRepository {
    * The triage queue's page in one statement: the cases (`flag_cases_queue_idx` order), each
    * joined to its patient, treatment, assignee and unresolved flags (a row per flag), beside the
    * stored counts per priority, the clinic's time zone and (`countPart`) the count of the part
-   * under the filters by index.
+   * under the filters by index. Read joins (read-only, in the clinic): patients, treatments, staff_users, clinics.
    */
   queueRows(manager: EntityManager, clinicId: string, filter: CaseFilter, countPart: boolean, take: number, skip: number): Promise<QueueRow[]> {
     // Both unresolved statuses as `<> 'resolved'`: the predicate of the queue's partial index.
@@ -300,7 +301,8 @@ export class FlagsRepository {
   /**
    * The oldest open urgent or high flag whose delay (the clinic's setting, else the defaults)
    * ran out since it reached its priority and that no one has taken up or escalated, locked;
-   * others' locked rows and `except` are skipped. See EscalationService for the rule.
+   * others' locked rows and `except` are skipped. See EscalationService for the rule. Read join:
+   * each clinic's delays from `clinics`. No clinic id: a scheduled pass over every clinic.
    */
   async claimDue(manager: EntityManager, now: Date, except: string[], defaults: { urgentAfterMinutes: number; highAfterHours: number }): Promise<DueFlag | null> {
     const urgentAfter = `make_interval(mins => coalesce(c.escalate_urgent_after_minutes, $4::int))`;

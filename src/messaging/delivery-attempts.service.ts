@@ -120,7 +120,7 @@ export class DeliveryAttempts {
         data: { from: row.status, to: report.status, errorCode: report.errorCode },
       });
       if (report.failure) {
-        const message = await this.messages.byId(tx, row.id);
+        const message = await this.messages.byId(tx, row.clinic_id, row.id);
         await this.hooks.failed(tx, message, { ...report.failure, via: 'callback' });
       }
       return true;

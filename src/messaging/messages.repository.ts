@@ -47,12 +47,13 @@ export class MessagesRepository {
     return repo.save(repo.create(fields));
   }
 
+  /** The messages this instance just claimed, by id alone: the queue's pass serves every clinic, and its leases are its own. */
   byIds(ids: string[]): Promise<Message[]> {
     return ids.length ? this.db.getRepository(Message).findBy({ id: In(ids) }) : Promise.resolve([]);
   }
 
-  byId(manager: EntityManager, id: string): Promise<Message> {
-    return manager.getRepository(Message).findOneByOrFail({ id });
+  byId(manager: EntityManager, clinicId: string, id: string): Promise<Message> {
+    return manager.getRepository(Message).findOneByOrFail({ clinicId, id });
   }
 
   /** Ends the attempt's lease with its outcome; false when another attempt or a status report holds the row now. */
@@ -67,7 +68,8 @@ export class MessagesRepository {
 
   /**
    * The outbound message a provider's report is about, locked: by the provider's id, or (a report
-   * that beat the send's own outcome) by our id while it has no provider id yet.
+   * that beat the send's own outcome) by our id while it has no provider id yet. No clinic id: a
+   * provider's (signed) callback names only the message; the row found says whose it is.
    */
   async lockForReport(manager: EntityManager, providerId: string, messageId?: string): Promise<{ id: string; clinic_id: string; status: MessageStatus } | null> {
     const [byProvider] = await queryRows<{ id: string; clinic_id: string; status: MessageStatus }>(

@@ -1,6 +1,6 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/actor';
 import { changedFields } from '../audit/field-changes';
@@ -61,7 +61,7 @@ export class OnCallService {
       // Two admins saving at once: one rota wins whole, never a mix of both.
       await lockKey(tx, `on-call:${clinicId}`);
       const ids = [...new Set(next.map((s) => s.staffUserId))];
-      const staff = ids.length ? await tx.getRepository(StaffUser).findBy({ clinicId, id: In(ids) }) : [];
+      const staff = await this.clinics.staffByIds(tx, clinicId, ids);
       for (const id of ids) {
         const s = staff.find((x) => x.id === id);
         if (!s) throw new NotFoundException(`Staff user ${id} not found in this clinic`);

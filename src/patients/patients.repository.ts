@@ -23,10 +23,9 @@ const SEARCH_MATCH = `p.clinic_id = $1
 
 /**
  * Every query on `patients`. Reads and writes by key through TypeORM's repository API; the
- * search, which matches an expression, in raw SQL with `$n` parameters and typed rows. Clinic
- * data is read by clinic id; the few reads by id alone serve callers that hold a trusted id
- * (a signed link, a provider's callback, a row of the same clinic). Inside a transaction pass
- * its manager: a second pool connection can deadlock the pool.
+ * search, which matches an expression, in raw SQL with `$n` parameters and typed rows. Every
+ * read takes the clinic id, except the ones marked below that say why they cannot. Inside a
+ * transaction pass its manager: a second pool connection can deadlock the pool.
  */
 @Injectable()
 export class PatientsRepository {
@@ -41,8 +40,8 @@ export class PatientsRepository {
     return m.getRepository(Patient).save(patient);
   }
 
-  find(clinicId: string, id: string): Promise<Patient | null> {
-    return this.db.getRepository(Patient).findOneBy({ clinicId, id });
+  find(clinicId: string, id: string, m: EntityManager = this.db.manager): Promise<Patient | null> {
+    return m.getRepository(Patient).findOneBy({ clinicId, id });
   }
 
   /** The clinic's patient, locked for the rest of the transaction (a change of the record). */
@@ -50,15 +49,15 @@ export class PatientsRepository {
     return m.getRepository(Patient).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** By a trusted id alone, locked (a signed link, a provider's callback). */
+  /**
+   * By id alone, locked. Clinic-free on purpose for the one-click unsubscribe link, which carries
+   * only the patient id under an HMAC (unguessable; links already sent cannot gain a clinic id).
+   */
   findByIdForUpdate(m: EntityManager, id: string): Promise<Patient | null> {
     return m.getRepository(Patient).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  findById(id: string, m: EntityManager = this.db.manager): Promise<Patient> {
-    return m.getRepository(Patient).findOneByOrFail({ id });
-  }
-
+  /** By id alone on purpose: the unsubscribe page knows only the patient id its signed (HMAC) link carries. */
   async localeOf(id: string): Promise<string | null> {
     const row = await this.db.getRepository(Patient).findOne({ where: { id }, select: { id: true, locale: true } });
     return row?.locale ?? null;

@@ -179,7 +179,7 @@ export class PatientsService {
     await this.recordConsent(m, patient, actor, change, before);
   }
 
-  /** The one-click unsubscribe: opts the patient out of email; false for an unknown patient. */
+  /** The one-click unsubscribe: opts the patient out of email; false for an unknown patient. By id alone: the signed link carries no clinic. */
   async unsubscribeEmail(patientId: string): Promise<boolean> {
     return this.db.transaction(async (m) => {
       const patient = await this.repo.findByIdForUpdate(m, patientId);
@@ -189,14 +189,17 @@ export class PatientsService {
     });
   }
 
-  /** The language a patient reads, for pages reached by a signed link (unsubscribe); null when unknown. */
+  /** The language a patient reads, for pages reached by a signed link (unsubscribe; by id alone: the link carries no clinic); null when unknown. */
   async localeOf(patientId: string): Promise<string | null> {
     return this.repo.localeOf(patientId);
   }
 
-  /** A provider said this contact point cannot receive messages: no more sends there until it changes. */
-  async markContactInvalid(m: EntityManager, patientId: string, channel: Channel, reason: { code: string | null; source: string }): Promise<boolean> {
-    const patient = await this.repo.findByIdForUpdate(m, patientId);
+  /**
+   * A provider said this contact point cannot receive messages: no more sends there until it
+   * changes. Read within the clinic of the message the provider reported on.
+   */
+  async markContactInvalid(m: EntityManager, clinicId: string, patientId: string, channel: Channel, reason: { code: string | null; source: string }): Promise<boolean> {
+    const patient = await this.repo.findForUpdate(m, clinicId, patientId);
     if (!patient || patient[`${channel}InvalidAt`]) return false;
     const before = { ...patient };
     patient[`${channel}InvalidAt`] = this.clock.now();
@@ -297,16 +300,13 @@ export class PatientsService {
     });
   }
 
-  async get(clinicId: string, id: string): Promise<Patient> {
-    const p = await this.repo.find(clinicId, id);
+  /** The clinic's patient, or 404. Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
+  async get(clinicId: string, id: string, m?: EntityManager): Promise<Patient> {
+    const p = await this.repo.find(clinicId, id, m);
     if (!p) throw new NotFoundException('Patient not found');
     return p;
   }
 
-  /** For background work that already holds a trusted id (the dispatcher). Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
-  async findById(id: string, m?: EntityManager): Promise<Patient> {
-    return this.repo.findById(id, m);
-  }
 
   /** Patients of these clinics with this phone number: who sent an SMS. */
   findByPhone(m: EntityManager, clinicIds: string[], phone: string): Promise<Patient[]> {

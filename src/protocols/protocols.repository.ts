@@ -38,8 +38,8 @@ export class ProtocolsRepository {
   }
 
   /** One the clinic can see, by id. */
-  visible(clinicId: string, id: string): Promise<Protocol | undefined> {
-    return queryOne<Protocol>(this.db, `SELECT ${COLUMNS} FROM protocols WHERE ${VISIBLE_TO_CLINIC} AND id = $2`, [clinicId, id]);
+  visible(clinicId: string, id: string, manager: EntityManager = this.db.manager): Promise<Protocol | undefined> {
+    return queryOne<Protocol>(manager, `SELECT ${COLUMNS} FROM protocols WHERE ${VISIBLE_TO_CLINIC} AND id = $2`, [clinicId, id]);
   }
 
   /** The highest version of the key the clinic can see (its own or shipped), null for a new key. */
@@ -51,10 +51,5 @@ export class ProtocolsRepository {
   insert(manager: EntityManager, row: Omit<Protocol, 'id'>): Promise<Protocol> {
     const repo = manager.getRepository(Protocol);
     return repo.save(repo.create(row));
-  }
-
-  /** By id alone: a treatment's own protocol (the treatment row carries the id, checked for its clinic). */
-  get(id: string, manager: EntityManager = this.db.manager): Promise<Protocol> {
-    return manager.getRepository(Protocol).findOneByOrFail({ id });
   }
 }

@@ -13,6 +13,7 @@ import { queryRows } from '../database/query-rows';
 import { Protocol } from './protocol.entity';
 import { ProtocolsRepository } from './protocols.repository';
 import { protocolKeyPattern } from './protocol-choice';
+import { ProtocolUsageCounts } from './protocol-usage';
 
 /** A protocol as the API shows it. */
 export interface ProtocolUsage {
@@ -55,6 +56,7 @@ export class ProtocolsService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly protocols: ProtocolsRepository,
+    private readonly usageCounts: ProtocolUsageCounts,
   ) {}
 
   /** The clinic's newest version of the key, else the shipped default's newest; null if neither exists. */
@@ -74,28 +76,19 @@ export class ProtocolsService {
     return rows.map(viewOf);
   }
 
-  /** Which versions the clinic's treatments follow, with counts (one grouped read of the clinic's treatments). */
+  /** Which versions the clinic's treatments follow, with counts (treatments counts them), by key and version. */
   async usage(clinicId: string): Promise<ProtocolUsage[]> {
-    const rows = await queryRows<{ protocol_id: string; key: string; version: number; treatments: string; active: string; patients: string; first_at: Date; last_at: Date }>(
+    const counts = new Map((await this.usageCounts.byProtocol(clinicId)).map((c) => [c.protocolId, c]));
+    if (!counts.size) return [];
+    const versions = await queryRows<{ id: string; key: string; version: number }>(
       this.db.manager,
-      `SELECT t.protocol_id, p.key, p.version, count(*) AS treatments, count(*) FILTER (WHERE t.status = 'active') AS active,
-              count(DISTINCT t.patient_id) AS patients, min(t.performed_at) AS first_at, max(t.performed_at) AS last_at
-         FROM treatments t JOIN protocols p ON p.id = t.protocol_id
-        WHERE t.clinic_id = $1
-        GROUP BY t.protocol_id, p.key, p.version
-        ORDER BY p.key, p.version`,
-      [clinicId],
+      `SELECT id, key, version FROM protocols WHERE id = ANY($1::uuid[]) ORDER BY key, version`,
+      [[...counts.keys()]],
     );
-    return rows.map((r) => ({
-      protocolId: r.protocol_id,
-      key: r.key,
-      version: Number(r.version),
-      treatments: Number(r.treatments),
-      activeTreatments: Number(r.active),
-      patients: Number(r.patients),
-      firstPerformedAt: new Date(r.first_at),
-      lastPerformedAt: new Date(r.last_at),
-    }));
+    return versions.map((p) => {
+      const c = counts.get(p.id)!;
+      return { protocolId: p.id, key: p.key, version: Number(p.version), treatments: c.treatments, activeTreatments: c.activeTreatments, patients: c.patients, firstPerformedAt: c.firstPerformedAt, lastPerformedAt: c.lastPerformedAt };
+    });
   }
 
   /** A shipped default or one of the clinic's own versions; another clinic's is 404. */
@@ -142,9 +135,11 @@ export class ProtocolsService {
     });
   }
 
-  /** Pass the caller's transaction manager when inside one: a second pool connection can deadlock it. */
-  get(id: string, manager?: EntityManager): Promise<Protocol> {
-    return this.protocols.get(id, manager);
+  /** A shipped default or one of the clinic's own versions (a treatment's). Pass the caller's transaction manager when inside one: a second pool connection can deadlock it. */
+  async get(clinicId: string, id: string, manager?: EntityManager): Promise<Protocol> {
+    const row = await this.protocols.visible(clinicId, id, manager);
+    if (!row) throw new NotFoundException('Protocol not found');
+    return row;
   }
 }
 

@@ -74,7 +74,7 @@ export class AnswersService {
     const day = Math.max(0, localDaysBetween(treatment.performedAt, now, zone));
     // Earlier answers of the whole course, each on this session's timeline (days before it are negative).
     const history = await this.repo.forTreatments(m, input.patient.clinicId, course.sessions.length ? course.sessions.map((s) => s.id) : [treatment.id]);
-    const protocol = course.protocol ?? (await this.protocols.get(treatment.protocolId, m));
+    const protocol = course.protocol ?? (await this.protocols.get(input.patient.clinicId, treatment.protocolId, m));
     const response = await this.repo.insert(m, {
       clinicId: input.patient.clinicId,
       patientId: input.patient.id,

@@ -124,7 +124,7 @@ export class FormController {
   /** The patient's language once the link names a check-in; before that, the browser's. */
   private async localeFor(found: TokenLookup, acceptLanguage: string | undefined): Promise<Locale> {
     if (found.state === 'unknown') return localeFromAcceptLanguage(acceptLanguage);
-    const patient = await this.patients.findById(found.checkIn.patientId);
+    const patient = await this.patients.get(found.checkIn.clinicId, found.checkIn.patientId);
     return localeOf(patient.locale);
   }
 }

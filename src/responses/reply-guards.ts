@@ -14,14 +14,14 @@ export class ReplyGuards {
 
   async clarification(message: Message): Promise<DeliveryVerdict> {
     if (!message.patientId) return { send: true };
-    const patient = await this.patients.findById(message.patientId);
+    const patient = await this.patients.get(message.clinicId, message.patientId);
     return canReach(patient, message.channel) ? { send: true } : { cancel: `patient cannot be reached by ${message.channel} any more` };
   }
 
   /** HELP is answered without consent (carriers require it), but not after a STOP. */
   async consentReply(message: Message): Promise<DeliveryVerdict> {
     if (!message.patientId) return { send: true };
-    const patient = await this.patients.findById(message.patientId);
+    const patient = await this.patients.get(message.clinicId, message.patientId);
     return patient.smsOptedOutAt ? { cancel: 'patient opted out of SMS' } : { send: true };
   }
 }

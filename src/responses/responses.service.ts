@@ -40,7 +40,7 @@ export class ResponsesService {
       const found = await this.checkIns.lookupToken(token, m, true);
       if (found.state !== 'open') return { sub: { state: found.state }, urgent: [] };
       const checkIn = found.checkIn;
-      const patient = await this.patients.findById(checkIn.patientId, m);
+      const patient = await this.patients.get(checkIn.clinicId, checkIn.patientId, m);
       const actor: Actor = { type: 'patient', id: patient.id };
       const stored = await this.answers.store(m, {
         checkIn,

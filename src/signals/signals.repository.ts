@@ -93,7 +93,7 @@ export class SignalsRepository {
     return rows.map((r) => ({ patientId: r.patient_id, treatmentId: r.treatment_id, lot: r.lot_number, at: new Date(r.created_at) }));
   }
 
-  /** Clinics with anything to look at: treatments since `since`. */
+  /** Clinics with anything to look at: treatments since `since`. No clinic id: the scheduled detection pass over every clinic (a read join on treatments). */
   async clinicsWithTreatmentsSince(since: Date): Promise<string[]> {
     const rows = await queryRows<{ clinic_id: string }>(this.db, `SELECT DISTINCT clinic_id FROM treatments WHERE performed_at >= $1`, [since]);
     return rows.map((r) => r.clinic_id);

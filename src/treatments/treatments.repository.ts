@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { queryRows } from '../database/query-rows';
+import type { TreatmentsOfProtocol } from '../protocols/protocol-usage';
 import { Treatment } from './treatment.entity';
 
 /** The new row's fields, everything the service decides (the id is the database's). */
@@ -8,8 +10,7 @@ export type NewTreatment = Omit<Treatment, 'id'>;
 
 /**
  * Every query on `treatments`, through TypeORM's repository API (they are all simple reads and
- * writes of one table by key). Each takes the clinic id, except `findById` for callers that
- * already hold a trusted id from a row of the same clinic. Inside a transaction pass its
+ * writes of one table by key). Each takes the clinic id. Inside a transaction pass its
  * manager: a second pool connection can deadlock the pool.
  */
 @Injectable()
@@ -38,10 +39,6 @@ export class TreatmentsRepository {
     return m.getRepository(Treatment).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  findById(id: string, m: EntityManager = this.db.manager): Promise<Treatment> {
-    return m.getRepository(Treatment).findOneByOrFail({ id });
-  }
-
   byIds(clinicId: string, ids: string[]): Promise<Treatment[]> {
     return this.db.getRepository(Treatment).findBy({ clinicId, id: In(ids) });
   }
@@ -54,6 +51,25 @@ export class TreatmentsRepository {
   /** The patient's most recent active session. */
   latestActive(m: EntityManager, clinicId: string, patientId: string): Promise<Treatment | null> {
     return m.getRepository(Treatment).findOne({ where: { clinicId, patientId, status: 'active' }, order: { performedAt: 'DESC' } });
+  }
+
+  /** The clinic's treatments counted per protocol version they follow (one grouped read). */
+  async countsByProtocol(clinicId: string): Promise<TreatmentsOfProtocol[]> {
+    const rows = await queryRows<{ protocol_id: string; treatments: number; active: number; patients: number; first_at: Date; last_at: Date }>(
+      this.db,
+      `SELECT protocol_id, count(*)::int AS treatments, (count(*) FILTER (WHERE status = 'active'))::int AS active,
+              count(DISTINCT patient_id)::int AS patients, min(performed_at) AS first_at, max(performed_at) AS last_at
+         FROM treatments WHERE clinic_id = $1 GROUP BY protocol_id`,
+      [clinicId],
+    );
+    return rows.map((r) => ({
+      protocolId: r.protocol_id,
+      treatments: r.treatments,
+      activeTreatments: r.active,
+      patients: r.patients,
+      firstPerformedAt: new Date(r.first_at),
+      lastPerformedAt: new Date(r.last_at),
+    }));
   }
 
   listForPatient(clinicId: string, patientId: string): Promise<Treatment[]> {

@@ -107,8 +107,9 @@ export class TreatmentsService {
     return treatment;
   }
 
-  async get(clinicId: string, id: string): Promise<Treatment> {
-    const t = await this.repo.find(clinicId, id);
+  /** The clinic's treatment, or 404. Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
+  async get(clinicId: string, id: string, m?: EntityManager): Promise<Treatment> {
+    const t = await this.repo.find(clinicId, id, m);
     if (!t) throw new NotFoundException('Treatment not found');
     return t;
   }
@@ -154,7 +155,7 @@ export class TreatmentsService {
     const running = courseSessionsAt(all, at, anchor);
     const sessions = running.some((s) => s.id === anchor.id) ? running : courseSessionsAt(all, anchor.performedAt, anchor);
     const latest = sessions.at(-1)!;
-    return { sessions, latest, protocol: await this.protocols.get(latest.protocolId, m) };
+    return { sessions, latest, protocol: await this.protocols.get(patient.clinicId, latest.protocolId, m) };
   }
 
   listForPatient(clinicId: string, patientId: string): Promise<Treatment[]> {
@@ -177,11 +178,6 @@ export class TreatmentsService {
     const t = await this.repo.find(checkIn.clinicId, checkIn.treatmentId, m);
     if (!t) throw new NotFoundException('Treatment not found');
     return t;
-  }
-
-  /** For work that already holds a trusted id. Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
-  findById(id: string, m?: EntityManager): Promise<Treatment> {
-    return this.repo.findById(id, m);
   }
 }
 

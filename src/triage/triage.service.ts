@@ -43,15 +43,15 @@ export class TriageService {
     const flag = await this.flags.get(clinicId, flagId);
     if (!flag.treatmentId) throw new ConflictException('The flag is not about a treatment, so there is no check-in to plan');
     // Protocols are immutable once used: read before the transaction, which must not take a second connection.
-    const protocol = await this.protocols.get((await this.treatments.get(clinicId, flag.treatmentId)).protocolId);
+    const protocol = await this.protocols.get(clinicId, (await this.treatments.get(clinicId, flag.treatmentId)).protocolId);
     return this.db.transaction(async (tx) => {
       // The patient's planning lock before the flag's row: treatment planning takes that lock and
       // then check-in rows, answers take check-in rows and then flags; this order closes the cycle.
       await this.checkIns.lockPatientPlan(tx, flag.patientId);
       const locked = await this.flagTriage.lockForTriage(tx, clinicId, flagId, ['open', 'acknowledged']);
-      const treatment = await this.treatments.findById(locked.treatmentId!, tx);
+      const treatment = await this.treatments.get(clinicId, locked.treatmentId!, tx);
       if (treatment.status !== 'active') throw new ConflictException(`The treatment is ${treatment.status}; no check-in can be planned for it`);
-      const patient = await this.patients.findById(treatment.patientId, tx);
+      const patient = await this.patients.get(clinicId, treatment.patientId, tx);
       if (!chooseChannel(patient)) throw new ConflictException('The patient has no channel left to reach them (opted out or no valid contact)');
       const clinic = await this.clinics.get(clinicId, tx);
       const { checkIn, reused } = await this.checkIns.planExtra(tx, { treatment, patient, clinic, protocol, inDays: dto.inDays, flagId }, actor);
