@@ -74,11 +74,11 @@ export class AuthService implements OnModuleDestroy {
     const now = this.clock.now();
     const sessionId = newSecret();
     const csrfToken = newSecret();
-    await this.db.transaction(async (m) => {
-      const row = await m.getRepository(StaffSession).save(
-        m.getRepository(StaffSession).create({ tokenHash: hashSessionId(sessionId), staffId: user.id, clinicId: user.clinicId, csrfToken, createdAt: now, lastSeenAt: now, endedAt: null, endReason: null }),
+    await this.db.transaction(async (manager) => {
+      const row = await manager.getRepository(StaffSession).save(
+        manager.getRepository(StaffSession).create({ tokenHash: hashSessionId(sessionId), staffId: user.id, clinicId: user.clinicId, csrfToken, createdAt: now, lastSeenAt: now, endedAt: null, endReason: null }),
       );
-      await this.recordSignIn(m, user, now, { via: 'session', sessionId: row.id });
+      await this.recordSignIn(manager, user, now, { via: 'session', sessionId: row.id });
     });
     return { sessionId, view: await this.sessionView(user.clinicId, user.id, csrfToken) };
   }
@@ -131,9 +131,9 @@ export class AuthService implements OnModuleDestroy {
   async endSession(principal: Principal): Promise<void> {
     if (!principal.session) throw new UnauthorizedException('No browser session to end (this credential is not a session cookie)');
     const now = this.clock.now();
-    await this.db.transaction(async (m) => {
-      await m.query(`UPDATE staff_sessions SET ended_at = $2, end_reason = 'signed out' WHERE id = $1 AND ended_at IS NULL`, [principal.session!.id, now]);
-      await this.audit.record(m, { clinicId: principal.clinicId, actor: actorOf(principal), action: 'staff.logged_out', entityType: 'staff_user', entityId: principal.id, data: { sessionId: principal.session!.id } });
+    await this.db.transaction(async (manager) => {
+      await manager.query(`UPDATE staff_sessions SET ended_at = $2, end_reason = 'signed out' WHERE id = $1 AND ended_at IS NULL`, [principal.session!.id, now]);
+      await this.audit.record(manager, { clinicId: principal.clinicId, actor: actorOf(principal), action: 'staff.logged_out', entityType: 'staff_user', entityId: principal.id, data: { sessionId: principal.session!.id } });
     });
   }
 
@@ -158,10 +158,10 @@ export class AuthService implements OnModuleDestroy {
     }
     const hash = await hashPassword(newPassword);
     const now = this.clock.now();
-    await this.db.transaction(async (m) => {
-      await this.clinics.setOwnPassword(m, me.clinicId, me.id, hash);
-      await endSessions(m, me.id, now, 'password changed', principal.session?.id);
-      await this.audit.record(m, {
+    await this.db.transaction(async (manager) => {
+      await this.clinics.setOwnPassword(manager, me.clinicId, me.id, hash);
+      await endSessions(manager, me.id, now, 'password changed', principal.session?.id);
+      await this.audit.record(manager, {
         clinicId: me.clinicId,
         actor: actorOf(principal),
         action: 'staff.password_changed',
@@ -215,10 +215,10 @@ export class AuthService implements OnModuleDestroy {
   private readonly failedSignInAudits = new Set<Promise<void>>();
   private recordFailedSignIns(accounts: Array<{ id: string; clinic_id: string }>): void {
     const write = this.db
-      .transaction(async (m) => {
+      .transaction(async (manager) => {
         // Chains locked in clinic-id order, whatever order the accounts were tried in: two of these never deadlock.
         for (const a of [...accounts].sort((x, y) => (x.clinic_id < y.clinic_id ? -1 : x.clinic_id > y.clinic_id ? 1 : 0))) {
-          await this.audit.record(m, { clinicId: a.clinic_id, actor: { type: 'staff', id: a.id }, action: 'staff.login_failed', entityType: 'staff_user', entityId: a.id, data: { reason: 'wrong password' } });
+          await this.audit.record(manager, { clinicId: a.clinic_id, actor: { type: 'staff', id: a.id }, action: 'staff.login_failed', entityType: 'staff_user', entityId: a.id, data: { reason: 'wrong password' } });
         }
       })
       .catch((err: unknown) => this.logger.warn(`Could not record a failed sign-in: ${err instanceof Error ? err.message : String(err)}`))
@@ -278,8 +278,8 @@ export class AuthService implements OnModuleDestroy {
   async createApiKey(principal: Principal, name: string): Promise<{ id: string; name: string; key: string; prefix: string; createdAt: Date }> {
     const key = `ak_${randomBytes(32).toString('base64url')}`;
     const prefix = key.slice(0, 10);
-    return this.db.transaction(async (m) => {
-      const existing = await m
+    return this.db.transaction(async (manager) => {
+      const existing = await manager
         .getRepository(ApiKey)
         .createQueryBuilder('k')
         .where('k.clinic_id = :c AND lower(k.name) = lower(:n) AND k.revoked_at IS NULL', { c: principal.clinicId, n: name })
@@ -287,8 +287,8 @@ export class AuthService implements OnModuleDestroy {
       if (existing) {
         throw new HttpException(`An active API key named "${name}" already exists for this clinic`, HttpStatus.CONFLICT);
       }
-      const row = await m.getRepository(ApiKey).save(
-        m.getRepository(ApiKey).create({
+      const row = await manager.getRepository(ApiKey).save(
+        manager.getRepository(ApiKey).create({
           clinicId: principal.clinicId,
           name,
           keyPrefix: prefix,
@@ -297,7 +297,7 @@ export class AuthService implements OnModuleDestroy {
           createdAt: this.clock.now(),
         }),
       );
-      await this.audit.record(m, {
+      await this.audit.record(manager, {
         clinicId: principal.clinicId,
         actor: actorOf(principal),
         action: 'api_key.created',
@@ -310,13 +310,13 @@ export class AuthService implements OnModuleDestroy {
   }
 
   async revokeApiKey(principal: Principal, id: string): Promise<ApiKey> {
-    return this.db.transaction(async (m) => {
-      const key = await m.getRepository(ApiKey).findOne({ where: { clinicId: principal.clinicId, id }, lock: { mode: 'pessimistic_write' } });
+    return this.db.transaction(async (manager) => {
+      const key = await manager.getRepository(ApiKey).findOne({ where: { clinicId: principal.clinicId, id }, lock: { mode: 'pessimistic_write' } });
       if (!key) throw new NotFoundException('API key not found');
       if (key.revokedAt) throw new HttpException('The API key is already revoked', HttpStatus.CONFLICT);
       key.revokedAt = this.clock.now();
-      await m.getRepository(ApiKey).save(key);
-      await this.audit.record(m, { clinicId: principal.clinicId, actor: actorOf(principal), action: 'api_key.revoked', entityType: 'api_key', entityId: id, data: { name: key.name } });
+      await manager.getRepository(ApiKey).save(key);
+      await this.audit.record(manager, { clinicId: principal.clinicId, actor: actorOf(principal), action: 'api_key.revoked', entityType: 'api_key', entityId: id, data: { name: key.name } });
       return key;
     });
   }

@@ -51,8 +51,8 @@ export function clearSessionCookies(res: Response, publicBaseUrl: string): void 
  * transaction beside its audit event. Their bearer tokens are clinics' to revoke (the token
  * version is a column of staff_users): ClinicsService does it in the same transaction.
  */
-export async function endSessions(m: EntityManager, staffId: string, now: Date, reason: string, keepSessionId?: string): Promise<void> {
-  await m.query(
+export async function endSessions(tx: EntityManager, staffId: string, now: Date, reason: string, keepSessionId?: string): Promise<void> {
+  await tx.query(
     `UPDATE staff_sessions SET ended_at = $2, end_reason = $3 WHERE staff_id = $1 AND ended_at IS NULL AND ($4::uuid IS NULL OR id <> $4::uuid)`,
     [staffId, now, reason, keepSessionId ?? null],
   );

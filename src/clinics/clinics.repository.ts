@@ -73,24 +73,24 @@ export class ClinicsRepository {
     );
   }
 
-  findStaff(clinicId: string, id: string, m: EntityManager = this.db.manager): Promise<StaffUser | null> {
-    return m.getRepository(StaffUser).findOneBy({ clinicId, id });
+  findStaff(clinicId: string, id: string, tx: EntityManager = this.db.manager): Promise<StaffUser | null> {
+    return tx.getRepository(StaffUser).findOneBy({ clinicId, id });
   }
 
-  staffByIds(m: EntityManager, clinicId: string, ids: string[]): Promise<StaffUser[]> {
-    return m.getRepository(StaffUser).findBy({ clinicId, id: In(ids) });
+  staffByIds(tx: EntityManager, clinicId: string, ids: string[]): Promise<StaffUser[]> {
+    return tx.getRepository(StaffUser).findBy({ clinicId, id: In(ids) });
   }
 
-  async stampSignIn(m: EntityManager, clinicId: string, staffId: string, now: Date): Promise<void> {
-    await m.update(StaffUser, { clinicId, id: staffId }, { lastSignInAt: now });
+  async stampSignIn(tx: EntityManager, clinicId: string, staffId: string, now: Date): Promise<void> {
+    await tx.update(StaffUser, { clinicId, id: staffId }, { lastSignInAt: now });
   }
 
   /** The staff member's bearer tokens stop working: tokens carry the version they were issued under. */
-  async bumpTokenVersion(m: EntityManager, clinicId: string, staffId: string): Promise<void> {
-    await m.increment(StaffUser, { clinicId, id: staffId }, 'tokenVersion', 1);
+  async bumpTokenVersion(tx: EntityManager, clinicId: string, staffId: string): Promise<void> {
+    await tx.increment(StaffUser, { clinicId, id: staffId }, 'tokenVersion', 1);
   }
 
-  async setPassword(m: EntityManager, clinicId: string, staffId: string, passwordHash: string, mustChangePassword: boolean): Promise<void> {
-    await m.update(StaffUser, { clinicId, id: staffId }, { passwordHash, mustChangePassword });
+  async setPassword(tx: EntityManager, clinicId: string, staffId: string, passwordHash: string, mustChangePassword: boolean): Promise<void> {
+    await tx.update(StaffUser, { clinicId, id: staffId }, { passwordHash, mustChangePassword });
   }
 }

@@ -54,9 +54,9 @@ export class ClinicsService {
     // The CLI and BOOTSTRAP_* reach here without a DTO: the same rules as PATCH /v1/clinic.
     if (input.phone && !isE164(input.phone)) throw new Error(`The clinic phone must be in E.164 format, e.g. +447700900123: ${input.phone}`);
     if (input.smsFrom && !isSmsSender(input.smsFrom)) throw new Error(`The SMS sender must be an E.164 number or a messaging service SID (MG…): ${input.smsFrom}`);
-    return this.db.transaction(async (m) => {
-      const clinic = await m.getRepository(Clinic).save(
-        m.getRepository(Clinic).create({
+    return this.db.transaction(async (tx) => {
+      const clinic = await tx.getRepository(Clinic).save(
+        tx.getRepository(Clinic).create({
           name: input.name,
           timeZone: input.timeZone,
           phone: input.phone ?? null,
@@ -67,14 +67,14 @@ export class ClinicsService {
           createdAt: this.clock.now(),
         }),
       );
-      await this.audit.record(m, {
+      await this.audit.record(tx, {
         clinicId: clinic.id,
         actor: SYSTEM,
         action: 'clinic.created',
         entityType: 'clinic',
         entityId: clinic.id,
       });
-      const admin = await this.addStaff(m, clinic.id, SYSTEM, {
+      const admin = await this.addStaff(tx, clinic.id, SYSTEM, {
         email: input.adminEmail,
         name: input.adminName ?? 'Administrator',
         role: 'admin',
@@ -85,22 +85,22 @@ export class ClinicsService {
   }
 
   async createStaff(clinicId: string, actor: Actor, input: NewStaff): Promise<StaffUser> {
-    return this.db.transaction((m) => this.addStaff(m, clinicId, actor, input));
+    return this.db.transaction((tx) => this.addStaff(tx, clinicId, actor, input));
   }
 
-  private async addStaff(m: EntityManager, clinicId: string, actor: Actor, input: NewStaff): Promise<StaffUser> {
+  private async addStaff(tx: EntityManager, clinicId: string, actor: Actor, input: NewStaff): Promise<StaffUser> {
     // The CLI and BOOTSTRAP_* reach here without a DTO: the same password rules as POST /v1/staff.
     const weak = passwordProblem(input.password, [input.email, input.name]);
     if (weak) throw new BadRequestException(weak);
     // Unique within the clinic only (index staff_users_clinic_email_key): whether the address has an
     // account at another clinic is not this admin's to know, and is never consulted here.
-    const taken = await m
+    const taken = await tx
       .getRepository(StaffUser)
       .createQueryBuilder('u')
       .where('u.clinic_id = :clinicId AND lower(u.email) = lower(:email)', { clinicId, email: input.email.trim() })
       .getExists();
     if (taken) throw new ConflictException('A staff member of this clinic already has this email; change their account rather than adding another');
-    const repo = m.getRepository(StaffUser);
+    const repo = tx.getRepository(StaffUser);
     const user = await repo.save(
       repo.create({
         clinicId,
@@ -114,7 +114,7 @@ export class ClinicsService {
         createdAt: this.clock.now(),
       }),
     );
-    await this.audit.record(m, {
+    await this.audit.record(tx, {
       clinicId,
       actor,
       action: 'staff.created',
@@ -135,13 +135,13 @@ export class ClinicsService {
     for (const key of ['role', 'active', 'temporaryPassword'] as const) {
       if (dto[key] === null) throw new BadRequestException(`${key} cannot be null`);
     }
-    return this.db.transaction(async (m) => {
+    return this.db.transaction(async (tx) => {
       // Every active admin of the clinic, in one order: two admins demoting each other wait in turn.
-      const admins: Array<{ id: string }> = await m.query(
+      const admins: Array<{ id: string }> = await tx.query(
         `SELECT id FROM staff_users WHERE clinic_id = $1 AND role = 'admin' AND active ORDER BY id FOR NO KEY UPDATE`,
         [clinicId],
       );
-      const staff = await m.getRepository(StaffUser).findOne({ where: { clinicId, id }, lock: { mode: 'for_no_key_update' } });
+      const staff = await tx.getRepository(StaffUser).findOne({ where: { clinicId, id }, lock: { mode: 'for_no_key_update' } });
       if (!staff) throw new NotFoundException('Staff member not found');
       const before = { ...staff };
       if (dto.role !== undefined) staff.role = dto.role;
@@ -161,16 +161,16 @@ export class ClinicsService {
       if (wasActiveAdmin && !(staff.role === 'admin' && staff.active) && !admins.some((a) => a.id !== staff.id)) {
         throw new ConflictException('This is the last active admin of the clinic: make someone else an admin first');
       }
-      await m.update(StaffUser, { id }, {
+      await tx.update(StaffUser, { id }, {
         role: staff.role,
         active: staff.active,
         mustChangePassword: staff.mustChangePassword,
         ...(dto.temporaryPassword !== undefined ? { passwordHash: staff.passwordHash } : {}),
       });
       const now = this.clock.now();
-      await this.credentials.endSessions(m, id, now, fields.join(', ') + ' changed');
-      await this.repo.bumpTokenVersion(m, clinicId, id);
-      await this.audit.record(m, { clinicId, actor, action: 'staff.updated', entityType: 'staff_user', entityId: id, data: { fields }, changes });
+      await this.credentials.endSessions(tx, id, now, fields.join(', ') + ' changed');
+      await this.repo.bumpTokenVersion(tx, clinicId, id);
+      await this.audit.record(tx, { clinicId, actor, action: 'staff.updated', entityType: 'staff_user', entityId: id, data: { fields }, changes });
       return staffView({ ...staff, tokenVersion: staff.tokenVersion + 1 });
     });
   }
@@ -185,8 +185,8 @@ export class ClinicsService {
   }
 
   /** Active staff of a clinic with one of the roles: who gets alerts. */
-  staffWithRoles(clinicId: string, roles: StaffRole[], m: EntityManager = this.db.manager): Promise<StaffUser[]> {
-    return m
+  staffWithRoles(clinicId: string, roles: StaffRole[], tx: EntityManager = this.db.manager): Promise<StaffUser[]> {
+    return tx
       .getRepository(StaffUser)
       .createQueryBuilder('u')
       .where('u.clinic_id = :clinicId AND u.active AND u.role IN (:...roles)', { clinicId, roles })
@@ -195,13 +195,13 @@ export class ClinicsService {
   }
 
   /** Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
-  async findStaff(clinicId: string, id: string, m?: EntityManager): Promise<StaffUser | null> {
-    return this.repo.findStaff(clinicId, id, m);
+  async findStaff(clinicId: string, id: string, tx?: EntityManager): Promise<StaffUser | null> {
+    return this.repo.findStaff(clinicId, id, tx);
   }
 
   /** These staff members of the clinic (the ones found), in the caller's transaction. */
-  staffByIds(m: EntityManager, clinicId: string, ids: string[]): Promise<StaffUser[]> {
-    return ids.length ? this.repo.staffByIds(m, clinicId, ids) : Promise.resolve([]);
+  staffByIds(tx: EntityManager, clinicId: string, ids: string[]): Promise<StaffUser[]> {
+    return ids.length ? this.repo.staffByIds(tx, clinicId, ids) : Promise.resolve([]);
   }
 
   /** The accounts a sign-in with this (lowercased) email may open: the newest `limit` active ones, of `clinicId` when given. */
@@ -225,19 +225,19 @@ export class ClinicsService {
   }
 
   /** A sign-in stamped on the account, in the caller's transaction. */
-  stampSignIn(m: EntityManager, clinicId: string, staffId: string, now: Date): Promise<void> {
-    return this.repo.stampSignIn(m, clinicId, staffId, now);
+  stampSignIn(tx: EntityManager, clinicId: string, staffId: string, now: Date): Promise<void> {
+    return this.repo.stampSignIn(tx, clinicId, staffId, now);
   }
 
   /** The staff member's own new password (no longer one to change), and their bearer tokens revoked; in the caller's transaction. */
-  async setOwnPassword(m: EntityManager, clinicId: string, staffId: string, passwordHash: string): Promise<void> {
-    await this.repo.setPassword(m, clinicId, staffId, passwordHash, false);
-    await this.repo.bumpTokenVersion(m, clinicId, staffId);
+  async setOwnPassword(tx: EntityManager, clinicId: string, staffId: string, passwordHash: string): Promise<void> {
+    await this.repo.setPassword(tx, clinicId, staffId, passwordHash, false);
+    await this.repo.bumpTokenVersion(tx, clinicId, staffId);
   }
 
   /** Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
-  async get(clinicId: string, m: EntityManager = this.db.manager): Promise<Clinic> {
-    const clinic = await m.getRepository(Clinic).findOneBy({ id: clinicId });
+  async get(clinicId: string, tx: EntityManager = this.db.manager): Promise<Clinic> {
+    const clinic = await tx.getRepository(Clinic).findOneBy({ id: clinicId });
     if (!clinic) throw new NotFoundException('Clinic not found');
     return clinic;
   }
@@ -262,10 +262,10 @@ export class ClinicsService {
         );
       }
     }
-    return this.db.transaction(async (m) => {
+    return this.db.transaction(async (tx) => {
       // NO KEY UPDATE: two settings changes still queue, but audit inserts (whose foreign key takes
       // KEY SHARE on this row while holding the clinic's chain lock) are not blocked: no deadlock.
-      const clinic = await m.getRepository(Clinic).findOne({ where: { id: clinicId }, lock: { mode: 'for_no_key_update' } });
+      const clinic = await tx.getRepository(Clinic).findOne({ where: { id: clinicId }, lock: { mode: 'for_no_key_update' } });
       if (!clinic) throw new NotFoundException('Clinic not found');
       const current = settingsView(clinic);
       const patch: Partial<Clinic> = {};
@@ -278,9 +278,9 @@ export class ClinicsService {
       // An empty window would never open: nothing could be sent to the clinic's patients.
       if (current.sendWindowStart === current.sendWindowEnd) throw new BadRequestException('sendWindowStart and sendWindowEnd must differ');
       // A new SMS sender (or its removal) is news again: the admins hear once more if it goes missing.
-      await m.update(Clinic, { id: clinicId }, 'smsFrom' in patch ? { ...patch, smsSenderNoticeAt: null } : patch);
+      await tx.update(Clinic, { id: clinicId }, 'smsFrom' in patch ? { ...patch, smsSenderNoticeAt: null } : patch);
       const changes = changedFields(settingsView(clinic), current, changed as Array<keyof Clinic & string>);
-      await this.audit.record(m, { clinicId, actor, action: 'clinic.updated', entityType: 'clinic', entityId: clinicId, data: { fields: changed }, changes });
+      await this.audit.record(tx, { clinicId, actor, action: 'clinic.updated', entityType: 'clinic', entityId: clinicId, data: { fields: changed }, changes });
       return current;
     });
   }
@@ -302,9 +302,9 @@ export class ClinicsService {
    * True once per clinic (until its SMS sender changes): the caller tells the admins the clinic
    * has no SMS sender. Race-safe across instances: the first update wins.
    */
-  async claimSmsSenderNotice(m: EntityManager, clinicId: string): Promise<boolean> {
+  async claimSmsSenderNotice(tx: EntityManager, clinicId: string): Promise<boolean> {
     const rows = await queryRows<{ id: string }>(
-      m,
+      tx,
       `UPDATE clinics SET sms_sender_notice_at = $2 WHERE id = $1 AND sms_sender_notice_at IS NULL AND sms_from IS NULL RETURNING id`,
       [clinicId, this.clock.now()],
     );

@@ -5,6 +5,6 @@ import { EntityManager } from 'typeorm';
  * `key` (e.g. `check-in-plan:<patient id>`). Re-entrant within a transaction. The audit chain
  * has a lock of its own (AuditService.lockChain).
  */
-export async function lockKey(m: EntityManager, key: string): Promise<void> {
-  await m.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);
+export async function lockKey(tx: EntityManager, key: string): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);
 }

@@ -14,7 +14,7 @@ export interface StaffAlerted {
  */
 export async function queueStaffAlerts(
   messaging: MessagingService,
-  m: EntityManager,
+  tx: EntityManager,
   clinic: Clinic,
   staff: StaffUser[],
   alert: { subject: string; text: string },
@@ -29,7 +29,7 @@ export async function queueStaffAlerts(
     if (s.phone && live.includes('sms')) targets.push({ channel: 'sms', to: s.phone, from: clinic.smsFrom });
     if (s.email && live.includes('email')) targets.push({ channel: 'email', to: s.email, from: null });
     for (const target of targets) {
-      const msg = await messaging.enqueue(m, {
+      const msg = await messaging.enqueue(tx, {
         clinicId: clinic.id,
         staffUserId: s.id,
         channel: target.channel,

@@ -77,18 +77,18 @@ export class PatientRightsService {
    */
   async erase(clinicId: string, patientId: string, actor: Actor, reason: string) {
     await this.patients.get(clinicId, patientId); // 404 before anything else
-    return this.db.transaction(async (m) => {
-      const { patient, pseudonym, fields, formerAddresses } = await this.patients.erase(m, clinicId, patientId);
-      const cancelledCheckIns = await this.checkIns.cancelForPatient(m, clinicId, patientId, actor, 'patient erased');
-      await this.checkIns.eraseErrorsForPatient(m, clinicId, patientId);
-      const { cancelled: cancelledMessages, erased } = await this.messaging.eraseForPatient(m, clinicId, patientId, formerAddresses, actor);
+    return this.db.transaction(async (tx) => {
+      const { patient, pseudonym, fields, formerAddresses } = await this.patients.erase(tx, clinicId, patientId);
+      const cancelledCheckIns = await this.checkIns.cancelForPatient(tx, clinicId, patientId, actor, 'patient erased');
+      await this.checkIns.eraseErrorsForPatient(tx, clinicId, patientId);
+      const { cancelled: cancelledMessages, erased } = await this.messaging.eraseForPatient(tx, clinicId, patientId, formerAddresses, actor);
       // The patient's own record and messages lose their values; the safety record (treatments,
       // check-ins, answers, flags: causality, outcome, triage) keeps its before/after.
-      const redactedSeqs = await this.auditRedaction.redactPayloads(m, clinicId, [patientId, ...erased], 'erasure');
+      const redactedSeqs = await this.auditRedaction.redactPayloads(tx, clinicId, [patientId, ...erased], 'erasure');
       // Photos are the patient's own record, not the safety record: rows and bytes go (last, so a store failure undoes the rest).
-      const erasedPhotos = await this.photos.eraseForPatient(m, clinicId, patientId);
+      const erasedPhotos = await this.photos.eraseForPatient(tx, clinicId, patientId);
       const summary = { fields, cancelledCheckIns, cancelledMessages, erasedMessages: erased.length, redactedPayloads: redactedSeqs.length, erasedPhotos };
-      await this.audit.record(m, { clinicId, actor, action: 'patient.erased', entityType: 'patient', entityId: patientId, data: { ...summary, redactedSeqs }, reason });
+      await this.audit.record(tx, { clinicId, actor, action: 'patient.erased', entityType: 'patient', entityId: patientId, data: { ...summary, redactedSeqs }, reason });
       return { id: patient.id, pseudonym, erasedAt: patient.erasedAt, ...summary };
     });
   }

@@ -31,30 +31,30 @@ const SEARCH_MATCH = `p.clinic_id = $1
 export class PatientsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  insert(m: EntityManager, row: NewPatient): Promise<Patient> {
-    const repo = m.getRepository(Patient);
+  insert(tx: EntityManager, row: NewPatient): Promise<Patient> {
+    const repo = tx.getRepository(Patient);
     return repo.save(repo.create(row));
   }
 
-  save(m: EntityManager, patient: Patient): Promise<Patient> {
-    return m.getRepository(Patient).save(patient);
+  save(tx: EntityManager, patient: Patient): Promise<Patient> {
+    return tx.getRepository(Patient).save(patient);
   }
 
-  find(clinicId: string, id: string, m: EntityManager = this.db.manager): Promise<Patient | null> {
-    return m.getRepository(Patient).findOneBy({ clinicId, id });
+  find(clinicId: string, id: string, tx: EntityManager = this.db.manager): Promise<Patient | null> {
+    return tx.getRepository(Patient).findOneBy({ clinicId, id });
   }
 
   /** The clinic's patient, locked for the rest of the transaction (a change of the record). */
-  findForUpdate(m: EntityManager, clinicId: string, id: string): Promise<Patient | null> {
-    return m.getRepository(Patient).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
+  findForUpdate(tx: EntityManager, clinicId: string, id: string): Promise<Patient | null> {
+    return tx.getRepository(Patient).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
   }
 
   /**
    * By id alone, locked. Clinic-free on purpose for the one-click unsubscribe link, which carries
    * only the patient id under an HMAC (unguessable; links already sent cannot gain a clinic id).
    */
-  findByIdForUpdate(m: EntityManager, id: string): Promise<Patient | null> {
-    return m.getRepository(Patient).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  findByIdForUpdate(tx: EntityManager, id: string): Promise<Patient | null> {
+    return tx.getRepository(Patient).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
   /** By id alone on purpose: the unsubscribe page knows only the patient id its signed (HMAC) link carries. */
@@ -67,13 +67,13 @@ export class PatientsRepository {
     return this.db.getRepository(Patient).findBy({ clinicId, id: In(ids) });
   }
 
-  byExternalRef(m: EntityManager, clinicId: string, externalRef: string): Promise<Patient | null> {
-    return m.getRepository(Patient).findOneBy({ clinicId, externalRef });
+  byExternalRef(tx: EntityManager, clinicId: string, externalRef: string): Promise<Patient | null> {
+    return tx.getRepository(Patient).findOneBy({ clinicId, externalRef });
   }
 
   /** Patients of these clinics with this phone number, locked, the most recently changed first. */
-  byPhoneForUpdate(m: EntityManager, clinicIds: string[], phone: string): Promise<Patient[]> {
-    return m.getRepository(Patient).find({ where: { phone, clinicId: In(clinicIds) }, order: { updatedAt: 'DESC' }, lock: { mode: 'pessimistic_write' } });
+  byPhoneForUpdate(tx: EntityManager, clinicIds: string[], phone: string): Promise<Patient[]> {
+    return tx.getRepository(Patient).find({ where: { phone, clinicId: In(clinicIds) }, order: { updatedAt: 'DESC' }, lock: { mode: 'pessimistic_write' } });
   }
 
   /**

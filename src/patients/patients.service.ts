@@ -62,10 +62,10 @@ export class PatientsService {
     const now = this.clock.now();
     const preferred = dto.preferredChannel ?? (dto.phone ? 'sms' : 'email');
     assertContactable({ email: dto.email ?? null, phone: dto.phone ?? null }, preferred);
-    return this.db.transaction(async (m) => {
-      await this.assertExternalRefFree(m, clinicId, dto.externalRef ?? null, null);
+    return this.db.transaction(async (tx) => {
+      await this.assertExternalRefFree(tx, clinicId, dto.externalRef ?? null, null);
       const source = dto.consentSource ?? `api:${actor.type}`;
-      const patient = await this.repo.insert(m, {
+      const patient = await this.repo.insert(tx, {
         clinicId,
         externalRef: dto.externalRef ?? null,
         givenName: dto.givenName,
@@ -85,7 +85,7 @@ export class PatientsService {
         createdAt: now,
         updatedAt: now,
       });
-      await this.audit.record(m, {
+      await this.audit.record(tx, {
         clinicId,
         actor,
         action: 'patient.created',
@@ -94,7 +94,7 @@ export class PatientsService {
         data: { fields: Object.keys(dto).sort() },
       });
       for (const channel of ['sms', 'email'] as const) {
-        if (dto[`${channel}Consent`]) await this.recordConsent(m, patient, actor, { channel, change: 'given', source });
+        if (dto[`${channel}Consent`]) await this.recordConsent(tx, patient, actor, { channel, change: 'given', source });
       }
       return patient;
     });
@@ -105,8 +105,8 @@ export class PatientsService {
     for (const key of ['givenName', 'familyName', 'locale', 'preferredChannel', 'smsConsent', 'emailConsent'] as const) {
       if (dto[key] === null) throw new BadRequestException(`${key} cannot be null`);
     }
-    return this.db.transaction(async (m) => {
-      const patient = await this.repo.findForUpdate(m, clinicId, id);
+    return this.db.transaction(async (tx) => {
+      const patient = await this.repo.findForUpdate(tx, clinicId, id);
       if (!patient) throw new NotFoundException('Patient not found');
       if (patient.erasedAt) throw new ConflictException('The patient was erased; their record cannot be changed');
       const before = { ...patient };
@@ -141,11 +141,11 @@ export class PatientsService {
       }
       if (!changed.length && !consent.length) return patient;
       assertContactable(patient, patient.preferredChannel);
-      if (changed.includes('externalRef')) await this.assertExternalRefFree(m, clinicId, patient.externalRef, patient.id);
+      if (changed.includes('externalRef')) await this.assertExternalRefFree(tx, clinicId, patient.externalRef, patient.id);
       patient.updatedAt = now;
-      await this.repo.save(m, patient);
+      await this.repo.save(tx, patient);
       if (changed.length) {
-        await this.audit.record(m, {
+        await this.audit.record(tx, {
           clinicId,
           actor,
           action: 'patient.updated',
@@ -155,13 +155,13 @@ export class PatientsService {
           changes: changedFields(before, patient, changed as Array<(typeof simple)[number]>),
         });
       }
-      for (const c of consent) await this.recordConsent(m, patient, actor, c, before);
+      for (const c of consent) await this.recordConsent(tx, patient, actor, c, before);
       return patient;
     });
   }
 
   /** Consent by keyword (STOP/START) or any other route: the state and its audit event together. */
-  async changeConsent(m: EntityManager, patient: Patient, actor: Actor, change: ConsentChange): Promise<void> {
+  async changeConsent(tx: EntityManager, patient: Patient, actor: Actor, change: ConsentChange): Promise<void> {
     const now = this.clock.now();
     const c = change.channel;
     const before = { ...patient };
@@ -175,16 +175,16 @@ export class PatientsService {
       patient[`${c}OptedOutAt`] = null;
     }
     patient.updatedAt = now;
-    await this.repo.save(m, patient);
-    await this.recordConsent(m, patient, actor, change, before);
+    await this.repo.save(tx, patient);
+    await this.recordConsent(tx, patient, actor, change, before);
   }
 
   /** The one-click unsubscribe: opts the patient out of email; false for an unknown patient. By id alone: the signed link carries no clinic. */
   async unsubscribeEmail(patientId: string): Promise<boolean> {
-    return this.db.transaction(async (m) => {
-      const patient = await this.repo.findByIdForUpdate(m, patientId);
+    return this.db.transaction(async (tx) => {
+      const patient = await this.repo.findByIdForUpdate(tx, patientId);
       if (!patient) return false;
-      await this.changeConsent(m, patient, { type: 'patient', id: patient.id }, { channel: 'email', change: 'opted_out', source: 'email:one-click-unsubscribe' });
+      await this.changeConsent(tx, patient, { type: 'patient', id: patient.id }, { channel: 'email', change: 'opted_out', source: 'email:one-click-unsubscribe' });
       return true;
     });
   }
@@ -198,14 +198,14 @@ export class PatientsService {
    * A provider said this contact point cannot receive messages: no more sends there until it
    * changes. Read within the clinic of the message the provider reported on.
    */
-  async markContactInvalid(m: EntityManager, clinicId: string, patientId: string, channel: Channel, reason: { code: string | null; source: string }): Promise<boolean> {
-    const patient = await this.repo.findForUpdate(m, clinicId, patientId);
+  async markContactInvalid(tx: EntityManager, clinicId: string, patientId: string, channel: Channel, reason: { code: string | null; source: string }): Promise<boolean> {
+    const patient = await this.repo.findForUpdate(tx, clinicId, patientId);
     if (!patient || patient[`${channel}InvalidAt`]) return false;
     const before = { ...patient };
     patient[`${channel}InvalidAt`] = this.clock.now();
     patient.updatedAt = this.clock.now();
-    await this.repo.save(m, patient);
-    await this.audit.record(m, {
+    await this.repo.save(tx, patient);
+    await this.audit.record(tx, {
       clinicId: patient.clinicId,
       actor: { type: 'provider', id: reason.source },
       action: 'patient.contact_invalid',
@@ -218,9 +218,9 @@ export class PatientsService {
   }
 
   /** `before`: the record before the change (absent at creation: every consent field was empty). */
-  private async recordConsent(m: EntityManager, patient: Patient, actor: Actor, c: ConsentChange, before?: Patient): Promise<void> {
+  private async recordConsent(tx: EntityManager, patient: Patient, actor: Actor, c: ConsentChange, before?: Patient): Promise<void> {
     const fields = [`${c.channel}ConsentAt`, `${c.channel}ConsentSource`, `${c.channel}OptedOutAt`] as const;
-    await this.audit.record(m, {
+    await this.audit.record(tx, {
       clinicId: patient.clinicId,
       actor,
       action: 'patient.consent_changed',
@@ -244,8 +244,8 @@ export class PatientsService {
    * external reference go, both channels are closed. Refused under a legal hold (409). No
    * before/after values are recorded: they would keep what is being erased.
    */
-  async erase(m: EntityManager, clinicId: string, id: string): Promise<{ patient: Patient; pseudonym: string; fields: string[]; formerAddresses: string[] }> {
-    const patient = await this.repo.findForUpdate(m, clinicId, id);
+  async erase(tx: EntityManager, clinicId: string, id: string): Promise<{ patient: Patient; pseudonym: string; fields: string[]; formerAddresses: string[] }> {
+    const patient = await this.repo.findForUpdate(tx, clinicId, id);
     if (!patient) throw new NotFoundException('Patient not found');
     if (patient.legalHoldAt) {
       throw new ConflictException(`The patient is under a legal hold (since ${patient.legalHoldAt.toISOString()}): erasure is refused until the hold is lifted`);
@@ -269,14 +269,14 @@ export class PatientsService {
     patient.emailOptedOutAt ??= now;
     patient.erasedAt = now;
     patient.updatedAt = now;
-    await this.repo.save(m, patient);
+    await this.repo.save(tx, patient);
     return { patient, pseudonym, fields, formerAddresses };
   }
 
   /** Places (on) or lifts (off) a legal hold; the reason goes to the audit payload. */
   async setLegalHold(clinicId: string, id: string, actor: Actor, on: boolean, reason: string): Promise<Patient> {
-    return this.db.transaction(async (m) => {
-      const patient = await this.repo.findForUpdate(m, clinicId, id);
+    return this.db.transaction(async (tx) => {
+      const patient = await this.repo.findForUpdate(tx, clinicId, id);
       if (!patient) throw new NotFoundException('Patient not found');
       if (on && patient.legalHoldAt) throw new ConflictException(`The patient is already under a legal hold (since ${patient.legalHoldAt.toISOString()})`);
       if (!on && !patient.legalHoldAt) throw new ConflictException('The patient is not under a legal hold');
@@ -285,8 +285,8 @@ export class PatientsService {
       patient.legalHoldAt = on ? now : null;
       patient.legalHoldReason = on ? reason : null;
       patient.updatedAt = now;
-      await this.repo.save(m, patient);
-      await this.audit.record(m, {
+      await this.repo.save(tx, patient);
+      await this.audit.record(tx, {
         clinicId,
         actor,
         action: on ? 'patient.legal_hold_placed' : 'patient.legal_hold_lifted',
@@ -301,22 +301,22 @@ export class PatientsService {
   }
 
   /** The clinic's patient, or 404. Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
-  async get(clinicId: string, id: string, m?: EntityManager): Promise<Patient> {
-    const p = await this.repo.find(clinicId, id, m);
+  async get(clinicId: string, id: string, tx?: EntityManager): Promise<Patient> {
+    const p = await this.repo.find(clinicId, id, tx);
     if (!p) throw new NotFoundException('Patient not found');
     return p;
   }
 
 
   /** Patients of these clinics with this phone number: who sent an SMS. */
-  findByPhone(m: EntityManager, clinicIds: string[], phone: string): Promise<Patient[]> {
+  findByPhone(tx: EntityManager, clinicIds: string[], phone: string): Promise<Patient[]> {
     if (!clinicIds.length) return Promise.resolve([]);
-    return this.repo.byPhoneForUpdate(m, clinicIds, phone);
+    return this.repo.byPhoneForUpdate(tx, clinicIds, phone);
   }
 
-  private async assertExternalRefFree(m: EntityManager, clinicId: string, ref: string | null, selfId: string | null) {
+  private async assertExternalRefFree(tx: EntityManager, clinicId: string, ref: string | null, selfId: string | null) {
     if (!ref) return;
-    const other = await this.repo.byExternalRef(m, clinicId, ref);
+    const other = await this.repo.byExternalRef(tx, clinicId, ref);
     if (other && other.id !== selfId) throw new ConflictException(`A patient with externalRef "${ref}" already exists`);
   }
 }

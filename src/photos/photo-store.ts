@@ -19,9 +19,9 @@ export interface StoredPhotoRef {
 export interface PhotoStore {
   readonly kind: PhotoStorage;
   keyFor(clinicId: string, photoId: string): string;
-  put(m: EntityManager, photo: StoredPhotoRef, bytes: Buffer): Promise<void>;
-  get(m: EntityManager, photo: StoredPhotoRef): Promise<Buffer | null>;
-  remove(m: EntityManager, photos: StoredPhotoRef[]): Promise<void>;
+  put(tx: EntityManager, photo: StoredPhotoRef, bytes: Buffer): Promise<void>;
+  get(tx: EntityManager, photo: StoredPhotoRef): Promise<Buffer | null>;
+  remove(tx: EntityManager, photos: StoredPhotoRef[]): Promise<void>;
 }
 
 /** The embedded default: bytea in response_photo_data, one row per photo, with its clinic. */
@@ -32,19 +32,19 @@ export class PostgresPhotoStore implements PhotoStore {
     return photoId;
   }
 
-  async put(m: EntityManager, photo: StoredPhotoRef, bytes: Buffer): Promise<void> {
-    await m.query(`INSERT INTO response_photo_data (photo_id, clinic_id, data) VALUES ($1, $2, $3)`, [photo.id, photo.clinicId, bytes]);
+  async put(tx: EntityManager, photo: StoredPhotoRef, bytes: Buffer): Promise<void> {
+    await tx.query(`INSERT INTO response_photo_data (photo_id, clinic_id, data) VALUES ($1, $2, $3)`, [photo.id, photo.clinicId, bytes]);
   }
 
-  async get(m: EntityManager, photo: StoredPhotoRef): Promise<Buffer | null> {
-    const rows = await queryRows<{ data: Buffer }>(m, `SELECT data FROM response_photo_data WHERE photo_id = $1 AND clinic_id = $2`, [photo.id, photo.clinicId]);
+  async get(tx: EntityManager, photo: StoredPhotoRef): Promise<Buffer | null> {
+    const rows = await queryRows<{ data: Buffer }>(tx, `SELECT data FROM response_photo_data WHERE photo_id = $1 AND clinic_id = $2`, [photo.id, photo.clinicId]);
     return rows[0]?.data ?? null;
   }
 
-  async remove(m: EntityManager, photos: StoredPhotoRef[]): Promise<void> {
+  async remove(tx: EntityManager, photos: StoredPhotoRef[]): Promise<void> {
     for (const clinicId of new Set(photos.map((p) => p.clinicId))) {
       const ids = photos.filter((p) => p.clinicId === clinicId).map((p) => p.id);
-      await m.query(`DELETE FROM response_photo_data WHERE clinic_id = $1 AND photo_id = ANY($2::uuid[])`, [clinicId, ids]);
+      await tx.query(`DELETE FROM response_photo_data WHERE clinic_id = $1 AND photo_id = ANY($2::uuid[])`, [clinicId, ids]);
     }
   }
 }

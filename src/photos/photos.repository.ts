@@ -16,12 +16,12 @@ export class PhotosRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** A row to insert (the id is chosen first: it names the stored object). */
-  build(m: EntityManager, row: ResponsePhoto): ResponsePhoto {
-    return m.getRepository(ResponsePhoto).create(row);
+  build(tx: EntityManager, row: ResponsePhoto): ResponsePhoto {
+    return tx.getRepository(ResponsePhoto).create(row);
   }
 
-  async insert(m: EntityManager, row: ResponsePhoto): Promise<void> {
-    await m.getRepository(ResponsePhoto).insert(row);
+  async insert(tx: EntityManager, row: ResponsePhoto): Promise<void> {
+    await tx.getRepository(ResponsePhoto).insert(row);
   }
 
   find(clinicId: string, id: string): Promise<ResponsePhoto | null> {
@@ -36,11 +36,11 @@ export class PhotosRepository {
     return this.db.getRepository(ResponsePhoto).find({ where: { clinicId, messageId: In(messageIds) }, order: SHOWN_ORDER });
   }
 
-  listForPatient(clinicId: string, patientId: string, m: EntityManager = this.db.manager): Promise<ResponsePhoto[]> {
-    return m.getRepository(ResponsePhoto).find({ where: { clinicId, patientId }, order: SHOWN_ORDER });
+  listForPatient(clinicId: string, patientId: string, tx: EntityManager = this.db.manager): Promise<ResponsePhoto[]> {
+    return tx.getRepository(ResponsePhoto).find({ where: { clinicId, patientId }, order: SHOWN_ORDER });
   }
 
-  async delete(m: EntityManager, clinicId: string, ids: string[]): Promise<void> {
-    await m.getRepository(ResponsePhoto).delete({ clinicId, id: In(ids) });
+  async delete(tx: EntityManager, clinicId: string, ids: string[]): Promise<void> {
+    await tx.getRepository(ResponsePhoto).delete({ clinicId, id: In(ids) });
   }
 }

@@ -77,7 +77,7 @@ export class PhotosService {
    * transaction does not commit.
    */
   async attach(
-    m: EntityManager,
+    tx: EntityManager,
     owner: { clinicId: string; patientId: string; responseId: string | null; messageId: string | null; source: 'form' | 'mms'; actor: Actor },
     photos: ProcessedPhoto[],
     written: StoredPhotoRef[],
@@ -87,7 +87,7 @@ export class PhotosService {
     for (const [i, p] of photos.slice(0, MAX_PHOTOS).entries()) {
       const id = randomUUID();
       const ref: StoredPhotoRef = { id, clinicId: owner.clinicId, storageKey: this.store.keyFor(owner.clinicId, id) };
-      const row = this.repo.build(m, {
+      const row = this.repo.build(tx, {
         id,
         clinicId: owner.clinicId,
         patientId: owner.patientId,
@@ -105,13 +105,13 @@ export class PhotosService {
         storageKey: ref.storageKey,
         createdAt: now,
       });
-      await this.repo.insert(m, row);
+      await this.repo.insert(tx, row);
       if (this.store.kind !== 'postgres') written.push(ref);
-      await this.store.put(m, ref, p.bytes);
+      await this.store.put(tx, ref, p.bytes);
       rows.push(row);
     }
     if (rows.length) {
-      await this.audit.record(m, {
+      await this.audit.record(tx, {
         clinicId: owner.clinicId,
         actor: owner.actor,
         action: 'photos.stored',
@@ -150,8 +150,8 @@ export class PhotosService {
     return this.repo.forMessages(clinicId, messageIds);
   }
 
-  async listForPatient(clinicId: string, patientId: string, m?: EntityManager): Promise<ResponsePhoto[]> {
-    return this.repo.listForPatient(clinicId, patientId, m);
+  async listForPatient(clinicId: string, patientId: string, tx?: EntityManager): Promise<ResponsePhoto[]> {
+    return this.repo.listForPatient(clinicId, patientId, tx);
   }
 
   /** Signed links for `actor`, valid PHOTO_LINK_TTL_SECONDS from now. */
@@ -210,13 +210,13 @@ export class PhotosService {
    * Erasure: the patient's photos go, rows and bytes, inside the erasure's transaction. An
    * object store deletes at once; if that fails the erasure fails and can be retried.
    */
-  async eraseForPatient(m: EntityManager, clinicId: string, patientId: string): Promise<number> {
-    const rows = await this.listForPatient(clinicId, patientId, m);
+  async eraseForPatient(tx: EntityManager, clinicId: string, patientId: string): Promise<number> {
+    const rows = await this.listForPatient(clinicId, patientId, tx);
     if (!rows.length) return 0;
     const ids = rows.map((r) => r.id);
-    if (this.store.kind === 'postgres') await this.store.remove(m, rows);
-    await this.repo.delete(m, clinicId, ids);
-    if (this.store.kind !== 'postgres') await this.store.remove(m, rows);
+    if (this.store.kind === 'postgres') await this.store.remove(tx, rows);
+    await this.repo.delete(tx, clinicId, ids);
+    if (this.store.kind !== 'postgres') await this.store.remove(tx, rows);
     return rows.length;
   }
 

@@ -63,19 +63,19 @@ export class AnswersService {
   ) {}
 
   /** The answer, the check-in it closes, its audit event and the rules' verdict: one transaction. */
-  async store(m: EntityManager, input: AnswerInput): Promise<{ response: Response; evaluation: Evaluation }> {
+  async store(tx: EntityManager, input: AnswerInput): Promise<{ response: Response; evaluation: Evaluation }> {
     const now = this.clock.now();
-    const clinic = await this.clinics.get(input.patient.clinicId, m);
+    const clinic = await this.clinics.get(input.patient.clinicId, tx);
     const zone = input.patient.timeZone ?? clinic.timeZone;
     // In a course an answer (a merged check-in counts for several sessions) is judged from the most recent session before it.
-    const linked = input.checkIn ? new Set(await this.checkIns.treatmentIdsOf(m, input.checkIn.clinicId, input.checkIn.id)) : null;
-    const course = await this.treatments.courseAt(m, input.patient, now, linked);
+    const linked = input.checkIn ? new Set(await this.checkIns.treatmentIdsOf(tx, input.checkIn.clinicId, input.checkIn.id)) : null;
+    const course = await this.treatments.courseAt(tx, input.patient, now, linked);
     const treatment = course.latest ?? input.treatment;
     const day = Math.max(0, localDaysBetween(treatment.performedAt, now, zone));
     // Earlier answers of the whole course, each on this session's timeline (days before it are negative).
-    const history = await this.repo.forTreatments(m, input.patient.clinicId, course.sessions.length ? course.sessions.map((s) => s.id) : [treatment.id]);
-    const protocol = course.protocol ?? (await this.protocols.get(input.patient.clinicId, treatment.protocolId, m));
-    const response = await this.repo.insert(m, {
+    const history = await this.repo.forTreatments(tx, input.patient.clinicId, course.sessions.length ? course.sessions.map((s) => s.id) : [treatment.id]);
+    const protocol = course.protocol ?? (await this.protocols.get(input.patient.clinicId, treatment.protocolId, tx));
+    const response = await this.repo.insert(tx, {
       clinicId: input.patient.clinicId,
       patientId: input.patient.id,
       treatmentId: treatment.id,
@@ -91,7 +91,7 @@ export class AnswersService {
       receivedAt: now,
       createdAt: now,
     });
-    await this.audit.record(m, {
+    await this.audit.record(tx, {
       clinicId: response.clinicId,
       actor: input.actor,
       action: 'response.stored',
@@ -103,14 +103,14 @@ export class AnswersService {
     const photos = input.photos?.items ?? [];
     if (input.photos && photos.length) {
       await this.photos.attach(
-        m,
+        tx,
         { clinicId: response.clinicId, patientId: response.patientId, responseId: response.id, messageId: input.messageId, source: input.photos.source, actor: input.actor },
         photos,
         input.photos.written,
       );
     }
-    if (input.checkIn) await this.checkIns.markAnswered(m, input.checkIn, input.actor, response.id);
-    const evaluation = await this.flags.evaluate(m, {
+    if (input.checkIn) await this.checkIns.markAnswered(tx, input.checkIn, input.actor, response.id);
+    const evaluation = await this.flags.evaluate(tx, {
       clinic,
       patient: input.patient,
       treatmentId: treatment.id,
@@ -130,8 +130,8 @@ export class AnswersService {
   }
 
   /** The patient's latest answer received at or after `since`, if any. */
-  latestSince(m: EntityManager, patient: Patient, since: Date): Promise<Response | null> {
-    return this.repo.latestSince(m, patient.clinicId, patient.id, since);
+  latestSince(tx: EntityManager, patient: Patient, since: Date): Promise<Response | null> {
+    return this.repo.latestSince(tx, patient.clinicId, patient.id, since);
   }
 
   /** After the answer's transaction commits: its urgent messages go out now. */

@@ -15,19 +15,19 @@ export type NewResponse = Omit<Response, 'id'>;
 export class ResponsesRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  insert(m: EntityManager, row: NewResponse): Promise<Response> {
-    const repo = m.getRepository(Response);
+  insert(tx: EntityManager, row: NewResponse): Promise<Response> {
+    const repo = tx.getRepository(Response);
     return repo.save(repo.create(row));
   }
 
   /** The patient's latest answer received at or after `since`, if any. */
-  latestSince(m: EntityManager, clinicId: string, patientId: string, since: Date): Promise<Response | null> {
-    return m.getRepository(Response).findOne({ where: { clinicId, patientId, receivedAt: MoreThanOrEqual(since) }, order: { receivedAt: 'DESC', createdAt: 'DESC' } });
+  latestSince(tx: EntityManager, clinicId: string, patientId: string, since: Date): Promise<Response | null> {
+    return tx.getRepository(Response).findOne({ where: { clinicId, patientId, receivedAt: MoreThanOrEqual(since) }, order: { receivedAt: 'DESC', createdAt: 'DESC' } });
   }
 
   /** Answers to these treatments (a follow-up or a course), oldest first. */
-  forTreatments(m: EntityManager, clinicId: string, treatmentIds: string[]): Promise<Response[]> {
-    return m.getRepository(Response).find({ where: { clinicId, treatmentId: In(treatmentIds) }, order: { receivedAt: 'ASC', createdAt: 'ASC' } });
+  forTreatments(tx: EntityManager, clinicId: string, treatmentIds: string[]): Promise<Response[]> {
+    return tx.getRepository(Response).find({ where: { clinicId, treatmentId: In(treatmentIds) }, order: { receivedAt: 'ASC', createdAt: 'ASC' } });
   }
 
   listForPatient(clinicId: string, patientId: string): Promise<Response[]> {

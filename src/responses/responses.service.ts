@@ -36,16 +36,16 @@ export class ResponsesService {
   /** The form uses its token once: the check-in row is locked, answered, and every link to it dies. */
   async submitForm(token: string, answers: FormAnswers, photos: ProcessedPhoto[] = []): Promise<FormSubmission> {
     // The answer and its photos commit together or not at all (uploads to an object store are taken back).
-    const result = await this.photos.withUploads((written) => this.db.transaction(async (m): Promise<{ sub: FormSubmission; urgent: string[] }> => {
-      const found = await this.checkIns.lookupToken(token, m, true);
+    const result = await this.photos.withUploads((written) => this.db.transaction(async (tx): Promise<{ sub: FormSubmission; urgent: string[] }> => {
+      const found = await this.checkIns.lookupToken(token, tx, true);
       if (found.state !== 'open') return { sub: { state: found.state }, urgent: [] };
       const checkIn = found.checkIn;
-      const patient = await this.patients.get(checkIn.clinicId, checkIn.patientId, m);
+      const patient = await this.patients.get(checkIn.clinicId, checkIn.patientId, tx);
       const actor: Actor = { type: 'patient', id: patient.id };
-      const stored = await this.answers.store(m, {
+      const stored = await this.answers.store(tx, {
         checkIn,
         patient,
-        treatment: await this.treatments.ofCheckIn(m, checkIn),
+        treatment: await this.treatments.ofCheckIn(tx, checkIn),
         source: 'form',
         scores: answers.scores,
         warningSigns: answers.warningSigns,

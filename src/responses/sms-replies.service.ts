@@ -87,13 +87,13 @@ export class SmsRepliesService {
     // Media are fetched before the transaction (no connection held over the network); a refused
     // photo is on the record (photos.refused) and never costs the patient their answer.
     const mms = sms.media?.length ? await this.photos.fetchMms(sms.media) : { photos: [], refused: [] };
-    const outcome = await this.photos.withUploads((written) => this.db.transaction(async (m): Promise<{ outcome: InboundOutcome; send: string[] }> => {
-      const candidates = await this.patients.findByPhone(m, clinics.map((c) => c.id), sms.from);
+    const outcome = await this.photos.withUploads((written) => this.db.transaction(async (tx): Promise<{ outcome: InboundOutcome; send: string[] }> => {
+      const candidates = await this.patients.findByPhone(tx, clinics.map((c) => c.id), sms.from);
       // The same number may be a patient at two clinics sharing a sender: prefer the one awaiting an answer.
       let patient: Patient | null = candidates[0] ?? null;
       let open: CheckIn | null = null;
       for (const p of candidates) {
-        const waiting = await this.checkIns.openCheckInForPatient(m, p.clinicId, p.id);
+        const waiting = await this.checkIns.openCheckInForPatient(tx, p.clinicId, p.id);
         if (waiting) {
           patient = p;
           open = waiting;
@@ -106,7 +106,7 @@ export class SmsRepliesService {
         return { outcome: 'unknown_sender', send: [] };
       }
       const clinic = clinics.find((c) => c.id === patient?.clinicId) ?? clinics[0];
-      const inbound = await this.inboundMessages.record(m, {
+      const inbound = await this.inboundMessages.record(tx, {
         clinicId: clinic.id,
         patientId: patient?.id ?? null,
         channel: 'sms',
@@ -122,17 +122,17 @@ export class SmsRepliesService {
       const mmsPhotos = { items: mms.photos, written, source: 'mms' as const };
       if (mms.refused.length) {
         this.logger.warn(`Inbound MMS ${sms.messageSid}: ${mms.refused.length} media refused`);
-        await this.audit.record(m, { clinicId: clinic.id, actor, action: 'photos.refused', entityType: 'message', entityId: inbound.id, data: { reasons: mms.refused } });
+        await this.audit.record(tx, { clinicId: clinic.id, actor, action: 'photos.refused', entityType: 'message', entityId: inbound.id, data: { reasons: mms.refused } });
       }
       if (mms.photos.length && !sms.body.trim()) {
         // Pictures without words: they belong with the answer the patient just gave, else a person looks at them.
-        const recent = await this.answers.latestSince(m, patient, new Date(this.clock.now().getTime() - PHOTO_JOINS_ANSWER_HOURS * 3600_000));
-        await this.photos.attach(m, { clinicId: clinic.id, patientId: patient.id, responseId: recent?.id ?? null, messageId: inbound.id, source: 'mms', actor }, mms.photos, written);
+        const recent = await this.answers.latestSince(tx, patient, new Date(this.clock.now().getTime() - PHOTO_JOINS_ANSWER_HOURS * 3600_000));
+        await this.photos.attach(tx, { clinicId: clinic.id, patientId: patient.id, responseId: recent?.id ?? null, messageId: inbound.id, source: 'mms', actor }, mms.photos, written);
         if (recent) return { outcome: 'photos_added', send: [] };
-        await this.flags.raiseUnreadable(m, {
+        await this.flags.raiseUnreadable(tx, {
           clinicId: clinic.id,
           patientId: patient.id,
-          treatmentId: (open ? open.treatmentId : (await this.treatments.latestForPatient(clinic.id, patient.id, m))?.id) ?? null,
+          treatmentId: (open ? open.treatmentId : (await this.treatments.latestForPatient(clinic.id, patient.id, tx))?.id) ?? null,
           messageId: inbound.id,
           reason: 'The patient sent photos without an answer; please look at them.',
           rule: { id: 'photo-without-answer', version: 1 },
@@ -146,17 +146,17 @@ export class SmsRepliesService {
           // The carrier blocks or unblocks the whole number, so every patient record on it follows.
           const change = parsed.keyword === 'stop' ? 'opted_out' : 'opted_in';
           for (const p of candidates) {
-            await this.patients.changeConsent(m, p, { type: 'patient', id: p.id }, { channel: 'sms', change, source: `sms:${sms.body.trim().toUpperCase()}` });
+            await this.patients.changeConsent(tx, p, { type: 'patient', id: p.id }, { channel: 'sms', change, source: `sms:${sms.body.trim().toUpperCase()}` });
           }
           return { outcome: change, send: [] };
         }
-        const reply = await this.reply(m, clinic, patient, 'consent_reply', helpSms(patient.locale, smsClinicName(clinic), clinic.phone), sms.to);
+        const reply = await this.reply(tx, clinic, patient, 'consent_reply', helpSms(patient.locale, smsClinicName(clinic), clinic.phone), sms.to);
         return { outcome: 'help', send: [reply] };
       }
 
-      const treatment = open ? await this.treatments.ofCheckIn(m, open) : await this.treatments.latestForPatient(clinic.id, patient.id, m);
+      const treatment = open ? await this.treatments.ofCheckIn(tx, open) : await this.treatments.latestForPatient(clinic.id, patient.id, tx);
       // An answer may come in parts ("bruising bad", then "itching 1 burning 0 pain 2"): read them as one.
-      const parts = open ? [...(await this.earlierAnswerParts(m, patient, open, inbound.id)), sms.body] : [sms.body];
+      const parts = open ? [...(await this.earlierAnswerParts(tx, patient, open, inbound.id)), sms.body] : [sms.body];
       const combined = parts.length > 1 ? combineReplies(parts) : parsed;
       // A reply whole by itself ("1 0 2 0 1") stands alone; one that completes earlier parts keeps them as its raw text.
       const standsAlone = parsed.kind === 'scores' && combined.kind === 'scores' && SYMPTOMS.every((s) => combined.scores[s] === parsed.scores[s]);
@@ -165,12 +165,12 @@ export class SmsRepliesService {
       const stopAsked = isStopRequest(sms.body);
       // What the system cannot settle goes to a person, as a flag on this text.
       const flagForAPerson = (reason: string, rule?: { id: string; version: number }) =>
-        this.flags.raiseUnreadable(m, { clinicId: clinic.id, patientId: patient.id, treatmentId: treatment?.id ?? null, messageId: inbound.id, reason, ...(rule ? { rule } : {}) });
+        this.flags.raiseUnreadable(tx, { clinicId: clinic.id, patientId: patient.id, treatmentId: treatment?.id ?? null, messageId: inbound.id, reason, ...(rule ? { rule } : {}) });
       const flagStopRequest = () =>
         flagForAPerson('Patient asked to stop messages in their own words; call them. They are not opted out: only a STOP keyword does that.', { id: 'stop-request', version: 1 });
       // An answer from this text: it closes the open check-in, and a stop asked in words still goes to a person.
       const storeAnswer = async (outcome: 'answered' | 'warning_signs', read: Pick<AnswerInput, 'scores' | 'warningSigns' | 'signReadings' | 'freeText'>, session: Treatment) => {
-        const stored = await this.answers.store(m, { checkIn: open, patient, treatment: session, source: 'sms', ...read, rawText, messageId: inbound.id, actor, replyChannel: 'sms', photos: mmsPhotos });
+        const stored = await this.answers.store(tx, { checkIn: open, patient, treatment: session, source: 'sms', ...read, rawText, messageId: inbound.id, actor, replyChannel: 'sms', photos: mmsPhotos });
         if (stopAsked) await flagStopRequest();
         return { outcome, send: stored.evaluation.urgentMessageIds };
       };
@@ -185,7 +185,7 @@ export class SmsRepliesService {
         return storeAnswer('warning_signs', { scores: null, warningSigns: signs, signReadings, freeText: sms.body }, treatment);
       }
       // Photos with a text that is not an answer stay with that text: the flag it raises shows them.
-      if (mms.photos.length) await this.photos.attach(m, { clinicId: clinic.id, patientId: patient.id, responseId: null, messageId: inbound.id, source: 'mms', actor }, mms.photos, written);
+      if (mms.photos.length) await this.photos.attach(tx, { clinicId: clinic.id, patientId: patient.id, responseId: null, messageId: inbound.id, source: 'mms', actor }, mms.photos, written);
       if (stopAsked) {
         // No more questions to someone who asked us to stop; a person calls instead.
         await flagStopRequest();
@@ -193,16 +193,16 @@ export class SmsRepliesService {
       }
       if (answer.kind === 'partial' && open) {
         if (open.clarificationsSent < MAX_REPLY_PROMPTS) {
-          await this.checkIns.noteClarification(m, open);
-          const reply = await this.reply(m, clinic, patient, 'clarification', missingScoresSms(patient.locale, smsClinicName(clinic), answer.missing), sms.to, open.id);
+          await this.checkIns.noteClarification(tx, open);
+          const reply = await this.reply(tx, clinic, patient, 'clarification', missingScoresSms(patient.locale, smsClinicName(clinic), answer.missing), sms.to, open.id);
           return { outcome: 'missing_scores_asked', send: [reply] };
         }
         await flagForAPerson(`The patient answered only part of the check-in and was asked ${MAX_REPLY_PROMPTS} times for the rest (still missing: ${answer.missing.join(', ')}); please read their replies.`);
         return { outcome: 'flagged_partial', send: [] };
       }
       if (open && open.clarificationsSent === 0) {
-        await this.checkIns.noteClarification(m, open);
-        const reply = await this.reply(m, clinic, patient, 'clarification', clarificationSms(patient.locale, smsClinicName(clinic)), sms.to, open.id);
+        await this.checkIns.noteClarification(tx, open);
+        const reply = await this.reply(tx, clinic, patient, 'clarification', clarificationSms(patient.locale, smsClinicName(clinic)), sms.to, open.id);
         return { outcome: 'clarification_sent', send: [reply] };
       }
       await flagForAPerson(open ? 'The patient replied twice in a way the system could not read; please read the reply.' : 'The patient sent a message the system could not match to a check-in; please read it.');
@@ -217,18 +217,18 @@ export class SmsRepliesService {
    * first: together with the new one they may make a whole answer. Nothing partial is stored,
    * so these texts are the record of it.
    */
-  private async earlierAnswerParts(m: EntityManager, patient: Patient, checkIn: CheckIn, currentId: string): Promise<string[]> {
+  private async earlierAnswerParts(tx: EntityManager, patient: Patient, checkIn: CheckIn, currentId: string): Promise<string[]> {
     if (!checkIn.sentAt) return [];
     // Read through this transaction's connection: a second one from the pool could deadlock it.
-    const texts = await this.inboundMessages.textsSince(m, { clinicId: patient.clinicId, patientId: patient.id, channel: 'sms', since: checkIn.sentAt, except: currentId });
+    const texts = await this.inboundMessages.textsSince(tx, { clinicId: patient.clinicId, patientId: patient.id, channel: 'sms', since: checkIn.sentAt, except: currentId });
     return texts.map((t) => t.body).filter((body) => {
       const kind = parseSmsReply(body).kind;
       return kind === 'partial' || kind === 'scores';
     });
   }
 
-  private async reply(m: EntityManager, clinic: Clinic, patient: Patient, purpose: 'clarification' | 'consent_reply', text: string, from: string, checkInId?: string): Promise<string> {
-    const msg = await this.messaging.enqueue(m, { clinicId: clinic.id, patientId: patient.id, checkInId: checkInId ?? null, channel: 'sms', purpose, to: patient.phone!, from, text });
+  private async reply(tx: EntityManager, clinic: Clinic, patient: Patient, purpose: 'clarification' | 'consent_reply', text: string, from: string, checkInId?: string): Promise<string> {
+    const msg = await this.messaging.enqueue(tx, { clinicId: clinic.id, patientId: patient.id, checkInId: checkInId ?? null, channel: 'sms', purpose, to: patient.phone!, from, text });
     return msg.id;
   }
 }

@@ -61,9 +61,9 @@ export class SignalsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Treatments performed in [from, to), not cancelled, each with whether it had an event flag raised by `to`. */
-  async treatmentFacts(clinicId: string, from: Date, to: Date, m: EntityManager = this.db.manager): Promise<TreatmentFacts[]> {
+  async treatmentFacts(clinicId: string, from: Date, to: Date, tx: EntityManager = this.db.manager): Promise<TreatmentFacts[]> {
     const rows = await queryRows<{ id: string; lot_number: string | null; product: string; practitioner_id: string | null; technique: string | null; formula: string | null; event: boolean }>(
-      m,
+      tx,
       `SELECT t.id, t.lot_number, t.product, t.practitioner_id, t.technique, t.formula,
               EXISTS (SELECT 1 FROM flags f WHERE f.clinic_id = t.clinic_id AND ${FLAG_COUNTS_FOR('t')} AND ${EVENT_FLAG} AND f.created_at <= $3) AS event
          FROM treatments t
@@ -82,9 +82,9 @@ export class SignalsRepository {
   }
 
   /** Late-onset flags raised in (from, to], once for each session they count for, with its lot. */
-  async lateOnsetFlags(clinicId: string, from: Date, to: Date, m: EntityManager = this.db.manager): Promise<LateOnsetFlag[]> {
+  async lateOnsetFlags(clinicId: string, from: Date, to: Date, tx: EntityManager = this.db.manager): Promise<LateOnsetFlag[]> {
     const rows = await queryRows<{ patient_id: string; treatment_id: string; lot_number: string | null; created_at: Date }>(
-      m,
+      tx,
       `SELECT f.patient_id, t.id AS treatment_id, t.lot_number, f.created_at
          FROM flags f JOIN treatments t ON t.clinic_id = f.clinic_id AND ${FLAG_COUNTS_FOR('t')}
         WHERE f.clinic_id = $1 AND f.rule_id = 'late-onset' AND f.created_at > $2 AND f.created_at <= $3 AND t.status <> 'cancelled'`,
@@ -104,11 +104,11 @@ export class SignalsRepository {
    * key: one inserts, the other waits for it and updates.
    */
   async upsert(
-    m: EntityManager,
+    tx: EntityManager,
     s: { clinicId: string; dimension: SignalDimension; value: string; kind: SignalKind; windowDays: number; numbers: Record<string, unknown>; at: Date },
   ): Promise<{ id: string; inserted: boolean }> {
     const [row] = await queryRows<{ id: string; inserted: boolean }>(
-      m,
+      tx,
       `INSERT INTO signals (clinic_id, dimension, value, kind, window_days, numbers, first_detected_at, last_seen_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
        ON CONFLICT ON CONSTRAINT signals_one_per_value

@@ -17,26 +17,26 @@ export type NewTreatment = Omit<Treatment, 'id'>;
 export class TreatmentsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  insert(m: EntityManager, row: NewTreatment): Promise<Treatment> {
-    const repo = m.getRepository(Treatment);
+  insert(tx: EntityManager, row: NewTreatment): Promise<Treatment> {
+    const repo = tx.getRepository(Treatment);
     return repo.save(repo.create(row));
   }
 
-  save(m: EntityManager, treatment: Treatment): Promise<Treatment> {
-    return m.getRepository(Treatment).save(treatment);
+  save(tx: EntityManager, treatment: Treatment): Promise<Treatment> {
+    return tx.getRepository(Treatment).save(treatment);
   }
 
-  externalRefTaken(m: EntityManager, clinicId: string, externalRef: string): Promise<boolean> {
-    return m.getRepository(Treatment).existsBy({ clinicId, externalRef });
+  externalRefTaken(tx: EntityManager, clinicId: string, externalRef: string): Promise<boolean> {
+    return tx.getRepository(Treatment).existsBy({ clinicId, externalRef });
   }
 
-  find(clinicId: string, id: string, m: EntityManager = this.db.manager): Promise<Treatment | null> {
-    return m.getRepository(Treatment).findOneBy({ clinicId, id });
+  find(clinicId: string, id: string, tx: EntityManager = this.db.manager): Promise<Treatment | null> {
+    return tx.getRepository(Treatment).findOneBy({ clinicId, id });
   }
 
   /** The row, locked for the rest of the transaction (a change of status). */
-  findForUpdate(m: EntityManager, clinicId: string, id: string): Promise<Treatment | null> {
-    return m.getRepository(Treatment).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
+  findForUpdate(tx: EntityManager, clinicId: string, id: string): Promise<Treatment | null> {
+    return tx.getRepository(Treatment).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });
   }
 
   byIds(clinicId: string, ids: string[]): Promise<Treatment[]> {
@@ -44,13 +44,13 @@ export class TreatmentsRepository {
   }
 
   /** The patient's active sessions, oldest first. */
-  activeSessions(m: EntityManager, clinicId: string, patientId: string): Promise<Treatment[]> {
-    return m.getRepository(Treatment).find({ where: { clinicId, patientId, status: 'active' }, order: { performedAt: 'ASC', id: 'ASC' } });
+  activeSessions(tx: EntityManager, clinicId: string, patientId: string): Promise<Treatment[]> {
+    return tx.getRepository(Treatment).find({ where: { clinicId, patientId, status: 'active' }, order: { performedAt: 'ASC', id: 'ASC' } });
   }
 
   /** The patient's most recent active session. */
-  latestActive(m: EntityManager, clinicId: string, patientId: string): Promise<Treatment | null> {
-    return m.getRepository(Treatment).findOne({ where: { clinicId, patientId, status: 'active' }, order: { performedAt: 'DESC' } });
+  latestActive(tx: EntityManager, clinicId: string, patientId: string): Promise<Treatment | null> {
+    return tx.getRepository(Treatment).findOne({ where: { clinicId, patientId, status: 'active' }, order: { performedAt: 'DESC' } });
   }
 
   /** The clinic's treatments counted per protocol version they follow (one grouped read). */

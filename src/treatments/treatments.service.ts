@@ -72,15 +72,15 @@ export class TreatmentsService {
   }
 
   /** The session's row and its `treatment.created` event, in the caller's transaction. */
-  async insert(m: EntityManager, clinicId: string, actor: Actor, dto: CreateTreatmentDto, ctx: TreatmentContext): Promise<Treatment> {
+  async insert(tx: EntityManager, clinicId: string, actor: Actor, dto: CreateTreatmentDto, ctx: TreatmentContext): Promise<Treatment> {
     const { patient, protocol } = ctx;
     // A friendly message for the usual case; concurrent twins are stopped by treatments_external_ref_key (23505 → 409).
-    if (dto.externalRef && (await this.repo.externalRefTaken(m, clinicId, dto.externalRef))) {
+    if (dto.externalRef && (await this.repo.externalRefTaken(tx, clinicId, dto.externalRef))) {
       throw new ConflictException(`A treatment with externalRef "${dto.externalRef}" already exists`);
     }
     const { procedure, indication, bodyAreas, product } = dto;
     const optional = { practitionerId: dto.practitionerId ?? null, externalRef: dto.externalRef ?? null, lotNumber: dto.lotNumber ?? null, technique: dto.technique ?? null, formula: dto.formula ?? null };
-    const treatment = await this.repo.insert(m, {
+    const treatment = await this.repo.insert(tx, {
       clinicId,
       patientId: patient.id,
       ...optional,
@@ -92,7 +92,7 @@ export class TreatmentsService {
       cancelReason: null,
       createdAt: ctx.now,
     });
-    await this.audit.record(m, {
+    await this.audit.record(tx, {
       clinicId,
       actor,
       action: 'treatment.created',
@@ -108,34 +108,34 @@ export class TreatmentsService {
   }
 
   /** The clinic's treatment, or 404. Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
-  async get(clinicId: string, id: string, m?: EntityManager): Promise<Treatment> {
-    const t = await this.repo.find(clinicId, id, m);
+  async get(clinicId: string, id: string, tx?: EntityManager): Promise<Treatment> {
+    const t = await this.repo.find(clinicId, id, tx);
     if (!t) throw new NotFoundException('Treatment not found');
     return t;
   }
 
   /** The session to cancel, locked: 404 if not the clinic's, 409 if already cancelled. */
-  async lockForCancel(m: EntityManager, clinicId: string, id: string): Promise<Treatment> {
-    const t = await this.repo.findForUpdate(m, clinicId, id);
+  async lockForCancel(tx: EntityManager, clinicId: string, id: string): Promise<Treatment> {
+    const t = await this.repo.findForUpdate(tx, clinicId, id);
     if (!t) throw new NotFoundException('Treatment not found');
     if (t.status === 'cancelled') throw new ConflictException('The treatment is already cancelled');
     return t;
   }
 
   /** The locked session becomes cancelled, with its `treatment.cancelled` event, in the caller's transaction. */
-  async markCancelled(m: EntityManager, t: Treatment, actor: Actor, dto: CancelTreatmentDto): Promise<Treatment> {
+  async markCancelled(tx: EntityManager, t: Treatment, actor: Actor, dto: CancelTreatmentDto): Promise<Treatment> {
     const prior = { ...t };
     t.status = 'cancelled';
     t.cancelledAt = this.clock.now();
     t.cancelReason = dto.reason ?? null;
-    await this.repo.save(m, t);
-    await this.audit.record(m, { clinicId: t.clinicId, actor, action: 'treatment.cancelled', entityType: 'treatment', entityId: t.id, data: { hasReason: !!dto.reason }, changes: changedFields(prior, t, ['status', 'cancelledAt', 'cancelReason']), ...(dto.reason ? { reason: dto.reason } : {}) });
+    await this.repo.save(tx, t);
+    await this.audit.record(tx, { clinicId: t.clinicId, actor, action: 'treatment.cancelled', entityType: 'treatment', entityId: t.id, data: { hasReason: !!dto.reason }, changes: changedFields(prior, t, ['status', 'cancelledAt', 'cancelReason']), ...(dto.reason ? { reason: dto.reason } : {}) });
     return t;
   }
 
   /** The patient's active sessions, oldest first. */
-  activeSessions(m: EntityManager, clinicId: string, patientId: string): Promise<Treatment[]> {
-    return this.repo.activeSessions(m, clinicId, patientId);
+  activeSessions(tx: EntityManager, clinicId: string, patientId: string): Promise<Treatment[]> {
+    return this.repo.activeSessions(tx, clinicId, patientId);
   }
 
   /**
@@ -147,15 +147,15 @@ export class TreatmentsService {
    * another procedure's. A stray text with no check-in (`linked` null) belongs to the patient's
    * most recent session.
    */
-  async courseAt(m: EntityManager, patient: Pick<Patient, 'id' | 'clinicId'>, at: Date, linked: ReadonlySet<string> | null): Promise<{ sessions: Treatment[]; latest: Treatment | null; protocol: Protocol | null }> {
-    const all = await this.repo.activeSessions(m, patient.clinicId, patient.id);
+  async courseAt(tx: EntityManager, patient: Pick<Patient, 'id' | 'clinicId'>, at: Date, linked: ReadonlySet<string> | null): Promise<{ sessions: Treatment[]; latest: Treatment | null; protocol: Protocol | null }> {
+    const all = await this.repo.activeSessions(tx, patient.clinicId, patient.id);
     const performed = all.filter((s) => s.performedAt.getTime() <= at.getTime());
     const anchor = (linked && performed.filter((s) => linked.has(s.id)).at(-1)) || performed.at(-1);
     if (!anchor) return { sessions: [], latest: null, protocol: null };
     const running = courseSessionsAt(all, at, anchor);
     const sessions = running.some((s) => s.id === anchor.id) ? running : courseSessionsAt(all, anchor.performedAt, anchor);
     const latest = sessions.at(-1)!;
-    return { sessions, latest, protocol: await this.protocols.get(patient.clinicId, latest.protocolId, m) };
+    return { sessions, latest, protocol: await this.protocols.get(patient.clinicId, latest.protocolId, tx) };
   }
 
   listForPatient(clinicId: string, patientId: string): Promise<Treatment[]> {
@@ -163,8 +163,8 @@ export class TreatmentsService {
   }
 
   /** The patient's most recent active treatment on or before a time: what a stray answer belongs to. */
-  latestForPatient(clinicId: string, patientId: string, m: EntityManager): Promise<Treatment | null> {
-    return this.repo.latestActive(m, clinicId, patientId);
+  latestForPatient(clinicId: string, patientId: string, tx: EntityManager): Promise<Treatment | null> {
+    return this.repo.latestActive(tx, clinicId, patientId);
   }
 
   /** These treatments of the clinic (for lists that show them, e.g. the triage queue). */
@@ -174,8 +174,8 @@ export class TreatmentsService {
   }
 
   /** The clinic's session a check-in names, in the caller's transaction (it exists: the check-in's foreign key). */
-  async ofCheckIn(m: EntityManager, checkIn: { clinicId: string; treatmentId: string }): Promise<Treatment> {
-    const t = await this.repo.find(checkIn.clinicId, checkIn.treatmentId, m);
+  async ofCheckIn(tx: EntityManager, checkIn: { clinicId: string; treatmentId: string }): Promise<Treatment> {
+    const t = await this.repo.find(checkIn.clinicId, checkIn.treatmentId, tx);
     if (!t) throw new NotFoundException('Treatment not found');
     return t;
   }
