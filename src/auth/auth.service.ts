@@ -12,11 +12,11 @@ import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { actorOf, Principal } from '../common/principal';
 import { ApiKey } from './api-key.entity';
+import { AuthRepository } from './auth.repository';
 import { LoginThrottle, normalise } from './login-throttle';
 import { passwordProblem } from '../common/password-policy';
 import { hashPassword, verifyPassword } from '../common/passwords';
-import { endSessions, hashSessionId, newSecret, TOUCH_EVERY_MS } from './sessions';
-import { StaffSession } from './staff-session.entity';
+import { hashSessionId, newSecret, TOUCH_EVERY_MS } from './sessions';
 
 export interface SessionView {
   staff: { id: string; clinicId: string; clinicName: string; email: string; name: string; role: StaffRole; mustChangePassword: boolean };
@@ -47,6 +47,7 @@ export class AuthService implements OnModuleDestroy {
   private readonly logger = new Logger('Auth');
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly repo: AuthRepository,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -75,9 +76,7 @@ export class AuthService implements OnModuleDestroy {
     const sessionId = newSecret();
     const csrfToken = newSecret();
     await this.db.transaction(async (manager) => {
-      const row = await manager.getRepository(StaffSession).save(
-        manager.getRepository(StaffSession).create({ tokenHash: hashSessionId(sessionId), staffId: user.id, clinicId: user.clinicId, csrfToken, createdAt: now, lastSeenAt: now, endedAt: null, endReason: null }),
-      );
+      const row = await this.repo.insertSession(manager, { tokenHash: hashSessionId(sessionId), staffId: user.id, clinicId: user.clinicId, csrfToken, createdAt: now, lastSeenAt: now, endedAt: null, endReason: null });
       await this.recordSignIn(manager, user, now, { via: 'session', sessionId: row.id });
     });
     return { sessionId, view: await this.sessionView(user.clinicId, user.id, csrfToken) };
@@ -112,17 +111,17 @@ export class AuthService implements OnModuleDestroy {
    */
   async principalForSession(sessionId: string): Promise<Principal> {
     const now = this.clock.now();
-    const session = await this.db.getRepository(StaffSession).findOneBy({ tokenHash: hashSessionId(sessionId) });
+    const session = await this.repo.sessionByTokenHash(hashSessionId(sessionId));
     if (!session || session.endedAt) throw new UnauthorizedException('Your session has ended; sign in again');
     const idleMs = this.config.sessionIdleMinutes * 60_000;
     if (now.getTime() - session.lastSeenAt.getTime() >= idleMs) {
-      await this.db.query(`UPDATE staff_sessions SET ended_at = $2, end_reason = 'idle' WHERE id = $1 AND ended_at IS NULL`, [session.id, now]);
+      await this.repo.endSession(session.clinicId, session.id, now, 'idle');
       throw new UnauthorizedException('Your session has expired after being idle; sign in again');
     }
     const user = await this.clinics.findStaff(session.clinicId, session.staffId);
     if (!user || !user.active) throw new UnauthorizedException('This account is no longer active');
     if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
-      await this.db.query(`UPDATE staff_sessions SET last_seen_at = $2 WHERE id = $1 AND ended_at IS NULL`, [session.id, now]);
+      await this.repo.touchSession(session.clinicId, session.id, now);
     }
     return { kind: 'staff', id: user.id, clinicId: user.clinicId, role: user.role, mustChangePassword: user.mustChangePassword, session: { id: session.id, csrfToken: session.csrfToken } };
   }
@@ -132,7 +131,7 @@ export class AuthService implements OnModuleDestroy {
     if (!principal.session) throw new UnauthorizedException('No browser session to end (this credential is not a session cookie)');
     const now = this.clock.now();
     await this.db.transaction(async (manager) => {
-      await manager.query(`UPDATE staff_sessions SET ended_at = $2, end_reason = 'signed out' WHERE id = $1 AND ended_at IS NULL`, [principal.session!.id, now]);
+      await this.repo.endSession(principal.clinicId, principal.session!.id, now, 'signed out', manager);
       await this.audit.record(manager, { clinicId: principal.clinicId, actor: actorOf(principal), action: 'staff.logged_out', entityType: 'staff_user', entityId: principal.id, data: { sessionId: principal.session!.id } });
     });
   }
@@ -160,7 +159,7 @@ export class AuthService implements OnModuleDestroy {
     const now = this.clock.now();
     await this.db.transaction(async (manager) => {
       await this.clinics.setOwnPassword(manager, me.clinicId, me.id, hash);
-      await endSessions(manager, me.id, now, 'password changed', principal.session?.id);
+      await this.repo.endSessions(manager, me.clinicId, me.id, now, 'password changed', principal.session?.id);
       await this.audit.record(manager, {
         clinicId: me.clinicId,
         actor: actorOf(principal),
@@ -265,11 +264,7 @@ export class AuthService implements OnModuleDestroy {
   }
 
   async principalForApiKey(key: string): Promise<Principal> {
-    const row = await this.db
-      .getRepository(ApiKey)
-      .createQueryBuilder('k')
-      .where('k.key_hash = :hash AND k.revoked_at IS NULL', { hash: sha256(key) })
-      .getOne();
+    const row = await this.repo.activeApiKeyByHash(sha256(key));
     if (!row) throw new UnauthorizedException('The API key is invalid or has been revoked');
     return { kind: 'integration', id: row.id, clinicId: row.clinicId, role: 'integration' };
   }
@@ -279,24 +274,17 @@ export class AuthService implements OnModuleDestroy {
     const key = `ak_${randomBytes(32).toString('base64url')}`;
     const prefix = key.slice(0, 10);
     return this.db.transaction(async (manager) => {
-      const existing = await manager
-        .getRepository(ApiKey)
-        .createQueryBuilder('k')
-        .where('k.clinic_id = :c AND lower(k.name) = lower(:n) AND k.revoked_at IS NULL', { c: principal.clinicId, n: name })
-        .getOne();
-      if (existing) {
+      if (await this.repo.activeApiKeyNamed(manager, principal.clinicId, name)) {
         throw new HttpException(`An active API key named "${name}" already exists for this clinic`, HttpStatus.CONFLICT);
       }
-      const row = await manager.getRepository(ApiKey).save(
-        manager.getRepository(ApiKey).create({
-          clinicId: principal.clinicId,
-          name,
-          keyPrefix: prefix,
-          keyHash: sha256(key),
-          createdBy: principal.kind === 'staff' ? principal.id : null,
-          createdAt: this.clock.now(),
-        }),
-      );
+      const row = await this.repo.insertApiKey(manager, {
+        clinicId: principal.clinicId,
+        name,
+        keyPrefix: prefix,
+        keyHash: sha256(key),
+        createdBy: principal.kind === 'staff' ? principal.id : null,
+        createdAt: this.clock.now(),
+      });
       await this.audit.record(manager, {
         clinicId: principal.clinicId,
         actor: actorOf(principal),
@@ -311,17 +299,17 @@ export class AuthService implements OnModuleDestroy {
 
   async revokeApiKey(principal: Principal, id: string): Promise<ApiKey> {
     return this.db.transaction(async (manager) => {
-      const key = await manager.getRepository(ApiKey).findOne({ where: { clinicId: principal.clinicId, id }, lock: { mode: 'pessimistic_write' } });
+      const key = await this.repo.apiKeyForUpdate(manager, principal.clinicId, id);
       if (!key) throw new NotFoundException('API key not found');
       if (key.revokedAt) throw new HttpException('The API key is already revoked', HttpStatus.CONFLICT);
       key.revokedAt = this.clock.now();
-      await manager.getRepository(ApiKey).save(key);
+      await this.repo.saveApiKey(manager, key);
       await this.audit.record(manager, { clinicId: principal.clinicId, actor: actorOf(principal), action: 'api_key.revoked', entityType: 'api_key', entityId: id, data: { name: key.name } });
       return key;
     });
   }
 
   async listApiKeys(clinicId: string): Promise<ApiKey[]> {
-    return this.db.getRepository(ApiKey).find({ where: { clinicId }, order: { createdAt: 'ASC' } });
+    return this.repo.apiKeys(clinicId);
   }
 }

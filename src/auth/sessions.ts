@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { CookieOptions, Request, Response } from 'express';
-import { EntityManager } from 'typeorm';
 import { StaffSession } from './staff-session.entity';
 
 export const SESSION_COOKIE = 'aftercare_session';
@@ -44,18 +43,6 @@ export function setSessionCookies(res: Response, publicBaseUrl: string, sessionI
 export function clearSessionCookies(res: Response, publicBaseUrl: string): void {
   res.clearCookie(SESSION_COOKIE, cookieOptions(publicBaseUrl, true));
   res.clearCookie(CSRF_COOKIE, cookieOptions(publicBaseUrl, false));
-}
-
-/**
- * Ends every open browser session of a staff member (but `keepSessionId`), in the caller's
- * transaction beside its audit event. Their bearer tokens are clinics' to revoke (the token
- * version is a column of staff_users): ClinicsService does it in the same transaction.
- */
-export async function endSessions(tx: EntityManager, staffId: string, now: Date, reason: string, keepSessionId?: string): Promise<void> {
-  await tx.query(
-    `UPDATE staff_sessions SET ended_at = $2, end_reason = $3 WHERE staff_id = $1 AND ended_at IS NULL AND ($4::uuid IS NULL OR id <> $4::uuid)`,
-    [staffId, now, reason, keepSessionId ?? null],
-  );
 }
 
 export { StaffSession };

@@ -1,13 +1,13 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { StaffCredentials } from '../clinics/staff-credentials';
-import { endSessions } from './sessions';
+import { endSessions } from './auth.repository';
 
 /** Auth's side of clinics' StaffCredentials port: sessions are auth's table. */
 @Injectable()
 export class SessionStaffCredentials extends StaffCredentials {
-  endSessions(manager: EntityManager, staffId: string, now: Date, reason: string): Promise<void> {
-    return endSessions(manager, staffId, now, reason);
+  endSessions(manager: EntityManager, clinicId: string, staffId: string, now: Date, reason: string): Promise<void> {
+    return endSessions(manager, clinicId, staffId, now, reason);
   }
 }
 

@@ -168,7 +168,7 @@ export class ClinicsService {
         ...(dto.temporaryPassword !== undefined ? { passwordHash: staff.passwordHash } : {}),
       });
       const now = this.clock.now();
-      await this.credentials.endSessions(tx, id, now, fields.join(', ') + ' changed');
+      await this.credentials.endSessions(tx, clinicId, id, now, fields.join(', ') + ' changed');
       await this.repo.bumpTokenVersion(tx, clinicId, id);
       await this.audit.record(tx, { clinicId, actor, action: 'staff.updated', entityType: 'staff_user', entityId: id, data: { fields }, changes });
       return staffView({ ...staff, tokenVersion: staff.tokenVersion + 1 });

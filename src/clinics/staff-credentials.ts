@@ -9,5 +9,5 @@ import type { EntityManager } from 'typeorm';
  * cannot be built), nothing is silently skipped.
  */
 export abstract class StaffCredentials {
-  abstract endSessions(manager: EntityManager, staffId: string, now: Date, reason: string): Promise<void>;
+  abstract endSessions(manager: EntityManager, clinicId: string, staffId: string, now: Date, reason: string): Promise<void>;
 }
