@@ -3,7 +3,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { queryOne, queryRows } from '../database/query-rows';
 import { StaffRole } from '../common/roles';
+import { Clinic } from './clinic.entity';
 import { StaffUser } from './staff-user.entity';
+
+/** A staff row under its entity's property names, without the password hash (as TypeORM's select: false left it). */
+const STAFF_COLUMNS = `id, clinic_id AS "clinicId", email, name, role, phone, active, must_change_password AS "mustChangePassword",
+  token_version AS "tokenVersion", last_sign_in_at AS "lastSignInAt", created_at AS "createdAt"`;
+
+/** A clinic row under its entity's property names, without sms_sender_notice_at (select: false on the entity). */
+const CLINIC_COLUMNS = `id, name, time_zone AS "timeZone", phone, sms_from AS "smsFrom", email_from AS "emailFrom", sms_name AS "smsName",
+  staff_locale AS "staffLocale", send_window_start AS "sendWindowStart", send_window_end AS "sendWindowEnd",
+  escalate_urgent_after_minutes AS "escalateUrgentAfterMinutes", escalate_high_after_hours AS "escalateHighAfterHours", created_at AS "createdAt"`;
 
 /** A staff account a sign-in may open: its clinic and password hash. */
 export interface SignInCandidateRow {
@@ -29,8 +39,8 @@ export interface SignedInStaffRow {
 /**
  * The SQL on `clinics` and `staff_users` that other features reach through ClinicsService (sign-in
  * and credentials for auth), raw with `$n` parameters and typed rows; writes by primary key through
- * TypeORM's repository API. Every query takes the clinic id but the two a credential starts from
- * (say why where they are). Inside a transaction pass its manager.
+ * TypeORM's repository API. Every query takes the clinic id but the two a credential starts from,
+ * the SMS webhook's lookup by sender and the first-run count (say why where they are). Inside a transaction pass its manager.
  */
 @Injectable()
 export class ClinicsRepository {
@@ -92,5 +102,76 @@ export class ClinicsRepository {
 
   async setPassword(tx: EntityManager, clinicId: string, staffId: string, passwordHash: string, mustChangePassword: boolean): Promise<void> {
     await tx.update(StaffUser, { clinicId, id: staffId }, { passwordHash, mustChangePassword });
+  }
+
+  insertClinic(tx: EntityManager, row: Partial<Clinic>): Promise<Clinic> {
+    const repo = tx.getRepository(Clinic);
+    return repo.save(repo.create(row));
+  }
+
+  /** By primary key; `lock` takes FOR NO KEY UPDATE on the row. */
+  clinicById(tx: EntityManager, clinicId: string, lock = false): Promise<Clinic | null> {
+    const repo = tx.getRepository(Clinic);
+    return lock ? repo.findOne({ where: { id: clinicId }, lock: { mode: 'for_no_key_update' } }) : repo.findOneBy({ id: clinicId });
+  }
+
+  async updateClinic(tx: EntityManager, clinicId: string, patch: Partial<Clinic>): Promise<void> {
+    await tx.update(Clinic, { id: clinicId }, patch);
+  }
+
+  /** No clinic id: the SMS webhook asks which clinics the number (or messaging service) serves. */
+  clinicsBySender(senders: string[], orWithoutSender: boolean): Promise<Clinic[]> {
+    return queryRows<Clinic>(this.db, `SELECT ${CLINIC_COLUMNS} FROM clinics WHERE sms_from = ANY($1::text[])${orWithoutSender ? ' OR sms_from IS NULL' : ''}`, [senders]);
+  }
+
+  /** True when this update claimed the clinic's missing-sender notice. */
+  async claimSmsSenderNotice(tx: EntityManager, clinicId: string, now: Date): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      tx,
+      `UPDATE clinics SET sms_sender_notice_at = $2 WHERE id = $1 AND sms_sender_notice_at IS NULL AND sms_from IS NULL RETURNING id`,
+      [clinicId, now],
+    );
+    return rows.length > 0;
+  }
+
+  /** Every clinic: the first-run check of whether any exists (no clinic to scope by). */
+  async countClinics(): Promise<number> {
+    const row = await queryOne<{ n: number }>(this.db, `SELECT count(*)::int AS n FROM clinics`);
+    return row?.n ?? 0;
+  }
+
+  async emailTaken(tx: EntityManager, clinicId: string, email: string): Promise<boolean> {
+    const row = await queryOne<{ taken: boolean }>(tx, `SELECT EXISTS (SELECT 1 FROM staff_users WHERE clinic_id = $1 AND lower(email) = lower($2)) AS taken`, [clinicId, email]);
+    return !!row?.taken;
+  }
+
+  insertStaff(tx: EntityManager, row: Omit<StaffUser, 'id' | 'tokenVersion' | 'lastSignInAt'>): Promise<StaffUser> {
+    const repo = tx.getRepository(StaffUser);
+    return repo.save(repo.create(row));
+  }
+
+  /** Every active admin of the clinic, locked FOR NO KEY UPDATE in id order. */
+  lockActiveAdmins(tx: EntityManager, clinicId: string): Promise<Array<{ id: string }>> {
+    return queryRows<{ id: string }>(tx, `SELECT id FROM staff_users WHERE clinic_id = $1 AND role = 'admin' AND active ORDER BY id FOR NO KEY UPDATE`, [clinicId]);
+  }
+
+  lockStaff(tx: EntityManager, clinicId: string, id: string): Promise<StaffUser | null> {
+    return tx.getRepository(StaffUser).findOne({ where: { clinicId, id }, lock: { mode: 'for_no_key_update' } });
+  }
+
+  async updateStaff(tx: EntityManager, id: string, patch: Partial<StaffUser>): Promise<void> {
+    await tx.update(StaffUser, { id }, patch);
+  }
+
+  listStaff(clinicId: string): Promise<StaffUser[]> {
+    return queryRows<StaffUser>(this.db, `SELECT ${STAFF_COLUMNS} FROM staff_users WHERE clinic_id = $1 ORDER BY created_at`, [clinicId]);
+  }
+
+  staffDirectory(clinicId: string): Promise<Array<Pick<StaffUser, 'id' | 'name' | 'role'>>> {
+    return queryRows<Pick<StaffUser, 'id' | 'name' | 'role'>>(this.db, `SELECT id, name, role FROM staff_users WHERE clinic_id = $1 AND active ORDER BY name, id`, [clinicId]);
+  }
+
+  staffWithRoles(tx: EntityManager, clinicId: string, roles: StaffRole[]): Promise<StaffUser[]> {
+    return queryRows<StaffUser>(tx, `SELECT ${STAFF_COLUMNS} FROM staff_users WHERE clinic_id = $1 AND active AND role = ANY($2::text[]) ORDER BY created_at`, [clinicId, roles]);
   }
 }

@@ -9,7 +9,6 @@ import { changedFields } from '../audit/field-changes';
 import { isValidTimeZone } from '../common/time-zone';
 import { Clock } from '../common/clock';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { queryRows } from '../database/query-rows';
 import { isE164, isSmsSender } from '../common/validators';
 import { Clinic } from './clinic.entity';
 import { ClinicsRepository, SignedInStaffRow, SignInCandidateRow, StaffCredentialRow } from './clinics.repository';
@@ -55,18 +54,16 @@ export class ClinicsService {
     if (input.phone && !isE164(input.phone)) throw new Error(`The clinic phone must be in E.164 format, e.g. +447700900123: ${input.phone}`);
     if (input.smsFrom && !isSmsSender(input.smsFrom)) throw new Error(`The SMS sender must be an E.164 number or a messaging service SID (MG…): ${input.smsFrom}`);
     return this.db.transaction(async (tx) => {
-      const clinic = await tx.getRepository(Clinic).save(
-        tx.getRepository(Clinic).create({
-          name: input.name,
-          timeZone: input.timeZone,
-          phone: input.phone ?? null,
-          smsFrom: input.smsFrom ?? null,
-          emailFrom: null,
-          sendWindowStart: '09:00',
-          sendWindowEnd: '20:00',
-          createdAt: this.clock.now(),
-        }),
-      );
+      const clinic = await this.repo.insertClinic(tx, {
+        name: input.name,
+        timeZone: input.timeZone,
+        phone: input.phone ?? null,
+        smsFrom: input.smsFrom ?? null,
+        emailFrom: null,
+        sendWindowStart: '09:00',
+        sendWindowEnd: '20:00',
+        createdAt: this.clock.now(),
+      });
       await this.audit.record(tx, {
         clinicId: clinic.id,
         actor: SYSTEM,
@@ -94,26 +91,19 @@ export class ClinicsService {
     if (weak) throw new BadRequestException(weak);
     // Unique within the clinic only (index staff_users_clinic_email_key): whether the address has an
     // account at another clinic is not this admin's to know, and is never consulted here.
-    const taken = await tx
-      .getRepository(StaffUser)
-      .createQueryBuilder('u')
-      .where('u.clinic_id = :clinicId AND lower(u.email) = lower(:email)', { clinicId, email: input.email.trim() })
-      .getExists();
+    const taken = await this.repo.emailTaken(tx, clinicId, input.email.trim());
     if (taken) throw new ConflictException('A staff member of this clinic already has this email; change their account rather than adding another');
-    const repo = tx.getRepository(StaffUser);
-    const user = await repo.save(
-      repo.create({
-        clinicId,
-        email: input.email.trim(),
-        name: input.name,
-        role: input.role,
-        passwordHash: await hashPassword(input.password),
-        phone: input.phone ?? null,
-        active: true,
-        mustChangePassword: input.mustChangePassword ?? false,
-        createdAt: this.clock.now(),
-      }),
-    );
+    const user = await this.repo.insertStaff(tx, {
+      clinicId,
+      email: input.email.trim(),
+      name: input.name,
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+      phone: input.phone ?? null,
+      active: true,
+      mustChangePassword: input.mustChangePassword ?? false,
+      createdAt: this.clock.now(),
+    });
     await this.audit.record(tx, {
       clinicId,
       actor,
@@ -137,11 +127,8 @@ export class ClinicsService {
     }
     return this.db.transaction(async (tx) => {
       // Every active admin of the clinic, in one order: two admins demoting each other wait in turn.
-      const admins: Array<{ id: string }> = await tx.query(
-        `SELECT id FROM staff_users WHERE clinic_id = $1 AND role = 'admin' AND active ORDER BY id FOR NO KEY UPDATE`,
-        [clinicId],
-      );
-      const staff = await tx.getRepository(StaffUser).findOne({ where: { clinicId, id }, lock: { mode: 'for_no_key_update' } });
+      const admins = await this.repo.lockActiveAdmins(tx, clinicId);
+      const staff = await this.repo.lockStaff(tx, clinicId, id);
       if (!staff) throw new NotFoundException('Staff member not found');
       const before = { ...staff };
       if (dto.role !== undefined) staff.role = dto.role;
@@ -161,7 +148,7 @@ export class ClinicsService {
       if (wasActiveAdmin && !(staff.role === 'admin' && staff.active) && !admins.some((a) => a.id !== staff.id)) {
         throw new ConflictException('This is the last active admin of the clinic: make someone else an admin first');
       }
-      await tx.update(StaffUser, { id }, {
+      await this.repo.updateStaff(tx, id, {
         role: staff.role,
         active: staff.active,
         mustChangePassword: staff.mustChangePassword,
@@ -176,22 +163,17 @@ export class ClinicsService {
   }
 
   async listStaff(clinicId: string): Promise<StaffUser[]> {
-    return (await this.db.getRepository(StaffUser).find({ where: { clinicId }, order: { createdAt: 'ASC' } })).map(staffView);
+    return (await this.repo.listStaff(clinicId)).map(staffView);
   }
 
   /** The clinic's active staff, by name: who a colleague can hand a case to. Deactivated staff are left out. */
   async staffDirectory(clinicId: string): Promise<Array<Pick<StaffUser, 'id' | 'name' | 'role'>>> {
-    return this.db.getRepository(StaffUser).find({ select: { id: true, name: true, role: true }, where: { clinicId, active: true }, order: { name: 'ASC', id: 'ASC' } });
+    return this.repo.staffDirectory(clinicId);
   }
 
   /** Active staff of a clinic with one of the roles: who gets alerts. */
   staffWithRoles(clinicId: string, roles: StaffRole[], tx: EntityManager = this.db.manager): Promise<StaffUser[]> {
-    return tx
-      .getRepository(StaffUser)
-      .createQueryBuilder('u')
-      .where('u.clinic_id = :clinicId AND u.active AND u.role IN (:...roles)', { clinicId, roles })
-      .orderBy('u.created_at')
-      .getMany();
+    return this.repo.staffWithRoles(tx, clinicId, roles);
   }
 
   /** Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
@@ -237,7 +219,7 @@ export class ClinicsService {
 
   /** Inside a transaction pass its manager: a second pool connection can deadlock the pool. */
   async get(clinicId: string, tx: EntityManager = this.db.manager): Promise<Clinic> {
-    const clinic = await tx.getRepository(Clinic).findOneBy({ id: clinicId });
+    const clinic = await this.repo.clinicById(tx, clinicId);
     if (!clinic) throw new NotFoundException('Clinic not found');
     return clinic;
   }
@@ -265,7 +247,7 @@ export class ClinicsService {
     return this.db.transaction(async (tx) => {
       // NO KEY UPDATE: two settings changes still queue, but audit inserts (whose foreign key takes
       // KEY SHARE on this row while holding the clinic's chain lock) are not blocked: no deadlock.
-      const clinic = await tx.getRepository(Clinic).findOne({ where: { id: clinicId }, lock: { mode: 'for_no_key_update' } });
+      const clinic = await this.repo.clinicById(tx, clinicId, true);
       if (!clinic) throw new NotFoundException('Clinic not found');
       const current = settingsView(clinic);
       const patch: Partial<Clinic> = {};
@@ -278,7 +260,7 @@ export class ClinicsService {
       // An empty window would never open: nothing could be sent to the clinic's patients.
       if (current.sendWindowStart === current.sendWindowEnd) throw new BadRequestException('sendWindowStart and sendWindowEnd must differ');
       // A new SMS sender (or its removal) is news again: the admins hear once more if it goes missing.
-      await tx.update(Clinic, { id: clinicId }, 'smsFrom' in patch ? { ...patch, smsSenderNoticeAt: null } : patch);
+      await this.repo.updateClinic(tx, clinicId, 'smsFrom' in patch ? { ...patch, smsSenderNoticeAt: null } : patch);
       const changes = changedFields(settingsView(clinic), current, changed as Array<keyof Clinic & string>);
       await this.audit.record(tx, { clinicId, actor, action: 'clinic.updated', entityType: 'clinic', entityId: clinicId, data: { fields: changed }, changes });
       return current;
@@ -293,9 +275,7 @@ export class ClinicsService {
    */
   async clinicsForSmsNumber(to: string, defaultFrom: string | undefined, messagingServiceSid?: string): Promise<Clinic[]> {
     const senders = [to, messagingServiceSid].filter((s): s is string => !!s);
-    const qb = this.db.getRepository(Clinic).createQueryBuilder('c').where('c.sms_from IN (:...senders)', { senders });
-    if (defaultFrom && senders.includes(defaultFrom)) qb.orWhere('c.sms_from IS NULL');
-    return qb.getMany();
+    return this.repo.clinicsBySender(senders, !!defaultFrom && senders.includes(defaultFrom));
   }
 
   /**
@@ -303,16 +283,12 @@ export class ClinicsService {
    * has no SMS sender. Race-safe across instances: the first update wins.
    */
   async claimSmsSenderNotice(tx: EntityManager, clinicId: string): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(
-      tx,
-      `UPDATE clinics SET sms_sender_notice_at = $2 WHERE id = $1 AND sms_sender_notice_at IS NULL AND sms_from IS NULL RETURNING id`,
-      [clinicId, this.clock.now()],
-    );
-    return rows.length > 0;
+    return this.repo.claimSmsSenderNotice(tx, clinicId, this.clock.now());
   }
 
+  /** Every clinic, counted: the first-run check (no clinic id to scope by). */
   count(): Promise<number> {
-    return this.db.getRepository(Clinic).count();
+    return this.repo.countClinics();
   }
 }
 
