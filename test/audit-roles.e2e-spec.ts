@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createDataSource, runMigrationsAsOwner } from '../src/database/data-source';
-import { AuditService, PLATFORM_CHAIN_ID } from '../src/audit/audit.service';
+import { AuditService } from '../src/audit/audit.service';
+import { PLATFORM_CHAIN_ID } from '../src/audit/chain-hash';
 import { SYSTEM } from '../src/common/actor';
 import { asOwner } from './support/owner';
 import { createTestApp, TestApp } from './support/app';

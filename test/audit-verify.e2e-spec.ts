@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createCliContext } from '../src/app.module';
-import { eventHash } from '../src/audit/audit.service';
+import { eventHash } from '../src/audit/chain-hash';
 import { ChainVerifier } from '../src/audit/chain-verifier.service';
 import { AuditCheckpointsService } from '../src/audit/checkpoints.service';
 import { configuredSigningKey, requireAuditSigningKey } from '../src/audit/signing-key';

@@ -9,8 +9,6 @@ import { AuditRepository } from './audit.repository';
 import { chainHash, chainIdOf, payloadDigestOf } from './chain-hash';
 import type { FieldChanges } from './field-changes';
 
-export { chainHash, eventCanonicalJson, eventHash, payloadDigestOf, PLATFORM_CHAIN_ID } from './chain-hash';
-
 export interface AuditEntry {
   clinicId: string | null;
   actor: Actor;

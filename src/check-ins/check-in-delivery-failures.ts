@@ -13,7 +13,7 @@ import { CheckInDispatchRepository } from './check-in-dispatch.repository';
 import { isAwaitingAnswer } from './check-in-status';
 import type { CheckIn } from './check-in.entity';
 import { decideCheckInFailure } from './check-in-failure';
-import { sendWindowOf, timeZoneOf } from './check-ins.service';
+import { sendWindowOf, timeZoneOf } from './check-in-timing';
 import { nextSendTime } from './planner';
 
 /**

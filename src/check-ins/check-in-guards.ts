@@ -10,7 +10,7 @@ import { canReach } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
 import { CheckInDispatchRepository } from './check-in-dispatch.repository';
 import { isAwaitingAnswer } from './check-in-status';
-import { sendWindowOf, timeZoneOf } from './check-ins.service';
+import { sendWindowOf, timeZoneOf } from './check-in-timing';
 import { nextSendTime, secondsUntilWindowCloses } from './planner';
 
 /**

@@ -15,7 +15,8 @@ import { unsubscribeHeaders } from '../patients/unsubscribe-token';
 import { checkInEmail, checkInSms, smsClinicName } from '../protocols/texts';
 import { CheckInDispatchRepository } from './check-in-dispatch.repository';
 import type { CheckIn } from './check-in.entity';
-import { CheckInsService, sendWindowOf, timeZoneOf } from './check-ins.service';
+import { sendWindowOf, timeZoneOf } from './check-in-timing';
+import { CheckInsService } from './check-ins.service';
 import { nextSendTime, SendWindow } from './planner';
 
 /** The reminder follows the real send time (a check-in sent late is not reminded an hour later); none after expiry. */

@@ -17,8 +17,6 @@ import { CheckInsRepository } from './check-ins.repository';
 import { ExtraCheckIns } from './extra-check-ins.service';
 
 // Kept where callers outside this split import them from (the dispatcher, the form).
-export { sendWindowOf, timeZoneOf } from './check-in-timing';
-export type { TokenLookup } from './check-in-tokens.service';
 
 /**
  * Decides a check-in's state as answers come in (answered, clarification asked) and what other

@@ -24,7 +24,8 @@ import { CheckInExpiry } from './check-in-expiry';
 import { decideCheckInFailure } from './check-in-failure';
 import { CheckInMessages, reminderAfterSend } from './check-in-messages';
 import { CheckInQueue } from './check-in-queue';
-import { CheckInsService, sendWindowOf, timeZoneOf } from './check-ins.service';
+import { sendWindowOf, timeZoneOf } from './check-in-timing';
+import { CheckInsService } from './check-ins.service';
 import { nextSendTime, secondsUntilWindowCloses, SendWindow } from './planner';
 
 export interface TickReport {

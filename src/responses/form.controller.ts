@@ -2,7 +2,8 @@ import { Controller, Get, Header, Headers, Param, Post, Req, Res } from '@nestjs
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express';
 import multer from 'multer';
-import { CheckInsService, TokenLookup } from '../check-ins/check-ins.service';
+import type { TokenLookup } from '../check-ins/check-in-tokens.service';
+import { CheckInsService } from '../check-ins/check-ins.service';
 import { Clinic } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Public } from '../common/principal';

@@ -1,5 +1,5 @@
 import type { TestApp } from './app';
-import { eventHash } from '../../src/audit/audit.service';
+import { eventHash } from '../../src/audit/chain-hash';
 import { asOwner } from './owner';
 import { newPatient, newTreatment, NO_WARNING_SIGNS, type TestClinic } from './factories';
 
