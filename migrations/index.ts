@@ -24,6 +24,7 @@ import { StaffEmailPerClinic1768000000000 } from './1768000000000-StaffEmailPerC
 import { SignReadings1768500000000 } from './1768500000000-SignReadings';
 import { ClinicSmsNameAndStaffLocale1768500000001 } from './1768500000001-ClinicSmsNameAndStaffLocale';
 import { ResponsePhotos1768600000000 } from './1768600000000-ResponsePhotos';
+import { CheckInTokensClinic1768700000000 } from './1768700000000-CheckInTokensClinic';
 import { ClinicEscalationDelays1768400000000 } from './1768400000000-ClinicEscalationDelays';
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
@@ -52,5 +53,6 @@ export const MIGRATIONS = [
   SignReadings1768500000000,
   ClinicSmsNameAndStaffLocale1768500000001,
   ResponsePhotos1768600000000,
+  CheckInTokensClinic1768700000000,
   ClinicEscalationDelays1768400000000,
 ];

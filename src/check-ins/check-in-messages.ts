@@ -57,7 +57,7 @@ export class CheckInMessages {
         const channel = chooseChannel(patient, checkIn.channel, this.messaging.liveChannels(clinic.smsFrom));
         await this.repo.update(tx, checkIn.clinicId, checkIn.id, { reminderSentAt: now });
         if (!channel) continue;
-        const { link } = await this.checkIns.issueToken(tx, checkIn.id);
+        const { link } = await this.checkIns.issueToken(tx, checkIn);
         const notBefore = nextSendTime(now, timeZoneOf(patient, clinic), sendWindowOf(clinic));
         const message = await this.messaging.enqueue(tx, this.draft(checkIn, patient, clinic, channel, link, true), notBefore);
         await this.audit.record(tx, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.reminder_queued', entityType: 'check_in', entityId: checkIn.id, data: { messageId: message.id, channel } });

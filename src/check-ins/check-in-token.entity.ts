@@ -4,6 +4,7 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 @Entity('check_in_tokens')
 export class CheckInToken {
   @PrimaryColumn({ name: 'token_hash', type: 'bytea' }) tokenHash: Buffer;
+  @Column({ name: 'clinic_id', type: 'uuid' }) clinicId: string;
   @Column({ name: 'check_in_id', type: 'uuid' }) checkInId: string;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
 }

@@ -37,9 +37,9 @@ export class CheckInTokens {
   ) {}
 
   /** A new link for a message about this check-in; only its hash is kept. 256 random bits. */
-  async issue(manager: EntityManager, checkInId: string): Promise<{ token: string; link: string }> {
+  async issue(manager: EntityManager, checkIn: Pick<CheckIn, 'id' | 'clinicId'>): Promise<{ token: string; link: string }> {
     const token = randomBytes(32).toString('base64url');
-    await this.repo.insertToken(manager, hashToken(token), checkInId, this.clock.now());
+    await this.repo.insertToken(manager, hashToken(token), checkIn, this.clock.now());
     return { token, link: `${this.config.publicBaseUrl}/c/${token}` };
   }
 

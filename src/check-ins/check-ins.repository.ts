@@ -265,8 +265,8 @@ export class CheckInsRepository {
 
   // --- Tokens ---
 
-  async insertToken(manager: EntityManager, tokenHash: Buffer, checkInId: string, at: Date): Promise<void> {
-    await manager.getRepository(CheckInToken).insert({ tokenHash, checkInId, createdAt: at });
+  async insertToken(manager: EntityManager, tokenHash: Buffer, checkIn: { id: string; clinicId: string }, at: Date): Promise<void> {
+    await manager.getRepository(CheckInToken).insert({ tokenHash, clinicId: checkIn.clinicId, checkInId: checkIn.id, createdAt: at });
   }
 
   /** The check-in a token was issued for, if the token is known. */

@@ -92,8 +92,8 @@ export class CheckInsService {
   // --- Links (CheckInTokens) ---
 
   /** A new link for a message about this check-in; only its hash is kept. */
-  issueToken(manager: EntityManager, checkInId: string): Promise<{ token: string; link: string }> {
-    return this.tokens.issue(manager, checkInId);
+  issueToken(manager: EntityManager, checkIn: Pick<CheckIn, 'id' | 'clinicId'>): Promise<{ token: string; link: string }> {
+    return this.tokens.issue(manager, checkIn);
   }
 
   /**

@@ -212,7 +212,7 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
       // shorter than the lease); a lease already lost means another instance has it.
       if (!(await this.queue.renew(tx, checkIn))) return null;
       if (noSmsSender) await this.notices.smsSenderMissing(tx, clinic, live);
-      const { link } = await this.checkIns.issueToken(tx, checkIn.id);
+      const { link } = await this.checkIns.issueToken(tx, checkIn);
       return this.messaging.prepare(tx, this.checkInMessages.draft(checkIn, patient, clinic, channel, link, false), { status: 'sending' });
     });
     if (!message) return 'skipped';
