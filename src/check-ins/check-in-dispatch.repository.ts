@@ -35,12 +35,6 @@ export interface PreviousCheckIn {
 
 @Injectable()
 export class CheckInDispatchRepository {
-  /** The check-ins just claimed (of any clinic: the claim is cross-clinic), oldest attempt first. */
-  async claimed(manager: EntityManager, ids: string[]): Promise<CheckIn[]> {
-    if (!ids.length) return [];
-    return queryRows<CheckIn>(manager, `SELECT ${CHECK_IN_COLUMNS('c')} FROM check_ins c WHERE c.id = ANY($1::uuid[]) ORDER BY c.next_attempt_at ASC`, [ids]);
-  }
-
   /** The clinic's check-in, locked for update if asked. */
   async find(manager: EntityManager, clinicId: string, id: string, lock: boolean): Promise<CheckIn | null> {
     const [row] = await queryRows<CheckIn>(manager, `SELECT ${CHECK_IN_COLUMNS('c')} FROM check_ins c WHERE c.clinic_id = $1 AND c.id = $2${lock ? ' FOR UPDATE' : ''}`, [clinicId, id]);

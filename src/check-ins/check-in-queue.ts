@@ -11,6 +11,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Lease, LeaseQueue } from '../database/lease-queue';
 import { CheckInDispatchRepository, DUE_FOR_SENDING_SQL } from './check-in-dispatch.repository';
 import { CheckIn } from './check-in.entity';
+import { CHECK_IN_COLUMNS } from './check-ins.repository';
 
 /**
  * Leases live on the database's clock (clock_timestamp() in SQL), never on an instance's Clock:
@@ -53,8 +54,30 @@ export class CheckInQueue {
 
   /** Up to `limit` due check-ins of every clinic (the dispatcher serves them all), oldest first, each now leased to this instance. */
   async claimDue(limit: number): Promise<CheckIn[]> {
-    const leases = await this.queue.claim(this.db, this.clock.now(), limit);
-    return this.repo.claimed(this.db.manager, leases.map((l) => l.id));
+    // One statement: the claim returns the claimed rows, as they are after it.
+    return this.queue.claimRows<CheckIn>(this.db, this.clock.now(), limit, CHECK_IN_COLUMNS);
+  }
+
+  /** A round's leases renewed at once, just before its sends; the ids still held (the rest were lost to another instance). */
+  renewMany(tx: EntityManager, checkIns: CheckIn[]): Promise<Set<string>> {
+    return this.queue.renewMany(tx, checkIns.map((c) => this.leaseOf(c)));
+  }
+
+  /** A round's leases ended, each with its new state, in one statement; the ids settled (the rest were lost). */
+  settleMany(tx: EntityManager, items: Array<{ checkIn: CheckIn; changes: QueryDeepPartialEntity<CheckIn> }>): Promise<Set<string>> {
+    return this.queue.settleMany(
+      tx,
+      items.map((i) => ({ lease: this.leaseOf(i.checkIn), changes: i.changes })),
+    );
+  }
+
+  /** `giveBack` for many at once, each due at its own `notBefore` (or as it was); the ids given back. */
+  giveBackMany(items: Array<{ checkIn: CheckIn; notBefore: Date | null }>, tx: DataSource | EntityManager = this.db): Promise<Set<string>> {
+    return this.queue.giveBackMany(
+      tx,
+      items.map((i) => ({ lease: this.leaseOf(i.checkIn), notBefore: i.notBefore })),
+      this.clock.now(),
+    );
   }
 
   /** Just before sending, so the lease covers the send; false when it was lost to another instance. */

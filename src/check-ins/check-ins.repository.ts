@@ -269,6 +269,17 @@ export class CheckInsRepository {
     await manager.getRepository(CheckInToken).insert({ tokenHash, clinicId: checkIn.clinicId, checkInId: checkIn.id, createdAt: at });
   }
 
+  /** Many tokens in one statement (a dispatcher round's links). */
+  async insertTokens(manager: EntityManager, tokens: Array<{ tokenHash: Buffer; clinicId: string; checkInId: string }>, at: Date): Promise<void> {
+    if (!tokens.length) return;
+    await manager.query(`INSERT INTO check_in_tokens (token_hash, clinic_id, check_in_id, created_at) SELECT h, c, i, $4 FROM unnest($1::bytea[], $2::uuid[], $3::uuid[]) AS t(h, c, i)`, [
+      tokens.map((t) => t.tokenHash),
+      tokens.map((t) => t.clinicId),
+      tokens.map((t) => t.checkInId),
+      at,
+    ]);
+  }
+
   /** The check-in a token was issued for, if the token is known. */
   async checkInIdOfToken(manager: EntityManager, tokenHash: Buffer): Promise<string | null> {
     const row = await manager.getRepository(CheckInToken).findOneBy({ tokenHash });

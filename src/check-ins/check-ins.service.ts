@@ -96,6 +96,11 @@ export class CheckInsService {
     return this.tokens.issue(manager, checkIn);
   }
 
+  /** New links for many check-ins at once (a dispatcher round), in their order. */
+  issueTokens(manager: EntityManager, checkIns: Array<Pick<CheckIn, 'id' | 'clinicId'>>): Promise<Array<{ token: string; link: string }>> {
+    return this.tokens.issueMany(manager, checkIns);
+  }
+
   /**
    * Reading a link changes nothing: mail scanners open links too. The one read of a check-in
    * without a clinic id, and rightly: the token is the credential and identifies its check-in,

@@ -2,11 +2,13 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { Clinic } from '../clinics/clinic.entity';
 import { AuditService } from '../audit/audit.service';
 import { SYSTEM } from '../common/actor';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
-import { mapWithConcurrency } from '../common/concurrency';
+import { Limiter } from '../common/concurrency';
 import { Metrics } from '../common/metrics';
 import { PeriodicPass } from '../common/periodic-pass';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
@@ -47,6 +49,62 @@ export interface TickReport {
 
 export type DispatchResult = 'sent' | 'retried' | 'deferred' | 'failed' | 'skipped' | 'errors';
 
+/** Rounds claimed and not yet settled, per instance: the next round is claimed while one is being sent. */
+const ROUNDS_IN_FLIGHT = 2;
+
+/** A claimed check-in with what its send needs, and what is to be done with it. */
+interface Plan {
+  checkIn: CheckIn;
+  patient: Patient;
+  clinic: Clinic;
+  zone: string;
+  window: SendWindow;
+  live: Channel[];
+  /** SMS would have been the patient's channel, but the clinic has nothing to send it as. */
+  noSmsSender: boolean;
+  action: { kind: 'defer'; until: Date } | { kind: 'channel-off' } | { kind: 'no-consent' } | { kind: 'send'; channel: Channel };
+}
+
+/** A check-in whose message is written ('sending') and about to go. */
+type Prepared = Plan & { channel: Channel; message: Message };
+
+/** A check-in whose send was made: its outcome, and when. */
+type Sent = Prepared & { outcome: SendOutcome; at: Date };
+
+/**
+ * How a send's outcome settles its check-in (the one decision, decideCheckInFailure, for a
+ * failure): the check-in's new state, its audit action and data, and what the tick counts.
+ */
+function settlementOf(sent: Sent): { changes: QueryDeepPartialEntity<CheckIn>; action: string; data: Record<string, unknown>; result: DispatchResult } {
+  const { checkIn, channel, zone, window, outcome, at } = sent;
+  if (outcome.ok) {
+    const remindAt = reminderAfterSend(checkIn, at, zone, window);
+    return { changes: { status: 'sent', sentAt: at, channel, lastError: null, remindAt }, action: 'check_in.sent', data: {}, result: 'sent' };
+  }
+  const error = outcome.error;
+  const errorData = { errorCode: error.code, permanent: !error.transient };
+  const { decision, other } = decideCheckInFailure({ checkIn, patient: sent.patient, channel, kind: error.kind, live: sent.live });
+  if (decision.action === 'retry') {
+    const retryAt = nextSendTime(new Date(at.getTime() + decision.delayMs), zone, window);
+    return {
+      changes: { status: 'scheduled', nextAttemptAt: retryAt, lastError: lastErrorOf(error) },
+      action: 'check_in.retry_scheduled',
+      data: { ...errorData, retryAt: retryAt.toISOString() },
+      result: 'retried',
+    };
+  }
+  if (decision.action === 'fallback') {
+    // Failed for good on this channel: once, the other consented channel gets its turn.
+    return {
+      changes: { status: 'scheduled', channel: other, fallbackFrom: channel, attempts: 0, nextAttemptAt: nextSendTime(at, zone, window), lastError: lastErrorOf(error) },
+      action: 'check_in.fallback',
+      data: { ...errorData, to: other },
+      result: 'retried',
+    };
+  }
+  return { changes: { status: 'failed', lastError: lastErrorOf(error) }, action: 'check_in.failed', data: errorData, result: 'failed' };
+}
+
 /**
  * Decides when each due check-in is sent and how its send settles it: each tick gives back lapsed
  * leases, expires what is overdue, claims due check-ins (CheckInQueue), sends each on the
@@ -61,6 +119,8 @@ export type DispatchResult = 'sent' | 'retried' | 'deferred' | 'failed' | 'skipp
 export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Dispatcher');
   private readonly pass = new PeriodicPass<TickReport>('check-in-dispatcher', this.logger);
+  /** The sends under way, across the rounds in flight: at most DISPATCH_CONCURRENCY at once. */
+  private readonly sends: Limiter;
   /** Set at shutdown: nothing more is claimed, and what was claimed but not yet sent goes back. */
   private draining = false;
   private drained: Promise<void> | null = null;
@@ -85,7 +145,9 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly scheduler: SchedulerRegistry,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    this.sends = new Limiter(config.dispatchConcurrency);
+  }
 
   /** This instance's name on the leases it holds. */
   get owner(): string {
@@ -138,15 +200,29 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
     report.released = await this.queue.giveBackLapsed();
     report.expired = await this.expiry.expireOverdue();
     // Providers answer in hundreds of milliseconds: send several at once, and claim only what
-    // is about to be sent so that leases are not held by rows waiting their turn.
+    // is about to be sent so that leases are not held by rows waiting their turn. Claiming goes
+    // on while a round's sends are under way: at most ROUNDS_IN_FLIGHT rounds at once, their
+    // sends sharing the DISPATCH_CONCURRENCY slots.
     const round = Math.max(1, Math.min(batchSize, this.config.dispatchConcurrency * 2));
+    const inFlight = new Set<Promise<void>>();
     while (!this.draining) {
+      if (inFlight.size >= ROUNDS_IN_FLIGHT) {
+        await Promise.race(inFlight);
+        continue;
+      }
       const claimed = await this.claimDue(round);
       report.claimed += claimed.length;
-      const results = await mapWithConcurrency(claimed, this.config.dispatchConcurrency, (c) => this.dispatch(c));
-      for (const result of results) report[result]++;
+      if (claimed.length) {
+        const done: Promise<void> = this.dispatchRound(claimed)
+          .then((results) => {
+            for (const result of results) report[result]++;
+          })
+          .finally(() => inFlight.delete(done));
+        inFlight.add(done);
+      }
       if (claimed.length < round) break;
     }
+    await Promise.all(inFlight);
     if (this.draining) return report;
     report.reminders = await this.checkInMessages.queueReminders(batchSize);
     report.messages = await this.messageQueue.deliverDue(batchSize);
@@ -157,113 +233,222 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
     return this.queue.claimDue(limit);
   }
 
-  /** One check-in; an error is counted and logged, never allowed to stop the rest of the batch. */
+  /** One check-in (a round of one); an error is counted and logged. */
   async dispatch(checkIn: CheckIn): Promise<DispatchResult> {
+    const [result] = await this.dispatchRound([checkIn]);
+    return result;
+  }
+
+  /**
+   * A claimed round, its I/O batched: the patients and clinics read in one query each, the
+   * round prepared in one transaction (leases renewed, links and 'sending' messages written,
+   * check-ins outside the window given back, unreachable ones settled), the sends made with the
+   * configured concurrency, and their outcomes settled in one transaction. Never throws: a stage
+   * that fails for the round is done again check-in by check-in (nothing was sent in it), so an
+   * error is only its own check-in's, counted and logged; its lease lapses and it is tried again.
+   */
+  async dispatchRound(claimed: CheckIn[]): Promise<DispatchResult[]> {
+    const results = new Map<string, DispatchResult>();
+    const resultsInOrder = () => claimed.map((c) => results.get(c.id) ?? 'errors');
     try {
       if (this.draining) {
-        // Shutting down before its send started: back to the queue, not counted as an attempt.
-        await this.queue.giveBack(checkIn);
-        return 'deferred';
+        // Shutting down before their sends started: back to the queue, not counted as attempts.
+        await this.queue.giveBackMany(claimed.map((checkIn) => ({ checkIn, notBefore: null })));
+        return claimed.map(() => 'deferred');
       }
-      return await this.dispatchOne(checkIn);
+      const plans = await this.plan(claimed, results);
+      const prepared = await this.inStages(plans, results, 'Preparing', (tx, some) => this.prepare(tx, some, results));
+      const sent = await this.transmit(prepared, results);
+      const settled = await this.inStages(sent, results, 'Recording the send of', (tx, some) => this.settleSends(tx, some, results));
+      for (const x of settled) this.metrics.checkInSettled(x.action, x.channel, x.kind);
     } catch (err) {
-      // The lease lapses and the check-in is tried again: at-least-once, never lost.
-      this.logger.error(`Dispatching check-in ${checkIn.id} failed: ${(err as Error)?.stack ?? String(err)}`);
-      return 'errors';
+      this.logger.error(`Dispatching a round of ${claimed.length} check-in(s) failed: ${(err as Error)?.stack ?? String(err)}`);
     }
+    return resultsInOrder();
   }
 
-  private async dispatchOne(checkIn: CheckIn): Promise<DispatchResult> {
-    const patient = await this.patients.get(checkIn.clinicId, checkIn.patientId);
-    const clinic = await this.clinics.get(checkIn.clinicId);
+  /**
+   * `work` for all `items` in one transaction; if that fails, for each item alone, so that one
+   * item's failure is only its own ('errors', logged). What `work` returns, over the transactions that committed.
+   */
+  private async inStages<T extends { checkIn: CheckIn }, R>(
+    items: T[],
+    results: Map<string, DispatchResult>,
+    what: string,
+    work: (tx: EntityManager, items: T[]) => Promise<R[]>,
+  ): Promise<R[]> {
+    if (!items.length) return [];
+    const attempt = async (some: T[]): Promise<R[] | null> => {
+      const before = new Map(some.map((i) => [i.checkIn.id, results.get(i.checkIn.id)]));
+      try {
+        return await this.db.transaction((tx) => work(tx, some));
+      } catch (err) {
+        // Rolled back: what the attempt recorded as results did not happen.
+        for (const [id, result] of before) {
+          if (result === undefined) results.delete(id);
+          else results.set(id, result);
+        }
+        if (some.length === 1) {
+          // The lease lapses and the check-in is tried again: at-least-once, never lost.
+          this.logger.error(`${what} check-in ${some[0].checkIn.id} failed: ${(err as Error)?.stack ?? String(err)}`);
+          results.set(some[0].checkIn.id, 'errors');
+        }
+        return null;
+      }
+    };
+    const all = await attempt(items);
+    if (all) return all;
+    const out: R[] = [];
+    for (const item of items) out.push(...((await attempt([item])) ?? []));
+    return out;
+  }
+
+  /** What each check-in of the round needs to be sent, read in one query per table; missing ones are errors. */
+  private async plan(claimed: CheckIn[], results: Map<string, DispatchResult>): Promise<Plan[]> {
+    const [patients, clinics] = await Promise.all([
+      this.patients.getMany(claimed.map((c) => ({ clinicId: c.clinicId, id: c.patientId }))),
+      this.clinics.getMany([...new Set(claimed.map((c) => c.clinicId))]),
+    ]);
     const now = this.clock.now();
-    const zone = timeZoneOf(patient, clinic);
-    const window = sendWindowOf(clinic);
-    const allowedAt = nextSendTime(now, zone, window);
-    if (allowedAt > now) {
+    const plans: Plan[] = [];
+    for (const checkIn of claimed) {
+      const patient = patients.get(checkIn.patientId);
+      const clinic = clinics.get(checkIn.clinicId);
+      if (!patient || !clinic) {
+        this.logger.error(`Dispatching check-in ${checkIn.id} failed: its ${patient ? 'clinic' : 'patient'} was not found`);
+        results.set(checkIn.id, 'errors');
+        continue;
+      }
+      const zone = timeZoneOf(patient, clinic);
+      const window = sendWindowOf(clinic);
+      const allowedAt = nextSendTime(now, zone, window);
+      const live = this.messaging.liveChannels(clinic.smsFrom);
+      const channel = chooseChannel(patient, checkIn.channel, live);
+      // SMS would have been the patient's channel, but the clinic has nothing to send it as.
+      const noSmsSender = chooseChannel(patient, checkIn.channel) === 'sms' && channel !== 'sms' && this.messaging.smsSenderMissing(clinic.smsFrom);
+      let action: Plan['action'];
       // Claimed late (e.g. after downtime) at night: wait for the window, not counted as an attempt.
-      await this.queue.giveBack(checkIn, allowedAt);
-      return 'deferred';
-    }
-    const live = this.messaging.liveChannels(clinic.smsFrom);
-    const channel = chooseChannel(patient, checkIn.channel, live);
-    // SMS would have been the patient's channel, but the clinic has nothing to send it as.
-    const noSmsSender = chooseChannel(patient, checkIn.channel) === 'sms' && channel !== 'sms' && this.messaging.smsSenderMissing(clinic.smsFrom);
-    if (!channel && chooseChannel(patient, checkIn.channel)) {
+      if (allowedAt > now) action = { kind: 'defer', until: allowedAt };
       // The patient can be reached, but not on any channel that is live: undeliverable, not sent.
-      await this.db.transaction(async (tx) => {
-        if (await this.queue.settle(checkIn, { status: 'failed', lastError: 'channel-off: no live channel reaches this patient' }, tx)) {
-          await this.audit.record(tx, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.failed', entityType: 'check_in', entityId: checkIn.id, data: { reason: noSmsSender ? 'clinic has no SMS sender' : 'no live channel', errorCode: 'channel-off' } });
-          if (noSmsSender) await this.notices.smsSenderMissing(tx, clinic, live);
-        }
-      });
-      return 'failed';
+      else if (!channel && chooseChannel(patient, checkIn.channel)) action = { kind: 'channel-off' };
+      else if (!channel) action = { kind: 'no-consent' };
+      else action = { kind: 'send', channel };
+      plans.push({ checkIn, patient, clinic, zone, window, live, noSmsSender, action });
     }
-    if (!channel) {
-      await this.db.transaction(async (tx) => {
-        if (await this.queue.settle(checkIn, { status: 'cancelled', lastError: 'no consented channel' }, tx)) {
-          await this.audit.record(tx, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.cancelled', entityType: 'check_in', entityId: checkIn.id, data: { reason: 'patient has no consented channel left' } });
-        }
-      });
-      return 'failed';
-    }
-    const message = await this.db.transaction(async (tx) => {
-      // Renewed just before sending, so the lease covers the send (transport timeouts are far
-      // shorter than the lease); a lease already lost means another instance has it.
-      if (!(await this.queue.renew(tx, checkIn))) return null;
-      if (noSmsSender) await this.notices.smsSenderMissing(tx, clinic, live);
-      const { link } = await this.checkIns.issueToken(tx, checkIn);
-      return this.messaging.prepare(tx, this.checkInMessages.draft(checkIn, patient, clinic, channel, link, false), { status: 'sending' });
-    });
-    if (!message) return 'skipped';
-    const outcome = await this.attempts.transmit(message, { validitySeconds: secondsUntilWindowCloses(this.clock.now(), zone, window) });
-    const sent = { checkIn, patient, channel, live, zone, window, message, outcome, at: this.clock.now() };
-    return this.db.transaction((tx) => this.settleSend(tx, sent));
+    return plans;
   }
 
-  /** Records the send's outcome on its message and settles the check-in by it, in one transaction. */
-  private async settleSend(
-    tx: EntityManager,
-    sent: { checkIn: CheckIn; patient: Patient; channel: Channel; live: Channel[]; zone: string; window: SendWindow; message: Message; outcome: SendOutcome; at: Date },
-  ): Promise<DispatchResult> {
-    const { checkIn, channel, zone, window, message, outcome, at } = sent;
-    await this.attempts.recordOutcome(tx, message, outcome, null);
-    const audit = (action: string, data: Record<string, unknown>) =>
-      this.audit.record(tx, { clinicId: checkIn.clinicId, actor: SYSTEM, action, entityType: 'check_in', entityId: checkIn.id, data: { messageId: message.id, channel, attempt: checkIn.attempts, ...data } });
-    const settle = async (changes: Partial<CheckIn>, action: string, data: Record<string, unknown> = {}): Promise<boolean> => {
-      if (await this.queue.settle(checkIn, changes, tx)) {
+  /**
+   * The round's writes before its sends, in the caller's transaction: those outside the window
+   * given back, the unreachable settled (audited), and for the rest the leases renewed (a lease
+   * already lost means another instance has it: skipped), the links issued and the messages
+   * written as 'sending'. The messages to send.
+   */
+  private async prepare(tx: EntityManager, plans: Plan[], results: Map<string, DispatchResult>): Promise<Prepared[]> {
+    const deferred = plans.flatMap((p) => (p.action.kind === 'defer' ? [{ checkIn: p.checkIn, notBefore: p.action.until }] : []));
+    await this.queue.giveBackMany(deferred, tx);
+    for (const d of deferred) results.set(d.checkIn.id, 'deferred');
+
+    const noticed = new Set<string>();
+    const smsSenderMissing = async (p: Plan) => {
+      if (noticed.has(p.clinic.id)) return;
+      noticed.add(p.clinic.id);
+      await this.notices.smsSenderMissing(tx, p.clinic, p.live);
+    };
+    const unreachable = plans.filter((p) => p.action.kind === 'channel-off' || p.action.kind === 'no-consent');
+    const closed = await this.queue.settleMany(
+      tx,
+      unreachable.map((p) => ({
+        checkIn: p.checkIn,
+        changes: p.action.kind === 'channel-off' ? { status: 'failed' as const, lastError: 'channel-off: no live channel reaches this patient' } : { status: 'cancelled' as const, lastError: 'no consented channel' },
+      })),
+    );
+    for (const p of unreachable) {
+      results.set(p.checkIn.id, 'failed');
+      if (!closed.has(p.checkIn.id)) continue;
+      const event = { clinicId: p.checkIn.clinicId, actor: SYSTEM, entityType: 'check_in', entityId: p.checkIn.id };
+      if (p.action.kind === 'channel-off') {
+        await this.audit.record(tx, { ...event, action: 'check_in.failed', data: { reason: p.noSmsSender ? 'clinic has no SMS sender' : 'no live channel', errorCode: 'channel-off' } });
+        if (p.noSmsSender) await smsSenderMissing(p);
+      } else {
+        await this.audit.record(tx, { ...event, action: 'check_in.cancelled', data: { reason: 'patient has no consented channel left' } });
+      }
+    }
+
+    const sending = plans.filter((p): p is Plan & { action: { kind: 'send'; channel: Channel } } => p.action.kind === 'send');
+    // Renewed just before sending, so the lease covers the send (transport timeouts are far
+    // shorter than the lease); a lease already lost means another instance has it.
+    const held = await this.queue.renewMany(tx, sending.map((p) => p.checkIn));
+    const toSend = sending.filter((p) => held.has(p.checkIn.id));
+    for (const p of sending) if (!held.has(p.checkIn.id)) results.set(p.checkIn.id, 'skipped');
+    for (const p of toSend) if (p.noSmsSender) await smsSenderMissing(p);
+    const links = await this.checkIns.issueTokens(tx, toSend.map((p) => p.checkIn));
+    const messages = await this.messaging.prepareMany(
+      tx,
+      toSend.map((p, i) => ({ draft: this.checkInMessages.draft(p.checkIn, p.patient, p.clinic, p.action.channel, links[i].link, false), state: { status: 'sending' as const } })),
+    );
+    return toSend.map((p, i) => ({ ...p, channel: p.action.channel, message: messages[i] }));
+  }
+
+  /**
+   * The round's sends, at most DISPATCH_CONCURRENCY under way at once across the rounds in
+   * flight. A send not yet started when shutdown begins does not start: its check-in goes back
+   * to the queue and its message is cancelled (one transaction for the round).
+   */
+  private async transmit(prepared: Prepared[], results: Map<string, DispatchResult>): Promise<Sent[]> {
+    const outcomes = await Promise.all(
+      prepared.map((p) =>
+        this.sends.run(async () => {
+          if (this.draining) return null;
+          const outcome = await this.attempts.transmit(p.message, { validitySeconds: secondsUntilWindowCloses(this.clock.now(), p.zone, p.window) });
+          return { ...p, outcome, at: this.clock.now() };
+        }),
+      ),
+    );
+    const notStarted = prepared.filter((_, i) => !outcomes[i]);
+    if (notStarted.length) {
+      await this.db.transaction(async (tx) => {
+        await this.queue.giveBackMany(notStarted.map((p) => ({ checkIn: p.checkIn, notBefore: null })), tx);
+        await this.attempts.cancelUnsent(tx, notStarted.map((p) => p.message), 'shutdown before its send started');
+      });
+      for (const p of notStarted) results.set(p.checkIn.id, 'deferred');
+    }
+    return outcomes.filter((o): o is Sent => !!o);
+  }
+
+  /**
+   * Records the sends' outcomes on their messages and settles each check-in by its outcome, in
+   * the caller's transaction: one statement for the messages and one for the check-ins, then
+   * their audit events (chained at commit, one append per clinic).
+   */
+  private async settleSends(tx: EntityManager, sent: Sent[], results: Map<string, DispatchResult>): Promise<Array<{ action: string; channel: Channel; kind: string | null }>> {
+    await this.attempts.recordOutcomes(
+      tx,
+      sent.map((s) => ({ message: s.message, outcome: s.outcome, retryAt: null })),
+    );
+    const settlements = sent.map((s) => ({ sent: s, ...settlementOf(s) }));
+    const settled = await this.queue.settleMany(
+      tx,
+      settlements.map((x) => ({ checkIn: x.sent.checkIn, changes: x.changes })),
+    );
+    const counted: Array<{ action: string; channel: Channel; kind: string | null }> = [];
+    for (const { sent: s, action, data, result } of settlements) {
+      const { checkIn, channel, message, outcome } = s;
+      const audit = (a: string, d: Record<string, unknown>) =>
+        this.audit.record(tx, { clinicId: checkIn.clinicId, actor: SYSTEM, action: a, entityType: 'check_in', entityId: checkIn.id, data: { messageId: message.id, channel, attempt: checkIn.attempts, ...d } });
+      if (settled.has(checkIn.id)) {
         await audit(action, data);
-        this.metrics.checkInSettled(action, channel, outcome.ok ? null : outcome.error.kind);
-        return true;
+        counted.push({ action, channel, kind: outcome.ok ? null : outcome.error.kind });
+        results.set(checkIn.id, result);
+        continue;
       }
       // Cancelled, answered or taken over meanwhile: record what really happened, change nothing.
       const status = await this.repo.statusOf(tx, checkIn.clinicId, checkIn.id);
       this.logger.warn(`Check-in ${checkIn.id} was ${status} when its send finished; left as it is`);
       await audit('check_in.send_outcome_after_lease_lost', { outcome: outcome.ok ? 'sent' : 'failed', status });
-      return false;
-    };
-    if (outcome.ok) {
-      const remindAt = reminderAfterSend(checkIn, at, zone, window);
-      return (await settle({ status: 'sent', sentAt: at, channel, lastError: null, remindAt }, 'check_in.sent')) ? 'sent' : 'skipped';
+      results.set(checkIn.id, 'skipped');
     }
-    const error = outcome.error;
-    const errorData = { errorCode: error.code, permanent: !error.transient };
-    const { decision, other } = decideCheckInFailure({ checkIn, patient: sent.patient, channel, kind: error.kind, live: sent.live });
-    if (decision.action === 'retry') {
-      const retryAt = nextSendTime(new Date(at.getTime() + decision.delayMs), zone, window);
-      const ok = await settle({ status: 'scheduled', nextAttemptAt: retryAt, lastError: lastErrorOf(error) }, 'check_in.retry_scheduled', { ...errorData, retryAt: retryAt.toISOString() });
-      return ok ? 'retried' : 'skipped';
-    }
-    if (decision.action === 'fallback') {
-      // Failed for good on this channel: once, the other consented channel gets its turn.
-      const ok = await settle(
-        { status: 'scheduled', channel: other, fallbackFrom: channel, attempts: 0, nextAttemptAt: nextSendTime(at, zone, window), lastError: lastErrorOf(error) },
-        'check_in.fallback',
-        { ...errorData, to: other },
-      );
-      return ok ? 'retried' : 'skipped';
-    }
-    return (await settle({ status: 'failed', lastError: lastErrorOf(error) }, 'check_in.failed', errorData)) ? 'failed' : 'skipped';
+    return counted;
   }
 }
 

@@ -110,6 +110,12 @@ export class ClinicsRepository {
   }
 
   /** By primary key; `lock` takes FOR NO KEY UPDATE on the row. */
+  /** These clinics (a dispatcher round spans clinics), in one query. */
+  clinicsByIds(tx: EntityManager, ids: string[]): Promise<Clinic[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return tx.getRepository(Clinic).findBy({ id: In([...new Set(ids)]) });
+  }
+
   clinicById(tx: EntityManager, clinicId: string, lock = false): Promise<Clinic | null> {
     const repo = tx.getRepository(Clinic);
     return lock ? repo.findOne({ where: { id: clinicId }, lock: { mode: 'for_no_key_update' } }) : repo.findOneBy({ id: clinicId });

@@ -224,6 +224,11 @@ export class ClinicsService {
     return clinic;
   }
 
+  /** Many clinics at once (a dispatcher round), keyed by id; one missing is absent from the map. */
+  async getMany(clinicIds: string[], tx: EntityManager = this.db.manager): Promise<Map<string, Clinic>> {
+    return new Map((await this.repo.clinicsByIds(tx, clinicIds)).map((c) => [c.id, c]));
+  }
+
   /** The clinic's settings as an admin sees them (send window as HH:mm). */
   async settings(clinicId: string): Promise<Clinic> {
     return settingsView(await this.get(clinicId));

@@ -11,3 +11,26 @@ export async function mapWithConcurrency<T, R>(items: T[], limit: number, work: 
   await Promise.all(lanes);
   return results;
 }
+
+/**
+ * At most `limit` of the work given to `run` under way at once, across callers (e.g. sends of
+ * several rounds in flight); the rest wait their turn in order.
+ */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<R>(work: () => Promise<R>): Promise<R> {
+    if (this.active >= Math.max(1, this.limit)) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active++;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}

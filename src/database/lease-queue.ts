@@ -80,19 +80,95 @@ export class LeaseQueue<Row extends ObjectLiteral & { id: string }> {
     return this.spec.holder.kind === 'owner' ? [now, this.spec.holder.owner] : [now];
   }
 
+  /** The claim's UPDATE of up to `$n` (the last parameter) due rows, returning `returning`. */
+  private claimSql(paramCount: number, returning: string): string {
+    const { table, ready, scope, order, retakeLapsed } = this.spec;
+    const due = `${scope ? `${scope} AND ` : ''}((${ready})${retakeLapsed ? ` OR (${LAPSED})` : ''})`;
+    return `UPDATE ${table} SET ${this.claimSet()}
+        WHERE id IN (SELECT id FROM ${table} WHERE ${due} ORDER BY ${order} LIMIT $${paramCount + 1} FOR UPDATE SKIP LOCKED)
+        RETURNING ${returning}`;
+  }
+
   /** Up to `limit` due rows (and lapsed ones when the spec retakes them), oldest first, each now leased. */
   async claim(db: DataSource | EntityManager, now: Date, limit: number): Promise<Lease[]> {
-    const { table, ready, scope, order, retakeLapsed } = this.spec;
     const params = this.claimParams(now);
-    const due = `${scope ? `${scope} AND ` : ''}((${ready})${retakeLapsed ? ` OR (${LAPSED})` : ''})`;
-    const rows = await queryRows<{ id: string; holder: string | number }>(
+    return queryRows<{ id: string; holder: string | number }>(db, this.claimSql(params.length, `id, ${this.holderColumn} AS holder`), [...params, limit]);
+  }
+
+  /**
+   * The same claim, answered with the claimed rows themselves (as `columns` selects them from
+   * alias `c`, after the claim's changes), oldest first: one statement claims a round and reads it.
+   */
+  async claimRows<T>(db: DataSource | EntityManager, now: Date, limit: number, columns: (alias: string) => string): Promise<T[]> {
+    const params = this.claimParams(now);
+    return queryRows<T>(db, `WITH claimed AS (${this.claimSql(params.length, '*')}) SELECT ${columns('c')} FROM claimed c ORDER BY c.${this.spec.order}`, [...params, limit]);
+  }
+
+  /** Matches a row of the table (alias q) to the (id, holder) pairs of `v`, holder as text. */
+  private heldBy(v: string): string {
+    return `q.id = ${v}.id AND q.status = '${LEASED_STATUS}' AND ${this.spec.holder.kind === 'owner' ? `q.lease_owner = ${v}.holder` : `q.attempts = ${v}.holder::int`}`;
+  }
+
+  /** A round's leases renewed in one statement, just before its sends; the ids whose lease was still held. */
+  async renewMany(db: DataSource | EntityManager, leases: Lease[]): Promise<Set<string>> {
+    if (!leases.length) return new Set();
+    const rows = await queryRows<{ id: string }>(
       db,
-      `UPDATE ${table} SET ${this.claimSet()}
-        WHERE id IN (SELECT id FROM ${table} WHERE ${due} ORDER BY ${order} LIMIT $${params.length + 1} FOR UPDATE SKIP LOCKED)
-        RETURNING id, ${this.holderColumn} AS holder`,
-      [...params, limit],
+      `UPDATE ${this.spec.table} q SET lease_expires_at = ${this.leaseUntil}
+         FROM unnest($1::uuid[], $2::text[]) AS v(id, holder)
+        WHERE ${this.heldBy('v')} RETURNING q.id`,
+      [leases.map((l) => l.id), leases.map((l) => String(l.holder))],
     );
-    return rows;
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * A round's leases ended, each with its own new state (`changes`, by entity property), in one
+   * statement: what `settle` does for each, keyed by the same (id, holder) pairs. The ids settled;
+   * a lease lost to another holder is left alone.
+   */
+  async settleMany(manager: EntityManager, items: Array<{ lease: Lease; changes: QueryDeepPartialEntity<Row> }>): Promise<Set<string>> {
+    if (!items.length) return new Set();
+    const meta = manager.connection.getMetadata(this.spec.entity);
+    const columns = new Map<string, { name: string; type: string }>();
+    const rows = items.map(({ lease, changes }) => {
+      const ch: Record<string, unknown> = {};
+      for (const [prop, value] of Object.entries(changes as Record<string, unknown>)) {
+        if (value === undefined) continue;
+        const column = meta.findColumnWithPropertyName(prop);
+        if (!column || typeof column.type !== 'string') throw new Error(`settleMany: ${this.spec.table} has no plain column for '${prop}'`);
+        columns.set(column.databaseName, { name: column.databaseName, type: column.type });
+        ch[column.databaseName] = value;
+      }
+      return { id: lease.id, holder: String(lease.holder), ch };
+    });
+    const set = [...columns.values()]
+      .filter((c) => c.name !== 'lease_expires_at' && c.name !== 'lease_owner')
+      .map((c) => `${c.name} = CASE WHEN v.ch ? '${c.name}' THEN ${c.type === 'jsonb' ? `v.ch->'${c.name}'` : `(v.ch->>'${c.name}')::${c.type}`} ELSE q.${c.name} END`);
+    set.push('lease_expires_at = NULL');
+    if (this.spec.holder.kind === 'owner') set.push('lease_owner = NULL');
+    const settled = await queryRows<{ id: string }>(
+      manager,
+      `UPDATE ${this.spec.table} q SET ${set.join(', ')}
+         FROM (SELECT (e->>'id')::uuid AS id, e->>'holder' AS holder, e->'ch' AS ch FROM jsonb_array_elements($1::jsonb) e) v
+        WHERE ${this.heldBy('v')} RETURNING q.id`,
+      [JSON.stringify(rows)],
+    );
+    return new Set(settled.map((r) => r.id));
+  }
+
+  /** `giveBack` for a round in one statement, each due again at its own `notBefore` (or as it was); the ids given back. */
+  async giveBackMany(db: DataSource | EntityManager, items: Array<{ lease: Lease; notBefore: Date | null }>, now: Date): Promise<Set<string>> {
+    if (!items.length) return new Set();
+    const rows = await queryRows<{ id: string }>(
+      db,
+      `UPDATE ${this.spec.table} q SET status = '${this.spec.waitingStatus}', attempts = q.attempts - 1, lease_expires_at = NULL,
+              next_attempt_at = COALESCE(v.not_before, q.next_attempt_at, $4)${this.ownerCleared()}${this.spec.touched ? `, ${this.spec.touched} = $4` : ''}
+         FROM unnest($1::uuid[], $2::text[], $3::timestamptz[]) AS v(id, holder, not_before)
+        WHERE ${this.heldBy('v')} RETURNING q.id`,
+      [items.map((i) => i.lease.id), items.map((i) => String(i.lease.holder)), items.map((i) => i.notBefore), now],
+    );
+    return new Set(rows.map((r) => r.id));
   }
 
   /** These rows, if they are ready now (not lapsed, not locked for long: the caller has just queued them). */

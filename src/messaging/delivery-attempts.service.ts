@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditService } from '../audit/audit.service';
 import { SYSTEM } from '../common/actor';
 import { Clock } from '../common/clock';
@@ -67,18 +68,68 @@ export class DeliveryAttempts {
    * first, or another instance that took the row over, is not overwritten. False when skipped.
    */
   async recordOutcome(tx: EntityManager, message: Message, outcome: SendOutcome, retryAt: Date | null): Promise<boolean> {
-    const now = this.clock.now();
-    const settled = await this.messages.settleAttempt(
+    const settled = await this.messages.settleAttempt(tx, message, this.outcomeChanges(outcome, retryAt));
+    await this.afterOutcome(tx, { message, outcome, retryAt }, settled);
+    return settled;
+  }
+
+  /**
+   * `recordOutcome` for a round: the outcomes written in one statement, then, in the round's
+   * order, each one's audit event and failure hook. Whether each was settled, in the same order.
+   */
+  async recordOutcomes(
+    tx: EntityManager,
+    items: Array<{ message: Message; outcome: SendOutcome; retryAt: Date | null }>,
+  ): Promise<boolean[]> {
+    const settled = await this.messages.settleAttempts(
       tx,
-      message,
-      outcome.ok
-        ? { status: outcome.receipt.status, providerId: outcome.receipt.providerId, nextAttemptAt: null, updatedAt: now }
-        : { status: retryAt ? 'queued' : 'failed', errorCode: outcome.error.code, errorMessage: outcome.error.message.slice(0, 500), nextAttemptAt: retryAt, updatedAt: now },
+      items.map((i) => ({ message: i.message, changes: this.outcomeChanges(i.outcome, i.retryAt) })),
     );
+    const results: boolean[] = [];
+    for (const item of items) {
+      const ok = settled.has(item.message.id);
+      await this.afterOutcome(tx, item, ok);
+      results.push(ok);
+    }
+    return results;
+  }
+
+  /**
+   * Messages written as 'sending' whose send never started (shutdown came first): cancelled, each
+   * audited, in the caller's transaction. The ones another attempt holds are left alone.
+   */
+  async cancelUnsent(tx: EntityManager, messages: Message[], reason: string): Promise<void> {
+    const now = this.clock.now();
+    const cancelled = await this.messages.settleAttempts(
+      tx,
+      messages.map((message) => ({ message, changes: { status: 'cancelled' as const, errorMessage: reason, nextAttemptAt: null, updatedAt: now } })),
+    );
+    for (const message of messages.filter((m) => cancelled.has(m.id))) {
+      await this.audit.record(tx, {
+        clinicId: message.clinicId,
+        actor: SYSTEM,
+        action: 'message.cancelled',
+        entityType: 'message',
+        entityId: message.id,
+        data: { purpose: message.purpose, channel: message.channel, checkInId: message.checkInId, patientId: message.patientId, reason },
+      });
+    }
+  }
+
+  private outcomeChanges(outcome: SendOutcome, retryAt: Date | null): QueryDeepPartialEntity<Message> {
+    const now = this.clock.now();
+    return outcome.ok
+      ? { status: outcome.receipt.status, providerId: outcome.receipt.providerId, nextAttemptAt: null, updatedAt: now }
+      : { status: retryAt ? 'queued' : 'failed', errorCode: outcome.error.code, errorMessage: outcome.error.message.slice(0, 500), nextAttemptAt: retryAt, updatedAt: now };
+  }
+
+  /** After an outcome was written (or not: `settled` false), its audit event and the failure hook. */
+  private async afterOutcome(tx: EntityManager, item: { message: Message; outcome: SendOutcome; retryAt: Date | null }, settled: boolean): Promise<void> {
+    const { message, outcome, retryAt } = item;
     if (!settled) {
       // The status report may have won the race: keep its status, but the provider id is ours.
       if (outcome.ok) await this.messages.addProviderId(tx, message.id, outcome.receipt.providerId);
-      return false;
+      return;
     }
     await this.audit.record(tx, {
       clinicId: message.clinicId,
@@ -98,7 +149,6 @@ export class DeliveryAttempts {
       },
     });
     if (!outcome.ok) await this.hooks.failed(tx, message, { kind: outcome.error.kind, code: outcome.error.code, via: 'send' });
-    return true;
   }
 
   /**

@@ -47,6 +47,45 @@ export class MessagesRepository {
     return repo.save(repo.create(fields));
   }
 
+  /** Many new messages in one statement (a dispatcher round's), every column given by the caller. */
+  async insertMany(manager: EntityManager, messages: Message[]): Promise<void> {
+    if (!messages.length) return;
+    const col = <K extends keyof Message>(key: K): Array<Message[K]> => messages.map((m) => m[key]);
+    await manager.query(
+      `INSERT INTO messages (id, clinic_id, patient_id, staff_user_id, check_in_id, direction, channel, transport, purpose, to_address, from_address,
+                             subject, body, html, headers, status, attempts, next_attempt_at, lease_expires_at, created_at, updated_at)
+       SELECT id, clinic_id, patient_id, staff_user_id, check_in_id, direction, channel, transport, purpose, to_address, from_address,
+              subject, body, html, headers::jsonb, status, attempts, next_attempt_at, lease_expires_at, created_at, updated_at
+         FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+                     $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::timestamptz[])
+           AS m(id, clinic_id, patient_id, staff_user_id, check_in_id, direction, channel, transport, purpose, to_address, from_address,
+                subject, body, html, headers, status, attempts, next_attempt_at, lease_expires_at, created_at, updated_at)`,
+      [
+        col('id'),
+        col('clinicId'),
+        col('patientId'),
+        col('staffUserId'),
+        col('checkInId'),
+        col('direction'),
+        col('channel'),
+        col('transport'),
+        col('purpose'),
+        col('toAddress'),
+        col('fromAddress'),
+        col('subject'),
+        col('body'),
+        col('html'),
+        messages.map((m) => (m.headers ? JSON.stringify(m.headers) : null)),
+        col('status'),
+        col('attempts'),
+        col('nextAttemptAt'),
+        col('leaseExpiresAt'),
+        col('createdAt'),
+        col('updatedAt'),
+      ],
+    );
+  }
+
   /** The messages this instance just claimed, by id alone: the queue's pass serves every clinic, and its leases are its own. */
   byIds(ids: string[]): Promise<Message[]> {
     return ids.length ? this.db.getRepository(Message).findBy({ id: In(ids) }) : Promise.resolve([]);
@@ -59,6 +98,14 @@ export class MessagesRepository {
   /** Ends the attempt's lease with its outcome; false when another attempt or a status report holds the row now. */
   settleAttempt(manager: EntityManager, message: Message, changes: QueryDeepPartialEntity<Message>): Promise<boolean> {
     return this.queue.settle(manager, this.leaseOf(message), changes);
+  }
+
+  /** `settleAttempt` for a round in one statement; the ids settled (the rest are held by another attempt or a status report). */
+  settleAttempts(manager: EntityManager, items: Array<{ message: Message; changes: QueryDeepPartialEntity<Message> }>): Promise<Set<string>> {
+    return this.queue.settleMany(
+      manager,
+      items.map((i) => ({ lease: this.leaseOf(i.message), changes: i.changes })),
+    );
   }
 
   /** A status report stored its status first: the provider id is still ours to add. */

@@ -62,8 +62,19 @@ export class MessagingService {
 
   /** Inserts the row before anything leaves, so a crash mid-send still leaves a trace. */
   prepare(tx: EntityManager, draft: MessageDraft, state: { status: 'sending' | 'queued'; notBefore?: Date }): Promise<Message> {
+    return this.messages.insert(tx, this.rowOf(draft, state));
+  }
+
+  /** `prepare` for many drafts in one INSERT (a dispatcher round); the messages in the drafts' order. */
+  async prepareMany(tx: EntityManager, drafts: Array<{ draft: MessageDraft; state: { status: 'sending' | 'queued'; notBefore?: Date } }>): Promise<Message[]> {
+    const rows = drafts.map(({ draft, state }) => Object.assign(new Message(), this.rowOf(draft, state)));
+    await this.messages.insertMany(tx, rows);
+    return rows;
+  }
+
+  private rowOf(draft: MessageDraft, state: { status: 'sending' | 'queued'; notBefore?: Date }): Message {
     const now = this.clock.now();
-    return this.messages.insert(tx, {
+    return {
       id: randomUUID(),
       clinicId: draft.clinicId,
       patientId: draft.patientId ?? null,
@@ -79,13 +90,16 @@ export class MessagingService {
       body: draft.text,
       html: draft.html ?? null,
       headers: draft.headers ?? null,
+      providerId: null,
       status: state.status,
+      errorCode: null,
+      errorMessage: null,
       attempts: state.status === 'sending' ? 1 : 0,
       nextAttemptAt: state.status === 'queued' ? (state.notBefore ?? now) : null,
       leaseExpiresAt: null,
       createdAt: now,
       updatedAt: now,
-    });
+    };
   }
 
   /** Queues a message inside the caller's transaction; the dispatcher tick (or deliverNow) sends it. */

@@ -44,6 +44,12 @@ export class PatientsRepository {
     return tx.getRepository(Patient).findOneBy({ clinicId, id });
   }
 
+  /** These patients, each within its clinic (a dispatcher round spans clinics): one query for a batch. */
+  findMany(tx: EntityManager, clinicIds: string[], ids: string[]): Promise<Patient[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return tx.getRepository(Patient).findBy({ clinicId: In([...new Set(clinicIds)]), id: In([...new Set(ids)]) });
+  }
+
   /** The clinic's patient, locked for the rest of the transaction (a change of the record). */
   findForUpdate(tx: EntityManager, clinicId: string, id: string): Promise<Patient | null> {
     return tx.getRepository(Patient).findOne({ where: { clinicId, id }, lock: { mode: 'pessimistic_write' } });

@@ -308,6 +308,16 @@ export class PatientsService {
   }
 
 
+  /**
+   * Many patients at once (a dispatcher round), each by its clinic and id, keyed by id; one
+   * missing is simply absent from the map. Inside a transaction pass its manager.
+   */
+  async getMany(keys: Array<{ clinicId: string; id: string }>, tx: EntityManager = this.db.manager): Promise<Map<string, Patient>> {
+    const rows = await this.repo.findMany(tx, keys.map((k) => k.clinicId), keys.map((k) => k.id));
+    const wanted = new Map(keys.map((k) => [k.id, k.clinicId]));
+    return new Map(rows.filter((p) => wanted.get(p.id) === p.clinicId).map((p) => [p.id, p]));
+  }
+
   /** Patients of these clinics with this phone number: who sent an SMS. */
   findByPhone(tx: EntityManager, clinicIds: string[], phone: string): Promise<Patient[]> {
     if (!clinicIds.length) return Promise.resolve([]);
