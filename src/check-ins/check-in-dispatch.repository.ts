@@ -82,6 +82,16 @@ export class CheckInDispatchRepository {
     return row ?? null;
   }
 
+  /** These check-ins' reminders are queued (or have no channel left): marked in one statement, each within its clinic. */
+  async markReminded(manager: EntityManager, checkIns: Array<{ id: string; clinicId: string }>, at: Date): Promise<void> {
+    if (!checkIns.length) return;
+    await manager.query(`UPDATE check_ins c SET reminder_sent_at = $3 FROM unnest($1::uuid[], $2::uuid[]) AS v(clinic_id, id) WHERE c.clinic_id = v.clinic_id AND c.id = v.id`, [
+      checkIns.map((c) => c.clinicId),
+      checkIns.map((c) => c.id),
+      at,
+    ]);
+  }
+
   /** Up to `limit` sent check-ins (of every clinic) whose reminder is due at `now` and not yet queued, locked, by remind time. */
   async lockRemindersDue(manager: EntityManager, now: Date, limit: number): Promise<CheckIn[]> {
     return queryRows<CheckIn>(

@@ -46,21 +46,39 @@ export class CheckInMessages {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** One reminder per check-in, queued in the same transaction that marks it, with a fresh link. */
+  /**
+   * One reminder per check-in, queued in the same transaction that marks it, with a fresh link.
+   * Batched: the patients and clinics read in one query each, the check-ins marked in one
+   * statement, the links and messages written in one INSERT each.
+   */
   async queueReminders(limit: number): Promise<number> {
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
       const due = await this.repo.lockRemindersDue(tx, now, limit);
+      if (!due.length) return 0;
+      const [patients, clinics] = [
+        await this.patients.getMany(due.map((c) => ({ clinicId: c.clinicId, id: c.patientId })), tx),
+        await this.clinics.getMany([...new Set(due.map((c) => c.clinicId))], tx),
+      ];
+      const reminders: Array<{ checkIn: CheckIn; patient: Patient; clinic: Clinic; channel: Channel }> = [];
       for (const checkIn of due) {
-        const patient = await this.patients.get(checkIn.clinicId, checkIn.patientId, tx);
-        const clinic = await this.clinics.get(checkIn.clinicId, tx);
+        const patient = patients.get(checkIn.patientId);
+        const clinic = clinics.get(checkIn.clinicId);
+        if (!patient || !clinic) throw new Error(`Reminder of check-in ${checkIn.id}: its ${patient ? 'clinic' : 'patient'} was not found`);
         const channel = chooseChannel(patient, checkIn.channel, this.messaging.liveChannels(clinic.smsFrom));
-        await this.repo.update(tx, checkIn.clinicId, checkIn.id, { reminderSentAt: now });
-        if (!channel) continue;
-        const { link } = await this.checkIns.issueToken(tx, checkIn);
-        const notBefore = nextSendTime(now, timeZoneOf(patient, clinic), sendWindowOf(clinic));
-        const message = await this.messaging.enqueue(tx, this.draft(checkIn, patient, clinic, channel, link, true), notBefore);
-        await this.audit.record(tx, { clinicId: checkIn.clinicId, actor: SYSTEM, action: 'check_in.reminder_queued', entityType: 'check_in', entityId: checkIn.id, data: { messageId: message.id, channel } });
+        if (channel) reminders.push({ checkIn, patient, clinic, channel });
+      }
+      await this.repo.markReminded(tx, due, now);
+      const links = await this.checkIns.issueTokens(tx, reminders.map((r) => r.checkIn));
+      const messages = await this.messaging.prepareMany(
+        tx,
+        reminders.map((r, i) => ({
+          draft: this.draft(r.checkIn, r.patient, r.clinic, r.channel, links[i].link, true),
+          state: { status: 'queued' as const, notBefore: nextSendTime(now, timeZoneOf(r.patient, r.clinic), sendWindowOf(r.clinic)) },
+        })),
+      );
+      for (const [i, r] of reminders.entries()) {
+        await this.audit.record(tx, { clinicId: r.checkIn.clinicId, actor: SYSTEM, action: 'check_in.reminder_queued', entityType: 'check_in', entityId: r.checkIn.id, data: { messageId: messages[i].id, channel: r.channel } });
       }
       return due.length;
     });

@@ -49,13 +49,10 @@ export interface LeaseQueueSpec<Row extends ObjectLiteral & { id: string }> {
  * dispatcher (check_ins, 5 minutes, owner-held) and the message queue (messages, 2 minutes,
  * attempt-held). Every write is conditioned on the lease still being held, and says whether it was.
  *
- * Batching (a round's due rows claimed with what a send needs joined in, a round's outcomes
- * settled in one transaction) fits without a rewrite: `claim` is already one statement for a whole
- * round and returns leases; a claim returning joined rows becomes
- * `WITH claimed AS (<the same UPDATE … RETURNING *>) SELECT … FROM claimed JOIN …` built from the
- * same spec; and because `settle` and `giveBack` take a caller's manager and a Lease, a round's
- * outcomes are settled by calling them for each lease inside one transaction (or, later, one
- * `UPDATE … FROM unnest(…)` keyed by the same (id, holder) pairs).
+ * Batching: `claimRows` claims a round and returns its rows in one statement (a CTE over the
+ * same claim); `renewMany`, `settleMany` and `giveBackMany` do for a round in one statement what
+ * `renew`, `settle` and `giveBack` do for one lease, keyed by the same (id, holder) pairs, in the
+ * caller's transaction.
  */
 export class LeaseQueue<Row extends ObjectLiteral & { id: string }> {
   constructor(private readonly spec: LeaseQueueSpec<Row>) {}
