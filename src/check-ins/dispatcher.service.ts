@@ -407,11 +407,16 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
     );
     const notStarted = prepared.filter((_, i) => !outcomes[i]);
     if (notStarted.length) {
-      await this.db.transaction(async (tx) => {
-        await this.queue.giveBackMany(notStarted.map((p) => ({ checkIn: p.checkIn, notBefore: null })), tx);
-        await this.attempts.cancelUnsent(tx, notStarted.map((p) => p.message), 'shutdown before its send started');
-      });
-      for (const p of notStarted) results.set(p.checkIn.id, 'deferred');
+      try {
+        await this.db.transaction(async (tx) => {
+          await this.queue.giveBackMany(notStarted.map((p) => ({ checkIn: p.checkIn, notBefore: null })), tx);
+          await this.attempts.cancelUnsent(tx, notStarted.map((p) => p.message), 'shutdown before its send started');
+        });
+        for (const p of notStarted) results.set(p.checkIn.id, 'deferred');
+      } catch (err) {
+        // Still held: the shutdown's giveBackAllHeld puts them back. The sends made are settled below all the same.
+        this.logger.error(`Giving back ${notStarted.length} check-in(s) not sent at shutdown failed: ${(err as Error)?.stack ?? String(err)}`);
+      }
     }
     return outcomes.filter((o): o is Sent => !!o);
   }
