@@ -86,8 +86,9 @@ export class PatientRecordRepository {
   }
 
   /**
-   * `SELECT json_build_object('patient', (its row), 'treatments', (json_agg of its rows in order), …)`:
-   * a row is `json_build_object('id', x.id, 'clinicId', x.clinic_id, …)` over the named fields.
+   * `SELECT json_build_object('patient', (SELECT row_to_json(y) FROM (SELECT x.id, x.clinic_id AS "clinicId", … FROM patients x WHERE …) y),
+   * 'treatments', (SELECT coalesce(json_agg(y), '[]') FROM (SELECT … ORDER BY x.performed_at) y), …) AS record`:
+   * json_agg keeps the order of its sorted subquery (a plain scan of it, nothing above to reorder).
    */
   private statement(fields: RecordFields) {
     const key = JSON.stringify(fields);
@@ -101,8 +102,8 @@ export class PatientRecordRepository {
       const columns = this.db.getMetadata(entity).columns.filter((c) => c.isSelect && (!wanted || wanted.has(c.propertyName)));
       if (wanted && columns.length !== wanted.size) throw new Error(`patient record: unknown fields of ${part}: ${named.join(', ')}`);
       dates.set(part, columns.filter((c) => TIMESTAMP_TYPES.has(c.type)).map((c) => c.propertyName));
-      const row = `json_build_object(${columns.map((c) => `'${c.propertyName}', x.${c.databaseName}`).join(', ')})`;
-      const value = order ? `(SELECT coalesce(json_agg(${row} ORDER BY ${order}), '[]') FROM ${from})` : `(SELECT ${row} FROM ${from})`;
+      const select = `SELECT ${columns.map((c) => `x.${c.databaseName} AS "${c.propertyName}"`).join(', ')} FROM ${from}`;
+      const value = order ? `(SELECT coalesce(json_agg(y), '[]') FROM (${select} ORDER BY ${order}) y)` : `(SELECT row_to_json(y) FROM (${select}) y)`;
       return `'${part}', ${value}`;
     });
     const statement = { sql: `SELECT json_build_object(${parts.join(',\n  ')}) AS record`, dates };
