@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/actor';
 import { PatientRecordReader } from '../patient-record/patient-record.reader';
+import { RecordFields } from '../patient-record/patient-record.repository';
 import { PhotoLink, PhotosService } from '../photos/photos.service';
 import { SYMPTOMS } from '../protocols/questions';
 
@@ -18,14 +19,25 @@ export interface TimelineItem {
 /** What a treatment's item shows of it, in this order. */
 const TREATMENT_SUMMARY = ['procedure', 'indication', 'bodyAreas', 'product', 'lotNumber', 'technique', 'protocolKey', 'protocolVersion', 'status', 'cancelledAt', 'cancelReason'] as const;
 
+/** The fields of the record the timeline shows (the same rows the access export reads whole). */
+const TIMELINE_FIELDS = {
+  patient: [],
+  treatments: ['performedAt', ...TREATMENT_SUMMARY],
+  checkIns: ['treatmentId', 'step', 'dayOffset', 'status', 'channel', 'dueAt', 'sentAt', 'answeredAt'],
+  responses: ['receivedAt', 'treatmentId', 'checkInId', 'source', 'daySinceTreatment', ...SYMPTOMS, 'warningSigns', 'freeText'],
+  messages: ['createdAt', 'checkInId', 'direction', 'channel', 'purpose', 'status'],
+  flags: ['createdAt', 'treatmentId', 'responseId', 'ruleId', 'priority', 'reason', 'status', 'outcome', 'assigneeId'],
+  history: ['at', 'kind'],
+} as const satisfies RecordFields;
+
 /** Tie-break for items at the same instant: the order things happen in the loop. */
 const TYPE_ORDER: Record<TimelineType, number> = { treatment: 0, check_in: 1, message: 2, response: 3, flag: 4 };
 
 /**
  * Decides how a patient's record reads as one course at a glance: treatments, check-ins, answers,
  * messages and flags in time order. Summaries only: no message bodies, addresses or phone
- * numbers, no free text. The record is gathered by PatientRecordReader, the same one the access
- * export reads.
+ * numbers, no free text. The record is read by PatientRecordReader (its fields named in
+ * TIMELINE_FIELDS), the same rows the access export reads whole.
  */
 @Injectable()
 export class TimelineService {
@@ -44,7 +56,7 @@ export class TimelineService {
 
   /** With `actor`, answers and texts carry their photos as short-lived links made for that actor. */
   async forPatient(clinicId: string, patientId: string, actor?: Actor): Promise<{ items: TimelineItem[] }> {
-    const record = await this.record.read(clinicId, patientId); // 404 for another clinic's patient
+    const record = await this.record.read(clinicId, patientId, TIMELINE_FIELDS); // 404 for another clinic's patient
     const links = actor ? this.photos.linksFor(record.photos, actor) : [];
     const photosOf = (pick: (l: PhotoLink) => boolean) => links.filter(pick);
     const items: TimelineItem[] = [
