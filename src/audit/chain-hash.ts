@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 
 /**
@@ -27,15 +27,47 @@ export interface ChainedEventFields {
   payload_digest?: string | null;
 }
 
+/**
+ * A stored event as verification's page reads it: its columns as the text PostgreSQL sends
+ * (AuditRepository.chainPageText), data as its JSON text, occurred_at as the ISO string the chain holds.
+ */
+export type ChainTextRow = [
+  seq: string,
+  clinicSeq: string,
+  /** timestamptz's text in UTC with the ISO DateStyle: 'YYYY-MM-DD HH:MM:SS[.ffffff]+00'. */
+  occurredAt: string,
+  actorType: string,
+  actorId: string | null,
+  action: string,
+  entityType: string,
+  entityId: string | null,
+  data: string,
+  prevHash: string,
+  hash: string,
+  payloadDigest: string | null,
+];
+
 /** SHA-256 of the payload's canonical JSON: what the chained event carries. */
 export function payloadDigestOf(payload: unknown): string {
-  return createHash('sha256').update(canonicalJson(payload)).digest('hex');
+  return hash('sha256', canonicalJson(payload), 'hex');
+}
+
+/**
+ * SHA-256 (hex) of the previous hash, a newline and the event's canonical JSON, as UTF-8: the
+ * same bytes as updating a hash with each part in turn, through the one-shot `crypto.hash`
+ * (no Hash object per event; verification runs this once per event).
+ */
+function linkHash(prevHash: string, canonical: string): string {
+  return hash('sha256', prevHash + '\n' + canonical, 'hex');
 }
 
 /** The hash a stored event row (audit_events columns) should carry after prevHash. */
 export function eventHash(clinicId: string | null, prevHash: string, row: ChainedEventFields): string {
-  return createHash('sha256').update(prevHash).update('\n').update(eventCanonicalJson(clinicId, row)).digest('hex');
+  return linkHash(prevHash, eventCanonicalJson(clinicId, row));
 }
+
+/** A JSON string, or null. */
+const q = (v: string | null | undefined): string => (v === null || v === undefined ? 'null' : JSON.stringify(v));
 
 /**
  * canonicalJson of the chained event built from a stored row, written out key by key (the keys
@@ -44,7 +76,6 @@ export function eventHash(clinicId: string | null, prevHash: string, row: Chaine
  */
 export function eventCanonicalJson(clinicId: string | null, row: ChainedEventFields): string {
   const occurredAt = typeof row.occurred_at === 'string' ? row.occurred_at : new Date(row.occurred_at).toISOString();
-  const q = (v: string | null | undefined) => (v === null || v === undefined ? 'null' : JSON.stringify(v));
   return (
     `{"action":${q(row.action)},"actorId":${q(row.actor_id)},"actorType":${q(row.actor_type)},"clinicId":${q(clinicId)},` +
     `"clinicSeq":${JSON.stringify(String(row.clinic_seq))},"data":${canonicalJson(row.data)},"entityId":${q(row.entity_id)},` +
@@ -55,5 +86,37 @@ export function eventCanonicalJson(clinicId: string | null, row: ChainedEventFie
 
 /** The hash of a chained event (as the writer builds it) after prevHash. */
 export function chainHash(prevHash: string, event: Record<string, unknown>): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(event)).digest('hex');
+  return linkHash(prevHash, canonicalJson(event));
+}
+
+/**
+ * eventHash of a verification page row (its columns as text): data is parsed from its JSON text
+ * (as pg's jsonb parser would) and written canonically; the other columns go in as they are.
+ * A spec checks it equals eventHash of the same row as objects.
+ */
+export function textRowHash(clinicId: string | null, prevHash: string, r: ChainTextRow): string {
+  const data: unknown = JSON.parse(r[8]);
+  return linkHash(
+    prevHash,
+    `{"action":${q(r[5])},"actorId":${q(r[4])},"actorType":${q(r[3])},"clinicId":${q(clinicId)},` +
+      `"clinicSeq":${JSON.stringify(r[1])},"data":${canonicalJson(data)},"entityId":${q(r[7])},` +
+      `"entityType":${q(r[6])},"occurredAt":"${isoOfUtcText(r[2])}"` +
+      (r[11] !== null ? `,"payloadDigest":${JSON.stringify(r[11])}}` : '}'),
+  );
+}
+
+/**
+ * The ISO string (milliseconds, UTC; Date#toISOString's form, what the chain hashed) of a
+ * timestamptz as PostgreSQL prints it in UTC with the ISO DateStyle: 'YYYY-MM-DD HH:MM:SS+00',
+ * with '.f' to '.ffffff' when there is a fraction (truncated to milliseconds, as a Date would).
+ * Anything else (a year past 9999 or BC, never written by the service) comes back JSON-escaped
+ * as it is, so its event cannot match its hash.
+ */
+export function isoOfUtcText(t: string): string {
+  const n = t.length;
+  if (n >= 22 && t.charCodeAt(10) === 32 && t.endsWith('+00') && (n === 22 || t.charCodeAt(19) === 46)) {
+    const ms = n === 22 ? '000' : (t.slice(20, n - 3) + '00').slice(0, 3);
+    return `${t.slice(0, 10)}T${t.slice(11, 19)}.${ms}Z`;
+  }
+  return JSON.stringify(t).slice(1, -1);
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
-import type { PayloadRow, StoredEventRow } from './audit-rows';
+import type { PoolClient } from 'pg';
+import type { PayloadRow } from './audit-rows';
 import { AuditRepository } from './audit.repository';
-import { eventHash, GENESIS, payloadDigestOf } from './chain-hash';
+import { ChainTextRow, GENESIS, payloadDigestOf, textRowHash } from './chain-hash';
 import { checkpointSignatureValid, ExportedCheckpoint, sameKey } from './signing-key';
 
 /**
@@ -92,10 +93,10 @@ export class ChainVerifier {
    */
   async verify(clinicId: string, given?: ExportedCheckpoint, opts: VerifyOptions = {}): Promise<ChainReport> {
     const runner = this.db.createQueryRunner();
-    await runner.connect();
+    const connection: unknown = await runner.connect();
     try {
       await this.repo.startSnapshot(runner);
-      const report = await this.verifyIn(runner, clinicId, given, opts.trustedKey, opts);
+      const report = await this.verifyIn(runner, pgClientOf(connection), clinicId, given, opts.trustedKey, opts);
       await runner.rollbackTransaction();
       return report;
     } catch (err) {
@@ -108,6 +109,7 @@ export class ChainVerifier {
 
   private async verifyIn(
     runner: QueryRunner,
+    client: PoolClient,
     clinicId: string,
     given: ExportedCheckpoint | undefined,
     trustedKey: string | null | undefined,
@@ -140,7 +142,7 @@ export class ChainVerifier {
     }
     const wanted = new Set(vouching.map((v) => String(v.seq)));
 
-    const walk = await this.walk(runner, clinicId, wanted, { ...progress, total: recordedHead ? Number(recordedHead.seq) : 0 });
+    const walk = await this.walk(runner, client, clinicId, wanted, { ...progress, total: recordedHead ? Number(recordedHead.seq) : 0 });
     // The whole chain as stored, not where the walk stopped.
     let count = walk.count;
     let head = walk.head;
@@ -189,64 +191,70 @@ export class ChainVerifier {
   }
 
   /**
-   * Streams the chain in keyset pages of events (by the (clinic_id, clinic_seq) index) and their
-   * payloads (by primary key, a separate query), the next page read while this one is hashed.
-   * Stops at the first break; a blank payload is a break only when no erasure event of the chain
-   * lists it (an erasure comes after the events it redacts, so this is settled at the end).
+   * Streams the chain in keyset pages of events (by the (clinic_id, clinic_seq) index, as text
+   * arrays: no object or type parsing per row) and their payloads (by primary key, a separate
+   * query), the next page read while this one is hashed. Stops at the first break; a blank
+   * payload is a break only when no erasure event of the chain lists it (an erasure comes after
+   * the events it redacts, so this is settled at the end).
    */
-  private async walk(runner: QueryRunner, clinicId: string, wanted: Set<string>, progress: Pick<VerifyOptions, 'onProgress' | 'signal' | 'pageSize'> & { total: number }): Promise<Walk> {
+  private async walk(
+    runner: QueryRunner,
+    client: PoolClient,
+    clinicId: string,
+    wanted: Set<string>,
+    progress: Pick<VerifyOptions, 'onProgress' | 'signal' | 'pageSize'> & { total: number },
+  ): Promise<Walk> {
     const pageSize = progress.pageSize ?? 5000;
     const hashes = new Map<string, string>();
     const claimed = new Set<string>();
-    const redactedSeqs: bigint[] = [];
+    const redactedSeqs: number[] = [];
     let prevHash = GENESIS;
-    let expectedSeq = 1n;
+    // The next clinic_seq: a number (chains stay far below 2^53 events), compared with the text PostgreSQL sends.
+    let expected = 1;
     let count = 0;
-    let head: { seq: string; hash: string } | null = null;
+    let headSeq: string | null = null;
     let broken: { at: string; reason: string } | null = null;
-    const fetchPage = async (from: bigint): Promise<{ events: StoredEventRow[]; payloads: Map<string, PayloadRow> }> => {
-      const events = await this.repo.chainPage(runner.manager, clinicId, from, pageSize);
+    const fetchPage = async (from: number): Promise<{ events: ChainTextRow[]; payloads: Map<string, PayloadRow> }> => {
+      const events = await this.repo.chainPageText(client, clinicId, from, pageSize);
       if (!events.length) return { events, payloads: new Map<string, PayloadRow>() };
-      const rows = await this.repo.payloadsOf(clinicId, events.map((e) => String(e.seq)), runner.manager);
+      const rows = await this.repo.payloadsOf(clinicId, events.map((e) => e[0]), runner.manager);
       return { events, payloads: new Map(rows.map((r) => [r.event_seq, r])) };
     };
-    let next: ReturnType<typeof fetchPage> | null = fetchPage(1n);
+    let next: ReturnType<typeof fetchPage> | null = fetchPage(1);
     outer: while (next) {
       const { events, payloads } = await next;
       next = null;
       if (events.length === pageSize) {
-        const last = BigInt(events[events.length - 1].clinic_seq);
-        next = fetchPage(last + 1n);
+        next = fetchPage(Number(events[events.length - 1][1]) + 1);
         next.catch(() => undefined); // awaited on the next turn; a break may leave it unread
       }
       for (const row of events) {
-        const seq = BigInt(row.clinic_seq);
-        if (seq !== expectedSeq) {
-          broken = { at: String(expectedSeq), reason: 'missing' };
+        const seqText = row[1];
+        if (Number(seqText) !== expected) {
+          broken = { at: String(expected), reason: 'missing' };
           break outer;
         }
-        if (row.prev_hash !== prevHash) {
-          broken = { at: String(seq), reason: 'out of order' };
+        if (row[9] !== prevHash) {
+          broken = { at: seqText, reason: 'out of order' };
           break outer;
         }
-        const recomputed = eventHash(clinicId, prevHash, row);
-        if (recomputed !== row.hash) {
-          broken = { at: String(seq), reason: 'altered' };
+        const hash = row[10];
+        if (textRowHash(clinicId, prevHash, row) !== hash) {
+          broken = { at: seqText, reason: 'altered' };
           break outer;
         }
-        const p = payloads.get(String(row.seq));
-        const payloadProblem = payloadCheck(row.payload_digest, p);
+        const p = payloads.get(row[0]);
+        const payloadProblem = payloadCheck(row[11], p);
         if (payloadProblem) {
-          broken = { at: String(seq), reason: payloadProblem };
+          broken = { at: seqText, reason: payloadProblem };
           break outer;
         }
-        if (p?.redacted_at) redactedSeqs.push(seq);
-        if (row.action === 'patient.erased') for (const s of redactedSeqsOf(row.data)) claimed.add(String(s));
-        const key = String(seq);
-        if (wanted.has(key)) hashes.set(key, row.hash);
-        prevHash = row.hash;
-        head = { seq: key, hash: row.hash };
-        expectedSeq = seq + 1n;
+        if (p?.redacted_at) redactedSeqs.push(expected);
+        if (row[5] === 'patient.erased') for (const s of redactedSeqsOf(JSON.parse(row[8]) as Record<string, unknown> | null)) claimed.add(String(s));
+        if (wanted.has(seqText)) hashes.set(seqText, hash);
+        prevHash = hash;
+        headSeq = seqText;
+        expected++;
         count++;
       }
       // After each page: how far the walk is (the recorded head as the expected total), and whether the caller still wants it.
@@ -255,11 +263,10 @@ export class ChainVerifier {
     }
     // A payload may be blank only because an erasure (whose chained event lists it) blanked it.
     const unclaimed = redactedSeqs.find((s) => !claimed.has(String(s)));
-    if (unclaimed !== undefined && (!broken || unclaimed < BigInt(broken.at))) broken = { at: String(unclaimed), reason: 'payload redacted without an erasure' };
-    return { count, head, broken, hashes, redacted: redactedSeqs.length };
+    if (unclaimed !== undefined && (!broken || unclaimed < Number(broken.at))) broken = { at: String(unclaimed), reason: 'payload redacted without an erasure' };
+    return { count, head: headSeq === null ? null : { seq: headSeq, hash: prevHash }, broken, hashes, redacted: redactedSeqs.length };
   }
 }
-
 
 /** The sequence numbers an erasure event's chained data lists as blanked. */
 function redactedSeqsOf(data: Record<string, unknown> | null): unknown[] {
@@ -275,4 +282,10 @@ function payloadCheck(digest: string | null, p: PayloadRow | undefined): string 
   if (p.redacted_at) return p.payload === null ? null : 'payload altered';
   if (p.payload === null || payloadDigestOf(p.payload) !== digest) return 'payload altered';
   return null;
+}
+
+/** The pg client under a connected TypeORM query runner (what PostgresQueryRunner.connect resolves to). */
+function pgClientOf(connection: unknown): PoolClient {
+  if (!connection || typeof (connection as PoolClient).query !== 'function') throw new Error('verification needs the runner\'s pg client');
+  return connection as PoolClient;
 }
