@@ -26,6 +26,7 @@ import { ClinicSmsNameAndStaffLocale1768500000001 } from './1768500000001-Clinic
 import { ResponsePhotos1768600000000 } from './1768600000000-ResponsePhotos';
 import { CheckInTokensClinic1768700000000 } from './1768700000000-CheckInTokensClinic';
 import { ClinicEscalationDelays1768400000000 } from './1768400000000-ClinicEscalationDelays';
+import { AuditChainKey1768740000000 } from './1768740000000-AuditChainKey';
 /** Every migration, in order. A new migration file is added here too. */
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -55,4 +56,5 @@ export const MIGRATIONS = [
   ResponsePhotos1768600000000,
   CheckInTokensClinic1768700000000,
   ClinicEscalationDelays1768400000000,
+  AuditChainKey1768740000000,
 ];

@@ -165,8 +165,8 @@ export class ClinicsRepository {
     return tx.getRepository(StaffUser).findOne({ where: { clinicId, id }, lock: { mode: 'for_no_key_update' } });
   }
 
-  async updateStaff(tx: EntityManager, id: string, patch: Partial<StaffUser>): Promise<void> {
-    await tx.update(StaffUser, { id }, patch);
+  async updateStaff(tx: EntityManager, clinicId: string, id: string, patch: Partial<StaffUser>): Promise<void> {
+    await tx.update(StaffUser, { clinicId, id }, patch);
   }
 
   listStaff(clinicId: string): Promise<StaffUser[]> {

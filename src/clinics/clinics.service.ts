@@ -148,7 +148,7 @@ export class ClinicsService {
       if (wasActiveAdmin && !(staff.role === 'admin' && staff.active) && !admins.some((a) => a.id !== staff.id)) {
         throw new ConflictException('This is the last active admin of the clinic: make someone else an admin first');
       }
-      await this.repo.updateStaff(tx, id, {
+      await this.repo.updateStaff(tx, clinicId, id, {
         role: staff.role,
         active: staff.active,
         mustChangePassword: staff.mustChangePassword,

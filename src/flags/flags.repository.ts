@@ -316,7 +316,7 @@ export class FlagsRepository {
           AND ${reached} <= CASE f.priority WHEN 'urgent' THEN $1::timestamptz - ${urgentAfter} ELSE $2::timestamptz - ${highAfter} END
           AND NOT EXISTS (SELECT 1 FROM flag_events a WHERE a.flag_id = f.id AND a.kind IN ('acknowledged', 'resolved', 'reopened') AND a.at >= ${reached})
           AND NOT EXISTS (SELECT 1 FROM flag_events x WHERE x.flag_id = f.id AND x.kind = 'escalated' AND x.data->>'priority' = f.priority AND x.at >= ${reached})
-          AND NOT EXISTS (${caseEscalated('f.case_id', 'f.id', reached)})
+          AND NOT EXISTS (${caseEscalated('f.clinic_id', 'f.case_id', 'f.id', reached)})
         ORDER BY f.created_at
         LIMIT 1
         FOR UPDATE OF f SKIP LOCKED`,
@@ -330,7 +330,7 @@ export class FlagsRepository {
     const rows = await queryRows<{ one: number }>(
       manager,
       `SELECT 1 AS one FROM flag_events WHERE clinic_id = $5 AND flag_id = $1 AND kind = 'escalated' AND data->>'priority' = $2 AND at >= $3
-       UNION ALL (${caseEscalated('$4::uuid', '$1', '$3')})`,
+       UNION ALL (${caseEscalated('$5::uuid', '$4::uuid', '$1', '$3')})`,
       [flag.id, flag.priority, since, flag.caseId, flag.clinicId],
     );
     return rows.length > 0;
@@ -340,9 +340,9 @@ export class FlagsRepository {
 /**
  * Escalation counts the case, not each flag: another flag of the same case escalated since this
  * one reached its priority (a late onset's urgent warning sign, escalated at 30 minutes, covers
- * its high late-onset flag of the same answer).
+ * its high late-onset flag of the same answer). Within the clinic: both tables by clinic_id (a co-located join).
  */
-function caseEscalated(caseId: string, flagId: string, since: string): string {
-  return `SELECT 1 FROM flags g JOIN flag_events x ON x.flag_id = g.id
-           WHERE ${caseId} IS NOT NULL AND g.case_id = ${caseId} AND g.id <> ${flagId} AND x.kind = 'escalated' AND x.at >= ${since}`;
+function caseEscalated(clinicId: string, caseId: string, flagId: string, since: string): string {
+  return `SELECT 1 FROM flags g JOIN flag_events x ON x.clinic_id = g.clinic_id AND x.flag_id = g.id
+           WHERE ${caseId} IS NOT NULL AND g.clinic_id = ${clinicId} AND g.case_id = ${caseId} AND g.id <> ${flagId} AND x.kind = 'escalated' AND x.at >= ${since}`;
 }

@@ -82,8 +82,8 @@ export class ProtocolsService {
     if (!counts.size) return [];
     const versions = await queryRows<{ id: string; key: string; version: number }>(
       this.db.manager,
-      `SELECT id, key, version FROM protocols WHERE id = ANY($1::uuid[]) ORDER BY key, version`,
-      [[...counts.keys()]],
+      `SELECT id, key, version FROM protocols WHERE id = ANY($1::uuid[]) AND (clinic_id = $2 OR clinic_id IS NULL) ORDER BY key, version`,
+      [[...counts.keys()], clinicId],
     );
     return versions.map((p) => {
       const c = counts.get(p.id)!;

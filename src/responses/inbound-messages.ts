@@ -40,7 +40,7 @@ export class InboundMessages {
       entityId: inserted[0].id,
       data: { channel: input.channel, patientId: input.patientId },
     });
-    return tx.getRepository(Message).findOneByOrFail({ id: inserted[0].id });
+    return tx.getRepository(Message).findOneByOrFail({ clinicId: input.clinicId, id: inserted[0].id });
   }
 
   /** A patient's inbound texts on a channel since a time, oldest first, read in the caller's transaction. */
