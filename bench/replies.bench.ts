@@ -33,6 +33,8 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { Client } from 'pg';
 import twilio from 'twilio';
 import { AppModule, configureApp } from '../src/app.module';
@@ -224,7 +226,7 @@ function countQueries(): { counts: Map<string, number>; on: boolean } {
     if (state.on) {
       const q = args[0];
       const text = typeof q === 'string' ? q : q && typeof q === 'object' && 'text' in q ? String((q as { text: unknown }).text) : '';
-      const word = text.trim().split(/\s+/)[0]?.toUpperCase() ?? '?';
+      const word = process.env.BENCH_REPLIES_TRACE ? text.replace(/\s+/g, ' ').trim().slice(0, 160) : (text.trim().split(/\s+/)[0]?.toUpperCase() ?? '?');
       state.counts.set(word, (state.counts.get(word) ?? 0) + 1);
     }
     return original.apply(this, args);
@@ -355,17 +357,28 @@ async function main() {
   let rss = 0;
   const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 100);
   const rssBefore = process.memoryUsage().rss;
+  // BENCH_REPLIES_PROFILE=file.cpuprofile: a CPU profile of this process (the app) while the timed replies run.
+  const profiler = process.env.BENCH_REPLIES_PROFILE ? new Session() : null;
+  profiler?.connect();
+  await profiler?.post('Profiler.enable');
   const replies = await load(port, reqs, warmup, IN_FLIGHT, () => {
     queries.counts.clear();
     queries.on = true;
+    void profiler?.post('Profiler.start');
   });
   queries.on = false;
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(process.env.BENCH_REPLIES_PROFILE!, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   clearInterval(sampler);
   console.log(line('POST /webhooks/twilio/sms', replies));
 
   const statements = [...queries.counts.values()].reduce((a, b) => a + b, 0);
   const begins = (queries.counts.get('BEGIN') ?? 0) + (queries.counts.get('START') ?? 0);
   const byWord = [...queries.counts].sort((a, b) => b[1] - a[1]).map(([w, n]) => `${w} ${(n / N).toFixed(2)}`).join(', ');
+  if (process.env.BENCH_REPLIES_TRACE) for (const [q, n] of [...queries.counts].sort((a, b) => b[1] - a[1])) console.log(`${(n / N).toFixed(2).padStart(6)}  ${q}`);
   console.log(`per reply: ${(statements / N).toFixed(1)} SQL statements, ${(begins / N).toFixed(2)} explicit transactions (${byWord})`);
   const [outcome] = (
     await owner.query(
