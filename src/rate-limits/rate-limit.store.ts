@@ -43,31 +43,70 @@ const PRUNE_EVERY = 200;
 @Injectable()
 export class RateLimitStore {
   private writes = 0;
+  /** Hits waiting for their bucket's write, per bucket; a bucket is in the map while one is being written. */
+  private readonly hits = new Map<string, Array<{ window: Window; resolve: (hit: Hit) => void; reject: (err: unknown) => void }>>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
   ) {}
 
-  /** Counts one event in the bucket's window and says whether it is within the limit. */
-  async hit(bucket: string, w: Window): Promise<Hit> {
-    const now = this.clock.now();
-    const rows: Row[] = await this.db.query(
-      `INSERT INTO rate_limits AS r (bucket, count, window_ends_at, expires_at)
-       VALUES ($1, 1, $2::timestamptz + $3 * interval '1 millisecond', $2::timestamptz + $3 * interval '1 millisecond')
-       ON CONFLICT (bucket) DO UPDATE SET
-         count = CASE WHEN r.window_ends_at <= $2 THEN 1 ELSE r.count + 1 END,
-         window_ends_at = CASE WHEN r.window_ends_at <= $2 THEN EXCLUDED.window_ends_at ELSE r.window_ends_at END,
-         expires_at = greatest(CASE WHEN r.window_ends_at <= $2 THEN EXCLUDED.window_ends_at ELSE r.window_ends_at END, r.blocked_until)
-       RETURNING count, window_ends_at, blocked_until`,
-      [bucket, now, w.windowMs],
-    );
-    await this.maybePrune(now);
-    const [row] = rows;
-    const blocked = this.blockedFor(row, now);
-    if (blocked > 0) return { count: row.count, allowed: false, retryAfterMs: blocked };
-    const allowed = row.count <= w.limit;
-    return { count: row.count, allowed, retryAfterMs: allowed ? 0 : Math.max(1, row.window_ends_at.getTime() - now.getTime()) };
+  /**
+   * Counts one event in the bucket's window and says whether it is within the limit. Hits on one
+   * bucket that arrive while its previous write is in flight are counted together in the next
+   * write (one statement adds them all), in arrival order: a busy address (Twilio's webhooks)
+   * costs one upsert per round trip instead of a queue of row locks and commits on one row.
+   */
+  hit(bucket: string, w: Window): Promise<Hit> {
+    return new Promise<Hit>((resolve, reject) => {
+      const waiting = this.hits.get(bucket);
+      const me = { window: w, resolve, reject };
+      if (waiting) {
+        waiting.push(me);
+        return;
+      }
+      this.hits.set(bucket, [me]);
+      void this.countHits(bucket);
+    });
+  }
+
+  /** Writes the bucket's waiting hits, a batch per round trip, until none is left. */
+  private async countHits(bucket: string): Promise<void> {
+    const queue = this.hits.get(bucket)!;
+    try {
+      while (queue.length) {
+        const batch = queue.splice(0, queue.length);
+        try {
+          const now = this.clock.now();
+          // One window per bucket: its policy's (every hit on a bucket names the same one).
+          const { windowMs } = batch[0].window;
+          const rows: Row[] = await this.db.query(
+            `INSERT INTO rate_limits AS r (bucket, count, window_ends_at, expires_at)
+             VALUES ($1, $4, $2::timestamptz + $3 * interval '1 millisecond', $2::timestamptz + $3 * interval '1 millisecond')
+             ON CONFLICT (bucket) DO UPDATE SET
+               count = CASE WHEN r.window_ends_at <= $2 THEN $4 ELSE r.count + $4 END,
+               window_ends_at = CASE WHEN r.window_ends_at <= $2 THEN EXCLUDED.window_ends_at ELSE r.window_ends_at END,
+               expires_at = greatest(CASE WHEN r.window_ends_at <= $2 THEN EXCLUDED.window_ends_at ELSE r.window_ends_at END, r.blocked_until)
+             RETURNING count, window_ends_at, blocked_until`,
+            [bucket, now, windowMs, batch.length],
+          );
+          const [row] = rows;
+          const blocked = this.blockedFor(row, now);
+          batch.forEach((h, i) => {
+            // The batch's hits were counted in arrival order: the i-th is count − (batch − 1 − i).
+            const count = row.count - (batch.length - 1 - i);
+            if (blocked > 0) return h.resolve({ count, allowed: false, retryAfterMs: blocked });
+            const allowed = count <= h.window.limit;
+            h.resolve({ count, allowed, retryAfterMs: allowed ? 0 : Math.max(1, row.window_ends_at.getTime() - now.getTime()) });
+          });
+          for (let i = 0; i < batch.length; i++) await this.maybePrune(now);
+        } catch (err) {
+          for (const h of batch) h.reject(err);
+        }
+      }
+    } finally {
+      this.hits.delete(bucket);
+    }
   }
 
   /** How long the bucket is closed: by a block, or by a window already at its limit. 0 when open. */

@@ -6,6 +6,7 @@ import { Actor } from '../common/actor';
 import { CheckIn } from '../check-ins/check-in.entity';
 import { CheckInsService } from '../check-ins/check-ins.service';
 import { localDaysBetween } from '../check-ins/course-plan';
+import { Clinic } from '../clinics/clinic.entity';
 import { ClinicsService } from '../clinics/clinics.service';
 import { Clock } from '../common/clock';
 import { Metrics } from '../common/metrics';
@@ -28,7 +29,10 @@ import { ResponsesRepository } from './responses.repository';
 export interface AnswerInput {
   checkIn: CheckIn | null;
   patient: Patient;
-  treatment: Treatment;
+  /** The patient's clinic when the caller has it already (else read here). */
+  clinic?: Clinic;
+  /** The session the answer is for, or how to read it: needed only when the patient has no session performed before now. */
+  treatment: Treatment | (() => Promise<Treatment>);
   source: 'form' | 'sms';
   scores: SymptomScores | null;
   /** Ticked on the form, or (SMS) the signs its words name that count. */
@@ -65,12 +69,12 @@ export class AnswersService {
   /** The answer, the check-in it closes, its audit event and the rules' verdict: one transaction. */
   async store(tx: EntityManager, input: AnswerInput): Promise<{ response: Response; evaluation: Evaluation }> {
     const now = this.clock.now();
-    const clinic = await this.clinics.get(input.patient.clinicId, tx);
+    const clinic = input.clinic?.id === input.patient.clinicId ? input.clinic : await this.clinics.get(input.patient.clinicId, tx);
     const zone = input.patient.timeZone ?? clinic.timeZone;
     // In a course an answer (a merged check-in counts for several sessions) is judged from the most recent session before it.
     const linked = input.checkIn ? new Set(await this.checkIns.treatmentIdsOf(tx, input.checkIn.clinicId, input.checkIn.id)) : null;
     const course = await this.treatments.courseAt(tx, input.patient, now, linked);
-    const treatment = course.latest ?? input.treatment;
+    const treatment = course.latest ?? (typeof input.treatment === 'function' ? await input.treatment() : input.treatment);
     const day = Math.max(0, localDaysBetween(treatment.performedAt, now, zone));
     // Earlier answers of the whole course, each on this session's timeline (days before it are negative).
     const history = await this.repo.forTreatments(tx, input.patient.clinicId, course.sessions.length ? course.sessions.map((s) => s.id) : [treatment.id]);

@@ -18,11 +18,11 @@ export class InboundMessages {
     private readonly clock: Clock,
   ) {}
 
-  /** Stores an inbound message once per provider id; null when it was seen before. */
+  /** Stores an inbound message once per provider id (its id back); null when it was seen before. */
   async record(
     tx: EntityManager,
     input: { clinicId: string; patientId: string | null; channel: MessageChannel; providerId: string; from: string; to: string; text: string },
-  ): Promise<Message | null> {
+  ): Promise<Pick<Message, 'id'> | null> {
     const now = this.clock.now();
     const inserted = await queryRows<{ id: string }>(
       tx,
@@ -40,7 +40,8 @@ export class InboundMessages {
       entityId: inserted[0].id,
       data: { channel: input.channel, patientId: input.patientId },
     });
-    return tx.getRepository(Message).findOneByOrFail({ clinicId: input.clinicId, id: inserted[0].id });
+    // The caller needs the id only: no second read of the row just written.
+    return { id: inserted[0].id };
   }
 
   /** A patient's inbound texts on a channel since a time, oldest first, read in the caller's transaction. */

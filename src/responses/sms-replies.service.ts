@@ -21,7 +21,7 @@ import { Treatment } from '../treatments/treatment.entity';
 import { TreatmentsService } from '../treatments/treatments.service';
 import { AnswerInput, AnswersService } from './answers.service';
 import { InboundMessages } from './inbound-messages';
-import { combineReplies, isStopRequest, parseSmsReply } from './sms-reply.parser';
+import { combineReplies, isStopRequest, isWholeAnswer, parseSmsReply } from './sms-reply.parser';
 
 export interface InboundSms {
   messageSid: string;
@@ -154,9 +154,14 @@ export class SmsRepliesService {
         return { outcome: 'help', send: [reply] };
       }
 
-      const treatment = open ? await this.treatments.ofCheckIn(tx, open) : await this.treatments.latestForPatient(clinic.id, patient.id, tx);
+      // The open check-in names its session (a foreign key: it exists), read only when an answer
+      // needs more than its id; without one, the patient's latest session.
+      const latest = open ? null : await this.treatments.latestForPatient(clinic.id, patient.id, tx);
+      const treatmentId = open?.treatmentId ?? latest?.id ?? null;
+      const session: Treatment | (() => Promise<Treatment>) | null = open ? () => this.treatments.ofCheckIn(tx, open) : latest;
       // An answer may come in parts ("bruising bad", then "itching 1 burning 0 pain 2"): read them as one.
-      const parts = open ? [...(await this.earlierAnswerParts(tx, patient, open, inbound.id)), sms.body] : [sms.body];
+      // Five scores by themselves replace whatever came before, so the earlier texts are not read for them.
+      const parts = open && !isWholeAnswer(sms.body) ? [...(await this.earlierAnswerParts(tx, patient, open, inbound.id)), sms.body] : [sms.body];
       const combined = parts.length > 1 ? combineReplies(parts) : parsed;
       // A reply whole by itself ("1 0 2 0 1") stands alone; one that completes earlier parts keeps them as its raw text.
       const standsAlone = parsed.kind === 'scores' && combined.kind === 'scores' && SYMPTOMS.every((s) => combined.scores[s] === parsed.scores[s]);
@@ -165,24 +170,24 @@ export class SmsRepliesService {
       const stopAsked = isStopRequest(sms.body);
       // What the system cannot settle goes to a person, as a flag on this text.
       const flagForAPerson = (reason: string, rule?: { id: string; version: number }) =>
-        this.flags.raiseUnreadable(tx, { clinicId: clinic.id, patientId: patient.id, treatmentId: treatment?.id ?? null, messageId: inbound.id, reason, ...(rule ? { rule } : {}) });
+        this.flags.raiseUnreadable(tx, { clinicId: clinic.id, patientId: patient.id, treatmentId, messageId: inbound.id, reason, ...(rule ? { rule } : {}) });
       const flagStopRequest = () =>
         flagForAPerson('Patient asked to stop messages in their own words; call them. They are not opted out: only a STOP keyword does that.', { id: 'stop-request', version: 1 });
       // An answer from this text: it closes the open check-in, and a stop asked in words still goes to a person.
-      const storeAnswer = async (outcome: 'answered' | 'warning_signs', read: Pick<AnswerInput, 'scores' | 'warningSigns' | 'signReadings' | 'freeText'>, session: Treatment) => {
-        const stored = await this.answers.store(tx, { checkIn: open, patient, treatment: session, source: 'sms', ...read, rawText, messageId: inbound.id, actor, replyChannel: 'sms', photos: mmsPhotos });
+      const storeAnswer = async (outcome: 'answered' | 'warning_signs', read: Pick<AnswerInput, 'scores' | 'warningSigns' | 'signReadings' | 'freeText'>, session: AnswerInput['treatment']) => {
+        const stored = await this.answers.store(tx, { checkIn: open, patient, clinic, treatment: session, source: 'sms', ...read, rawText, messageId: inbound.id, actor, replyChannel: 'sms', photos: mmsPhotos });
         if (stopAsked) await flagStopRequest();
         return { outcome, send: stored.evaluation.urgentMessageIds };
       };
-      if (answer.kind === 'scores' && treatment) {
-        return storeAnswer('answered', { scores: answer.scores, warningSigns: answer.warningSigns, signReadings: answer.signReadings, freeText: null }, treatment);
+      if (answer.kind === 'scores' && session) {
+        return storeAnswer('answered', { scores: answer.scores, warningSigns: answer.warningSigns, signReadings: answer.signReadings, freeText: null }, session);
       }
       const signs = answer.kind === 'keyword' ? [] : answer.warningSigns;
       const signReadings = answer.kind === 'keyword' ? [] : answer.signReadings;
-      if (signs.length && treatment) {
+      if (signs.length && session) {
         // A warning sign in words is a warning sign, even when the numbers are missing or incomplete.
         // It answers the open check-in too: asking "how is your skin?" again would be tone-deaf.
-        return storeAnswer('warning_signs', { scores: null, warningSigns: signs, signReadings, freeText: sms.body }, treatment);
+        return storeAnswer('warning_signs', { scores: null, warningSigns: signs, signReadings, freeText: sms.body }, session);
       }
       // Photos with a text that is not an answer stay with that text: the flag it raises shows them.
       if (mms.photos.length) await this.photos.attach(tx, { clinicId: clinic.id, patientId: patient.id, responseId: null, messageId: inbound.id, source: 'mms', actor }, mms.photos, written);

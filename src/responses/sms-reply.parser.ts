@@ -101,6 +101,15 @@ export function parseSmsReply(text: string): ParsedReply {
 }
 
 /**
+ * Five scores by themselves ("1 0 2 0 1", "0", "b1 r0 i2 bu0 p1"): read after any earlier parts
+ * they replace them all (see combineReplies), so the earlier texts need not be read.
+ */
+export function isWholeAnswer(text: string): boolean {
+  const message = typeof text === 'string' ? text : '';
+  return !consentKeyword(message) && readReply(message).kind === 'complete';
+}
+
+/**
  * Several replies to one check-in read as one answer, oldest first: "bruising bad" then
  * "itching 1 burning 0 pain 2" then "redness 0". A later score for a symptom replaces an
  * earlier one; "rest fine" fills only the symptoms no reply has named; five numbers replace

@@ -4,7 +4,7 @@ import { SYMPTOMS, WARNING_SIGNS } from '../protocols/questions';
 import { readSigns } from '../protocols/sign-reader';
 import { WARNING_SIGN_WORDS } from '../protocols/warning-signs';
 import { LEVEL_WORDS, SYMPTOM_WORDS } from './reply-words';
-import { combineReplies, isStopRequest, parseSmsReply, ParsedReply } from './sms-reply.parser';
+import { combineReplies, isStopRequest, isWholeAnswer, parseSmsReply, ParsedReply } from './sms-reply.parser';
 
 /** Property-based tests (fast-check): the parser's promises over inputs no one wrote by hand. */
 
@@ -66,6 +66,26 @@ describe('SMS reply parser properties', () => {
         const combined = combineReplies(texts);
         expectWellFormed(combined);
         expect(combined.kind).not.toBe('keyword');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('a whole answer stands alone: read after any earlier texts it scores what it scores by itself (the reply path skips reading them)', () => {
+    const whole = fc.oneof(
+      fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 5, maxLength: 5 }).map((d) => d.join(' ')),
+      fc.tuple(fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 5, maxLength: 5 }), replyLike).map(([d, tail]) => `${d.join(',')} ${tail}`),
+      fc.constantFrom('0', 'b1 r0 i2 bu0 p1', 'bruising 2, redness 1, itching 0, burning 0, pain 1', 'none'),
+      replyLike,
+    );
+    fc.assert(
+      fc.property(fc.array(replyLike, { maxLength: 3 }), whole, (earlier, text) => {
+        if (!isWholeAnswer(text)) return;
+        const alone = parseSmsReply(text);
+        const combined = combineReplies([...earlier, text]);
+        expect(alone.kind).toBe('scores');
+        expect(combined.kind).toBe('scores');
+        if (alone.kind === 'scores' && combined.kind === 'scores') expect(combined.scores).toEqual(alone.scores);
       }),
       { numRuns: 1000 },
     );
