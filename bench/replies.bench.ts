@@ -1,3 +1,4 @@
+import { pgbenchN } from './support/pgbench';
 /**
  * SMS replies over HTTP against the real app: BENCH_REPLIES_CLINICS clinics (10), each with
  * patients whose day-1 check-in went out by SMS and awaits an answer (seeded through the API,
@@ -27,7 +28,6 @@ import 'reflect-metadata';
 import { Controller, Get, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -157,65 +157,6 @@ function replyText(i: number): { text: string; kind: string } {
   return { text: ['feeling ok thanks', 'who is this?'][i % 2], kind: 'words (clarification)' };
 }
 
-/** pgbench -N tps and mean latency with IN_FLIGHT clients, or the same transaction through pg when the binary is missing. */
-// A copy of bench/triage.bench.ts's runner until dbench's bench/support/pgbench.ts is on main.
-async function pgbenchN(url: string): Promise<{ tps: number; latencyMs: number; how: string }> {
-  const u = new URL(url);
-  const env = { ...process.env, PGHOST: u.hostname, PGPORT: u.port || '5432', PGUSER: decodeURIComponent(u.username), PGPASSWORD: decodeURIComponent(u.password), PGDATABASE: decodeURIComponent(u.pathname.slice(1)) };
-  const has = spawnSync('pgbench', ['--version'], { encoding: 'utf8' }).status === 0;
-  if (has) {
-    execFileSync('pgbench', ['-i', '-s', '10', '-q'], { env, stdio: 'pipe' });
-    const out = execFileSync('pgbench', ['-N', '-c', String(IN_FLIGHT), '-j', '2', '-T', String(SECONDS), '-n'], { env, encoding: 'utf8' });
-    const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1]);
-    const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]);
-    return { tps, latencyMs, how: `pgbench -N -c ${IN_FLIGHT} -j 2 -T ${SECONDS} (scale 10)` };
-  }
-  // pgbench's built-in "simple-update" script, through pg from Node: same tables, same statements.
-  const c0 = new Client({ connectionString: url });
-  await c0.connect();
-  const scale = 10;
-  await c0.query(`DROP TABLE IF EXISTS pgbench_history, pgbench_tellers, pgbench_branches, pgbench_accounts`);
-  await c0.query(`CREATE TABLE pgbench_branches (bid int PRIMARY KEY, bbalance int, filler char(88))`);
-  await c0.query(`CREATE TABLE pgbench_tellers (tid int PRIMARY KEY, bid int, tbalance int, filler char(84))`);
-  await c0.query(`CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84))`);
-  await c0.query(`CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22))`);
-  await c0.query(`INSERT INTO pgbench_branches SELECT g, 0 FROM generate_series(1, $1) g`, [scale]);
-  await c0.query(`INSERT INTO pgbench_tellers SELECT g, (g - 1) / 10 + 1, 0 FROM generate_series(1, $1) g`, [scale * 10]);
-  await c0.query(`INSERT INTO pgbench_accounts SELECT g, (g - 1) / 100000 + 1, 0, '' FROM generate_series(1, $1) g`, [scale * 100_000]);
-  await c0.query(`VACUUM ANALYZE pgbench_branches, pgbench_tellers, pgbench_accounts, pgbench_history`);
-  await c0.end();
-  const clients = await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      const c = new Client({ connectionString: url });
-      await c.connect();
-      return c;
-    }),
-  );
-  let done = 0;
-  const lat: number[] = [];
-  const end = performance.now() + SECONDS * 1000;
-  const rnd = (n: number) => 1 + Math.floor(Math.random() * n);
-  await Promise.all(
-    clients.map(async (c) => {
-      while (performance.now() < end) {
-        const aid = rnd(scale * 100_000);
-        const tid = rnd(scale * 10);
-        const bid = rnd(scale);
-        const delta = Math.floor(Math.random() * 10001) - 5000;
-        const t0 = performance.now();
-        await c.query('BEGIN');
-        await c.query('UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2', [delta, aid]);
-        await c.query('SELECT abalance FROM pgbench_accounts WHERE aid = $1', [aid]);
-        await c.query('INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES ($1, $2, $3, $4, CURRENT_TIMESTAMP)', [tid, bid, aid, delta]);
-        await c.query('END');
-        lat.push(performance.now() - t0);
-        done++;
-      }
-    }),
-  );
-  await Promise.all(clients.map((c) => c.end()));
-  return { tps: done / SECONDS, latencyMs: lat.reduce((a, b) => a + b, 0) / lat.length, how: `pgbench binary not found: its -N transaction through pg from Node, ${IN_FLIGHT} clients, ${SECONDS} s (scale 10)` };
-}
 
 /** Counts the statements every pg client of this process sends (the app's pool included), by their first word. */
 function countQueries(): { counts: Map<string, number>; on: boolean } {
@@ -400,7 +341,7 @@ async function main() {
   console.log(line('GET / (bare NestJS 11 hello)', helloR));
   await hello.close();
 
-  const pg = await pgbenchN(url);
+  const pg = await pgbenchN(url, IN_FLIGHT, SECONDS);
   console.log(`${pg.how}: ${pg.tps.toFixed(0)} tps, latency average ${pg.latencyMs.toFixed(2)} ms`);
 
   console.log(
