@@ -23,7 +23,6 @@ import ts from 'typescript';
 /** Functions whose statements read or write across clinics on purpose, by `file#Class.method` (or `file#name`). */
 const CROSS_CLINIC: Record<string, string> = {
   // Scheduled passes and queue claims: one instance serves every clinic; each row returned carries its clinic_id.
-  'src/check-ins/check-in-dispatch.repository.ts#CheckInDispatchRepository.claimed': 'the rows of a cross-clinic claim, by the ids just claimed',
   'src/check-ins/check-in-dispatch.repository.ts#CheckInDispatchRepository.expireOverdue': 'the expiry pass over every clinic (RETURNING the clinic_id of each row)',
   'src/check-ins/check-in-dispatch.repository.ts#CheckInDispatchRepository.lockRemindersDue': 'the reminder pass over every clinic',
   'src/messaging/messages.repository.ts#MessagesRepository.byIds': "the message queue's claimed rows, by the ids just claimed",
@@ -41,10 +40,6 @@ const CROSS_CLINIC: Record<string, string> = {
   'src/clinics/clinics.repository.ts#ClinicsRepository.countClinics': 'first-run bootstrap: whether any clinic exists yet',
   // A provider's callback names only its message; the row found says whose it is.
   'src/messaging/messages.repository.ts#MessagesRepository.lockForReport': "a provider's status callback names only the message (provider id, or ours)",
-  // Pending, not by design: the callers hold the clinic (message.clinicId, the reported row's clinic_id) and
-  // should pass it; left for the dispatch branch, which is rewriting delivery-attempts.service.ts now.
-  'src/messaging/messages.repository.ts#MessagesRepository.addProviderId': 'PENDING: by message id; the caller has message.clinicId',
-  'src/messaging/messages.repository.ts#MessagesRepository.update': "PENDING: by message id; the caller (a status report) has the row's clinic_id",
   // Operations metrics (/metrics, readiness): totals over every clinic, on a scrape's schedule.
   'src/health/operations.repository.ts#OperationsRepository': 'service-wide gauges (queue depth, oldest urgent flag, audit events appended): across clinics by definition',
 };

@@ -128,7 +128,7 @@ export class DeliveryAttempts {
     const { message, outcome, retryAt } = item;
     if (!settled) {
       // The status report may have won the race: keep its status, but the provider id is ours.
-      if (outcome.ok) await this.messages.addProviderId(tx, message.id, outcome.receipt.providerId);
+      if (outcome.ok) await this.messages.addProviderId(tx, message.clinicId, message.id, outcome.receipt.providerId);
       return;
     }
     await this.audit.record(tx, {
@@ -160,7 +160,7 @@ export class DeliveryAttempts {
       const row = await this.messages.lockForReport(tx, report.providerId, report.messageId);
       if (!row) return false;
       if (STATUS_RANK[report.status] <= (STATUS_RANK[row.status] ?? 0)) return false;
-      await this.messages.update(tx, row.id, { status: report.status, providerId: report.providerId, errorCode: report.errorCode ?? undefined, updatedAt: this.clock.now() });
+      await this.messages.update(tx, row.clinic_id, row.id, { status: report.status, providerId: report.providerId, errorCode: report.errorCode ?? undefined, updatedAt: this.clock.now() });
       await this.audit.record(tx, {
         clinicId: row.clinic_id,
         actor: { type: 'provider', id: report.provider },

@@ -109,8 +109,8 @@ export class MessagesRepository {
   }
 
   /** A status report stored its status first: the provider id is still ours to add. */
-  async addProviderId(manager: EntityManager, id: string, providerId: string): Promise<void> {
-    await manager.query(`UPDATE messages SET provider_id = $2 WHERE id = $1 AND provider_id IS NULL`, [id, providerId]);
+  async addProviderId(manager: EntityManager, clinicId: string, id: string, providerId: string): Promise<void> {
+    await manager.query(`UPDATE messages SET provider_id = $3 WHERE clinic_id = $1 AND id = $2 AND provider_id IS NULL`, [clinicId, id, providerId]);
   }
 
   /**
@@ -133,8 +133,8 @@ export class MessagesRepository {
     return byOurs ?? null;
   }
 
-  async update(manager: EntityManager, id: string, changes: QueryDeepPartialEntity<Message>): Promise<void> {
-    await manager.update(Message, { id }, changes);
+  async update(manager: EntityManager, clinicId: string, id: string, changes: QueryDeepPartialEntity<Message>): Promise<void> {
+    await manager.update(Message, { clinicId, id }, changes);
   }
 
   /** The patient's messages not yet sent are cancelled; their ids. */
