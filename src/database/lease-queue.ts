@@ -250,3 +250,34 @@ export class LeaseQueue<Row extends ObjectLiteral & { id: string }> {
     return this.spec.holder.kind === 'owner' ? ', lease_owner = NULL' : '';
   }
 }
+
+/**
+ * A round's writes: `work` for all `items` in one transaction; if that fails, for each item in a
+ * transaction of its own, so that one item's failure is only its own (`failed(item, err)`, and
+ * its lease lapses). What `work` returned, over the transactions that committed.
+ */
+export async function inOneTransactionOrEach<T, R>(
+  db: DataSource,
+  items: T[],
+  work: (tx: EntityManager, some: T[]) => Promise<R[]>,
+  failed: (item: T, err: unknown) => void,
+): Promise<R[]> {
+  if (!items.length) return [];
+  try {
+    return await db.transaction((tx) => work(tx, items));
+  } catch (err) {
+    if (items.length === 1) {
+      failed(items[0], err);
+      return [];
+    }
+  }
+  const out: R[] = [];
+  for (const item of items) {
+    try {
+      out.push(...(await db.transaction((tx) => work(tx, [item]))));
+    } catch (err) {
+      failed(item, err);
+    }
+  }
+  return out;
+}

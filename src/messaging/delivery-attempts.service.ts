@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditService } from '../audit/audit.service';
-import { SYSTEM } from '../common/actor';
 import { Clock } from '../common/clock';
 import { DeliveryHooks } from './delivery-hooks';
+import { messageEvent } from './message-events';
 import { Message, MessageChannel, MessageStatus } from './message.entity';
 import { MessagesRepository } from './messages.repository';
 import { errorSummary } from './redact';
@@ -99,21 +99,27 @@ export class DeliveryAttempts {
    * audited, in the caller's transaction. The ones another attempt holds are left alone.
    */
   async cancelUnsent(tx: EntityManager, messages: Message[], reason: string): Promise<void> {
+    await this.cancelMany(
+      tx,
+      messages.map((message) => ({ message, reason })),
+    );
+  }
+
+  /**
+   * Claimed messages that will not go (no longer wanted, or never started): cancelled for good in
+   * one statement, each with its audit event, in the caller's transaction. The ids cancelled; one
+   * another attempt or a status report holds now is left alone.
+   */
+  async cancelMany(tx: EntityManager, items: Array<{ message: Message; reason: string }>): Promise<Set<string>> {
     const now = this.clock.now();
     const cancelled = await this.messages.settleAttempts(
       tx,
-      messages.map((message) => ({ message, changes: { status: 'cancelled' as const, errorMessage: reason, nextAttemptAt: null, updatedAt: now } })),
+      items.map(({ message, reason }) => ({ message, changes: { status: 'cancelled' as const, errorMessage: reason, nextAttemptAt: null, updatedAt: now } })),
     );
-    for (const message of messages.filter((m) => cancelled.has(m.id))) {
-      await this.audit.record(tx, {
-        clinicId: message.clinicId,
-        actor: SYSTEM,
-        action: 'message.cancelled',
-        entityType: 'message',
-        entityId: message.id,
-        data: { purpose: message.purpose, channel: message.channel, checkInId: message.checkInId, patientId: message.patientId, reason },
-      });
+    for (const { message, reason } of items) {
+      if (cancelled.has(message.id)) await this.audit.record(tx, messageEvent(message, 'message.cancelled', { reason }));
     }
+    return cancelled;
   }
 
   private outcomeChanges(outcome: SendOutcome, retryAt: Date | null): QueryDeepPartialEntity<Message> {
@@ -131,23 +137,16 @@ export class DeliveryAttempts {
       if (outcome.ok) await this.messages.addProviderId(tx, message.clinicId, message.id, outcome.receipt.providerId);
       return;
     }
-    await this.audit.record(tx, {
-      clinicId: message.clinicId,
-      actor: SYSTEM,
-      action: outcome.ok ? 'message.sent' : retryAt ? 'message.retry_scheduled' : 'message.failed',
-      entityType: 'message',
-      entityId: message.id,
-      data: {
-        purpose: message.purpose,
-        channel: message.channel,
+    const action = outcome.ok ? 'message.sent' : retryAt ? 'message.retry_scheduled' : 'message.failed';
+    await this.audit.record(
+      tx,
+      messageEvent(message, action, {
         transport: message.transport,
-        checkInId: message.checkInId,
-        patientId: message.patientId,
         staffUserId: message.staffUserId,
         attempt: message.attempts,
         ...(outcome.ok ? {} : { errorCode: outcome.error.code, retryAt: retryAt?.toISOString() ?? null }),
-      },
-    });
+      }),
+    );
     if (!outcome.ok) await this.hooks.failed(tx, message, { kind: outcome.error.kind, code: outcome.error.code, via: 'send' });
   }
 

@@ -1,14 +1,13 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
-import { SYSTEM } from '../common/actor';
+import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { mapWithConcurrency } from '../common/concurrency';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { inOneTransactionOrEach } from '../database/lease-queue';
 import { DeliveryAttempts } from './delivery-attempts.service';
 import { decideAfterFailure, RetryPolicy } from './delivery-failure';
-import { DeliveryHooks } from './delivery-hooks';
+import { DeliveryHooks, DeliveryVerdict } from './delivery-hooks';
 import { Message } from './message.entity';
 import { MessagesRepository } from './messages.repository';
 import { errorSummary } from './redact';
@@ -16,6 +15,9 @@ import { VALIDITY_SECONDS } from './validity';
 
 /** A queued message is tried up to 5 times, from 30 seconds apart to 30 minutes; it has no other channel to fall back to. */
 const QUEUE_RETRIES: RetryPolicy = { maxAttempts: 5, baseMs: 30_000, capMs: 30 * 60_000 };
+
+/** Sends (and guard checks) of one batch under way at once. */
+const SEND_CONCURRENCY = 8;
 
 /**
  * Decides when a queued message goes: claims due ones (2-minute leases on the one lease queue),
@@ -36,7 +38,6 @@ export class MessageQueue implements BeforeApplicationShutdown, OnApplicationShu
     private readonly messages: MessagesRepository,
     private readonly attempts: DeliveryAttempts,
     private readonly hooks: DeliveryHooks,
-    private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -78,12 +79,14 @@ export class MessageQueue implements BeforeApplicationShutdown, OnApplicationShu
     return this.drained;
   }
 
-  /** Sends queued messages that are due; several instances may run this at once. */
+  /**
+   * Sends queued messages that are due, as one batch: claimed and read in one statement, then
+   * deliverBatch. Several instances may run this at once. How many were claimed.
+   */
   async deliverDue(limit = 50): Promise<number> {
     if (this.draining) return 0;
-    const leases = await this.messages.queue.claim(this.db, this.clock.now(), limit);
-    const claimed = await this.messages.byIds(leases.map((l) => l.id));
-    await mapWithConcurrency(claimed, 8, (message) => this.deliverClaimed(message));
+    const claimed = await this.messages.claimDue(this.clock.now(), limit);
+    await this.deliverBatch(claimed);
     return claimed.length;
   }
 
@@ -91,65 +94,97 @@ export class MessageQueue implements BeforeApplicationShutdown, OnApplicationShu
   async deliverNow(messageIds: string[]): Promise<void> {
     if (!messageIds.length || this.draining) return;
     const leases = await this.messages.queue.claimIds(this.db, this.clock.now(), messageIds);
-    const claimed = await this.messages.byIds(leases.map((l) => l.id));
-    await Promise.all(claimed.map((message) => this.deliverClaimed(message)));
+    await this.deliverBatch(await this.messages.byIds(leases.map((l) => l.id)));
   }
 
-  private deliverClaimed(message: Message): Promise<void> {
-    const done = this.deliverClaimedNow(message).finally(() => this.inFlight.delete(message.id));
-    this.inFlight.set(message.id, { attempts: message.attempts, done });
-    return done;
-  }
-
-  private async deliverClaimedNow(message: Message): Promise<void> {
+  /** Claimed messages, each in flight (for drain) until its batch is settled. */
+  private async deliverBatch(claimed: Message[]): Promise<void> {
+    if (!claimed.length) return;
+    let finished!: () => void;
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    for (const m of claimed) this.inFlight.set(m.id, { attempts: m.attempts, done });
     try {
-      const lease = this.messages.leaseOf(message);
-      if (this.draining) {
-        // Shutting down before its send started: back to the queue, not counted as an attempt.
-        await this.messages.queue.giveBack(this.db, lease, this.clock.now());
-        return;
+      await this.deliverClaimed(claimed);
+    } catch (err) {
+      // Left in 'sending': their leases lapse and they are tried again.
+      this.logger.error(`Delivering ${claimed.length} message(s) failed: ${errorSummary((err as Error)?.stack ?? String(err), 2000)}`);
+    } finally {
+      for (const m of claimed) if (this.inFlight.get(m.id)?.done === done) this.inFlight.delete(m.id);
+      finished();
+    }
+  }
+
+  /**
+   * A claimed batch, its writes batched: each message's guard asked (several at once); the ones
+   * no longer wanted cancelled (audited), the ones not due yet given back for later, and the
+   * leases of the rest renewed, in one transaction; the sends made (at most SEND_CONCURRENCY at
+   * once); their outcomes written in one transaction (one statement, then the audit events,
+   * chained at commit with one append per clinic, and the failure hook of each failure). A
+   * transaction that fails for the batch is done again message by message, so one message's
+   * error is only its own: logged, left in 'sending' until its lease lapses and it is tried again.
+   */
+  private async deliverClaimed(claimed: Message[]): Promise<void> {
+    const now = () => this.clock.now();
+    if (this.draining) {
+      // Shutting down before their sends started: back to the queue, not counted as attempts.
+      await this.messages.queue.giveBackMany(this.db, claimed.map((m) => ({ lease: this.messages.leaseOf(m), notBefore: null })), now());
+      return;
+    }
+    const verdicts = await mapWithConcurrency(claimed, SEND_CONCURRENCY, async (message) => {
+      try {
+        return { message, verdict: await this.hooks.verdictFor(message) };
+      } catch (err) {
+        this.logError(message, err);
+        return null;
       }
-      const verdict = await this.hooks.verdictFor(message);
-      if ('cancel' in verdict) {
-        await this.db.transaction((tx) => this.cancel(tx, message, verdict.cancel));
-        return;
-      }
-      if ('notBefore' in verdict) {
+    });
+    const decided = verdicts.filter((v): v is { message: Message; verdict: DeliveryVerdict } => !!v);
+    const toSend = await inOneTransactionOrEach(
+      this.db,
+      decided,
+      async (tx, some) => {
+        const cancels = some.flatMap(({ message, verdict }) => ('cancel' in verdict ? [{ message, reason: verdict.cancel }] : []));
+        await this.attempts.cancelMany(tx, cancels);
         // Not now: back to the queue for then, not counted as an attempt.
-        await this.messages.queue.giveBack(this.db, lease, this.clock.now(), verdict.notBefore);
-        return;
-      }
-      // Renewed just before the send: a lease lost to another instance means it is theirs now.
-      if (!(await this.messages.queue.renew(this.db, lease))) return;
-      const outcome = await this.attempts.transmit(message, { validitySeconds: verdict.validitySeconds ?? VALIDITY_SECONDS[message.purpose] });
+        const later = some.flatMap(({ message, verdict }) => ('notBefore' in verdict ? [{ lease: this.messages.leaseOf(message), notBefore: verdict.notBefore }] : []));
+        await this.messages.queue.giveBackMany(tx, later, now());
+        // Renewed just before the sends: a lease lost to another instance means it is theirs now.
+        const sending = some.filter(({ verdict }) => 'send' in verdict);
+        const held = await this.messages.queue.renewMany(tx, sending.map(({ message }) => this.messages.leaseOf(message)));
+        return sending.filter(({ message }) => held.has(message.id));
+      },
+      (item, err) => this.logError(item.message, err),
+    );
+    const results = await mapWithConcurrency(toSend, SEND_CONCURRENCY, async ({ message, verdict }) => {
+      if (this.draining) return { message, outcome: null };
+      const validitySeconds = ('send' in verdict ? verdict.validitySeconds : undefined) ?? VALIDITY_SECONDS[message.purpose];
+      return { message, outcome: await this.attempts.transmit(message, { validitySeconds }) };
+    });
+    const notStarted = results.filter((r) => !r.outcome).map((r) => ({ lease: this.messages.leaseOf(r.message), notBefore: null }));
+    if (notStarted.length) await this.messages.queue.giveBackMany(this.db, notStarted, now());
+    const outcomes = results.flatMap(({ message, outcome }) => {
+      if (!outcome) return [];
       let retryAt: Date | null = null;
       if (!outcome.ok) {
         const decision = decideAfterFailure(
           { kind: outcome.error.kind, attempts: message.attempts },
           { policy: QUEUE_RETRIES, sameChannelStillReaches: true, fallbackAvailable: false },
         );
-        if (decision.action === 'retry') retryAt = new Date(this.clock.now().getTime() + decision.delayMs);
+        if (decision.action === 'retry') retryAt = new Date(now().getTime() + decision.delayMs);
         this.logger.warn(`Message ${message.id} (${message.purpose}) failed: ${outcome.error.message}`);
       }
-      await this.db.transaction((tx) => this.attempts.recordOutcome(tx, message, outcome, retryAt));
-    } catch (err) {
-      // Left in 'sending': the lease lapses and the message is tried again.
-      this.logger.error(`Delivering message ${message.id} failed: ${errorSummary((err as Error)?.stack ?? String(err), 2000)}`);
-    }
+      return [{ message, outcome, retryAt }];
+    });
+    await inOneTransactionOrEach(
+      this.db,
+      outcomes,
+      (tx, some) => this.attempts.recordOutcomes(tx, some),
+      (item, err) => this.logError(item.message, err),
+    );
   }
 
-  /** Its guard said it is no longer wanted: cancelled for good, and audited. */
-  private async cancel(tx: EntityManager, message: Message, reason: string): Promise<void> {
-    const now = this.clock.now();
-    const cancelled = await this.messages.settleAttempt(tx, message, { status: 'cancelled', errorMessage: reason, nextAttemptAt: null, updatedAt: now });
-    if (!cancelled) return;
-    await this.audit.record(tx, {
-      clinicId: message.clinicId,
-      actor: SYSTEM,
-      action: 'message.cancelled',
-      entityType: 'message',
-      entityId: message.id,
-      data: { purpose: message.purpose, channel: message.channel, checkInId: message.checkInId, patientId: message.patientId, reason },
-    });
+  private logError(message: Message, err: unknown): void {
+    // Left in 'sending': the lease lapses and the message is tried again.
+    this.logger.error(`Delivering message ${message.id} failed: ${errorSummary((err as Error)?.stack ?? String(err), 2000)}`);
   }
 }

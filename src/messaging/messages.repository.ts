@@ -13,6 +13,37 @@ const LEASE_MS = 2 * 60_000;
 /** A patient's messages: filed under their id, or an inbound text from one of their addresses that no record claimed. */
 const PATIENTS_MESSAGES = `clinic_id = $1 AND (patient_id = $2 OR (patient_id IS NULL AND staff_user_id IS NULL AND direction = 'in' AND from_address = ANY($3::text[])))`;
 
+/** The messages columns as Message properties, from alias `m`. */
+export const MESSAGE_COLUMNS = (m: string): string =>
+  [
+    'id',
+    'clinic_id AS "clinicId"',
+    'patient_id AS "patientId"',
+    'staff_user_id AS "staffUserId"',
+    'check_in_id AS "checkInId"',
+    'direction',
+    'channel',
+    'transport',
+    'purpose',
+    'to_address AS "toAddress"',
+    'from_address AS "fromAddress"',
+    'subject',
+    'body',
+    'html',
+    'headers',
+    'provider_id AS "providerId"',
+    'status',
+    'error_code AS "errorCode"',
+    'error_message AS "errorMessage"',
+    'attempts',
+    'next_attempt_at AS "nextAttemptAt"',
+    'lease_expires_at AS "leaseExpiresAt"',
+    'created_at AS "createdAt"',
+    'updated_at AS "updatedAt"',
+  ]
+    .map((c) => `${m}.${c}`)
+    .join(', ');
+
 /** Every query of the messages table that messaging makes, with typed rows. */
 @Injectable()
 export class MessagesRepository {
@@ -35,6 +66,15 @@ export class MessagesRepository {
       touched: 'updated_at',
       leaseMs: () => Math.min(LEASE_MS, config.dispatchLeaseMs ?? LEASE_MS),
     });
+  }
+
+  /**
+   * Up to `limit` queued messages of every clinic that are due (or whose sender's lease lapsed),
+   * claimed and read in one statement, oldest first: the queue's pass serves every clinic, and
+   * each row carries its clinic_id.
+   */
+  claimDue(now: Date, limit: number): Promise<Message[]> {
+    return this.queue.claimRows<Message>(this.db, now, limit, MESSAGE_COLUMNS);
   }
 
   /** A message's lease, as the queue knows it: its attempt number tells this claim from a later one. */
