@@ -53,9 +53,9 @@ export class CheckInQueue {
   }
 
   /** Up to `limit` due check-ins of every clinic (the dispatcher serves them all), oldest first, each now leased to this instance. */
-  async claimDue(limit: number): Promise<CheckIn[]> {
+  async claimDue(limit: number, tx: DataSource | EntityManager = this.db): Promise<CheckIn[]> {
     // One statement: the claim returns the claimed rows, as they are after it.
-    return this.queue.claimRows<CheckIn>(this.db, this.clock.now(), limit, CHECK_IN_COLUMNS);
+    return this.queue.claimRows<CheckIn>(tx, this.clock.now(), limit, CHECK_IN_COLUMNS);
   }
 
   /** A round's leases renewed at once, just before its sends; the ids still held (the rest were lost to another instance). */

@@ -52,6 +52,25 @@ export type DispatchResult = 'sent' | 'retried' | 'deferred' | 'failed' | 'skipp
 /** Rounds claimed and not yet settled, per instance: the next round is claimed while one is being sent. */
 const ROUNDS_IN_FLIGHT = 2;
 
+/** A round is never smaller than this (when the tick's batch allows): its fixed costs, two transactions, are shared by enough sends. */
+export const ROUND_FLOOR = 32;
+
+/**
+ * How many check-ins one round claims: enough to keep each of the `concurrency` send slots busy
+ * for several turns (8 sends each), at least ROUND_FLOOR, never more than the tick's `batchSize`.
+ * A round's leases (5 minutes) outlast its sends by far even at a provider's hundreds of ms each.
+ */
+export function roundSize(batchSize: number, concurrency: number): number {
+  return Math.max(1, Math.min(batchSize, Math.max(ROUND_FLOOR, concurrency * 8)));
+}
+
+/** A claimed round whose sends are prepared: its check-ins in claim order, what is to be sent, and the results so far. */
+interface Round {
+  claimed: CheckIn[];
+  prepared: Prepared[];
+  results: Map<string, DispatchResult>;
+}
+
 /** A claimed check-in with what its send needs, and what is to be done with it. */
 interface Plan {
   checkIn: CheckIn;
@@ -202,18 +221,20 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
     // Providers answer in hundreds of milliseconds: send several at once, and claim only what
     // is about to be sent so that leases are not held by rows waiting their turn. Claiming goes
     // on while a round's sends are under way: at most ROUNDS_IN_FLIGHT rounds at once, their
-    // sends sharing the DISPATCH_CONCURRENCY slots.
-    const round = Math.max(1, Math.min(batchSize, this.config.dispatchConcurrency * 2));
+    // sends sharing the DISPATCH_CONCURRENCY slots. A round is claimed and prepared in one
+    // transaction, and settled in one.
+    const round = roundSize(batchSize, this.config.dispatchConcurrency);
     const inFlight = new Set<Promise<void>>();
     while (!this.draining) {
       if (inFlight.size >= ROUNDS_IN_FLIGHT) {
         await Promise.race(inFlight);
         continue;
       }
-      const claimed = await this.claimDue(round);
+      const claimedRound = await this.claimRound(round);
+      const claimed = claimedRound.claimed;
       report.claimed += claimed.length;
       if (claimed.length) {
-        const done: Promise<void> = this.dispatchRound(claimed)
+        const done: Promise<void> = this.finishRound(claimedRound)
           .then((results) => {
             for (const result of results) report[result]++;
           })
@@ -249,7 +270,6 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
    */
   async dispatchRound(claimed: CheckIn[]): Promise<DispatchResult[]> {
     const results = new Map<string, DispatchResult>();
-    const resultsInOrder = () => claimed.map((c) => results.get(c.id) ?? 'errors');
     try {
       if (this.draining) {
         // Shutting down before their sends started: back to the queue, not counted as attempts.
@@ -258,13 +278,54 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
       }
       const plans = await this.plan(claimed, results);
       const prepared = await this.inStages(plans, results, 'Preparing', (tx, some) => this.prepare(tx, some, results));
+      return await this.finishRound({ claimed, prepared, results });
+    } catch (err) {
+      this.logger.error(`Dispatching a round of ${claimed.length} check-in(s) failed: ${(err as Error)?.stack ?? String(err)}`);
+      return claimed.map((c) => results.get(c.id) ?? 'errors');
+    }
+  }
+
+  /**
+   * The tick's round: up to `limit` due check-ins claimed, read (patients, clinics) and prepared
+   * in one transaction, so the claim, the links and the 'sending' messages commit together (a
+   * rollback leaves the check-ins due, unclaimed). When that transaction fails, the round is
+   * claimed on its own and prepared stage by stage (dispatchRound's way), so one bad check-in
+   * cannot hold up the others.
+   */
+  private async claimRound(limit: number): Promise<Round> {
+    const results = new Map<string, DispatchResult>();
+    try {
+      const { claimed, prepared } = await this.db.transaction(async (tx) => {
+        const claimed = await this.queue.claimDue(limit, tx);
+        // Claimed in this very transaction: the leases are held, no renewal needed.
+        const prepared = await this.prepare(tx, await this.plan(claimed, results, tx), results, true);
+        return { claimed, prepared };
+      });
+      return { claimed, prepared, results };
+    } catch (err) {
+      this.logger.warn(`Claiming and preparing a round in one transaction failed, claiming it stage by stage: ${(err as Error)?.message ?? String(err)}`);
+      results.clear();
+      const claimed = await this.claimDue(limit);
+      const plans = await this.plan(claimed, results);
+      const prepared = await this.inStages(plans, results, 'Preparing', (tx, some) => this.prepare(tx, some, results));
+      return { claimed, prepared, results };
+    }
+  }
+
+  /**
+   * A prepared round's sends (transmit) and their outcomes settled in one transaction; each
+   * check-in's result, in claim order. Never throws: a settlement that fails for the round is
+   * done again check-in by check-in, so an error is only its own check-in's, counted and logged.
+   */
+  private async finishRound({ claimed, prepared, results }: Round): Promise<DispatchResult[]> {
+    try {
       const sent = await this.transmit(prepared, results);
       const settled = await this.inStages(sent, results, 'Recording the send of', (tx, some) => this.settleSends(tx, some, results));
       for (const x of settled) this.metrics.checkInSettled(x.action, x.channel, x.kind);
     } catch (err) {
       this.logger.error(`Dispatching a round of ${claimed.length} check-in(s) failed: ${(err as Error)?.stack ?? String(err)}`);
     }
-    return resultsInOrder();
+    return claimed.map((c) => results.get(c.id) ?? 'errors');
   }
 
   /**
@@ -304,12 +365,17 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
   }
 
   /** What each check-in of the round needs to be sent, read in one query per table; missing ones are errors. */
-  private async plan(claimed: CheckIn[], results: Map<string, DispatchResult>): Promise<Plan[]> {
-    const [patients, clinics] = await Promise.all([
-      this.patients.getMany(claimed.map((c) => ({ clinicId: c.clinicId, id: c.patientId }))),
-      this.clinics.getMany([...new Set(claimed.map((c) => c.clinicId))]),
-    ]);
+  private async plan(claimed: CheckIn[], results: Map<string, DispatchResult>, tx?: EntityManager): Promise<Plan[]> {
+    if (!claimed.length) return [];
+    const keys = claimed.map((c) => ({ clinicId: c.clinicId, id: c.patientId }));
+    const clinicIds = [...new Set(claimed.map((c) => c.clinicId))];
+    // In a transaction, one statement after the other on its connection; else side by side.
+    const [patients, clinics] = tx
+      ? [await this.patients.getMany(keys, tx), await this.clinics.getMany(clinicIds, tx)]
+      : await Promise.all([this.patients.getMany(keys), this.clinics.getMany(clinicIds)]);
     const now = this.clock.now();
+    // Many check-ins of a round share a time zone and a window: each is worked out once.
+    const opening = new Map<string, Date>();
     const plans: Plan[] = [];
     for (const checkIn of claimed) {
       const patient = patients.get(checkIn.patientId);
@@ -321,7 +387,9 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
       }
       const zone = timeZoneOf(patient, clinic);
       const window = sendWindowOf(clinic);
-      const allowedAt = nextSendTime(now, zone, window);
+      const windowKey = `${zone}|${window.start}|${window.end}`;
+      let allowedAt = opening.get(windowKey);
+      if (!allowedAt) opening.set(windowKey, (allowedAt = nextSendTime(now, zone, window)));
       const live = this.messaging.liveChannels(clinic.smsFrom);
       const channel = chooseChannel(patient, checkIn.channel, live);
       // SMS would have been the patient's channel, but the clinic has nothing to send it as.
@@ -340,11 +408,11 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
 
   /**
    * The round's writes before its sends, in the caller's transaction: those outside the window
-   * given back, the unreachable settled (audited), and for the rest the leases renewed (a lease
+   * given back, the unreachable settled (audited), and for the rest the leases renewed unless claimed in this transaction (a lease
    * already lost means another instance has it: skipped), the links issued and the messages
    * written as 'sending'. The messages to send.
    */
-  private async prepare(tx: EntityManager, plans: Plan[], results: Map<string, DispatchResult>): Promise<Prepared[]> {
+  private async prepare(tx: EntityManager, plans: Plan[], results: Map<string, DispatchResult>, claimedInTx = false): Promise<Prepared[]> {
     const deferred = plans.flatMap((p) => (p.action.kind === 'defer' ? [{ checkIn: p.checkIn, notBefore: p.action.until }] : []));
     await this.queue.giveBackMany(deferred, tx);
     for (const d of deferred) results.set(d.checkIn.id, 'deferred');
@@ -378,7 +446,7 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
     const sending = plans.filter((p): p is Plan & { action: { kind: 'send'; channel: Channel } } => p.action.kind === 'send');
     // Renewed just before sending, so the lease covers the send (transport timeouts are far
     // shorter than the lease); a lease already lost means another instance has it.
-    const held = await this.queue.renewMany(tx, sending.map((p) => p.checkIn));
+    const held = claimedInTx ? new Set(sending.map((p) => p.checkIn.id)) : await this.queue.renewMany(tx, sending.map((p) => p.checkIn));
     const toSend = sending.filter((p) => held.has(p.checkIn.id));
     for (const p of sending) if (!held.has(p.checkIn.id)) results.set(p.checkIn.id, 'skipped');
     for (const p of toSend) if (p.noSmsSender) await smsSenderMissing(p);
@@ -396,11 +464,19 @@ export class CheckInDispatcher implements OnApplicationBootstrap, BeforeApplicat
    * to the queue and its message is cancelled (one transaction for the round).
    */
   private async transmit(prepared: Prepared[], results: Map<string, DispatchResult>): Promise<Sent[]> {
+    // The SMS validity ends with the send window: worked out once per zone and window per second.
+    const validity = new Map<string, number>();
+    const validityOf = (p: Prepared, now: Date) => {
+      const key = `${p.zone}|${p.window.start}|${p.window.end}|${Math.floor(now.getTime() / 1000)}`;
+      let seconds = validity.get(key);
+      if (seconds === undefined) validity.set(key, (seconds = secondsUntilWindowCloses(now, p.zone, p.window)));
+      return seconds;
+    };
     const outcomes = await Promise.all(
       prepared.map((p) =>
         this.sends.run(async () => {
           if (this.draining) return null;
-          const outcome = await this.attempts.transmit(p.message, { validitySeconds: secondsUntilWindowCloses(this.clock.now(), p.zone, p.window) });
+          const outcome = await this.attempts.transmit(p.message, { validitySeconds: validityOf(p, this.clock.now()) });
           return { ...p, outcome, at: this.clock.now() };
         }),
       ),
