@@ -43,6 +43,7 @@ import { TestClock } from '../test/support/test-clock';
 import { benchConfig, benchDatabase, freshDatabase } from './support/database';
 import { dispatchProgress, releaseParked, seedDueCheckIns } from './support/dispatch-seed';
 import { pgbenchN } from './support/pgbench';
+import { startWireCounter, WireCounter } from './support/pg-wire-counter';
 import { pgBossDispatch, PgBossResult } from './support/pgboss-dispatch';
 import { buildService, heapUsed, LOGS, processMemory, ServiceInstance, startInstance, stopInstance, waitReady } from './support/service-instances';
 
@@ -57,6 +58,8 @@ const PGBOSS_WORKERS = Number(process.env.BENCH_PGBOSS_WORKERS ?? 2);
 const PGBOSS_BATCH = Number(process.env.BENCH_PGBOSS_BATCH ?? 50);
 const COURSE_PATIENTS = Number(process.env.BENCH_COURSE_PATIENTS ?? 100);
 const COURSE_SESSIONS = Number(process.env.BENCH_COURSE_SESSIONS ?? 10);
+/** Instances reach PostgreSQL through a counting proxy (bench/support/pg-wire-counter.ts): statements per check-in, at the cost of a hop. */
+const COUNT_STATEMENTS = process.env.BENCH_COUNT_STATEMENTS === '1';
 /** Longest the dispatch phase may take before the bench gives up (default: 10 minutes). */
 const DISPATCH_TIMEOUT_MS = Number(process.env.BENCH_DISPATCH_TIMEOUT_MS ?? 600_000);
 
@@ -79,14 +82,25 @@ interface AftercareResult {
   heapPeak: number | null;
   heapAfter: number | null;
   how: string;
+  /** Commits on the bench database (pg_stat_database) from the release until the instances stopped, idle ticks included. */
+  commits: number;
+  /** Statements the instances sent from the release until the last check-in settled; null unless BENCH_COUNT_STATEMENTS=1. */
+  statements: number | null;
+}
+
+/** Transactions committed on the current database so far (PostgreSQL reports backends' counts within a second or so, and at their exit). */
+async function commitsSoFar(db: Client): Promise<number> {
+  await db.query(`SELECT pg_stat_clear_snapshot()`);
+  return Number((await db.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)).rows[0].xact_commit);
 }
 
 /** Phase 1: the instances start on the seeded database, the check-ins are released, and the bench waits until every one is settled. */
 async function aftercare(url: string, db: Client, total: number): Promise<AftercareResult> {
   const how = buildService();
+  const counter: WireCounter | null = COUNT_STATEMENTS ? await startWireCounter(url) : null;
   const { privateKey } = generateKeyPairSync('ed25519');
   const env = {
-    DATABASE_URL: url,
+    DATABASE_URL: counter?.url ?? url,
     DEV_OUTBOX: 'true',
     MIGRATIONS_RUN: 'false',
     JWT_SECRET: randomBytes(32).toString('hex'),
@@ -98,6 +112,7 @@ async function aftercare(url: string, db: Client, total: number): Promise<Afterc
     LOG_FORMAT: 'json',
   };
   const instances: ServiceInstance[] = [];
+  let commitsBefore = 0;
   try {
     for (let k = 0; k < INSTANCES; k++) instances.push(await startInstance(`dispatch-${k + 1}`, env));
     await Promise.all(instances.map((i) => waitReady(i)));
@@ -122,6 +137,8 @@ async function aftercare(url: string, db: Client, total: number): Promise<Afterc
       }
     })();
 
+    commitsBefore = await commitsSoFar(db);
+    const statementsBefore = counter?.statements() ?? 0;
     const t0 = Date.now();
     const released = await releaseParked(db);
     if (released !== total) throw new Error(`released ${released} check-ins, seeded ${total}`);
@@ -139,15 +156,20 @@ async function aftercare(url: string, db: Client, total: number): Promise<Afterc
       p = await dispatchProgress(db);
     }
     const end = p.lastSentAt ? p.lastSentAt.getTime() : Date.now();
+    const statements = counter ? counter.statements() - statementsBefore : null;
     sampling = false;
     await memory;
     const after = processMemory(pid);
     const heapAfter = await heapUsed(measured);
     const seconds = (end - t0) / 1000;
     const sent = p.byStatus.sent ?? 0;
-    return { sent, byStatus: p.byStatus, seconds, sentPerSecond: sent / seconds, rssIdle: idle?.rss ?? NaN, rssPeak, hwm: after?.hwm ?? NaN, heapPeak, heapAfter, how };
+    await Promise.all(instances.map((i) => stopInstance(i)));
+    await sleep(1500);
+    const commits = (await commitsSoFar(db)) - commitsBefore;
+    return { sent, byStatus: p.byStatus, seconds, sentPerSecond: sent / seconds, rssIdle: idle?.rss ?? NaN, rssPeak, hwm: after?.hwm ?? NaN, heapPeak, heapAfter, how, commits, statements };
   } finally {
     await Promise.all(instances.map((i) => stopInstance(i)));
+    await counter?.close();
   }
 }
 
@@ -234,6 +256,7 @@ async function main() {
       `pg-boss:           ${f0(plain.jobsPerSecond)} jobs/s (${INSTANCES} instances x ${PGBOSS_WORKERS} fetch loops, batches of ${PGBOSS_BATCH}, instant send, complete)`,
       `pg-boss + audit:   ${f0(chained.jobsPerSecond)} jobs/s (the same, each job also appending one hash-chained row to its clinic's chain)`,
       `pgbench -N:        ${f0(pg.tps)} tps (${pg.how})`,
+      `per check-in:      ${(ac.commits / checkIns).toFixed(2)} commits (pg_stat_database, release to shutdown, idle ticks and the bench's polling included)${ac.statements == null ? '' : `, ${(ac.statements / checkIns).toFixed(2)} statements (wire count, release to last settle${COUNT_STATEMENTS ? '; this run went through the counting proxy' : ''})`}`,
       `memory, instance 1: RSS ${mib(ac.rssIdle)} MiB idle, peak ${mib(ac.rssPeak)} MiB while sending (target < 200 MB: ${ac.rssPeak < 200e6 ? 'met' : 'NOT met'}), VmHWM ${mib(ac.hwm)} MiB since start; heap used ${mib(ac.heapPeak)} MiB at most (sampled), ${mib(ac.heapAfter)} MiB after`,
       `course:            ${course}`,
       `ratios: aftercare / pg-boss ${f2(ac.sentPerSecond / plain.jobsPerSecond)} (target >= 1.5); aftercare / pg-boss + audit ${f2(ac.sentPerSecond / chained.jobsPerSecond)}; aftercare / pgbench -N ${f2(ac.sentPerSecond / pg.tps)} (target >= 0.8); pg-boss / pgbench -N ${f2(plain.jobsPerSecond / pg.tps)}`,

@@ -1,10 +1,11 @@
 /**
- * Service instances for a bench, as child processes of the real service (`src/main.ts`): compiled
- * first (`tsc -p tsconfig.build.json` into dist/, as `npm run build:api` does) so that what runs,
- * and what its memory says, is the service as deployed, without ts-node's compiler in the heap
- * (BENCH_TS_NODE=1 runs the sources through ts-node instead). Each instance is waited for until
- * /health/ready answers; its memory is read from /proc/<pid>/status (VmRSS, VmHWM) and its heap
- * from its own /metrics.
+ * The one launcher of service instances for benches and the chaos run, as child processes of the
+ * real service (`src/main.ts`): compiled first (`tsc -p tsconfig.build.json` into dist/, as `npm
+ * run build:api` does) so that what runs, and what its memory says, is the service as deployed,
+ * without ts-node's compiler in the heap (BENCH_TS_NODE=1, or `tsNode: true`, runs the sources
+ * through ts-node instead). Each instance is waited for until /health/ready answers; its memory
+ * is read from /proc/<pid>/status (VmRSS, VmHWM) and its heap from its own /metrics.
+ * BENCH_CPU_PROF=<dir> starts every instance with `--cpu-prof` (a .cpuprofile in <dir> at exit).
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -42,45 +43,65 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * Spawns one service process on `port` with exactly `env` (plus PORT), its output to `log`
+ * (appended when `append`): compiled dist/ unless `tsNode` (default: BENCH_TS_NODE=1).
+ */
+export function spawnService(opts: { env: NodeJS.ProcessEnv; port: number; log: string; append?: boolean; tsNode?: boolean }): ChildProcess {
+  mkdirSync(path.dirname(opts.log), { recursive: true });
+  const out = openSync(opts.log, opts.append ? 'a' : 'w');
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const main = (opts.tsNode ?? TS_NODE) ? ['-r', 'ts-node/register/transpile-only', 'src/main.ts'] : ['dist/src/main.js'];
+  return spawn(process.execPath, [...profile, ...main], { cwd: ROOT, env: { ...opts.env, PORT: String(opts.port) }, stdio: ['ignore', out, out] });
+}
+
 /** Starts `name` with `env` (over a minimal environment: PATH, HOME) on a free port; logs go to LOGS/<name>.log. */
 export async function startInstance(name: string, env: Record<string, string>): Promise<ServiceInstance> {
-  mkdirSync(LOGS, { recursive: true });
   const port = await freePort();
   const metricsToken = randomBytes(16).toString('hex');
   const log = path.join(LOGS, `${name}.log`);
-  const out = openSync(log, 'w');
-  const args = TS_NODE ? ['-r', 'ts-node/register/transpile-only', 'src/main.ts'] : ['dist/src/main.js'];
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TS_NODE_TRANSPILE_ONLY: 'true', ...env, PORT: String(port), HOST: '127.0.0.1', METRICS_TOKEN: metricsToken },
-    stdio: ['ignore', out, out],
+  const child = spawnService({
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TS_NODE_TRANSPILE_ONLY: 'true', ...env, HOST: '127.0.0.1', METRICS_TOKEN: metricsToken },
+    port,
+    log,
   });
   return { name, port, child, metricsToken, log };
 }
 
-export async function waitReady(i: ServiceInstance, timeoutMs = 300_000): Promise<void> {
+/** Until the process on `port` answers /health/ready with 200 (ms waited); throws when `child` exits first or after `timeoutMs`. */
+export async function untilReady(target: { name: string; port: number; child?: ChildProcess; log: string }, timeoutMs = 300_000): Promise<number> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
-    if (i.child.exitCode !== null) throw new Error(`${i.name} exited (${i.child.exitCode}); see ${i.log}`);
+    const code = target.child?.exitCode;
+    if (code !== null && code !== undefined) throw new Error(`${target.name} exited (${code}); see ${target.log}`);
     try {
-      const r = await fetch(`http://127.0.0.1:${i.port}/health/ready`, { signal: AbortSignal.timeout(2000) });
-      if (r.status === 200) return;
+      const r = await fetch(`http://127.0.0.1:${target.port}/health/ready`, { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200) return Date.now() - t0;
     } catch {
       /* not yet */
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${i.name} not ready after ${timeoutMs} ms; see ${i.log}`);
+  throw new Error(`${target.name} not ready after ${(timeoutMs / 1000).toFixed(1)} s; see ${target.log}`);
+}
+
+export async function waitReady(i: ServiceInstance, timeoutMs = 300_000): Promise<void> {
+  await untilReady(i, timeoutMs);
+}
+
+/** `signal` (SIGTERM: the service drains and exits), SIGKILL after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs = 30_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** SIGTERM (the service drains and exits), SIGKILL after `graceMs`. */
-export async function stopInstance(i: ServiceInstance, graceMs = 30_000): Promise<void> {
-  if (i.child.exitCode !== null || i.child.signalCode) return;
-  const exited = new Promise<void>((r) => i.child.once('exit', () => r()));
-  i.child.kill('SIGTERM');
-  const timer = setTimeout(() => i.child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
+export function stopInstance(i: ServiceInstance, graceMs = 30_000): Promise<void> {
+  return stopChild(i.child, graceMs);
 }
 
 /** VmRSS and VmHWM (peak RSS since start) of a process, in bytes; null once it is gone. */
