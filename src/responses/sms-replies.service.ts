@@ -227,7 +227,7 @@ export class SmsRepliesService {
     if (!checkIn.sentAt) return [];
     // Read through this transaction's connection: a second one from the pool could deadlock it.
     const texts = await this.inboundMessages.textsSince(tx, { clinicId: patient.clinicId, patientId: patient.id, channel: 'sms', since: checkIn.sentAt, except: currentId });
-    return texts.map((t) => t.body).filter((body) => {
+    return texts.filter((body) => {
       const kind = parseSmsReply(body).kind;
       return kind === 'partial' || kind === 'scores';
     });
