@@ -234,7 +234,8 @@ async function main() {
     LOG_FORMAT: 'json',
     BENCH_STATEMENTS_FILE: statementsFile,
     BENCH_STATEMENTS_TRACE: process.env.BENCH_REPLIES_TRACE ? '1' : '0',
-    NODE_OPTIONS: [`--require ${path.join(__dirname, 'support', 'statement-counter.js')}`, process.env.BENCH_REPLIES_PROFILE ? `--cpu-prof --cpu-prof-dir=${process.env.BENCH_REPLIES_PROFILE}` : ''].join(' '),
+    BENCH_STATEMENTS_PROFILE: process.env.BENCH_REPLIES_PROFILE ?? '',
+    NODE_OPTIONS: `--require ${path.join(__dirname, 'support', 'statement-counter.js')}`,
   });
   const pid = instance.child.pid!;
   let rssPeak = 0;
