@@ -347,6 +347,18 @@ describe('photos with answers', () => {
       // The answer (safety record) stays.
       expect(await responsesOf(c, p.id)).toHaveLength(1);
     });
+
+    it('erasure: media of the patient not yet fetched are never fetched', async () => {
+      const c = await newClinic(t);
+      const { p } = await asked(c, 'sms');
+      const url = t.twilioApi.addMedia(await png(), 'image/png');
+      await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: 'MM' + randomBytes(16).toString('hex'), From: p.phone!, To: c.smsNumber, Body: '0 1 0 0 1', NumMedia: '1', MediaUrl0: url }).expect(200);
+      await t.http.post(`/v1/patients/${p.id}/erase`).set(c.admin.auth).send({ reason: 'Patient asked' }).expect(200);
+      const before = t.twilioApi.mediaRequests.length;
+      expect(await t.get(MmsIntake).tick()).toEqual({ stored: 0, retried: 0, refused: 0 });
+      expect(t.twilioApi.mediaRequests.length).toBe(before);
+      expect(await photoRows(p.id)).toHaveLength(0);
+    });
   });
 
   describe('FHIR export', () => {
