@@ -323,6 +323,30 @@ describe('photos with answers', () => {
     });
   });
 
+  describe('MMS in an instance that runs background work', () => {
+    it('fetches the media right after the webhook has answered, without anyone calling the intake', async () => {
+      // The background timers on (an hour apart: they do not fire during the test): the webhook kicks the intake.
+      const b = await createTestApp({ start: '2026-03-02T08:00:00Z', config: { dispatchIntervalMs: 3_600_000 } });
+      try {
+        const c = await newClinic(b);
+        const p = await newPatient(b, c, { preferredChannel: 'sms' });
+        await newTreatment(b, c, p.id);
+        b.clock.set('2026-03-03T09:00:00Z');
+        await b.dispatcher.tick();
+        const url = b.twilioApi.addMedia(await png(), 'image/png');
+        await b.twilioWebhook('/webhooks/twilio/sms', { MessageSid: 'MM' + randomBytes(16).toString('hex'), From: p.phone!, To: c.smsNumber, Body: '1 0 0 0 1', NumMedia: '1', MediaUrl0: url }).expect(200);
+        let rows: Array<Record<string, unknown>> = [];
+        for (let i = 0; i < 100 && !rows.length; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          rows = await b.db.query(`SELECT response_id FROM response_photos WHERE patient_id = $1`, [p.id]);
+        }
+        expect(rows).toEqual([{ response_id: expect.any(String) }]);
+      } finally {
+        await b.close();
+      }
+    });
+  });
+
   describe('patients’ rights', () => {
     it('the access export includes the photos; erasure removes them; a legal hold keeps them', async () => {
       const c = await newClinic(t);

@@ -80,14 +80,22 @@ export class MmsIntake extends PeriodicService<MmsIntakeReport> {
   tick(): Promise<MmsIntakeReport> {
     return this.pass.run(async () => {
       const report: MmsIntakeReport = { stored: 0, retried: 0, refused: 0 };
-      for (;;) {
+      while (!this.stopping) {
         const claimed = await this.repo.claim(this.db.manager, this.clock.now(), ROUND);
         if (!claimed.length) return report;
         const outcomes = await Promise.all(claimed.map((m) => this.take(m)));
         for (const o of outcomes) if (o) report[o]++;
       }
+      return report;
     });
   }
+
+  /** Shutdown: the round under way finishes (its leases end), no further round is claimed; the rest waits for another instance. */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+  }
+
+  private stopping = false;
 
   /** One claimed medium: fetched, then stored (or tried again later, or refused) with its lease ended. */
   private async take(m: MmsMediaFetch): Promise<keyof MmsIntakeReport | null> {
