@@ -1,4 +1,3 @@
-import { pgbenchN } from './support/pgbench';
 /**
  * SMS replies over HTTP against the real app: BENCH_REPLIES_CLINICS clinics (10), each with
  * patients whose day-1 check-in went out by SMS and awaits an answer (seeded through the API,
@@ -11,11 +10,14 @@ import { pgbenchN } from './support/pgbench';
  *
  * Beside it, measured in the same run with the same client: `pgbench -N` (or its transaction
  * through pg when the binary is missing), a bare NestJS 11 hello world and the service's own
- * /health/live. Also the SQL statements and transactions per reply (every query the app's pg
- * clients send while the replies run, counted in this process) and the process's RSS.
+ * /health/live.
  *
- * RSS: the app runs in this process and the load generator in a worker thread of it, so the RSS
- * reported is the app's plus the worker's (a worker thread costs ~10–20 MB); sampled every 100 ms.
+ * The seed runs through an app in this process (ts-node); the timed replies go to one compiled
+ * instance of the service as a child process (bench/support/service-instances.ts, real clock,
+ * no timers of its own), so its RSS (idle, and peak under the replies from /proc VmRSS/VmHWM) is
+ * one instance's as deployed. The SQL statements and transactions per reply are counted inside
+ * that instance by a preloaded pg hook (bench/support/statement-counter.js; BENCH_REPLIES_TRACE=1
+ * lists the statements; BENCH_REPLIES_PROFILE=dir writes the instance's CPU profile there).
  *
  * Uses DATABASE_URL's server (its database, named aftercare_bench_…, is dropped and created
  * again), else an embedded PostgreSQL in a temp folder.
@@ -25,23 +27,25 @@ import { pgbenchN } from './support/pgbench';
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftercare_bench_replies npm run bench:replies
  */
 import 'reflect-metadata';
-import { Controller, Get, INestApplication, Module } from '@nestjs/common';
+import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { Client } from 'pg';
 import twilio from 'twilio';
 import { AppModule, configureApp } from '../src/app.module';
 import { ClinicsService } from '../src/clinics/clinics.service';
 import { TestClock } from '../test/support/test-clock';
-import { TEST_ACCOUNT_SID, TwilioApiServer } from '../test/support/twilio-api';
+import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioApiServer } from '../test/support/twilio-api';
 import { benchConfig, benchDatabase, freshDatabase } from './support/database';
+import { httpLoad, HttpRequest, Load } from './support/http-load';
+import { pgbenchN } from './support/pgbench';
+import { buildService, LOGS, processMemory, startInstance, stopInstance, waitReady } from './support/service-instances';
 
 const CLINICS = Number(process.env.BENCH_REPLIES_CLINICS ?? 10);
 const N = Number(process.env.BENCH_REPLIES_N ?? 600);
@@ -49,83 +53,18 @@ const IN_FLIGHT = Number(process.env.BENCH_REPLIES_IN_FLIGHT ?? 20);
 const SECONDS = Number(process.env.BENCH_REPLIES_SECONDS ?? 10);
 /** Requests for the hello world and /health/live (each is fast: more of them). */
 const HTTP_REQUESTS = Number(process.env.BENCH_REPLIES_HTTP_REQUESTS ?? 4000);
-const AUTH_TOKEN = 'bench-auth-token-0123456789';
+const AUTH_TOKEN = TEST_AUTH_TOKEN;
 const PUBLIC_BASE_URL = 'https://aftercare.bench';
 const WEBHOOK = '/webhooks/twilio/sms';
-/** Monday 2 March 2026, 09:00 in Madrid: treatments now, their day-1 check-ins the next day. */
-const START = '2026-03-02T08:00:00Z';
+/** The treatments were done 36 hours ago: their day-1 check-ins went out and await an answer now (the instance runs on the real clock). */
+const START = new Date(Date.now() - 36 * 3600_000).toISOString();
 
 const f1 = (x: number) => x.toFixed(1);
 const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
 
-interface Load {
-  n: number;
-  seconds: number;
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-}
+const load = (port: number, requests: HttpRequest[], onStart?: () => void): Promise<Load> => httpLoad({ port, requests, inFlight: IN_FLIGHT, warmup: IN_FLIGHT, onStart });
 
-interface Req {
-  path: string;
-  method: 'GET' | 'POST';
-  headers: Record<string, string>;
-  body?: string;
-}
-
-/**
- * The load generator, run in a worker thread (the client's work takes the other core instead of
- * queueing on the event loop of the app it measures): the first `inFlight` requests as a warm-up
- * (not timed), the rest with `inFlight` at once over keep-alive connections; fails on any non-2xx.
- */
-const LOAD_WORKER = `
-const http = require('node:http');
-const { parentPort, workerData: { port, reqs, inFlight, warmup } } = require('node:worker_threads');
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-(async () => {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: inFlight });
-  const send = (r) => new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const req = http.request({ host: '127.0.0.1', port, path: r.path, method: r.method, agent, headers: r.headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(performance.now() - t0) : reject(new Error(r.method + ' ' + r.path + ': ' + res.statusCode + ' ' + text.slice(0, 300)))));
-    });
-    req.on('error', reject);
-    req.end(r.body);
-  });
-  await Promise.all(reqs.slice(0, warmup).map(send));
-  parentPort.postMessage({ started: true });
-  const times = [];
-  let next = warmup;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < reqs.length) times.push(await send(reqs[next++]));
-  }));
-  const seconds = (performance.now() - t0) / 1000;
-  agent.destroy();
-  parentPort.postMessage({ n: times.length, seconds, rps: times.length / seconds, p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99) });
-})().catch((err) => parentPort.postMessage({ error: String(err && err.message || err) }));
-`;
-
-/** Sends `reqs` (the first `warmup` untimed); `onStart` runs when the timed part begins. */
-async function load(port: number, reqs: Req[], warmup: number, inFlight = IN_FLIGHT, onStart: () => void = () => undefined): Promise<Load> {
-  const worker = new Worker(LOAD_WORKER, { eval: true, workerData: { port, reqs, inFlight, warmup } });
-  try {
-    const r = await new Promise<Load & { error?: string }>((resolve, reject) => {
-      worker.on('message', (m: Load & { error?: string; started?: boolean }) => (m.started ? onStart() : resolve(m)));
-      worker.once('error', reject);
-    });
-    if (r.error) throw new Error(r.error);
-    return r;
-  } finally {
-    await worker.terminate();
-  }
-}
-
-const gets = (path: string, n: number): Req[] => Array.from({ length: n }, () => ({ path, method: 'GET', headers: {} }));
+const gets = (path: string, n: number): HttpRequest[] => Array.from({ length: n }, () => ({ path, method: 'GET' }));
 const line = (name: string, r: Load) =>
   `${name.padEnd(34)} p50 ${f1(r.p50).padStart(6)}  p95 ${f1(r.p95).padStart(6)}  p99 ${f1(r.p99).padStart(6)} ms   ${r.rps.toFixed(0).padStart(5)} req/s  (${r.n} requests, ${IN_FLIGHT} in flight)`;
 
@@ -158,21 +97,15 @@ function replyText(i: number): { text: string; kind: string } {
 }
 
 
-/** Counts the statements every pg client of this process sends (the app's pool included), by their first word. */
-function countQueries(): { counts: Map<string, number>; on: boolean } {
-  const state = { counts: new Map<string, number>(), on: false };
-  const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    if (state.on) {
-      const q = args[0];
-      const text = typeof q === 'string' ? q : q && typeof q === 'object' && 'text' in q ? String((q as { text: unknown }).text) : '';
-      const word = process.env.BENCH_REPLIES_TRACE ? text.replace(/\s+/g, ' ').trim().slice(0, 160) : (text.trim().split(/\s+/)[0]?.toUpperCase() ?? '?');
-      state.counts.set(word, (state.counts.get(word) ?? 0) + 1);
-    }
-    return original.apply(this, args);
-  };
-  return state;
+/** The instance's statement counts so far (cumulative; bench/support/statement-counter.js writes them on SIGUSR2). */
+async function statementCounts(pid: number, file: string): Promise<Map<string, number>> {
+  const before = existsSync(file) ? statSync(file).mtimeMs : 0;
+  process.kill(pid, 'SIGUSR2');
+  for (let t = 0; t < 100; t++) {
+    if (existsSync(file) && statSync(file).mtimeMs !== before) return new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>));
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the instance did not write its statement counts to ${file}`);
 }
 
 async function main() {
@@ -181,39 +114,37 @@ async function main() {
   const owner = new Client({ connectionString: url });
   await owner.connect();
   const pgVersion = (await owner.query(`SHOW server_version`)).rows[0].server_version;
-  const queries = countQueries();
+  const how = buildService();
 
   // Urgent replies text the patient and the practitioner at once: through the twilio SDK to a local Twilio API.
   const twilioApi = await new TwilioApiServer().start();
-  const config = {
-    ...benchConfig(url, {
-      DEV_OUTBOX: 'true',
-      JWT_SECRET: 'bench-secret-bench-secret-bench-0123',
-      PUBLIC_BASE_URL,
-      TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
-      TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-      TWILIO_API_URL: twilioApi.url,
-    }),
-    logStream: new Writable({ write: (_c, _e, done) => done() }),
-    accessTokenTtlSeconds: 30 * 86400,
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const env = {
+    DEV_OUTBOX: 'true',
+    JWT_SECRET: 'bench-secret-bench-secret-bench-0123',
+    AUDIT_SIGNING_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    PUBLIC_BASE_URL,
+    TWILIO_ACCOUNT_SID: TEST_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    TWILIO_API_URL: twilioApi.url,
     // Twilio posts from many addresses; the bench from one. The guard still counts every request.
-    rateLimits: { formPerMinute: 1e9, webhookPerMinute: 1e9, loginPerMinute: 1e9 },
+    RATE_LIMIT_WEBHOOK_PER_MINUTE: '1000000000',
   };
+
+  // Seeding, through the API of an app in this process: clinics, a practitioner each, patients and their treatments (check-ins planned).
   const clock = new TestClock(START);
+  const config = { ...benchConfig(url, env), logStream: new Writable({ write: (_c, _e, done) => done() }), accessTokenTtlSeconds: 30 * 86400 };
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config, clock)] }).compile();
-  const app: INestApplication = moduleRef.createNestApplication({ logger: ['error'] });
-  configureApp(app);
-  await app.init();
-  await app.listen(0, '127.0.0.1');
-  const port = (app.getHttpServer().address() as AddressInfo).port;
-  const base = `http://127.0.0.1:${port}`;
+  const seeder = moduleRef.createNestApplication({ logger: ['error'] });
+  configureApp(seeder);
+  await seeder.init();
+  await seeder.listen(0, '127.0.0.1');
+  const base = `http://127.0.0.1:${(seeder.getHttpServer().address() as AddressInfo).port}`;
   const post = async (p: string, body: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`POST ${p}: ${res.status} ${await res.text()}`);
     return res.json() as Promise<Record<string, unknown>>;
   };
-
-  // Seeding, through the API: clinics, a practitioner each, patients and their treatments (check-ins planned).
   const warmup = IN_FLIGHT;
   const total = N + warmup;
   const t0 = performance.now();
@@ -222,7 +153,7 @@ async function main() {
   const clinics: Array<{ id: string; smsNumber: string; auth: Record<string, string>; practitionerId: string }> = [];
   for (let c = 0; c < CLINICS; c++) {
     const smsNumber = `+3491${String(1_000_000 + c).padStart(7, '0')}`;
-    const { clinic, admin } = await app.get(ClinicsService).createClinicWithAdmin({
+    const { clinic, admin } = await seeder.get(ClinicsService).createClinicWithAdmin({
       name: `Bench clinic ${c}`,
       timeZone: 'Europe/Madrid',
       adminEmail: `bench-replies-${stamp}-${c}@example.test`,
@@ -268,59 +199,82 @@ async function main() {
       }
     }),
   );
+  await seeder.close();
   // Their day-1 check-ins went out by SMS and await an answer (the dispatcher's work, done by SQL here).
   const sent = await owner.query(
     `UPDATE check_ins SET status = 'sent', channel = 'sms', sent_at = due_at, attempts = 1
-      WHERE step = 1 AND status = 'scheduled' RETURNING due_at`,
+      WHERE step = 1 AND status = 'scheduled' AND due_at < now() RETURNING due_at`,
   );
-  if (sent.rows.length !== total) throw new Error(`expected ${total} day-1 check-ins to mark sent, found ${sent.rows.length}`);
-  const due = new Date(Math.max(...sent.rows.map((r: { due_at: Date }) => r.due_at.getTime())));
-  clock.set(new Date(due.getTime() + 3600_000));
+  if (sent.rows.length !== total) throw new Error(`expected ${total} day-1 check-ins due by now to mark sent, found ${sent.rows.length}`);
   await owner.query(`VACUUM ANALYZE`);
   const seedSeconds = (performance.now() - t0) / 1000;
 
   // The webhooks, signed as Twilio signs them: over the public URL and the posted fields.
   const mix = new Map<string, number>();
-  const reqs: Req[] = patients.map((p, i) => {
+  const reqs: HttpRequest[] = patients.map((p, i) => {
     const { text, kind } = replyText(i);
     if (i >= warmup) mix.set(kind, (mix.get(kind) ?? 0) + 1);
-    const params = { ToCountry: 'ES', SmsMessageSid: '', NumMedia: '0', MessageSid: 'SM' + randomBytes(16).toString('hex'), From: p.phone, To: p.clinic.smsNumber, Body: text, AccountSid: 'AC' + '0'.repeat(32), NumSegments: '1', ApiVersion: '2010-04-01' };
+    const params = { ToCountry: 'ES', SmsMessageSid: '', NumMedia: '0', MessageSid: 'SM' + randomBytes(16).toString('hex'), From: p.phone, To: p.clinic.smsNumber, Body: text, AccountSid: TEST_ACCOUNT_SID, NumSegments: '1', ApiVersion: '2010-04-01' };
     params.SmsMessageSid = params.MessageSid;
     const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, PUBLIC_BASE_URL + WEBHOOK, params);
     return { path: WEBHOOK, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() };
   });
 
-  console.log(`\nPostgreSQL ${pgVersion}, Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log(`seeded ${CLINICS} clinics, ${total} patients with an SMS check-in awaiting an answer in ${seedSeconds.toFixed(0)} s`);
-  console.log(`mix of the ${N} timed replies: ${[...mix].map(([k, n]) => `${n} ${k}`).join(', ')}`);
-
-  global.gc?.();
-  let rss = 0;
-  const sampler = setInterval(() => (rss = Math.max(rss, process.memoryUsage().rss)), 100);
-  const rssBefore = process.memoryUsage().rss;
-  // BENCH_REPLIES_PROFILE=file.cpuprofile: a CPU profile of this process (the app) while the timed replies run.
-  const profiler = process.env.BENCH_REPLIES_PROFILE ? new Session() : null;
-  profiler?.connect();
-  await profiler?.post('Profiler.enable');
-  const replies = await load(port, reqs, warmup, IN_FLIGHT, () => {
-    queries.counts.clear();
-    queries.on = true;
-    void profiler?.post('Profiler.start');
+  // One compiled instance of the service, no timers of its own (dispatch, escalation, checkpoints, signals).
+  const statementsFile = path.join(LOGS, `replies-statements-${process.pid}.json`);
+  const instance = await startInstance('replies', {
+    ...env,
+    DATABASE_URL: url,
+    MIGRATIONS_RUN: 'false',
+    DISPATCH_INTERVAL_MS: '0',
+    ESCALATION_INTERVAL_MS: '0',
+    AUDIT_CHECKPOINT_INTERVAL_MS: '0',
+    SIGNAL_INTERVAL_MS: '0',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    BENCH_STATEMENTS_FILE: statementsFile,
+    BENCH_STATEMENTS_TRACE: process.env.BENCH_REPLIES_TRACE ? '1' : '0',
+    BENCH_STATEMENTS_PROFILE: process.env.BENCH_REPLIES_PROFILE ?? '',
+    NODE_OPTIONS: `--require ${path.join(__dirname, 'support', 'statement-counter.js')}`,
   });
-  queries.on = false;
-  if (profiler) {
-    const { profile } = await profiler.post('Profiler.stop');
-    writeFileSync(process.env.BENCH_REPLIES_PROFILE!, JSON.stringify(profile));
-    profiler.disconnect();
-  }
-  clearInterval(sampler);
-  console.log(line('POST /webhooks/twilio/sms', replies));
+  const pid = instance.child.pid!;
+  let rssPeak = 0;
+  let idle: ReturnType<typeof processMemory> = null;
+  let replies: Load;
+  let live: Load;
+  let perReply: Map<string, number>;
+  try {
+    await waitReady(instance);
+    await new Promise((r) => setTimeout(r, 1000));
+    idle = processMemory(pid);
 
-  const statements = [...queries.counts.values()].reduce((a, b) => a + b, 0);
-  const begins = (queries.counts.get('BEGIN') ?? 0) + (queries.counts.get('START') ?? 0);
-  const byWord = [...queries.counts].sort((a, b) => b[1] - a[1]).map(([w, n]) => `${w} ${(n / N).toFixed(2)}`).join(', ');
-  if (process.env.BENCH_REPLIES_TRACE) for (const [q, n] of [...queries.counts].sort((a, b) => b[1] - a[1])) console.log(`${(n / N).toFixed(2).padStart(6)}  ${q}`);
-  console.log(`per reply: ${(statements / N).toFixed(1)} SQL statements, ${(begins / N).toFixed(2)} explicit transactions (${byWord})`);
+    console.log(`\nPostgreSQL ${pgVersion}, Node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`seeded ${CLINICS} clinics, ${total} patients with an SMS check-in awaiting an answer in ${seedSeconds.toFixed(0)} s`);
+    console.log(`instance: ${how}; log ${instance.log}; idle RSS ${mb(idle?.rss ?? NaN)} MB`);
+    console.log(`mix of the ${N} timed replies: ${[...mix].map(([k, n]) => `${n} ${k}`).join(', ')}`);
+
+    let counted: Promise<Map<string, number>> = Promise.resolve(new Map());
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, processMemory(pid)?.rss ?? 0)), 100);
+    replies = await load(instance.port, reqs, () => (counted = statementCounts(pid, statementsFile)));
+    clearInterval(sampler);
+    const before = await counted;
+    const after = await statementCounts(pid, statementsFile);
+    rssPeak = Math.max(rssPeak, processMemory(pid)?.hwm ?? 0);
+    perReply = new Map([...after].map(([k, n]) => [k, n - (before.get(k) ?? 0)] as [string, number]).filter(([, n]) => n > 0));
+    console.log(line('POST /webhooks/twilio/sms', replies));
+    live = await load(instance.port, gets('/health/live', HTTP_REQUESTS + IN_FLIGHT));
+    console.log(line('GET /health/live (this service)', live));
+  } finally {
+    await stopInstance(instance);
+    if (existsSync(statementsFile)) unlinkSync(statementsFile);
+  }
+
+  const statements = [...perReply.values()].reduce((a, b) => a + b, 0);
+  const begins = [...perReply].filter(([k]) => /^(BEGIN|START)\b/i.test(k)).reduce((a, [, n]) => a + n, 0);
+  if (process.env.BENCH_REPLIES_TRACE) for (const [q, n] of [...perReply].sort((a, b) => b[1] - a[1])) console.log(`${(n / N).toFixed(2).padStart(6)}  ${q}`);
+  const byWord = new Map<string, number>();
+  for (const [q, n] of perReply) byWord.set(q.split(' ')[0].toUpperCase(), (byWord.get(q.split(' ')[0].toUpperCase()) ?? 0) + n);
+  console.log(`per reply: ${(statements / N).toFixed(1)} SQL statements, ${(begins / N).toFixed(2)} explicit transactions (${[...byWord].sort((a, b) => b[1] - a[1]).map(([w, n]) => `${w} ${(n / N).toFixed(2)}`).join(', ')})`);
   const [outcome] = (
     await owner.query(
       `SELECT (SELECT count(*) FROM responses)::int AS responses, (SELECT count(*) FROM flags)::int AS flags,
@@ -331,22 +285,16 @@ async function main() {
   console.log(`stored: ${JSON.stringify(outcome)}; texts that reached the local Twilio API: ${twilioApi.requests.length}`);
   if (outcome.inbound !== total) throw new Error(`expected ${total} inbound messages stored, found ${outcome.inbound}`);
 
-  const live = await load(port, gets('/health/live', HTTP_REQUESTS + IN_FLIGHT), IN_FLIGHT);
-  console.log(line('GET /health/live (this service)', live));
-  await app.close();
-
   const hello = await NestFactory.create(HelloModule, { logger: false });
   await hello.listen(0, '127.0.0.1');
-  const helloR = await load((hello.getHttpServer().address() as AddressInfo).port, gets('/', HTTP_REQUESTS + IN_FLIGHT), IN_FLIGHT);
+  const helloR = await load((hello.getHttpServer().address() as AddressInfo).port, gets('/', HTTP_REQUESTS + IN_FLIGHT));
   console.log(line('GET / (bare NestJS 11 hello)', helloR));
   await hello.close();
 
   const pg = await pgbenchN(url, IN_FLIGHT, SECONDS);
   console.log(`${pg.how}: ${pg.tps.toFixed(0)} tps, latency average ${pg.latencyMs.toFixed(2)} ms`);
 
-  console.log(
-    `\nRSS of this process (app + load worker thread) during the replies: max ${mb(rss)} MB (${mb(rssBefore)} MB before) ${rss < 200 * 1024 * 1024 ? '<' : '>='} 200 MB`,
-  );
+  console.log(`\nRSS of the instance: idle ${mb(idle?.rss ?? NaN)} MB, peak under the replies ${mb(rssPeak)} MB ${rssPeak < 200 * 1024 * 1024 ? '<' : '>='} 200 MB`);
   console.log(
     `targets: replies/s / pgbench -N tps ${(replies.rps / pg.tps).toFixed(3)} (>= 0.3), replies p99 ${f1(replies.p99)} ms (< 100); ` +
       `/health/live / bare Nest hello ${(live.rps / helloR.rps).toFixed(2)} (HTTP layer, >= 0.5); replies / hello ${(replies.rps / helloR.rps).toFixed(3)}`,

@@ -24,13 +24,13 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
 import { Client } from 'pg';
 import { AppModule, configureApp } from '../src/app.module';
 import { ClinicsService } from '../src/clinics/clinics.service';
 import { TestClock } from '../test/support/test-clock';
 import { ensureConsoleBuilt } from '../test/support/console-build';
 import { benchConfig, benchDatabase, freshDatabase } from './support/database';
+import { httpLoad, Load } from './support/http-load';
 import { pgbenchN } from './support/pgbench';
 import { ANSWERS, CLINICS, COURSE_SESSIONS, NOW, OPEN, SCALE, seed } from './support/triage-seed';
 
@@ -44,63 +44,10 @@ const ONLY = (process.env.BENCH_TRIAGE_ONLY ?? '').split(',').filter(Boolean);
 
 const f1 = (x: number) => x.toFixed(1);
 
-interface Load {
-  n: number;
-  seconds: number;
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-}
-
-/**
- * The load generator, run in a worker thread: the client's own work (sending, parsing 50 KB
- * answers) then takes the other core instead of queueing on the event loop of the app it
- * measures. `total` GETs with `inFlight` at once over keep-alive connections; fails on any non-2xx.
- */
-const LOAD_WORKER = `
-const http = require('node:http');
-const { parentPort, workerData: { port, paths, headers, total, inFlight } } = require('node:worker_threads');
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-(async () => {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: inFlight });
-  const get = (p) => new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const req = http.get({ host: '127.0.0.1', port, path: p, agent, headers }, (res) => {
-      res.resume();
-      res.on('end', () => ((res.statusCode ?? 500) < 300 ? resolve(performance.now() - t0) : reject(new Error('GET ' + p + ': ' + res.statusCode))));
-    });
-    req.on('error', reject);
-  });
-  // Warm-up: one round per connection, not timed.
-  await Promise.all(Array.from({ length: inFlight }, (_, i) => get(paths[i % paths.length])));
-  const times = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: inFlight }, async () => {
-    while (next < total) {
-      const i = next++;
-      times.push(await get(paths[i % paths.length]));
-    }
-  }));
-  const seconds = (performance.now() - t0) / 1000;
-  agent.destroy();
-  parentPort.postMessage({ n: total, seconds, rps: total / seconds, p50: pct(times, 50), p95: pct(times, 95), p99: pct(times, 99) });
-})().catch((err) => parentPort.postMessage({ error: String(err && err.message || err) }));
-`;
-
-async function load(port: number, paths: string[] | string, headers: Record<string, string>, total = REQUESTS, inFlight = IN_FLIGHT): Promise<Load> {
-  const worker = new Worker(LOAD_WORKER, { eval: true, workerData: { port, paths: Array.isArray(paths) ? paths : [paths], headers, total, inFlight } });
-  try {
-    const r = await new Promise<Load & { error?: string }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    if (r.error) throw new Error(r.error);
-    return r;
-  } finally {
-    await worker.terminate();
-  }
+/** `total` GETs of `paths` (cycled) with `inFlight` at once, through the shared load worker (bench/support/http-load.ts). */
+function load(port: number, paths: string[] | string, headers: Record<string, string>, total = REQUESTS, inFlight = IN_FLIGHT): Promise<Load> {
+  const requests = (Array.isArray(paths) ? paths : [paths]).map((path) => ({ path, headers }));
+  return httpLoad({ port, requests, total, inFlight, warmup: inFlight });
 }
 
 const line = (name: string, r: Load) => `${name.padEnd(34)} p50 ${f1(r.p50).padStart(6)}  p95 ${f1(r.p95).padStart(6)}  p99 ${f1(r.p99).padStart(6)} ms   ${r.rps.toFixed(0).padStart(5)} req/s  (${r.n} requests, ${IN_FLIGHT} in flight)`;

@@ -25,6 +25,7 @@ import { SignReadings1768500000000 } from './1768500000000-SignReadings';
 import { ClinicSmsNameAndStaffLocale1768500000001 } from './1768500000001-ClinicSmsNameAndStaffLocale';
 import { ResponsePhotos1768600000000 } from './1768600000000-ResponsePhotos';
 import { CheckInTokensClinic1768700000000 } from './1768700000000-CheckInTokensClinic';
+import { MmsMediaFetches1768810000000 } from './1768810000000-MmsMediaFetches';
 import { ClinicEscalationDelays1768400000000 } from './1768400000000-ClinicEscalationDelays';
 import { AuditChainKey1768740000000 } from './1768740000000-AuditChainKey';
 /** Every migration, in order. A new migration file is added here too. */
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   CheckInTokensClinic1768700000000,
   ClinicEscalationDelays1768400000000,
   AuditChainKey1768740000000,
+  MmsMediaFetches1768810000000,
 ];

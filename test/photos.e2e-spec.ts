@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
+import { MmsIntake, MMS_RETRY_DELAYS_MS } from '../src/photos/mms-intake.service';
 import { createTestApp, TestApp } from './support/app';
 import { linkIn, newClinic, newPatient, newTreatment, TestClinic } from './support/factories';
 import { FORM, hasGpsTag, HEIC, jpegWithGps, png } from './support/photos';
@@ -186,6 +187,8 @@ describe('photos with answers', () => {
       });
       return t.twilioWebhook('/webhooks/twilio/sms', params);
     }
+    /** The queued media fetched (the webhook only queued them): what the intake's timer, or its kick after the webhook, does. */
+    const intake = () => t.get(MmsIntake).tick();
 
     it('fetches the media with the account’s credentials and stores them with the SMS answer, without EXIF', async () => {
       const c = await newClinic(t);
@@ -193,6 +196,7 @@ describe('photos with answers', () => {
       const url = t.twilioApi.addMedia(await jpegWithGps());
       const before = t.twilioApi.mediaRequests.length;
       await mms(c, p.phone!, '1 2 0 0 1', [url]).expect(200);
+      await intake();
       const fetched = t.twilioApi.mediaRequests.slice(before);
       expect(fetched).toHaveLength(1);
       expect(fetched[0].authorized).toBe(true);
@@ -211,6 +215,7 @@ describe('photos with answers', () => {
       const c = await newClinic(t);
       const { p } = await asked(c, 'sms');
       await mms(c, p.phone!, '1 2 0 0 1', [t.twilioApi.addMedia(Buffer.from('not a picture at all'), 'image/jpeg')]).expect(200);
+      expect(await intake()).toEqual({ stored: 0, retried: 0, refused: 1 });
       const [response] = await responsesOf(c, p.id);
       expect(response).toBeTruthy();
       expect(await photoRows(p.id)).toHaveLength(0);
@@ -221,6 +226,7 @@ describe('photos with answers', () => {
       t.clock.advanceHours(2);
       const sent = t.twilioApi.requests.length;
       await mms(c, p.phone!, '', [t.twilioApi.addMedia(HEIC, 'image/heic')]).expect(200);
+      await intake();
       const rows = await photoRows(p.id);
       expect(rows).toHaveLength(1);
       expect(rows[0].response_id).toBe(response.id);
@@ -232,6 +238,7 @@ describe('photos with answers', () => {
       const c = await newClinic(t);
       const { p } = await asked(c, 'sms');
       await mms(c, p.phone!, '', [t.twilioApi.addMedia(await png(), 'image/png')]).expect(200);
+      await intake();
       const flags = (await t.http.get('/v1/flags?limit=200').set(c.practitioner.auth).expect(200)).body.items.filter((f: any) => f.patientId === p.id);
       expect(flags).toEqual([expect.objectContaining({ ruleId: 'photo-without-answer', responseId: null })]);
       const flag = (await t.http.get(`/v1/flags/${flags[0].id}`).set(c.practitioner.auth).expect(200)).body;
@@ -245,10 +252,66 @@ describe('photos with answers', () => {
       const c = await newClinic(t);
       const { p } = await asked(c, 'sms');
       await mms(c, p.phone!, '0 0 0 0 0', ['https://evil.example/steal.jpg']).expect(200);
+      expect(await intake()).toEqual({ stored: 0, retried: 0, refused: 1 });
       expect(await photoRows(p.id)).toHaveLength(0);
       const refused = (await t.http.get(`/v1/audit-events?limit=200&action=photos.refused`).set(c.compliance.auth).expect(200)).body.items;
       expect(JSON.stringify(refused[0].data)).toContain('not on');
       expect(await responsesOf(c, p.id)).toHaveLength(1);
+    });
+
+    it('the webhook answers Twilio without waiting for the media: a slow media store is fetched afterwards, once', async () => {
+      const c = await newClinic(t);
+      const { p } = await asked(c, 'sms');
+      const url = t.twilioApi.addMedia(await jpegWithGps());
+      t.twilioApi.mediaDelayMs = 3000;
+      try {
+        const sid = 'MM' + randomBytes(16).toString('hex');
+        const post = () =>
+          t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: sid, From: p.phone!, To: c.smsNumber, Body: '1 2 0 0 1', NumMedia: '1', MediaUrl0: url, MediaContentType0: 'image/jpeg' });
+        const t0 = Date.now();
+        await post().expect(200);
+        expect(Date.now() - t0).toBeLessThan(2500);
+        // Twilio retries a webhook it thinks was lost: the text is stored once, its media queued once.
+        await post().expect(200);
+        await intake();
+      } finally {
+        t.twilioApi.mediaDelayMs = 0;
+      }
+      const [response] = await responsesOf(c, p.id);
+      const rows = await photoRows(p.id);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ response_id: response.id, source: 'mms', position: 1 });
+      const queued = await t.db.query(`SELECT status, attempts FROM mms_media_fetches WHERE patient_id = $1`, [p.id]);
+      expect(queued).toEqual([{ status: 'stored', attempts: 1 }]);
+    });
+
+    it('media Twilio does not give yet (5xx) are tried again later; after the last try they are refused, on the record, the answer kept', async () => {
+      const c = await newClinic(t);
+      const { p } = await asked(c, 'sms');
+      // Twilio's media store fails twice, then serves the picture.
+      t.twilioApi.mediaFailures.push(503, 500);
+      await mms(c, p.phone!, '1 0 0 0 1', [t.twilioApi.addMedia(await png(), 'image/png')]).expect(200);
+      expect(await intake()).toEqual({ stored: 0, retried: 1, refused: 0 });
+      expect(await intake()).toEqual({ stored: 0, retried: 0, refused: 0 }); // not due yet
+      t.clock.advanceHours(MMS_RETRY_DELAYS_MS[0] / 3600_000);
+      expect(await intake()).toEqual({ stored: 0, retried: 1, refused: 0 });
+      t.clock.advanceHours(MMS_RETRY_DELAYS_MS[1] / 3600_000);
+      expect(await intake()).toEqual({ stored: 1, retried: 0, refused: 0 });
+      const [response] = await responsesOf(c, p.id);
+      expect(await photoRows(p.id)).toEqual([expect.objectContaining({ response_id: response.id, original_type: 'image/png' })]);
+
+      // A medium that never comes: every try fails, then it is refused with why.
+      const q = await newPatient(t, c, { preferredChannel: 'sms' });
+      t.twilioApi.mediaFailures.push(...Array(MMS_RETRY_DELAYS_MS.length + 1).fill(503));
+      await mms(c, q.phone!, 'hello there', [t.twilioApi.addMedia(await png(), 'image/png')]).expect(200);
+      for (const delay of MMS_RETRY_DELAYS_MS) {
+        expect(await intake()).toMatchObject({ retried: 1 });
+        t.clock.advanceHours(delay / 3600_000);
+      }
+      expect(await intake()).toEqual({ stored: 0, retried: 0, refused: 1 });
+      expect(await photoRows(q.id)).toHaveLength(0);
+      const refused = (await t.http.get(`/v1/audit-events?limit=200&action=photos.refused`).set(c.compliance.auth).expect(200)).body.items;
+      expect(JSON.stringify(refused)).toContain('media 1: could not be fetched (HTTP 503)');
     });
 
     it('a warning sign by SMS without a photo: the safety advice asks for one', async () => {
@@ -257,6 +320,30 @@ describe('photos with answers', () => {
       await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: 'SM' + randomBytes(16).toString('hex'), From: p.phone!, To: c.smsNumber, Body: '1 1 0 0 1 fever' }).expect(200);
       const advice = t.twilioApi.to(p.phone!).at(-1)!.params.Body;
       expect(advice).toContain('If you can, send a photo of the area.');
+    });
+  });
+
+  describe('MMS in an instance that runs background work', () => {
+    it('fetches the media right after the webhook has answered, without anyone calling the intake', async () => {
+      // The background timers on (an hour apart: they do not fire during the test): the webhook kicks the intake.
+      const b = await createTestApp({ start: '2026-03-02T08:00:00Z', config: { dispatchIntervalMs: 3_600_000 } });
+      try {
+        const c = await newClinic(b);
+        const p = await newPatient(b, c, { preferredChannel: 'sms' });
+        await newTreatment(b, c, p.id);
+        b.clock.set('2026-03-03T09:00:00Z');
+        await b.dispatcher.tick();
+        const url = b.twilioApi.addMedia(await png(), 'image/png');
+        await b.twilioWebhook('/webhooks/twilio/sms', { MessageSid: 'MM' + randomBytes(16).toString('hex'), From: p.phone!, To: c.smsNumber, Body: '1 0 0 0 1', NumMedia: '1', MediaUrl0: url }).expect(200);
+        let rows: Array<Record<string, unknown>> = [];
+        for (let i = 0; i < 100 && !rows.length; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          rows = await b.db.query(`SELECT response_id FROM response_photos WHERE patient_id = $1`, [p.id]);
+        }
+        expect(rows).toEqual([{ response_id: expect.any(String) }]);
+      } finally {
+        await b.close();
+      }
     });
   });
 
@@ -283,6 +370,18 @@ describe('photos with answers', () => {
       await t.http.get(flagUrl).expect(404);
       // The answer (safety record) stays.
       expect(await responsesOf(c, p.id)).toHaveLength(1);
+    });
+
+    it('erasure: media of the patient not yet fetched are never fetched', async () => {
+      const c = await newClinic(t);
+      const { p } = await asked(c, 'sms');
+      const url = t.twilioApi.addMedia(await png(), 'image/png');
+      await t.twilioWebhook('/webhooks/twilio/sms', { MessageSid: 'MM' + randomBytes(16).toString('hex'), From: p.phone!, To: c.smsNumber, Body: '0 1 0 0 1', NumMedia: '1', MediaUrl0: url }).expect(200);
+      await t.http.post(`/v1/patients/${p.id}/erase`).set(c.admin.auth).send({ reason: 'Patient asked' }).expect(200);
+      const before = t.twilioApi.mediaRequests.length;
+      expect(await t.get(MmsIntake).tick()).toEqual({ stored: 0, retried: 0, refused: 0 });
+      expect(t.twilioApi.mediaRequests.length).toBe(before);
+      expect(await photoRows(p.id)).toHaveLength(0);
     });
   });
 

@@ -11,6 +11,7 @@ import { MAX_PHOTO_BYTES, MAX_PHOTOS, PhotoRefused, ProcessedPhoto, processPhoto
 import { ResponsePhoto } from './photo.entity';
 import { PHOTO_LINK_TTL_SECONDS, PhotoLinks } from './photo-links';
 import { PhotoStore, StoredPhotoRef } from './photo-store';
+import { MmsIntakeRepository } from './mms-intake.repository';
 import { PhotosRepository } from './photos.repository';
 
 export const PHOTO_STORE = Symbol('PHOTO_STORE');
@@ -35,11 +36,8 @@ export interface MmsMedia {
   contentType?: string;
 }
 
-/** What came of an MMS's media: the photos ready to store and, for each refused one, why. */
-export interface MmsPhotos {
-  photos: ProcessedPhoto[];
-  refused: string[];
-}
+/** A medium that will not be fetched however often it is tried (not Twilio's address, a 4xx). */
+export class MediaRefused extends Error {}
 
 /**
  * Patients' photos: checked and re-encoded (src/photos/image.ts), stored with the answer in one
@@ -58,6 +56,7 @@ export class PhotosService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly mmsFetches: MmsIntakeRepository,
   ) {
     this.links = new PhotoLinks(config.jwtSecret);
   }
@@ -78,7 +77,7 @@ export class PhotosService {
    */
   async attach(
     tx: EntityManager,
-    owner: { clinicId: string; patientId: string; responseId: string | null; messageId: string | null; source: 'form' | 'mms'; actor: Actor },
+    owner: { clinicId: string; patientId: string; responseId: string | null; messageId: string | null; source: 'form' | 'mms'; actor: Actor; firstPosition?: number },
     photos: ProcessedPhoto[],
     written: StoredPhotoRef[],
   ): Promise<ResponsePhoto[]> {
@@ -94,7 +93,7 @@ export class PhotosService {
         responseId: owner.responseId,
         messageId: owner.messageId,
         source: owner.source,
-        position: i + 1,
+        position: (owner.firstPosition ?? 1) + i,
         contentType: p.contentType,
         originalType: p.originalType,
         width: p.width,
@@ -211,6 +210,8 @@ export class PhotosService {
    * object store deletes at once; if that fails the erasure fails and can be retried.
    */
   async eraseForPatient(tx: EntityManager, clinicId: string, patientId: string): Promise<number> {
+    // Media not yet fetched are never fetched (an intake under way finds its lease gone).
+    await this.mmsFetches.deleteForPatient(tx, clinicId, patientId);
     const rows = await this.listForPatient(clinicId, patientId, tx);
     if (!rows.length) return 0;
     const ids = rows.map((r) => r.id);
@@ -221,46 +222,38 @@ export class PhotosService {
   }
 
   /**
-   * An MMS's media, fetched from Twilio with the account's credentials, within the form's limits.
-   * Only Twilio's own address (or TWILIO_API_URL's) is fetched: the credentials go nowhere else.
+   * One MMS medium, fetched from Twilio with the account's credentials and checked like the
+   * form's photos. Only Twilio's own address (or TWILIO_API_URL's) is fetched: the credentials go
+   * nowhere else. Throws PhotoRefused (or MediaRefused) when trying again cannot help; any other
+   * error (network, timeout, 5xx, 429) may pass: MmsIntake tries again later.
    */
-  async fetchMms(media: MmsMedia[]): Promise<MmsPhotos> {
-    const photos: ProcessedPhoto[] = [];
-    const refused: string[] = [];
-    for (const [i, item] of media.entries()) {
-      if (i >= MAX_PHOTOS) {
-        refused.push(`media ${i + 1}: at most ${MAX_PHOTOS} photos are kept with an answer`);
-        continue;
-      }
-      try {
-        const bytes = await this.download(item.url);
-        photos.push(await processPhoto(bytes));
-      } catch (err) {
-        const why = err instanceof PhotoRefused ? err.message : `could not be fetched (${(err as Error)?.message ?? err})`;
-        refused.push(`media ${i + 1}: ${why}`);
-      }
-    }
-    return { photos, refused };
+  async fetchMedium(url: string): Promise<ProcessedPhoto> {
+    return processPhoto(await this.download(url));
   }
 
   private async download(url: string): Promise<Buffer> {
     const twilio = this.config.twilio;
-    if (!twilio) throw new Error('Twilio is not configured');
+    if (!twilio) throw new MediaRefused('could not be fetched (Twilio is not configured)');
     let target: URL;
     try {
       target = new URL(url);
     } catch {
-      throw new Error('the media URL is not a URL');
+      throw new MediaRefused('could not be fetched (the media URL is not a URL)');
     }
     const allowed = new Set(['https://api.twilio.com', ...(twilio.apiUrl ? [new URL(twilio.apiUrl).origin] : [])]);
-    if (!allowed.has(target.origin)) throw new Error(`the media URL is not on ${[...allowed].join(' or ')}`);
+    if (!allowed.has(target.origin)) throw new MediaRefused(`could not be fetched (the media URL is not on ${[...allowed].join(' or ')})`);
     const res = await fetch(target, {
       headers: { Authorization: 'Basic ' + Buffer.from(`${twilio.accountSid}:${twilio.authToken}`).toString('base64') },
       // Twilio answers with a redirect to its media store; fetch drops the credentials when it leaves the origin.
       redirect: 'follow',
       signal: AbortSignal.timeout(20_000),
     });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    // A 4xx other than a timeout or a rate limit will not change by asking again.
+    if (!res.ok) {
+      await res.body?.cancel();
+      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new MediaRefused(`could not be fetched (HTTP ${res.status})`);
+      throw new Error(`HTTP ${res.status}`);
+    }
     const declared = Number(res.headers.get('content-length') ?? NaN);
     if (declared > MAX_PHOTO_BYTES) {
       await res.body?.cancel();

@@ -15,6 +15,9 @@ import { ProtocolsRepository } from './protocols.repository';
 import { protocolKeyPattern } from './protocol-choice';
 import { ProtocolUsageCounts } from './protocol-usage';
 
+/** Protocols kept in memory per instance (a few per clinic). */
+const PROTOCOL_CACHE_SIZE = 2000;
+
 /** A protocol as the API shows it. */
 export interface ProtocolUsage {
   protocolId: string;
@@ -137,10 +140,19 @@ export class ProtocolsService {
 
   /** A shipped default or one of the clinic's own versions (a treatment's). Pass the caller's transaction manager when inside one: a second pool connection can deadlock it. */
   async get(clinicId: string, id: string, manager?: EntityManager): Promise<Protocol> {
+    // Protocol rows are insert-only (the database refuses changes): one read per instance and id is enough.
+    const key = `${clinicId}:${id}`;
+    const cached = this.byId.get(key);
+    if (cached) return cached;
     const row = await this.protocols.visible(clinicId, id, manager);
     if (!row) throw new NotFoundException('Protocol not found');
+    if (this.byId.size >= PROTOCOL_CACHE_SIZE) this.byId.delete(this.byId.keys().next().value!);
+    this.byId.set(key, row);
     return row;
   }
+
+  /** Protocols read by (clinic, id): immutable rows, so never stale; the oldest goes first when full. */
+  private readonly byId = new Map<string, Protocol>();
 }
 
 function viewOf(p: Protocol): ProtocolView {

@@ -46,6 +46,8 @@ export interface AnswerInput {
   replyChannel: Channel | null;
   /** Stored with the answer in this transaction; `written` collects uploads to take back if it fails. */
   photos?: { items: ProcessedPhoto[]; written: StoredPhotoRef[]; source: 'form' | 'mms' };
+  /** Photos that will join this answer later (an MMS's media, queued for MmsIntake). */
+  photosToCome?: number;
 }
 
 @Injectable()
@@ -126,7 +128,7 @@ export class AnswersService {
       course: protocol.expectedCourse,
       replyChannel: input.replyChannel,
       // Safety advice by SMS asks for a photo when none came: the patient can answer with one.
-      invitePhoto: photos.length === 0,
+      invitePhoto: photos.length === 0 && !input.photosToCome,
       // The answer's flags are triaged as one case per patient and course.
       courseId: course.sessions[0]?.id ?? treatment.id,
     });

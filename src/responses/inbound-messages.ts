@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, MoreThanOrEqual, Not } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { queryRows } from '../database/query-rows';
@@ -44,18 +44,15 @@ export class InboundMessages {
     return { id: inserted[0].id };
   }
 
-  /** A patient's inbound texts on a channel since a time, oldest first, read in the caller's transaction. */
-  textsSince(tx: EntityManager, input: { clinicId: string; patientId: string; channel: MessageChannel; since: Date; except?: string }): Promise<Message[]> {
-    return tx.getRepository(Message).find({
-      where: {
-        clinicId: input.clinicId,
-        patientId: input.patientId,
-        direction: 'in',
-        channel: input.channel,
-        createdAt: MoreThanOrEqual(input.since),
-        ...(input.except ? { id: Not(input.except) } : {}),
-      },
-      order: { createdAt: 'ASC' },
-    });
+  /** The bodies of a patient's inbound texts on a channel since a time, oldest first, read in the caller's transaction. */
+  async textsSince(tx: EntityManager, input: { clinicId: string; patientId: string; channel: MessageChannel; since: Date; except?: string }): Promise<string[]> {
+    const rows = await queryRows<{ body: string }>(
+      tx,
+      `SELECT body FROM messages
+        WHERE clinic_id = $1 AND patient_id = $2 AND direction = 'in' AND channel = $3 AND created_at >= $4 AND ($5::uuid IS NULL OR id <> $5::uuid)
+        ORDER BY created_at ASC`,
+      [input.clinicId, input.patientId, input.channel, input.since, input.except ?? null],
+    );
+    return rows.map((r) => r.body);
   }
 }

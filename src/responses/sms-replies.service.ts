@@ -2,7 +2,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditService } from '../audit/audit.service';
 import { Actor } from '../common/actor';
 import { CheckIn } from '../check-ins/check-in.entity';
 import { CheckInsService } from '../check-ins/check-ins.service';
@@ -14,7 +13,8 @@ import { FlagsService } from '../flags/flags.service';
 import { MessagingService } from '../messaging/messaging.service';
 import { Patient } from '../patients/patient.entity';
 import { PatientsService } from '../patients/patients.service';
-import { MmsMedia, PhotosService } from '../photos/photos.service';
+import { MmsIntake } from '../photos/mms-intake.service';
+import { MmsMedia } from '../photos/photos.service';
 import { SYMPTOMS } from '../protocols/questions';
 import { clarificationSms, helpSms, missingScoresSms, smsClinicName } from '../protocols/texts';
 import { Treatment } from '../treatments/treatment.entity';
@@ -30,7 +30,7 @@ export interface InboundSms {
   body: string;
   /** Set when the number belongs to a Twilio messaging service (clinics may send as MG…). */
   messagingServiceSid?: string;
-  /** An MMS's media (NumMedia / MediaUrl{N}), fetched with the account's credentials. */
+  /** An MMS's media (NumMedia / MediaUrl{N}): queued here, fetched by MmsIntake after the webhook has answered. */
   media?: MmsMedia[];
 }
 
@@ -64,7 +64,6 @@ export class SmsRepliesService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly checkIns: CheckInsService,
     private readonly patients: PatientsService,
@@ -73,7 +72,7 @@ export class SmsRepliesService {
     private readonly flags: FlagsService,
     private readonly messaging: MessagingService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly photos: PhotosService,
+    private readonly mmsIntake: MmsIntake,
     private readonly answers: AnswersService,
     private readonly inboundMessages: InboundMessages,
   ) {}
@@ -84,10 +83,12 @@ export class SmsRepliesService {
       this.logger.warn(`Inbound SMS ${sms.messageSid} to a number no clinic uses; ignored`);
       return 'unknown_number';
     }
-    // Media are fetched before the transaction (no connection held over the network); a refused
-    // photo is on the record (photos.refused) and never costs the patient their answer.
-    const mms = sms.media?.length ? await this.photos.fetchMms(sms.media) : { photos: [], refused: [] };
-    const outcome = await this.photos.withUploads((written) => this.db.transaction(async (tx): Promise<{ outcome: InboundOutcome; send: string[] }> => {
+    // Media are never fetched in the webhook: they are queued with the text (stored once per
+    // MessageSid) and fetched by MmsIntake after Twilio has its answer; a refused photo is on the
+    // record (photos.refused) and never costs the patient their answer.
+    const media = sms.media ?? [];
+    let queuedMedia = 0;
+    const outcome = await this.db.transaction(async (tx): Promise<{ outcome: InboundOutcome; send: string[] }> => {
       const candidates = await this.patients.findByPhone(tx, clinics.map((c) => c.id), sms.from);
       // The same number may be a patient at two clinics sharing a sender: prefer the one awaiting an answer.
       let patient: Patient | null = candidates[0] ?? null;
@@ -119,15 +120,13 @@ export class SmsRepliesService {
       // A stranger's pictures are not kept.
       if (!patient) return { outcome: 'unknown_sender', send: [] };
       const actor: Actor = { type: 'patient', id: patient.id };
-      const mmsPhotos = { items: mms.photos, written, source: 'mms' as const };
-      if (mms.refused.length) {
-        this.logger.warn(`Inbound MMS ${sms.messageSid}: ${mms.refused.length} media refused`);
-        await this.audit.record(tx, { clinicId: clinic.id, actor, action: 'photos.refused', entityType: 'message', entityId: inbound.id, data: { reasons: mms.refused } });
-      }
-      if (mms.photos.length && !sms.body.trim()) {
+      const queueMedia = async (responseId: string | null) => {
+        if (media.length) queuedMedia += await this.mmsIntake.queue(tx, { clinicId: clinic.id, patientId: patient.id, messageId: inbound.id, responseId, actor }, media);
+      };
+      if (media.length && !sms.body.trim()) {
         // Pictures without words: they belong with the answer the patient just gave, else a person looks at them.
         const recent = await this.answers.latestSince(tx, patient, new Date(this.clock.now().getTime() - PHOTO_JOINS_ANSWER_HOURS * 3600_000));
-        await this.photos.attach(tx, { clinicId: clinic.id, patientId: patient.id, responseId: recent?.id ?? null, messageId: inbound.id, source: 'mms', actor }, mms.photos, written);
+        await queueMedia(recent?.id ?? null);
         if (recent) return { outcome: 'photos_added', send: [] };
         await this.flags.raiseUnreadable(tx, {
           clinicId: clinic.id,
@@ -175,7 +174,8 @@ export class SmsRepliesService {
         flagForAPerson('Patient asked to stop messages in their own words; call them. They are not opted out: only a STOP keyword does that.', { id: 'stop-request', version: 1 });
       // An answer from this text: it closes the open check-in, and a stop asked in words still goes to a person.
       const storeAnswer = async (outcome: 'answered' | 'warning_signs', read: Pick<AnswerInput, 'scores' | 'warningSigns' | 'signReadings' | 'freeText'>, session: AnswerInput['treatment']) => {
-        const stored = await this.answers.store(tx, { checkIn: open, patient, clinic, treatment: session, source: 'sms', ...read, rawText, messageId: inbound.id, actor, replyChannel: 'sms', photos: mmsPhotos });
+        const stored = await this.answers.store(tx, { checkIn: open, patient, clinic, treatment: session, source: 'sms', ...read, rawText, messageId: inbound.id, actor, replyChannel: 'sms', photosToCome: media.length });
+        await queueMedia(stored.response.id);
         if (stopAsked) await flagStopRequest();
         return { outcome, send: stored.evaluation.urgentMessageIds };
       };
@@ -190,7 +190,7 @@ export class SmsRepliesService {
         return storeAnswer('warning_signs', { scores: null, warningSigns: signs, signReadings, freeText: sms.body }, session);
       }
       // Photos with a text that is not an answer stay with that text: the flag it raises shows them.
-      if (mms.photos.length) await this.photos.attach(tx, { clinicId: clinic.id, patientId: patient.id, responseId: null, messageId: inbound.id, source: 'mms', actor }, mms.photos, written);
+      await queueMedia(null);
       if (stopAsked) {
         // No more questions to someone who asked us to stop; a person calls instead.
         await flagStopRequest();
@@ -212,7 +212,8 @@ export class SmsRepliesService {
       }
       await flagForAPerson(open ? 'The patient replied twice in a way the system could not read; please read the reply.' : 'The patient sent a message the system could not match to a check-in; please read it.');
       return { outcome: 'flagged_unreadable', send: [] };
-    }));
+    });
+    if (queuedMedia) this.mmsIntake.kick();
     await this.answers.deliverUrgent(outcome.send);
     return outcome.outcome;
   }
@@ -226,7 +227,7 @@ export class SmsRepliesService {
     if (!checkIn.sentAt) return [];
     // Read through this transaction's connection: a second one from the pool could deadlock it.
     const texts = await this.inboundMessages.textsSince(tx, { clinicId: patient.clinicId, patientId: patient.id, channel: 'sms', since: checkIn.sentAt, except: currentId });
-    return texts.map((t) => t.body).filter((body) => {
+    return texts.filter((body) => {
       const kind = parseSmsReply(body).kind;
       return kind === 'partial' || kind === 'scores';
     });

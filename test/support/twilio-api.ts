@@ -32,6 +32,10 @@ export class TwilioApiServer {
   private readonly media = new Map<string, { bytes: Buffer; contentType: string }>();
   /** Every media fetch: its path and whether its credentials were the account's. */
   readonly mediaRequests: Array<{ path: string; authorized: boolean }> = [];
+  /** HTTP statuses for the next authorized media fetches, in order (e.g. 503: Twilio's media store hiccups). */
+  readonly mediaFailures: number[] = [];
+  /** How long each media fetch is held before it is answered (a slow media store). */
+  mediaDelayMs = 0;
   private server!: http.Server;
   port = 0;
 
@@ -65,7 +69,10 @@ export class TwilioApiServer {
   }
 
   private handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
-    if (req.method === 'GET' && /\/Media\/ME[0-9a-f]{32}$/.test(req.url ?? '')) return this.serveMedia(req, res);
+    if (req.method === 'GET' && /\/Media\/ME[0-9a-f]{32}$/.test(req.url ?? '')) {
+      if (this.mediaDelayMs > 0) return void setTimeout(() => this.serveMedia(req, res), this.mediaDelayMs);
+      return this.serveMedia(req, res);
+    }
     const match = /^\/2010-04-01\/Accounts\/(AC[0-9a-f]{32})\/Messages\.json$/.exec(req.url ?? '');
     const send = (status: number, payload: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -120,6 +127,12 @@ export class TwilioApiServer {
     if (!authorized) {
       res.writeHead(401, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ code: 20003, message: 'Authenticate', status: 401 }));
+      return;
+    }
+    const failure = this.mediaFailures.shift();
+    if (failure) {
+      res.writeHead(failure, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ code: 20500, message: 'Service unavailable', status: failure }));
       return;
     }
     const item = this.media.get(req.url ?? '');
