@@ -13,6 +13,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { actorOf, Principal } from '../common/principal';
 import { ApiKey } from './api-key.entity';
 import { AuthRepository } from './auth.repository';
+import { CredentialCache } from './credential-cache';
 import { LoginThrottle, normalise } from './login-throttle';
 import { passwordProblem } from '../common/password-policy';
 import { hashPassword, verifyPassword } from '../common/passwords';
@@ -54,7 +55,16 @@ export class AuthService implements OnModuleDestroy {
     private readonly clinics: ClinicsService,
     private readonly throttle: LoginThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly credentials: CredentialCache,
   ) {}
+
+  /**
+   * What a credential check needs of the staff member's account, from the short per-instance cache
+   * (CREDENTIAL_TTL_MS: the bound on a revocation made by another instance) or one indexed read.
+   */
+  private credentialOf(staffId: string) {
+    return this.credentials.get(staffId, () => this.clinics.credentialOf(staffId));
+  }
 
   async login(email: string, password: string, address: string, clinicId?: string | null): Promise<{ accessToken: string; expiresIn: number; mustChangePassword: boolean }> {
     const user = await this.verifyCredentials(email, password, address, clinicId);
@@ -118,8 +128,8 @@ export class AuthService implements OnModuleDestroy {
       await this.repo.endSession(session.clinicId, session.id, now, 'idle');
       throw new UnauthorizedException('Your session has expired after being idle; sign in again');
     }
-    const user = await this.clinics.findStaff(session.clinicId, session.staffId);
-    if (!user || !user.active) throw new UnauthorizedException('This account is no longer active');
+    const user = await this.credentialOf(session.staffId);
+    if (!user || !user.active || user.clinicId !== session.clinicId) throw new UnauthorizedException('This account is no longer active');
     if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
       await this.repo.touchSession(session.clinicId, session.id, now);
     }
@@ -157,6 +167,7 @@ export class AuthService implements OnModuleDestroy {
     }
     const hash = await hashPassword(newPassword);
     const now = this.clock.now();
+    this.credentials.revoke(me.id);
     await this.db.transaction(async (manager) => {
       await this.clinics.setOwnPassword(manager, me.clinicId, me.id, hash);
       await this.repo.endSessions(manager, me.clinicId, me.id, now, 'password changed', principal.session?.id);
@@ -253,9 +264,9 @@ export class AuthService implements OnModuleDestroy {
     if (typeof sub !== 'string' || !isUUID(sub) || typeof exp !== 'number' || typeof iat !== 'number') {
       throw new UnauthorizedException('The access token is invalid: it must name its subject (sub) and carry exp and iat');
     }
-    // Checked on every call so that deactivating a user or changing a role takes effect at once.
-    // The five columns the check needs, as a typed row (no entity): this runs on every request.
-    const user = await this.clinics.credentialOf(sub);
+    // Checked on every call so that deactivating a user or changing a role takes effect: at once on
+    // this instance, within CREDENTIAL_TTL_MS on the others (the row is cached that long).
+    const user = await this.credentialOf(sub);
     if (!user || !user.active) throw new UnauthorizedException('This account is no longer active');
     // Tokens from before a role, password or activity change carry an older version (none: version 0).
     const ver = payload.ver ?? 0;
