@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { CheckIn } from '../check-ins/check-in.entity';
-import { queryOne } from '../database/query-rows';
+import { queryPrepared } from '../database/query-rows';
 import { FlagEvent } from '../flags/flag-event.entity';
 import { Flag } from '../flags/flag.entity';
 import { Message } from '../messaging/message.entity';
@@ -75,7 +75,8 @@ export class PatientRecordRepository {
 
   async read<F extends RecordFields>(clinicId: string, patientId: string, fields: F): Promise<RecordRows<F>> {
     const { sql, dates } = this.statement(fields);
-    const row = await queryOne<{ record: Record<keyof RecordParts, unknown> }>(this.db, sql, [clinicId, patientId]);
+    // A prepared statement: its text is fixed per field selection, and planning it was half its server time.
+    const [row] = await queryPrepared<{ record: Record<keyof RecordParts, unknown> }>(this.db, sql, [clinicId, patientId]);
     const record = row!.record;
     for (const [part, keys] of dates) {
       const value = record[part];

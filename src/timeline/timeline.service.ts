@@ -20,7 +20,7 @@ export interface TimelineItem {
 const TREATMENT_SUMMARY = ['procedure', 'indication', 'bodyAreas', 'product', 'lotNumber', 'technique', 'protocolKey', 'protocolVersion', 'status', 'cancelledAt', 'cancelReason'] as const;
 
 /** The fields of the record the timeline shows (the same rows the access export reads whole). */
-const TIMELINE_FIELDS = {
+export const TIMELINE_FIELDS = {
   patient: [],
   treatments: ['performedAt', ...TREATMENT_SUMMARY],
   checkIns: ['treatmentId', 'step', 'dayOffset', 'status', 'channel', 'dueAt', 'sentAt', 'answeredAt'],
