@@ -121,17 +121,25 @@ export class AuthService implements OnModuleDestroy {
    */
   async principalForSession(sessionId: string): Promise<Principal> {
     const now = this.clock.now();
-    const session = await this.repo.sessionByTokenHash(hashSessionId(sessionId));
-    if (!session || session.endedAt) throw new UnauthorizedException('Your session has ended; sign in again');
+    const tokenHash = hashSessionId(sessionId);
+    const load = () => this.repo.sessionByTokenHash(tokenHash);
+    // The row from the credential cache (at most CREDENTIAL_TTL_MS old; a sign-out or account
+    // change on this instance drops it at once).
+    let session = await this.credentials.session(tokenHash, load);
     const idleMs = this.config.sessionIdleMinutes * 60_000;
+    // Idle by a cached row: another instance may have slid it since, so ask the database before ending it.
+    if (session && !session.endedAt && now.getTime() - session.lastSeenAt.getTime() >= idleMs) session = await this.credentials.session(tokenHash, load, { fresh: true });
+    if (!session || session.endedAt) throw new UnauthorizedException('Your session has ended; sign in again');
     if (now.getTime() - session.lastSeenAt.getTime() >= idleMs) {
       await this.repo.endSession(session.clinicId, session.id, now, 'idle');
+      this.credentials.endSession(session.id);
       throw new UnauthorizedException('Your session has expired after being idle; sign in again');
     }
     const user = await this.credentialOf(session.staffId);
     if (!user || !user.active || user.clinicId !== session.clinicId) throw new UnauthorizedException('This account is no longer active');
     if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
       await this.repo.touchSession(session.clinicId, session.id, now);
+      this.credentials.touched(tokenHash, now);
     }
     return { kind: 'staff', id: user.id, clinicId: user.clinicId, role: user.role, mustChangePassword: user.mustChangePassword, session: { id: session.id, csrfToken: session.csrfToken } };
   }
@@ -140,6 +148,7 @@ export class AuthService implements OnModuleDestroy {
   async endSession(principal: Principal): Promise<void> {
     if (!principal.session) throw new UnauthorizedException('No browser session to end (this credential is not a session cookie)');
     const now = this.clock.now();
+    this.credentials.endSession(principal.session.id);
     await this.db.transaction(async (manager) => {
       await this.repo.endSession(principal.clinicId, principal.session!.id, now, 'signed out', manager);
       await this.audit.record(manager, { clinicId: principal.clinicId, actor: actorOf(principal), action: 'staff.logged_out', entityType: 'staff_user', entityId: principal.id, data: { sessionId: principal.session!.id } });
