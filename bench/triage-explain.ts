@@ -48,8 +48,8 @@ import { TIMELINE_FIELDS } from '../src/timeline/timeline.service';
     const prepared = await mean(() => pg.query({ name: `timed_${name}`, text: sql, values: params }));
     console.log(`--- ${label}: mean of 200 on one connection: unnamed ${unnamed} ms, prepared ${prepared} ms`);
   };
-  const record = new PatientRecordRepository(db) as unknown as { statement(f: unknown): { sql: string } };
-  await show('timeline record statement (230 items)', record.statement(TIMELINE_FIELDS).sql, [clinic, patient]);
+  const record = new PatientRecordRepository(db) as unknown as { statement(f: unknown, iso: boolean): { sql: string } };
+  await show('timeline record statement (230 items, ISO timestamps)', record.statement(TIMELINE_FIELDS, true).sql, [clinic, patient]);
   const flags = new FlagsRepository();
   for (const [label, filter, countPart] of [
     ['queue first page', { statuses: ['open', 'acknowledged'] }, false],
