@@ -145,9 +145,15 @@ async function main() {
       serial[name] = skipped;
       return skipped;
     }
+    // The app's event loop: busy milliseconds per request (its own CPU work, less sensitive to a
+    // noisy machine than latency; the warm-up round is in it).
+    const first = Array.isArray(paths) ? paths[0] : paths;
+    const bytes = (await (await fetch(`http://127.0.0.1:${on}${first}`, { headers })).arrayBuffer()).byteLength;
+    const busy0 = performance.eventLoopUtilization();
     const r = await load(on, paths, headers);
+    const busy = performance.eventLoopUtilization(busy0).active / (r.n + IN_FLIGHT);
     results.push([name, r]);
-    console.log(line(name, r));
+    console.log(`${line(name, r)}  event loop ${busy.toFixed(2)} ms/request, ${(bytes / 1024).toFixed(1)} KiB body`);
     const one = await load(on, paths, headers, Math.max(20, Math.round(REQUESTS / 4)), 1);
     serial[name] = one;
     console.log(line('  one at a time', one).replace(`${IN_FLIGHT} in flight`, '1 in flight'));

@@ -2,6 +2,7 @@ import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { StaffUser } from '../src/clinics/staff-user.entity';
 import { AuthService } from '../src/auth/auth.service';
+import { CREDENTIAL_TTL_MS } from '../src/auth/credential-cache';
 import { createTestApp, TestApp } from './support/app';
 import { newClinic } from './support/factories';
 
@@ -83,6 +84,27 @@ describe('staff and integration credentials', () => {
     // The same claims with sub, exp and iat are fine; an unknown sub is 401, not someone else.
     await t.http.get('/v1/staff').set({ Authorization: `Bearer ${await jwt.signAsync({ ...claims, sub: c.admin.id, iat }, { expiresIn: 3600 })}` }).expect(200);
     await t.http.get('/v1/staff').set({ Authorization: `Bearer ${await jwt.signAsync({ ...claims, sub: randomUUID(), iat }, { expiresIn: 3600 })}` }).expect(401);
+  });
+
+  it('caches a credential for at most CREDENTIAL_TTL_MS; a change made through this instance revokes it at once', async () => {
+    const c = await newClinic(t);
+    const b = await newClinic(t);
+    await t.http.get('/v1/cases').set(c.practitioner.auth).expect(200);
+    await t.http.get('/v1/cases').set(b.practitioner.auth).expect(200);
+    // Another instance deactivates the account (its transaction is not this instance's): this
+    // instance's cached row serves until the TTL is over, and not a moment longer.
+    await t.db.query(`UPDATE staff_users SET active = false, token_version = token_version + 1 WHERE id = $1`, [c.practitioner.id]);
+    t.clock.advance(CREDENTIAL_TTL_MS - 1);
+    await t.http.get('/v1/cases').set(c.practitioner.auth).expect(200);
+    t.clock.advance(1);
+    expect((await t.http.get('/v1/cases').set(c.practitioner.auth).expect(401)).body.message).toBe('This account is no longer active');
+    // Through this instance (the admin API): the cached row goes in the change's transaction, so
+    // the very next request is refused, without waiting for the TTL.
+    await t.http.get('/v1/cases').set(b.practitioner.auth).expect(200);
+    await t.http.patch(`/v1/staff/${b.practitioner.id}`).set(b.admin.auth).send({ role: 'compliance' }).expect(200);
+    expect((await t.http.get('/v1/cases').set(b.practitioner.auth).expect(401)).body.message).toMatch(/was revoked/);
+    const again = (await t.http.post('/v1/auth/login').send({ email: b.practitioner.email, password: b.practitioner.password }).expect(200)).body.accessToken;
+    await t.http.get('/v1/cases').set({ Authorization: `Bearer ${again}` }).expect(200);
   });
 
   it('refuses an undefined or null id in a where clause instead of matching any row', async () => {

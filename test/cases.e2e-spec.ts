@@ -179,6 +179,18 @@ describe('triage cases', () => {
       expect(page.total).toBe(5);
     });
 
+    it('pages stay right and stay in the clinic when the prepared statement switches to its cached (generic) plan', async () => {
+      // PostgreSQL plans a prepared statement for its values five times, then may keep one plan
+      // for every value: read well past that, on one clinic and another, every page each time.
+      const other = await newClinic(t);
+      for (let round = 0; round < 8; round++) {
+        const pages = [await queue(c, '?limit=2&offset=0'), await queue(c, '?limit=2&offset=2'), await queue(c, '?limit=2&offset=4')];
+        expect(pages.flatMap((p) => p.items.map((i) => i.id))).toEqual([ids.urgentOld, ids.urgentNew, ids.high, ids.normal, ids.lowOld]);
+        expect(pages.map((p) => p.total)).toEqual([5, 5, 5]);
+        expect(await queue(other, '?limit=2&offset=0')).toMatchObject({ items: [], total: 0, counts: { urgent: 0, high: 0, normal: 0, low: 0 } });
+      }
+    });
+
     it('filters by priority, rule, status and assignee', async () => {
       expect((await queue(c, '?priority=high')).items.map((i) => i.id)).toEqual([ids.high]);
       expect((await queue(c, '?rule=lost-to-follow-up')).items.map((i) => i.id)).toEqual([ids.lowOld]);

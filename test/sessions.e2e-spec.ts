@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { CREDENTIAL_TTL_MS } from '../src/auth/credential-cache';
 import { createTestApp, PUBLIC_BASE_URL, TestApp } from './support/app';
 import { newClinic, newEmail, patientBody, TestClinic } from './support/factories';
 
@@ -96,6 +97,24 @@ describe('browser sessions, CSRF and the staff lifecycle', () => {
     expect((await t.http.get('/v1/auth/session').set('Cookie', b.cookie).expect(401)).body.message).toBe('Your session has expired after being idle; sign in again');
     t.clock.advance(-720 * 60_000);
     await t.http.get('/v1/auth/session').set('Cookie', b.cookie).expect(401);
+  });
+
+  it('a session ended by another instance stops working here within CREDENTIAL_TTL_MS; one ended here, at once', async () => {
+    const c = await newClinic(t);
+    const b = await signIn(c.practitioner.email, c.practitioner.password);
+    await t.http.get('/v1/flags').set('Cookie', b.cookie).expect(200);
+    // Another instance signs it out (its own transaction): this instance's cached row serves until the TTL is over.
+    const sessionId = b.cookie.split(';')[0].split('=')[1];
+    await t.db.query(`UPDATE staff_sessions SET ended_at = now(), end_reason = 'signed out' WHERE token_hash = sha256($1::bytea)`, [Buffer.from(sessionId)]);
+    t.clock.advance(CREDENTIAL_TTL_MS - 1);
+    await t.http.get('/v1/flags').set('Cookie', b.cookie).expect(200);
+    t.clock.advance(1);
+    expect((await t.http.get('/v1/flags').set('Cookie', b.cookie).expect(401)).body.message).toBe('Your session has ended; sign in again');
+    // Signed out here: the very next request is refused.
+    const again = await signIn(c.practitioner.email, c.practitioner.password);
+    await t.http.get('/v1/flags').set('Cookie', again.cookie).expect(200);
+    await t.http.delete('/v1/auth/session').set('Cookie', again.cookie).set('X-CSRF-Token', again.csrf).expect(204);
+    await t.http.get('/v1/flags').set('Cookie', again.cookie).expect(401);
   });
 
   it('deactivation ends the open session and the bearer token at once; reactivation needs a new sign-in', async () => {

@@ -146,6 +146,12 @@ describe('triage workflow and patient timeline', () => {
     const items = res.body.items as Array<{ at: string; type: string; id: string; [k: string]: unknown }>;
     const times = items.map((i) => Date.parse(i.at));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+    // Timestamps are written by PostgreSQL in exactly Date#toISOString's form (UTC, milliseconds, Z).
+    const stamps = items.flatMap((i) => [i.at, i.dueAt, i.sentAt, i.answeredAt, i.cancelledAt, ...((i.history as Array<{ at: string }> | undefined) ?? []).map((h) => h.at)]).filter((x) => x != null) as string[];
+    expect(stamps.length).toBeGreaterThan(items.length);
+    for (const x of stamps) expect(new Date(x).toISOString()).toBe(x);
+    const [{ performed_at }] = await t.db.query(`SELECT performed_at FROM treatments WHERE clinic_id = $1 AND id = $2`, [c.clinic.id, treatmentId]);
+    expect(items[0].at).toBe((performed_at as Date).toISOString());
 
     expect(items[0]).toMatchObject({ type: 'treatment', id: treatmentId, procedure: 'mesotherapy', lotNumber: 'L2309A' });
     // The course of sessions as the patient page shows it: protocol key and version, cancellation.

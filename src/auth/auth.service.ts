@@ -13,6 +13,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { actorOf, Principal } from '../common/principal';
 import { ApiKey } from './api-key.entity';
 import { AuthRepository } from './auth.repository';
+import { CredentialCache } from './credential-cache';
 import { LoginThrottle, normalise } from './login-throttle';
 import { passwordProblem } from '../common/password-policy';
 import { hashPassword, verifyPassword } from '../common/passwords';
@@ -54,7 +55,16 @@ export class AuthService implements OnModuleDestroy {
     private readonly clinics: ClinicsService,
     private readonly throttle: LoginThrottle,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly credentials: CredentialCache,
   ) {}
+
+  /**
+   * What a credential check needs of the staff member's account, from the short per-instance cache
+   * (CREDENTIAL_TTL_MS: the bound on a revocation made by another instance) or one indexed read.
+   */
+  private credentialOf(staffId: string) {
+    return this.credentials.get(staffId, () => this.clinics.credentialOf(staffId));
+  }
 
   async login(email: string, password: string, address: string, clinicId?: string | null): Promise<{ accessToken: string; expiresIn: number; mustChangePassword: boolean }> {
     const user = await this.verifyCredentials(email, password, address, clinicId);
@@ -111,17 +121,25 @@ export class AuthService implements OnModuleDestroy {
    */
   async principalForSession(sessionId: string): Promise<Principal> {
     const now = this.clock.now();
-    const session = await this.repo.sessionByTokenHash(hashSessionId(sessionId));
-    if (!session || session.endedAt) throw new UnauthorizedException('Your session has ended; sign in again');
+    const tokenHash = hashSessionId(sessionId);
+    const load = () => this.repo.sessionByTokenHash(tokenHash);
+    // The row from the credential cache (at most CREDENTIAL_TTL_MS old; a sign-out or account
+    // change on this instance drops it at once).
+    let session = await this.credentials.session(tokenHash, load);
     const idleMs = this.config.sessionIdleMinutes * 60_000;
+    // Idle by a cached row: another instance may have slid it since, so ask the database before ending it.
+    if (session && !session.endedAt && now.getTime() - session.lastSeenAt.getTime() >= idleMs) session = await this.credentials.session(tokenHash, load, { fresh: true });
+    if (!session || session.endedAt) throw new UnauthorizedException('Your session has ended; sign in again');
     if (now.getTime() - session.lastSeenAt.getTime() >= idleMs) {
       await this.repo.endSession(session.clinicId, session.id, now, 'idle');
+      this.credentials.endSession(session.id);
       throw new UnauthorizedException('Your session has expired after being idle; sign in again');
     }
-    const user = await this.clinics.findStaff(session.clinicId, session.staffId);
-    if (!user || !user.active) throw new UnauthorizedException('This account is no longer active');
+    const user = await this.credentialOf(session.staffId);
+    if (!user || !user.active || user.clinicId !== session.clinicId) throw new UnauthorizedException('This account is no longer active');
     if (now.getTime() - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
       await this.repo.touchSession(session.clinicId, session.id, now);
+      this.credentials.touched(tokenHash, now);
     }
     return { kind: 'staff', id: user.id, clinicId: user.clinicId, role: user.role, mustChangePassword: user.mustChangePassword, session: { id: session.id, csrfToken: session.csrfToken } };
   }
@@ -130,6 +148,7 @@ export class AuthService implements OnModuleDestroy {
   async endSession(principal: Principal): Promise<void> {
     if (!principal.session) throw new UnauthorizedException('No browser session to end (this credential is not a session cookie)');
     const now = this.clock.now();
+    this.credentials.endSession(principal.session.id);
     await this.db.transaction(async (manager) => {
       await this.repo.endSession(principal.clinicId, principal.session!.id, now, 'signed out', manager);
       await this.audit.record(manager, { clinicId: principal.clinicId, actor: actorOf(principal), action: 'staff.logged_out', entityType: 'staff_user', entityId: principal.id, data: { sessionId: principal.session!.id } });
@@ -157,6 +176,7 @@ export class AuthService implements OnModuleDestroy {
     }
     const hash = await hashPassword(newPassword);
     const now = this.clock.now();
+    this.credentials.revoke(me.id);
     await this.db.transaction(async (manager) => {
       await this.clinics.setOwnPassword(manager, me.clinicId, me.id, hash);
       await this.repo.endSessions(manager, me.clinicId, me.id, now, 'password changed', principal.session?.id);
@@ -253,9 +273,9 @@ export class AuthService implements OnModuleDestroy {
     if (typeof sub !== 'string' || !isUUID(sub) || typeof exp !== 'number' || typeof iat !== 'number') {
       throw new UnauthorizedException('The access token is invalid: it must name its subject (sub) and carry exp and iat');
     }
-    // Checked on every call so that deactivating a user or changing a role takes effect at once.
-    // The five columns the check needs, as a typed row (no entity): this runs on every request.
-    const user = await this.clinics.credentialOf(sub);
+    // Checked on every call so that deactivating a user or changing a role takes effect: at once on
+    // this instance, within CREDENTIAL_TTL_MS on the others (the row is cached that long).
+    const user = await this.credentialOf(sub);
     if (!user || !user.active) throw new UnauthorizedException('This account is no longer active');
     // Tokens from before a role, password or activity change carry an older version (none: version 0).
     const ver = payload.ver ?? 0;

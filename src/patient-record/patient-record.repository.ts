@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityTarget, ObjectLiteral } from 'typeorm';
 import { CheckIn } from '../check-ins/check-in.entity';
-import { queryOne } from '../database/query-rows';
+import { queryPrepared } from '../database/query-rows';
 import { FlagEvent } from '../flags/flag-event.entity';
 import { Flag } from '../flags/flag.entity';
 import { Message } from '../messaging/message.entity';
@@ -37,6 +37,16 @@ export type RecordRows<F extends RecordFields> = {
   patient: Picked<Patient, F['patient'], 'id'> | null;
   history: Array<Picked<FlagEvent, F['history'], 'id' | 'flagId'>>;
 } & { [K in Exclude<keyof RecordParts, 'patient' | 'history'>]: Array<Picked<RecordParts[K], F[K], 'id'>> };
+
+/** A row with its timestamps as ISO 8601 strings in UTC, exactly as `Date#toISOString` writes them. */
+export type IsoDates<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+type IsoPart<V> = V extends Array<infer X> ? Array<IsoDates<X>> : V extends null ? null : IsoDates<V>;
+/** The record's rows under `F` with every timestamp an ISO string (for a reader that only sends them on). */
+export type IsoRecordRows<F extends RecordFields> = { [K in keyof RecordRows<F>]: IsoPart<RecordRows<F>[K]> };
+
+/** `Date#toISOString`'s format from a timestamptz, in SQL (UTC, milliseconds, 'Z'). */
+const ISO_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+const TIMESTAMPTZ_TYPES = new Set<unknown>(['timestamptz', 'timestamp with time zone']);
 
 /**
  * What a patient's record is, defined once: each part's table, which of its rows belong to the
@@ -74,15 +84,29 @@ export class PatientRecordRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async read<F extends RecordFields>(clinicId: string, patientId: string, fields: F): Promise<RecordRows<F>> {
-    const { sql, dates } = this.statement(fields);
-    const row = await queryOne<{ record: Record<keyof RecordParts, unknown> }>(this.db, sql, [clinicId, patientId]);
+    return this.run(clinicId, patientId, fields, false) as Promise<RecordRows<F>>;
+  }
+
+  /**
+   * The same rows with every timestamp as the ISO string `Date#toISOString` would write, made by
+   * PostgreSQL: for a reader that only sends them on (the timeline), no Date is built and then
+   * written back, and JSON.stringify keeps its fast path (Dates cost it 5× the time).
+   */
+  async readIso<F extends RecordFields>(clinicId: string, patientId: string, fields: F): Promise<IsoRecordRows<F>> {
+    return this.run(clinicId, patientId, fields, true) as Promise<IsoRecordRows<F>>;
+  }
+
+  private async run(clinicId: string, patientId: string, fields: RecordFields, iso: boolean): Promise<unknown> {
+    const { sql, dates } = this.statement(fields, iso);
+    // A prepared statement: its text is fixed per field selection, and planning it was half its server time.
+    const [row] = await queryPrepared<{ record: Record<keyof RecordParts, unknown> }>(this.db, sql, [clinicId, patientId]);
     const record = row!.record;
     for (const [part, keys] of dates) {
       const value = record[part];
       const rows = (Array.isArray(value) ? value : value ? [value] : []) as Array<Record<string, unknown>>;
       for (const r of rows) for (const k of keys) if (typeof r[k] === 'string') r[k] = new Date(r[k]);
     }
-    return record as RecordRows<F>;
+    return record;
   }
 
   /**
@@ -90,8 +114,8 @@ export class PatientRecordRepository {
    * 'treatments', (SELECT coalesce(json_agg(y), '[]') FROM (SELECT … ORDER BY x.performed_at) y), …) AS record`:
    * json_agg keeps the order of its sorted subquery (a plain scan of it, nothing above to reorder).
    */
-  private statement(fields: RecordFields) {
-    const key = JSON.stringify(fields);
+  private statement(fields: RecordFields, iso: boolean) {
+    const key = JSON.stringify([fields, iso]);
     const cached = this.statements.get(key);
     if (cached) return cached;
     const dates = new Map<keyof RecordParts, string[]>();
@@ -101,8 +125,11 @@ export class PatientRecordRepository {
       const wanted = named && new Set([...(ALWAYS[part] ?? ['id']), ...named]);
       const columns = this.db.getMetadata(entity).columns.filter((c) => c.isSelect && (!wanted || wanted.has(c.propertyName)));
       if (wanted && columns.length !== wanted.size) throw new Error(`patient record: unknown fields of ${part}: ${named.join(', ')}`);
-      dates.set(part, columns.filter((c) => TIMESTAMP_TYPES.has(c.type)).map((c) => c.propertyName));
-      const select = `SELECT ${columns.map((c) => `x.${c.databaseName} AS "${c.propertyName}"`).join(', ')} FROM ${from}`;
+      // With `iso`, timestamptz columns come formatted; any other timestamp is made a Date as before.
+      const formatted = (c: (typeof columns)[number]) => iso && TIMESTAMPTZ_TYPES.has(c.type);
+      dates.set(part, columns.filter((c) => TIMESTAMP_TYPES.has(c.type) && !formatted(c)).map((c) => c.propertyName));
+      const column = (c: (typeof columns)[number]) => (formatted(c) ? `to_char(x.${c.databaseName} AT TIME ZONE 'UTC', ${ISO_FORMAT})` : `x.${c.databaseName}`);
+      const select = `SELECT ${columns.map((c) => `${column(c)} AS "${c.propertyName}"`).join(', ')} FROM ${from}`;
       const value = order ? `(SELECT coalesce(json_agg(y), '[]') FROM (${select} ORDER BY ${order}) y)` : `(SELECT row_to_json(y) FROM (${select}) y)`;
       return `'${part}', ${value}`;
     });

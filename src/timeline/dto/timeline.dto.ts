@@ -16,7 +16,7 @@ const maybeAt = { type: String, format: 'date-time', nullable: true } as const;
 const maybeId = { type: String, format: 'uuid', nullable: true } as const;
 
 abstract class TimelineItemBase {
-  @ApiProperty({ ...at, description: 'When it happened; items are in this order' }) at: Date;
+  @ApiProperty({ ...at, description: 'When it happened; items are in this order' }) at: string;
   @ApiProperty({ format: 'uuid' }) id: string;
 }
 
@@ -31,7 +31,7 @@ export class TimelineTreatmentDto extends TimelineItemBase {
   @ApiProperty({ description: 'Sessions of one procedure and protocol key form a course' }) protocolKey: string;
   @ApiProperty() protocolVersion: number;
   @ApiProperty({ enum: ['active', 'cancelled'] }) status: string;
-  @ApiProperty(maybeAt) cancelledAt: Date | null;
+  @ApiProperty(maybeAt) cancelledAt: string | null;
   @ApiProperty({ type: String, nullable: true }) cancelReason: string | null;
 }
 
@@ -42,9 +42,9 @@ export class TimelineCheckInDto extends TimelineItemBase {
   @ApiProperty() dayOffset: number;
   @ApiProperty({ enum: CHECK_IN_STATUSES }) status: string;
   @ApiProperty({ enum: CHANNELS, nullable: true }) channel: string | null;
-  @ApiProperty(at) dueAt: Date;
-  @ApiProperty(maybeAt) sentAt: Date | null;
-  @ApiProperty(maybeAt) answeredAt: Date | null;
+  @ApiProperty(at) dueAt: string;
+  @ApiProperty(maybeAt) sentAt: string | null;
+  @ApiProperty(maybeAt) answeredAt: string | null;
 }
 
 export class TimelineScoresDto {
@@ -78,7 +78,7 @@ export class TimelineMessageDto extends TimelineItemBase {
 }
 
 export class TimelineFlagStepDto {
-  @ApiProperty(at) at: Date;
+  @ApiProperty(at) at: string;
   @ApiProperty({ enum: FLAG_EVENT_KINDS }) kind: string;
 }
 
@@ -134,7 +134,7 @@ export function toTimelineItemDto(item: TimelineItem): TimelineItemDto {
     if (photos.length) out.photos = photos.map(toPhotoLinkDto);
     else delete out.photos;
   }
-  if (item.type === 'flag') out.history = (item.history as Array<{ at: Date; kind: string }>).map((e) => ({ at: e.at, kind: e.kind }));
+  if (item.type === 'flag') out.history = (item.history as Array<{ at: string; kind: string }>).map((e) => ({ at: e.at, kind: e.kind }));
   return out as unknown as TimelineItemDto;
 }
 
