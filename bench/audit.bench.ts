@@ -226,7 +226,7 @@ async function main() {
     const answers: number[] = [];
     for (let i = 0; i < SENDS; i++) {
       const t0 = performance.now();
-      const outcome = await replies.handleInboundSms({ messageSid: `SM${stamp}${label}${i}`.padEnd(34, '0'), from: phones[i], to: smsFrom, body: '1 0 2 0 1' });
+      const outcome = await replies.handleInboundSms({ messageSid: `SM${stamp}${label}${String(i).padStart(8, '0')}`, from: phones[i], to: smsFrom, body: '1 0 2 0 1' });
       answers.push(performance.now() - t0);
       if (outcome !== 'answered') throw new Error(`reply ${i} (${label}): ${outcome}`);
     }
