@@ -41,6 +41,8 @@ const ROUNDS = Number(process.env.BENCH_AUDIT_ROUNDS ?? 300);
 /** Check-ins sent (and replies) per size, one at a time. */
 const SENDS = Number(process.env.BENCH_AUDIT_SENDS ?? 60);
 const GENESIS = '0'.repeat(64);
+/** BENCH_AUDIT_ONCE=1: no fill, no verification: the costs once at whatever size the (kept) database holds, to alternate runs on a small and a large database. */
+const ONCE = process.env.BENCH_AUDIT_ONCE === '1';
 /** Monday 2 March 2026, 09:00 in Madrid: treatments now, their day-1 check-ins the next day. */
 const START = '2026-03-02T08:00:00Z';
 
@@ -66,7 +68,39 @@ function recordStatements(): { seen: Map<string, unknown[]>; on: boolean } {
   return state;
 }
 
+/** One verification of the clinic's chain with `workers` (undefined: the verifier's default), timed in wall and process CPU (all threads). */
+async function timedVerify(verifier: ChainVerifier, clinicId: string, workers: number | undefined) {
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const report = await verifier.verify(clinicId, undefined, workers === undefined ? {} : { workers });
+  const wallS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { workers, report, wallS, cpuS: (cpu.user + cpu.system) / 1e6, load: load() };
+}
+const verifyLine = (v: Awaited<ReturnType<typeof timedVerify>>) =>
+  `verify (${v.workers === undefined ? 'default workers' : `${v.workers} workers`}): ${v.report.count} events in ${v.wallS.toFixed(2)} s = ${Math.round(v.report.count / v.wallS)} events/s wall, ` +
+  `${Math.round(v.report.count / v.cpuS)} per second of Node CPU, all threads (${v.cpuS.toFixed(2)} s) (ok: ${v.report.ok}${v.report.reason ? `, ${v.report.reason}` : ''}); load average ${v.load}`;
+
+/**
+ * BENCH_VERIFY_CLINIC=<id>: only verification, of that clinic's chain as a previous run left it
+ * (the database kept), BENCH_VERIFY_REPEAT times (3) alternating serial and the default workers
+ * (or BENCH_VERIFY_WORKERS, comma-separated counts).
+ */
+async function verifyOnly(clinicId: string) {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('BENCH_VERIFY_CLINIC needs the DATABASE_URL of a kept bench database');
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(benchConfig(url), new TestClock(START))] }).compile();
+  moduleRef.useLogger(['error']);
+  const app = await moduleRef.init();
+  const verifier = app.get(ChainVerifier);
+  const counts = (process.env.BENCH_VERIFY_WORKERS ?? '0,default').split(',').map((w) => (w === 'default' ? undefined : Number(w)));
+  console.log(`verification only: ${os.cpus().length} cores, Node ${process.version}, load average ${load()}`);
+  for (let i = 0; i < Number(process.env.BENCH_VERIFY_REPEAT ?? 3); i++) for (const w of counts) console.log(verifyLine(await timedVerify(verifier, clinicId, w)));
+  await app.close();
+}
+
 async function main() {
+  if (process.env.BENCH_VERIFY_CLINIC) return verifyOnly(process.env.BENCH_VERIFY_CLINIC);
   const { url, stop } = await benchDatabase('aftercare-bench-audit-');
   const statements = recordStatements();
 
@@ -102,7 +136,7 @@ async function main() {
   });
 
   // Filler clinics whose events make up the history (not hash-chained: only their volume and index sizes matter here).
-  const fillers: string[] = (
+  const fillers: string[] = ONCE ? [] : (
     await owner.query(`INSERT INTO clinics (name, time_zone) SELECT 'Bench filler ' || g, 'Europe/Madrid' FROM generate_series(1, $1::int) g RETURNING id`, [FILLER_CLINICS])
   ).rows.map((r) => r.id);
   let perFiller = 0;
@@ -182,6 +216,8 @@ async function main() {
 
   async function measure(label: string) {
     const events = await count();
+    // The fill's writes flushed first: a checkpoint writing a gigabyte while commits wait on the same disk is the fill's cost, not the append's.
+    await owner.query(`CHECKPOINT`).catch(() => undefined);
     for (let i = 0; i < 100; i++) await audit.recordAccess({ clinicId: clinic.id, actor, action: 'bench.warmup', entityType: 'bench' });
     const reads: number[] = [];
     for (let i = 0; i < ROUNDS; i++) {
@@ -235,6 +271,17 @@ async function main() {
     return { label, events, reads, creates, sends, answers, old };
   }
 
+  const stat = (xs: number[]) => `${ms(mean(xs))} ms (p50 ${ms(pct(xs, 50))}, p95 ${ms(pct(xs, 95))})`;
+  const line = (r: Awaited<ReturnType<typeof measure>>) =>
+    `${String(r.events).padStart(9)} events: chained read ${stat(r.reads)}; patient created ${stat(r.creates)}; check-in sent ${stat(r.sends)}; reply ${stat(r.answers)}; old head lookup ${ms(r.old)} ms`;
+  if (ONCE) {
+    const r = await measure('once');
+    console.log(`audit bench (once): ${os.cpus().length} cores, Node ${process.version}, load average ${load()}\n${line(r)}`);
+    await app.close();
+    await owner.end();
+    await stop();
+    return;
+  }
   await growTo(SMALL);
   const small = await measure('small');
   const loadSmall = load();
@@ -316,16 +363,10 @@ async function main() {
   }
   await owner.query(`UPDATE audit_chain_heads SET seq = $2, hash = $3 WHERE chain_id = $1`, [vc.id, String(seq), prev]);
   const seedS = (performance.now() - t0Seed) / 1000;
-  const t0Verify = performance.now();
-  const cpu0 = process.cpuUsage();
-  const report = await app.get(ChainVerifier).verify(vc.id);
-  const verifyS = (performance.now() - t0Verify) / 1000;
-  const cpuUsed = process.cpuUsage(cpu0);
-  const verifyCpuS = (cpuUsed.user + cpuUsed.system) / 1e6;
+  // Serial (workers: 0) and with the default worker threads, one after the other, both before any ANALYZE of the new rows.
+  const verifier = app.get(ChainVerifier);
+  const verifications = [await timedVerify(verifier, vc.id, 0), await timedVerify(verifier, vc.id, undefined)];
 
-  const stat = (xs: number[]) => `${ms(mean(xs))} ms (p50 ${ms(pct(xs, 50))}, p95 ${ms(pct(xs, 95))})`;
-  const line = (r: Awaited<ReturnType<typeof measure>>) =>
-    `${String(r.events).padStart(9)} events: chained read ${stat(r.reads)}; patient created ${stat(r.creates)}; check-in sent ${stat(r.sends)}; reply ${stat(r.answers)}; old head lookup ${ms(r.old)} ms`;
   const ratio = (k: 'reads' | 'creates' | 'sends' | 'answers') => `${(mean(large[k]) / mean(small[k])).toFixed(2)} (p50 ${(pct(large[k], 50) / pct(small[k], 50)).toFixed(2)})`;
   console.log(
     [
@@ -338,7 +379,8 @@ async function main() {
       `head lock plan: ${headPlan}`,
       `plans of the ${statements.seen.size} statements a check-in sent and a reply ran at ${large.events} events (${scans} sequential scans of an audit table):`,
       ...plans,
-      `verify: ${report.count} events in ${verifyS.toFixed(2)} s = ${Math.round(report.count / verifyS)} events/s wall, ${Math.round(report.count / verifyCpuS)} per second of Node CPU (${verifyCpuS.toFixed(2)} s) (ok: ${report.ok}${report.reason ? `, ${report.reason}` : ''}); chain seeded in ${seedS.toFixed(1)} s; load average ${load()}`,
+      ...verifications.map((v) => verifyLine(v)),
+      `chain of ${VERIFY} events (clinic ${vc.id}, for BENCH_VERIFY_CLINIC) seeded in ${seedS.toFixed(1)} s; load average ${load()}`,
     ].join('\n'),
   );
   await app.close();
