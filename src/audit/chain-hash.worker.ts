@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import { ChainTextRow, textRowHash } from './chain-hash';
+import { textRowHash } from './chain-hash';
+import { unpackRows } from './chain-hash-pool';
 
 /**
  * A verification worker (ChainHashPool): recomputes the hash of each row of a slice of a
@@ -10,11 +11,14 @@ import { ChainTextRow, textRowHash } from './chain-hash';
 interface Job {
   id: number;
   clinicId: string;
-  rows: ChainTextRow[];
+  /** The slice's rows, packed (packRows). */
+  text: string;
+  nulls: Uint8Array;
 }
 
-parentPort?.on('message', ({ id, clinicId, rows }: Job) => {
+parentPort?.on('message', ({ id, clinicId, text, nulls }: Job) => {
   try {
+    const rows = unpackRows(text, nulls);
     let bad = -1;
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
