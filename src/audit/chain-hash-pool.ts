@@ -86,7 +86,7 @@ export class ChainHashPool {
  */
 export function packRows(rows: ChainTextRow[]): { text: string; nulls: Uint8Array } {
   const nulls = new Uint8Array(rows.length);
-  const parts: string[] = new Array(rows.length * FIELDS);
+  const parts = new Array<string>(rows.length * FIELDS);
   let k = 0;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
@@ -99,7 +99,7 @@ export function packRows(rows: ChainTextRow[]): { text: string; nulls: Uint8Arra
 /** The rows packRows packed. */
 export function unpackRows(text: string, nulls: Uint8Array): ChainTextRow[] {
   const fields = text.split('\0');
-  const rows: ChainTextRow[] = new Array(nulls.length);
+  const rows = new Array<ChainTextRow>(nulls.length);
   for (let i = 0, k = 0; i < nulls.length; i++, k += FIELDS) {
     const r = fields.slice(k, k + FIELDS) as (string | null)[];
     const n = nulls[i];

@@ -50,7 +50,7 @@ export interface VerifyOptions {
   /**
    * Worker threads recomputing the hashes while this thread reads the next page and checks the
    * links (0: all on this thread). Default: for a chain of PARALLEL_FROM events or more on a
-   * machine with four cores or more, one per core but one, up to 4; else 0. Same answer either way.
+   * machine with several cores, one per core but one, up to 4; else 0. Same answer either way.
    */
   workers?: number;
 }
@@ -61,9 +61,9 @@ export const PARALLEL_FROM = 20_000;
 /** The default number of verification workers for a chain of `length` events. */
 function defaultWorkers(length: number): number {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  // On two cores PostgreSQL, the reading thread and the workers share them: measured, workers
-  // saved no wall time there and cost more CPU (BENCHMARKS.md, session 19), so they start at four.
-  return length >= PARALLEL_FROM && cores >= 4 ? Math.min(4, cores - 1) : 0;
+  // One core is left to the reading thread (and PostgreSQL shares them all): on two cores one
+  // worker gave the best wall time, two cost more CPU for less (BENCHMARKS.md, session 19).
+  return length >= PARALLEL_FROM && cores >= 2 ? Math.min(4, cores - 1) : 0;
 }
 
 export interface CheckpointRef {
