@@ -56,7 +56,7 @@ export interface VerifyOptions {
 }
 
 /** Chains shorter than this are verified on the calling thread (handing pages to workers costs more than it saves). */
-export const PARALLEL_FROM = 20_000;
+export const PARALLEL_FROM = 100_000;
 
 /** The default number of verification workers for a chain of `length` events. */
 function defaultWorkers(length: number): number {
