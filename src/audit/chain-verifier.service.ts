@@ -1,9 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import os from 'node:os';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
 import type { PoolClient } from 'pg';
 import type { PayloadRow } from './audit-rows';
 import { AuditRepository } from './audit.repository';
+import { ChainHashPool } from './chain-hash-pool';
 import { ChainTextRow, GENESIS, payloadDigestOf, textRowHash } from './chain-hash';
 import { checkpointSignatureValid, ExportedCheckpoint, sameKey } from './signing-key';
 
@@ -45,6 +47,23 @@ export interface VerifyOptions {
   signal?: AbortSignal;
   /** Events read and hashed per page (5000). */
   pageSize?: number;
+  /**
+   * Worker threads recomputing the hashes while this thread reads the next page and checks the
+   * links (0: all on this thread). Default: for a chain of PARALLEL_FROM events or more on a
+   * machine with several cores, one per core but one, up to 4; else 0. Same answer either way.
+   */
+  workers?: number;
+}
+
+/** Chains shorter than this are verified on the calling thread (handing pages to workers costs more than it saves). */
+export const PARALLEL_FROM = 100_000;
+
+/** The default number of verification workers for a chain of `length` events. */
+function defaultWorkers(length: number): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  // One core is left to the reading thread (and PostgreSQL shares them all): on two cores one
+  // worker gave the best wall time, two cost more CPU for less (BENCHMARKS.md, session 19).
+  return length >= PARALLEL_FROM && cores >= 2 ? Math.min(4, cores - 1) : 0;
 }
 
 export interface CheckpointRef {
@@ -69,11 +88,27 @@ interface Walk {
 
 /** Decides whether a clinic's audit chain is whole: every hash, payload and checkpoint checked, truncation told apart from a break. */
 @Injectable()
-export class ChainVerifier {
+export class ChainVerifier implements OnModuleDestroy {
+  private pool: ChainHashPool | null = null;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly repo: AuditRepository,
   ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool?.close();
+    this.pool = null;
+  }
+
+  /** The worker pool of this size (started on first use, kept between verifications). */
+  private poolOf(size: number): ChainHashPool {
+    if (this.pool?.size !== size) {
+      void this.pool?.close();
+      this.pool = new ChainHashPool(size);
+    }
+    return this.pool;
+  }
 
   /**
    * Walks the clinic's whole chain in one snapshot and recomputes every hash, then checks it
@@ -113,7 +148,7 @@ export class ChainVerifier {
     clinicId: string,
     given: ExportedCheckpoint | undefined,
     trustedKey: string | null | undefined,
-    progress: Pick<VerifyOptions, 'onProgress' | 'signal' | 'pageSize'> = {},
+    progress: Pick<VerifyOptions, 'onProgress' | 'signal' | 'pageSize' | 'workers'> = {},
   ): Promise<ChainReport> {
     const stored: CheckpointOf[] = await this.repo.checkpoints(runner.manager, clinicId);
     const newest: CheckpointOf | null = given ?? stored[stored.length - 1] ?? null;
@@ -202,9 +237,11 @@ export class ChainVerifier {
     client: PoolClient,
     clinicId: string,
     wanted: Set<string>,
-    progress: Pick<VerifyOptions, 'onProgress' | 'signal' | 'pageSize'> & { total: number },
+    progress: Pick<VerifyOptions, 'onProgress' | 'signal' | 'pageSize' | 'workers'> & { total: number },
   ): Promise<Walk> {
     const pageSize = progress.pageSize ?? 5000;
+    const workers = progress.workers ?? defaultWorkers(progress.total);
+    const pool = workers > 0 ? this.poolOf(workers) : null;
     const hashes = new Map<string, string>();
     const claimed = new Set<string>();
     const redactedSeqs: number[] = [];
@@ -214,21 +251,31 @@ export class ChainVerifier {
     let count = 0;
     let headSeq: string | null = null;
     let broken: { at: string; reason: string } | null = null;
-    const fetchPage = async (from: number): Promise<{ events: ChainTextRow[]; payloads: Map<string, PayloadRow> }> => {
+    type Page = { events: ChainTextRow[]; payloads: Map<string, PayloadRow>; altered: Promise<number> | null };
+    // A page's hashes are recomputed by the workers as soon as it arrives (while its payloads
+    // and the next page are read, and the previous page's links are checked).
+    const fetchPage = async (from: number): Promise<Page> => {
       const events = await this.repo.chainPageText(client, clinicId, from, pageSize);
-      if (!events.length) return { events, payloads: new Map<string, PayloadRow>() };
+      if (!events.length) return { events, payloads: new Map<string, PayloadRow>(), altered: null };
+      const altered = pool ? pool.firstAltered(clinicId, events) : null;
+      altered?.catch(() => undefined); // awaited below; a break may leave it unread
       const rows = await this.repo.payloadsOf(clinicId, events.map((e) => e[0]), runner.manager);
-      return { events, payloads: new Map(rows.map((r) => [r.event_seq, r])) };
+      return { events, payloads: new Map(rows.map((r) => [r.event_seq, r])), altered };
     };
-    let next: ReturnType<typeof fetchPage> | null = fetchPage(1);
+    let next: Promise<Page> | null = fetchPage(1);
     outer: while (next) {
-      const { events, payloads } = await next;
+      const { events, payloads, altered: alteredAt } = await next;
       next = null;
       if (events.length === pageSize) {
         next = fetchPage(Number(events[events.length - 1][1]) + 1);
         next.catch(() => undefined); // awaited on the next turn; a break may leave it unread
       }
-      for (const row of events) {
+      // With workers: the index of the page's first row whose hash (recomputed from the row and
+      // its stored prev_hash) differs. Each stored prev_hash is checked against the previous
+      // row's hash below, before that row's own check, so this is the serial walk's answer.
+      const altered = alteredAt ? await alteredAt : -1;
+      for (let i = 0; i < events.length; i++) {
+        const row = events[i];
         const seqText = row[1];
         if (Number(seqText) !== expected) {
           broken = { at: String(expected), reason: 'missing' };
@@ -239,7 +286,7 @@ export class ChainVerifier {
           break outer;
         }
         const hash = row[10];
-        if (textRowHash(clinicId, prevHash, row) !== hash) {
+        if (pool ? i === altered : textRowHash(clinicId, prevHash, row) !== hash) {
           broken = { at: seqText, reason: 'altered' };
           break outer;
         }
