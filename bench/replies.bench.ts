@@ -27,8 +27,6 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftercare_bench_replies npm run bench:replies
  */
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
@@ -43,6 +41,7 @@ import { ClinicsService } from '../src/clinics/clinics.service';
 import { TestClock } from '../test/support/test-clock';
 import { TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TwilioApiServer } from '../test/support/twilio-api';
 import { benchConfig, benchDatabase, freshDatabase } from './support/database';
+import { loadLine, startHello } from './support/hello-app';
 import { httpLoad, HttpRequest, Load } from './support/http-load';
 import { pgbenchN } from './support/pgbench';
 import { buildService, LOGS, processMemory, startInstance, stopInstance, waitReady } from './support/service-instances';
@@ -65,18 +64,7 @@ const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
 const load = (port: number, requests: HttpRequest[], onStart?: () => void): Promise<Load> => httpLoad({ port, requests, inFlight: IN_FLIGHT, warmup: IN_FLIGHT, onStart });
 
 const gets = (path: string, n: number): HttpRequest[] => Array.from({ length: n }, () => ({ path, method: 'GET' }));
-const line = (name: string, r: Load) =>
-  `${name.padEnd(34)} p50 ${f1(r.p50).padStart(6)}  p95 ${f1(r.p95).padStart(6)}  p99 ${f1(r.p99).padStart(6)} ms   ${r.rps.toFixed(0).padStart(5)} req/s  (${r.n} requests, ${IN_FLIGHT} in flight)`;
-
-@Controller()
-class HelloController {
-  @Get()
-  hello(): string {
-    return 'Hello World!';
-  }
-}
-@Module({ controllers: [HelloController] })
-class HelloModule {}
+const line = (name: string, r: Load) => loadLine(name, r, IN_FLIGHT);
 
 /**
  * What patients text, by index: mostly scores in the formats people use, some high (a flag),
@@ -285,9 +273,8 @@ async function main() {
   console.log(`stored: ${JSON.stringify(outcome)}; texts that reached the local Twilio API: ${twilioApi.requests.length}`);
   if (outcome.inbound !== total) throw new Error(`expected ${total} inbound messages stored, found ${outcome.inbound}`);
 
-  const hello = await NestFactory.create(HelloModule, { logger: false });
-  await hello.listen(0, '127.0.0.1');
-  const helloR = await load((hello.getHttpServer().address() as AddressInfo).port, gets('/', HTTP_REQUESTS + IN_FLIGHT));
+  const hello = await startHello();
+  const helloR = await load(hello.port, gets('/', HTTP_REQUESTS + IN_FLIGHT));
   console.log(line('GET / (bare NestJS 11 hello)', helloR));
   await hello.close();
 

@@ -16,8 +16,7 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftercare_bench_triage npm run bench:triage
  */
 import 'reflect-metadata';
-import { Controller, Get, INestApplication, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { execFileSync } from 'node:child_process';
 import { AddressInfo } from 'node:net';
@@ -30,6 +29,7 @@ import { ClinicsService } from '../src/clinics/clinics.service';
 import { TestClock } from '../test/support/test-clock';
 import { ensureConsoleBuilt } from '../test/support/console-build';
 import { benchConfig, benchDatabase, freshDatabase } from './support/database';
+import { loadLine, startHello } from './support/hello-app';
 import { httpLoad, Load } from './support/http-load';
 import { pgbenchN } from './support/pgbench';
 import { ANSWERS, CLINICS, COURSE_SESSIONS, NOW, OPEN, SCALE, seed } from './support/triage-seed';
@@ -50,17 +50,7 @@ function load(port: number, paths: string[] | string, headers: Record<string, st
   return httpLoad({ port, requests, total, inFlight, warmup: inFlight });
 }
 
-const line = (name: string, r: Load) => `${name.padEnd(34)} p50 ${f1(r.p50).padStart(6)}  p95 ${f1(r.p95).padStart(6)}  p99 ${f1(r.p99).padStart(6)} ms   ${r.rps.toFixed(0).padStart(5)} req/s  (${r.n} requests, ${IN_FLIGHT} in flight)`;
-
-@Controller()
-class HelloController {
-  @Get()
-  hello(): string {
-    return 'Hello World!';
-  }
-}
-@Module({ controllers: [HelloController] })
-class HelloModule {}
+const line = (name: string, r: Load) => loadLine(name, r, IN_FLIGHT);
 
 async function main() {
   if (REUSE && !process.env.DATABASE_URL) throw new Error('BENCH_TRIAGE_REUSE=1 needs DATABASE_URL (the database an earlier run seeded)');
@@ -169,9 +159,8 @@ async function main() {
   const live = await run('GET /health/live (this service)', '/health/live', {});
   await app.close();
 
-  const hello = await NestFactory.create(HelloModule, { logger: false });
-  await hello.listen(0, '127.0.0.1');
-  const helloR = await run('GET / (bare NestJS 11 hello)', '/', {}, (hello.getHttpServer().address() as AddressInfo).port);
+  const hello = await startHello();
+  const helloR = await run('GET / (bare NestJS 11 hello)', '/', {}, hello.port);
   await hello.close();
 
   const pg = ONLY.length ? { tps: NaN, latencyMs: NaN, how: '' } : await pgbenchN(url, IN_FLIGHT, SECONDS);
